@@ -1,0 +1,103 @@
+//! Task, model, training and backend settings. Values are validated before they are applied:
+//! an impossible combination shows an error and leaves the previous configuration in place.
+
+use yew::prelude::*;
+
+use crate::app::state::{Action, AppState};
+use crate::tasks::lis;
+use crate::train::{BackendChoice, TrainConfig};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub config: TrainConfig,
+    pub choice: BackendChoice,
+    pub disabled: bool,
+    pub on_action: yew::UseReducerDispatcher<AppState>,
+}
+
+/// One numeric field: `apply` writes the parsed value into a candidate config.
+fn number_field(
+    props: &Props,
+    error: &UseStateHandle<Option<String>>,
+    id: &'static str,
+    label: &'static str,
+    value: String,
+    (min, max, step): (&'static str, String, &'static str),
+    apply: fn(&mut TrainConfig, &str) -> bool,
+) -> Html {
+    let config = props.config.clone();
+    let dispatch = props.on_action.clone();
+    let error = error.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        let mut candidate = config.clone();
+        if !apply(&mut candidate, input.value().trim()) {
+            error.set(Some(format!("{label}: `{}` is not a valid number", input.value())));
+            return;
+        }
+        match candidate.validate() {
+            Ok(()) => {
+                error.set(None);
+                dispatch.dispatch(Action::SetConfig(candidate));
+            }
+            Err(why) => error.set(Some(why.to_string())),
+        }
+    });
+    html! {
+        <label class="field" for={id}>
+            <span>{label}</span>
+            <input id={id} type="number" min={min} max={max} step={step}
+                value={value} disabled={props.disabled} {onchange} />
+        </label>
+    }
+}
+
+fn parse_into<T: std::str::FromStr>(slot: &mut T, text: &str) -> bool {
+    text.parse().map(|v| *slot = v).is_ok()
+}
+
+#[function_component(ConfigPanel)]
+pub fn config_panel(props: &Props) -> Html {
+    let error = use_state(|| None::<String>);
+    let c = &props.config;
+    let on_backend = {
+        let dispatch = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some(choice) = BackendChoice::from_key(&select.value()) {
+                dispatch.dispatch(Action::SetBackend(choice));
+            }
+        })
+    };
+    let max_size = lis::MAX_SIZE.to_string();
+    html! {
+        <div class="config-panel">
+            <h2>{"Task"}</h2>
+            <p class="hint">{"Longest increasing subsequence with chain of thought: the model writes dp₁…dpₙ, then the answer."}</p>
+            { number_field(props, &error, "cfg-size", "LIS length n", c.size.to_string(),
+                ("3", max_size, "1"), |c, t| parse_into(&mut c.size, t)) }
+            <h2>{"Model"}</h2>
+            <p class="hint">{"Causal pre-LN softmax transformer."}</p>
+            { number_field(props, &error, "cfg-layers", "Layers", c.n_layers.to_string(), ("1", "12".to_string(), "1"), |c, t| parse_into(&mut c.n_layers, t)) }
+            { number_field(props, &error, "cfg-width", "Width d", c.d_model.to_string(), ("4", "1024".to_string(), "4"), |c, t| parse_into(&mut c.d_model, t)) }
+            { number_field(props, &error, "cfg-heads", "Heads", c.n_heads.to_string(), ("1", "64".to_string(), "1"), |c, t| parse_into(&mut c.n_heads, t)) }
+            <div class="params">{format!("{} parameters", props.config.model().map(|m| m.param_count()).unwrap_or(0))}</div>
+            <h2>{"Training"}</h2>
+            { number_field(props, &error, "cfg-steps", "Steps", c.steps.to_string(), ("1", "1000000".to_string(), "50"), |c, t| parse_into(&mut c.steps, t)) }
+            { number_field(props, &error, "cfg-batch", "Batch", c.batch_size.to_string(), ("1", "4096".to_string(), "1"), |c, t| parse_into(&mut c.batch_size, t)) }
+            { number_field(props, &error, "cfg-lr", "Learning rate", c.learning_rate.to_string(), ("0.000001", "1".to_string(), "0.0001"), |c, t| parse_into(&mut c.learning_rate, t)) }
+            { number_field(props, &error, "cfg-seed", "Seed", c.seed.to_string(), ("0", "18446744073709551615".to_string(), "1"), |c, t| parse_into(&mut c.seed, t)) }
+            <label class="field" for="cfg-backend">
+                <span>{"Backend"}</span>
+                <select id="cfg-backend" disabled={props.disabled} onchange={on_backend}>
+                    { for BackendChoice::ALL.iter().map(|choice| html! {
+                        <option value={choice.key()} selected={*choice == props.choice}>{choice.label()}</option>
+                    }) }
+                </select>
+            </label>
+            if let Some(message) = &*error {
+                <div class="error" role="alert" id="config-error">{message}</div>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,138 @@
+//! Steps through the model's greedy chain of thought next to the DP table: the current DP cell
+//! and the cells it depends on are highlighted, wrong tokens are marked, and the attention of
+//! the current token (selected layer/head) is drawn under each position for comparison.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::app::state::{Action, AppState};
+use crate::tasks::Cell;
+use crate::train::Inspection;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub inspection: Option<Rc<Inspection>>,
+    /// Index into the tokens after the prompt.
+    pub step: usize,
+    pub layer: usize,
+    pub head: usize,
+    pub on_action: yew::UseReducerDispatcher<AppState>,
+}
+
+/// One token box with its role classes and an attention bar.
+fn token(text: &str, classes: Classes, attention: Option<f32>, title: String, index: Option<String>) -> Html {
+    html! {
+        <div class={classes!("tok", classes)} title={title}>
+            if let Some(index) = index { <span class="tok-index">{index}</span> }
+            <span class="tok-text">{text.to_string()}</span>
+            if let Some(w) = attention {
+                <span class="attn-bar"><span class="attn-fill" style={format!("height:{:.0}%", 100.0 * w.clamp(0.0, 1.0))}></span></span>
+            }
+        </div>
+    }
+}
+
+#[function_component(CotPlayer)]
+pub fn cot_player(props: &Props) -> Html {
+    let Some(ins) = props.inspection.as_ref() else {
+        return html! {
+            <div class="empty" id="cot-player">{"After training, the model writes its chain of thought here, one DP cell at a time."}</div>
+        };
+    };
+    let reference = &ins.reference;
+    let n_after = ins.len() - reference.prompt_len;
+    let step = props.step.min(n_after.saturating_sub(1));
+    let pos = reference.prompt_len + step;
+    let trace = &reference.trace[step];
+    let layer = props.layer.min(ins.n_layers.saturating_sub(1));
+    let head = props.head.min(ins.n_heads.saturating_sub(1));
+    // Attention of the token that *produced* position `pos` (query pos-1 predicts pos).
+    let query = pos - 1;
+    let attn = |k: usize| (k <= query).then(|| ins.weight(layer, head, query, k));
+    let deps: Vec<usize> = trace.deps.iter().map(|c: &Cell| c.i).collect();
+    let current = trace.cell.map(|c| c.i);
+    let n = reference.prompt_len - 1;
+
+    let prompt_row = (0..n).map(|j| {
+        let i = j + 1;
+        let classes = classes!(
+            "prompt",
+            deps.contains(&i).then_some("dep"),
+            (current == Some(i)).then_some("current-x"),
+        );
+        token(&ins.labels[j], classes, attn(j), format!("x{i} = {}", ins.labels[j]), Some(format!("x{i}")))
+    });
+    let cot_row = (0..n_after).map(|k| {
+        let p = reference.prompt_len + k;
+        let cell = reference.trace[k].cell.map(|c| c.i);
+        let label = match (cell, reference.segment(p)) {
+            (Some(i), _) => Some(format!("dp{i}")),
+            (None, crate::tasks::Segment::Answer) => Some("ans".to_string()),
+            _ => None,
+        };
+        let wrong = ins.is_wrong(p);
+        let classes = classes!(
+            "cot",
+            (k > step).then_some("future"),
+            (k == step).then_some("current"),
+            (cell.is_some_and(|i| deps.contains(&i)) && k < step).then_some("dep"),
+            wrong.then_some("wrong"),
+            (reference.segment(p) == crate::tasks::Segment::Answer).then_some("answer"),
+        );
+        let title = if wrong {
+            format!("model wrote {}, reference {}", ins.labels[p], ins.reference_labels[p])
+        } else {
+            format!("{} (correct)", ins.labels[p])
+        };
+        let on_action = props.on_action.clone();
+        html! {
+            <div class="tok-wrap" onclick={Callback::from(move |_: MouseEvent| on_action.dispatch(Action::CotGoto(k)))}>
+                { token(&ins.labels[p], classes, attn(p), title, label) }
+            </div>
+        }
+    });
+    let explanation = match current {
+        Some(i) if deps.is_empty() => format!(
+            "dp{i} = 1: no earlier number is smaller than x{i} = {}.",
+            ins.labels[i - 1]
+        ),
+        Some(i) => format!(
+            "dp{i} = 1 + max dp_j over the {} earlier position(s) j with x_j < x{i} = {} (highlighted).",
+            deps.len(),
+            ins.labels[i - 1]
+        ),
+        None if !deps.is_empty() => "The answer is the largest dp value.".to_string(),
+        None => "Separator: the DP row is complete.".to_string(),
+    };
+    let grade = if ins.grade.exact {
+        "The whole chain of thought is correct.".to_string()
+    } else {
+        match ins.grade.first_wrong {
+            Some(k) => format!("First mistake at step {} of {n_after}.", k + 1),
+            None => "Incorrect.".to_string(),
+        }
+    };
+    let prev = {
+        let d = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::CotStep(-1)))
+    };
+    let next = {
+        let d = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::CotStep(1)))
+    };
+    html! {
+        <div class="cot-player" id="cot-player">
+            <div class="controls">
+                <button id="cot-prev" onclick={prev} disabled={step == 0}>{"← Previous"}</button>
+                <span class="step-counter" id="cot-step">{format!("step {} / {}", step + 1, n_after)}</span>
+                <button id="cot-next" onclick={next} disabled={step + 1 >= n_after}>{"Next →"}</button>
+                <span class={classes!("grade", if ins.grade.exact { "ok" } else { "bad" })}>{grade}</span>
+            </div>
+            <div class="row"><span class="row-label">{"input"}</span><div class="tokens">{ for prompt_row }</div></div>
+            <div class="row"><span class="row-label">{"model"}</span><div class="tokens">{ for cot_row }</div></div>
+            <p class="explanation" id="cot-explanation">{explanation}</p>
+            <p class="hint">{format!("Bars: attention of the token that wrote this step (layer {}, head {}). Keys ←/→ step through.", layer + 1, head + 1)}</p>
+        </div>
+    }
+}

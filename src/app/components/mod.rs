@@ -1,0 +1,15 @@
+//! One component per panel.
+
+pub mod attention_map;
+pub mod backend_badge;
+pub mod config_panel;
+pub mod cot_player;
+pub mod loss_chart;
+pub mod progress_bar;
+
+pub use attention_map::AttentionMap;
+pub use backend_badge::BackendBadge;
+pub use config_panel::ConfigPanel;
+pub use cot_player::CotPlayer;
+pub use loss_chart::LossChart;
+pub use progress_bar::ProgressBar;

@@ -1,0 +1,151 @@
+//! The web page (wasm only): yew components over `train`. No tensor math here.
+
+pub mod components;
+pub mod runner;
+pub mod state;
+pub mod url;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use components::{
+    AttentionMap, BackendBadge, ConfigPanel, CotPlayer, LossChart, ProgressBar,
+};
+use state::{Action, AppState, Status};
+
+/// Mount the app on `#app` (replacing the loading message), or on `<body>`.
+pub fn start() {
+    match gloo::utils::document().get_element_by_id("app") {
+        Some(root) => {
+            root.set_inner_html("");
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<App>::new().render();
+        }
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::from_url);
+    let cancel = use_mut_ref(|| Rc::new(Cell::new(false)));
+
+    // Keep the URL in step with the configuration (a link reproduces the setup).
+    {
+        let config = state.config.clone();
+        let choice = state.backend_choice;
+        use_effect_with((config, choice), |(config, choice)| {
+            url::write(config, *choice);
+        });
+    }
+
+    // ←/→ step through the chain of thought, unless the user is typing in a field.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |event| {
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
+                let typing = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                if typing {
+                    return;
+                }
+                match event.key().as_str() {
+                    "ArrowRight" => dispatch.dispatch(Action::CotStep(1)),
+                    "ArrowLeft" => dispatch.dispatch(Action::CotStep(-1)),
+                    _ => {}
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    let on_train = {
+        let state = state.clone();
+        let cancel = cancel.clone();
+        Callback::from(move |_: MouseEvent| {
+            if state.status.is_busy() {
+                cancel.borrow().set(true);
+                return;
+            }
+            let flag = Rc::new(Cell::new(false));
+            *cancel.borrow_mut() = flag.clone();
+            runner::spawn(
+                state.config.clone(),
+                state.backend_choice,
+                state.dispatcher(),
+                flag,
+            );
+        })
+    };
+
+    let busy = state.status.is_busy();
+    let (done, total) = state.progress();
+    html! {
+        <div class="app">
+            <header class="top">
+                <div class="brand">
+                    <h1>{"Expressivity Lab"}</h1>
+                    <p class="tagline">{"Train small sequence models in your browser and see what transformers can and cannot do."}</p>
+                </div>
+                <BackendBadge info={state.backend.clone()} choice={state.backend_choice} />
+            </header>
+            if let Some(notice) = &state.notice {
+                <div class="notice" role="status">{notice}</div>
+            }
+            <main class="layout">
+                <aside class="panel config">
+                    <ConfigPanel
+                        config={state.config.clone()}
+                        choice={state.backend_choice}
+                        disabled={busy}
+                        on_action={state.dispatcher()}
+                    />
+                    <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={on_train}>
+                        { if busy { "Stop" } else { "Train" } }
+                    </button>
+                    <ProgressBar done={done} total={total} label={state.status.label()} />
+                    if let Status::Failed(message) = &state.status {
+                        <div class="error" role="alert">{message}</div>
+                    }
+                </aside>
+                <section class="panel chart">
+                    <h2>{"Training"}</h2>
+                    <LossChart history={state.history.clone()} total_steps={state.run_steps} />
+                </section>
+                <section class="panel attention">
+                    <h2>{"Attention map"}</h2>
+                    <AttentionMap
+                        inspection={state.inspection.clone()}
+                        layer={state.layer}
+                        head={state.head}
+                        focus={state.focus_position()}
+                        on_action={state.dispatcher()}
+                    />
+                </section>
+                <section class="panel cot">
+                    <h2>{"Chain-of-thought player"}</h2>
+                    <CotPlayer
+                        inspection={state.inspection.clone()}
+                        step={state.cot_step}
+                        layer={state.layer}
+                        head={state.head}
+                        on_action={state.dispatcher()}
+                    />
+                </section>
+            </main>
+            <footer class="foot">
+                {"LIS with chain of thought (Feng et al. 2023; Yang et al. 2024). Runs offline: everything happens in this tab."}
+            </footer>
+        </div>
+    }
+}

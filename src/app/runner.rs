@@ -1,0 +1,85 @@
+//! Drives a training run from the page without freezing it: steps run in chunks of a few
+//! milliseconds, and control returns to the event loop between chunks.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::timers::future::TimeoutFuture;
+use yew::UseReducerDispatcher;
+
+use super::state::{Action, AppState};
+use crate::train::inspect::inspect;
+use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
+
+/// Longest stretch of work between two yields to the event loop.
+const CHUNK_MS: f64 = 30.0;
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Start a run in the background; `cancel` stops it at the next chunk boundary.
+pub fn spawn(
+    config: TrainConfig,
+    choice: BackendChoice,
+    dispatch: UseReducerDispatcher<AppState>,
+    cancel: Rc<Cell<bool>>,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(message) = run(config, choice, &dispatch, &cancel).await {
+            dispatch.dispatch(Action::Failed(message));
+        }
+    });
+}
+
+async fn run(
+    config: TrainConfig,
+    choice: BackendChoice,
+    dispatch: &UseReducerDispatcher<AppState>,
+    cancel: &Cell<bool>,
+) -> Result<(), String> {
+    config.validate().map_err(|e| e.to_string())?;
+    let (device, info) = backend::select(choice).await;
+    let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
+    dispatch.dispatch(Action::Started {
+        info,
+        steps: config.steps,
+    });
+    while !trainer.is_finished() {
+        let chunk_start = now_ms();
+        while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
+            trainer.step();
+            if trainer.at_checkpoint() {
+                let metrics = trainer.checkpoint().await.map_err(|e| e.to_string())?;
+                dispatch.dispatch(Action::Checkpoint(metrics));
+                break;
+            }
+        }
+        dispatch.dispatch(Action::Progress {
+            step: trainer.steps_done(),
+        });
+        TimeoutFuture::new(0).await;
+        if cancel.get() {
+            dispatch.dispatch(Action::Stopped {
+                step: trainer.steps_done(),
+            });
+            return Ok(());
+        }
+    }
+    dispatch.dispatch(Action::Inspecting);
+    TimeoutFuture::new(0).await;
+    let model = trainer.inference_model();
+    let example = trainer.test_example(0).clone();
+    let inspection = inspect(
+        &model,
+        &example,
+        trainer.task().vocab(),
+        &device,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! App state and its reducer. Every change goes through an [`Action`].
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::train::{BackendChoice, BackendInfo, Inspection, Metrics, TrainConfig};
+
+/// What the page is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Idle,
+    Starting,
+    Training { step: usize },
+    Inspecting,
+    Done,
+    Stopped { step: usize },
+    Failed(String),
+}
+
+impl Status {
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Self::Starting | Self::Training { .. } | Self::Inspecting)
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Self::Idle => "Ready".into(),
+            Self::Starting => "Starting…".into(),
+            Self::Training { .. } => "Training…".into(),
+            Self::Inspecting => "Generating the chain of thought…".into(),
+            Self::Done => "Done".into(),
+            Self::Stopped { step } => format!("Stopped at step {step}"),
+            Self::Failed(_) => "Failed".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    pub config: TrainConfig,
+    pub backend_choice: BackendChoice,
+    pub backend: Option<BackendInfo>,
+    pub status: Status,
+    /// Steps of the run in progress (or last run).
+    pub run_steps: usize,
+    pub history: Rc<Vec<Metrics>>,
+    pub inspection: Option<Rc<Inspection>>,
+    pub layer: usize,
+    pub head: usize,
+    /// Index into the tokens after the prompt.
+    pub cot_step: usize,
+    /// A one-line message, e.g. about URL parameters that were ignored.
+    pub notice: Option<String>,
+}
+
+pub enum Action {
+    SetConfig(TrainConfig),
+    SetBackend(BackendChoice),
+    Started { info: BackendInfo, steps: usize },
+    Progress { step: usize },
+    Checkpoint(Metrics),
+    Inspecting,
+    Inspected(Rc<Inspection>),
+    Stopped { step: usize },
+    Failed(String),
+    SelectLayer(usize),
+    SelectHead(usize),
+    CotStep(i32),
+    CotGoto(usize),
+    DismissNotice,
+}
+
+impl AppState {
+    /// Initial state, with the configuration taken from the URL where it is valid.
+    pub fn from_url() -> Self {
+        let parsed = super::url::read();
+        Self {
+            run_steps: parsed.config.steps,
+            config: parsed.config,
+            backend_choice: parsed.choice,
+            backend: None,
+            status: Status::Idle,
+            history: Rc::new(Vec::new()),
+            inspection: None,
+            layer: 0,
+            head: 0,
+            cot_step: 0,
+            notice: parsed.notice,
+        }
+    }
+
+    /// Steps done and total steps, for the progress bar.
+    pub fn progress(&self) -> (usize, usize) {
+        let done = match &self.status {
+            Status::Training { step } | Status::Stopped { step } => *step,
+            Status::Inspecting | Status::Done => self.run_steps,
+            _ => 0,
+        };
+        (done, self.run_steps)
+    }
+
+    /// Sequence position of the CoT player's current token.
+    pub fn focus_position(&self) -> Option<usize> {
+        self.inspection
+            .as_ref()
+            .map(|i| i.reference.prompt_len + self.cot_step)
+    }
+
+    fn steps_after_prompt(&self) -> usize {
+        self.inspection
+            .as_ref()
+            .map_or(0, |i| i.len() - i.reference.prompt_len)
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetConfig(config) => {
+                if !s.status.is_busy() {
+                    s.config = config;
+                }
+            }
+            Action::SetBackend(choice) => {
+                if !s.status.is_busy() {
+                    s.backend_choice = choice;
+                }
+            }
+            Action::Started { info, steps } => {
+                s.backend = Some(info);
+                s.run_steps = steps;
+                s.history = Rc::new(Vec::new());
+                s.inspection = None;
+                s.status = Status::Training { step: 0 };
+            }
+            Action::Progress { step } => s.status = Status::Training { step },
+            Action::Checkpoint(m) => {
+                let mut history = (*s.history).clone();
+                history.push(m);
+                s.history = Rc::new(history);
+            }
+            Action::Inspecting => s.status = Status::Inspecting,
+            Action::Inspected(inspection) => {
+                s.layer = s.layer.min(inspection.n_layers.saturating_sub(1));
+                s.head = s.head.min(inspection.n_heads.saturating_sub(1));
+                s.cot_step = 0;
+                s.inspection = Some(inspection);
+                s.status = Status::Done;
+            }
+            Action::Stopped { step } => s.status = Status::Stopped { step },
+            Action::Failed(message) => s.status = Status::Failed(message),
+            Action::SelectLayer(layer) => s.layer = layer,
+            Action::SelectHead(head) => s.head = head,
+            Action::CotStep(delta) => {
+                let last = s.steps_after_prompt().saturating_sub(1);
+                s.cot_step = (s.cot_step as i64 + i64::from(delta)).clamp(0, last as i64) as usize;
+            }
+            Action::CotGoto(step) => {
+                s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
+            }
+            Action::DismissNotice => s.notice = None,
+        }
+        Rc::new(s)
+    }
+}

@@ -1,0 +1,112 @@
+//! URL-shareable state: the configuration lives in the query string, like TensorFlow
+//! Playground. Junk in the URL is ignored with a notice; it never breaks the page.
+
+use crate::train::{BackendChoice, TrainConfig};
+
+/// What the URL said, after validation.
+pub struct FromUrl {
+    pub config: TrainConfig,
+    pub choice: BackendChoice,
+    /// Which parameters were ignored and why.
+    pub notice: Option<String>,
+}
+
+/// Parse a query string (`?size=8&width=64…`); invalid values fall back to the defaults.
+pub fn parse(query: &str) -> FromUrl {
+    let mut config = TrainConfig::default();
+    let mut choice = BackendChoice::default();
+    let mut ignored = Vec::new();
+    for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let mut candidate = config.clone();
+        let ok = match key {
+            "size" => value.parse().map(|v| candidate.size = v).is_ok(),
+            "width" => value.parse().map(|v| candidate.d_model = v).is_ok(),
+            "layers" => value.parse().map(|v| candidate.n_layers = v).is_ok(),
+            "heads" => value.parse().map(|v| candidate.n_heads = v).is_ok(),
+            "steps" => value.parse().map(|v| candidate.steps = v).is_ok(),
+            "batch" => value.parse().map(|v| candidate.batch_size = v).is_ok(),
+            "lr" => value.parse().map(|v| candidate.learning_rate = v).is_ok(),
+            "seed" => value.parse().map(|v| candidate.seed = v).is_ok(),
+            "backend" => match BackendChoice::from_key(value) {
+                Some(c) => {
+                    choice = c;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        };
+        let valid = ok && key == "backend" || ok && candidate.validate().is_ok();
+        if valid {
+            config = candidate;
+        } else {
+            ignored.push(format!("{key}={value}"));
+        }
+    }
+    // A parameter can be valid alone but not with a later one (heads vs width): re-check.
+    if config.validate().is_err() {
+        ignored.push("the combination of parameters".into());
+        config = TrainConfig::default();
+    }
+    let notice = (!ignored.is_empty()).then(|| {
+        format!(
+            "Ignored invalid link parameters: {} (defaults used instead).",
+            ignored.join(", ")
+        )
+    });
+    FromUrl {
+        config,
+        choice,
+        notice,
+    }
+}
+
+/// The non-default parts of a configuration as a query string.
+pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
+    let d = TrainConfig::default();
+    let mut parts = Vec::new();
+    let mut push = |key: &str, value: String, default: String| {
+        if value != default {
+            parts.push(format!("{key}={value}"));
+        }
+    };
+    push("size", config.size.to_string(), d.size.to_string());
+    push("width", config.d_model.to_string(), d.d_model.to_string());
+    push("layers", config.n_layers.to_string(), d.n_layers.to_string());
+    push("heads", config.n_heads.to_string(), d.n_heads.to_string());
+    push("steps", config.steps.to_string(), d.steps.to_string());
+    push("batch", config.batch_size.to_string(), d.batch_size.to_string());
+    push("lr", config.learning_rate.to_string(), d.learning_rate.to_string());
+    push("seed", config.seed.to_string(), d.seed.to_string());
+    push(
+        "backend",
+        choice.key().to_string(),
+        BackendChoice::default().key().to_string(),
+    );
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Read the page's own URL.
+pub fn read() -> FromUrl {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    parse(&search)
+}
+
+/// Replace the page's URL (no new history entry) with the given configuration.
+pub fn write(config: &TrainConfig, choice: BackendChoice) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let url = format!("{path}{}", query(config, choice));
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}

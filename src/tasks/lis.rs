@@ -1,0 +1,305 @@
+//! `lis`: longest increasing subsequence with a chain of thought (TASKS.md).
+//!
+//! Prompt `x_1 … x_n <sep>`, CoT `dp_1 … dp_n <sep>`, answer `max dp`, where `dp_i` is the
+//! length of the longest strictly increasing subsequence ending at position `i`. Numbers are
+//! drawn from `[n+1, 249]` so they never collide with DP values `1..=n`.
+
+use super::{Cell, CellTrace, Example, TaskError, TaskRng, Vocab};
+
+/// Largest number token.
+pub const MAX_VALUE: u32 = 249;
+/// Supported sizes (sequence length n).
+pub const MIN_SIZE: usize = 3;
+pub const MAX_SIZE: usize = 100;
+/// Separator token text.
+pub const SEP: &str = "<sep>";
+
+/// The LIS task at one size.
+#[derive(Debug, Clone)]
+pub struct Lis {
+    n: usize,
+    vocab: Vocab,
+}
+
+impl Lis {
+    pub const NAME: &'static str = "lis";
+
+    /// LIS over sequences of length `n` (`3..=100`).
+    pub fn new(n: usize) -> Result<Self, TaskError> {
+        if !(MIN_SIZE..=MAX_SIZE).contains(&n) {
+            return Err(TaskError::SizeOutOfRange {
+                task: Self::NAME,
+                size: n,
+                min: MIN_SIZE,
+                max: MAX_SIZE,
+            });
+        }
+        Ok(Self {
+            n,
+            vocab: Self::vocabulary(),
+        })
+    }
+
+    /// The LIS vocabulary, the same for every size: `<pad> <sep> 1 … 249`.
+    pub fn vocabulary() -> Vocab {
+        Vocab::new(std::iter::once(SEP.to_string()).chain((1..=MAX_VALUE).map(|v| v.to_string())))
+    }
+
+    pub fn size(&self) -> usize {
+        self.n
+    }
+
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    /// Length of every sequence of this size: `n + 1 + n + 1 + 1`.
+    pub fn seq_len(&self) -> usize {
+        2 * self.n + 3
+    }
+
+    /// The numbers of one random prompt: 1 to 3 planted increasing runs of total length
+    /// `3..=n`, the other positions uniform in `[n+1, 249]`.
+    pub fn sample_numbers(&self, rng: &mut TaskRng) -> Vec<u32> {
+        let n = self.n;
+        let lo = n as u32 + 1;
+        let mut xs: Vec<u32> = (0..n).map(|_| rng.range(lo, MAX_VALUE)).collect();
+        let planted = rng.range(3, n as u32) as usize;
+        let runs = rng.range(1, 3) as usize;
+        let mut positions = rng.distinct(0, n as u32 - 1, planted);
+        positions.sort_unstable();
+        // Cut the planted positions into `runs` non-empty consecutive groups.
+        let mut cuts = rng.distinct(1, planted as u32 - 1, runs - 1);
+        cuts.sort_unstable();
+        let mut bounds = vec![0usize];
+        bounds.extend(cuts.iter().map(|&c| c as usize));
+        bounds.push(planted);
+        for w in bounds.windows(2) {
+            let group = &positions[w[0]..w[1]];
+            let mut values = rng.distinct(lo, MAX_VALUE, group.len());
+            values.sort_unstable();
+            for (&p, &v) in group.iter().zip(&values) {
+                xs[p as usize] = v;
+            }
+        }
+        xs
+    }
+
+    /// A random example.
+    pub fn generate(&self, rng: &mut TaskRng) -> Example {
+        let xs = self.sample_numbers(rng);
+        self.example_for(&xs)
+    }
+
+    /// The full example (prompt, CoT, answer, trace) for the given numbers.
+    pub fn example_for(&self, xs: &[u32]) -> Example {
+        let dp = dp_table(xs);
+        let sep = self.vocab.id(SEP).expect("vocabulary has <sep>");
+        let num = |v: u32| self.vocab.id(&v.to_string()).expect("number in vocabulary");
+        let mut tokens: Vec<u32> = xs.iter().map(|&x| num(x)).collect();
+        tokens.push(sep);
+        let prompt_len = tokens.len();
+        tokens.extend(dp.iter().map(|&d| num(d)));
+        tokens.push(sep);
+        let cot_len = tokens.len() - prompt_len;
+        let best = dp.iter().copied().max().unwrap_or(0);
+        tokens.push(num(best));
+
+        let mut trace: Vec<CellTrace> = (0..xs.len())
+            .map(|i| CellTrace {
+                cell: Some(Cell::one(i + 1)),
+                deps: (0..i)
+                    .filter(|&j| xs[j] < xs[i])
+                    .map(|j| Cell::one(j + 1))
+                    .collect(),
+            })
+            .collect();
+        trace.push(CellTrace {
+            cell: None,
+            deps: vec![],
+        });
+        trace.push(CellTrace {
+            cell: None,
+            deps: (1..=xs.len()).map(Cell::one).collect(),
+        });
+        Example {
+            tokens,
+            prompt_len,
+            cot_len,
+            trace,
+        }
+    }
+
+    /// Solve a prompt given as token ids (`x_1 … x_n <sep>`), returning the full example.
+    pub fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
+        let sep = self.vocab.id(SEP)?;
+        let Some((&last, body)) = prompt.split_last() else {
+            return Err(TaskError::Malformed("empty prompt".into()));
+        };
+        if last != sep {
+            return Err(TaskError::Malformed("the prompt must end with <sep>".into()));
+        }
+        if body.len() != self.n {
+            return Err(TaskError::Malformed(format!(
+                "expected {} numbers, found {}",
+                self.n,
+                body.len()
+            )));
+        }
+        let lo = self.n as u32 + 1;
+        let xs = body
+            .iter()
+            .map(|&id| {
+                let text = self.vocab.text(id);
+                match text.parse::<u32>() {
+                    Ok(v) if (lo..=MAX_VALUE).contains(&v) => Ok(v),
+                    Ok(v) => Err(TaskError::Malformed(format!(
+                        "number {v} is outside [{lo}, {MAX_VALUE}]"
+                    ))),
+                    Err(_) => Err(TaskError::Malformed(format!("`{text}` is not a number"))),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.example_for(&xs))
+    }
+}
+
+/// `dp_i` = length of the longest strictly increasing subsequence ending at `i` (O(n²)).
+pub fn dp_table(xs: &[u32]) -> Vec<u32> {
+    let mut dp = vec![1u32; xs.len()];
+    for i in 0..xs.len() {
+        for j in 0..i {
+            if xs[j] < xs[i] {
+                dp[i] = dp[i].max(dp[j] + 1);
+            }
+        }
+    }
+    dp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Independent reference: enumerate every subsequence ending at each position.
+    fn brute_force_dp(xs: &[u32]) -> Vec<u32> {
+        let n = xs.len();
+        let mut dp = vec![0u32; n];
+        for mask in 1u32..(1 << n) {
+            let idx: Vec<usize> = (0..n).filter(|&k| mask & (1 << k) != 0).collect();
+            if idx.windows(2).all(|w| xs[w[0]] < xs[w[1]]) {
+                let end = *idx.last().unwrap();
+                dp[end] = dp[end].max(idx.len() as u32);
+            }
+        }
+        dp
+    }
+
+    #[test]
+    fn example_from_tasks_md() {
+        let task = Lis::new(12).unwrap();
+        let text = "215 35 74 128 156 165 85 156 189 224 171 74 <sep>";
+        let ex = task.solve(&task.vocab().encode(text).unwrap()).unwrap();
+        assert_eq!(
+            task.vocab().decode(&ex.tokens),
+            "215 35 74 128 156 165 85 156 189 224 171 74 <sep> 1 1 2 3 4 5 3 4 6 7 6 2 <sep> 7"
+        );
+    }
+
+    #[test]
+    fn generator_matches_brute_force_on_many_seeds() {
+        for seed in 0..400u64 {
+            let n = 3 + (seed as usize % 10);
+            let task = Lis::new(n).unwrap();
+            let mut rng = TaskRng::new(seed, 0);
+            let ex = task.generate(&mut rng);
+            assert_eq!(ex.len(), task.seq_len());
+            let xs: Vec<u32> = ex.prompt()[..n]
+                .iter()
+                .map(|&t| task.vocab().text(t).parse().unwrap())
+                .collect();
+            assert!(xs.iter().all(|&x| x > n as u32 && x <= MAX_VALUE));
+            let dp: Vec<u32> = ex.cot()[..n]
+                .iter()
+                .map(|&t| task.vocab().text(t).parse().unwrap())
+                .collect();
+            let brute = brute_force_dp(&xs);
+            assert_eq!(dp, brute, "seed {seed}");
+            let answer: u32 = task.vocab().text(ex.answer()[0]).parse().unwrap();
+            assert_eq!(answer, *brute.iter().max().unwrap());
+            assert!(answer >= 1);
+            // The solver reproduces the generator from the prompt alone.
+            assert_eq!(task.solve(ex.prompt()).unwrap(), ex);
+        }
+    }
+
+    #[test]
+    fn generator_is_deterministic_and_seed_dependent() {
+        let task = Lis::new(20).unwrap();
+        let a: Vec<_> = (0..5).map(|s| task.generate(&mut TaskRng::new(s, 0))).collect();
+        let b: Vec<_> = (0..5).map(|s| task.generate(&mut TaskRng::new(s, 0))).collect();
+        assert_eq!(a, b);
+        assert_ne!(a[0], a[1]);
+        assert_ne!(
+            task.generate(&mut TaskRng::new(0, 0)),
+            task.generate(&mut TaskRng::new(0, 1))
+        );
+    }
+
+    #[test]
+    fn answers_are_spread_out() {
+        let task = Lis::new(10).unwrap();
+        let mut rng = TaskRng::new(7, 0);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..300 {
+            let ex = task.generate(&mut rng);
+            seen.insert(task.vocab().text(ex.answer()[0]).to_string());
+        }
+        assert!(seen.len() >= 5, "answers too concentrated: {seen:?}");
+    }
+
+    #[test]
+    fn trace_lists_smaller_earlier_positions() {
+        let task = Lis::new(4).unwrap();
+        let ex = task.example_for(&[9, 6, 7, 10]);
+        assert_eq!(ex.trace.len(), 4 + 2);
+        assert_eq!(ex.trace[3].cell, Some(Cell::one(4)));
+        assert_eq!(
+            ex.trace[3].deps,
+            vec![Cell::one(1), Cell::one(2), Cell::one(3)]
+        );
+        assert_eq!(ex.trace[2].deps, vec![Cell::one(2)]);
+        assert!(ex.trace[1].deps.is_empty());
+    }
+
+    #[test]
+    fn bad_requests_are_errors() {
+        assert!(matches!(
+            Lis::new(2),
+            Err(TaskError::SizeOutOfRange { .. })
+        ));
+        assert!(Lis::new(101).is_err());
+        let task = Lis::new(3).unwrap();
+        let v = task.vocab();
+        assert!(task.solve(&[]).is_err());
+        assert!(task.solve(&v.encode("10 20 30").unwrap()).is_err());
+        assert!(task.solve(&v.encode("10 20 <sep>").unwrap()).is_err());
+        assert!(task.solve(&v.encode("10 2 30 <sep>").unwrap()).is_err());
+        assert!(task.solve(&v.encode("10 <sep> 30 <sep>").unwrap()).is_err());
+        assert!(matches!(v.encode("10 x"), Err(TaskError::UnknownToken(_))));
+    }
+
+    #[test]
+    fn grading_finds_first_wrong_token() {
+        let task = Lis::new(4).unwrap();
+        let ex = task.example_for(&[9, 6, 7, 10]);
+        let reference = ex.tokens[ex.prompt_len..].to_vec();
+        assert!(ex.grade(&reference).exact);
+        let mut wrong = reference.clone();
+        wrong[2] = wrong[0];
+        let g = ex.grade(&wrong);
+        assert!(!g.exact && g.answer_correct);
+        assert_eq!(g.first_wrong, Some(2));
+        assert!(!ex.grade(&reference[..3]).exact);
+    }
+}

@@ -1,0 +1,105 @@
+//! Everything that defines a training run, validated up front.
+
+use serde::{Deserialize, Serialize};
+
+use crate::models::{ConfigError, TransformerConfig};
+use crate::tasks::{Lis, TaskError};
+
+/// Why a run cannot start or continue.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Task(#[from] TaskError),
+    #[error(transparent)]
+    Model(#[from] ConfigError),
+    #[error("{name} must be in {min}..={max}, got {value}")]
+    OutOfRange {
+        name: &'static str,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    #[error("reading from the device failed: {0}")]
+    Device(String),
+    #[error("training diverged at step {step}: the loss is {loss}")]
+    Diverged { step: usize, loss: f32 },
+}
+
+/// A training run on the LIS task with a softmax transformer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// LIS sequence length n.
+    pub size: usize,
+    pub d_model: usize,
+    pub n_layers: usize,
+    pub n_heads: usize,
+    pub steps: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub seed: u64,
+    /// Read the loss back (and evaluate) every this many steps.
+    pub eval_every: usize,
+    /// Held-out examples used for each evaluation.
+    pub eval_examples: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            size: 6,
+            d_model: 64,
+            n_layers: 2,
+            n_heads: 4,
+            steps: 600,
+            batch_size: 32,
+            learning_rate: 3e-3,
+            seed: 1,
+            eval_every: 50,
+            eval_examples: 128,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The task this run trains on.
+    pub fn task(&self) -> Result<Lis, TaskError> {
+        Lis::new(self.size)
+    }
+
+    /// The model this run trains, sized for the task.
+    pub fn model(&self) -> Result<TransformerConfig, TrainError> {
+        let task = self.task()?;
+        let config = TransformerConfig {
+            vocab_size: task.vocab().len(),
+            max_len: task.seq_len(),
+            d_model: self.d_model,
+            n_layers: self.n_layers,
+            n_heads: self.n_heads,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Check every field; nothing is allocated before this passes.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        self.model()?;
+        let range = |name, value: f64, min: f64, max: f64| {
+            if (min..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(TrainError::OutOfRange {
+                    name,
+                    value,
+                    min,
+                    max,
+                })
+            }
+        };
+        range("steps", self.steps as f64, 1.0, 1e6)?;
+        range("batch size", self.batch_size as f64, 1.0, 4096.0)?;
+        range("learning rate", self.learning_rate, 1e-6, 1.0)?;
+        range("evaluation interval", self.eval_every as f64, 1.0, 1e6)?;
+        range("evaluation examples", self.eval_examples as f64, 1.0, 10000.0)?;
+        Ok(())
+    }
+}

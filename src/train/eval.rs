@@ -1,0 +1,56 @@
+//! Teacher-forced evaluation: exact match of every CoT and answer token, one readback.
+
+use burn::prelude::*;
+
+use super::TrainError;
+use super::batch::make_batch;
+use crate::models::SequenceModel;
+use crate::tasks::Example;
+
+/// Accuracy over a set of examples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvalReport {
+    /// Fraction of examples whose every CoT and answer token is predicted correctly.
+    pub exact: f32,
+    /// Fraction whose final answer token is predicted correctly.
+    pub answer: f32,
+    pub examples: usize,
+}
+
+/// Evaluate `model` with teacher forcing: at each position after the prompt, the argmax of the
+/// logits must equal the reference next token.
+pub async fn teacher_forced<M: SequenceModel>(
+    model: &M,
+    examples: &[Example],
+    device: &Device,
+) -> Result<EvalReport, TrainError> {
+    let batch = make_batch(examples, device);
+    let [b, t] = batch.inputs.dims();
+    let predicted = model.forward(batch.inputs).argmax(2).reshape([b, t]);
+    let data = predicted
+        .into_data_async()
+        .await
+        .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+    let predicted: Vec<i64> = data.iter::<i64>().collect();
+    let (mut exact, mut answer) = (0usize, 0usize);
+    for (row, ex) in examples.iter().enumerate() {
+        let got = &predicted[row * t..(row + 1) * t];
+        // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len.
+        let graded = (ex.prompt_len - 1)..t;
+        if graded
+            .clone()
+            .all(|p| got[p] == i64::from(ex.tokens[p + 1]))
+        {
+            exact += 1;
+        }
+        if got[t - 1] == i64::from(ex.tokens[t]) {
+            answer += 1;
+        }
+    }
+    let n = examples.len().max(1) as f32;
+    Ok(EvalReport {
+        exact: exact as f32 / n,
+        answer: answer as f32 / n,
+        examples: examples.len(),
+    })
+}

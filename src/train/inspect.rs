@@ -1,0 +1,108 @@
+//! Looking inside a trained model on one example: greedy chain-of-thought generation, its
+//! grade against the reference, and the attention weights of every layer and head.
+
+use burn::prelude::*;
+
+use super::TrainError;
+use crate::models::SequenceModel;
+use crate::tasks::{Example, Grade, Vocab};
+
+/// Everything the attention map and the CoT player show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    /// The reference example (prompt, CoT, answer, DP trace).
+    pub reference: Example,
+    /// Prompt followed by the model's greedy continuation.
+    pub tokens: Vec<u32>,
+    /// Text of each token in `tokens`.
+    pub labels: Vec<String>,
+    /// Text of each reference token.
+    pub reference_labels: Vec<String>,
+    pub grade: Grade,
+    pub n_layers: usize,
+    pub n_heads: usize,
+    /// `attention[layer][head]` is a row-major `T × T` matrix over `tokens` (row = query).
+    pub attention: Vec<Vec<Vec<f32>>>,
+}
+
+impl Inspection {
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Weight with which position `query` attends to `key`.
+    pub fn weight(&self, layer: usize, head: usize, query: usize, key: usize) -> f32 {
+        self.attention[layer][head][query * self.len() + key]
+    }
+
+    /// Whether the generated token at position `pos` differs from the reference.
+    pub fn is_wrong(&self, pos: usize) -> bool {
+        pos >= self.reference.prompt_len && self.reference.tokens.get(pos) != self.tokens.get(pos)
+    }
+}
+
+fn read_err(e: impl std::fmt::Debug) -> TrainError {
+    TrainError::Device(format!("{e:?}"))
+}
+
+/// Generate greedily from the example's prompt (one token per forward pass, one small read
+/// each), then trace attention over the whole generated sequence.
+pub async fn inspect<M: SequenceModel>(
+    model: &M,
+    example: &Example,
+    vocab: &Vocab,
+    device: &Device,
+) -> Result<Inspection, TrainError> {
+    let mut tokens: Vec<u32> = example.prompt().to_vec();
+    while tokens.len() < example.len() {
+        let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();
+        let t = ids.len();
+        let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
+        let logits = model.forward(input);
+        let v = logits.dims()[2];
+        let next = logits
+            .slice([0..1, t - 1..t, 0..v])
+            .argmax(2)
+            .reshape([1])
+            .into_data_async()
+            .await
+            .map_err(read_err)?;
+        let next = next.iter::<i64>().next().unwrap_or(0);
+        tokens.push(u32::try_from(next).unwrap_or(0));
+    }
+    let t = tokens.len();
+    let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();
+    let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
+    let (_, trace) = model.forward_with_trace(input);
+    let n_layers = trace.attention.len();
+    let n_heads = trace.attention.first().map_or(0, |w| w.dims()[1]);
+    let mut attention = Vec::with_capacity(n_layers);
+    for weights in trace.attention {
+        let flat: Vec<f32> = weights
+            .into_data_async()
+            .await
+            .map_err(read_err)?
+            .iter::<f32>()
+            .collect();
+        attention.push(flat.chunks(t * t).map(<[f32]>::to_vec).collect());
+    }
+    let grade = example.grade(&tokens[example.prompt_len..]);
+    Ok(Inspection {
+        reference: example.clone(),
+        labels: tokens.iter().map(|&x| vocab.text(x).to_string()).collect(),
+        reference_labels: example
+            .tokens
+            .iter()
+            .map(|&x| vocab.text(x).to_string())
+            .collect(),
+        tokens,
+        grade,
+        n_layers,
+        n_heads,
+        attention,
+    })
+}

@@ -1,0 +1,17 @@
+//! Training, evaluation and inspection: joins `tasks` and `models`. Same code native and wasm,
+//! generic over burn's `Device`. Reads from the device are async and rare (every k steps).
+
+pub mod backend;
+pub mod batch;
+pub mod config;
+pub mod eval;
+pub mod inspect;
+pub mod loss;
+pub mod schedule;
+pub mod trainer;
+
+pub use backend::{BackendChoice, BackendInfo};
+pub use config::{TrainConfig, TrainError};
+pub use eval::EvalReport;
+pub use inspect::Inspection;
+pub use trainer::{Metrics, Trainer};

@@ -1,0 +1,148 @@
+// End-to-end test of the release build: serve dist/ on localhost, open it in headless Debian
+// Chromium through playwright-core, train from a click, and check what a user would see.
+//
+//   node tests/e2e/e2e.mjs [dist-dir]        (scripts/test runs it after `trunk build --release`)
+//   E2E_BENCH=1 node tests/e2e/e2e.mjs       also trains on the software WebGPU adapter and
+//                                            prints steps/s for both backends.
+import { createServer } from "node:http";
+import { readFile, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { extname, join, resolve, normalize } from "node:path";
+import { tmpdir } from "node:os";
+import { chromium } from "playwright-core";
+
+const root = resolve(process.argv[2] ?? "dist");
+const shot = resolve("target/e2e-screenshot.png");
+const MIME = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml",
+};
+const LONGTASK_LIMIT_MS = 200;
+const failures = [];
+const check = (ok, message) => { if (!ok) failures.push(message); console.log(`${ok ? "ok  " : "FAIL"} ${message}`); };
+
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+  let file = join(root, path);
+  try { if ((await stat(file)).isDirectory()) file = join(file, "index.html"); } catch { /* 404 below */ }
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    res.end(body);
+  } catch { res.writeHead(404); res.end("not found"); }
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}/`;
+
+const profile = await mkdtemp(join(tmpdir(), "lab-e2e-"));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${profile}`],
+});
+
+async function openPage(query = "") {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = [];
+  const foreign = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url()); });
+  await page.addInitScript(() => {
+    window.__longtasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: "longtask", buffered: true });
+  });
+  const t0 = Date.now();
+  await page.goto(base + query);
+  await page.waitForSelector("#train", { timeout: 60_000 });
+  const firstRender = Date.now() - t0;
+  return { page, errors, foreign, firstRender };
+}
+
+async function train(page, timeoutMs) {
+  const clickAt = await page.evaluate(() => performance.now());
+  const t0 = Date.now();
+  await page.click("#train");
+  await page.waitForSelector("#cot-player .controls", { timeout: timeoutMs });
+  const seconds = (Date.now() - t0) / 1000;
+  const longest = await page.evaluate((since) =>
+    Math.max(0, ...window.__longtasks.filter((t) => t.start >= since).map((t) => t.duration)), clickAt);
+  const steps = Number((await page.textContent("#progress .progress-label span:last-child")).split("/")[1]);
+  return { seconds, longest, steps };
+}
+
+try {
+  // 1. Default page: render, train, inspect.
+  const { page, errors, foreign, firstRender } = await openPage();
+  console.log(`first render (navigation → Train button visible): ${firstRender} ms`);
+  check(await page.isVisible("h1"), "page renders its title");
+  const run = await train(page, 300_000);
+  console.log(`training ${run.steps} steps + inspection: ${run.seconds.toFixed(1)} s (${(run.steps / run.seconds).toFixed(1)} steps/s incl. evaluation)`);
+  const backendText = await page.textContent("#backend");
+  console.log(`backend: ${backendText}`);
+  const readout = await page.textContent("#metrics-readout");
+  console.log(`metrics: ${readout}`);
+  check(/step \d+ · loss/.test(readout), "the chart readout shows metrics");
+  check((await page.$$("#loss-chart polyline.loss")).length === 1, "the loss curve is drawn");
+  const cells = (await page.$$("#attention-map rect.cell")).length;
+  check(cells > 20, `the attention map shows ${cells} cells`);
+  await page.hover("#attention-map rect.cell >> nth=5");
+  check(/weight \d\.\d{3}/.test(await page.textContent("#attention-readout")), "hovering a cell shows its weight");
+  const labels = await page.$$eval("#attention-map text.axis-label", (els) => els.length);
+  check(labels > 10, `attention axes carry token labels (${labels})`);
+  const tokens = (await page.$$("#cot-player .tok")).length;
+  check(tokens > 10, `the CoT player shows ${tokens} tokens`);
+  const before = await page.textContent("#cot-step");
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  const after = await page.textContent("#cot-step");
+  check(before !== after && after.startsWith("step 3"), `→ steps through the CoT (${before} → ${after})`);
+  check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
+  await page.click("#cot-prev");
+  check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
+  check(run.longest < LONGTASK_LIMIT_MS, `longest main-thread task during training: ${run.longest.toFixed(0)} ms (< ${LONGTASK_LIMIT_MS})`);
+  check(errors.length === 0, `no console errors (${errors.join(" | ")})`);
+  check(foreign.length === 0, `no request leaves the origin (${foreign.join(", ")})`);
+  await mkdir("target", { recursive: true });
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`screenshot: ${shot}`);
+
+  // 2. An impossible configuration shows an error and keeps the previous one.
+  await page.fill("#cfg-heads", "5");
+  await page.dispatchEvent("#cfg-heads", "change");
+  check(/not divisible/.test((await page.textContent("#config-error")) ?? ""), "an impossible width/heads pair is refused with a message");
+  check(!page.url().includes("heads=5"), "the refused value does not reach the URL");
+  await page.close();
+
+  // 3. Junk in the URL: a notice, defaults, a working page.
+  const junk = await openPage("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&seed=5");
+  const notice = await junk.page.textContent(".notice");
+  check(/Ignored invalid link parameters/.test(notice ?? ""), `junk URL parameters are reported (${notice})`);
+  check((await junk.page.inputValue("#cfg-seed")) === "5", "valid URL parameters are kept");
+  check(junk.errors.length === 0, "no console errors with a junk URL");
+  await junk.page.close();
+
+  // 4. Optional benchmark: the same default run on the software WebGPU adapter.
+  if (process.env.E2E_BENCH) {
+    const gpu = await openPage("?backend=webgpu");
+    const r = await train(gpu.page, 600_000);
+    console.log(`WebGPU: ${await gpu.page.textContent("#backend")}`);
+    console.log(`WebGPU training ${r.steps} steps + inspection: ${r.seconds.toFixed(1)} s (${(r.steps / r.seconds).toFixed(2)} steps/s); longest task ${r.longest.toFixed(0)} ms`);
+    console.log(`CPU (wasm) vs WebGPU (software): ${((r.seconds) / run.seconds).toFixed(1)}× faster on CPU`);
+    await gpu.page.close();
+  }
+} catch (e) {
+  failures.push(String(e?.stack ?? e));
+  console.log(`FAIL ${e}`);
+} finally {
+  await browser.close();
+  server.close();
+  await rm(profile, { recursive: true, force: true });
+}
+if (failures.length) {
+  console.log(`\n${failures.length} e2e check(s) failed`);
+  process.exit(1);
+}
+console.log("\nall e2e checks passed");
