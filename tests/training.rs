@@ -5,13 +5,15 @@ use burn::prelude::Device;
 use expressivity_lab::train::inspect::inspect;
 use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 
-/// LIS n=5 with chain of thought reaches >= 90% held-out exact match within 1500 steps.
+/// LIS n=5 with chain of thought reaches >= 90% held-out exact match within 3000 steps
+/// (measured: ~94% at 3000 steps with 3 layers, width 64).
 #[test]
 fn lis_5_reaches_90_percent_cot_exact_match() {
     let config = TrainConfig {
         size: 5,
-        steps: 1500,
-        eval_every: 100,
+        n_layers: 3,
+        steps: 3000,
+        eval_every: 250,
         eval_examples: 256,
         ..TrainConfig::default()
     };
@@ -41,7 +43,7 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
             let ex = trainer.test_example(i).clone();
             let ins = pollster::block_on(inspect(&model, &ex, trainer.task().vocab(), &device)).unwrap();
             assert_eq!(ins.len(), ex.len());
-            assert_eq!(ins.attention.len(), 2);
+            assert_eq!(ins.attention.len(), 3);
             ins.grade.exact
         })
         .count();

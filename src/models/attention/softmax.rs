@@ -37,7 +37,8 @@ impl CausalSelfAttention {
         let k = split(self.key.forward(x.clone()));
         let v = split(self.value.forward(x));
         let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
-        let future = Tensor::<2, Bool>::triu_mask([t, t], 1, &scores.device())
+        // `tril_mask` is true strictly above the diagonal: the future keys.
+        let future = Tensor::<2, Bool>::tril_mask([t, t], 0, &scores.device())
             .unsqueeze::<4>()
             .expand([b, h, t, t]);
         let weights = softmax(scores.mask_fill(future, -1.0e9), 3);
