@@ -7,5 +7,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("The web app is built for wasm32 by trunk (`scripts/serve`); use the `lab` binary natively.");
+    eprintln!(
+        "The web app is built for wasm32 by trunk (`scripts/serve`); use the `lab` binary natively."
+    );
 }

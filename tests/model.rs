@@ -24,7 +24,8 @@ fn tokens(rows: &[&[i64]], device: &Device) -> Tensor<2, Int> {
 fn shapes_and_param_count() {
     let device = Device::flex();
     let model = Transformer::new(&config(), &device).unwrap();
-    let (logits, trace) = model.forward_with_trace(tokens(&[&[1, 2, 3, 4, 5], &[5, 4, 3, 2, 1]], &device));
+    let (logits, trace) =
+        model.forward_with_trace(tokens(&[&[1, 2, 3, 4, 5], &[5, 4, 3, 2, 1]], &device));
     assert_eq!(logits.dims(), [2, 5, 20]);
     assert_eq!(trace.attention.len(), 2);
     assert_eq!(trace.attention[0].dims(), [2, 4, 5, 5]);
@@ -40,13 +41,39 @@ fn changing_a_future_token_never_changes_earlier_logits() {
         let mut row = vec![1i64, 2, 3, 4, 5, 6, 7, 8];
         row[changed] = 19;
         let b = model.forward(tokens(&[&row], &device));
-        let a_prefix: Vec<f32> = a.clone().slice([0..1, 0..changed, 0..20]).into_data().iter::<f32>().collect();
-        let b_prefix: Vec<f32> = b.clone().slice([0..1, 0..changed, 0..20]).into_data().iter::<f32>().collect();
-        let max_diff = a_prefix.iter().zip(&b_prefix).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
-        assert!(max_diff < 1e-5, "position < {changed} changed by {max_diff}");
+        let a_prefix: Vec<f32> = a
+            .clone()
+            .slice([0..1, 0..changed, 0..20])
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        let b_prefix: Vec<f32> = b
+            .clone()
+            .slice([0..1, 0..changed, 0..20])
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        let max_diff = a_prefix
+            .iter()
+            .zip(&b_prefix)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            max_diff < 1e-5,
+            "position < {changed} changed by {max_diff}"
+        );
         // ...while the changed position itself does see the change.
-        let a_at: Vec<f32> = a.clone().slice([0..1, changed..changed + 1, 0..20]).into_data().iter::<f32>().collect();
-        let b_at: Vec<f32> = b.slice([0..1, changed..changed + 1, 0..20]).into_data().iter::<f32>().collect();
+        let a_at: Vec<f32> = a
+            .clone()
+            .slice([0..1, changed..changed + 1, 0..20])
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        let b_at: Vec<f32> = b
+            .slice([0..1, changed..changed + 1, 0..20])
+            .into_data()
+            .iter::<f32>()
+            .collect();
         assert!(a_at.iter().zip(&b_at).any(|(x, y)| (x - y).abs() > 1e-6));
     }
 }
@@ -62,7 +89,10 @@ fn attention_is_causal_and_normalised() {
             for q in 0..6 {
                 let row = &w[(head * 6 + q) * 6..(head * 6 + q + 1) * 6];
                 assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-4);
-                assert!(row[q + 1..].iter().all(|&x| x < 1e-6), "query {q} looks ahead");
+                assert!(
+                    row[q + 1..].iter().all(|&x| x < 1e-6),
+                    "query {q} looks ahead"
+                );
             }
         }
     }
@@ -71,8 +101,14 @@ fn attention_is_causal_and_normalised() {
 #[test]
 fn impossible_configurations_are_errors() {
     let device = Device::flex();
-    let bad = TransformerConfig { n_heads: 5, ..config() };
+    let bad = TransformerConfig {
+        n_heads: 5,
+        ..config()
+    };
     assert!(Transformer::new(&bad, &device).is_err());
-    let bad = TransformerConfig { n_layers: 0, ..config() };
+    let bad = TransformerConfig {
+        n_layers: 0,
+        ..config()
+    };
     assert!(Transformer::new(&bad, &device).is_err());
 }

@@ -23,7 +23,10 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
         trainer.step();
         if trainer.at_checkpoint() {
             let m = pollster::block_on(trainer.checkpoint()).unwrap();
-            eprintln!("step {:5} loss {:.4} exact {:.3} answer {:.3}", m.step, m.loss, m.accuracy, m.answer_accuracy);
+            eprintln!(
+                "step {:5} loss {:.4} exact {:.3} answer {:.3}",
+                m.step, m.loss, m.accuracy, m.answer_accuracy
+            );
             best = best.max(m.accuracy);
             if m.accuracy >= 0.9 {
                 break;
@@ -33,7 +36,12 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
     assert!(best >= 0.9, "best held-out CoT exact match {best}");
     let first = trainer.history()[0];
     let last = *trainer.history().last().unwrap();
-    assert!(last.loss < first.loss / 4.0, "loss {} -> {}", first.loss, last.loss);
+    assert!(
+        last.loss < first.loss / 4.0,
+        "loss {} -> {}",
+        first.loss,
+        last.loss
+    );
 
     // Greedy generation on held-out prompts agrees with teacher forcing most of the time.
     let model = trainer.inference_model();
@@ -41,7 +49,8 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
     let correct = (0..50)
         .filter(|&i| {
             let ex = trainer.test_example(i).clone();
-            let ins = pollster::block_on(inspect(&model, &ex, trainer.task().vocab(), &device)).unwrap();
+            let ins =
+                pollster::block_on(inspect(&model, &ex, trainer.task().vocab(), &device)).unwrap();
             assert_eq!(ins.len(), ex.len());
             assert_eq!(ins.attention.len(), 3);
             ins.grade.exact
@@ -52,7 +61,12 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
 
 #[test]
 fn an_untrained_model_is_not_accurate() {
-    let config = TrainConfig { size: 5, steps: 10, eval_every: 1, ..TrainConfig::default() };
+    let config = TrainConfig {
+        size: 5,
+        steps: 10,
+        eval_every: 1,
+        ..TrainConfig::default()
+    };
     let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
     trainer.step();
     let m = pollster::block_on(trainer.checkpoint()).unwrap();
@@ -64,10 +78,23 @@ fn an_untrained_model_is_not_accurate() {
 fn bad_configurations_are_rejected_before_allocation() {
     let device = Device::flex();
     for config in [
-        TrainConfig { size: 1, ..TrainConfig::default() },
-        TrainConfig { d_model: 66, n_heads: 4, ..TrainConfig::default() },
-        TrainConfig { learning_rate: 5.0, ..TrainConfig::default() },
-        TrainConfig { steps: 0, ..TrainConfig::default() },
+        TrainConfig {
+            size: 1,
+            ..TrainConfig::default()
+        },
+        TrainConfig {
+            d_model: 66,
+            n_heads: 4,
+            ..TrainConfig::default()
+        },
+        TrainConfig {
+            learning_rate: 5.0,
+            ..TrainConfig::default()
+        },
+        TrainConfig {
+            steps: 0,
+            ..TrainConfig::default()
+        },
     ] {
         let err = Trainer::new(config, &device).err().expect("must fail");
         assert!(!err.to_string().is_empty());
@@ -78,7 +105,12 @@ fn bad_configurations_are_rejected_before_allocation() {
 #[test]
 fn same_seed_same_run() {
     let run = || {
-        let config = TrainConfig { size: 4, steps: 6, eval_every: 3, ..TrainConfig::default() };
+        let config = TrainConfig {
+            size: 4,
+            steps: 6,
+            eval_every: 3,
+            ..TrainConfig::default()
+        };
         let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
         let mut losses = vec![];
         while !trainer.is_finished() {

@@ -12,16 +12,30 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {
     let probe = web::probe_adapter().await;
-    assert!(probe.is_err(), "this run expects no WebGPU adapter, found {probe:?}");
+    assert!(
+        probe.is_err(),
+        "this run expects no WebGPU adapter, found {probe:?}"
+    );
     for choice in BackendChoice::ALL {
         let (device, info) = backend::select(choice).await;
         console_log!("{:?} → {} ({})", choice, info.name, info.reason);
         assert!(!info.is_webgpu);
         assert_eq!(info.name, "CPU");
         if choice != BackendChoice::Cpu {
-            assert!(info.reason.contains("WebGPU"), "reason should say why: {}", info.reason);
+            assert!(
+                info.reason.contains("WebGPU"),
+                "reason should say why: {}",
+                info.reason
+            );
         }
-        let config = TrainConfig { size: 4, d_model: 16, steps: 4, eval_every: 2, eval_examples: 8, ..TrainConfig::default() };
+        let config = TrainConfig {
+            size: 4,
+            d_model: 16,
+            steps: 4,
+            eval_every: 2,
+            eval_examples: 8,
+            ..TrainConfig::default()
+        };
         let mut trainer = Trainer::new(config, &device).unwrap();
         while !trainer.is_finished() {
             trainer.step();
@@ -31,9 +45,14 @@ async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {
             }
         }
         let ex = trainer.test_example(0).clone();
-        let ins = inspect(&trainer.inference_model(), &ex, trainer.task().vocab(), &device)
-            .await
-            .unwrap();
+        let ins = inspect(
+            &trainer.inference_model(),
+            &ex,
+            trainer.task().vocab(),
+            &device,
+        )
+        .await
+        .unwrap();
         assert_eq!(ins.len(), ex.len());
     }
 }

@@ -15,19 +15,35 @@ async fn webgpu() -> Device {
     let adapter = web::probe_adapter()
         .await
         .unwrap_or_else(|why| panic!("--enable-unsafe-webgpu is set but: {why}"));
-    console_log!("WebGPU adapter: {} (fallback: {})", adapter.description, adapter.is_fallback);
-    web::webgpu_device().await.expect("burn's WebGPU device initialises")
+    console_log!(
+        "WebGPU adapter: {} (fallback: {})",
+        adapter.description,
+        adapter.is_fallback
+    );
+    web::webgpu_device()
+        .await
+        .expect("burn's WebGPU device initialises")
 }
 
 async fn read(t: Tensor<3>) -> Vec<f32> {
-    t.into_data_async().await.expect("async read").iter::<f32>().collect()
+    t.into_data_async()
+        .await
+        .expect("async read")
+        .iter::<f32>()
+        .collect()
 }
 
 #[wasm_bindgen_test]
 async fn forward_on_webgpu_matches_cpu() {
     let gpu = webgpu().await;
     let cpu = Device::flex();
-    let config = TransformerConfig { vocab_size: 40, max_len: 24, d_model: 32, n_layers: 2, n_heads: 4 };
+    let config = TransformerConfig {
+        vocab_size: 40,
+        max_len: 24,
+        d_model: 32,
+        n_layers: 2,
+        n_heads: 4,
+    };
     cpu.seed(3);
     let model_cpu = Transformer::new(&config, &cpu).unwrap();
     let model_gpu = model_cpu.clone().to_device(&gpu);
@@ -36,7 +52,11 @@ async fn forward_on_webgpu_matches_cpu() {
     let a = read(model_cpu.forward(input(&cpu))).await;
     let b = read(model_gpu.forward(input(&gpu))).await;
     assert_eq!(a.len(), b.len());
-    let max_diff = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+    let max_diff = a
+        .iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
     console_log!("max |logit(WebGPU) - logit(CPU)| = {max_diff:e}");
     assert!(max_diff <= 1e-3, "WebGPU and CPU disagree by {max_diff}");
 }
@@ -47,7 +67,7 @@ async fn training_steps_on_webgpu_lower_the_loss() {
     let config = TrainConfig {
         size: 4,
         d_model: 32,
-        steps: 40,
+        steps: 20,
         eval_every: 10,
         eval_examples: 16,
         batch_size: 16,
@@ -62,7 +82,12 @@ async fn training_steps_on_webgpu_lower_the_loss() {
         }
     }
     let h = trainer.history();
-    assert!(h.last().unwrap().loss < 0.8 * h[0].loss, "loss {} -> {}", h[0].loss, h.last().unwrap().loss);
+    assert!(
+        h.last().unwrap().loss < 0.8 * h[0].loss,
+        "loss {} -> {}",
+        h[0].loss,
+        h.last().unwrap().loss
+    );
 }
 
 #[wasm_bindgen_test]

@@ -12,9 +12,7 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use components::{
-    AttentionMap, BackendBadge, ConfigPanel, CotPlayer, LossChart, ProgressBar,
-};
+use components::{AttentionMap, BackendBadge, ConfigPanel, CotPlayer, LossChart, ProgressBar};
 use state::{Action, AppState, Status};
 
 /// Mount the app on `#app` (replacing the loading message), or on `<body>`.
@@ -55,7 +53,9 @@ pub fn app() -> Html {
                 let typing = event
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                    .is_some_and(|el| {
+                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    });
                 if typing {
                     return;
                 }
@@ -113,7 +113,7 @@ pub fn app() -> Html {
                     <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={on_train}>
                         { if busy { "Stop" } else { "Train" } }
                     </button>
-                    <ProgressBar done={done} total={total} label={state.status.label()} />
+                    <ProgressBar done={done} total={total} label={state.status.label()} rate={state.steps_per_second} />
                     if let Status::Failed(message) = &state.status {
                         <div class="error" role="alert">{message}</div>
                     }

@@ -12,7 +12,7 @@ use crate::train::inspect::inspect;
 use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
 
 /// Longest stretch of work between two yields to the event loop.
-const CHUNK_MS: f64 = 30.0;
+const CHUNK_MS: f64 = 25.0;
 
 fn now_ms() -> f64 {
     web_sys::window()
@@ -47,7 +47,9 @@ async fn run(
         info,
         steps: config.steps,
     });
-    while !trainer.is_finished() {
+    let started = now_ms();
+    let mut stopped = false;
+    while !trainer.is_finished() && !stopped {
         let chunk_start = now_ms();
         while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
             trainer.step();
@@ -57,29 +59,28 @@ async fn run(
                 break;
             }
         }
+        let seconds = (now_ms() - started) / 1000.0;
         dispatch.dispatch(Action::Progress {
             step: trainer.steps_done(),
+            steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
         });
         TimeoutFuture::new(0).await;
-        if cancel.get() {
-            dispatch.dispatch(Action::Stopped {
-                step: trainer.steps_done(),
-            });
-            return Ok(());
-        }
+        stopped = cancel.get();
     }
-    dispatch.dispatch(Action::Inspecting);
+    // A stopped run is still inspected: the user sees what the model learned so far.
+    dispatch.dispatch(if stopped {
+        Action::Stopped {
+            step: trainer.steps_done(),
+        }
+    } else {
+        Action::Inspecting
+    });
     TimeoutFuture::new(0).await;
     let model = trainer.inference_model();
     let example = trainer.test_example(0).clone();
-    let inspection = inspect(
-        &model,
-        &example,
-        trainer.task().vocab(),
-        &device,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let inspection = inspect(&model, &example, trainer.task().vocab(), &device)
+        .await
+        .map_err(|e| e.to_string())?;
     dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
     Ok(())
 }

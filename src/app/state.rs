@@ -20,7 +20,10 @@ pub enum Status {
 
 impl Status {
     pub fn is_busy(&self) -> bool {
-        matches!(self, Self::Starting | Self::Training { .. } | Self::Inspecting)
+        matches!(
+            self,
+            Self::Starting | Self::Training { .. } | Self::Inspecting
+        )
     }
 
     pub fn label(&self) -> String {
@@ -52,13 +55,15 @@ pub struct AppState {
     pub cot_step: usize,
     /// A one-line message, e.g. about URL parameters that were ignored.
     pub notice: Option<String>,
+    /// Training throughput of the current (or last) run, evaluation included.
+    pub steps_per_second: Option<f64>,
 }
 
 pub enum Action {
     SetConfig(TrainConfig),
     SetBackend(BackendChoice),
     Started { info: BackendInfo, steps: usize },
-    Progress { step: usize },
+    Progress { step: usize, steps_per_second: f64 },
     Checkpoint(Metrics),
     Inspecting,
     Inspected(Rc<Inspection>),
@@ -87,6 +92,7 @@ impl AppState {
             head: 0,
             cot_step: 0,
             notice: parsed.notice,
+            steps_per_second: None,
         }
     }
 
@@ -135,9 +141,16 @@ impl Reducible for AppState {
                 s.run_steps = steps;
                 s.history = Rc::new(Vec::new());
                 s.inspection = None;
+                s.steps_per_second = None;
                 s.status = Status::Training { step: 0 };
             }
-            Action::Progress { step } => s.status = Status::Training { step },
+            Action::Progress {
+                step,
+                steps_per_second,
+            } => {
+                s.status = Status::Training { step };
+                s.steps_per_second = Some(steps_per_second);
+            }
             Action::Checkpoint(m) => {
                 let mut history = (*s.history).clone();
                 history.push(m);
@@ -149,7 +162,9 @@ impl Reducible for AppState {
                 s.head = s.head.min(inspection.n_heads.saturating_sub(1));
                 s.cot_step = 0;
                 s.inspection = Some(inspection);
-                s.status = Status::Done;
+                if !matches!(s.status, Status::Stopped { .. }) {
+                    s.status = Status::Done;
+                }
             }
             Action::Stopped { step } => s.status = Status::Stopped { step },
             Action::Failed(message) => s.status = Status::Failed(message),

@@ -16,7 +16,11 @@ pub fn parse(query: &str) -> FromUrl {
     let mut config = TrainConfig::default();
     let mut choice = BackendChoice::default();
     let mut ignored = Vec::new();
-    for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let mut candidate = config.clone();
         let ok = match key {
@@ -73,11 +77,23 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     };
     push("size", config.size.to_string(), d.size.to_string());
     push("width", config.d_model.to_string(), d.d_model.to_string());
-    push("layers", config.n_layers.to_string(), d.n_layers.to_string());
+    push(
+        "layers",
+        config.n_layers.to_string(),
+        d.n_layers.to_string(),
+    );
     push("heads", config.n_heads.to_string(), d.n_heads.to_string());
     push("steps", config.steps.to_string(), d.steps.to_string());
-    push("batch", config.batch_size.to_string(), d.batch_size.to_string());
-    push("lr", config.learning_rate.to_string(), d.learning_rate.to_string());
+    push(
+        "batch",
+        config.batch_size.to_string(),
+        d.batch_size.to_string(),
+    );
+    push(
+        "lr",
+        config.learning_rate.to_string(),
+        d.learning_rate.to_string(),
+    );
     push("seed", config.seed.to_string(), d.seed.to_string());
     push(
         "backend",

@@ -31,7 +31,9 @@ impl Block {
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
         let (attended, weights) = self.attention.forward(self.norm_attn.forward(x.clone()));
         let x = x + attended;
-        let hidden = self.act.forward(self.up.forward(self.norm_mlp.forward(x.clone())));
+        let hidden = self
+            .act
+            .forward(self.up.forward(self.norm_mlp.forward(x.clone())));
         (x.clone() + self.down.forward(hidden), weights)
     }
 }

@@ -51,7 +51,7 @@ impl TransformerConfig {
         check("width", self.d_model, 4, Self::MAX_WIDTH)?;
         check("layers", self.n_layers, 1, Self::MAX_LAYERS)?;
         check("heads", self.n_heads, 1, 64)?;
-        if self.d_model % self.n_heads != 0 {
+        if !self.d_model.is_multiple_of(self.n_heads) {
             return Err(ConfigError::HeadsDoNotDivideWidth {
                 d_model: self.d_model,
                 n_heads: self.n_heads,

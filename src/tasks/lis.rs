@@ -137,7 +137,9 @@ impl Lis {
             return Err(TaskError::Malformed("empty prompt".into()));
         };
         if last != sep {
-            return Err(TaskError::Malformed("the prompt must end with <sep>".into()));
+            return Err(TaskError::Malformed(
+                "the prompt must end with <sep>".into(),
+            ));
         }
         if body.len() != self.n {
             return Err(TaskError::Malformed(format!(
@@ -236,8 +238,12 @@ mod tests {
     #[test]
     fn generator_is_deterministic_and_seed_dependent() {
         let task = Lis::new(20).unwrap();
-        let a: Vec<_> = (0..5).map(|s| task.generate(&mut TaskRng::new(s, 0))).collect();
-        let b: Vec<_> = (0..5).map(|s| task.generate(&mut TaskRng::new(s, 0))).collect();
+        let a: Vec<_> = (0..5)
+            .map(|s| task.generate(&mut TaskRng::new(s, 0)))
+            .collect();
+        let b: Vec<_> = (0..5)
+            .map(|s| task.generate(&mut TaskRng::new(s, 0)))
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a[0], a[1]);
         assert_ne!(
@@ -274,10 +280,7 @@ mod tests {
 
     #[test]
     fn bad_requests_are_errors() {
-        assert!(matches!(
-            Lis::new(2),
-            Err(TaskError::SizeOutOfRange { .. })
-        ));
+        assert!(matches!(Lis::new(2), Err(TaskError::SizeOutOfRange { .. })));
         assert!(Lis::new(101).is_err());
         let task = Lis::new(3).unwrap();
         let v = task.vocab();

@@ -38,7 +38,10 @@ impl TaskRng {
     /// `k` distinct values from `lo..=hi`, in random order (partial Fisher–Yates).
     pub fn distinct(&mut self, lo: u32, hi: u32, k: usize) -> Vec<u32> {
         let mut pool: Vec<u32> = (lo..=hi).collect();
-        assert!(k <= pool.len(), "cannot draw {k} distinct values from {lo}..={hi}");
+        assert!(
+            k <= pool.len(),
+            "cannot draw {k} distinct values from {lo}..={hi}"
+        );
         for i in 0..k {
             let j = i + self.index(pool.len() - i);
             pool.swap(i, j);

@@ -171,7 +171,9 @@ pub mod web {
         let architecture = text(&info, "architecture");
         let description = text(&info, "description");
         let is_fallback = get(&info, "isFallbackAdapter").as_bool().unwrap_or(false)
-            || get(&adapter, "isFallbackAdapter").as_bool().unwrap_or(false)
+            || get(&adapter, "isFallbackAdapter")
+                .as_bool()
+                .unwrap_or(false)
             || format!("{vendor} {architecture} {description}")
                 .to_lowercase()
                 .contains("swiftshader");

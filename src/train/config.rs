@@ -46,15 +46,15 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            size: 6,
+            size: 5,
             d_model: 64,
-            n_layers: 2,
+            n_layers: 3,
             n_heads: 4,
-            steps: 600,
+            steps: 2000,
             batch_size: 32,
             learning_rate: 3e-3,
             seed: 1,
-            eval_every: 50,
+            eval_every: 100,
             eval_examples: 128,
         }
     }
@@ -99,7 +99,12 @@ impl TrainConfig {
         range("batch size", self.batch_size as f64, 1.0, 4096.0)?;
         range("learning rate", self.learning_rate, 1e-6, 1.0)?;
         range("evaluation interval", self.eval_every as f64, 1.0, 1e6)?;
-        range("evaluation examples", self.eval_examples as f64, 1.0, 10000.0)?;
+        range(
+            "evaluation examples",
+            self.eval_examples as f64,
+            1.0,
+            10000.0,
+        )?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ use burn::prelude::*;
 
 use super::TrainError;
 use super::batch::make_batch;
+use super::yield_now::yield_now;
 use crate::models::SequenceModel;
 use crate::tasks::Example;
 
@@ -24,28 +25,29 @@ pub async fn teacher_forced<M: SequenceModel>(
     examples: &[Example],
     device: &Device,
 ) -> Result<EvalReport, TrainError> {
-    let batch = make_batch(examples, device);
-    let [b, t] = batch.inputs.dims();
-    let predicted = model.forward(batch.inputs).argmax(2).reshape([b, t]);
-    let data = predicted
-        .into_data_async()
-        .await
-        .map_err(|e| TrainError::Device(format!("{e:?}")))?;
-    let predicted: Vec<i64> = data.iter::<i64>().collect();
+    // Chunks keep each piece of work short on the page's thread.
+    const CHUNK: usize = 32;
     let (mut exact, mut answer) = (0usize, 0usize);
-    for (row, ex) in examples.iter().enumerate() {
-        let got = &predicted[row * t..(row + 1) * t];
-        // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len.
-        let graded = (ex.prompt_len - 1)..t;
-        if graded
-            .clone()
-            .all(|p| got[p] == i64::from(ex.tokens[p + 1]))
-        {
-            exact += 1;
+    for chunk in examples.chunks(CHUNK) {
+        let batch = make_batch(chunk, device);
+        let [b, t] = batch.inputs.dims();
+        let predicted = model.forward(batch.inputs).argmax(2).reshape([b, t]);
+        let data = predicted
+            .into_data_async()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        let predicted: Vec<i64> = data.iter::<i64>().collect();
+        for (row, ex) in chunk.iter().enumerate() {
+            let got = &predicted[row * t..(row + 1) * t];
+            // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len.
+            if ((ex.prompt_len - 1)..t).all(|p| got[p] == i64::from(ex.tokens[p + 1])) {
+                exact += 1;
+            }
+            if got[t - 1] == i64::from(ex.tokens[t]) {
+                answer += 1;
+            }
         }
-        if got[t - 1] == i64::from(ex.tokens[t]) {
-            answer += 1;
-        }
+        yield_now().await;
     }
     let n = examples.len().max(1) as f32;
     Ok(EvalReport {

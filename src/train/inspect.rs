@@ -4,6 +4,7 @@
 use burn::prelude::*;
 
 use super::TrainError;
+use super::yield_now::yield_now;
 use crate::models::SequenceModel;
 use crate::tasks::{Example, Grade, Vocab};
 
@@ -73,6 +74,7 @@ pub async fn inspect<M: SequenceModel>(
             .map_err(read_err)?;
         let next = next.iter::<i64>().next().unwrap_or(0);
         tokens.push(u32::try_from(next).unwrap_or(0));
+        yield_now().await;
     }
     let t = tokens.len();
     let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();

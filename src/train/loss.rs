@@ -5,7 +5,11 @@ use burn::tensor::activation::log_softmax;
 
 /// Mean negative log-likelihood of `targets` over positions where `mask` is 1.
 /// `logits: [B, T, V]`, `targets: [B, T]`, `mask: [B, T]` → scalar `[1]`.
-pub fn masked_cross_entropy(logits: Tensor<3>, targets: Tensor<2, Int>, mask: Tensor<2>) -> Tensor<1> {
+pub fn masked_cross_entropy(
+    logits: Tensor<3>,
+    targets: Tensor<2, Int>,
+    mask: Tensor<2>,
+) -> Tensor<1> {
     let [b, t, _] = logits.dims();
     let log_probs = log_softmax(logits, 2);
     let picked = log_probs

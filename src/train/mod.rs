@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod loss;
 pub mod schedule;
 pub mod trainer;
+pub mod yield_now;
 
 pub use backend::{BackendChoice, BackendInfo};
 pub use config::{TrainConfig, TrainError};

@@ -87,7 +87,7 @@ impl Trainer {
 
     /// Whether the step just taken ends an evaluation interval (or the run).
     pub fn at_checkpoint(&self) -> bool {
-        self.step > 0 && (self.step % self.config.eval_every == 0 || self.is_finished())
+        self.step > 0 && (self.step.is_multiple_of(self.config.eval_every) || self.is_finished())
     }
 
     pub fn history(&self) -> &[Metrics] {
@@ -133,11 +133,7 @@ impl Trainer {
                 loss,
             });
         }
-        let EvalReport {
-            exact,
-            answer,
-            ..
-        } = self.evaluate().await?;
+        let EvalReport { exact, answer, .. } = self.evaluate().await?;
         let metrics = Metrics {
             step: self.step,
             loss,
@@ -150,7 +146,12 @@ impl Trainer {
 
     /// Teacher-forced exact match on the held-out set.
     pub async fn evaluate(&self) -> Result<EvalReport, TrainError> {
-        teacher_forced(&self.inference_model(), &self.test_set, &self.device.clone().without_autodiff()).await
+        teacher_forced(
+            &self.inference_model(),
+            &self.test_set,
+            &self.device.clone().without_autodiff(),
+        )
+        .await
     }
 
     /// A held-out example (for inspection).

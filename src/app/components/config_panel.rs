@@ -32,7 +32,10 @@ fn number_field(
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         let mut candidate = config.clone();
         if !apply(&mut candidate, input.value().trim()) {
-            error.set(Some(format!("{label}: `{}` is not a valid number", input.value())));
+            error.set(Some(format!(
+                "{label}: `{}` is not a valid number",
+                input.value()
+            )));
             return;
         }
         match candidate.validate() {

@@ -21,7 +21,13 @@ pub struct Props {
 }
 
 /// One token box with its role classes and an attention bar.
-fn token(text: &str, classes: Classes, attention: Option<f32>, title: String, index: Option<String>) -> Html {
+fn token(
+    text: &str,
+    classes: Classes,
+    attention: Option<f32>,
+    title: String,
+    index: Option<String>,
+) -> Html {
     html! {
         <div class={classes!("tok", classes)} title={title}>
             if let Some(index) = index { <span class="tok-index">{index}</span> }
@@ -61,7 +67,13 @@ pub fn cot_player(props: &Props) -> Html {
             deps.contains(&i).then_some("dep"),
             (current == Some(i)).then_some("current-x"),
         );
-        token(&ins.labels[j], classes, attn(j), format!("x{i} = {}", ins.labels[j]), Some(format!("x{i}")))
+        token(
+            &ins.labels[j],
+            classes,
+            attn(j),
+            format!("x{i} = {}", ins.labels[j]),
+            Some(format!("x{i}")),
+        )
     });
     let cot_row = (0..n_after).map(|k| {
         let p = reference.prompt_len + k;

@@ -47,9 +47,21 @@ pub fn loss_chart(props: &Props) -> Html {
         .filter(|l| l.is_finite())
         .fold(0.0f64, f64::max)
         .max(1e-3);
-    let loss_line = polyline(history.iter().map(|m| (x_of(m.step, total), y_of(f64::from(m.loss), max_loss))));
-    let acc_line = polyline(history.iter().map(|m| (x_of(m.step, total), y_of(f64::from(m.accuracy), 1.0))));
-    let answer_line = polyline(history.iter().map(|m| (x_of(m.step, total), y_of(f64::from(m.answer_accuracy), 1.0))));
+    let loss_line = polyline(
+        history
+            .iter()
+            .map(|m| (x_of(m.step, total), y_of(f64::from(m.loss), max_loss))),
+    );
+    let acc_line = polyline(
+        history
+            .iter()
+            .map(|m| (x_of(m.step, total), y_of(f64::from(m.accuracy), 1.0))),
+    );
+    let answer_line = polyline(
+        history
+            .iter()
+            .map(|m| (x_of(m.step, total), y_of(f64::from(m.answer_accuracy), 1.0))),
+    );
     let last = history.last();
     html! {
         <div class="loss-chart" id="loss-chart">

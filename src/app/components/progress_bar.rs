@@ -7,6 +7,8 @@ pub struct Props {
     pub done: usize,
     pub total: usize,
     pub label: String,
+    /// Steps per second, once known.
+    pub rate: Option<f64>,
 }
 
 #[function_component(ProgressBar)]
@@ -24,6 +26,9 @@ pub fn progress_bar(props: &Props) -> Html {
             </div>
             <div class="progress-label">
                 <span>{&props.label}</span>
+                if let Some(rate) = props.rate {
+                    <span id="steps-per-second">{format!("{rate:.1} steps/s")}</span>
+                }
                 <span>{format!("{} / {} steps", props.done, props.total)}</span>
             </div>
         </div>
