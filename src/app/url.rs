@@ -41,7 +41,7 @@ pub fn parse(query: &str) -> FromUrl {
             },
             _ => false,
         };
-        let valid = ok && key == "backend" || ok && candidate.validate().is_ok();
+        let valid = ok && (key == "backend" || candidate.validate().is_ok());
         if valid {
             config = candidate;
         } else {
