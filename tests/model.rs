@@ -32,6 +32,15 @@ fn shapes_and_param_count() {
     assert_eq!(model.num_params(), config().param_count());
 }
 
+/// Logits at positions `range` of a `[1, T, 20]` tensor, flattened.
+fn logits_at(t: &Tensor<3>, range: std::ops::Range<usize>) -> Vec<f32> {
+    t.clone()
+        .slice([0..1, range, 0..20])
+        .into_data()
+        .iter::<f32>()
+        .collect()
+}
+
 #[test]
 fn changing_a_future_token_never_changes_earlier_logits() {
     let device = Device::flex();
@@ -41,21 +50,9 @@ fn changing_a_future_token_never_changes_earlier_logits() {
         let mut row = vec![1i64, 2, 3, 4, 5, 6, 7, 8];
         row[changed] = 19;
         let b = model.forward(tokens(&[&row], &device));
-        let a_prefix: Vec<f32> = a
-            .clone()
-            .slice([0..1, 0..changed, 0..20])
-            .into_data()
-            .iter::<f32>()
-            .collect();
-        let b_prefix: Vec<f32> = b
-            .clone()
-            .slice([0..1, 0..changed, 0..20])
-            .into_data()
-            .iter::<f32>()
-            .collect();
-        let max_diff = a_prefix
+        let max_diff = logits_at(&a, 0..changed)
             .iter()
-            .zip(&b_prefix)
+            .zip(&logits_at(&b, 0..changed))
             .map(|(x, y)| (x - y).abs())
             .fold(0.0f32, f32::max);
         assert!(
@@ -63,17 +60,10 @@ fn changing_a_future_token_never_changes_earlier_logits() {
             "position < {changed} changed by {max_diff}"
         );
         // ...while the changed position itself does see the change.
-        let a_at: Vec<f32> = a
-            .clone()
-            .slice([0..1, changed..changed + 1, 0..20])
-            .into_data()
-            .iter::<f32>()
-            .collect();
-        let b_at: Vec<f32> = b
-            .slice([0..1, changed..changed + 1, 0..20])
-            .into_data()
-            .iter::<f32>()
-            .collect();
+        let (a_at, b_at) = (
+            logits_at(&a, changed..changed + 1),
+            logits_at(&b, changed..changed + 1),
+        );
         assert!(a_at.iter().zip(&b_at).any(|(x, y)| (x - y).abs() > 1e-6));
     }
 }

@@ -4,11 +4,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo::timers::future::TimeoutFuture;
 use yew::UseReducerDispatcher;
 
 use super::state::{Action, AppState};
 use crate::train::inspect::inspect;
+use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
 
 /// Longest stretch of work between two yields to the event loop.
@@ -64,7 +64,7 @@ async fn run(
             step: trainer.steps_done(),
             steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
         });
-        TimeoutFuture::new(0).await;
+        yield_now().await;
         stopped = cancel.get();
     }
     // A stopped run is still inspected: the user sees what the model learned so far.
@@ -75,7 +75,7 @@ async fn run(
     } else {
         Action::Inspecting
     });
-    TimeoutFuture::new(0).await;
+    yield_now().await;
     let model = trainer.inference_model();
     let example = trainer.test_example(0).clone();
     let inspection = inspect(&model, &example, trainer.task().vocab(), &device)

@@ -4,5 +4,5 @@
 /// Return control to the event loop once (a `setTimeout(0)`); a no-op natively.
 pub async fn yield_now() {
     #[cfg(target_arch = "wasm32")]
-    gloo_timers::future::TimeoutFuture::new(0).await;
+    gloo::timers::future::TimeoutFuture::new(0).await;
 }
