@@ -7,7 +7,22 @@ use expressivity_lab::train::inspect::inspect;
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 
+#[path = "support/task_fixture.rs"]
+mod task_fixture;
+
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// The generators give the same examples in the browser as natively (the fixture is written
+/// and checked by the native tests in tests/tasks.rs).
+#[wasm_bindgen_test]
+fn task_samples_are_the_same_as_native() {
+    let rendered = task_fixture::render_samples();
+    assert_eq!(rendered, task_fixture::EXPECTED);
+    console_log!(
+        "{} task samples identical to native",
+        rendered.lines().count()
+    );
+}
 
 #[wasm_bindgen_test]
 async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {

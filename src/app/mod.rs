@@ -12,7 +12,9 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use components::{AttentionMap, BackendBadge, ConfigPanel, CotPlayer, LossChart, ProgressBar};
+use components::{
+    AttentionMap, BackendBadge, ConfigPanel, CotPlayer, LossChart, ProgressBar, TaskGallery,
+};
 use state::{Action, AppState, Status};
 
 /// Mount the app on `#app` (replacing the loading message), or on `<body>`.
@@ -142,9 +144,13 @@ pub fn app() -> Html {
                         on_action={state.dispatcher()}
                     />
                 </section>
+                <section class="panel gallery">
+                    <h2>{"Task gallery"}</h2>
+                    <TaskGallery />
+                </section>
             </main>
             <footer class="foot">
-                {"LIS with chain of thought (Feng et al. 2023; Yang et al. 2024). Runs offline: everything happens in this tab."}
+                {"Tasks from Yang et al. 2024, Bhattamishra et al. 2024 and Merrill et al. 2022 (formats after Feng et al. 2023). Runs offline: everything happens in this tab."}
             </footer>
         </div>
     }

@@ -3,6 +3,9 @@
 /// Why a task request or an input could not be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskError {
+    /// No task has this name.
+    #[error("unknown task `{0}` (known: {known})", known = super::TaskKind::names().join(", "))]
+    UnknownTask(String),
     /// The requested size is outside what the task supports.
     #[error("{task}: size {size} is out of range (supported: {min}..={max})")]
     SizeOutOfRange {
@@ -11,10 +14,37 @@ pub enum TaskError {
         min: usize,
         max: usize,
     },
+    /// The size is in range but not allowed for another reason (e.g. must be odd).
+    #[error("{task}: size {size} is not allowed: {reason}")]
+    InvalidSize {
+        task: &'static str,
+        size: usize,
+        reason: String,
+    },
+    /// A task parameter (Dyck depth, bit width, …) outside its range.
+    #[error("{task}: parameter `{name}` = {value} is out of range (supported: {min}..={max})")]
+    ParamOutOfRange {
+        task: &'static str,
+        name: &'static str,
+        value: usize,
+        min: usize,
+        max: usize,
+    },
+    /// A parameter the task does not take.
+    #[error("{task} does not take the parameter `{name}`")]
+    UnsupportedParam {
+        task: &'static str,
+        name: &'static str,
+    },
     /// A token that is not in the task's vocabulary.
     #[error("unknown token `{0}`")]
     UnknownToken(String),
     /// The token sequence does not have the task's structure.
     #[error("malformed input: {0}")]
     Malformed(String),
+}
+
+/// Shorthand for [`TaskError::Malformed`].
+pub(crate) fn malformed(message: impl Into<String>) -> TaskError {
+    TaskError::Malformed(message.into())
 }

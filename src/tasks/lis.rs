@@ -4,7 +4,7 @@
 //! length of the longest strictly increasing subsequence ending at position `i`. Numbers are
 //! drawn from `[n+1, 249]` so they never collide with DP values `1..=n`.
 
-use super::{Cell, CellTrace, Example, TaskError, TaskRng, Vocab};
+use super::{Cell, CellTrace, Example, Task, TaskError, TaskKind, TaskRng, Vocab};
 
 /// Largest number token.
 pub const MAX_VALUE: u32 = 249;
@@ -26,14 +26,7 @@ impl Lis {
 
     /// LIS over sequences of length `n` (`3..=100`).
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        if !(MIN_SIZE..=MAX_SIZE).contains(&n) {
-            return Err(TaskError::SizeOutOfRange {
-                task: Self::NAME,
-                size: n,
-                min: MIN_SIZE,
-                max: MAX_SIZE,
-            });
-        }
+        super::kind::check_size(TaskKind::Lis, n)?;
         Ok(Self {
             n,
             vocab: Self::vocabulary(),
@@ -105,22 +98,22 @@ impl Lis {
         let best = dp.iter().copied().max().unwrap_or(0);
         tokens.push(num(best));
 
+        let dp_pos = |j: usize| prompt_len + j;
         let mut trace: Vec<CellTrace> = (0..xs.len())
-            .map(|i| CellTrace {
-                cell: Some(Cell::one(i + 1)),
-                deps: (0..i)
-                    .filter(|&j| xs[j] < xs[i])
-                    .map(|j| Cell::one(j + 1))
-                    .collect(),
+            .map(|i| {
+                let earlier: Vec<usize> = (0..i).filter(|&j| xs[j] < xs[i]).collect();
+                CellTrace {
+                    cell: Some(Cell::one(i + 1)),
+                    deps: earlier.iter().map(|&j| Cell::one(j + 1)).collect(),
+                    dep_positions: earlier.iter().map(|&j| dp_pos(j)).collect(),
+                }
             })
             .collect();
-        trace.push(CellTrace {
-            cell: None,
-            deps: vec![],
-        });
+        trace.push(CellTrace::none());
         trace.push(CellTrace {
             cell: None,
             deps: (1..=xs.len()).map(Cell::one).collect(),
+            dep_positions: (0..xs.len()).map(dp_pos).collect(),
         });
         Example {
             tokens,
@@ -130,7 +123,8 @@ impl Lis {
         }
     }
 
-    /// Solve a prompt given as token ids (`x_1 … x_n <sep>`), returning the full example.
+    /// Solve a prompt given as token ids (`x_1 … x_n <sep>`, any n in `3..=100`), returning
+    /// the full example.
     pub fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
         let sep = self.vocab.id(SEP)?;
         let Some((&last, body)) = prompt.split_last() else {
@@ -141,14 +135,13 @@ impl Lis {
                 "the prompt must end with <sep>".into(),
             ));
         }
-        if body.len() != self.n {
+        let n = body.len();
+        if !(MIN_SIZE..=MAX_SIZE).contains(&n) {
             return Err(TaskError::Malformed(format!(
-                "expected {} numbers, found {}",
-                self.n,
-                body.len()
+                "expected {MIN_SIZE} to {MAX_SIZE} numbers before <sep>, found {n}"
             )));
         }
-        let lo = self.n as u32 + 1;
+        let lo = n as u32 + 1;
         let xs = body
             .iter()
             .map(|&id| {
@@ -163,6 +156,32 @@ impl Lis {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.example_for(&xs))
+    }
+}
+
+impl Task for Lis {
+    fn kind(&self) -> TaskKind {
+        TaskKind::Lis
+    }
+
+    fn size(&self) -> usize {
+        self.n
+    }
+
+    fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    fn max_seq_len(&self) -> usize {
+        self.seq_len()
+    }
+
+    fn generate(&self, rng: &mut TaskRng) -> Example {
+        Lis::generate(self, rng)
+    }
+
+    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
+        Lis::solve(self, prompt)
     }
 }
 
@@ -287,6 +306,8 @@ mod tests {
         assert!(task.solve(&[]).is_err());
         assert!(task.solve(&v.encode("10 20 30").unwrap()).is_err());
         assert!(task.solve(&v.encode("10 20 <sep>").unwrap()).is_err());
+        // Numbers must exceed n (here n = 4), so they never collide with DP values.
+        assert!(task.solve(&v.encode("10 4 30 40 <sep>").unwrap()).is_err());
         assert!(task.solve(&v.encode("10 2 30 <sep>").unwrap()).is_err());
         assert!(task.solve(&v.encode("10 <sep> 30 <sep>").unwrap()).is_err());
         assert!(matches!(v.encode("10 x"), Err(TaskError::UnknownToken(_))));

@@ -1,16 +1,45 @@
 //! Task generators, vocabularies, solvers and DP traces. Pure Rust: no tensors here.
 //!
-//! Every task turns `(size, seed)` into the same examples on every platform (native and wasm):
-//! randomness comes from [`rng::TaskRng`] (ChaCha8 with integer-only draws), never the OS.
+//! Every task turns `(size, params, seed)` into the same examples on every platform (native
+//! and wasm): randomness comes from [`rng::TaskRng`] (ChaCha8 with integer-only draws), never
+//! the OS. All tasks implement [`Task`]; [`TaskSpec`] builds one from a serialisable request.
 
+pub mod arithmetic;
+pub mod bit_string;
+pub mod disjointness;
+pub mod dyck;
+pub mod ed;
+pub mod equality;
 pub mod error;
 pub mod example;
+pub mod index_lookup;
+pub mod kind;
 pub mod lis;
+pub mod locality;
+pub mod majority;
+pub mod nearest_neighbor;
+pub mod pair_bits;
+pub mod parity;
 pub mod rng;
+pub mod spec;
+pub mod task;
 pub mod vocab;
 
+pub use arithmetic::Arithmetic;
+pub use disjointness::Disjointness;
+pub use dyck::Dyck;
+pub use ed::Ed;
+pub use equality::Equality;
 pub use error::TaskError;
 pub use example::{Cell, CellTrace, Example, Grade, Segment};
+pub use index_lookup::IndexLookup;
+pub use kind::{Paper, ParamInfo, TaskInfo, TaskKind};
 pub use lis::Lis;
+pub use locality::Locality;
+pub use majority::Majority;
+pub use nearest_neighbor::NearestNeighbor;
+pub use parity::Parity;
 pub use rng::TaskRng;
+pub use spec::{TaskParams, TaskSpec};
+pub use task::Task;
 pub use vocab::Vocab;

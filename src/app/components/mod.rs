@@ -6,6 +6,7 @@ pub mod config_panel;
 pub mod cot_player;
 pub mod loss_chart;
 pub mod progress_bar;
+pub mod task_gallery;
 
 pub use attention_map::AttentionMap;
 pub use backend_badge::BackendBadge;
@@ -13,3 +14,4 @@ pub use config_panel::ConfigPanel;
 pub use cot_player::CotPlayer;
 pub use loss_chart::LossChart;
 pub use progress_bar::ProgressBar;
+pub use task_gallery::TaskGallery;

@@ -1,0 +1,193 @@
+//! `lab task list | sample | solve`: the task suite on the command line.
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use expressivity_lab::tasks::{Example, Segment, Task, TaskKind, TaskParams, TaskSpec};
+
+#[derive(Subcommand)]
+pub enum TaskCommand {
+    /// Names, size ranges, parameters, what each task tests and which paper it comes from.
+    List,
+    /// Print generated examples (prompt, CoT, answer).
+    Sample(SampleArgs),
+    /// Print a prompt followed by its reference CoT and answer.
+    Solve(SolveArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Parameters beyond size; each task takes only its own.
+#[derive(Args)]
+pub struct ParamArgs {
+    /// Dyck: number of bracket types k (1..=4, default 2).
+    #[arg(long)]
+    brackets: Option<usize>,
+    /// Dyck: depth bound m (1..=16, default 2).
+    #[arg(long)]
+    depth: Option<usize>,
+    /// Nearest neighbour: key bit width b (2..=16, default 8).
+    #[arg(long)]
+    bits: Option<usize>,
+    /// Index lookup: alphabet size (2..=16, default 16).
+    #[arg(long)]
+    symbols: Option<usize>,
+}
+
+impl ParamArgs {
+    fn params(&self) -> TaskParams {
+        TaskParams {
+            brackets: self.brackets,
+            depth: self.depth,
+            bits: self.bits,
+            symbols: self.symbols,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct SampleArgs {
+    /// Task name (see `lab task list`).
+    #[arg(long)]
+    task: String,
+    /// Problem size (default: the task's default).
+    #[arg(long)]
+    size: Option<usize>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[arg(long, default_value_t = 1)]
+    count: usize,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+#[derive(Args)]
+pub struct SolveArgs {
+    /// Task name (see `lab task list`).
+    #[arg(long)]
+    task: String,
+    /// The prompt tokens, space-separated, in the text format of TASKS.md.
+    #[arg(long)]
+    input: String,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+pub fn run(command: TaskCommand) -> Result<(), String> {
+    match command {
+        TaskCommand::List => {
+            list();
+            Ok(())
+        }
+        TaskCommand::Sample(args) => sample(args),
+        TaskCommand::Solve(args) => solve(args),
+    }
+}
+
+fn list() {
+    println!(
+        "{:<17} {:<10} {:<4} {:<26} {:<25} tests",
+        "task", "sizes", "CoT", "parameters", "paper"
+    );
+    for &kind in TaskKind::all() {
+        let info = kind.info();
+        let params = info
+            .params
+            .iter()
+            .map(|p| format!("{}={}..{}", p.name, p.min, p.max))
+            .collect::<Vec<_>>()
+            .join(" ");
+        println!(
+            "{:<17} {:<10} {:<4} {:<26} {:<25} {} (size = {})",
+            info.name,
+            format!("{}..{}", info.min_size, info.max_size),
+            if info.chain_of_thought { "yes" } else { "no" },
+            if params.is_empty() {
+                "-".into()
+            } else {
+                params
+            },
+            info.paper.short(),
+            info.tests,
+            info.size_meaning,
+        );
+    }
+}
+
+fn build(name: &str, size: Option<usize>, params: &ParamArgs) -> Result<Box<dyn Task>, String> {
+    let kind = TaskKind::from_name(name).map_err(|e| e.to_string())?;
+    let spec = TaskSpec {
+        task: kind,
+        size: size.unwrap_or(kind.info().default_size),
+        params: params.params(),
+    };
+    spec.build().map_err(|e| e.to_string())
+}
+
+/// One example as JSON.
+#[derive(Serialize)]
+struct Record<'a> {
+    task: &'a str,
+    size: usize,
+    seed: u64,
+    index: usize,
+    text: String,
+    prompt: String,
+    cot: String,
+    answer: String,
+    tokens: &'a [u32],
+    /// Segment of every token.
+    segments: Vec<Segment>,
+    dependency_reach: usize,
+}
+
+fn sample(args: SampleArgs) -> Result<(), String> {
+    if !(1..=100_000).contains(&args.count) {
+        return Err(format!("--count must be in 1..=100000, got {}", args.count));
+    }
+    let task = build(&args.task, args.size, &args.params)?;
+    let examples = task.sample(args.seed, args.count);
+    match args.format {
+        Format::Text => {
+            for ex in &examples {
+                println!("{}", task.render(ex));
+            }
+        }
+        Format::Json => {
+            let vocab = task.vocab();
+            let records: Vec<Record> = examples
+                .iter()
+                .enumerate()
+                .map(|(index, ex): (usize, &Example)| Record {
+                    task: task.kind().name(),
+                    size: task.size(),
+                    seed: args.seed,
+                    index,
+                    text: task.render(ex),
+                    prompt: vocab.decode(ex.prompt()),
+                    cot: vocab.decode(ex.cot()),
+                    answer: vocab.decode(ex.answer()),
+                    tokens: &ex.tokens,
+                    segments: (0..ex.len()).map(|p| ex.segment(p)).collect(),
+                    dependency_reach: ex.dependency_reach(),
+                })
+                .collect();
+            let json = serde_json::to_string_pretty(&records).map_err(|e| e.to_string())?;
+            println!("{json}");
+        }
+    }
+    Ok(())
+}
+
+fn solve(args: SolveArgs) -> Result<(), String> {
+    let task = build(&args.task, None, &args.params)?;
+    let example = task.solve_text(&args.input).map_err(|e| e.to_string())?;
+    println!("{}", task.render(&example));
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! `lab train`: train a softmax transformer on LIS with chain of thought.
+
+use std::time::Instant;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use expressivity_lab::train::{TrainConfig, Trainer, backend};
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// LIS sequence length n.
+    #[arg(long, default_value_t = TrainConfig::default().size)]
+    size: usize,
+    #[arg(long, default_value_t = TrainConfig::default().d_model)]
+    width: usize,
+    #[arg(long, default_value_t = TrainConfig::default().n_layers)]
+    layers: usize,
+    #[arg(long, default_value_t = TrainConfig::default().n_heads)]
+    heads: usize,
+    #[arg(long, default_value_t = TrainConfig::default().steps)]
+    steps: usize,
+    #[arg(long, default_value_t = TrainConfig::default().batch_size)]
+    batch: usize,
+    #[arg(long, default_value_t = TrainConfig::default().learning_rate)]
+    lr: f64,
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    seed: u64,
+    #[arg(long, default_value_t = TrainConfig::default().eval_every)]
+    eval_every: usize,
+}
+
+pub fn run(args: TrainArgs) -> Result<(), String> {
+    let config = TrainConfig {
+        size: args.size,
+        d_model: args.width,
+        n_layers: args.layers,
+        n_heads: args.heads,
+        steps: args.steps,
+        batch_size: args.batch,
+        learning_rate: args.lr,
+        seed: args.seed,
+        eval_every: args.eval_every,
+        ..TrainConfig::default()
+    };
+    let (device, info) = pollster::block_on(backend::select(Default::default()));
+    let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
+    println!(
+        "LIS n={} · {} layers · width {} · {} heads · {} steps · batch {} · backend {} ({})",
+        config.size,
+        config.n_layers,
+        config.d_model,
+        config.n_heads,
+        config.steps,
+        config.batch_size,
+        info.name,
+        info.reason
+    );
+    let bar = ProgressBar::new(config.steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} [{elapsed} < {eta}]")
+            .map_err(|e| e.to_string())?,
+    );
+    let start = Instant::now();
+    let mut train_time = 0.0f64;
+    while !trainer.is_finished() {
+        let t0 = Instant::now();
+        trainer.step();
+        train_time += t0.elapsed().as_secs_f64();
+        bar.inc(1);
+        if trainer.at_checkpoint() {
+            let m = pollster::block_on(trainer.checkpoint()).map_err(|e| e.to_string())?;
+            bar.set_message(format!(
+                "loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
+                m.loss,
+                100.0 * m.accuracy,
+                100.0 * m.answer_accuracy
+            ));
+        }
+    }
+    bar.finish();
+    let last = trainer.history().last().copied();
+    println!(
+        "done in {:.1}s ({:.1} training steps/s, excluding evaluation {:.1} steps/s)",
+        start.elapsed().as_secs_f64(),
+        config.steps as f64 / start.elapsed().as_secs_f64(),
+        config.steps as f64 / train_time
+    );
+    if let Some(m) = last {
+        println!(
+            "final: loss {:.4} · teacher-forced CoT exact match {:.1}% · answer {:.1}%",
+            m.loss,
+            100.0 * m.accuracy,
+            100.0 * m.answer_accuracy
+        );
+    }
+    Ok(())
+}

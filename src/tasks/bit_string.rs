@@ -1,0 +1,50 @@
+//! The shared layout of `majority` and `parity`: `w <q>` with `w ∈ {0,1}^N` → `0`/`1`.
+
+use super::error::malformed;
+use super::{Example, TaskError, Vocab};
+
+pub const MAX_SIZE: usize = 1001;
+pub const QUERY: &str = "<q>";
+
+/// `<pad> 0 1 <q>`: the answer tokens are the bits themselves.
+pub fn vocabulary() -> Vocab {
+    Vocab::new(["0", "1", QUERY])
+}
+
+/// Read `w <q>` into bits.
+pub fn parse(vocab: &Vocab, prompt: &[u32]) -> Result<Vec<bool>, TaskError> {
+    let text: Vec<&str> = prompt.iter().map(|&t| vocab.text(t)).collect();
+    let [body @ .., q] = text.as_slice() else {
+        return Err(malformed("empty prompt"));
+    };
+    if *q != QUERY {
+        return Err(malformed("the prompt must end with <q>"));
+    }
+    let bits = body
+        .iter()
+        .map(|t| match *t {
+            "0" => Ok(false),
+            "1" => Ok(true),
+            other => Err(malformed(format!("`{other}` is not a bit"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !(1..=MAX_SIZE).contains(&bits.len()) {
+        return Err(malformed(format!(
+            "expected 1 to {MAX_SIZE} bits, found {}",
+            bits.len()
+        )));
+    }
+    Ok(bits)
+}
+
+/// The example `w <q> label`; every bit decides the answer.
+pub fn example(vocab: &Vocab, bits: &[bool], label: bool) -> Example {
+    let bit = |b: bool| {
+        vocab
+            .id(if b { "1" } else { "0" })
+            .expect("bit in vocabulary")
+    };
+    let mut prompt: Vec<u32> = bits.iter().map(|&b| bit(b)).collect();
+    prompt.push(vocab.id(QUERY).expect("vocabulary has <q>"));
+    Example::decision(prompt, bit(label), (0..bits.len()).collect())
+}

@@ -1,0 +1,116 @@
+//! `index-lookup`: `s_1 … s_N <q> @i` → `s_i` (TASKS.md; index tokens count from 0).
+
+use super::error::malformed;
+use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab};
+
+pub const MAX_SIZE: usize = 256;
+/// The alphabet: 16 letters `a … p`.
+pub const ALPHABET: usize = 16;
+pub const QUERY: &str = "<q>";
+
+/// Index lookup at one length N, drawing symbols from the first `symbols` letters.
+#[derive(Debug, Clone)]
+pub struct IndexLookup {
+    n: usize,
+    symbols: usize,
+    vocab: Vocab,
+}
+
+fn letter(k: usize) -> String {
+    ((b'a' + k as u8) as char).to_string()
+}
+
+impl IndexLookup {
+    pub fn new(n: usize, symbols: usize) -> Result<Self, TaskError> {
+        super::kind::check_size(TaskKind::IndexLookup, n)?;
+        let p = super::kind::SYMBOLS;
+        if !(p.min..=p.max).contains(&symbols) {
+            return Err(TaskError::ParamOutOfRange {
+                task: "index-lookup",
+                name: p.name,
+                value: symbols,
+                min: p.min,
+                max: p.max,
+            });
+        }
+        Ok(Self {
+            n,
+            symbols,
+            vocab: Self::vocabulary(),
+        })
+    }
+
+    /// `<pad> a … p <q> @0 … @255`: index tokens for the largest N, so one checkpoint can be
+    /// tested at every length up to it.
+    pub fn vocabulary() -> Vocab {
+        let letters = (0..ALPHABET).map(letter);
+        let indices = (0..MAX_SIZE).map(|i| format!("@{i}"));
+        Vocab::new(letters.chain([QUERY.to_string()]).chain(indices))
+    }
+
+    fn example_for(&self, symbols: &[usize], index: usize) -> Example {
+        let id = |t: &str| self.vocab.id(t).expect("token in vocabulary");
+        let mut prompt: Vec<u32> = symbols.iter().map(|&s| id(&letter(s))).collect();
+        prompt.push(id(QUERY));
+        prompt.push(id(&format!("@{index}")));
+        Example::decision(prompt, id(&letter(symbols[index])), vec![index])
+    }
+}
+
+impl Task for IndexLookup {
+    fn kind(&self) -> TaskKind {
+        TaskKind::IndexLookup
+    }
+
+    fn size(&self) -> usize {
+        self.n
+    }
+
+    fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    fn max_seq_len(&self) -> usize {
+        self.n + 3
+    }
+
+    fn generate(&self, rng: &mut TaskRng) -> Example {
+        let symbols: Vec<usize> = (0..self.n).map(|_| rng.index(self.symbols)).collect();
+        let index = rng.index(self.n);
+        self.example_for(&symbols, index)
+    }
+
+    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
+        let text: Vec<&str> = prompt.iter().map(|&t| self.vocab.text(t)).collect();
+        let [body @ .., q, index] = text.as_slice() else {
+            return Err(malformed("expected `s_1 … s_N <q> @i`"));
+        };
+        if *q != QUERY {
+            return Err(malformed("expected `<q>` before the index token"));
+        }
+        let symbols = body
+            .iter()
+            .map(|t| match t.as_bytes() {
+                [c @ b'a'..=b'p'] => Ok((c - b'a') as usize),
+                _ => Err(malformed(format!("`{t}` is not a symbol a..p"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !(2..=MAX_SIZE).contains(&symbols.len()) {
+            return Err(malformed(format!(
+                "expected 2 to {MAX_SIZE} symbols, found {}",
+                symbols.len()
+            )));
+        }
+        let i = index
+            .strip_prefix('@')
+            .and_then(|d| d.parse::<usize>().ok())
+            .ok_or_else(|| malformed(format!("`{index}` is not an index token @i")))?;
+        if i >= symbols.len() {
+            return Err(malformed(format!(
+                "index @{i} is past the end of the {} symbols",
+                symbols.len()
+            )));
+        }
+        Ok(self.example_for(&symbols, i))
+    }
+}

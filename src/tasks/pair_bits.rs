@@ -1,0 +1,73 @@
+//! The shared layout of `equality` and `disjointness`: `x | y <q>` with `x, y ∈ {0,1}^N`.
+
+use super::error::malformed;
+use super::{Example, TaskError, Vocab};
+
+pub const MAX_SIZE: usize = 128;
+pub const QUERY: &str = "<q>";
+
+/// `<pad> 0 1 | <q>` followed by the task's two answer tokens (`yes`, `no` or `eq`, `neq`).
+pub fn vocabulary(positive: &str, negative: &str) -> Vocab {
+    Vocab::new(["0", "1", "|", QUERY, positive, negative])
+}
+
+/// Read `x | y <q>` into two bit strings of equal length.
+pub fn parse(vocab: &Vocab, prompt: &[u32]) -> Result<(Vec<bool>, Vec<bool>), TaskError> {
+    let text: Vec<&str> = prompt.iter().map(|&t| vocab.text(t)).collect();
+    let [body @ .., q] = text.as_slice() else {
+        return Err(malformed("empty prompt"));
+    };
+    if *q != QUERY {
+        return Err(malformed("the prompt must end with <q>"));
+    }
+    let bar = body
+        .iter()
+        .position(|&t| t == "|")
+        .ok_or_else(|| malformed("x and y must be separated by `|`"))?;
+    let bits = |part: &[&str]| {
+        part.iter()
+            .map(|t| match *t {
+                "0" => Ok(false),
+                "1" => Ok(true),
+                other => Err(malformed(format!("`{other}` is not a bit"))),
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let (x, y) = (bits(&body[..bar])?, bits(&body[bar + 1..])?);
+    if x.len() != y.len() {
+        return Err(malformed(format!(
+            "x has {} bits but y has {}",
+            x.len(),
+            y.len()
+        )));
+    }
+    if !(1..=MAX_SIZE).contains(&x.len()) {
+        return Err(malformed(format!(
+            "expected 1 to {MAX_SIZE} bits per string, found {}",
+            x.len()
+        )));
+    }
+    Ok((x, y))
+}
+
+/// The example `x | y <q> answer`; `decisive` are positions *within x* (their partners in y
+/// are added) that decide the answer.
+pub fn example(vocab: &Vocab, x: &[bool], y: &[bool], answer: &str, decisive: &[usize]) -> Example {
+    let bit = |b: bool| {
+        vocab
+            .id(if b { "1" } else { "0" })
+            .expect("bit in vocabulary")
+    };
+    let mut prompt: Vec<u32> = x.iter().map(|&b| bit(b)).collect();
+    prompt.push(vocab.id("|").expect("vocabulary has |"));
+    prompt.extend(y.iter().map(|&b| bit(b)));
+    prompt.push(vocab.id(QUERY).expect("vocabulary has <q>"));
+    let n = x.len();
+    let mut positions: Vec<usize> = decisive.to_vec();
+    positions.extend(decisive.iter().map(|&i| n + 1 + i));
+    Example::decision(
+        prompt,
+        vocab.id(answer).expect("answer in vocabulary"),
+        positions,
+    )
+}

@@ -1,0 +1,48 @@
+//! The one interface every task implements; the trainer and the UI only talk to this.
+
+use super::{Example, Locality, TaskError, TaskKind, TaskRng, Vocab};
+
+/// A task at one size with fixed parameters.
+///
+/// Generation is seeded and portable: the same `(task, size, params, seed)` gives the same
+/// examples natively and in wasm. Solvers accept any well-formed prompt of the task (its size
+/// is read from the prompt), so `lab task solve` needs no `--size`.
+pub trait Task: std::fmt::Debug {
+    fn kind(&self) -> TaskKind;
+
+    /// The size examples are generated at.
+    fn size(&self) -> usize;
+
+    /// The vocabulary, fixed by the task and its maximum size (a checkpoint knows it).
+    fn vocab(&self) -> &Vocab;
+
+    /// The longest sequence (prompt + CoT + answer) this instance can generate.
+    fn max_seq_len(&self) -> usize;
+
+    /// One random example.
+    fn generate(&self, rng: &mut TaskRng) -> Example;
+
+    /// The reference CoT and answer for a prompt given as token ids; an error value for a
+    /// malformed prompt, never a panic.
+    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError>;
+
+    fn locality(&self) -> Locality {
+        self.kind().locality()
+    }
+
+    /// [`Task::solve`] on space-separated text.
+    fn solve_text(&self, prompt: &str) -> Result<Example, TaskError> {
+        self.solve(&self.vocab().encode(prompt)?)
+    }
+
+    /// The example as space-separated text (the format of TASKS.md).
+    fn render(&self, example: &Example) -> String {
+        self.vocab().decode(&example.tokens)
+    }
+
+    /// `count` examples of the stream of `seed` (stream 0: what `lab task sample` prints).
+    fn sample(&self, seed: u64, count: usize) -> Vec<Example> {
+        let mut rng = TaskRng::new(seed, 0);
+        (0..count).map(|_| self.generate(&mut rng)).collect()
+    }
+}
