@@ -20,6 +20,14 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// A `performance.mark` so that long tasks can be attributed to a phase of the run (the e2e
+/// test prints them next to the long tasks with `E2E_VERBOSE=1`).
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// Start a run in the background; `cancel` stops it at the next chunk boundary.
 pub fn spawn(
     config: TrainConfig,
@@ -40,9 +48,12 @@ async fn run(
     dispatch: &UseReducerDispatcher<AppState>,
     cancel: &Cell<bool>,
 ) -> Result<(), String> {
+    mark("run:start");
     config.validate().map_err(|e| e.to_string())?;
     let (device, info) = backend::select(choice).await;
+    mark("run:backend-selected");
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
+    mark("run:trainer-ready");
     dispatch.dispatch(Action::Started {
         info,
         steps: config.steps,
@@ -54,7 +65,9 @@ async fn run(
         while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
             trainer.step();
             if trainer.at_checkpoint() {
+                mark("run:checkpoint");
                 let metrics = trainer.checkpoint().await.map_err(|e| e.to_string())?;
+                mark("run:checkpoint-done");
                 dispatch.dispatch(Action::Checkpoint(metrics));
                 break;
             }
@@ -67,6 +80,7 @@ async fn run(
         yield_now().await;
         stopped = cancel.get();
     }
+    mark("run:steps-done");
     // A stopped run is still inspected: the user sees what the model learned so far.
     dispatch.dispatch(if stopped {
         Action::Stopped {
@@ -78,9 +92,15 @@ async fn run(
     yield_now().await;
     let model = trainer.inference_model();
     let example = trainer.test_example(0).clone();
+    mark("run:inspect");
     let inspection = inspect(&model, &example, trainer.task().vocab(), &device)
         .await
         .map_err(|e| e.to_string())?;
+    mark("run:inspected");
     dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
+    mark("run:dispatched");
+    drop(model);
+    drop(trainer);
+    mark("run:dropped");
     Ok(())
 }

@@ -85,7 +85,13 @@ async function train(page, timeoutMs) {
   const rate = await page.textContent("#steps-per-second");
   const tasks = await page.evaluate((since) =>
     window.__longtasks.filter((t) => t.start >= since).map((t) => Math.round(t.duration)), clickAt);
-  if (process.env.E2E_VERBOSE) console.log(`long tasks during the run (ms): [${tasks.join(", ")}]`);
+  if (process.env.E2E_VERBOSE) {
+    const timeline = await page.evaluate((since) => [
+      ...window.__longtasks.filter((t) => t.start >= since).map((t) => [t.start, `LONG TASK ${Math.round(t.duration)} ms`]),
+      ...performance.getEntriesByType("mark").filter((m) => m.name.startsWith("run:") && !m.name.startsWith("run:checkpoint")).map((m) => [m.startTime, m.name]),
+    ].sort((a, b) => a[0] - b[0]).map(([t, what]) => `${t.toFixed(0).padStart(8)} ms  ${what}`), clickAt);
+    console.log(`timeline of the run:\n${timeline.join("\n")}`);
+  }
   return { seconds, longest, steps, rate };
 }
 
@@ -129,14 +135,34 @@ try {
   await page.screenshot({ path: shot, fullPage: true });
   console.log(`screenshot: ${shot}`);
 
-  // 2. An impossible configuration shows an error and keeps the previous one.
+  // 2. The task gallery: every task renders a sample with its segments coloured apart.
+  await page.selectOption("#gallery-task", "ed");
+  check((await page.$$("#gallery-sample .seg-cot")).length > 10, "the gallery shows an ED sample with a chain of thought");
+  check((await page.textContent("#gallery-claim")).includes("edit-distance"), "the gallery explains the task's claim");
+  await page.hover("#gallery-sample .seg-cot >> nth=8");
+  check((await page.$$("#gallery-sample .gtok.dep")).length >= 1, "hovering a DP token highlights the cells it reads");
+  const sampleBefore = await page.textContent("#gallery-sample");
+  await page.fill("#gallery-size", "99");
+  await page.dispatchEvent("#gallery-size", "change");
+  check(/out of range/.test((await page.textContent("#gallery-error")) ?? ""), "an out-of-range gallery size is refused with a message");
+  check((await page.textContent("#gallery-sample")) === sampleBefore, "the last good sample stays on screen");
+  await page.selectOption("#gallery-task", "dyck");
+  check((await page.$$("#gallery-sample .seg-cot")).length === 0 && (await page.$$("#gallery-sample .seg-answer")).length === 1, "a decision task shows a prompt and one answer token");
+  for (const name of ["arithmetic", "lis", "index-lookup", "equality", "disjointness", "nearest-neighbor", "majority", "parity"]) {
+    await page.selectOption("#gallery-task", name);
+    const answer = (await page.$$("#gallery-sample .seg-answer")).length;
+    if (answer !== 1) check(false, `the gallery renders ${name}`);
+  }
+  check(errors.length === 0, `no console errors after using the gallery (${errors.join(" | ")})`);
+
+  // 3. An impossible configuration shows an error and keeps the previous one.
   await page.fill("#cfg-heads", "5");
   await page.dispatchEvent("#cfg-heads", "change");
   check(/not divisible/.test((await page.textContent("#config-error")) ?? ""), "an impossible width/heads pair is refused with a message");
   check(!page.url().includes("heads=5"), "the refused value does not reach the URL");
   await page.close();
 
-  // 3. Junk in the URL: a notice, defaults, a working page.
+  // 4. Junk in the URL: a notice, defaults, a working page.
   const junk = await openPage("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&seed=5");
   const notice = await junk.page.textContent(".notice");
   check(/Ignored invalid link parameters/.test(notice ?? ""), `junk URL parameters are reported (${notice})`);
@@ -144,7 +170,7 @@ try {
   check(junk.errors.length === 0, "no console errors with a junk URL");
   await junk.page.close();
 
-  // 4. Optional benchmark: the same default run on the software WebGPU adapter.
+  // 5. Optional benchmark: the same default run on the software WebGPU adapter.
   if (process.env.E2E_BENCH) {
     const cpu = await openPage();
     const c = await train(cpu.page, 900_000);
