@@ -91,6 +91,7 @@ pub fn task_gallery() -> Html {
                   apply: fn(&mut TaskSpec, Option<usize>)| {
         let view = view.clone();
         let set_spec = set_spec.clone();
+        let field = label.clone();
         let onchange = Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let text = input.value();
@@ -101,13 +102,12 @@ pub fn task_gallery() -> Html {
                     set_spec.emit(spec);
                 }
                 Err(_) => view.set(View {
-                    error: Some(format!("{label}: `{text}` is not a whole number")),
+                    error: Some(format!("{field}: `{text}` is not a whole number")),
                     ..(*view).clone()
                 }),
             }
         });
         let value = value.map(|v| v.to_string()).unwrap_or_default();
-        let label = label.clone();
         html! {
             <label class="field" for={id}>
                 <span>{label}</span>
