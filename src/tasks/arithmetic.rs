@@ -183,12 +183,10 @@ fn validate(syms: &[Sym]) -> Result<usize, TaskError> {
         depth: usize,
     }
     impl P<'_> {
-        fn expr(&mut self, lo: u8) -> Result<(), TaskError> {
+        /// Validity does not depend on precedence, so the grammar is parsed flat.
+        fn expr(&mut self) -> Result<(), TaskError> {
             self.factor()?;
-            while let Some(Sym::Op(op)) = self.s.get(self.i) {
-                if op.precedence() < lo {
-                    break;
-                }
+            while let Some(Sym::Op(_)) = self.s.get(self.i) {
                 self.i += 1;
                 self.ops += 1;
                 self.factor()?;
@@ -208,7 +206,7 @@ fn validate(syms: &[Sym]) -> Result<usize, TaskError> {
                     }
                     self.i += 1;
                     let before = self.ops;
-                    self.expr(1)?;
+                    self.expr()?;
                     if self.s.get(self.i) != Some(&Sym::Close) {
                         return Err(malformed("missing `)`"));
                     }
@@ -233,8 +231,7 @@ fn validate(syms: &[Sym]) -> Result<usize, TaskError> {
         ops: 0,
         depth: 0,
     };
-    // Precedence is irrelevant to validity; parse flat with the lowest level.
-    p.expr(0)?;
+    p.expr()?;
     if p.i != syms.len() {
         return Err(malformed(format!(
             "unexpected symbol at position {}",

@@ -11,6 +11,18 @@ pub fn vocabulary() -> Vocab {
     Vocab::new(["0", "1", QUERY])
 }
 
+/// Read bit tokens `0`/`1` (shared by every task whose input is bits).
+pub fn parse_bits(tokens: &[&str]) -> Result<Vec<bool>, TaskError> {
+    tokens
+        .iter()
+        .map(|t| match *t {
+            "0" => Ok(false),
+            "1" => Ok(true),
+            other => Err(malformed(format!("`{other}` is not a bit"))),
+        })
+        .collect()
+}
+
 /// Read `w <q>` into bits.
 pub fn parse(vocab: &Vocab, prompt: &[u32]) -> Result<Vec<bool>, TaskError> {
     let text: Vec<&str> = prompt.iter().map(|&t| vocab.text(t)).collect();
@@ -20,14 +32,7 @@ pub fn parse(vocab: &Vocab, prompt: &[u32]) -> Result<Vec<bool>, TaskError> {
     if *q != QUERY {
         return Err(malformed("the prompt must end with <q>"));
     }
-    let bits = body
-        .iter()
-        .map(|t| match *t {
-            "0" => Ok(false),
-            "1" => Ok(true),
-            other => Err(malformed(format!("`{other}` is not a bit"))),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let bits = parse_bits(body)?;
     if !(1..=MAX_SIZE).contains(&bits.len()) {
         return Err(malformed(format!(
             "expected 1 to {MAX_SIZE} bits, found {}",

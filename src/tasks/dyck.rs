@@ -110,17 +110,8 @@ impl Dyck {
                 reason: "a balanced word has even length".into(),
             });
         }
-        for (p, value) in [(super::kind::BRACKETS, k), (super::kind::DEPTH, m)] {
-            if !(p.min..=p.max).contains(&value) {
-                return Err(TaskError::ParamOutOfRange {
-                    task: "dyck",
-                    name: p.name,
-                    value,
-                    min: p.min,
-                    max: p.max,
-                });
-            }
-        }
+        super::kind::BRACKETS.check("dyck", k)?;
+        super::kind::DEPTH.check("dyck", m)?;
         Ok(Self {
             n,
             k,

@@ -23,16 +23,7 @@ fn letter(k: usize) -> String {
 impl IndexLookup {
     pub fn new(n: usize, symbols: usize) -> Result<Self, TaskError> {
         super::kind::check_size(TaskKind::IndexLookup, n)?;
-        let p = super::kind::SYMBOLS;
-        if !(p.min..=p.max).contains(&symbols) {
-            return Err(TaskError::ParamOutOfRange {
-                task: "index-lookup",
-                name: p.name,
-                value: symbols,
-                min: p.min,
-                max: p.max,
-            });
-        }
+        super::kind::SYMBOLS.check("index-lookup", symbols)?;
         Ok(Self {
             n,
             symbols,

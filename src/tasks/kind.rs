@@ -68,6 +68,23 @@ pub struct ParamInfo {
     pub default: usize,
 }
 
+impl ParamInfo {
+    /// `Ok(value)` when it is within the parameter's range.
+    pub fn check(&self, task: &'static str, value: usize) -> Result<usize, TaskError> {
+        if (self.min..=self.max).contains(&value) {
+            Ok(value)
+        } else {
+            Err(TaskError::ParamOutOfRange {
+                task,
+                name: self.name,
+                value,
+                min: self.min,
+                max: self.max,
+            })
+        }
+    }
+}
+
 /// Static facts about one task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TaskInfo {

@@ -40,16 +40,7 @@ pub struct NearestNeighbor {
 impl NearestNeighbor {
     pub fn new(k: usize, bits: usize) -> Result<Self, TaskError> {
         super::kind::check_size(TaskKind::NearestNeighbor, k)?;
-        let p = super::kind::BITS;
-        if !(p.min..=p.max).contains(&bits) {
-            return Err(TaskError::ParamOutOfRange {
-                task: "nearest-neighbor",
-                name: p.name,
-                value: bits,
-                min: p.min,
-                max: p.max,
-            });
-        }
+        super::kind::BITS.check("nearest-neighbor", bits)?;
         if k > 1usize << bits {
             return Err(TaskError::InvalidSize {
                 task: "nearest-neighbor",
@@ -152,15 +143,7 @@ impl Task for NearestNeighbor {
             .iter()
             .position(|&t| t == QUERY)
             .ok_or_else(|| malformed("expected `<q>` before the query key"))?;
-        let bits = |part: &[&str]| {
-            part.iter()
-                .map(|t| match *t {
-                    "0" => Ok(false),
-                    "1" => Ok(true),
-                    other => Err(malformed(format!("`{other}` is not a bit"))),
-                })
-                .collect::<Result<Vec<_>, _>>()
-        };
+        let bits = super::bit_string::parse_bits;
         let query = bits(&text[q + 1..])?;
         let b = query.len();
         let p = super::kind::BITS;

@@ -24,15 +24,7 @@ pub fn parse(vocab: &Vocab, prompt: &[u32]) -> Result<(Vec<bool>, Vec<bool>), Ta
         .iter()
         .position(|&t| t == "|")
         .ok_or_else(|| malformed("x and y must be separated by `|`"))?;
-    let bits = |part: &[&str]| {
-        part.iter()
-            .map(|t| match *t {
-                "0" => Ok(false),
-                "1" => Ok(true),
-                other => Err(malformed(format!("`{other}` is not a bit"))),
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
+    let bits = super::bit_string::parse_bits;
     let (x, y) = (bits(&body[..bar])?, bits(&body[bar + 1..])?);
     if x.len() != y.len() {
         return Err(malformed(format!(

@@ -67,16 +67,7 @@ impl TaskSpec {
             .find(|(n, _)| *n == info.name)
             .and_then(|(_, v)| *v)
             .unwrap_or(info.default);
-        if !(info.min..=info.max).contains(&value) {
-            return Err(TaskError::ParamOutOfRange {
-                task: name,
-                name: info.name,
-                value,
-                min: info.min,
-                max: info.max,
-            });
-        }
-        Ok(value)
+        info.check(name, value)
     }
 
     /// Check size and parameters and build the task; errors are values, never panics.
