@@ -1,6 +1,7 @@
 //! Browser tests on burn's WebGPU backend. Run in headless Chromium started with
 //! `--enable-unsafe-webgpu` (tests/webdriver-webgpu.json): a missing adapter is a failure here,
-//! never a skip.
+//! never a skip. They run in a dedicated worker (WebGPU is exposed there too), which keeps
+//! the page responsive while SwiftShader compiles shaders.
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
@@ -9,7 +10,7 @@ use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 async fn webgpu() -> Device {
     let adapter = web::probe_adapter()
