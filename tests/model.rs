@@ -5,13 +5,7 @@ use burn::prelude::*;
 use expressivity_lab::models::{SequenceModel, Transformer, TransformerConfig};
 
 fn config() -> TransformerConfig {
-    TransformerConfig {
-        vocab_size: 20,
-        max_len: 16,
-        d_model: 32,
-        n_layers: 2,
-        n_heads: 4,
-    }
+    TransformerConfig::transformer(20, 16, 32, 2, 4)
 }
 
 fn tokens(rows: &[&[i64]], device: &Device) -> Tensor<2, Int> {

@@ -38,13 +38,7 @@ async fn read(t: Tensor<3>) -> Vec<f32> {
 async fn forward_on_webgpu_matches_cpu() {
     let gpu = webgpu().await;
     let cpu = Device::flex();
-    let config = TransformerConfig {
-        vocab_size: 40,
-        max_len: 24,
-        d_model: 32,
-        n_layers: 2,
-        n_heads: 4,
-    };
+    let config = TransformerConfig::transformer(40, 24, 32, 2, 4);
     cpu.seed(3);
     let model_cpu = Transformer::new(&config, &cpu).unwrap();
     let model_gpu = model_cpu.clone().to_device(&gpu);

@@ -1,13 +1,24 @@
-//! Burn modules: embeddings, attention, blocks, the transformer, and what they expose for
-//! visualisation. Nothing here knows about tasks.
+//! Burn modules: embeddings, attention variants, blocks, recurrent layers, decoding caches,
+//! and what they expose for visualisation. Nothing here knows about tasks.
 
+pub mod architecture;
 pub mod attention;
 pub mod block;
+pub mod cache;
+pub mod check;
 pub mod config;
+pub mod cost;
+pub mod model;
 pub mod positional;
+pub mod recurrent;
+pub mod recurrent_net;
 pub mod sequence_model;
 pub mod transformer;
 
-pub use config::{ConfigError, TransformerConfig};
+pub use architecture::{Architecture, AttentionMode, PositionalEncoding};
+pub use cache::DecodeCache;
+pub use config::{ConfigError, ModelConfig, TransformerConfig};
+pub use cost::TokenCost;
+pub use model::Model;
 pub use sequence_model::{SequenceModel, Trace};
 pub use transformer::Transformer;

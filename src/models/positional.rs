@@ -1,23 +1,65 @@
-//! Sinusoidal position encoding (Vaswani et al.), computed on the host once per length.
+//! Position information: none, a learned table, or the sinusoidal encoding (Vaswani et al.)
+//! computed on the host once per length.
 
+use burn::nn::{Embedding, EmbeddingConfig};
 use burn::prelude::*;
+
+use super::PositionalEncoding;
 
 /// `[len, d]` table: `PE[p, 2i] = sin(p / 10000^(2i/d))`, `PE[p, 2i+1] = cos(…)`.
 pub fn sinusoidal_table(len: usize, d: usize) -> Vec<f32> {
-    let mut table = vec![0.0f32; len * d];
-    for p in 0..len {
+    sinusoidal_rows(0..len, d)
+}
+
+fn sinusoidal_rows(positions: std::ops::Range<usize>, d: usize) -> Vec<f32> {
+    let mut table = Vec::with_capacity(positions.len() * d);
+    for p in positions {
         for i in 0..d {
             let freq = 1.0 / 10000f64.powf((2 * (i / 2)) as f64 / d as f64);
             let angle = p as f64 * freq;
-            table[p * d + i] = if i % 2 == 0 { angle.sin() } else { angle.cos() } as f32;
+            table.push(if i % 2 == 0 { angle.sin() } else { angle.cos() } as f32);
         }
     }
     table
 }
 
-/// The table as a `[1, len, d]` tensor, ready to broadcast over a batch.
-pub fn sinusoidal(len: usize, d: usize, device: &Device) -> Tensor<3> {
-    Tensor::<1>::from_floats(sinusoidal_table(len, d).as_slice(), device).reshape([1, len, d])
+/// The position signal added to token embeddings.
+#[derive(Module, Debug)]
+pub struct Positions {
+    learned: Option<Embedding>,
+    #[module(skip)]
+    kind: PositionalEncoding,
+    #[module(skip)]
+    d_model: usize,
+}
+
+impl Positions {
+    pub fn new(kind: PositionalEncoding, max_len: usize, d_model: usize, device: &Device) -> Self {
+        Self {
+            learned: (kind == PositionalEncoding::Learned)
+                .then(|| EmbeddingConfig::new(max_len, d_model).init(device)),
+            kind,
+            d_model,
+        }
+    }
+
+    /// Add the signal for positions `start..start + T` to `x: [B, T, d]`.
+    pub fn add(&self, x: Tensor<3>, start: usize) -> Tensor<3> {
+        let [_, t, d] = x.dims();
+        let device = x.device();
+        match (self.kind, &self.learned) {
+            (PositionalEncoding::None, _) => x,
+            (PositionalEncoding::Learned, Some(table)) => {
+                let ids = Tensor::<1, Int>::arange(start as i64..(start + t) as i64, &device)
+                    .reshape([1, t]);
+                x + table.forward(ids)
+            }
+            _ => {
+                let rows = sinusoidal_rows(start..start + t, self.d_model);
+                x + Tensor::<1>::from_floats(rows.as_slice(), &device).reshape([1, t, d])
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -30,5 +72,6 @@ mod tests {
         assert_eq!(&t[..4], &[0.0, 1.0, 0.0, 1.0]);
         assert!((t[4] - 1f32.sin()).abs() < 1e-6);
         assert!((t[5] - 1f32.cos()).abs() < 1e-6);
+        assert_eq!(sinusoidal_rows(1..3, 4), t[4..].to_vec());
     }
 }

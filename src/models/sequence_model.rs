@@ -2,11 +2,18 @@
 
 use burn::prelude::*;
 
+use super::cache::DecodeCache;
+
 /// What a model exposes for visualisation besides its logits.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Trace {
-    /// Per layer: attention weights `[B, H, T, T]` (row = query, column = key).
+    /// Per attention layer: the weights actually used, `[B, H, T, T]` (row = query, column =
+    /// key). Sparse: zero outside the pattern; linear: the implied normalised weights; hard and
+    /// saturated: 0/1 and 1/|M|. Empty for RNNs and SSMs.
     pub attention: Vec<Tensor<4>>,
+    /// Per recurrent layer: the L2 norm of the state after each step, `[B, T]`. Empty for
+    /// transformers.
+    pub state_norms: Vec<Tensor<2>>,
 }
 
 /// A causal sequence model over token ids.
@@ -14,6 +21,14 @@ pub trait SequenceModel {
     /// `tokens: [B, T]` → logits `[B, T, V]`; position `t` predicts token `t + 1`.
     fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<3>;
 
-    /// Same as [`forward`](Self::forward), plus per-layer attention weights.
+    /// Same as [`forward`](Self::forward), plus what the model shows of its inside.
     fn forward_with_trace(&self, tokens: Tensor<2, Int>) -> (Tensor<3>, Trace);
+
+    /// An empty decoding cache for `batch` sequences.
+    fn init_cache(&self, batch: usize, device: &Device) -> DecodeCache;
+
+    /// Feed one token per sequence (`[B]`) at `cache.position`; returns the logits `[B, V]` of
+    /// the next token and advances the cache. Equals the last row of `forward` on the whole
+    /// prefix.
+    fn step(&self, tokens: Tensor<1, Int>, cache: &mut DecodeCache) -> Tensor<2>;
 }

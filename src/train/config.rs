@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::models::{ConfigError, TransformerConfig};
+use crate::models::{Architecture, AttentionMode, ConfigError, ModelConfig, PositionalEncoding};
 use crate::tasks::{Lis, TaskError};
 
 /// Why a run cannot start or continue.
@@ -25,11 +25,20 @@ pub enum TrainError {
     Diverged { step: usize, loss: f32 },
 }
 
-/// A training run on the LIS task with a softmax transformer.
+/// A training run on the LIS task with any architecture of the zoo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// LIS sequence length n.
     pub size: usize,
+    #[serde(default)]
+    pub architecture: Architecture,
+    #[serde(default)]
+    pub attention: AttentionMode,
+    #[serde(default)]
+    pub positional: PositionalEncoding,
+    /// Sparse block size; `None` = ⌈√length⌉.
+    #[serde(default)]
+    pub block_size: Option<usize>,
     pub d_model: usize,
     pub n_layers: usize,
     pub n_heads: usize,
@@ -47,6 +56,10 @@ impl Default for TrainConfig {
     fn default() -> Self {
         Self {
             size: 5,
+            architecture: Architecture::Standard,
+            attention: AttentionMode::Softmax,
+            positional: PositionalEncoding::Sinusoidal,
+            block_size: None,
             d_model: 64,
             n_layers: 3,
             n_heads: 4,
@@ -67,14 +80,19 @@ impl TrainConfig {
     }
 
     /// The model this run trains, sized for the task.
-    pub fn model(&self) -> Result<TransformerConfig, TrainError> {
+    pub fn model(&self) -> Result<ModelConfig, TrainError> {
         let task = self.task()?;
-        let config = TransformerConfig {
+        let config = ModelConfig {
+            architecture: self.architecture,
             vocab_size: task.vocab().len(),
             max_len: task.seq_len(),
             d_model: self.d_model,
             n_layers: self.n_layers,
             n_heads: self.n_heads,
+            attention: self.attention,
+            positional: self.positional,
+            block_size: self.block_size,
+            ..ModelConfig::default()
         };
         config.validate()?;
         Ok(config)

@@ -9,7 +9,7 @@ use super::eval::{EvalReport, teacher_forced};
 use super::loss::masked_cross_entropy;
 use super::schedule::learning_rate;
 use super::{TrainConfig, TrainError};
-use crate::models::{SequenceModel, Transformer};
+use crate::models::{Model, SequenceModel};
 use crate::tasks::{Example, Lis, TaskRng};
 
 /// Stream ids that keep training and test data apart for one seed.
@@ -32,7 +32,7 @@ pub struct Metrics {
 pub struct Trainer {
     config: TrainConfig,
     task: Lis,
-    model: Transformer,
+    model: Model,
     optimizer: ModuleOptimizer,
     train_rng: TaskRng,
     test_set: Vec<Example>,
@@ -49,7 +49,7 @@ impl Trainer {
         let task = config.task()?;
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let model = Transformer::new(&config.model()?, &device)?;
+        let model = Model::new(&config.model()?, &device)?;
         let optimizer = AdamWConfig::new().with_weight_decay(0.01).init();
         let mut test_rng = TaskRng::new(config.seed, TEST_STREAM);
         let test_set = (0..config.eval_examples)
@@ -95,7 +95,7 @@ impl Trainer {
     }
 
     /// The model without autodiff, for evaluation and inspection.
-    pub fn inference_model(&self) -> Transformer {
+    pub fn inference_model(&self) -> Model {
         self.model.valid()
     }
 

@@ -1,5 +1,10 @@
 //! Attention variants. Each returns its output and the weights it actually used.
 
+pub mod linear;
+pub mod mask;
+pub mod mode;
 pub mod softmax;
 
+pub use linear::LinearAttention;
+pub use mask::Pattern;
 pub use softmax::CausalSelfAttention;

@@ -1,10 +1,16 @@
-//! Causal multi-head softmax self-attention that can return its weights.
+//! Causal multi-head softmax-style self-attention, dense or with the sparse block pattern, in
+//! softmax, saturated or hard mode; a batch forward that returns its weights and a one-token
+//! step over an explicit cache.
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
 
-/// Multi-head causal self-attention: `softmax(QKᵀ/√d_h + causal mask) V`.
+use super::mask::Pattern;
+use super::mode::weights;
+use crate::models::AttentionMode;
+use crate::models::cache::{KvCache, LayerCache};
+
+/// `mode(scale · QKᵀ/√d_h, pattern) V`, then an output projection.
 #[derive(Module, Debug)]
 pub struct CausalSelfAttention {
     query: Linear,
@@ -13,10 +19,17 @@ pub struct CausalSelfAttention {
     output: Linear,
     #[module(skip)]
     n_heads: usize,
+    /// Sparse block size; 0 for the dense pattern.
+    #[module(skip)]
+    block: usize,
+    #[module(skip)]
+    mode: AttentionMode,
+    #[module(skip)]
+    scale: f32,
 }
 
 impl CausalSelfAttention {
-    pub fn new(d_model: usize, n_heads: usize, device: &Device) -> Self {
+    pub fn new(d_model: usize, n_heads: usize, pattern: Pattern, device: &Device) -> Self {
         let linear = || LinearConfig::new(d_model, d_model).init(device);
         Self {
             query: linear(),
@@ -24,25 +37,110 @@ impl CausalSelfAttention {
             value: linear(),
             output: linear(),
             n_heads,
+            block: match pattern {
+                Pattern::Dense => 0,
+                Pattern::Sparse { block } => block,
+            },
+            mode: AttentionMode::Softmax,
+            scale: 1.0,
         }
+    }
+
+    pub fn pattern(&self) -> Pattern {
+        match self.block {
+            0 => Pattern::Dense,
+            block => Pattern::Sparse { block },
+        }
+    }
+
+    /// The same weights under another attention mode.
+    pub fn with_mode(mut self, mode: AttentionMode, scale: f32) -> Self {
+        self.mode = mode;
+        self.scale = scale;
+        self
+    }
+
+    fn heads(&self, y: Tensor<3>) -> Tensor<4> {
+        let [b, t, d] = y.dims();
+        y.reshape([b, t, self.n_heads, d / self.n_heads])
+            .swap_dims(1, 2)
+    }
+
+    fn merge(&self, y: Tensor<4>) -> Tensor<3> {
+        let [b, h, t, dh] = y.dims();
+        self.output
+            .forward(y.swap_dims(1, 2).reshape([b, t, h * dh]))
+    }
+
+    fn scores(&self, q: Tensor<4>, k: Tensor<4>) -> Tensor<4> {
+        let dh = q.dims()[3];
+        q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt())
     }
 
     /// `x: [B, T, d]` → (`[B, T, d]`, weights `[B, H, T, T]`).
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
-        let [b, t, d] = x.dims();
-        let h = self.n_heads;
-        let dh = d / h;
-        let split = |y: Tensor<3>| y.reshape([b, t, h, dh]).swap_dims(1, 2);
-        let q = split(self.query.forward(x.clone()));
-        let k = split(self.key.forward(x.clone()));
-        let v = split(self.value.forward(x));
-        let scores = q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt());
-        // `tril_mask` is true strictly above the diagonal: the future keys.
-        let future = Tensor::<2, Bool>::tril_mask([t, t], 0, &scores.device())
-            .unsqueeze::<4>()
-            .expand([b, h, t, t]);
-        let weights = softmax(scores.mask_fill(future, -1.0e9), 3);
-        let mixed = weights.clone().matmul(v).swap_dims(1, 2).reshape([b, t, d]);
-        (self.output.forward(mixed), weights)
+        let t = x.dims()[1];
+        let q = self.heads(self.query.forward(x.clone()));
+        let k = self.heads(self.key.forward(x.clone()));
+        let v = self.heads(self.value.forward(x.clone()));
+        let blocked = self.pattern().blocked(t, &x.device());
+        let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
+        (self.merge(w.clone().matmul(v)), w)
+    }
+
+    /// An empty cache for this layer.
+    pub fn empty_cache(&self) -> LayerCache {
+        match self.pattern() {
+            Pattern::Dense => LayerCache::Dense(KvCache::default()),
+            Pattern::Sparse { .. } => LayerCache::Sparse {
+                block: KvCache::default(),
+                ends: KvCache::default(),
+            },
+        }
+    }
+
+    /// One token at `position`: `x: [B, 1, d]` → (`[B, 1, d]`, weights `[B, H, 1, n]` over
+    /// the keys read, in position order). The sparse cache only ever holds the current block
+    /// and one position per earlier block, so a step reads O(B + position/B) keys.
+    pub fn step(
+        &self,
+        x: Tensor<3>,
+        position: usize,
+        cache: &mut LayerCache,
+    ) -> (Tensor<3>, Tensor<4>) {
+        let q = self.heads(self.query.forward(x.clone()));
+        let k = self.heads(self.key.forward(x.clone()));
+        let v = self.heads(self.value.forward(x));
+        let (keys, values) = match cache {
+            LayerCache::Dense(kv) => {
+                kv.push(k, v);
+                (kv.keys.clone(), kv.values.clone())
+            }
+            LayerCache::Sparse { block, ends } => {
+                block.push(k, v);
+                let cat = |a: &Option<Tensor<4>>, b: &Option<Tensor<4>>| {
+                    Tensor::cat(a.iter().chain(b).cloned().collect(), 2)
+                };
+                let keys = cat(&ends.keys, &block.keys);
+                let values = cat(&ends.values, &block.values);
+                let size = self.block;
+                if position % size == size - 1 {
+                    // The block is complete: only its last position stays readable.
+                    let [b, h, n, dh] = block.keys.as_ref().map(|t| t.dims()).unwrap_or_default();
+                    let last = |t: &Option<Tensor<4>>| {
+                        t.clone().map(|t| t.slice([0..b, 0..h, n - 1..n, 0..dh]))
+                    };
+                    if let (Some(key), Some(value)) = (last(&block.keys), last(&block.values)) {
+                        ends.push(key, value);
+                    }
+                    block.clear();
+                }
+                (Some(keys), Some(values))
+            }
+            _ => panic!("softmax attention was given a cache of another layer type"),
+        };
+        let (keys, values) = (keys.expect("key pushed"), values.expect("value pushed"));
+        let w = weights(self.scores(q, keys), None, self.mode, self.scale);
+        (self.merge(w.clone().matmul(values)), w)
     }
 }
