@@ -2,6 +2,10 @@
 //! `train`).
 
 #[cfg(not(target_arch = "wasm32"))]
+mod bench_cmd;
+#[cfg(not(target_arch = "wasm32"))]
+mod model_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod task_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod train_cmd;
@@ -19,16 +23,24 @@ fn main() -> std::process::ExitCode {
 
     #[derive(Subcommand)]
     enum Command {
-        /// Train a softmax transformer on LIS with chain of thought and report accuracy.
+        /// Train any architecture on LIS with chain of thought and report accuracy.
         Train(train_cmd::TrainArgs),
         /// List, sample and solve the tasks of the three papers.
         #[command(subcommand)]
         Task(task_cmd::TaskCommand),
+        /// Check the architecture zoo's equivalences and print its costs.
+        #[command(subcommand)]
+        Model(model_cmd::ModelCommand),
+        /// Benchmarks that print figures.
+        #[command(subcommand)]
+        Bench(bench_cmd::BenchCommand),
     }
 
     let result = match Cli::parse().command {
         Command::Train(args) => train_cmd::run(args),
         Command::Task(command) => task_cmd::run(command),
+        Command::Model(command) => model_cmd::run(command),
+        Command::Bench(command) => bench_cmd::run(command),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

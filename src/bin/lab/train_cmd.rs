@@ -5,13 +5,37 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use expressivity_lab::models::{Architecture, AttentionMode, PositionalEncoding};
 use expressivity_lab::train::{TrainConfig, Trainer, backend};
+
+fn parse_with<T>(
+    from_name: fn(&str) -> Option<T>,
+    names: impl Iterator<Item = &'static str>,
+) -> impl Fn(&str) -> Result<T, String> + Clone {
+    let names: Vec<&str> = names.collect();
+    move |s| from_name(s).ok_or_else(|| format!("expected one of {}", names.join(", ")))
+}
 
 #[derive(Args)]
 pub struct TrainArgs {
     /// LIS sequence length n.
     #[arg(long, default_value_t = TrainConfig::default().size)]
     size: usize,
+    /// standard, sparse, linear, lstm, gru or ssm.
+    #[arg(long, default_value = "standard",
+          value_parser = parse_with(Architecture::from_name, Architecture::ALL.iter().map(|a| a.name())))]
+    arch: Architecture,
+    /// softmax, saturated or hard (standard and sparse transformers).
+    #[arg(long, default_value = "softmax",
+          value_parser = parse_with(AttentionMode::from_name, AttentionMode::ALL.iter().map(|a| a.name())))]
+    attention: AttentionMode,
+    /// none, learned or sinusoidal.
+    #[arg(long, default_value = "sinusoidal",
+          value_parser = parse_with(PositionalEncoding::from_name, PositionalEncoding::ALL.iter().map(|a| a.name())))]
+    positional: PositionalEncoding,
+    /// Sparse block size (default ⌈√length⌉).
+    #[arg(long)]
+    block: Option<usize>,
     #[arg(long, default_value_t = TrainConfig::default().d_model)]
     width: usize,
     #[arg(long, default_value_t = TrainConfig::default().n_layers)]
@@ -33,6 +57,10 @@ pub struct TrainArgs {
 pub fn run(args: TrainArgs) -> Result<(), String> {
     let config = TrainConfig {
         size: args.size,
+        architecture: args.arch,
+        attention: args.attention,
+        positional: args.positional,
+        block_size: args.block,
         d_model: args.width,
         n_layers: args.layers,
         n_heads: args.heads,
@@ -46,8 +74,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let (device, info) = pollster::block_on(backend::select(Default::default()));
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
     println!(
-        "LIS n={} · {} layers · width {} · {} heads · {} steps · batch {} · backend {} ({})",
+        "LIS n={} · {} · {} layers · width {} · {} heads · {} steps · batch {} · backend {} ({})",
         config.size,
+        config.architecture.title(),
         config.n_layers,
         config.d_model,
         config.n_heads,

@@ -1,0 +1,157 @@
+//! `lab model check` and `lab model cost`: the zoo's equivalences and analytic costs.
+
+use clap::{Args, Subcommand};
+
+use expressivity_lab::models::check::{TOLERANCE, check_model};
+use expressivity_lab::models::cost::token_cost;
+use expressivity_lab::models::{Architecture, AttentionMode, Model, ModelConfig};
+
+#[derive(Subcommand)]
+pub enum ModelCommand {
+    /// Check cached decoding = full forward and causality for every architecture and attention
+    /// mode; print a table; exit non-zero on any mismatch.
+    Check(SizeArgs),
+    /// Print FLOPs and cache/state bytes per generated token as position grows.
+    Cost(SizeArgs),
+}
+
+#[derive(Args)]
+pub struct SizeArgs {
+    #[arg(long, default_value_t = 32)]
+    width: usize,
+    #[arg(long, default_value_t = 2)]
+    layers: usize,
+    #[arg(long, default_value_t = 4)]
+    heads: usize,
+    /// Sparse block size (default ⌈√max-len⌉).
+    #[arg(long)]
+    block: Option<usize>,
+    /// Sequence length decoded by the check (several sparse blocks).
+    #[arg(long, default_value_t = 96)]
+    len: usize,
+    #[arg(long, default_value_t = 1024)]
+    max_len: usize,
+    #[arg(long, default_value_t = 20)]
+    vocab: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+impl SizeArgs {
+    fn config(&self, architecture: Architecture, attention: AttentionMode) -> ModelConfig {
+        ModelConfig {
+            architecture,
+            attention,
+            vocab_size: self.vocab,
+            max_len: self.max_len,
+            d_model: self.width,
+            n_layers: self.layers,
+            n_heads: self.heads,
+            block_size: self.block,
+            ..ModelConfig::default()
+        }
+    }
+}
+
+/// Every architecture with each attention mode that applies to it.
+pub fn variants() -> Vec<(Architecture, AttentionMode)> {
+    Architecture::ALL
+        .into_iter()
+        .flat_map(|a| {
+            let modes: &[AttentionMode] = if a.has_attention_modes() {
+                &AttentionMode::ALL
+            } else {
+                &[AttentionMode::Softmax]
+            };
+            modes.iter().map(move |&m| (a, m))
+        })
+        .collect()
+}
+
+fn mode_label(a: Architecture, m: AttentionMode) -> &'static str {
+    if a.has_attention_modes() {
+        m.name()
+    } else {
+        "-"
+    }
+}
+
+pub fn run(command: ModelCommand) -> Result<(), String> {
+    match command {
+        ModelCommand::Check(args) => check(&args),
+        ModelCommand::Cost(args) => cost(&args),
+    }
+}
+
+fn check(args: &SizeArgs) -> Result<(), String> {
+    if args.len > args.max_len || args.len < 2 {
+        return Err(format!("--len must be in 2..={}", args.max_len));
+    }
+    let device = burn::prelude::Device::flex();
+    println!(
+        "width {} · {} layers · {} heads · {} tokens decoded · tolerance {TOLERANCE:e}",
+        args.width, args.layers, args.heads, args.len
+    );
+    println!(
+        "{:<9} {:<10} {:>11} {:>11} {:>9} {:>13} {:>13} {:>14} {:>6}",
+        "arch",
+        "mode",
+        "max|Δ|step",
+        "max|Δ|caus",
+        "params",
+        "FLOPs@t=64",
+        "FLOPs@t=512",
+        "state B@t=512",
+        "ok"
+    );
+    let mut failures = Vec::new();
+    for (architecture, mode) in variants() {
+        let config = args.config(architecture, mode);
+        device.seed(args.seed);
+        let model = Model::new(&config, &device).map_err(|e| e.to_string())?;
+        let report =
+            pollster::block_on(check_model(&model, &config, args.len, args.seed, &device))?;
+        let ok = report.passes();
+        println!(
+            "{:<9} {:<10} {:>11.2e} {:>11.2e} {:>9} {:>13} {:>13} {:>14} {:>6}",
+            architecture.name(),
+            mode_label(architecture, mode),
+            report.cached_vs_full,
+            report.causality,
+            config.param_count(),
+            token_cost(&config, 64).flops,
+            token_cost(&config, 512).flops,
+            token_cost(&config, 512).state_bytes,
+            if ok { "yes" } else { "NO" }
+        );
+        if !ok {
+            failures.push(format!("{} {}", architecture.name(), mode.name()));
+        }
+    }
+    if failures.is_empty() {
+        println!("all {} variants agree", variants().len());
+        Ok(())
+    } else {
+        Err(format!("mismatch in {}", failures.join(", ")))
+    }
+}
+
+fn cost(args: &SizeArgs) -> Result<(), String> {
+    let positions = [0, 16, 64, 256, 1023];
+    print!("{:<9} {:>10}", "arch", "params");
+    for p in positions {
+        print!(" {:>20}", format!("t={p} FLOPs/bytes"));
+    }
+    println!();
+    for architecture in Architecture::ALL {
+        let config = args.config(architecture, AttentionMode::Softmax);
+        config.validate().map_err(|e| e.to_string())?;
+        print!("{:<9} {:>10}", architecture.name(), config.param_count());
+        for p in positions.into_iter().filter(|&p| p < args.max_len) {
+            let c = token_cost(&config, p);
+            print!(" {:>20}", format!("{}/{}", c.flops, c.state_bytes));
+        }
+        println!();
+    }
+    Ok(())
+}
