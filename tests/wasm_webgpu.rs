@@ -5,7 +5,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
-use expressivity_lab::models::{SequenceModel, Transformer, TransformerConfig};
+use expressivity_lab::models::check::check_model;
+use expressivity_lab::models::{
+    Architecture, Model, ModelConfig, SequenceModel, Transformer, TransformerConfig,
+};
 use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
@@ -54,6 +57,47 @@ async fn forward_on_webgpu_matches_cpu() {
         .fold(0.0f32, f32::max);
     console_log!("max |logit(WebGPU) - logit(CPU)| = {max_diff:e}");
     assert!(max_diff <= 1e-3, "WebGPU and CPU disagree by {max_diff}");
+}
+
+#[wasm_bindgen_test]
+async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_webgpu() {
+    let gpu = webgpu().await;
+    let cpu = Device::flex();
+    for architecture in Architecture::ALL {
+        let config = ModelConfig {
+            architecture,
+            vocab_size: 11,
+            max_len: 12,
+            d_model: 16,
+            n_layers: 1,
+            n_heads: 2,
+            block_size: Some(3),
+            state_size: 4,
+            ..ModelConfig::default()
+        };
+        cpu.seed(5);
+        let model_cpu = Model::new(&config, &cpu).unwrap();
+        let model_gpu = model_cpu.clone().to_device(&gpu);
+        let ids: Vec<i64> = (0..2 * 12).map(|i| (i * 5 + 1) % 11).collect();
+        let input = |d: &Device| Tensor::<1, Int>::from_ints(ids.as_slice(), d).reshape([2, 12]);
+        let a = read(model_cpu.forward(input(&cpu))).await;
+        let b = read(model_gpu.forward(input(&gpu))).await;
+        let max_diff = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0f32, f32::max);
+        let report = check_model(&model_gpu, &config, 12, 3, &gpu).await.unwrap();
+        console_log!(
+            "{}: max |logit(WebGPU) - logit(CPU)| = {max_diff:e}; on WebGPU cached vs full {:e}, causality {:e}",
+            architecture.name(),
+            report.cached_vs_full,
+            report.causality
+        );
+        assert!(max_diff <= 1e-3, "{architecture:?}: WebGPU and CPU disagree by {max_diff}");
+        assert!(report.cached_vs_full <= 1e-3, "{architecture:?}: {report:?}");
+        assert!(report.causality <= 1e-3, "{architecture:?}: {report:?}");
+    }
 }
 
 #[wasm_bindgen_test]

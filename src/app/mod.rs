@@ -12,8 +12,10 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::models::AttentionMode;
 use components::{
-    AttentionMap, BackendBadge, ConfigPanel, CotPlayer, LossChart, ProgressBar, TaskGallery,
+    AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ProgressBar,
+    TaskGallery,
 };
 use state::{Action, AppState, Status};
 
@@ -34,6 +36,7 @@ pub fn start() {
 pub fn app() -> Html {
     let state = use_reducer(AppState::from_url);
     let cancel = use_mut_ref(|| Rc::new(Cell::new(false)));
+    let trained: runner::TrainedSlot = use_mut_ref(|| None);
 
     // Keep the URL in step with the configuration (a link reproduces the setup).
     {
@@ -74,6 +77,7 @@ pub fn app() -> Html {
     let on_train = {
         let state = state.clone();
         let cancel = cancel.clone();
+        let trained = trained.clone();
         Callback::from(move |_: MouseEvent| {
             if state.status.is_busy() {
                 cancel.borrow().set(true);
@@ -86,9 +90,26 @@ pub fn app() -> Html {
                 state.backend_choice,
                 state.dispatcher(),
                 flag,
+                trained.clone(),
             );
         })
     };
+    let on_mode = {
+        let state = state.clone();
+        let trained = trained.clone();
+        move |mode: AttentionMode| {
+            let state = state.clone();
+            let trained = trained.clone();
+            Callback::from(move |_: MouseEvent| {
+                if !state.status.is_busy() && state.inference_mode != mode {
+                    runner::reinspect(mode, 1.0, trained.clone(), state.dispatcher());
+                }
+            })
+        }
+    };
+    let show_modes = state.has_model
+        && state.inspection.as_ref().is_some_and(|i| i.n_layers > 0)
+        && state.config.architecture.has_attention_modes();
 
     let busy = state.status.is_busy();
     let (done, total) = state.progress();
@@ -124,8 +145,23 @@ pub fn app() -> Html {
                     <h2>{"Training"}</h2>
                     <LossChart history={state.history.clone()} total_steps={state.run_steps} />
                 </section>
+                <section class="panel cost">
+                    <h2>{"Cost per generated token"}</h2>
+                    <CostMeter config={state.config.model().ok()} />
+                </section>
                 <section class="panel attention">
-                    <h2>{"Attention map"}</h2>
+                    <h2>{ if state.inspection.as_ref().is_some_and(|i| i.n_layers == 0) { "Recurrent state" } else { "Attention map" } }</h2>
+                    if show_modes {
+                        <div class="mode-switch" id="mode-switch" title="Run the trained weights with another attention rule">
+                            <span>{"Inference attention:"}</span>
+                            { for AttentionMode::ALL.iter().map(|&m| html! {
+                                <button id={format!("mode-{}", m.name())}
+                                    class={classes!((state.inference_mode == m).then_some("on"))}
+                                    disabled={busy}
+                                    onclick={on_mode(m)}>{m.name()}</button>
+                            }) }
+                        </div>
+                    }
                     <AttentionMap
                         inspection={state.inspection.clone()}
                         layer={state.layer}

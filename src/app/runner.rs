@@ -6,10 +6,27 @@ use std::rc::Rc;
 
 use yew::UseReducerDispatcher;
 
+use std::cell::RefCell;
+
+use burn::prelude::Device;
+
 use super::state::{Action, AppState};
+use crate::models::{AttentionMode, Model};
+use crate::tasks::{Example, Vocab};
 use crate::train::inspect::inspect;
 use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
+
+/// The model of the last run, kept so that it can be looked at again (e.g. in another
+/// attention mode) without training anew.
+pub struct Trained {
+    pub model: Model,
+    pub example: Example,
+    pub vocab: Vocab,
+    pub device: Device,
+}
+
+pub type TrainedSlot = Rc<RefCell<Option<Trained>>>;
 
 /// Longest stretch of work between two yields to the event loop.
 const CHUNK_MS: f64 = 25.0;
@@ -34,9 +51,12 @@ pub fn spawn(
     choice: BackendChoice,
     dispatch: UseReducerDispatcher<AppState>,
     cancel: Rc<Cell<bool>>,
+    trained: TrainedSlot,
 ) {
+    // The previous model is released before the new one is built.
+    trained.borrow_mut().take();
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(message) = run(config, choice, &dispatch, &cancel).await {
+        if let Err(message) = run(config, choice, &dispatch, &cancel, &trained).await {
             dispatch.dispatch(Action::Failed(message));
         }
     });
@@ -47,6 +67,7 @@ async fn run(
     choice: BackendChoice,
     dispatch: &UseReducerDispatcher<AppState>,
     cancel: &Cell<bool>,
+    trained: &TrainedSlot,
 ) -> Result<(), String> {
     mark("run:start");
     config.validate().map_err(|e| e.to_string())?;
@@ -99,8 +120,40 @@ async fn run(
     mark("run:inspected");
     dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
     mark("run:dispatched");
-    drop(model);
+    let vocab = trainer.task().vocab().clone();
     drop(trainer);
+    *trained.borrow_mut() = Some(Trained {
+        model,
+        example,
+        vocab,
+        device,
+    });
     mark("run:dropped");
     Ok(())
+}
+
+/// Look at the last trained model again with another attention mode (same weights).
+pub fn reinspect(
+    mode: AttentionMode,
+    scale: f32,
+    trained: TrainedSlot,
+    dispatch: UseReducerDispatcher<AppState>,
+) {
+    let Some((model, example, vocab, device)) = trained.borrow().as_ref().map(|t| {
+        (
+            t.model.clone().with_mode(mode, scale),
+            t.example.clone(),
+            t.vocab.clone(),
+            t.device.clone(),
+        )
+    }) else {
+        return;
+    };
+    dispatch.dispatch(Action::SetInferenceMode(mode));
+    wasm_bindgen_futures::spawn_local(async move {
+        match inspect(&model, &example, &vocab, &device).await {
+            Ok(inspection) => dispatch.dispatch(Action::Inspected(Rc::new(inspection))),
+            Err(e) => dispatch.dispatch(Action::Failed(e.to_string())),
+        }
+    });
 }

@@ -4,6 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::models::AttentionMode;
 use crate::train::{BackendChoice, BackendInfo, Inspection, Metrics, TrainConfig};
 
 /// What the page is doing.
@@ -57,6 +58,10 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Training throughput of the current (or last) run, evaluation included.
     pub steps_per_second: Option<f64>,
+    /// Attention mode of the model being inspected (may differ from the trained one).
+    pub inference_mode: AttentionMode,
+    /// Whether a trained model is kept for re-inspection.
+    pub has_model: bool,
 }
 
 pub enum Action {
@@ -74,6 +79,7 @@ pub enum Action {
     CotStep(i32),
     CotGoto(usize),
     DismissNotice,
+    SetInferenceMode(AttentionMode),
 }
 
 impl AppState {
@@ -93,6 +99,8 @@ impl AppState {
             cot_step: 0,
             notice: parsed.notice,
             steps_per_second: None,
+            inference_mode: AttentionMode::Softmax,
+            has_model: false,
         }
     }
 
@@ -142,6 +150,8 @@ impl Reducible for AppState {
                 s.history = Rc::new(Vec::new());
                 s.inspection = None;
                 s.steps_per_second = None;
+                s.inference_mode = s.config.attention;
+                s.has_model = false;
                 s.status = Status::Training { step: 0 };
             }
             Action::Progress {
@@ -162,6 +172,7 @@ impl Reducible for AppState {
                 s.head = s.head.min(inspection.n_heads.saturating_sub(1));
                 s.cot_step = 0;
                 s.inspection = Some(inspection);
+                s.has_model = true;
                 if !matches!(s.status, Status::Stopped { .. }) {
                     s.status = Status::Done;
                 }
@@ -178,6 +189,7 @@ impl Reducible for AppState {
                 s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
             }
             Action::DismissNotice => s.notice = None,
+            Action::SetInferenceMode(mode) => s.inference_mode = mode,
         }
         Rc::new(s)
     }

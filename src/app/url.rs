@@ -1,6 +1,7 @@
 //! URL-shareable state: the configuration lives in the query string, like TensorFlow
 //! Playground. Junk in the URL is ignored with a notice; it never breaks the page.
 
+use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::train::{BackendChoice, TrainConfig};
 
 /// What the URL said, after validation.
@@ -32,6 +33,19 @@ pub fn parse(query: &str) -> FromUrl {
             "batch" => value.parse().map(|v| candidate.batch_size = v).is_ok(),
             "lr" => value.parse().map(|v| candidate.learning_rate = v).is_ok(),
             "seed" => value.parse().map(|v| candidate.seed = v).is_ok(),
+            "arch" => Architecture::from_name(value)
+                .map(|v| candidate.architecture = v)
+                .is_some(),
+            "attention" => AttentionMode::from_name(value)
+                .map(|v| candidate.attention = v)
+                .is_some(),
+            "positional" => PositionalEncoding::from_name(value)
+                .map(|v| candidate.positional = v)
+                .is_some(),
+            "block" => value
+                .parse()
+                .map(|v| candidate.block_size = Some(v))
+                .is_ok(),
             "backend" => match BackendChoice::from_key(value) {
                 Some(c) => {
                     choice = c;
@@ -95,6 +109,24 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
         d.learning_rate.to_string(),
     );
     push("seed", config.seed.to_string(), d.seed.to_string());
+    push(
+        "arch",
+        config.architecture.name().into(),
+        d.architecture.name().into(),
+    );
+    push(
+        "attention",
+        config.attention.name().into(),
+        d.attention.name().into(),
+    );
+    push(
+        "positional",
+        config.positional.name().into(),
+        d.positional.name().into(),
+    );
+    if let Some(block) = config.block_size {
+        push("block", block.to_string(), String::new());
+    }
     push(
         "backend",
         choice.key().to_string(),

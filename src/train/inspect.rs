@@ -20,10 +20,13 @@ pub struct Inspection {
     /// Text of each reference token.
     pub reference_labels: Vec<String>,
     pub grade: Grade,
+    /// Attention layers (0 for RNNs and SSMs).
     pub n_layers: usize,
     pub n_heads: usize,
     /// `attention[layer][head]` is a row-major `T × T` matrix over `tokens` (row = query).
     pub attention: Vec<Vec<Vec<f32>>>,
+    /// Recurrent models: `state_norms[layer][t]` is the L2 norm of the state after token `t`.
+    pub state_norms: Vec<Vec<f32>>,
 }
 
 impl Inspection {
@@ -50,8 +53,8 @@ fn read_err(e: impl std::fmt::Debug) -> TrainError {
     TrainError::Device(format!("{e:?}"))
 }
 
-/// Generate greedily from the example's prompt (one token per forward pass, one small read
-/// each), then trace attention over the whole generated sequence.
+/// Generate greedily from the example's prompt with the cached decoder (one step and one small
+/// read per token), then trace attention (or the recurrent state) over the whole sequence.
 pub async fn inspect<M: SequenceModel>(
     model: &M,
     example: &Example,
@@ -59,15 +62,16 @@ pub async fn inspect<M: SequenceModel>(
     device: &Device,
 ) -> Result<Inspection, TrainError> {
     let mut tokens: Vec<u32> = example.prompt().to_vec();
+    let mut cache = model.init_cache(1, device);
+    let token = |x: u32| Tensor::<1, Int>::from_ints([i64::from(x)], device);
+    // Feed the prompt but its last token; their logits are not needed.
+    for &x in &tokens[..tokens.len().saturating_sub(1)] {
+        let _ = model.step(token(x), &mut cache);
+    }
     while tokens.len() < example.len() {
-        let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();
-        let t = ids.len();
-        let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
-        let logits = model.forward(input);
-        let v = logits.dims()[2];
+        let logits = model.step(token(tokens[tokens.len() - 1]), &mut cache);
         let next = logits
-            .slice([0..1, t - 1..t, 0..v])
-            .argmax(2)
+            .argmax(1)
             .reshape([1])
             .into_data_async()
             .await
@@ -92,6 +96,16 @@ pub async fn inspect<M: SequenceModel>(
             .collect();
         attention.push(flat.chunks(t * t).map(<[f32]>::to_vec).collect());
     }
+    let mut state_norms = Vec::with_capacity(trace.state_norms.len());
+    for norms in trace.state_norms {
+        let flat: Vec<f32> = norms
+            .into_data_async()
+            .await
+            .map_err(read_err)?
+            .iter::<f32>()
+            .collect();
+        state_norms.push(flat);
+    }
     let grade = example.grade(&tokens[example.prompt_len..]);
     Ok(Inspection {
         reference: example.clone(),
@@ -106,5 +120,6 @@ pub async fn inspect<M: SequenceModel>(
         n_layers,
         n_heads,
         attention,
+        state_norms,
     })
 }

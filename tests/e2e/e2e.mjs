@@ -135,6 +135,18 @@ try {
   await page.screenshot({ path: shot, fullPage: true });
   console.log(`screenshot: ${shot}`);
 
+  // 1b. The same trained weights under hard attention, in one click: every weight is 0 or 1.
+  check(await page.isVisible("#mode-switch"), "the inference attention switch is offered after training");
+  await page.click("#mode-hard");
+  await page.waitForSelector("#mode-hard.on", { timeout: 60_000 });
+  await page.waitForFunction(() => {
+    const titles = [...document.querySelectorAll("#attention-map rect.cell title")].map((t) => t.textContent);
+    return titles.length > 0 && titles.every((t) => /: (0\.000|1\.000)$/.test(t));
+  }, null, { timeout: 60_000 }).then(() => true, () => false).then((ok) =>
+    check(ok, "switching to hard attention re-inspects the same model with 0/1 weights"));
+  check((await page.$$("#cost-meter .curve")).length === 6, "the cost meter draws one curve per architecture");
+  check((await page.getAttribute("#cost-meter .curve.current", "data-arch")) === "standard", "the cost meter highlights the chosen architecture");
+
   // 2. The task gallery: every task renders a sample with its segments coloured apart.
   await page.selectOption("#gallery-task", "ed");
   check((await page.$$("#gallery-sample .seg-cot")).length > 10, "the gallery shows an ED sample with a chain of thought");
@@ -162,8 +174,25 @@ try {
   check(!page.url().includes("heads=5"), "the refused value does not reach the URL");
   await page.close();
 
+  // 3b. Every architecture of the zoo trains from the page and shows its inside.
+  for (const [arch, query, what] of [
+    ["lstm", "?arch=lstm&positional=none&steps=30&width=32&layers=1", "#state-summary polyline.state-line"],
+    ["ssm", "?arch=ssm&positional=none&steps=20&width=16&layers=1", "#state-summary polyline.state-line"],
+    ["sparse", "?arch=sparse&block=3&steps=30&width=32&layers=1", "#attention-map rect.cell"],
+    ["linear", "?arch=linear&steps=30&width=32&layers=1", "#attention-map rect.cell"],
+  ]) {
+    const zoo = await openPage(query);
+    check((await zoo.page.inputValue("#cfg-arch")) === arch, `the link selects the ${arch} architecture`);
+    const r = await train(zoo.page, 300_000);
+    const shown = (await zoo.page.$$(what)).length;
+    check(shown > 0, `${arch}: trains (${r.steps} steps, ${r.seconds.toFixed(1)} s) and shows ${what} (${shown})`);
+    check(zoo.errors.length === 0, `${arch}: no console errors (${zoo.errors.join(" | ")})`);
+    if (arch === "ssm") await zoo.page.screenshot({ path: "target/e2e-ssm.png", fullPage: true });
+    await zoo.page.close();
+  }
+
   // 4. Junk in the URL: a notice, defaults, a working page.
-  const junk = await openPage("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&seed=5");
+  const junk = await openPage("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&seed=5&arch=mamba9&block=0");
   const notice = await junk.page.textContent(".notice");
   check(/Ignored invalid link parameters/.test(notice ?? ""), `junk URL parameters are reported (${notice})`);
   check((await junk.page.inputValue("#cfg-seed")) === "5", "valid URL parameters are kept");

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::StateSummary;
 use crate::app::state::{Action, AppState};
 use crate::train::Inspection;
 
@@ -55,6 +56,9 @@ pub fn attention_map(props: &Props) -> Html {
             <div class="empty" id="attention-map">{"Train a model to see where each token looks."}</div>
         };
     };
+    if ins.n_layers == 0 {
+        return html! { <StateSummary inspection={ins.clone()} focus={props.focus} /> };
+    }
     let t = ins.len();
     let cell = (GRID_MAX / t as f64).min(CELL_MAX);
     let size = LABEL + cell * t as f64;

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use crate::app::state::{Action, AppState};
+use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::lis;
 use crate::train::{BackendChoice, TrainConfig};
 
@@ -55,8 +56,85 @@ fn number_field(
     }
 }
 
+/// One drop-down over named choices: `apply` writes the picked one into a candidate config.
+#[allow(clippy::too_many_arguments)]
+fn select_field<T: Copy + PartialEq + 'static>(
+    props: &Props,
+    error: &UseStateHandle<Option<String>>,
+    id: &'static str,
+    label: &'static str,
+    options: &[(T, &'static str, &'static str)],
+    selected: T,
+    apply: fn(&mut TrainConfig, T),
+) -> Html {
+    let config = props.config.clone();
+    let dispatch = props.on_action.clone();
+    let error = error.clone();
+    let values: Vec<(T, &'static str)> = options.iter().map(|(v, k, _)| (*v, *k)).collect();
+    let onchange = Callback::from(move |e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let Some((value, _)) = values.iter().find(|(_, k)| *k == select.value()) else {
+            return;
+        };
+        let mut candidate = config.clone();
+        apply(&mut candidate, *value);
+        match candidate.validate() {
+            Ok(()) => {
+                error.set(None);
+                dispatch.dispatch(Action::SetConfig(candidate));
+            }
+            Err(why) => error.set(Some(why.to_string())),
+        }
+    });
+    html! {
+        <label class="field" for={id}>
+            <span>{label}</span>
+            <select id={id} disabled={props.disabled} {onchange}>
+                { for options.iter().map(|(v, key, text)| html! {
+                    <option value={*key} selected={*v == selected}>{*text}</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
 fn parse_into<T: std::str::FromStr>(slot: &mut T, text: &str) -> bool {
     text.parse().map(|v| *slot = v).is_ok()
+}
+
+fn mode_title(mode: AttentionMode) -> &'static str {
+    match mode {
+        AttentionMode::Softmax => "Softmax",
+        AttentionMode::Saturated => "Saturated (uniform over maxima)",
+        AttentionMode::Hard => "Hard (leftmost maximum)",
+    }
+}
+
+fn positional_title(p: PositionalEncoding) -> &'static str {
+    match p {
+        PositionalEncoding::None => "None",
+        PositionalEncoding::Learned => "Learned",
+        PositionalEncoding::Sinusoidal => "Sinusoidal",
+    }
+}
+
+fn architecture_hint(a: Architecture) -> &'static str {
+    match a {
+        Architecture::Standard => {
+            "Causal pre-LN transformer; every token attends to all earlier ones."
+        }
+        Architecture::Sparse => {
+            "Each token attends to its own block and to the last token of every earlier block: O(B + L/B) keys per token."
+        }
+        Architecture::Linear => {
+            "Attention with φ(x) = elu(x) + 1; decoding keeps a d_h × d_h state per head, whatever the length."
+        }
+        Architecture::Lstm => "Recurrent: a fixed-size state (h, c) per layer.",
+        Architecture::Gru => "Recurrent: a fixed-size state h per layer.",
+        Architecture::Ssm => {
+            "Mamba-style selective state space: input-dependent Δ, B, C; diagonal A; gated output."
+        }
+    }
 }
 
 #[function_component(ConfigPanel)]
@@ -73,6 +151,18 @@ pub fn config_panel(props: &Props) -> Html {
         })
     };
     let max_size = lis::MAX_SIZE.to_string();
+    let architectures: Vec<_> = Architecture::ALL
+        .iter()
+        .map(|a| (*a, a.name(), a.title()))
+        .collect();
+    let modes: Vec<_> = AttentionMode::ALL
+        .iter()
+        .map(|m| (*m, m.name(), mode_title(*m)))
+        .collect();
+    let positionals: Vec<_> = PositionalEncoding::ALL
+        .iter()
+        .map(|p| (*p, p.name(), positional_title(*p)))
+        .collect();
     html! {
         <div class="config-panel">
             <h2>{"Task"}</h2>
@@ -80,10 +170,27 @@ pub fn config_panel(props: &Props) -> Html {
             { number_field(props, &error, "cfg-size", "LIS length n", c.size.to_string(),
                 ("3", max_size, "1"), |c, t| parse_into(&mut c.size, t)) }
             <h2>{"Model"}</h2>
-            <p class="hint">{"Causal pre-LN softmax transformer."}</p>
+            { select_field(props, &error, "cfg-arch", "Architecture", &architectures, c.architecture, |c, a| {
+                // Recurrent models know where they are from the recurrence itself.
+                if a.is_recurrent() != c.architecture.is_recurrent() {
+                    c.positional = if a.is_recurrent() { PositionalEncoding::None } else { PositionalEncoding::Sinusoidal };
+                }
+                c.architecture = a;
+            }) }
+            <p class="hint">{architecture_hint(c.architecture)}</p>
             { number_field(props, &error, "cfg-layers", "Layers", c.n_layers.to_string(), ("1", "12".to_string(), "1"), |c, t| parse_into(&mut c.n_layers, t)) }
             { number_field(props, &error, "cfg-width", "Width d", c.d_model.to_string(), ("4", "1024".to_string(), "4"), |c, t| parse_into(&mut c.d_model, t)) }
-            { number_field(props, &error, "cfg-heads", "Heads", c.n_heads.to_string(), ("1", "64".to_string(), "1"), |c, t| parse_into(&mut c.n_heads, t)) }
+            if c.architecture.has_attention() {
+                { number_field(props, &error, "cfg-heads", "Heads", c.n_heads.to_string(), ("1", "64".to_string(), "1"), |c, t| parse_into(&mut c.n_heads, t)) }
+            }
+            if c.architecture.has_attention_modes() {
+                { select_field(props, &error, "cfg-attention", "Attention", &modes, c.attention, |c, m| c.attention = m) }
+            }
+            if c.architecture == Architecture::Sparse {
+                { number_field(props, &error, "cfg-block", "Block size B (0 = √L)", c.block_size.unwrap_or(0).to_string(), ("0", "4096".to_string(), "1"),
+                    |c, t| match t.parse::<usize>() { Ok(0) => { c.block_size = None; true } Ok(b) => { c.block_size = Some(b); true } Err(_) => false }) }
+            }
+            { select_field(props, &error, "cfg-positional", "Positions", &positionals, c.positional, |c, p| c.positional = p) }
             <div class="params">{format!("{} parameters", props.config.model().map(|m| m.param_count()).unwrap_or(0))}</div>
             <h2>{"Training"}</h2>
             { number_field(props, &error, "cfg-steps", "Steps", c.steps.to_string(), ("1", "1000000".to_string(), "50"), |c, t| parse_into(&mut c.steps, t)) }

@@ -55,7 +55,8 @@ pub fn cot_player(props: &Props) -> Html {
     let head = props.head.min(ins.n_heads.saturating_sub(1));
     // Attention of the token that *produced* position `pos` (query pos-1 predicts pos).
     let query = pos - 1;
-    let attn = |k: usize| (k <= query).then(|| ins.weight(layer, head, query, k));
+    let attn =
+        |k: usize| (k <= query && ins.n_layers > 0).then(|| ins.weight(layer, head, query, k));
     let deps: Vec<usize> = trace.deps.iter().map(|c: &Cell| c.i).collect();
     let current = trace.cell.map(|c| c.i);
     let n = reference.prompt_len - 1;
@@ -144,7 +145,11 @@ pub fn cot_player(props: &Props) -> Html {
             <div class="row"><span class="row-label">{"input"}</span><div class="tokens">{ for prompt_row }</div></div>
             <div class="row"><span class="row-label">{"model"}</span><div class="tokens">{ for cot_row }</div></div>
             <p class="explanation" id="cot-explanation">{explanation}</p>
-            <p class="hint">{format!("Bars: attention of the token that wrote this step (layer {}, head {}). Keys ←/→ step through.", layer + 1, head + 1)}</p>
+            <p class="hint">{ if ins.n_layers > 0 {
+                format!("Bars: attention of the token that wrote this step (layer {}, head {}). Keys ←/→ step through.", layer + 1, head + 1)
+            } else {
+                "A recurrent model has no attention to show here; its state is summarised in the panel on the left. Keys ←/→ step through.".to_string()
+            } }</p>
         </div>
     }
 }

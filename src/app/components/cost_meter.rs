@@ -1,0 +1,164 @@
+//! The cost meter: analytic FLOPs and cache/state memory per generated token as the position
+//! grows, one curve per architecture at the current sizes, the chosen one highlighted.
+
+use yew::prelude::*;
+
+use crate::models::cost::token_cost;
+use crate::models::{Architecture, ModelConfig};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The model as configured (its sizes are used for every curve).
+    pub config: Option<ModelConfig>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Metric {
+    Flops,
+    Memory,
+}
+
+const W: f64 = 420.0;
+const H: f64 = 200.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 86.0;
+const TOP: f64 = 10.0;
+const BOTTOM: f64 = 26.0;
+const HORIZONS: [usize; 3] = [256, 1024, 4096];
+const SAMPLES: usize = 64;
+
+fn colour(a: Architecture) -> &'static str {
+    match a {
+        Architecture::Standard => "#1f4e9c",
+        Architecture::Sparse => "#7b3fa0",
+        Architecture::Linear => "#0f8a6a",
+        Architecture::Lstm => "#c2571a",
+        Architecture::Gru => "#b8860b",
+        Architecture::Ssm => "#c0304a",
+    }
+}
+
+/// 1234567 → "1.2M".
+fn si(value: f64) -> String {
+    match value {
+        v if v >= 1e9 => format!("{:.1}G", v / 1e9),
+        v if v >= 1e6 => format!("{:.1}M", v / 1e6),
+        v if v >= 1e3 => format!("{:.1}k", v / 1e3),
+        v => format!("{v:.0}"),
+    }
+}
+
+#[function_component(CostMeter)]
+pub fn cost_meter(props: &Props) -> Html {
+    let metric = use_state(|| Metric::Flops);
+    let horizon = use_state(|| 1024usize);
+    let Some(config) = props.config.as_ref() else {
+        return html! { <div class="empty" id="cost-meter">{"Fix the model settings to see its cost."}</div> };
+    };
+    let horizon_len = *horizon;
+    let positions: Vec<usize> = (0..=SAMPLES)
+        .map(|i| i * (horizon_len - 1) / SAMPLES)
+        .collect();
+    let curves: Vec<(Architecture, Vec<f64>)> = Architecture::ALL
+        .iter()
+        .map(|&a| {
+            let c = ModelConfig {
+                architecture: a,
+                max_len: horizon_len.max(config.max_len),
+                block_size: config.block_size,
+                ..config.clone()
+            };
+            let values = positions
+                .iter()
+                .map(|&p| {
+                    let cost = token_cost(&c, p);
+                    match *metric {
+                        Metric::Flops => cost.flops as f64,
+                        Metric::Memory => cost.state_bytes as f64,
+                    }
+                })
+                .collect();
+            (a, values)
+        })
+        .collect();
+    let max = curves
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .fold(1.0f64, f64::max);
+    let x_of = |p: usize| LEFT + (W - LEFT - RIGHT) * p as f64 / (horizon_len - 1) as f64;
+    let y_of = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / max);
+    // Curve labels at the right end, pushed apart so that flat curves stay readable.
+    let mut labels: Vec<(Architecture, f64)> = curves
+        .iter()
+        .map(|(a, v)| (*a, y_of(*v.last().unwrap_or(&0.0)) + 3.0))
+        .collect();
+    labels.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for i in 1..labels.len() {
+        labels[i].1 = labels[i].1.min(labels[i - 1].1 - 10.0);
+    }
+    let label_y = |a: Architecture| labels.iter().find(|l| l.0 == a).map_or(0.0, |l| l.1);
+    let here = token_cost(config, config.max_len.saturating_sub(1));
+    let set_metric = |m: Metric| {
+        let metric = metric.clone();
+        Callback::from(move |_: MouseEvent| metric.set(m))
+    };
+    let on_horizon = {
+        let horizon = horizon.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(h) = select.value().parse::<usize>() {
+                horizon.set(h);
+            }
+        })
+    };
+    let unit = match *metric {
+        Metric::Flops => "FLOPs per token",
+        Metric::Memory => "cache/state bytes read per token",
+    };
+    html! {
+        <div class="cost-meter" id="cost-meter">
+            <div class="pickers">
+                <div class="toggle">
+                    <button id="cost-flops" class={classes!((*metric == Metric::Flops).then_some("on"))} onclick={set_metric(Metric::Flops)}>{"FLOPs"}</button>
+                    <button id="cost-memory" class={classes!((*metric == Metric::Memory).then_some("on"))} onclick={set_metric(Metric::Memory)}>{"Memory"}</button>
+                </div>
+                <label class="picker" for="cost-horizon">
+                    <span>{"Up to position"}</span>
+                    <select id="cost-horizon" onchange={on_horizon}>
+                        { for HORIZONS.iter().map(|h| html! {
+                            <option value={h.to_string()} selected={*h == horizon_len}>{h.to_string()}</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <svg viewBox={format!("0 0 {W} {H}")} class="cost-chart">
+                <line x1={LEFT.to_string()} y1={(H - BOTTOM).to_string()} x2={(W - RIGHT).to_string()} y2={(H - BOTTOM).to_string()} class="axis" />
+                <line x1={LEFT.to_string()} y1={TOP.to_string()} x2={LEFT.to_string()} y2={(H - BOTTOM).to_string()} class="axis" />
+                <text x={(LEFT - 4.0).to_string()} y={(TOP + 8.0).to_string()} text-anchor="end" class="tick">{si(max)}</text>
+                <text x={(LEFT - 4.0).to_string()} y={(H - BOTTOM).to_string()} text-anchor="end" class="tick">{"0"}</text>
+                <text x={LEFT.to_string()} y={(H - 8.0).to_string()} class="tick">{"0"}</text>
+                <text x={(W - RIGHT).to_string()} y={(H - 8.0).to_string()} text-anchor="end" class="tick">{format!("position {}", horizon_len)}</text>
+                if config.max_len < horizon_len {
+                    <line x1={x_of(config.max_len).to_string()} y1={TOP.to_string()} x2={x_of(config.max_len).to_string()} y2={(H - BOTTOM).to_string()} class="task-len" />
+                }
+                { for curves.iter().map(|(a, values)| {
+                    let current = *a == config.architecture;
+                    let points = positions.iter().zip(values)
+                        .map(|(&p, &v)| format!("{:.1},{:.1}", x_of(p), y_of(v)))
+                        .collect::<Vec<_>>().join(" ");
+                    html! {
+                        <g class={classes!("curve", current.then_some("current"))} data-arch={a.name()}>
+                            <polyline points={points} stroke={colour(*a)} fill="none" />
+                            <text x={(W - RIGHT + 4.0).to_string()} y={label_y(*a).to_string()} fill={colour(*a)} class="curve-label">{a.name()}</text>
+                        </g>
+                    }
+                }) }
+            </svg>
+            <div class="readout" id="cost-readout">
+                {format!("{}: {} FLOPs and {} bytes of cache/state for the last token of this task (position {}); {}.",
+                    config.architecture.name(), si(here.flops as f64), si(here.state_bytes as f64),
+                    config.max_len - 1, unit)}
+            </div>
+        </div>
+    }
+}
