@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::Device;
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::inspect::inspect;
 use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 
@@ -10,7 +11,7 @@ use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 #[test]
 fn lis_5_reaches_90_percent_cot_exact_match() {
     let config = TrainConfig {
-        size: 5,
+        task: TaskSpec::new(TaskKind::Lis, 5),
         n_layers: 3,
         steps: 5000,
         eval_every: 250,
@@ -49,8 +50,7 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
     let correct = (0..50)
         .filter(|&i| {
             let ex = trainer.test_example(i).clone();
-            let ins =
-                pollster::block_on(inspect(&model, &ex, trainer.task().vocab(), &device)).unwrap();
+            let ins = pollster::block_on(inspect(&model, &ex, trainer.task(), &device)).unwrap();
             assert_eq!(ins.len(), ex.len());
             assert_eq!(ins.attention.len(), 3);
             ins.grade.exact
@@ -62,7 +62,7 @@ fn lis_5_reaches_90_percent_cot_exact_match() {
 #[test]
 fn an_untrained_model_is_not_accurate() {
     let config = TrainConfig {
-        size: 5,
+        task: TaskSpec::new(TaskKind::Lis, 5),
         steps: 10,
         eval_every: 1,
         ..TrainConfig::default()
@@ -79,7 +79,7 @@ fn bad_configurations_are_rejected_before_allocation() {
     let device = Device::flex();
     for config in [
         TrainConfig {
-            size: 1,
+            task: TaskSpec::new(TaskKind::Lis, 1),
             ..TrainConfig::default()
         },
         TrainConfig {
@@ -106,7 +106,7 @@ fn bad_configurations_are_rejected_before_allocation() {
 fn same_seed_same_run() {
     let run = || {
         let config = TrainConfig {
-            size: 4,
+            task: TaskSpec::new(TaskKind::Lis, 4),
             steps: 6,
             eval_every: 3,
             ..TrainConfig::default()

@@ -2,6 +2,7 @@
 //! `--enable-unsafe-webgpu` (tests/webdriver-no-webgpu.json), where no adapter exists.
 #![cfg(target_arch = "wasm32")]
 
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::inspect::inspect;
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
@@ -44,7 +45,7 @@ async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {
             );
         }
         let config = TrainConfig {
-            size: 4,
+            task: TaskSpec::new(TaskKind::Lis, 4),
             d_model: 16,
             steps: 4,
             eval_every: 2,
@@ -60,14 +61,9 @@ async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {
             }
         }
         let ex = trainer.test_example(0).clone();
-        let ins = inspect(
-            &trainer.inference_model(),
-            &ex,
-            trainer.task().vocab(),
-            &device,
-        )
-        .await
-        .unwrap();
+        let ins = inspect(&trainer.inference_model(), &ex, trainer.task(), &device)
+            .await
+            .unwrap();
         assert_eq!(ins.len(), ex.len());
     }
 }

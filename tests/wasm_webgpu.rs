@@ -9,6 +9,7 @@ use expressivity_lab::models::check::check_model;
 use expressivity_lab::models::{
     Architecture, Model, ModelConfig, SequenceModel, Transformer, TransformerConfig,
 };
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
@@ -94,8 +95,14 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
             report.cached_vs_full,
             report.causality
         );
-        assert!(max_diff <= 1e-3, "{architecture:?}: WebGPU and CPU disagree by {max_diff}");
-        assert!(report.cached_vs_full <= 1e-3, "{architecture:?}: {report:?}");
+        assert!(
+            max_diff <= 1e-3,
+            "{architecture:?}: WebGPU and CPU disagree by {max_diff}"
+        );
+        assert!(
+            report.cached_vs_full <= 1e-3,
+            "{architecture:?}: {report:?}"
+        );
         assert!(report.causality <= 1e-3, "{architecture:?}: {report:?}");
     }
 }
@@ -104,7 +111,7 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
 async fn training_steps_on_webgpu_lower_the_loss() {
     let gpu = webgpu().await;
     let config = TrainConfig {
-        size: 4,
+        task: TaskSpec::new(TaskKind::Lis, 4),
         d_model: 32,
         steps: 20,
         eval_every: 10,

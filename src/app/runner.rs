@@ -12,7 +12,7 @@ use burn::prelude::Device;
 
 use super::state::{Action, AppState};
 use crate::models::{AttentionMode, Model};
-use crate::tasks::{Example, Vocab};
+use crate::tasks::{Example, TaskSpec};
 use crate::train::inspect::inspect;
 use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
@@ -22,7 +22,7 @@ use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
 pub struct Trained {
     pub model: Model,
     pub example: Example,
-    pub vocab: Vocab,
+    pub task: TaskSpec,
     pub device: Device,
 }
 
@@ -114,18 +114,17 @@ async fn run(
     let model = trainer.inference_model();
     let example = trainer.test_example(0).clone();
     mark("run:inspect");
-    let inspection = inspect(&model, &example, trainer.task().vocab(), &device)
+    let inspection = inspect(&model, &example, trainer.task(), &device)
         .await
         .map_err(|e| e.to_string())?;
     mark("run:inspected");
     dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
     mark("run:dispatched");
-    let vocab = trainer.task().vocab().clone();
     drop(trainer);
     *trained.borrow_mut() = Some(Trained {
         model,
         example,
-        vocab,
+        task: config.task,
         device,
     });
     mark("run:dropped");
@@ -139,19 +138,23 @@ pub fn reinspect(
     trained: TrainedSlot,
     dispatch: UseReducerDispatcher<AppState>,
 ) {
-    let Some((model, example, vocab, device)) = trained.borrow().as_ref().map(|t| {
+    let Some((model, example, spec, device)) = trained.borrow().as_ref().map(|t| {
         (
             t.model.clone().with_mode(mode, scale),
             t.example.clone(),
-            t.vocab.clone(),
+            t.task,
             t.device.clone(),
         )
     }) else {
         return;
     };
+    let task = match spec.build() {
+        Ok(task) => task,
+        Err(e) => return dispatch.dispatch(Action::Failed(e.to_string())),
+    };
     dispatch.dispatch(Action::SetInferenceMode(mode));
     wasm_bindgen_futures::spawn_local(async move {
-        match inspect(&model, &example, &vocab, &device).await {
+        match inspect(&model, &example, task.as_ref(), &device).await {
             Ok(inspection) => dispatch.dispatch(Action::Inspected(Rc::new(inspection))),
             Err(e) => dispatch.dispatch(Action::Failed(e.to_string())),
         }

@@ -2,6 +2,7 @@
 //! Playground. Junk in the URL is ignored with a notice; it never breaks the page.
 
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
+use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
 
 /// What the URL said, after validation.
@@ -25,7 +26,27 @@ pub fn parse(query: &str) -> FromUrl {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let mut candidate = config.clone();
         let ok = match key {
-            "size" => value.parse().map(|v| candidate.size = v).is_ok(),
+            // `task` resets size and parameters to the task's defaults: it comes first.
+            "task" => TaskKind::from_name(value)
+                .map(|k| candidate.task = TaskSpec::default_for(k))
+                .is_ok(),
+            "size" => value.parse().map(|v| candidate.task.size = v).is_ok(),
+            "brackets" => value
+                .parse()
+                .map(|v| candidate.task.params.brackets = Some(v))
+                .is_ok(),
+            "depth" => value
+                .parse()
+                .map(|v| candidate.task.params.depth = Some(v))
+                .is_ok(),
+            "bits" => value
+                .parse()
+                .map(|v| candidate.task.params.bits = Some(v))
+                .is_ok(),
+            "symbols" => value
+                .parse()
+                .map(|v| candidate.task.params.symbols = Some(v))
+                .is_ok(),
             "width" => value.parse().map(|v| candidate.d_model = v).is_ok(),
             "layers" => value.parse().map(|v| candidate.n_layers = v).is_ok(),
             "heads" => value.parse().map(|v| candidate.n_heads = v).is_ok(),
@@ -89,7 +110,31 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
             parts.push(format!("{key}={value}"));
         }
     };
-    push("size", config.size.to_string(), d.size.to_string());
+    push(
+        "task",
+        config.task.task.name().into(),
+        d.task.task.name().into(),
+    );
+    push(
+        "size",
+        config.task.size.to_string(),
+        if config.task.task == d.task.task {
+            d.task.size.to_string()
+        } else {
+            String::new()
+        },
+    );
+    let p = config.task.params;
+    for (key, value) in [
+        ("brackets", p.brackets),
+        ("depth", p.depth),
+        ("bits", p.bits),
+        ("symbols", p.symbols),
+    ] {
+        if let Some(v) = value {
+            push(key, v.to_string(), String::new());
+        }
+    }
     push("width", config.d_model.to_string(), d.d_model.to_string());
     push(
         "layers",

@@ -48,6 +48,15 @@ pub struct TaskSpec {
 }
 
 impl TaskSpec {
+    /// The task at `size` with default parameters (validated by [`TaskSpec::build`]).
+    pub fn new(task: TaskKind, size: usize) -> Self {
+        Self {
+            task,
+            size,
+            params: TaskParams::default(),
+        }
+    }
+
     /// The task at its default size and parameters.
     pub fn default_for(task: TaskKind) -> Self {
         Self {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::models::{Architecture, AttentionMode, ConfigError, ModelConfig, PositionalEncoding};
-use crate::tasks::{Lis, TaskError};
+use crate::tasks::{Task, TaskError, TaskKind, TaskSpec};
 
 /// Why a run cannot start or continue.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -25,11 +25,11 @@ pub enum TrainError {
     Diverged { step: usize, loss: f32 },
 }
 
-/// A training run on the LIS task with any architecture of the zoo.
+/// A training run: any task of the suite, any architecture of the zoo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
-    /// LIS sequence length n.
-    pub size: usize,
+    /// Task, size and task parameters.
+    pub task: TaskSpec,
     #[serde(default)]
     pub architecture: Architecture,
     #[serde(default)]
@@ -39,6 +39,10 @@ pub struct TrainConfig {
     /// Sparse block size; `None` = ⌈√length⌉.
     #[serde(default)]
     pub block_size: Option<usize>,
+    /// The model's context length when it must exceed the task's longest sequence (to test
+    /// length generalisation); `None` = the task's.
+    #[serde(default)]
+    pub context: Option<usize>,
     pub d_model: usize,
     pub n_layers: usize,
     pub n_heads: usize,
@@ -55,11 +59,15 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
-            size: 5,
+            task: TaskSpec {
+                size: 5,
+                ..TaskSpec::default_for(TaskKind::Lis)
+            },
             architecture: Architecture::Standard,
             attention: AttentionMode::Softmax,
             positional: PositionalEncoding::Sinusoidal,
             block_size: None,
+            context: None,
             d_model: 64,
             n_layers: 3,
             n_heads: 4,
@@ -75,8 +83,8 @@ impl Default for TrainConfig {
 
 impl TrainConfig {
     /// The task this run trains on.
-    pub fn task(&self) -> Result<Lis, TaskError> {
-        Lis::new(self.size)
+    pub fn task(&self) -> Result<Box<dyn Task>, TaskError> {
+        self.task.build()
     }
 
     /// The model this run trains, sized for the task.
@@ -85,7 +93,7 @@ impl TrainConfig {
         let config = ModelConfig {
             architecture: self.architecture,
             vocab_size: task.vocab().len(),
-            max_len: task.seq_len(),
+            max_len: self.context.unwrap_or(0).max(task.max_seq_len()),
             d_model: self.d_model,
             n_layers: self.n_layers,
             n_heads: self.n_heads,

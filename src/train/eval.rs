@@ -39,11 +39,13 @@ pub async fn teacher_forced<M: SequenceModel>(
         let predicted: Vec<i64> = data.iter::<i64>().collect();
         for (row, ex) in chunk.iter().enumerate() {
             let got = &predicted[row * t..(row + 1) * t];
-            // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len.
-            if ((ex.prompt_len - 1)..t).all(|p| got[p] == i64::from(ex.tokens[p + 1])) {
+            // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len, up to
+            // the example's own end (shorter examples are padded).
+            let last = ex.len() - 1;
+            if ((ex.prompt_len - 1)..last).all(|p| got[p] == i64::from(ex.tokens[p + 1])) {
                 exact += 1;
             }
-            if got[t - 1] == i64::from(ex.tokens[t]) {
+            if got[last - 1] == i64::from(ex.tokens[last]) {
                 answer += 1;
             }
         }

@@ -6,11 +6,13 @@ use burn::prelude::*;
 use super::TrainError;
 use super::yield_now::yield_now;
 use crate::models::SequenceModel;
-use crate::tasks::{Example, Grade, Vocab};
+use crate::tasks::{Example, Grade, Task, TaskKind};
 
 /// Everything the attention map and the CoT player show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inspection {
+    /// The task the example comes from.
+    pub task: TaskKind,
     /// The reference example (prompt, CoT, answer, DP trace).
     pub reference: Example,
     /// Prompt followed by the model's greedy continuation.
@@ -58,9 +60,10 @@ fn read_err(e: impl std::fmt::Debug) -> TrainError {
 pub async fn inspect<M: SequenceModel>(
     model: &M,
     example: &Example,
-    vocab: &Vocab,
+    task: &dyn Task,
     device: &Device,
 ) -> Result<Inspection, TrainError> {
+    let vocab = task.vocab();
     let mut tokens: Vec<u32> = example.prompt().to_vec();
     let mut cache = model.init_cache(1, device);
     let token = |x: u32| Tensor::<1, Int>::from_ints([i64::from(x)], device);
@@ -108,6 +111,7 @@ pub async fn inspect<M: SequenceModel>(
     }
     let grade = example.grade(&tokens[example.prompt_len..]);
     Ok(Inspection {
+        task: task.kind(),
         reference: example.clone(),
         labels: tokens.iter().map(|&x| vocab.text(x).to_string()).collect(),
         reference_labels: example

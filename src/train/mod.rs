@@ -8,6 +8,7 @@ pub mod eval;
 pub mod inspect;
 pub mod loss;
 pub mod schedule;
+pub mod sweep;
 pub mod trainer;
 pub mod yield_now;
 

@@ -1,6 +1,7 @@
 //! The training loop: AdamW on masked cross-entropy, losses kept on the device and read back
 //! only at checkpoints (every `eval_every` steps), never per step.
 
+use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 
@@ -10,7 +11,7 @@ use super::loss::masked_cross_entropy;
 use super::schedule::learning_rate;
 use super::{TrainConfig, TrainError};
 use crate::models::{Model, SequenceModel};
-use crate::tasks::{Example, Lis, TaskRng};
+use crate::tasks::{Example, Task, TaskRng};
 
 /// Stream ids that keep training and test data apart for one seed.
 const TRAIN_STREAM: u64 = 0;
@@ -31,7 +32,7 @@ pub struct Metrics {
 /// A training run in progress.
 pub struct Trainer {
     config: TrainConfig,
-    task: Lis,
+    task: Box<dyn Task>,
     model: Model,
     optimizer: ModuleOptimizer,
     train_rng: TaskRng,
@@ -50,7 +51,12 @@ impl Trainer {
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = Model::new(&config.model()?, &device)?;
-        let optimizer = AdamWConfig::new().with_weight_decay(0.01).init();
+        // Per-parameter gradient-norm clipping at 1.0 keeps the small, high-learning-rate runs of
+        // the sweeps stable.
+        let optimizer = AdamWConfig::new()
+            .with_weight_decay(0.01)
+            .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
+            .init();
         let mut test_rng = TaskRng::new(config.seed, TEST_STREAM);
         let test_set = (0..config.eval_examples)
             .map(|_| task.generate(&mut test_rng))
@@ -73,8 +79,8 @@ impl Trainer {
         &self.config
     }
 
-    pub fn task(&self) -> &Lis {
-        &self.task
+    pub fn task(&self) -> &dyn Task {
+        self.task.as_ref()
     }
 
     pub fn steps_done(&self) -> usize {

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use crate::app::state::{Action, AppState};
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
-use crate::tasks::lis;
+use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
 
 #[derive(Properties, PartialEq)]
@@ -21,14 +21,16 @@ fn number_field(
     props: &Props,
     error: &UseStateHandle<Option<String>>,
     id: &'static str,
-    label: &'static str,
+    label: &str,
     value: String,
-    (min, max, step): (&'static str, String, &'static str),
+    (min, max, step): (String, String, &'static str),
     apply: fn(&mut TrainConfig, &str) -> bool,
 ) -> Html {
     let config = props.config.clone();
     let dispatch = props.on_action.clone();
     let error = error.clone();
+    let label = label.to_string();
+    let shown = label.clone();
     let onchange = Callback::from(move |e: Event| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         let mut candidate = config.clone();
@@ -49,7 +51,7 @@ fn number_field(
     });
     html! {
         <label class="field" for={id}>
-            <span>{label}</span>
+            <span>{shown}</span>
             <input id={id} type="number" min={min} max={max} step={step}
                 value={value} disabled={props.disabled} {onchange} />
         </label>
@@ -102,6 +104,14 @@ fn parse_into<T: std::str::FromStr>(slot: &mut T, text: &str) -> bool {
     text.parse().map(|v| *slot = v).is_ok()
 }
 
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn mode_title(mode: AttentionMode) -> &'static str {
     match mode {
         AttentionMode::Softmax => "Softmax",
@@ -150,7 +160,11 @@ pub fn config_panel(props: &Props) -> Html {
             }
         })
     };
-    let max_size = lis::MAX_SIZE.to_string();
+    let info = c.task.task.info();
+    let tasks: Vec<_> = TaskKind::all()
+        .iter()
+        .map(|k| (*k, k.name(), k.info().title))
+        .collect();
     let architectures: Vec<_> = Architecture::ALL
         .iter()
         .map(|a| (*a, a.name(), a.title()))
@@ -166,9 +180,10 @@ pub fn config_panel(props: &Props) -> Html {
     html! {
         <div class="config-panel">
             <h2>{"Task"}</h2>
-            <p class="hint">{"Longest increasing subsequence with chain of thought: the model writes dp₁…dpₙ, then the answer."}</p>
-            { number_field(props, &error, "cfg-size", "LIS length n", c.size.to_string(),
-                ("3", max_size, "1"), |c, t| parse_into(&mut c.size, t)) }
+            { select_field(props, &error, "cfg-task", "Task", &tasks, c.task.task, |c, k| c.task = TaskSpec::default_for(k)) }
+            <p class="hint">{format!("{}{}.", capitalise(info.tests), if info.chain_of_thought { ", with chain of thought" } else { "" })}</p>
+            { number_field(props, &error, "cfg-size", &format!("Size: {}", info.size_meaning), c.task.size.to_string(),
+                (info.min_size.to_string(), info.max_size.to_string(), "1"), |c, t| parse_into(&mut c.task.size, t)) }
             <h2>{"Model"}</h2>
             { select_field(props, &error, "cfg-arch", "Architecture", &architectures, c.architecture, |c, a| {
                 // Recurrent models know where they are from the recurrence itself.
@@ -178,25 +193,25 @@ pub fn config_panel(props: &Props) -> Html {
                 c.architecture = a;
             }) }
             <p class="hint">{architecture_hint(c.architecture)}</p>
-            { number_field(props, &error, "cfg-layers", "Layers", c.n_layers.to_string(), ("1", "12".to_string(), "1"), |c, t| parse_into(&mut c.n_layers, t)) }
-            { number_field(props, &error, "cfg-width", "Width d", c.d_model.to_string(), ("4", "1024".to_string(), "4"), |c, t| parse_into(&mut c.d_model, t)) }
+            { number_field(props, &error, "cfg-layers", "Layers", c.n_layers.to_string(), ("1".into(), "12".to_string(), "1"), |c, t| parse_into(&mut c.n_layers, t)) }
+            { number_field(props, &error, "cfg-width", "Width d", c.d_model.to_string(), ("4".into(), "1024".to_string(), "4"), |c, t| parse_into(&mut c.d_model, t)) }
             if c.architecture.has_attention() {
-                { number_field(props, &error, "cfg-heads", "Heads", c.n_heads.to_string(), ("1", "64".to_string(), "1"), |c, t| parse_into(&mut c.n_heads, t)) }
+                { number_field(props, &error, "cfg-heads", "Heads", c.n_heads.to_string(), ("1".into(), "64".to_string(), "1"), |c, t| parse_into(&mut c.n_heads, t)) }
             }
             if c.architecture.has_attention_modes() {
                 { select_field(props, &error, "cfg-attention", "Attention", &modes, c.attention, |c, m| c.attention = m) }
             }
             if c.architecture == Architecture::Sparse {
-                { number_field(props, &error, "cfg-block", "Block size B (0 = √L)", c.block_size.unwrap_or(0).to_string(), ("0", "4096".to_string(), "1"),
+                { number_field(props, &error, "cfg-block", "Block size B (0 = √L)", c.block_size.unwrap_or(0).to_string(), ("0".into(), "4096".to_string(), "1"),
                     |c, t| match t.parse::<usize>() { Ok(0) => { c.block_size = None; true } Ok(b) => { c.block_size = Some(b); true } Err(_) => false }) }
             }
             { select_field(props, &error, "cfg-positional", "Positions", &positionals, c.positional, |c, p| c.positional = p) }
             <div class="params">{format!("{} parameters", props.config.model().map(|m| m.param_count()).unwrap_or(0))}</div>
             <h2>{"Training"}</h2>
-            { number_field(props, &error, "cfg-steps", "Steps", c.steps.to_string(), ("1", "1000000".to_string(), "50"), |c, t| parse_into(&mut c.steps, t)) }
-            { number_field(props, &error, "cfg-batch", "Batch", c.batch_size.to_string(), ("1", "4096".to_string(), "1"), |c, t| parse_into(&mut c.batch_size, t)) }
-            { number_field(props, &error, "cfg-lr", "Learning rate", c.learning_rate.to_string(), ("0.000001", "1".to_string(), "0.0001"), |c, t| parse_into(&mut c.learning_rate, t)) }
-            { number_field(props, &error, "cfg-seed", "Seed", c.seed.to_string(), ("0", "18446744073709551615".to_string(), "1"), |c, t| parse_into(&mut c.seed, t)) }
+            { number_field(props, &error, "cfg-steps", "Steps", c.steps.to_string(), ("1".into(), "1000000".to_string(), "50"), |c, t| parse_into(&mut c.steps, t)) }
+            { number_field(props, &error, "cfg-batch", "Batch", c.batch_size.to_string(), ("1".into(), "4096".to_string(), "1"), |c, t| parse_into(&mut c.batch_size, t)) }
+            { number_field(props, &error, "cfg-lr", "Learning rate", c.learning_rate.to_string(), ("0.000001".into(), "1".to_string(), "0.0001"), |c, t| parse_into(&mut c.learning_rate, t)) }
+            { number_field(props, &error, "cfg-seed", "Seed", c.seed.to_string(), ("0".into(), "18446744073709551615".to_string(), "1"), |c, t| parse_into(&mut c.seed, t)) }
             <label class="field" for="cfg-backend">
                 <span>{"Backend"}</span>
                 <select id="cfg-backend" disabled={props.disabled} onchange={on_backend}>

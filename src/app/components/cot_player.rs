@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::app::state::{Action, AppState};
-use crate::tasks::Cell;
+use crate::tasks::{Segment, TaskKind};
 use crate::train::Inspection;
 
 #[derive(Properties, PartialEq)]
@@ -57,31 +57,27 @@ pub fn cot_player(props: &Props) -> Html {
     let query = pos - 1;
     let attn =
         |k: usize| (k <= query && ins.n_layers > 0).then(|| ins.weight(layer, head, query, k));
-    let deps: Vec<usize> = trace.deps.iter().map(|c: &Cell| c.i).collect();
-    let current = trace.cell.map(|c| c.i);
-    let n = reference.prompt_len - 1;
-
-    let prompt_row = (0..n).map(|j| {
-        let i = j + 1;
-        let classes = classes!(
-            "prompt",
-            deps.contains(&i).then_some("dep"),
-            (current == Some(i)).then_some("current-x"),
-        );
+    // Which tokens the current one is computed from, for any task: DP cells written out
+    // earlier, or the prompt tokens that decide a classification.
+    let deps = &trace.dep_positions;
+    let is_lis = ins.task == TaskKind::Lis;
+    let prompt_row = (0..reference.prompt_len).map(|p| {
+        let classes = classes!("prompt", deps.contains(&p).then_some("dep"));
         token(
-            &ins.labels[j],
+            &ins.labels[p],
             classes,
-            attn(j),
-            format!("x{i} = {}", ins.labels[j]),
-            Some(format!("x{i}")),
+            attn(p),
+            format!("prompt token {p}: {}", ins.labels[p]),
+            Some(p.to_string()),
         )
     });
     let cot_row = (0..n_after).map(|k| {
         let p = reference.prompt_len + k;
-        let cell = reference.trace[k].cell.map(|c| c.i);
+        let cell = reference.trace.get(k).and_then(|t| t.cell);
         let label = match (cell, reference.segment(p)) {
-            (Some(i), _) => Some(format!("dp{i}")),
-            (None, crate::tasks::Segment::Answer) => Some("ans".to_string()),
+            (Some(c), _) if c.j.is_none() => Some(format!("dp{}", c.i)),
+            (Some(c), _) => Some(c.to_string()),
+            (None, Segment::Answer) => Some("ans".to_string()),
             _ => None,
         };
         let wrong = ins.is_wrong(p);
@@ -89,9 +85,9 @@ pub fn cot_player(props: &Props) -> Html {
             "cot",
             (k > step).then_some("future"),
             (k == step).then_some("current"),
-            (cell.is_some_and(|i| deps.contains(&i)) && k < step).then_some("dep"),
+            (deps.contains(&p) && k < step).then_some("dep"),
             wrong.then_some("wrong"),
-            (reference.segment(p) == crate::tasks::Segment::Answer).then_some("answer"),
+            (reference.segment(p) == Segment::Answer).then_some("answer"),
         );
         let title = if wrong {
             format!("model wrote {}, reference {}", ins.labels[p], ins.reference_labels[p])
@@ -105,18 +101,40 @@ pub fn cot_player(props: &Props) -> Html {
             </div>
         }
     });
-    let explanation = match current {
-        Some(i) if deps.is_empty() => format!(
-            "dp{i} = 1: no earlier number is smaller than x{i} = {}.",
-            ins.labels[i - 1]
+    let explanation = match (trace.cell, reference.segment(pos)) {
+        // LIS reads best: dp_i = 1 + max over smaller earlier numbers.
+        (Some(c), _) if is_lis && deps.len() <= 1 => format!(
+            "dp{} = 1: no earlier number is smaller than x{} = {}.",
+            c.i,
+            c.i,
+            ins.labels[c.i - 1]
         ),
-        Some(i) => format!(
-            "dp{i} = 1 + max dp_j over the {} earlier position(s) j with x_j < x{i} = {} (highlighted).",
-            deps.len(),
-            ins.labels[i - 1]
+        (Some(c), _) if is_lis => format!(
+            "dp{} = 1 + max dp_j over the {} earlier position(s) j with x_j < x{} = {} (highlighted).",
+            c.i,
+            trace.deps.len(),
+            c.i,
+            ins.labels[c.i - 1]
         ),
-        None if !deps.is_empty() => "The answer is the largest dp value.".to_string(),
-        None => "Separator: the DP row is complete.".to_string(),
+        (Some(c), _) if trace.deps.is_empty() => {
+            format!("DP cell {c}: a base case, read from the input (highlighted).")
+        }
+        (Some(c), _) => format!(
+            "DP cell {c} is computed from {} earlier cell(s): {} (highlighted).",
+            trace.deps.len(),
+            trace
+                .deps
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, Segment::Answer) if deps.is_empty() => "The answer.".to_string(),
+        (None, Segment::Answer) => format!(
+            "The answer, decided by the {} highlighted token(s).",
+            deps.len()
+        ),
+        _ => "A separator or rewritten step: the chain of thought moves on.".to_string(),
     };
     let grade = if ins.grade.exact {
         "The whole chain of thought is correct.".to_string()
@@ -142,7 +160,7 @@ pub fn cot_player(props: &Props) -> Html {
                 <button id="cot-next" onclick={next} disabled={step + 1 >= n_after}>{"Next →"}</button>
                 <span class={classes!("grade", if ins.grade.exact { "ok" } else { "bad" })}>{grade}</span>
             </div>
-            <div class="row"><span class="row-label">{"input"}</span><div class="tokens">{ for prompt_row }</div></div>
+            <div class="row"><span class="row-label">{"prompt"}</span><div class="tokens">{ for prompt_row }</div></div>
             <div class="row"><span class="row-label">{"model"}</span><div class="tokens">{ for cot_row }</div></div>
             <p class="explanation" id="cot-explanation">{explanation}</p>
             <p class="hint">{ if ins.n_layers > 0 {

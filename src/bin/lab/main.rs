@@ -6,6 +6,8 @@ mod bench_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod sweep_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod task_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod train_cmd;
@@ -31,6 +33,8 @@ fn main() -> std::process::ExitCode {
         /// Check the architecture zoo's equivalences and print its costs.
         #[command(subcommand)]
         Model(model_cmd::ModelCommand),
+        /// Run a preset grid of training runs that reproduces a paper's separation.
+        Sweep(sweep_cmd::SweepArgs),
         /// Benchmarks that print figures.
         #[command(subcommand)]
         Bench(bench_cmd::BenchCommand),
@@ -41,6 +45,7 @@ fn main() -> std::process::ExitCode {
         Command::Task(command) => task_cmd::run(command),
         Command::Model(command) => model_cmd::run(command),
         Command::Bench(command) => bench_cmd::run(command),
+        Command::Sweep(args) => sweep_cmd::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

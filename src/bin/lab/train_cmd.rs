@@ -6,6 +6,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{Architecture, AttentionMode, PositionalEncoding};
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::{TrainConfig, Trainer, backend};
 
 fn parse_with<T>(
@@ -18,9 +19,12 @@ fn parse_with<T>(
 
 #[derive(Args)]
 pub struct TrainArgs {
-    /// LIS sequence length n.
-    #[arg(long, default_value_t = TrainConfig::default().size)]
-    size: usize,
+    /// Task name (`lab task list`).
+    #[arg(long, default_value = "lis")]
+    task: String,
+    /// Task size (default: the task's default; LIS: 5).
+    #[arg(long)]
+    size: Option<usize>,
     /// standard, sparse, linear, lstm, gru or ssm.
     #[arg(long, default_value = "standard",
           value_parser = parse_with(Architecture::from_name, Architecture::ALL.iter().map(|a| a.name())))]
@@ -56,7 +60,17 @@ pub struct TrainArgs {
 
 pub fn run(args: TrainArgs) -> Result<(), String> {
     let config = TrainConfig {
-        size: args.size,
+        task: {
+            let kind = TaskKind::from_name(&args.task).map_err(|e| e.to_string())?;
+            let mut spec = TaskSpec::default_for(kind);
+            if kind == TaskKind::Lis {
+                spec.size = TrainConfig::default().task.size;
+            }
+            if let Some(size) = args.size {
+                spec.size = size;
+            }
+            spec
+        },
         architecture: args.arch,
         attention: args.attention,
         positional: args.positional,
@@ -74,8 +88,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let (device, info) = pollster::block_on(backend::select(Default::default()));
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
     println!(
-        "LIS n={} · {} · {} layers · width {} · {} heads · {} steps · batch {} · backend {} ({})",
-        config.size,
+        "{} size {} · {} · {} layers · width {} · {} heads · {} steps · batch {} · backend {} ({})",
+        config.task.task.name(),
+        config.task.size,
         config.architecture.title(),
         config.n_layers,
         config.d_model,

@@ -1,0 +1,139 @@
+//! `lab sweep --preset NAME --out results.json`: run a preset grid natively, write JSON + CSV,
+//! print a table and whether the expected separation appeared.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use expressivity_lab::train::sweep::{SweepResults, preset, run_one, to_csv};
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// index-lookup, dyck, equality, dp-width or majority.
+    #[arg(long)]
+    preset: String,
+    /// Where to write the JSON results (the CSV goes next to it).
+    #[arg(long)]
+    out: PathBuf,
+    /// Multiply every run's step count by this (0 < scale ≤ 1) for a quick look.
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+}
+
+pub fn run(args: SweepArgs) -> Result<(), String> {
+    if !(args.scale > 0.0 && args.scale <= 1.0) {
+        return Err("--scale must be in (0, 1]".into());
+    }
+    let preset = preset(&args.preset, args.scale)?;
+    let total: usize = preset.runs.iter().map(|r| r.config.steps).sum();
+    println!(
+        "sweep {}: {} runs, {} training steps in all\nclaim: {}",
+        preset.name,
+        preset.runs.len(),
+        total,
+        preset.claim
+    );
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {elapsed} (ETA {eta}) · {msg}")
+            .map_err(|e| e.to_string())?,
+    );
+    let device = burn::prelude::Device::flex();
+    let started = std::time::Instant::now();
+    let mut results = Vec::new();
+    let mut done = 0u64;
+    for (i, run) in preset.runs.iter().enumerate() {
+        bar.set_message(format!(
+            "run {}/{}: {} width {} size {}",
+            i + 1,
+            preset.runs.len(),
+            run.series,
+            run.config.d_model,
+            run.config.task.size
+        ));
+        let result = pollster::block_on(run_one(run, &device, |step| {
+            bar.set_position(done + step as u64);
+        }))
+        .map_err(|e| format!("{} width {}: {e}", run.series, run.config.d_model))?;
+        done += run.config.steps as u64;
+        bar.println(format!(
+            "{:<22} width {:>3} size {:>3}: accuracy {:.3}{} ({:.0} s)",
+            result.series,
+            result.width,
+            result.size,
+            result.accuracy,
+            result
+                .by_size
+                .iter()
+                .map(|(s, a)| format!(" · at {s}: {a:.3}"))
+                .chain(
+                    result
+                        .switched
+                        .iter()
+                        .map(|(m, s, a)| format!(" · {m} at {s}: {a:.3}"))
+                )
+                .collect::<String>(),
+            result.seconds
+        ));
+        results.push(result);
+    }
+    bar.finish_and_clear();
+    let verdict = preset.judge(&results);
+    let out = SweepResults {
+        preset: preset.name.into(),
+        claim: preset.claim.into(),
+        runs: results,
+        verdict,
+    };
+    let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, json).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    let csv_path = args.out.with_extension("csv");
+    std::fs::write(&csv_path, to_csv(&out)).map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    print_table(&out);
+    println!(
+        "\n{} in {:.0} s → {} and {}",
+        preset.name,
+        started.elapsed().as_secs_f64(),
+        args.out.display(),
+        csv_path.display()
+    );
+    println!(
+        "expected separation {}: {}",
+        if out.verdict.appeared {
+            "APPEARED"
+        } else {
+            "DID NOT APPEAR"
+        },
+        out.verdict.summary
+    );
+    Ok(())
+}
+
+/// Accuracy per series (rows) and (size, width) (columns).
+fn print_table(out: &SweepResults) {
+    let mut series: Vec<&str> = out.runs.iter().map(|r| r.series.as_str()).collect();
+    series.dedup();
+    series.sort_unstable();
+    series.dedup();
+    let mut columns: Vec<(usize, usize)> = out.runs.iter().map(|r| (r.size, r.width)).collect();
+    columns.sort_unstable();
+    columns.dedup();
+    print!("\n{:<22}", "series \\ size,width");
+    for (s, w) in &columns {
+        print!(" {:>8}", format!("{s},{w}"));
+    }
+    println!();
+    for name in series {
+        print!("{name:<22}");
+        for (s, w) in &columns {
+            let cell = out
+                .runs
+                .iter()
+                .find(|r| r.series == name && r.size == *s && r.width == *w)
+                .map_or("-".to_string(), |r| format!("{:.2}", r.accuracy));
+            print!(" {cell:>8}");
+        }
+        println!();
+    }
+}
