@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::models::AttentionMode;
 use components::{
     AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ProgressBar,
-    TaskGallery,
+    SweepPanel, TaskGallery,
 };
 use state::{Action, AppState, Status};
 
@@ -179,6 +179,10 @@ pub fn app() -> Html {
                         head={state.head}
                         on_action={state.dispatcher()}
                     />
+                </section>
+                <section class="panel sweeps">
+                    <h2>{"Sweeps: width × problem size"}</h2>
+                    <SweepPanel />
                 </section>
                 <section class="panel gallery">
                     <h2>{"Task gallery"}</h2>

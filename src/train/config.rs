@@ -21,6 +21,8 @@ pub enum TrainError {
     },
     #[error("reading from the device failed: {0}")]
     Device(String),
+    #[error("cancelled")]
+    Cancelled,
     #[error("training diverged at step {step}: the loss is {loss}")]
     Diverged { step: usize, loss: f32 },
 }

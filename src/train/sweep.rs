@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::eval::teacher_forced;
+use super::yield_now::yield_now;
 use super::{TrainConfig, TrainError, Trainer};
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{Example, TaskKind, TaskRng, TaskSpec};
@@ -360,11 +361,12 @@ fn judge_majority(results: &[RunResult]) -> Verdict {
 }
 
 /// Train one run to the end and evaluate it (also at its extra sizes). `on_step` is called
-/// after every step (progress bars; the page yields there).
+/// after every step with the steps done (progress bars) and returns `false` to cancel; every
+/// ~25 ms of work the loop yields to the event loop (in the page).
 pub async fn run_one(
     run: &SweepRun,
     device: &burn::prelude::Device,
-    mut on_step: impl FnMut(usize),
+    mut on_step: impl FnMut(usize) -> bool,
 ) -> Result<RunResult, TrainError> {
     let mut config = run.config.clone();
     let longest = run
@@ -384,12 +386,19 @@ pub async fn run_one(
     config.context = longest;
     let started = web_time::Instant::now();
     let mut trainer = Trainer::new(config.clone(), device)?;
+    let mut slice = web_time::Instant::now();
     while !trainer.is_finished() {
         trainer.step();
         if trainer.at_checkpoint() {
             trainer.checkpoint().await?;
         }
-        on_step(trainer.steps_done());
+        if !on_step(trainer.steps_done()) {
+            return Err(TrainError::Cancelled);
+        }
+        if slice.elapsed().as_millis() >= 25 {
+            yield_now().await;
+            slice = web_time::Instant::now();
+        }
     }
     let last = *trainer
         .history()

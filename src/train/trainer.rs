@@ -120,6 +120,20 @@ impl Trainer {
         self.step += 1;
     }
 
+    /// Wait for the queued steps to finish (reads the pending losses back); returns their mean.
+    /// For benchmarks: `step` only queues work on asynchronous backends.
+    pub async fn flush(&mut self) -> Result<f32, TrainError> {
+        let losses = std::mem::take(&mut self.pending_losses);
+        if losses.is_empty() {
+            return Ok(f32::NAN);
+        }
+        Tensor::cat(losses, 0)
+            .mean()
+            .into_scalar_async::<f32>()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))
+    }
+
     /// Read the mean loss since the last checkpoint, evaluate on held-out data and record the
     /// metrics. A NaN or infinite loss is an error.
     pub async fn checkpoint(&mut self) -> Result<Metrics, TrainError> {

@@ -3,7 +3,8 @@
 //
 //   node tests/e2e/e2e.mjs [dist-dir]        (scripts/test runs it after `trunk build --release`)
 //   E2E_BENCH=1 node tests/e2e/e2e.mjs       also trains on the software WebGPU adapter and
-//                                            prints steps/s for both backends.
+//                                            prints steps/s for both backends;
+//   E2E_BENCH_ONLY=1 node tests/e2e/e2e.mjs  only that benchmark.
 import { createServer } from "node:http";
 import { readFile, mkdir, stat } from "node:fs/promises";
 import { extname, join, resolve, normalize } from "node:path";
@@ -40,6 +41,18 @@ const browser = await chromium.launch({
   // playwright gives every launch a fresh, empty user-data-dir of its own.
 });
 
+async function bench() {
+  const cpu = await openPage("?steps=300");
+  const c = await train(cpu.page, 900_000);
+  console.log(`BENCH CPU (wasm), default config, 300 steps: ${c.steps} steps in ${c.seconds.toFixed(1)} s incl. inspection; page reports ${c.rate}; ${await cpu.page.textContent("#metrics-readout")}`);
+  await cpu.page.close();
+  const gpu = await openPage("?backend=webgpu&steps=100");
+  const g = await train(gpu.page, 900_000);
+  console.log(`BENCH WebGPU: ${await gpu.page.textContent("#backend")}`);
+  console.log(`BENCH WebGPU (software adapter), default config, 100 steps: ${g.seconds.toFixed(1)} s incl. inspection; page reports ${g.rate}; longest task ${g.longest.toFixed(0)} ms`);
+  await gpu.page.close();
+}
+
 async function openPage(query = "") {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = [];
@@ -69,7 +82,8 @@ async function openPage(query = "") {
 async function train(page, timeoutMs) {
   const clickAt = await page.evaluate(() => performance.now());
   const t0 = Date.now();
-  await page.click("#train");
+  // noWaitAfter: on the software WebGPU adapter the first shader compiles block the page.
+  await page.click("#train", { noWaitAfter: true });
   await page.waitForSelector("#cot-player .controls", { timeout: timeoutMs });
   const seconds = (Date.now() - t0) / 1000;
   // Steady-state training: between the first and the last progress update of the run.
@@ -96,6 +110,7 @@ async function train(page, timeoutMs) {
 }
 
 try {
+  if (process.env.E2E_BENCH_ONLY) { await bench(); process.exit(0); }
   // 1. Default page: render, train, inspect.
   // A short run keeps CI quick; E2E_BENCH below times the default configuration.
   const { page, errors, foreign, firstRender } = await openPage("?steps=300");
@@ -167,6 +182,17 @@ try {
   }
   check(errors.length === 0, `no console errors after using the gallery (${errors.join(" | ")})`);
 
+  // 2b. The sweep panel: the native results are drawn, a scaled-down sweep runs in the tab.
+  await page.selectOption("#sweep-preset", "majority");
+  check((await page.$$("#sweep-panel polyline.native")).length >= 3, "the sweep panel draws the committed native results");
+  check(/MAJORITY/.test(await page.textContent("#sweep-claim")), "the sweep panel states the paper's claim");
+  const sweepStart = Date.now();
+  await page.click("#sweep-run");
+  const finished = await page.waitForFunction(() => /In this browser/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 300_000 }).then(() => true, () => false);
+  check(finished, `a 2% majority sweep runs to the end in the tab (${((Date.now() - sweepStart) / 1000).toFixed(1)} s): ${await page.textContent("#sweep-status")}`);
+  check((await page.$$("#sweep-panel polyline.live")).length >= 3, "the live sweep results are plotted");
+  check(errors.length === 0, `no console errors after the sweep (${errors.join(" | ")})`);
+
   // 3. An impossible configuration shows an error and keeps the previous one.
   await page.fill("#cfg-heads", "5");
   await page.dispatchEvent("#cfg-heads", "change");
@@ -191,6 +217,17 @@ try {
     await zoo.page.close();
   }
 
+  // 3c. Another task from a link: edit distance trains and its CoT player shows 2-D DP cells.
+  {
+    const ed = await openPage("?task=ed&size=3&steps=20&width=32&layers=1");
+    check((await ed.page.inputValue("#cfg-task")) === "ed", "the link selects the edit-distance task");
+    const r = await train(ed.page, 300_000);
+    const cells = await ed.page.$$eval("#cot-player .tok-index", (els) => els.map((e) => e.textContent));
+    check(cells.some((c) => /^\(\d+, \d+\)$/.test(c)), `ed: trains (${r.steps} steps) and the CoT player labels 2-D DP cells`);
+    check(ed.errors.length === 0, `ed: no console errors (${ed.errors.join(" | ")})`);
+    await ed.page.close();
+  }
+
   // 4. Junk in the URL: a notice, defaults, a working page.
   const junk = await openPage("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&seed=5&arch=mamba9&block=0");
   const notice = await junk.page.textContent(".notice");
@@ -200,17 +237,8 @@ try {
   await junk.page.close();
 
   // 5. Optional benchmark: the same default run on the software WebGPU adapter.
-  if (process.env.E2E_BENCH) {
-    const cpu = await openPage();
-    const c = await train(cpu.page, 900_000);
-    console.log(`BENCH CPU (wasm), default config: ${c.steps} steps in ${c.seconds.toFixed(1)} s incl. inspection; page reports ${c.rate}; ${await cpu.page.textContent("#metrics-readout")}`);
-    await cpu.page.close();
-    const gpu = await openPage("?backend=webgpu&steps=100");
-    const g = await train(gpu.page, 900_000);
-    console.log(`BENCH WebGPU: ${await gpu.page.textContent("#backend")}`);
-    console.log(`BENCH WebGPU (software adapter), default config, 100 steps: ${g.seconds.toFixed(1)} s incl. inspection; page reports ${g.rate}; longest task ${g.longest.toFixed(0)} ms`);
-    await gpu.page.close();
-  }
+  if (process.env.E2E_BENCH) await bench();
+
 } catch (e) {
   failures.push(String(e?.stack ?? e));
   console.log(`FAIL ${e}`);

@@ -103,7 +103,7 @@ pub fn cot_player(props: &Props) -> Html {
     });
     let explanation = match (trace.cell, reference.segment(pos)) {
         // LIS reads best: dp_i = 1 + max over smaller earlier numbers.
-        (Some(c), _) if is_lis && deps.len() <= 1 => format!(
+        (Some(c), _) if is_lis && trace.deps.is_empty() => format!(
             "dp{} = 1: no earlier number is smaller than x{} = {}.",
             c.i,
             c.i,

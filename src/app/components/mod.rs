@@ -8,6 +8,7 @@ pub mod cot_player;
 pub mod loss_chart;
 pub mod progress_bar;
 pub mod state_summary;
+pub mod sweep_panel;
 pub mod task_gallery;
 
 pub use attention_map::AttentionMap;
@@ -18,4 +19,5 @@ pub use cot_player::CotPlayer;
 pub use loss_chart::LossChart;
 pub use progress_bar::ProgressBar;
 pub use state_summary::StateSummary;
+pub use sweep_panel::SweepPanel;
 pub use task_gallery::TaskGallery;

@@ -13,6 +13,19 @@ use expressivity_lab::models::{Architecture, Model, ModelConfig, SequenceModel};
 pub enum BenchCommand {
     /// Per-token decode time at positions 64, 256 and 1024 for every architecture.
     Decode(DecodeArgs),
+    /// Training throughput (tokens/s) per architecture for the reference configuration
+    /// (3 layers, d=256, 4 heads, LIS n=50, batch 32) and a small one (2 layers, d=64).
+    Train(TrainBenchArgs),
+}
+
+#[derive(Args)]
+pub struct TrainBenchArgs {
+    /// Timed steps per configuration (after 2 untimed warm-up steps).
+    #[arg(long, default_value_t = 5)]
+    steps: usize,
+    /// Only these architectures (comma-separated; default all).
+    #[arg(long, value_delimiter = ',')]
+    arch: Vec<String>,
 }
 
 #[derive(Args)]
@@ -34,7 +47,71 @@ pub struct DecodeArgs {
 pub fn run(command: BenchCommand) -> Result<(), String> {
     match command {
         BenchCommand::Decode(args) => decode(&args),
+        BenchCommand::Train(args) => train(&args),
     }
+}
+
+fn train(args: &TrainBenchArgs) -> Result<(), String> {
+    use expressivity_lab::tasks::{TaskKind, TaskSpec};
+    use expressivity_lab::train::{TrainConfig, Trainer};
+    let archs: Vec<Architecture> = if args.arch.is_empty() {
+        Architecture::ALL.to_vec()
+    } else {
+        args.arch
+            .iter()
+            .map(|a| Architecture::from_name(a).ok_or(format!("unknown architecture `{a}`")))
+            .collect::<Result<_, _>>()?
+    };
+    let device = Device::flex();
+    println!(
+        "training throughput, CPU (flex), batch 32, mean of {} steps after 2 warm-up steps",
+        args.steps
+    );
+    println!(
+        "{:<10} {:<28} {:>10} {:>12} {:>14}",
+        "arch", "config", "ms/step", "steps/s", "tokens/s"
+    );
+    for (label, size, layers, width) in [
+        ("reference: LIS n=50, 3L d=256", 50, 3, 256),
+        ("small: LIS n=5, 2L d=64", 5, 2, 64),
+    ] {
+        for &architecture in &archs {
+            let config = TrainConfig {
+                task: TaskSpec::new(TaskKind::Lis, size),
+                architecture,
+                d_model: width,
+                n_layers: layers,
+                n_heads: 4,
+                batch_size: 32,
+                steps: args.steps + 2,
+                eval_every: 1_000_000,
+                eval_examples: 1,
+                ..TrainConfig::default()
+            };
+            let tokens_per_step =
+                32 * (config.task().map_err(|e| e.to_string())?.max_seq_len() - 1);
+            let mut trainer = Trainer::new(config, &device).map_err(|e| e.to_string())?;
+            // The losses stay on the device: a step is only done once something reads it.
+            trainer.step();
+            trainer.step();
+            pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
+            let start = Instant::now();
+            for _ in 0..args.steps {
+                trainer.step();
+            }
+            pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
+            let seconds = start.elapsed().as_secs_f64() / args.steps as f64;
+            println!(
+                "{:<10} {:<28} {:>10.1} {:>12.2} {:>14.0}",
+                architecture.name(),
+                label,
+                seconds * 1e3,
+                1.0 / seconds,
+                tokens_per_step as f64 / seconds
+            );
+        }
+    }
+    Ok(())
 }
 
 fn decode(args: &DecodeArgs) -> Result<(), String> {

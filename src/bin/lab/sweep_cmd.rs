@@ -54,10 +54,11 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         ));
         let result = pollster::block_on(run_one(run, &device, |step| {
             bar.set_position(done + step as u64);
+            true
         }))
         .map_err(|e| format!("{} width {}: {e}", run.series, run.config.d_model))?;
         done += run.config.steps as u64;
-        bar.println(format!(
+        let line = format!(
             "{:<22} width {:>3} size {:>3}: accuracy {:.3}{} ({:.0} s)",
             result.series,
             result.width,
@@ -75,7 +76,13 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
                 )
                 .collect::<String>(),
             result.seconds
-        ));
+        );
+        // Without a terminal the bar is hidden, and so is its println: print plainly then.
+        if bar.is_hidden() {
+            println!("{line}");
+        } else {
+            bar.println(line);
+        }
         results.push(result);
     }
     bar.finish_and_clear();

@@ -1,0 +1,104 @@
+//! The training engine across tasks: padded batches, grading of examples of different
+//! lengths, training on every task, sweeps and their outputs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::prelude::*;
+use expressivity_lab::models::{Architecture, AttentionMode};
+use expressivity_lab::tasks::{TaskKind, TaskRng, TaskSpec};
+use expressivity_lab::train::batch::make_batch;
+use expressivity_lab::train::sweep::{PRESETS, SweepResults, preset, run_one, to_csv};
+use expressivity_lab::train::{TrainConfig, Trainer};
+
+#[test]
+fn padded_batches_mask_exactly_the_cot_and_answer_of_each_example() {
+    let task = TaskSpec::new(TaskKind::Arithmetic, 3).build().unwrap();
+    let mut rng = TaskRng::new(3, 0);
+    let examples: Vec<_> = (0..16).map(|_| task.generate(&mut rng)).collect();
+    let lengths: Vec<usize> = examples.iter().map(|e| e.len()).collect();
+    assert!(
+        lengths.iter().min() != lengths.iter().max(),
+        "arithmetic lengths vary"
+    );
+    let batch = make_batch(&examples, &Device::flex());
+    let t = lengths.iter().max().unwrap() - 1;
+    assert_eq!(batch.inputs.dims(), [16, t]);
+    let mask: Vec<f32> = batch.mask.into_data().iter::<f32>().collect();
+    let targets: Vec<i64> = batch.targets.into_data().iter::<i64>().collect();
+    for (row, ex) in examples.iter().enumerate() {
+        let graded: f32 = mask[row * t..(row + 1) * t].iter().sum();
+        assert_eq!(graded as usize, ex.len() - ex.prompt_len);
+        for p in 1..ex.len() {
+            assert_eq!(targets[row * t + p - 1], i64::from(ex.tokens[p]));
+        }
+    }
+}
+
+#[test]
+fn every_task_trains_a_few_steps_with_finite_loss_and_real_grading() {
+    for &kind in TaskKind::all() {
+        let config = TrainConfig {
+            task: TaskSpec::default_for(kind),
+            architecture: Architecture::Standard,
+            d_model: 16,
+            n_layers: 1,
+            n_heads: 2,
+            steps: 3,
+            eval_every: 3,
+            eval_examples: 16,
+            batch_size: 8,
+            ..TrainConfig::default()
+        };
+        let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
+        while !trainer.is_finished() {
+            trainer.step();
+        }
+        let m = pollster::block_on(trainer.checkpoint()).unwrap();
+        assert!(m.loss.is_finite(), "{kind:?}");
+        // An exact match includes the answer, so it can never beat answer accuracy.
+        assert!((0.0..=1.0).contains(&m.answer_accuracy), "{kind:?} {m:?}");
+        assert!(m.accuracy <= m.answer_accuracy + 1e-6, "{kind:?} {m:?}");
+        if !kind.info().chain_of_thought {
+            assert_eq!(m.accuracy, m.answer_accuracy, "{kind:?}");
+        }
+    }
+}
+
+#[test]
+fn every_preset_builds_and_an_unknown_one_is_an_error() {
+    for name in PRESETS {
+        let p = preset(name, 1.0).unwrap();
+        assert!(p.runs.len() >= 9, "{name}");
+        for run in &p.runs {
+            run.config.validate().unwrap();
+        }
+    }
+    assert!(preset("mamba-vs-everything", 1.0).is_err());
+}
+
+#[test]
+fn a_sweep_run_evaluates_at_longer_sizes_and_in_switched_modes() {
+    let mut p = preset("majority", 0.02).unwrap();
+    let run = p
+        .runs
+        .iter_mut()
+        .find(|r| r.config.attention == AttentionMode::Softmax)
+        .unwrap();
+    run.config.eval_examples = 32;
+    let result = pollster::block_on(run_one(run, &Device::flex(), |_| true)).unwrap();
+    assert_eq!(
+        result.by_size.iter().map(|x| x.0).collect::<Vec<_>>(),
+        vec![31, 63]
+    );
+    assert_eq!(result.switched.len(), 2 * 3);
+    let results = SweepResults {
+        preset: "majority".into(),
+        claim: p.claim.into(),
+        verdict: p.judge(std::slice::from_ref(&result)),
+        runs: vec![result],
+    };
+    let csv = to_csv(&results);
+    assert_eq!(csv.lines().count(), 1 + 3, "{csv}");
+    let back: SweepResults =
+        serde_json::from_str(&serde_json::to_string(&results).unwrap()).unwrap();
+    assert_eq!(back, results);
+}
