@@ -184,13 +184,14 @@ try {
 
   // 2b. The sweep panel: the native results are drawn, a scaled-down sweep runs in the tab.
   await page.selectOption("#sweep-preset", "majority");
-  check((await page.$$("#sweep-panel polyline.native")).length >= 3, "the sweep panel draws the committed native results");
+  check((await page.$$("#sweep-panel circle.native")).length >= 9, "the sweep panel draws the committed native results (one point per run)");
   check(/MAJORITY/.test(await page.textContent("#sweep-claim")), "the sweep panel states the paper's claim");
   const sweepStart = Date.now();
   await page.click("#sweep-run");
   const finished = await page.waitForFunction(() => /In this browser/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 300_000 }).then(() => true, () => false);
   check(finished, `a 2% majority sweep runs to the end in the tab (${((Date.now() - sweepStart) / 1000).toFixed(1)} s): ${await page.textContent("#sweep-status")}`);
-  check((await page.$$("#sweep-panel polyline.live")).length >= 3, "the live sweep results are plotted");
+  check((await page.$$("#sweep-panel circle.live")).length >= 9, "the live sweep results are plotted");
+  await page.locator("#sweep-panel").screenshot({ path: "target/e2e-sweep.png" });
   check(errors.length === 0, `no console errors after the sweep (${errors.join(" | ")})`);
 
   // 3. An impossible configuration shows an error and keeps the previous one.

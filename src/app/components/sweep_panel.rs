@@ -181,14 +181,19 @@ pub fn sweep_panel() -> Html {
     let names = series_names(&sets);
     let x_of = |i: usize| LEFT + (W - LEFT - RIGHT) * (i as f64 + 0.5) / cols.len().max(1) as f64;
     let y_of = |a: f32| TOP + (H - TOP - BOTTOM) * (1.0 - f64::from(a.clamp(0.0, 1.0)));
-    let line = |runs: &[RunResult], name: &str| -> String {
+    let points = |runs: &[RunResult], name: &str| -> Vec<(f64, f64)> {
         cols.iter()
             .enumerate()
             .filter_map(|(i, (s, w))| {
                 runs.iter()
                     .find(|r| r.series == name && r.size == *s && r.width == *w)
-                    .map(|r| format!("{:.1},{:.1}", x_of(i), y_of(r.accuracy)))
+                    .map(|r| (x_of(i), y_of(r.accuracy)))
             })
+            .collect()
+    };
+    let line = |p: &[(f64, f64)]| -> String {
+        p.iter()
+            .map(|(x, y)| format!("{x:.1},{y:.1}"))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -264,16 +269,22 @@ pub fn sweep_panel() -> Html {
                 }) }
                 { for names.iter().enumerate().map(|(k, name)| {
                     let colour = COLOURS[k % COLOURS.len()];
-                    let native_points = line(native_runs, name);
-                    let live_points = line(&live, name);
+                    let native_points = points(native_runs, name);
+                    let live_points = points(&live, name);
                     html! {
                         <g class="series" data-series={name.clone()}>
                             if !native_points.is_empty() {
-                                <polyline points={native_points} stroke={colour} class="native" fill="none" />
+                                <polyline points={line(&native_points)} stroke={colour} class="native" fill="none" />
                             }
+                            { for native_points.iter().map(|(x, y)| html! {
+                                <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="3.5" stroke={colour} class="native" fill="white" />
+                            }) }
                             if !live_points.is_empty() {
-                                <polyline points={live_points} stroke={colour} class="live" fill="none" />
+                                <polyline points={line(&live_points)} stroke={colour} class="live" fill="none" />
                             }
+                            { for live_points.iter().map(|(x, y)| html! {
+                                <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="2.5" fill={colour} class="live" />
+                            }) }
                             <text x={(W - RIGHT + 6.0).to_string()} y={(TOP + 10.0 + 11.0 * k as f64).to_string()} fill={colour} class="series-label">{name.clone()}</text>
                         </g>
                     }
