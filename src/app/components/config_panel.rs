@@ -16,6 +16,21 @@ pub struct Props {
     pub on_action: yew::UseReducerDispatcher<AppState>,
 }
 
+/// Apply a candidate configuration when it is valid; otherwise show why and keep the old one.
+fn submit(
+    candidate: TrainConfig,
+    error: &UseStateHandle<Option<String>>,
+    dispatch: &yew::UseReducerDispatcher<AppState>,
+) {
+    match candidate.validate() {
+        Ok(()) => {
+            error.set(None);
+            dispatch.dispatch(Action::SetConfig(candidate));
+        }
+        Err(why) => error.set(Some(why.to_string())),
+    }
+}
+
 /// One numeric field: `apply` writes the parsed value into a candidate config.
 fn number_field(
     props: &Props,
@@ -41,13 +56,7 @@ fn number_field(
             )));
             return;
         }
-        match candidate.validate() {
-            Ok(()) => {
-                error.set(None);
-                dispatch.dispatch(Action::SetConfig(candidate));
-            }
-            Err(why) => error.set(Some(why.to_string())),
-        }
+        submit(candidate, &error, &dispatch);
     });
     html! {
         <label class="field" for={id}>
@@ -80,13 +89,7 @@ fn select_field<T: Copy + PartialEq + 'static>(
         };
         let mut candidate = config.clone();
         apply(&mut candidate, *value);
-        match candidate.validate() {
-            Ok(()) => {
-                error.set(None);
-                dispatch.dispatch(Action::SetConfig(candidate));
-            }
-            Err(why) => error.set(Some(why.to_string())),
-        }
+        submit(candidate, &error, &dispatch);
     });
     html! {
         <label class="field" for={id}>

@@ -3,6 +3,7 @@
 pub mod linear;
 pub mod mask;
 pub mod mode;
+pub mod projections;
 pub mod softmax;
 
 pub use linear::LinearAttention;

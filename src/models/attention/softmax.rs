@@ -2,23 +2,18 @@
 //! softmax, saturated or hard mode; a batch forward that returns its weights and a one-token
 //! step over an explicit cache.
 
-use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
 use super::mask::Pattern;
 use super::mode::weights;
+use super::projections::Projections;
 use crate::models::AttentionMode;
 use crate::models::cache::{KvCache, LayerCache};
 
 /// `mode(scale · QKᵀ/√d_h, pattern) V`, then an output projection.
 #[derive(Module, Debug)]
 pub struct CausalSelfAttention {
-    query: Linear,
-    key: Linear,
-    value: Linear,
-    output: Linear,
-    #[module(skip)]
-    n_heads: usize,
+    projections: Projections,
     /// Sparse block size; 0 for the dense pattern.
     #[module(skip)]
     block: usize,
@@ -30,13 +25,8 @@ pub struct CausalSelfAttention {
 
 impl CausalSelfAttention {
     pub fn new(d_model: usize, n_heads: usize, pattern: Pattern, device: &Device) -> Self {
-        let linear = || LinearConfig::new(d_model, d_model).init(device);
         Self {
-            query: linear(),
-            key: linear(),
-            value: linear(),
-            output: linear(),
-            n_heads,
+            projections: Projections::new(d_model, n_heads, device),
             block: match pattern {
                 Pattern::Dense => 0,
                 Pattern::Sparse { block } => block,
@@ -60,18 +50,6 @@ impl CausalSelfAttention {
         self
     }
 
-    fn heads(&self, y: Tensor<3>) -> Tensor<4> {
-        let [b, t, d] = y.dims();
-        y.reshape([b, t, self.n_heads, d / self.n_heads])
-            .swap_dims(1, 2)
-    }
-
-    fn merge(&self, y: Tensor<4>) -> Tensor<3> {
-        let [b, h, t, dh] = y.dims();
-        self.output
-            .forward(y.swap_dims(1, 2).reshape([b, t, h * dh]))
-    }
-
     fn scores(&self, q: Tensor<4>, k: Tensor<4>) -> Tensor<4> {
         let dh = q.dims()[3];
         q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt())
@@ -79,13 +57,11 @@ impl CausalSelfAttention {
 
     /// `x: [B, T, d]` → (`[B, T, d]`, weights `[B, H, T, T]`).
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
-        let t = x.dims()[1];
-        let q = self.heads(self.query.forward(x.clone()));
-        let k = self.heads(self.key.forward(x.clone()));
-        let v = self.heads(self.value.forward(x.clone()));
+        let [_, t, _] = x.dims();
         let blocked = self.pattern().blocked(t, &x.device());
+        let (q, k, v) = self.projections.qkv(x);
         let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
-        (self.merge(w.clone().matmul(v)), w)
+        (self.projections.merge(w.clone().matmul(v)), w)
     }
 
     /// An empty cache for this layer.
@@ -108,9 +84,7 @@ impl CausalSelfAttention {
         position: usize,
         cache: &mut LayerCache,
     ) -> (Tensor<3>, Tensor<4>) {
-        let q = self.heads(self.query.forward(x.clone()));
-        let k = self.heads(self.key.forward(x.clone()));
-        let v = self.heads(self.value.forward(x));
+        let (q, k, v) = self.projections.qkv(x);
         let (keys, values) = match cache {
             LayerCache::Dense(kv) => {
                 kv.push(k, v);
@@ -141,6 +115,6 @@ impl CausalSelfAttention {
         };
         let (keys, values) = (keys.expect("key pushed"), values.expect("value pushed"));
         let w = weights(self.scores(q, keys), None, self.mode, self.scale);
-        (self.merge(w.clone().matmul(values)), w)
+        (self.projections.merge(w.clone().matmul(values)), w)
     }
 }

@@ -76,10 +76,20 @@ impl SsmLayer {
     }
 
     /// One recurrence step at position `t` of `inputs`: new state `[B, di, N]` and `y_t` `[B, di]`.
-    fn recur(&self, inputs: &Inputs, t: usize, h: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
+    /// `A = −exp(a_log)` as `[1, di, N]`, computed once per scan.
+    fn a(&self) -> Tensor<3> {
+        self.a_log.val().exp().neg().unsqueeze::<3>()
+    }
+
+    fn recur(
+        &self,
+        inputs: &Inputs,
+        a: Tensor<3>,
+        t: usize,
+        h: Tensor<3>,
+    ) -> (Tensor<3>, Tensor<2>) {
         let (x, dt) = (at(&inputs.x, t), at(&inputs.dt, t));
         let (bt, ct) = (at(&inputs.b, t), at(&inputs.c, t));
-        let a = self.a_log.val().exp().neg().unsqueeze::<3>(); // [1, di, N]
         let decay = (dt.clone().unsqueeze_dim::<3>(2) * a).exp();
         let drive = (dt * x.clone()).unsqueeze_dim::<3>(2) * bt.unsqueeze_dim::<3>(1);
         let h = decay * h + drive;
@@ -103,8 +113,9 @@ impl SsmLayer {
         let mut h = Tensor::zeros([b, self.inner, self.state], &device);
         let mut ys = Vec::with_capacity(t);
         let mut norms = Vec::with_capacity(t);
+        let a = self.a();
         for step in 0..t {
-            let (next, y) = self.recur(&inputs, step, h);
+            let (next, y) = self.recur(&inputs, a.clone(), step, h);
             h = next;
             norms.push(norm(&h));
             ys.push(y);
@@ -125,7 +136,7 @@ impl SsmLayer {
             panic!("SSM layer was given a cache of another layer type");
         };
         let inputs = self.inputs(u);
-        let (h, y) = self.recur(&inputs, 0, state.clone());
+        let (h, y) = self.recur(&inputs, self.a(), 0, state.clone());
         *state = h;
         let z = inputs.z;
         self.output(y.unsqueeze_dim(1), z)
