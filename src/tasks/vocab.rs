@@ -36,6 +36,11 @@ impl Vocab {
         self.tokens.len()
     }
 
+    /// Token texts by id (`<pad>` first).
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
     pub fn is_empty(&self) -> bool {
         self.tokens.is_empty()
     }

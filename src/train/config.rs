@@ -21,10 +21,30 @@ pub enum TrainError {
     },
     #[error("reading from the device failed: {0}")]
     Device(String),
+    #[error(
+        "size {size} needs sequences of {needed} tokens but the model's context is {context} (train with a longer context to test longer sizes)"
+    )]
+    ContextTooShort {
+        size: usize,
+        needed: usize,
+        context: usize,
+    },
+    #[error("at size {size} the task has {task} tokens but the model was trained with {model}")]
+    VocabularyAtSize {
+        size: usize,
+        task: usize,
+        model: usize,
+    },
     #[error("cancelled")]
     Cancelled,
-    #[error("training diverged at step {step}: the loss is {loss}")]
-    Diverged { step: usize, loss: f32 },
+    #[error(
+        "training diverged at step {step}: the loss is {loss}. The weights of step {restored} (the last evaluation with a finite loss) were restored; try a lower learning rate"
+    )]
+    Diverged {
+        step: usize,
+        loss: f32,
+        restored: usize,
+    },
 }
 
 /// A training run: any task of the suite, any architecture of the zoo.

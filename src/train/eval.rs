@@ -10,6 +10,7 @@ use crate::tasks::Example;
 
 /// Accuracy over a set of examples.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct EvalReport {
     /// Fraction of examples whose every CoT and answer token is predicted correctly.
     pub exact: f32,
@@ -56,5 +57,116 @@ pub async fn teacher_forced<M: SequenceModel>(
         exact: exact as f32 / n,
         answer: answer as f32 / n,
         examples: examples.len(),
+    })
+}
+
+/// Accuracy of free generation: the model continues each prompt greedily with its cached
+/// decoder, reading its own tokens back (no teacher forcing).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GreedyReport {
+    /// Fraction of examples whose whole generated CoT and answer equal the reference.
+    pub full: f32,
+    /// Fraction whose generated final answer equals the reference (whatever the CoT).
+    pub answer: f32,
+    pub examples: usize,
+}
+
+/// Greedy autoregressive generation with the cache, batched over examples that share a
+/// prompt length; one small read per generated token and batch.
+pub async fn greedy<M: SequenceModel>(
+    model: &M,
+    examples: &[Example],
+    device: &Device,
+) -> Result<GreedyReport, TrainError> {
+    const CHUNK: usize = 64;
+    let mut by_prompt: std::collections::BTreeMap<usize, Vec<&Example>> = Default::default();
+    for ex in examples {
+        by_prompt.entry(ex.prompt_len).or_default().push(ex);
+    }
+    let (mut full, mut answer) = (0usize, 0usize);
+    for group in by_prompt.values() {
+        for chunk in group.chunks(CHUNK) {
+            let b = chunk.len();
+            let prompt_len = chunk[0].prompt_len;
+            let end = chunk.iter().map(|ex| ex.len()).max().unwrap_or(prompt_len);
+            let mut seqs: Vec<Vec<u32>> = chunk.iter().map(|ex| ex.prompt().to_vec()).collect();
+            let column = |seqs: &[Vec<u32>], p: usize| {
+                let ids: Vec<i64> = seqs.iter().map(|s| i64::from(s[p])).collect();
+                Tensor::<1, Int>::from_ints(ids.as_slice(), device)
+            };
+            let mut cache = model.init_cache(b, device);
+            for p in 0..prompt_len - 1 {
+                let _ = model.step(column(&seqs, p), &mut cache);
+            }
+            for p in prompt_len - 1..end - 1 {
+                let next = model
+                    .step(column(&seqs, p), &mut cache)
+                    .argmax(1)
+                    .reshape([b])
+                    .into_data_async()
+                    .await
+                    .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+                for (seq, id) in seqs.iter_mut().zip(next.iter::<i64>()) {
+                    seq.push(u32::try_from(id).unwrap_or(0));
+                }
+                yield_now().await;
+            }
+            for (ex, seq) in chunk.iter().zip(&seqs) {
+                let grade = ex.grade(&seq[ex.prompt_len..ex.len()]);
+                full += usize::from(grade.exact);
+                answer += usize::from(grade.answer_correct);
+            }
+        }
+    }
+    let n = examples.len().max(1) as f32;
+    Ok(GreedyReport {
+        full: full as f32 / n,
+        answer: answer as f32 / n,
+        examples: examples.len(),
+    })
+}
+
+/// Both evaluations of one model at one task size.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SizeReport {
+    pub size: usize,
+    pub teacher_forced: EvalReport,
+    pub greedy: GreedyReport,
+}
+
+/// Evaluate `model` (trained with `train`) on `count` held-out examples of the same task at
+/// `size`. At the trained size these are the examples the trainer held out (same seed and
+/// stream); other sizes test length generalisation. Errors when the model's context is too
+/// short for the size or the task's vocabulary differs at that size.
+pub async fn at_size<M: SequenceModel>(
+    model: &M,
+    train: &super::TrainConfig,
+    size: usize,
+    count: usize,
+    device: &Device,
+) -> Result<SizeReport, TrainError> {
+    let model_config = train.model()?;
+    let spec = crate::tasks::TaskSpec { size, ..train.task };
+    let task = spec.build()?;
+    if task.max_seq_len() > model_config.max_len {
+        return Err(TrainError::ContextTooShort {
+            size,
+            needed: task.max_seq_len(),
+            context: model_config.max_len,
+        });
+    }
+    if task.vocab().len() != model_config.vocab_size {
+        return Err(TrainError::VocabularyAtSize {
+            size,
+            task: task.vocab().len(),
+            model: model_config.vocab_size,
+        });
+    }
+    let mut rng = crate::tasks::TaskRng::new(train.seed, super::trainer::TEST_STREAM);
+    let examples: Vec<Example> = (0..count).map(|_| task.generate(&mut rng)).collect();
+    Ok(SizeReport {
+        size,
+        teacher_forced: teacher_forced(model, &examples, device).await?,
+        greedy: greedy(model, &examples, device).await?,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod batch;
+pub mod checkpoint;
 pub mod config;
 pub mod eval;
 pub mod inspect;
@@ -13,7 +14,8 @@ pub mod trainer;
 pub mod yield_now;
 
 pub use backend::{BackendChoice, BackendInfo};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta};
 pub use config::{TrainConfig, TrainError};
-pub use eval::EvalReport;
+pub use eval::{EvalReport, GreedyReport};
 pub use inspect::Inspection;
 pub use trainer::{Metrics, Trainer};

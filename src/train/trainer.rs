@@ -3,10 +3,13 @@
 
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use std::collections::HashSet;
+
 use burn::prelude::*;
 
 use super::batch::make_batch;
-use super::eval::{EvalReport, teacher_forced};
+use super::checkpoint::{self, CheckpointError};
+use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
 use super::loss::masked_cross_entropy;
 use super::schedule::learning_rate;
 use super::{TrainConfig, TrainError};
@@ -14,11 +17,11 @@ use crate::models::{Model, SequenceModel};
 use crate::tasks::{Example, Task, TaskRng};
 
 /// Stream ids that keep training and test data apart for one seed.
-const TRAIN_STREAM: u64 = 0;
-const TEST_STREAM: u64 = 1;
+pub const TRAIN_STREAM: u64 = 0;
+pub const TEST_STREAM: u64 = 1;
 
-/// Metrics at one checkpoint.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Metrics at one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Metrics {
     pub step: usize,
     /// Mean training loss since the previous checkpoint.
@@ -27,6 +30,15 @@ pub struct Metrics {
     pub accuracy: f32,
     /// Held-out accuracy of the final answer token only.
     pub answer_accuracy: f32,
+}
+
+fn optimizer() -> ModuleOptimizer {
+    // Per-parameter gradient-norm clipping at 1.0 keeps the small, high-learning-rate runs of
+    // the sweeps stable.
+    AdamWConfig::new()
+        .with_weight_decay(0.01)
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
+        .init()
 }
 
 /// A training run in progress.
@@ -41,7 +53,19 @@ pub struct Trainer {
     pending_losses: Vec<Tensor<1>>,
     device: Device,
     history: Vec<Metrics>,
+    /// Prompts of the held-out set: training examples with these prompts are drawn again, so
+    /// the test set stays disjoint from what the model trains on.
+    test_prompts: HashSet<Vec<u32>>,
+    /// Training examples drawn again because their prompt is in the test set.
+    rejected: usize,
+    /// The weights at the last evaluation with a finite loss (the initial ones at first):
+    /// restored when the loss becomes NaN or infinite.
+    last_good: (usize, Model),
 }
+
+/// Draws per training example before a test-set collision is accepted (tasks so small that
+/// nearly every prompt is in the test set would otherwise loop).
+const MAX_REDRAWS: usize = 64;
 
 impl Trainer {
     /// Validate the config and initialise the model on `device` (autodiff is added here).
@@ -51,17 +75,16 @@ impl Trainer {
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = Model::new(&config.model()?, &device)?;
-        // Per-parameter gradient-norm clipping at 1.0 keeps the small, high-learning-rate runs of
-        // the sweeps stable.
-        let optimizer = AdamWConfig::new()
-            .with_weight_decay(0.01)
-            .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
-            .init();
+        let optimizer = optimizer();
         let mut test_rng = TaskRng::new(config.seed, TEST_STREAM);
-        let test_set = (0..config.eval_examples)
+        let test_set: Vec<Example> = (0..config.eval_examples)
             .map(|_| task.generate(&mut test_rng))
             .collect();
+        let test_prompts = test_set.iter().map(|ex| ex.prompt().to_vec()).collect();
         Ok(Self {
+            test_prompts,
+            rejected: 0,
+            last_good: (0, model.clone()),
             train_rng: TaskRng::new(config.seed, TRAIN_STREAM),
             config,
             task,
@@ -105,10 +128,34 @@ impl Trainer {
         self.model.valid()
     }
 
+    /// Training examples redrawn so far because their prompt is a test prompt.
+    pub fn rejected_examples(&self) -> usize {
+        self.rejected
+    }
+
+    /// Replace the model (same architecture), e.g. to continue from other weights.
+    pub fn map_model(&mut self, f: impl FnOnce(Model) -> Model) {
+        self.model = f(self.model.clone());
+    }
+
+    /// The next training example: from the training stream, never a test prompt (up to
+    /// [`MAX_REDRAWS`] redraws). `step` draws its batches here.
+    pub fn next_training_example(&mut self) -> Example {
+        let mut example = self.task.generate(&mut self.train_rng);
+        for _ in 0..MAX_REDRAWS {
+            if !self.test_prompts.contains(example.prompt()) {
+                break;
+            }
+            self.rejected += 1;
+            example = self.task.generate(&mut self.train_rng);
+        }
+        example
+    }
+
     /// One optimiser step. Queues device work only; nothing is read back.
     pub fn step(&mut self) {
         let examples: Vec<Example> = (0..self.config.batch_size)
-            .map(|_| self.task.generate(&mut self.train_rng))
+            .map(|_| self.next_training_example())
             .collect();
         let batch = make_batch(&examples, &self.device);
         let logits = self.model.forward(batch.inputs);
@@ -148,11 +195,18 @@ impl Trainer {
                 .map_err(|e| TrainError::Device(format!("{e:?}")))?
         };
         if !loss.is_finite() && self.step > 0 {
+            // Divergence guard: back to the last weights with a finite loss, and a fresh
+            // optimiser (its moments may hold NaN too).
+            let (restored, model) = self.last_good.clone();
+            self.model = model;
+            self.optimizer = optimizer();
             return Err(TrainError::Diverged {
                 step: self.step,
                 loss,
+                restored,
             });
         }
+        self.last_good = (self.step, self.model.clone());
         let EvalReport { exact, answer, .. } = self.evaluate().await?;
         let metrics = Metrics {
             step: self.step,
@@ -172,6 +226,30 @@ impl Trainer {
             &self.device.clone().without_autodiff(),
         )
         .await
+    }
+
+    /// Greedy generation with the cached decoder on the held-out set (answer and full CoT).
+    pub async fn evaluate_greedy(&self) -> Result<GreedyReport, TrainError> {
+        greedy(
+            &self.inference_model(),
+            &self.test_set,
+            &self.device.clone().without_autodiff(),
+        )
+        .await
+    }
+
+    /// The held-out examples.
+    pub fn test_set(&self) -> &[Example] {
+        &self.test_set
+    }
+
+    /// The current weights as a checkpoint file (safetensors with the config in its metadata).
+    pub async fn save(&self, note: &str) -> Result<Vec<u8>, CheckpointError> {
+        let mut meta = checkpoint::meta_for(&self.config)?;
+        meta.steps_done = self.step;
+        meta.history = self.history.clone();
+        meta.note = note.to_string();
+        checkpoint::save(&self.inference_model(), &meta).await
     }
 
     /// A held-out example (for inspection).

@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod bench_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod eval_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod sweep_cmd;
@@ -25,8 +27,10 @@ fn main() -> std::process::ExitCode {
 
     #[derive(Subcommand)]
     enum Command {
-        /// Train any architecture on LIS with chain of thought and report accuracy.
+        /// Train any architecture on any task, report accuracy, optionally save a checkpoint.
         Train(train_cmd::TrainArgs),
+        /// Evaluate a checkpoint (teacher-forced and greedy generation) at one or more sizes.
+        Eval(eval_cmd::EvalArgs),
         /// List, sample and solve the tasks of the three papers.
         #[command(subcommand)]
         Task(task_cmd::TaskCommand),
@@ -42,6 +46,7 @@ fn main() -> std::process::ExitCode {
 
     let result = match Cli::parse().command {
         Command::Train(args) => train_cmd::run(args),
+        Command::Eval(args) => eval_cmd::run(args),
         Command::Task(command) => task_cmd::run(command),
         Command::Model(command) => model_cmd::run(command),
         Command::Bench(command) => bench_cmd::run(command),

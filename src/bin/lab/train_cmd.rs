@@ -1,5 +1,6 @@
-//! `lab train`: train a softmax transformer on LIS with chain of thought.
+//! `lab train`: train any architecture on any task; `--save` writes a checkpoint.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -7,7 +8,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{Architecture, AttentionMode, PositionalEncoding};
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
-use expressivity_lab::train::{TrainConfig, Trainer, backend};
+use expressivity_lab::tasks::TaskParams;
+use expressivity_lab::train::checkpoint::read_meta;
+use expressivity_lab::train::{TrainConfig, TrainError, Trainer, backend};
 
 fn parse_with<T>(
     from_name: fn(&str) -> Option<T>,
@@ -56,6 +59,31 @@ pub struct TrainArgs {
     seed: u64,
     #[arg(long, default_value_t = TrainConfig::default().eval_every)]
     eval_every: usize,
+    /// Held-out examples per evaluation.
+    #[arg(long, default_value_t = TrainConfig::default().eval_examples)]
+    eval_examples: usize,
+    /// Model context when it must exceed the task's longest sequence (for `lab eval --sizes`).
+    #[arg(long)]
+    context: Option<usize>,
+    /// Dyck: number of bracket types.
+    #[arg(long)]
+    brackets: Option<usize>,
+    /// Dyck: depth bound.
+    #[arg(long)]
+    depth: Option<usize>,
+    /// Nearest neighbour: bits per vector.
+    #[arg(long)]
+    bits: Option<usize>,
+    /// Index lookup: alphabet size.
+    #[arg(long)]
+    symbols: Option<usize>,
+    /// Write the trained model here (safetensors with the config in its metadata) and its
+    /// metadata as JSON next to it (same name, `.json`).
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Free text stored in the checkpoint (e.g. the command that made it).
+    #[arg(long, default_value = "")]
+    note: String,
 }
 
 pub fn run(args: TrainArgs) -> Result<(), String> {
@@ -68,6 +96,15 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             }
             if let Some(size) = args.size {
                 spec.size = size;
+            }
+            let given = TaskParams {
+                brackets: args.brackets,
+                depth: args.depth,
+                bits: args.bits,
+                symbols: args.symbols,
+            };
+            if given != TaskParams::default() {
+                spec.params = given;
             }
             spec
         },
@@ -83,7 +120,8 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         learning_rate: args.lr,
         seed: args.seed,
         eval_every: args.eval_every,
-        ..TrainConfig::default()
+        eval_examples: args.eval_examples,
+        context: args.context,
     };
     let (device, info) = pollster::block_on(backend::select(Default::default()));
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
@@ -107,13 +145,21 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     );
     let start = Instant::now();
     let mut train_time = 0.0f64;
+    let mut diverged = None;
     while !trainer.is_finished() {
         let t0 = Instant::now();
         trainer.step();
         train_time += t0.elapsed().as_secs_f64();
         bar.inc(1);
         if trainer.at_checkpoint() {
-            let m = pollster::block_on(trainer.checkpoint()).map_err(|e| e.to_string())?;
+            let m = match pollster::block_on(trainer.checkpoint()) {
+                Ok(m) => m,
+                Err(e @ TrainError::Diverged { .. }) => {
+                    diverged = Some(e.to_string());
+                    break;
+                }
+                Err(e) => return Err(e.to_string()),
+            };
             bar.set_message(format!(
                 "loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
                 m.loss,
@@ -138,5 +184,41 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             100.0 * m.answer_accuracy
         );
     }
+    let greedy = pollster::block_on(trainer.evaluate_greedy()).map_err(|e| e.to_string())?;
+    println!(
+        "greedy generation (cached decoder, {} held-out examples): full CoT {:.1}% · answer {:.1}%",
+        greedy.examples,
+        100.0 * greedy.full,
+        100.0 * greedy.answer
+    );
+    if trainer.rejected_examples() > 0 {
+        println!(
+            "{} training examples were redrawn because their prompt is in the test set",
+            trainer.rejected_examples()
+        );
+    }
+    if let Some(path) = &args.save {
+        let bytes = pollster::block_on(trainer.save(&args.note)).map_err(|e| e.to_string())?;
+        write_checkpoint(path, &bytes)?;
+    }
+    match diverged {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
+}
+
+/// Write the checkpoint and its metadata as pretty JSON beside it.
+pub fn write_checkpoint(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let meta = read_meta(bytes).map_err(|e| e.to_string())?;
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json_path = path.with_extension("json");
+    let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
+    std::fs::write(&json_path, json + "\n").map_err(|e| format!("{}: {e}", json_path.display()))?;
+    println!(
+        "saved {} ({} bytes) and {}",
+        path.display(),
+        bytes.len(),
+        json_path.display()
+    );
     Ok(())
 }

@@ -1,0 +1,316 @@
+//! Checkpoints: one self-contained safetensors file. The weights are the tensors (f32, named by
+//! their module path, the names burn-store uses), and the header's metadata holds the JSON of
+//! [`CheckpointMeta`]: the run's config (task, architecture, sizes, seed), the vocabulary, the
+//! training history and a checksum of the weights. The same bytes load natively and in the
+//! browser; the JSON is also written next to the file by `lab train --save` for people to read.
+//!
+//! Saving reads every parameter with an async read (a synchronous read panics on WebGPU, and
+//! burn-store's own writer reads synchronously), then writes the file with the `safetensors`
+//! crate. Loading validates everything before any weight is replaced — the container, the JSON,
+//! the config, the vocabulary, every tensor's name, dtype, shape and finiteness, and the
+//! checksum — then applies the tensors through burn-store.
+
+use std::collections::{BTreeMap, HashMap};
+
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+
+use super::{Metrics, TrainConfig, TrainError};
+use crate::models::{Model, ModelConfig};
+
+/// The format tag in every checkpoint; loading rejects any other.
+pub const FORMAT: &str = "expressivity-lab/checkpoint-v1";
+/// The metadata key under which the JSON of [`CheckpointMeta`] is stored.
+pub const META_KEY: &str = "expressivity_lab";
+/// Files larger than this are refused before parsing (the page reads files into memory).
+pub const MAX_BYTES: usize = 256 << 20;
+
+/// Everything about a checkpoint except its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckpointMeta {
+    pub format: String,
+    /// The run that produced the weights (task, architecture, sizes, seed, budget).
+    pub train: TrainConfig,
+    /// The model the weights belong to (derived from `train`, stored for readers of the file).
+    pub model: ModelConfig,
+    /// Token texts by id; must equal the task's vocabulary when loaded.
+    pub vocabulary: Vec<String>,
+    pub steps_done: usize,
+    pub history: Vec<Metrics>,
+    /// FNV-1a 64 over the tensors' names and bytes in name order, as 16 hex digits.
+    pub weights_fnv1a64: String,
+    /// Program and version that wrote the file.
+    pub written_by: String,
+    /// Free text: how the checkpoint was made (e.g. the `lab` command).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Why a checkpoint cannot be written or loaded. Every variant names what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is {0} bytes; checkpoints larger than {MAX_BYTES} bytes are refused")]
+    TooLarge(usize),
+    #[error("not a safetensors file (or truncated/corrupted): {0}")]
+    Container(String),
+    #[error(
+        "this safetensors file has no Expressivity Lab metadata (key `{META_KEY}`); was it written by another program?"
+    )]
+    NoMetadata,
+    #[error("the checkpoint's metadata is not valid: {0}")]
+    Metadata(String),
+    #[error("unsupported checkpoint format `{found}` (this version reads `{FORMAT}`)")]
+    Format { found: String },
+    #[error("the checkpoint's config is invalid: {0}")]
+    Config(#[from] TrainError),
+    #[error("the stored model config does not match the one its training config implies")]
+    ModelMismatch,
+    #[error(
+        "the vocabulary differs from the task's ({stored} stored tokens vs {expected}; first difference at id {at})"
+    )]
+    Vocabulary {
+        stored: usize,
+        expected: usize,
+        at: usize,
+    },
+    #[error("tensor `{0}` is missing")]
+    MissingTensor(String),
+    #[error("unexpected tensor `{0}` (not a parameter of this model)")]
+    UnexpectedTensor(String),
+    #[error("tensor `{name}` has shape {found:?}, the model needs {expected:?}")]
+    Shape {
+        name: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
+    #[error("tensor `{name}` has dtype {found}, expected F32")]
+    Dtype { name: String, found: String },
+    #[error("tensor `{0}` contains NaN or infinite values")]
+    NonFinite(String),
+    #[error("the weights' checksum does not match (stored {stored}, computed {computed}): the file is corrupted")]
+    Checksum { stored: String, computed: String },
+    #[error("applying the weights failed: {0}")]
+    Apply(String),
+    #[error("reading the weights from the device failed: {0}")]
+    Device(String),
+}
+
+/// A loaded checkpoint: its metadata and the model with its weights, ready for inference.
+#[derive(Debug)]
+pub struct Checkpoint {
+    pub meta: CheckpointMeta,
+    pub model: Model,
+}
+
+/// Every float parameter of a module, by its path (`a.b.weight`, the names burn-store uses).
+#[derive(Default)]
+struct ParamCollector {
+    path: Vec<String>,
+    found: Vec<(String, Vec<usize>, Tensor<1>)>,
+}
+
+impl ModuleVisitor for ParamCollector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name.to_string());
+    }
+
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let tensor = param.transform_for_save().val();
+        let shape = tensor.dims().to_vec();
+        let numel = shape.iter().product::<usize>();
+        self.found
+            .push((self.path.join("."), shape, tensor.reshape([numel])));
+    }
+}
+
+fn collect(model: &Model) -> Vec<(String, Vec<usize>, Tensor<1>)> {
+    let mut collector = ParamCollector::default();
+    model.visit(&mut collector);
+    collector.found
+}
+
+/// The parameter names and shapes of a model built from `config` (nothing is read back).
+pub fn expected_tensors(model: &Model) -> BTreeMap<String, Vec<usize>> {
+    collect(model)
+        .into_iter()
+        .map(|(name, shape, _)| (name, shape))
+        .collect()
+}
+
+fn fnv1a64<'a>(tensors: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (name, data) in tensors {
+        feed(name.as_bytes());
+        feed(&[0]);
+        feed(data);
+    }
+    format!("{hash:016x}")
+}
+
+/// The metadata for a model trained with `train` (history and steps filled in by the caller).
+pub fn meta_for(train: &TrainConfig) -> Result<CheckpointMeta, TrainError> {
+    let task = train.task()?;
+    Ok(CheckpointMeta {
+        format: FORMAT.to_string(),
+        model: train.model()?,
+        train: train.clone(),
+        vocabulary: task.vocab().tokens().to_vec(),
+        steps_done: 0,
+        history: Vec::new(),
+        weights_fnv1a64: String::new(),
+        written_by: format!("expressivity-lab {}", env!("CARGO_PKG_VERSION")),
+        note: String::new(),
+    })
+}
+
+/// Write `model` and `meta` as one safetensors file. Works on every device (async reads).
+pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, CheckpointError> {
+    let mut weights: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    for (name, shape, tensor) in collect(model) {
+        let data = tensor
+            .into_data_async()
+            .await
+            .map_err(|e| CheckpointError::Device(format!("{e:?}")))?;
+        let values: Vec<f32> = data.iter::<f32>().collect();
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(CheckpointError::NonFinite(name));
+        }
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        weights.insert(name, (shape, bytes));
+    }
+    let mut meta = meta.clone();
+    meta.weights_fnv1a64 = fnv1a64(weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())));
+    let json = serde_json::to_string(&meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
+    let views = weights
+        .iter()
+        .map(|(name, (shape, bytes))| {
+            TensorView::new(Dtype::F32, shape.clone(), bytes)
+                .map(|view| (name.clone(), view))
+                .map_err(|e| CheckpointError::Container(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    safetensors::tensor::serialize(views, Some(HashMap::from([(META_KEY.to_string(), json)])))
+        .map_err(|e| CheckpointError::Container(e.to_string()))
+}
+
+fn parse(bytes: &[u8]) -> Result<SafeTensors<'_>, CheckpointError> {
+    if bytes.is_empty() {
+        return Err(CheckpointError::Empty);
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(CheckpointError::TooLarge(bytes.len()));
+    }
+    SafeTensors::deserialize(bytes).map_err(|e| CheckpointError::Container(e.to_string()))
+}
+
+/// Read and check only the metadata (cheap: no weights are touched beyond parsing the header).
+pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
+    let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
+        if bytes.is_empty() {
+            CheckpointError::Empty
+        } else {
+            CheckpointError::Container(e.to_string())
+        }
+    })?;
+    let json = metadata
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(META_KEY))
+        .ok_or(CheckpointError::NoMetadata)?;
+    let meta: CheckpointMeta =
+        serde_json::from_str(json).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
+    if meta.format != FORMAT {
+        return Err(CheckpointError::Format { found: meta.format });
+    }
+    meta.train.validate()?;
+    if meta.train.model()? != meta.model {
+        return Err(CheckpointError::ModelMismatch);
+    }
+    let task = meta.train.task().map_err(TrainError::from)?;
+    let expected = task.vocab().tokens();
+    if expected != meta.vocabulary.as_slice() {
+        let at = expected
+            .iter()
+            .zip(&meta.vocabulary)
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.len().min(meta.vocabulary.len()));
+        return Err(CheckpointError::Vocabulary {
+            stored: meta.vocabulary.len(),
+            expected: expected.len(),
+            at,
+        });
+    }
+    Ok(meta)
+}
+
+/// Validate `bytes` completely and build the model on `device` (no autodiff).
+pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError> {
+    let file = parse(bytes)?;
+    let meta = read_meta(bytes)?;
+    let mut model = Model::new(&meta.model, device).map_err(TrainError::from)?;
+    let expected = expected_tensors(&model);
+    let mut stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();
+    for (name, shape) in &expected {
+        let view = stored
+            .get(name)
+            .ok_or_else(|| CheckpointError::MissingTensor(name.clone()))?;
+        if view.dtype() != Dtype::F32 {
+            return Err(CheckpointError::Dtype {
+                name: name.clone(),
+                found: format!("{:?}", view.dtype()),
+            });
+        }
+        if view.shape() != shape.as_slice() {
+            return Err(CheckpointError::Shape {
+                name: name.clone(),
+                expected: shape.clone(),
+                found: view.shape().to_vec(),
+            });
+        }
+        if view
+            .data()
+            .chunks_exact(4)
+            .any(|b| !f32::from_le_bytes([b[0], b[1], b[2], b[3]]).is_finite())
+        {
+            return Err(CheckpointError::NonFinite(name.clone()));
+        }
+    }
+    if let Some(extra) = stored.keys().find(|k| !expected.contains_key(*k)) {
+        return Err(CheckpointError::UnexpectedTensor(extra.clone()));
+    }
+    let computed = fnv1a64(stored.iter().map(|(n, v)| (n.as_str(), v.data())));
+    if computed != meta.weights_fnv1a64 {
+        return Err(CheckpointError::Checksum {
+            stored: meta.weights_fnv1a64.clone(),
+            computed,
+        });
+    }
+    stored.clear();
+    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()));
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| CheckpointError::Apply(e.to_string()))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        return Err(CheckpointError::Apply(format!(
+            "{} errors, {} missing tensors",
+            result.errors.len(),
+            result.missing.len()
+        )));
+    }
+    Ok(Checkpoint { meta, model })
+}

@@ -1,0 +1,360 @@
+//! Checkpoints (safetensors + config metadata), the divergence guard, the disjoint test set
+//! and greedy evaluation, natively on the CPU backend.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::HashMap;
+
+use burn::module::{Module, ModuleMapper, Param};
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use expressivity_lab::models::{Architecture, Model, SequenceModel};
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
+use expressivity_lab::train::checkpoint::{self, CheckpointError, META_KEY};
+use expressivity_lab::train::eval::{at_size, greedy};
+use expressivity_lab::train::inspect::inspect;
+use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
+use proptest::prelude::*;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+
+fn small(task: TaskKind, size: usize, arch: Architecture) -> TrainConfig {
+    TrainConfig {
+        task: TaskSpec::new(task, size),
+        architecture: arch,
+        positional: if arch.is_recurrent() {
+            expressivity_lab::models::PositionalEncoding::None
+        } else {
+            expressivity_lab::models::PositionalEncoding::Learned
+        },
+        d_model: 16,
+        n_layers: 2,
+        n_heads: 2,
+        steps: 6,
+        batch_size: 8,
+        eval_every: 3,
+        eval_examples: 16,
+        ..TrainConfig::default()
+    }
+}
+
+fn trained(config: TrainConfig) -> Trainer {
+    let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
+    while !trainer.is_finished() {
+        trainer.step();
+        if trainer.at_checkpoint() {
+            pollster::block_on(trainer.checkpoint()).unwrap();
+        }
+    }
+    trainer
+}
+
+fn logits(model: &Model, config: &TrainConfig) -> Vec<f32> {
+    let task = config.task().unwrap();
+    let example = task.sample(7, 1).remove(0);
+    let ids: Vec<i64> = example.tokens.iter().map(|&t| i64::from(t)).collect();
+    let input =
+        Tensor::<1, Int>::from_ints(ids.as_slice(), &Device::flex()).reshape([1, ids.len()]);
+    model.forward(input).into_data().iter::<f32>().collect()
+}
+
+fn save(trainer: &Trainer) -> Vec<u8> {
+    pollster::block_on(trainer.save("test")).unwrap()
+}
+
+#[test]
+fn every_architecture_round_trips_bit_exactly_with_its_metadata() {
+    for arch in Architecture::ALL {
+        let config = small(TaskKind::Lis, 4, arch);
+        let trainer = trained(config.clone());
+        let bytes = save(&trainer);
+        let loaded = checkpoint::load(&bytes, &Device::flex()).unwrap();
+        assert_eq!(
+            logits(&loaded.model, &config),
+            logits(&trainer.inference_model(), &config),
+            "{arch:?}"
+        );
+        assert_eq!(loaded.meta.train, config);
+        assert_eq!(loaded.meta.steps_done, 6);
+        assert_eq!(loaded.meta.history, trainer.history());
+        assert_eq!(loaded.meta.note, "test");
+        assert_eq!(loaded.meta.vocabulary, trainer.task().vocab().tokens());
+        // Saving the loaded model again gives the same bytes.
+        let again = pollster::block_on(checkpoint::save(&loaded.model, &loaded.meta)).unwrap();
+        assert_eq!(again, bytes, "{arch:?}");
+    }
+}
+
+#[test]
+fn tensor_names_and_shapes_are_those_burn_store_writes() {
+    for arch in [Architecture::Standard, Architecture::Ssm, Architecture::Lstm] {
+        let config = small(TaskKind::Majority, 9, arch);
+        let model = Model::new(&config.model().unwrap(), &Device::flex()).unwrap();
+        let mut store = SafetensorsStore::from_bytes(None);
+        model.save_into(&mut store).unwrap();
+        let theirs = store.get_bytes().unwrap();
+        let theirs = SafeTensors::deserialize(&theirs).unwrap();
+        let theirs: HashMap<String, Vec<usize>> = theirs
+            .tensors()
+            .into_iter()
+            .map(|(n, v)| (n, v.shape().to_vec()))
+            .collect();
+        let ours: HashMap<String, Vec<usize>> =
+            checkpoint::expected_tensors(&model).into_iter().collect();
+        assert_eq!(ours, theirs, "{arch:?}");
+        assert!(ours.len() > 5);
+    }
+}
+
+/// Rebuild a file from (possibly edited) tensors and metadata JSON.
+fn rebuild(tensors: &[(String, Vec<usize>, Vec<u8>)], json: &str) -> Vec<u8> {
+    let views: Vec<(String, TensorView<'_>)> = tensors
+        .iter()
+        .map(|(n, s, d)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), d).unwrap()))
+        .collect();
+    safetensors::tensor::serialize(
+        views,
+        Some(HashMap::from([(META_KEY.to_string(), json.to_string())])),
+    )
+    .unwrap()
+}
+
+fn parts(bytes: &[u8]) -> (Vec<(String, Vec<usize>, Vec<u8>)>, serde_json::Value) {
+    let file = SafeTensors::deserialize(bytes).unwrap();
+    let (_, meta) = SafeTensors::read_metadata(bytes).unwrap();
+    let json = meta.metadata().as_ref().unwrap()[META_KEY].clone();
+    let mut tensors: Vec<_> = file
+        .tensors()
+        .into_iter()
+        .map(|(n, v)| (n, v.shape().to_vec(), v.data().to_vec()))
+        .collect();
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    (tensors, serde_json::from_str(&json).unwrap())
+}
+
+fn load_err(bytes: &[u8]) -> CheckpointError {
+    checkpoint::load(bytes, &Device::flex()).unwrap_err()
+}
+
+#[test]
+fn damaged_or_mismatched_files_are_clear_errors() {
+    let config = small(TaskKind::Lis, 4, Architecture::Standard);
+    let bytes = save(&trained(config));
+    let (tensors, meta) = parts(&bytes);
+
+    assert_eq!(load_err(&[]), CheckpointError::Empty);
+    assert!(matches!(
+        load_err(b"definitely not a checkpoint"),
+        CheckpointError::Container(_)
+    ));
+    for cut in [1, 8, 20, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(load_err(&bytes[..cut]), CheckpointError::Container(_)),
+            "truncated at {cut}: {:?}",
+            load_err(&bytes[..cut])
+        );
+    }
+    // One flipped bit in the weights.
+    let mut flipped = bytes.clone();
+    let at = bytes.len() - 5;
+    flipped[at] ^= 0x01;
+    assert!(matches!(load_err(&flipped), CheckpointError::Checksum { .. }));
+
+    // A safetensors file from another program.
+    let foreign = safetensors::tensor::serialize(
+        [(
+            "w".to_string(),
+            TensorView::new(Dtype::F32, vec![1], &[0, 0, 0, 0]).unwrap(),
+        )],
+        None,
+    )
+    .unwrap();
+    assert_eq!(load_err(&foreign), CheckpointError::NoMetadata);
+
+    let json = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut m = meta.clone();
+        edit(&mut m);
+        m.to_string()
+    };
+    assert!(matches!(
+        load_err(&rebuild(&tensors, "{not json")),
+        CheckpointError::Metadata(_)
+    ));
+    assert!(matches!(
+        load_err(&rebuild(&tensors, &json(&|m| m["format"] = "other/9".into()))),
+        CheckpointError::Format { .. }
+    ));
+    assert!(matches!(
+        load_err(&rebuild(&tensors, &json(&|m| m["train"]["d_model"] = 15.into()))),
+        CheckpointError::Config(TrainError::Model(_))
+    ));
+    assert_eq!(
+        load_err(&rebuild(&tensors, &json(&|m| m["model"]["d_model"] = 32.into()))),
+        CheckpointError::ModelMismatch
+    );
+    assert!(matches!(
+        load_err(&rebuild(&tensors, &json(&|m| m["vocabulary"][3] = "zz".into()))),
+        CheckpointError::Vocabulary { at: 3, .. }
+    ));
+    // The config says width 32 while the weights are width 16.
+    let wider = json(&|m| {
+        m["train"]["d_model"] = 32.into();
+        m["model"]["d_model"] = 32.into();
+    });
+    assert!(matches!(
+        load_err(&rebuild(&tensors, &wider)),
+        CheckpointError::Shape { .. }
+    ));
+    // A missing and an extra tensor.
+    let missing_name = tensors[0].0.clone();
+    assert_eq!(
+        load_err(&rebuild(&tensors[1..], &meta.to_string())),
+        CheckpointError::MissingTensor(missing_name)
+    );
+    let mut extra = tensors.clone();
+    extra.push(("zzz.weight".into(), vec![1], vec![0; 4]));
+    assert_eq!(
+        load_err(&rebuild(&extra, &meta.to_string())),
+        CheckpointError::UnexpectedTensor("zzz.weight".into())
+    );
+    // NaN in a weight (checksum or not, non-finite weights are refused).
+    let mut nan = tensors.clone();
+    nan[0].2[..4].copy_from_slice(&f32::NAN.to_le_bytes());
+    assert_eq!(
+        load_err(&rebuild(&nan, &meta.to_string())),
+        CheckpointError::NonFinite(tensors[0].0.clone())
+    );
+    // Untouched parts still load (the helpers above are not what fails).
+    assert!(checkpoint::load(&rebuild(&tensors, &meta.to_string()), &Device::flex()).is_ok());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// Any single corrupted byte is an error or, if it only touched free text such as the note,
+    /// loads the very same weights; never a panic.
+    #[test]
+    fn a_corrupted_byte_never_panics_or_loads_other_weights(pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        thread_local! {
+            static FILE: (Vec<u8>, Vec<f32>, TrainConfig) = {
+                let config = small(TaskKind::Lis, 4, Architecture::Gru);
+                let trainer = trained(config.clone());
+                let logits = logits(&trainer.inference_model(), &config);
+                (save(&trainer), logits, config)
+            };
+        }
+        FILE.with(|(bytes, reference, config)| {
+            let mut damaged = bytes.clone();
+            let i = pos.index(damaged.len());
+            damaged[i] = byte;
+            if let Ok(loaded) = checkpoint::load(&damaged, &Device::flex()) {
+                prop_assert_eq!(&logits(&loaded.model, config), reference);
+            }
+            Ok(())
+        })?;
+    }
+}
+
+/// Sets every float parameter to NaN (a stand-in for a blown-up update).
+struct Poison;
+
+impl ModuleMapper for Poison {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|t| t.mul_scalar(f32::NAN).detach().require_grad())
+    }
+}
+
+#[test]
+fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
+    let config = TrainConfig {
+        steps: 20,
+        ..small(TaskKind::Lis, 4, Architecture::Standard)
+    };
+    let mut trainer = Trainer::new(config.clone(), &Device::flex()).unwrap();
+    for _ in 0..3 {
+        trainer.step();
+    }
+    assert!(trainer.at_checkpoint());
+    pollster::block_on(trainer.checkpoint()).unwrap();
+    let good = logits(&trainer.inference_model(), &config);
+    trainer.map_model(|m| m.map(&mut Poison));
+    assert!(logits(&trainer.inference_model(), &config)[0].is_nan());
+    for _ in 0..3 {
+        trainer.step();
+    }
+    match pollster::block_on(trainer.checkpoint()) {
+        Err(TrainError::Diverged {
+            step, restored, loss,
+        }) => {
+            assert_eq!((step, restored), (6, 3));
+            assert!(!loss.is_finite());
+        }
+        other => panic!("expected divergence, got {other:?}"),
+    }
+    assert_eq!(logits(&trainer.inference_model(), &config), good);
+    // The restored model trains on with finite losses.
+    for _ in 0..3 {
+        trainer.step();
+    }
+    assert!(pollster::block_on(trainer.checkpoint()).unwrap().loss.is_finite());
+    // And a NaN model cannot be saved.
+    trainer.map_model(|m| m.map(&mut Poison));
+    assert!(matches!(
+        pollster::block_on(trainer.save("")),
+        Err(CheckpointError::NonFinite(_))
+    ));
+}
+
+#[test]
+fn training_examples_never_repeat_a_test_prompt() {
+    // MAJORITY at length 9 has 512 strings; 64 of them are held out.
+    let config = TrainConfig {
+        eval_examples: 64,
+        ..small(TaskKind::Majority, 9, Architecture::Lstm)
+    };
+    let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
+    let test: std::collections::HashSet<Vec<u32>> = trainer
+        .test_set()
+        .iter()
+        .map(|e| e.prompt().to_vec())
+        .collect();
+    assert!(test.len() > 30);
+    for _ in 0..2000 {
+        let ex = trainer.next_training_example();
+        assert!(!test.contains(ex.prompt()));
+    }
+    assert!(trainer.rejected_examples() > 100, "{}", trainer.rejected_examples());
+}
+
+#[test]
+fn greedy_evaluation_agrees_with_one_example_decoding() {
+    // Arithmetic prompts differ in length (grouped batches); LIS after a little training has
+    // a mix of right and wrong generations.
+    for (task, size, steps) in [(TaskKind::Arithmetic, 3, 30), (TaskKind::Lis, 4, 150)] {
+        let config = TrainConfig {
+            steps,
+            d_model: 32,
+            eval_every: steps,
+            eval_examples: 40,
+            ..small(task, size, Architecture::Standard)
+        };
+        let trainer = trained(config.clone());
+        let model = trainer.inference_model();
+        let device = Device::flex();
+        let report = pollster::block_on(greedy(&model, trainer.test_set(), &device)).unwrap();
+        let (mut full, mut answer) = (0, 0);
+        for ex in trainer.test_set() {
+            let ins = pollster::block_on(inspect(&model, ex, trainer.task(), &device)).unwrap();
+            full += usize::from(ins.grade.exact);
+            answer += usize::from(ins.grade.answer_correct);
+        }
+        let n = trainer.test_set().len() as f32;
+        assert_eq!(report.examples, 40);
+        assert_eq!((report.full, report.answer), (full as f32 / n, answer as f32 / n), "{task:?}");
+        // The evaluation of a saved and reloaded model at its size uses the same held-out set.
+        let loaded = checkpoint::load(&save(&trainer), &device).unwrap();
+        let at = pollster::block_on(at_size(&loaded.model, &config, size, 40, &device)).unwrap();
+        assert_eq!(at.greedy, report);
+        assert!(matches!(
+            pollster::block_on(at_size(&loaded.model, &config, size + 4, 8, &device)),
+            Err(TrainError::ContextTooShort { .. })
+        ));
+    }
+}
