@@ -85,7 +85,11 @@ fn every_architecture_round_trips_bit_exactly_with_its_metadata() {
 
 #[test]
 fn tensor_names_and_shapes_are_those_burn_store_writes() {
-    for arch in [Architecture::Standard, Architecture::Ssm, Architecture::Lstm] {
+    for arch in [
+        Architecture::Standard,
+        Architecture::Ssm,
+        Architecture::Lstm,
+    ] {
         let config = small(TaskKind::Majority, 9, arch);
         let model = Model::new(&config.model().unwrap(), &Device::flex()).unwrap();
         let mut store = SafetensorsStore::from_bytes(None);
@@ -104,11 +108,19 @@ fn tensor_names_and_shapes_are_those_burn_store_writes() {
     }
 }
 
+/// A stored tensor: name, shape, little-endian f32 bytes.
+type Stored = (String, Vec<usize>, Vec<u8>);
+
 /// Rebuild a file from (possibly edited) tensors and metadata JSON.
-fn rebuild(tensors: &[(String, Vec<usize>, Vec<u8>)], json: &str) -> Vec<u8> {
+fn rebuild(tensors: &[Stored], json: &str) -> Vec<u8> {
     let views: Vec<(String, TensorView<'_>)> = tensors
         .iter()
-        .map(|(n, s, d)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), d).unwrap()))
+        .map(|(n, s, d)| {
+            (
+                n.clone(),
+                TensorView::new(Dtype::F32, s.clone(), d).unwrap(),
+            )
+        })
         .collect();
     safetensors::tensor::serialize(
         views,
@@ -117,7 +129,7 @@ fn rebuild(tensors: &[(String, Vec<usize>, Vec<u8>)], json: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn parts(bytes: &[u8]) -> (Vec<(String, Vec<usize>, Vec<u8>)>, serde_json::Value) {
+fn parts(bytes: &[u8]) -> (Vec<Stored>, serde_json::Value) {
     let file = SafeTensors::deserialize(bytes).unwrap();
     let (_, meta) = SafeTensors::read_metadata(bytes).unwrap();
     let json = meta.metadata().as_ref().unwrap()[META_KEY].clone();
@@ -156,7 +168,10 @@ fn damaged_or_mismatched_files_are_clear_errors() {
     let mut flipped = bytes.clone();
     let at = bytes.len() - 5;
     flipped[at] ^= 0x01;
-    assert!(matches!(load_err(&flipped), CheckpointError::Checksum { .. }));
+    assert!(matches!(
+        load_err(&flipped),
+        CheckpointError::Checksum { .. }
+    ));
 
     // A safetensors file from another program.
     let foreign = safetensors::tensor::serialize(
@@ -179,19 +194,31 @@ fn damaged_or_mismatched_files_are_clear_errors() {
         CheckpointError::Metadata(_)
     ));
     assert!(matches!(
-        load_err(&rebuild(&tensors, &json(&|m| m["format"] = "other/9".into()))),
+        load_err(&rebuild(
+            &tensors,
+            &json(&|m| m["format"] = "other/9".into())
+        )),
         CheckpointError::Format { .. }
     ));
     assert!(matches!(
-        load_err(&rebuild(&tensors, &json(&|m| m["train"]["d_model"] = 15.into()))),
+        load_err(&rebuild(
+            &tensors,
+            &json(&|m| m["train"]["d_model"] = 15.into())
+        )),
         CheckpointError::Config(TrainError::Model(_))
     ));
     assert_eq!(
-        load_err(&rebuild(&tensors, &json(&|m| m["model"]["d_model"] = 32.into()))),
+        load_err(&rebuild(
+            &tensors,
+            &json(&|m| m["model"]["d_model"] = 32.into())
+        )),
         CheckpointError::ModelMismatch
     );
     assert!(matches!(
-        load_err(&rebuild(&tensors, &json(&|m| m["vocabulary"][3] = "zz".into()))),
+        load_err(&rebuild(
+            &tensors,
+            &json(&|m| m["vocabulary"][3] = "zz".into())
+        )),
         CheckpointError::Vocabulary { at: 3, .. }
     ));
     // The config says width 32 while the weights are width 16.
@@ -281,7 +308,9 @@ fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
     }
     match pollster::block_on(trainer.checkpoint()) {
         Err(TrainError::Diverged {
-            step, restored, loss,
+            step,
+            restored,
+            loss,
         }) => {
             assert_eq!((step, restored), (6, 3));
             assert!(!loss.is_finite());
@@ -293,7 +322,12 @@ fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
     for _ in 0..3 {
         trainer.step();
     }
-    assert!(pollster::block_on(trainer.checkpoint()).unwrap().loss.is_finite());
+    assert!(
+        pollster::block_on(trainer.checkpoint())
+            .unwrap()
+            .loss
+            .is_finite()
+    );
     // And a NaN model cannot be saved.
     trainer.map_model(|m| m.map(&mut Poison));
     assert!(matches!(
@@ -320,7 +354,11 @@ fn training_examples_never_repeat_a_test_prompt() {
         let ex = trainer.next_training_example();
         assert!(!test.contains(ex.prompt()));
     }
-    assert!(trainer.rejected_examples() > 100, "{}", trainer.rejected_examples());
+    assert!(
+        trainer.rejected_examples() > 100,
+        "{}",
+        trainer.rejected_examples()
+    );
 }
 
 #[test]
@@ -347,7 +385,11 @@ fn greedy_evaluation_agrees_with_one_example_decoding() {
         }
         let n = trainer.test_set().len() as f32;
         assert_eq!(report.examples, 40);
-        assert_eq!((report.full, report.answer), (full as f32 / n, answer as f32 / n), "{task:?}");
+        assert_eq!(
+            (report.full, report.answer),
+            (full as f32 / n, answer as f32 / n),
+            "{task:?}"
+        );
         // The evaluation of a saved and reloaded model at its size uses the same held-out set.
         let loaded = checkpoint::load(&save(&trainer), &device).unwrap();
         let at = pollster::block_on(at_size(&loaded.model, &config, size, 40, &device)).unwrap();

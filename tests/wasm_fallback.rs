@@ -4,6 +4,8 @@
 
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
+use expressivity_lab::train::checkpoint;
+use expressivity_lab::train::eval::at_size;
 use expressivity_lab::train::inspect::inspect;
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
@@ -66,4 +68,40 @@ async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {
             .unwrap();
         assert_eq!(ins.len(), ex.len());
     }
+}
+
+/// A checkpoint made natively (`scripts/gallery`) loads in the browser and scores what it
+/// scored natively on the same held-out examples.
+#[wasm_bindgen_test]
+async fn a_native_gallery_checkpoint_loads_and_scores_as_it_did_natively() {
+    let bytes = include_bytes!("../assets/models/majority-softmax.safetensors");
+    let device = burn::prelude::Device::flex();
+    let loaded = checkpoint::load(bytes, &device).expect("gallery checkpoint loads");
+    let train = &loaded.meta.train;
+    let native = *loaded.meta.history.last().expect("history");
+    let report = at_size(
+        &loaded.model,
+        train,
+        train.task.size,
+        train.eval_examples,
+        &device,
+    )
+    .await
+    .unwrap();
+    console_log!(
+        "gallery majority-softmax: native accuracy {:.4}, in the browser {:.4} (greedy {:.4})",
+        native.accuracy,
+        report.teacher_forced.exact,
+        report.greedy.full
+    );
+    assert!(
+        (report.teacher_forced.exact - native.accuracy).abs() <= 2.0 / train.eval_examples as f32
+    );
+    // Decision tasks: free generation of the single answer token is the same prediction.
+    assert_eq!(report.greedy.full, report.teacher_forced.exact);
+    // One byte off and the same file is refused.
+    let mut damaged = bytes.to_vec();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0x40;
+    assert!(checkpoint::load(&damaged, &device).is_err());
 }

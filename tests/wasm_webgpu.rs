@@ -11,6 +11,7 @@ use expressivity_lab::models::{
 };
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
+use expressivity_lab::train::checkpoint;
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 
@@ -134,6 +135,38 @@ async fn training_steps_on_webgpu_lower_the_loss() {
         h[0].loss,
         h.last().unwrap().loss
     );
+
+    // Saving reads the weights asynchronously (a synchronous read would kill the page on
+    // WebGPU); the file loads back on WebGPU and on the CPU with the same logits.
+    let bytes = trainer.save("webgpu test").await.expect("save on WebGPU");
+    let cpu = Device::flex();
+    let on_gpu = checkpoint::load(&bytes, &gpu).expect("load on WebGPU");
+    let on_cpu = checkpoint::load(&bytes, &cpu).expect("load on CPU");
+    let ids: Vec<i64> = trainer
+        .test_example(0)
+        .tokens
+        .iter()
+        .map(|&t| i64::from(t))
+        .collect();
+    let input = |d: &Device| Tensor::<1, Int>::from_ints(ids.as_slice(), d).reshape([1, ids.len()]);
+    let a = read(trainer.inference_model().forward(input(&gpu))).await;
+    let b = read(on_gpu.model.forward(input(&gpu))).await;
+    let c = read(on_cpu.model.forward(input(&cpu))).await;
+    let diff = |x: &[f32], y: &[f32]| {
+        x.iter()
+            .zip(y)
+            .map(|(p, q)| (p - q).abs())
+            .fold(0.0f32, f32::max)
+    };
+    console_log!(
+        "checkpoint of {} bytes: trained vs reloaded on WebGPU {:e}, vs reloaded on CPU {:e}",
+        bytes.len(),
+        diff(&a, &b),
+        diff(&a, &c)
+    );
+    assert_eq!(a, b, "reloading on WebGPU changes the logits");
+    assert!(diff(&a, &c) <= 1e-3);
+    assert_eq!(on_cpu.meta.history, trainer.history());
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,7 @@
 //! The web page (wasm only): yew components over `train`. No tensor math here.
 
 pub mod components;
+pub mod files;
 pub mod runner;
 pub mod state;
 pub mod url;
@@ -13,9 +14,11 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::models::AttentionMode;
+use crate::train::checkpoint::MAX_BYTES;
+use components::models_panel::{ExportKind, GalleryEntry};
 use components::{
-    AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ProgressBar,
-    SweepPanel, TaskGallery,
+    AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ModelsPanel,
+    ProgressBar, SweepPanel, TaskGallery,
 };
 use state::{Action, AppState, Status};
 
@@ -107,6 +110,81 @@ pub fn app() -> Html {
             })
         }
     };
+    let on_gallery = {
+        let state = state.clone();
+        let trained = trained.clone();
+        Callback::from(move |entry: GalleryEntry| {
+            if state.status.is_busy() {
+                return;
+            }
+            let dispatch = state.dispatcher();
+            let choice = state.backend_choice;
+            let trained = trained.clone();
+            dispatch.dispatch(Action::ModelNotice(Ok(format!(
+                "Fetching “{}”…",
+                entry.title
+            ))));
+            wasm_bindgen_futures::spawn_local(async move {
+                match files::fetch_bytes(&format!("models/{}.safetensors", entry.name)).await {
+                    Ok(bytes) => runner::load_checkpoint(
+                        bytes,
+                        format!("gallery model “{}”", entry.title),
+                        choice,
+                        dispatch,
+                        trained,
+                    ),
+                    Err(e) => dispatch.dispatch(Action::ModelNotice(Err(e))),
+                }
+            });
+        })
+    };
+    let on_file = {
+        let state = state.clone();
+        let trained = trained.clone();
+        Callback::from(move |file: web_sys::File| {
+            if state.status.is_busy() {
+                return;
+            }
+            let dispatch = state.dispatcher();
+            let choice = state.backend_choice;
+            let trained = trained.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match files::read_file(&file, MAX_BYTES).await {
+                    Ok(bytes) => runner::load_checkpoint(
+                        bytes,
+                        format!("“{}”", file.name()),
+                        choice,
+                        dispatch,
+                        trained,
+                    ),
+                    Err(e) => dispatch.dispatch(Action::ModelNotice(Err(e))),
+                }
+            });
+        })
+    };
+    let on_export = {
+        let state = state.clone();
+        let trained = trained.clone();
+        Callback::from(move |kind: ExportKind| {
+            let dispatch = state.dispatcher();
+            let trained = trained.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = runner::export(&trained).await.and_then(|out| match kind {
+                    ExportKind::Safetensors => {
+                        let name = format!("{}.safetensors", out.stem);
+                        files::download(&name, &out.safetensors, "application/octet-stream")
+                            .map(|()| format!("Exported {name} ({} bytes).", out.safetensors.len()))
+                    }
+                    ExportKind::Json => {
+                        let name = format!("{}.json", out.stem);
+                        files::download(&name, out.json.as_bytes(), "application/json")
+                            .map(|()| format!("Exported {name}."))
+                    }
+                });
+                dispatch.dispatch(Action::ModelNotice(result));
+            });
+        })
+    };
     let show_modes = state.has_model
         && state.inspection.as_ref().is_some_and(|i| i.n_layers > 0)
         && state.config.architecture.has_attention_modes();
@@ -143,7 +221,7 @@ pub fn app() -> Html {
                 </aside>
                 <section class="panel chart">
                     <h2>{"Training"}</h2>
-                    <LossChart history={state.history.clone()} total_steps={state.run_steps} />
+                    <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>
@@ -178,6 +256,17 @@ pub fn app() -> Html {
                         layer={state.layer}
                         head={state.head}
                         on_action={state.dispatcher()}
+                    />
+                </section>
+                <section class="panel models">
+                    <h2>{"Models: gallery, import, export"}</h2>
+                    <ModelsPanel
+                        has_model={state.has_model}
+                        busy={busy}
+                        notice={state.model_notice.clone()}
+                        on_gallery={on_gallery}
+                        on_file={on_file}
+                        on_export={on_export}
                     />
                 </section>
                 <section class="panel sweeps">

@@ -12,10 +12,14 @@ use burn::prelude::Device;
 
 use super::state::{Action, AppState};
 use crate::models::{AttentionMode, Model};
+use crate::tasks::TaskRng;
 use crate::tasks::{Example, TaskSpec};
+use crate::train::checkpoint;
+use crate::train::eval::greedy;
 use crate::train::inspect::inspect;
+use crate::train::trainer::TEST_STREAM;
 use crate::train::yield_now::yield_now;
-use crate::train::{BackendChoice, TrainConfig, Trainer, backend};
+use crate::train::{BackendChoice, Metrics, TrainConfig, Trainer, backend};
 
 /// The model of the last run, kept so that it can be looked at again (e.g. in another
 /// attention mode) without training anew.
@@ -24,6 +28,12 @@ pub struct Trained {
     pub example: Example,
     pub task: TaskSpec,
     pub device: Device,
+    /// The run's config (with the trained attention mode), for exporting.
+    pub config: TrainConfig,
+    pub history: Vec<Metrics>,
+    pub steps_done: usize,
+    /// Where the model came from: "trained in this tab", a gallery name or a file name.
+    pub source: String,
 }
 
 pub type TrainedSlot = Rc<RefCell<Option<Trained>>>;
@@ -111,6 +121,9 @@ async fn run(
         Action::Inspecting
     });
     yield_now().await;
+    mark("run:greedy");
+    let greedy = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
+    dispatch.dispatch(Action::Greedy(greedy));
     let model = trainer.inference_model();
     let example = trainer.test_example(0).clone();
     mark("run:inspect");
@@ -120,12 +133,18 @@ async fn run(
     mark("run:inspected");
     dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
     mark("run:dispatched");
+    let history = trainer.history().to_vec();
+    let steps_done = trainer.steps_done();
     drop(trainer);
     *trained.borrow_mut() = Some(Trained {
         model,
         example,
         task: config.task,
         device,
+        config,
+        history,
+        steps_done,
+        source: "trained in this tab".into(),
     });
     mark("run:dropped");
     Ok(())
@@ -159,4 +178,106 @@ pub fn reinspect(
             Err(e) => dispatch.dispatch(Action::Failed(e.to_string())),
         }
     });
+}
+
+/// Load a checkpoint (from the gallery or a file) onto the selected backend, then show it like a
+/// finished run. A bad file is reported in the models panel and the current model stays.
+pub fn load_checkpoint(
+    bytes: Vec<u8>,
+    source: String,
+    choice: BackendChoice,
+    dispatch: UseReducerDispatcher<AppState>,
+    trained: TrainedSlot,
+) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let (device, info) = backend::select(choice).await;
+        let loaded = match checkpoint::load(&bytes, &device) {
+            Ok(loaded) => loaded,
+            Err(e) => {
+                return dispatch.dispatch(Action::ModelNotice(Err(format!(
+                    "Could not load {source}: {e}. The current model is unchanged."
+                ))));
+            }
+        };
+        let meta = loaded.meta;
+        let task = match meta.train.task() {
+            Ok(task) => task,
+            Err(e) => return dispatch.dispatch(Action::ModelNotice(Err(e.to_string()))),
+        };
+        // The trainer's first held-out example: the one a run in the tab would show.
+        let example = task.generate(&mut TaskRng::new(meta.train.seed, TEST_STREAM));
+        dispatch.dispatch(Action::Loaded {
+            config: meta.train.clone(),
+            history: meta.history.clone(),
+            steps: meta.steps_done,
+            info,
+            message: format!(
+                "Loaded {source}: {} size {}, {}, {} steps trained.",
+                meta.train.task.task.name(),
+                meta.train.task.size,
+                meta.train.architecture.title(),
+                meta.steps_done
+            ),
+        });
+        yield_now().await;
+        let mut rng = TaskRng::new(meta.train.seed, TEST_STREAM);
+        let test_set: Vec<_> = (0..meta.train.eval_examples)
+            .map(|_| task.generate(&mut rng))
+            .collect();
+        match greedy(&loaded.model, &test_set, &device).await {
+            Ok(report) => dispatch.dispatch(Action::Greedy(report)),
+            Err(e) => return dispatch.dispatch(Action::Failed(e.to_string())),
+        }
+        match inspect(&loaded.model, &example, task.as_ref(), &device).await {
+            Ok(inspection) => dispatch.dispatch(Action::Inspected(Rc::new(inspection))),
+            Err(e) => return dispatch.dispatch(Action::Failed(e.to_string())),
+        }
+        *trained.borrow_mut() = Some(Trained {
+            model: loaded.model,
+            example,
+            task: meta.train.task,
+            device,
+            config: meta.train,
+            history: meta.history,
+            steps_done: meta.steps_done,
+            source,
+        });
+    });
+}
+
+/// What an export produces: the checkpoint and its metadata as pretty JSON, with file names.
+pub struct Exported {
+    pub stem: String,
+    pub safetensors: Vec<u8>,
+    pub json: String,
+}
+
+/// Write the kept model as a checkpoint (async reads: works on WebGPU too).
+pub async fn export(trained: &TrainedSlot) -> Result<Exported, String> {
+    let (model, mut meta) = {
+        let slot = trained.borrow();
+        let t = slot
+            .as_ref()
+            .ok_or("Train or load a model first: there is nothing to export yet.")?;
+        let mut meta = checkpoint::meta_for(&t.config).map_err(|e| e.to_string())?;
+        meta.steps_done = t.steps_done;
+        meta.history = t.history.clone();
+        meta.note = format!("exported from the Expressivity Lab page ({})", t.source);
+        (t.model.clone(), meta)
+    };
+    let bytes = checkpoint::save(&model, &meta)
+        .await
+        .map_err(|e| e.to_string())?;
+    meta = checkpoint::read_meta(&bytes).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
+    Ok(Exported {
+        stem: format!(
+            "{}-{}-{}",
+            meta.train.task.task.name(),
+            meta.train.task.size,
+            meta.train.architecture.name()
+        ),
+        safetensors: bytes,
+        json,
+    })
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::models::AttentionMode;
-use crate::train::{BackendChoice, BackendInfo, Inspection, Metrics, TrainConfig};
+use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
 /// What the page is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,17 +62,29 @@ pub struct AppState {
     pub inference_mode: AttentionMode,
     /// Whether a trained model is kept for re-inspection.
     pub has_model: bool,
+    /// The models panel's last message: `Ok` for news (loaded, exported), `Err` for a problem.
+    pub model_notice: Option<Result<String, String>>,
+    /// Free-generation accuracy of the finished (or loaded) model on the held-out set.
+    pub greedy: Option<GreedyReport>,
 }
 
 pub enum Action {
     SetConfig(TrainConfig),
     SetBackend(BackendChoice),
-    Started { info: BackendInfo, steps: usize },
-    Progress { step: usize, steps_per_second: f64 },
+    Started {
+        info: BackendInfo,
+        steps: usize,
+    },
+    Progress {
+        step: usize,
+        steps_per_second: f64,
+    },
     Checkpoint(Metrics),
     Inspecting,
     Inspected(Rc<Inspection>),
-    Stopped { step: usize },
+    Stopped {
+        step: usize,
+    },
     Failed(String),
     SelectLayer(usize),
     SelectHead(usize),
@@ -80,6 +92,16 @@ pub enum Action {
     CotGoto(usize),
     DismissNotice,
     SetInferenceMode(AttentionMode),
+    /// A checkpoint was loaded: show its config and history as if the run had just finished.
+    Loaded {
+        config: TrainConfig,
+        history: Vec<Metrics>,
+        steps: usize,
+        info: BackendInfo,
+        message: String,
+    },
+    ModelNotice(Result<String, String>),
+    Greedy(GreedyReport),
 }
 
 impl AppState {
@@ -101,6 +123,8 @@ impl AppState {
             steps_per_second: None,
             inference_mode: AttentionMode::Softmax,
             has_model: false,
+            model_notice: None,
+            greedy: None,
         }
     }
 
@@ -152,6 +176,7 @@ impl Reducible for AppState {
                 s.steps_per_second = None;
                 s.inference_mode = s.config.attention;
                 s.has_model = false;
+                s.greedy = None;
                 s.status = Status::Training { step: 0 };
             }
             Action::Progress {
@@ -190,6 +215,25 @@ impl Reducible for AppState {
             }
             Action::DismissNotice => s.notice = None,
             Action::SetInferenceMode(mode) => s.inference_mode = mode,
+            Action::Loaded {
+                config,
+                history,
+                steps,
+                info,
+                message,
+            } => {
+                s.inference_mode = config.attention;
+                s.config = config;
+                s.run_steps = steps;
+                s.history = Rc::new(history);
+                s.backend = Some(info);
+                s.steps_per_second = None;
+                s.status = Status::Inspecting;
+                s.greedy = None;
+                s.model_notice = Some(Ok(message));
+            }
+            Action::ModelNotice(notice) => s.model_notice = Some(notice),
+            Action::Greedy(report) => s.greedy = Some(report),
         }
         Rc::new(s)
     }

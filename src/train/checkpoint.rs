@@ -92,7 +92,9 @@ pub enum CheckpointError {
     Dtype { name: String, found: String },
     #[error("tensor `{0}` contains NaN or infinite values")]
     NonFinite(String),
-    #[error("the weights' checksum does not match (stored {stored}, computed {computed}): the file is corrupted")]
+    #[error(
+        "the weights' checksum does not match (stored {stored}, computed {computed}): the file is corrupted"
+    )]
     Checksum { stored: String, computed: String },
     #[error("applying the weights failed: {0}")]
     Apply(String),
@@ -195,7 +197,8 @@ pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, Check
     }
     let mut meta = meta.clone();
     meta.weights_fnv1a64 = fnv1a64(weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())));
-    let json = serde_json::to_string(&meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
+    let json =
+        serde_json::to_string(&meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
     let views = weights
         .iter()
         .map(|(name, (shape, bytes))| {

@@ -9,8 +9,7 @@ use crate::models::SequenceModel;
 use crate::tasks::Example;
 
 /// Accuracy over a set of examples.
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EvalReport {
     /// Fraction of examples whose every CoT and answer token is predicted correctly.
     pub exact: f32,

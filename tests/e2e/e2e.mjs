@@ -6,7 +6,7 @@
 //                                            prints steps/s for both backends;
 //   E2E_BENCH_ONLY=1 node tests/e2e/e2e.mjs  only that benchmark.
 import { createServer } from "node:http";
-import { readFile, mkdir, stat } from "node:fs/promises";
+import { readFile, writeFile, mkdir, stat } from "node:fs/promises";
 import { extname, join, resolve, normalize } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -227,6 +227,52 @@ try {
     check(cells.some((c) => /^\(\d+, \d+\)$/.test(c)), `ed: trains (${r.steps} steps) and the CoT player labels 2-D DP cells`);
     check(ed.errors.length === 0, `ed: no console errors (${ed.errors.join(" | ")})`);
     await ed.page.close();
+  }
+
+  // 3d. Models: load a shipped checkpoint in one click, export it, import it back, refuse
+  //     damaged files without losing the model on screen.
+  {
+    const m = await openPage();
+    const gallery = JSON.parse(await readFile(join(root, "models", "gallery.json"), "utf8"));
+    check(gallery.length >= 7 && (await m.page.$$("#models .model-card")).length === gallery.length, `the model gallery lists the ${gallery.length} shipped checkpoints`);
+    const t0 = Date.now();
+    await m.page.click("#model-majority-softmax button");
+    const loaded = await m.page.waitForFunction(() => /Loaded/.test(document.querySelector("#model-notice")?.textContent ?? "")
+      && document.querySelectorAll("#attention-map rect.cell").length > 0, null, { timeout: 120_000 }).then(() => true, () => false);
+    check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#models")}`);
+    check((await m.page.inputValue("#cfg-task")) === "majority" && (await m.page.inputValue("#cfg-layers")) === "1", "loading adopts the checkpoint's config");
+    check(m.page.url().includes("task=majority"), "the loaded config reaches the URL");
+    const [download] = await Promise.all([m.page.waitForEvent("download", { timeout: 60_000 }), m.page.click("#export-model")]);
+    const exported = resolve("target/e2e-exported.safetensors");
+    await download.saveAs(exported);
+    const bytes = await readFile(exported);
+    check(bytes.length > 1000 && download.suggestedFilename() === "majority-15-standard.safetensors", `the model exports as ${download.suggestedFilename()} (${bytes.length} bytes)`);
+    const [jsonDownload] = await Promise.all([m.page.waitForEvent("download", { timeout: 60_000 }), m.page.click("#export-json")]);
+    const meta = JSON.parse(await readFile(await jsonDownload.path(), "utf8"));
+    check(meta.train?.task?.task === "majority" && meta.model?.n_layers === 1 && meta.history?.length > 0, "the config exports as JSON with the task, model and history");
+    const cellsBefore = (await m.page.$$("#attention-map rect.cell")).length;
+    for (const [name, content, pattern] of [
+      ["truncated.safetensors", bytes.subarray(0, bytes.length >> 1), /not a safetensors file/],
+      ["flipped.safetensors", Buffer.from(bytes.map((b, i) => (i === bytes.length - 3 ? b ^ 1 : b))), /checksum/],
+      ["notes.safetensors", Buffer.from("these are my notes, not a model"), /not a safetensors file/],
+    ]) {
+      await m.page.setInputFiles("#import-file", { name, mimeType: "application/octet-stream", buffer: content });
+      const refused = await m.page.waitForFunction((n) => (document.querySelector("#model-error")?.textContent ?? "").includes(n), name, { timeout: 60_000 }).then(() => true, () => false);
+      const message = (await m.page.textContent("#model-error").catch(() => "")) ?? "";
+      check(refused && pattern.test(message), `a damaged file (${name}) is refused: ${message}`);
+      check((await m.page.$$("#attention-map rect.cell")).length === cellsBefore && (await m.page.inputValue("#cfg-task")) === "majority", `after ${name} the loaded model stays on screen`);
+    }
+    await m.page.setInputFiles("#import-file", exported);
+    const reimported = await m.page.waitForFunction(() => /Loaded .*majority-15-standard/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    check(reimported, "the exported file imports back");
+    await m.page.click("#model-lis-standard button");
+    const lis = await m.page.waitForFunction(() => /Loaded .*LIS/.test(document.querySelector("#model-notice")?.textContent ?? "")
+      && document.querySelectorAll("#cot-player .tok-index").length > 0, null, { timeout: 120_000 }).then(() => true, () => false);
+    check(lis, "the LIS gallery model loads and its chain of thought plays");
+    check((await m.page.inputValue("#cfg-task")) === "lis", "the LIS config is adopted");
+    await m.page.screenshot({ path: "target/e2e-models.png", fullPage: true });
+    check(m.errors.length === 0, `models: no console errors (${m.errors.join(" | ")})`);
+    await m.page.close();
   }
 
   // 4. Junk in the URL: a notice, defaults, a working page.

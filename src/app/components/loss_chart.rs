@@ -7,11 +7,14 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::train::Metrics;
+use crate::train::{GreedyReport, Metrics};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub history: Rc<Vec<Metrics>>,
+    /// Free-generation accuracy once the run (or a loaded model) is done.
+    #[prop_or_default]
+    pub greedy: Option<GreedyReport>,
     pub total_steps: usize,
 }
 
@@ -96,6 +99,12 @@ pub fn loss_chart(props: &Props) -> Html {
                     None => "Press Train: the curves fill in as the model learns.".to_string(),
                 } }
             </div>
+            if let Some(g) = &props.greedy {
+                <div class="readout" id="greedy-readout" title="The model continues each held-out prompt on its own (greedy, cached decoder), reading back its own tokens">
+                    {format!("free generation on {} held-out prompts: whole CoT + answer right {:.1}% · answer right {:.1}%",
+                        g.examples, 100.0 * g.full, 100.0 * g.answer)}
+                </div>
+            }
         </div>
     }
 }

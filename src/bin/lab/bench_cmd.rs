@@ -26,6 +26,10 @@ pub struct TrainBenchArgs {
     /// Only these architectures (comma-separated; default all).
     #[arg(long, value_delimiter = ',')]
     arch: Vec<String>,
+    /// Also split a step of the reference configuration into its phases (batch, forward +
+    /// loss, backward, optimiser) for each architecture: where the time goes.
+    #[arg(long)]
+    breakdown: bool,
 }
 
 #[derive(Args)]
@@ -47,29 +51,113 @@ pub struct DecodeArgs {
 pub fn run(command: BenchCommand) -> Result<(), String> {
     match command {
         BenchCommand::Decode(args) => decode(&args),
-        BenchCommand::Train(args) => train(&args),
+        BenchCommand::Train(args) => {
+            train(&args)?;
+            if args.breakdown {
+                breakdown(&args)?;
+            }
+            Ok(())
+        }
     }
+}
+
+/// One training step of the reference configuration split into phases. The flex backend runs
+/// each op when it is called, so timing the calls times the work; a read of the loss closes
+/// the forward phase to be sure.
+fn breakdown(args: &TrainBenchArgs) -> Result<(), String> {
+    use burn::optim::grad_clipping::GradientClippingConfig;
+    use burn::optim::{AdamWConfig, GradientsParams};
+    use expressivity_lab::tasks::{TaskKind, TaskRng, TaskSpec};
+    use expressivity_lab::train::TrainConfig;
+    use expressivity_lab::train::batch::make_batch;
+    use expressivity_lab::train::loss::masked_cross_entropy;
+
+    println!();
+    println!(
+        "where a step goes: reference config (LIS n=50, 3L d=256, batch 32), ms, mean of {} steps",
+        args.steps
+    );
+    println!(
+        "{:<10} {:>8} {:>10} {:>10} {:>10} {:>10}",
+        "arch", "batch", "forward", "backward", "optimiser", "total"
+    );
+    for architecture in selected(args)? {
+        let config = TrainConfig {
+            task: TaskSpec::new(TaskKind::Lis, 50),
+            architecture,
+            d_model: 256,
+            n_layers: 3,
+            n_heads: 4,
+            ..TrainConfig::default()
+        };
+        let task = config.task().map_err(|e| e.to_string())?;
+        let device = Device::flex().autodiff();
+        let mut model = Model::new(&config.model().map_err(|e| e.to_string())?, &device)
+            .map_err(|e| e.to_string())?;
+        let mut optimizer = AdamWConfig::new()
+            .with_weight_decay(0.01)
+            .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
+            .init();
+        let mut rng = TaskRng::new(1, 0);
+        let mut totals = [0.0f64; 4];
+        for step in 0..args.steps + 2 {
+            let mut times = [0.0f64; 4];
+            let t = Instant::now();
+            let examples: Vec<_> = (0..32).map(|_| task.generate(&mut rng)).collect();
+            let batch = make_batch(&examples, &device);
+            times[0] = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let loss = masked_cross_entropy(model.forward(batch.inputs), batch.targets, batch.mask);
+            let _ = loss.clone().into_scalar::<f32>();
+            times[1] = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            times[2] = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            model = optimizer.step(3e-3, model, grads);
+            times[3] = t.elapsed().as_secs_f64();
+            if step >= 2 {
+                for (total, time) in totals.iter_mut().zip(times) {
+                    *total += time;
+                }
+            }
+        }
+        let ms = totals.map(|t| t * 1e3 / args.steps as f64);
+        println!(
+            "{:<10} {:>8.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
+            architecture.name(),
+            ms[0],
+            ms[1],
+            ms[2],
+            ms[3],
+            ms.iter().sum::<f64>()
+        );
+    }
+    Ok(())
+}
+
+fn selected(args: &TrainBenchArgs) -> Result<Vec<Architecture>, String> {
+    if args.arch.is_empty() {
+        return Ok(Architecture::ALL.to_vec());
+    }
+    args.arch
+        .iter()
+        .map(|a| Architecture::from_name(a).ok_or(format!("unknown architecture `{a}`")))
+        .collect()
 }
 
 fn train(args: &TrainBenchArgs) -> Result<(), String> {
     use expressivity_lab::tasks::{TaskKind, TaskSpec};
     use expressivity_lab::train::{TrainConfig, Trainer};
-    let archs: Vec<Architecture> = if args.arch.is_empty() {
-        Architecture::ALL.to_vec()
-    } else {
-        args.arch
-            .iter()
-            .map(|a| Architecture::from_name(a).ok_or(format!("unknown architecture `{a}`")))
-            .collect::<Result<_, _>>()?
-    };
+    let archs = selected(args)?;
     let device = Device::flex();
     println!(
         "training throughput, CPU (flex), batch 32, mean of {} steps after 2 warm-up steps",
         args.steps
     );
     println!(
-        "{:<10} {:<28} {:>10} {:>12} {:>14}",
-        "arch", "config", "ms/step", "steps/s", "tokens/s"
+        "{:<10} {:<28} {:>6} {:>5} {:>7} {:>10} {:>12} {:>14}",
+        "arch", "config", "vocab", "seq", "prompt", "ms/step", "steps/s", "tokens/s"
     );
     for (label, size, layers, width) in [
         ("reference: LIS n=50, 3L d=256", 50, 3, 256),
@@ -88,8 +176,10 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
                 eval_examples: 1,
                 ..TrainConfig::default()
             };
-            let tokens_per_step =
-                32 * (config.task().map_err(|e| e.to_string())?.max_seq_len() - 1);
+            let task = config.task().map_err(|e| e.to_string())?;
+            let (vocab, seq) = (task.vocab().len(), task.max_seq_len());
+            let prompt = task.sample(0, 1)[0].prompt_len;
+            let tokens_per_step = 32 * (seq - 1);
             let mut trainer = Trainer::new(config, &device).map_err(|e| e.to_string())?;
             // The losses stay on the device: a step is only done once something reads it.
             trainer.step();
@@ -102,9 +192,12 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
             pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
             let seconds = start.elapsed().as_secs_f64() / args.steps as f64;
             println!(
-                "{:<10} {:<28} {:>10.1} {:>12.2} {:>14.0}",
+                "{:<10} {:<28} {:>6} {:>5} {:>7} {:>10.1} {:>12.2} {:>14.0}",
                 architecture.name(),
                 label,
+                vocab,
+                seq,
+                prompt,
                 seconds * 1e3,
                 1.0 / seconds,
                 tokens_per_step as f64 / seconds

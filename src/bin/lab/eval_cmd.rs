@@ -42,7 +42,11 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         train.n_layers,
         train.d_model,
         meta.steps_done,
-        if meta.note.is_empty() { "-" } else { &meta.note }
+        if meta.note.is_empty() {
+            "-"
+        } else {
+            &meta.note
+        }
     );
     let sizes = if args.sizes.is_empty() {
         vec![train.task.size]

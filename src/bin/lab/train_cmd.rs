@@ -7,8 +7,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{Architecture, AttentionMode, PositionalEncoding};
-use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::tasks::TaskParams;
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::read_meta;
 use expressivity_lab::train::{TrainConfig, TrainError, Trainer, backend};
 
