@@ -63,10 +63,13 @@ pub struct SweepResults {
 }
 
 /// A named grid with its claim and its verdict rule.
+#[derive(Clone)]
 pub struct Preset {
     pub name: &'static str,
-    /// The paper's claim in one sentence (shown under the plot).
-    pub claim: &'static str,
+    /// The paper's claim in one sentence (shown under the plot); for a custom grid, what it is.
+    pub claim: String,
+    /// Whether the grid tests an expected separation (presets) or only measures (custom).
+    pub tests_claim: bool,
     pub runs: Vec<SweepRun>,
     judge: fn(&[RunResult]) -> Verdict,
 }
@@ -229,10 +232,101 @@ pub fn preset(name: &str, scale: f64) -> Result<Preset, String> {
             .find(|p| **p == name)
             .copied()
             .unwrap_or("custom"),
-        claim,
+        claim: claim.to_string(),
+        tests_claim: true,
         runs,
         judge,
     })
+}
+
+/// A grid of the user's choosing: one task, sizes × widths × architectures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomGrid {
+    pub task: TaskKind,
+    pub sizes: Vec<usize>,
+    pub widths: Vec<usize>,
+    pub architectures: Vec<Architecture>,
+    pub layers: usize,
+    pub steps: usize,
+}
+
+/// The largest custom grid accepted (the page runs it in a tab).
+pub const MAX_CUSTOM_RUNS: usize = 64;
+
+/// Build a custom grid; every run's config is validated, and the first invalid one is named.
+pub fn custom(grid: &CustomGrid) -> Result<Preset, String> {
+    if grid.sizes.is_empty() || grid.widths.is_empty() || grid.architectures.is_empty() {
+        return Err("a custom grid needs at least one size, one width and one architecture".into());
+    }
+    let count = grid.sizes.len() * grid.widths.len() * grid.architectures.len();
+    if count > MAX_CUSTOM_RUNS {
+        return Err(format!(
+            "{count} runs is too many for one sweep (at most {MAX_CUSTOM_RUNS})"
+        ));
+    }
+    let mut runs = Vec::with_capacity(count);
+    for &size in &grid.sizes {
+        for &width in &grid.widths {
+            for &arch in &grid.architectures {
+                let config = TrainConfig {
+                    task: TaskSpec::new(grid.task, size),
+                    architecture: arch,
+                    positional: if arch.is_recurrent() {
+                        PositionalEncoding::None
+                    } else {
+                        PositionalEncoding::Sinusoidal
+                    },
+                    d_model: width,
+                    n_layers: grid.layers,
+                    n_heads: if width >= 32 { 4 } else { 2 },
+                    steps: grid.steps,
+                    batch_size: 32,
+                    learning_rate: 3e-3,
+                    eval_every: 100_000,
+                    eval_examples: 256,
+                    seed: 1,
+                    ..TrainConfig::default()
+                };
+                config
+                    .validate()
+                    .map_err(|e| format!("{} at size {size}, width {width}: {e}", arch.name()))?;
+                runs.push(SweepRun {
+                    series: arch.name().to_string(),
+                    config,
+                    eval_sizes: Vec::new(),
+                    switch_modes: Vec::new(),
+                });
+            }
+        }
+    }
+    Ok(Preset {
+        name: "custom",
+        claim: format!(
+            "Custom grid: {} at sizes {:?} × widths {:?}, {} layer(s), {} steps per run. No claim is tested; compare the curves.",
+            grid.task.name(),
+            grid.sizes,
+            grid.widths,
+            grid.layers,
+            grid.steps
+        ),
+        tests_claim: false,
+        runs,
+        judge: judge_custom,
+    })
+}
+
+fn judge_custom(results: &[RunResult]) -> Verdict {
+    let mut series: Vec<&str> = results.iter().map(|r| r.series.as_str()).collect();
+    series.sort_unstable();
+    series.dedup();
+    let parts: Vec<String> = series
+        .iter()
+        .map(|s| format!("{s} {:.2}", series_mean(results, s, |_| true)))
+        .collect();
+    Verdict {
+        appeared: false,
+        summary: format!("mean accuracy over the grid: {}", parts.join(", ")),
+    }
 }
 
 fn mean(values: impl Iterator<Item = f32>) -> f32 {

@@ -7,7 +7,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::train::sweep::{PRESETS, RunResult, SweepResults, preset, run_one};
+use crate::models::Architecture;
+use crate::tasks::TaskKind;
+use crate::train::sweep::{
+    CustomGrid, MAX_CUSTOM_RUNS, PRESETS, Preset, RunResult, SweepResults, custom, preset, run_one,
+};
 use crate::train::{BackendChoice, backend};
 
 /// Native results computed with `lab sweep` (see assets/results/README.md), built into the page
@@ -22,6 +26,57 @@ fn native_results(name: &str) -> Option<SweepResults> {
         _ => return None,
     };
     serde_json::from_str(json).ok()
+}
+
+/// The custom grid as typed (lists as text, parsed on every render).
+#[derive(Clone, PartialEq)]
+struct CustomForm {
+    task: TaskKind,
+    sizes: String,
+    widths: String,
+    archs: Vec<Architecture>,
+    layers: String,
+    steps: String,
+}
+
+impl Default for CustomForm {
+    fn default() -> Self {
+        Self {
+            task: TaskKind::Parity,
+            sizes: "8, 16".into(),
+            widths: "16, 32".into(),
+            archs: vec![Architecture::Standard, Architecture::Lstm],
+            layers: "1".into(),
+            steps: "100".into(),
+        }
+    }
+}
+
+fn parse_list(field: &str, text: &str) -> Result<Vec<usize>, String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<usize>()
+                .map_err(|_| format!("{field}: `{t}` is not a whole number"))
+        })
+        .collect()
+}
+
+impl CustomForm {
+    fn parse(&self) -> Result<CustomGrid, String> {
+        let one = |field: &str, text: &str| match parse_list(field, text)?.as_slice() {
+            [v] => Ok(*v),
+            _ => Err(format!("{field}: enter one whole number")),
+        };
+        Ok(CustomGrid {
+            task: self.task,
+            sizes: parse_list("sizes", &self.sizes)?,
+            widths: parse_list("widths", &self.widths)?,
+            architectures: self.archs.clone(),
+            layers: one("layers", &self.layers)?,
+            steps: one("steps", &self.steps)?,
+        })
+    }
 }
 
 /// Step-count scales offered in the page (full runs are for `lab sweep`).
@@ -80,8 +135,16 @@ pub fn sweep_panel() -> Html {
     let live = use_state(Vec::<RunResult>::new);
     let status = use_state(|| Status::Idle);
     let cancel = use_mut_ref(|| Rc::new(Cell::new(false)));
-    // The grid of the chosen preset (a preset name that fails to build never reaches here).
-    let grid = preset(&preset_name, *scale).ok();
+    let form = use_state(CustomForm::default);
+    let is_custom = *preset_name == "custom";
+    // The grid to run: a preset, or the custom grid if it parses and validates.
+    let built: Result<Preset, String> = if is_custom {
+        form.parse().and_then(|g| custom(&g))
+    } else {
+        preset(&preset_name, *scale)
+    };
+    let grid_error = built.as_ref().err().cloned();
+    let grid = built.ok();
     let native = native_results(&preset_name);
     let running = matches!(*status, Status::Running { .. });
 
@@ -109,14 +172,13 @@ pub fn sweep_panel() -> Html {
         let status = status.clone();
         let live = live.clone();
         let cancel = cancel.clone();
-        let name = (*preset_name).clone();
-        let scale = *scale;
+        let grid = grid.clone();
         Callback::from(move |_: MouseEvent| {
             if matches!(*status, Status::Running { .. }) {
                 cancel.borrow().set(true);
                 return;
             }
-            let Ok(grid) = preset(&name, scale) else {
+            let Some(grid) = grid.clone() else {
                 return;
             };
             let flag = Rc::new(Cell::new(false));
@@ -162,17 +224,90 @@ pub fn sweep_panel() -> Html {
                     }
                 }
                 let verdict = grid.judge(&results);
-                status.set(Status::Done(format!(
-                    "In this browser: the expected separation {} — {}",
-                    if verdict.appeared {
-                        "appeared"
-                    } else {
-                        "did not appear"
-                    },
-                    verdict.summary
-                )));
+                status.set(Status::Done(if grid.tests_claim {
+                    format!(
+                        "In this browser: the expected separation {} — {}",
+                        if verdict.appeared {
+                            "appeared"
+                        } else {
+                            "did not appear"
+                        },
+                        verdict.summary
+                    )
+                } else {
+                    format!("In this browser: {}", verdict.summary)
+                }));
             });
         })
+    };
+
+    let text_field = |id: &'static str,
+                      label: &'static str,
+                      value: String,
+                      apply: fn(&mut CustomForm, String)| {
+        let form = form.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let mut next = (*form).clone();
+            apply(&mut next, input.value());
+            form.set(next);
+        });
+        html! {
+            <label class="picker" for={id}>
+                <span>{label}</span>
+                <input id={id} type="text" {value} {onchange} disabled={running} />
+            </label>
+        }
+    };
+    let on_custom_task = {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(task) = TaskKind::from_name(&select.value()) {
+                form.set(CustomForm {
+                    task,
+                    ..(*form).clone()
+                });
+            }
+        })
+    };
+    let arch_box = |arch: Architecture| {
+        let form = form.clone();
+        let checked = form.archs.contains(&arch);
+        let onchange = Callback::from(move |_: Event| {
+            let mut next = (*form).clone();
+            if next.archs.contains(&arch) {
+                next.archs.retain(|a| *a != arch);
+            } else {
+                next.archs.push(arch);
+                next.archs
+                    .sort_by_key(|a| Architecture::ALL.iter().position(|b| b == a));
+            }
+            form.set(next);
+        });
+        html! {
+            <label class="check">
+                <input type="checkbox" id={format!("custom-arch-{}", arch.name())} {checked} {onchange} disabled={running} />
+                {arch.name()}
+            </label>
+        }
+    };
+    let custom_fields = html! {
+        <div class="pickers custom-grid" id="custom-grid">
+            <label class="picker" for="custom-task">
+                <span>{"Task"}</span>
+                <select id="custom-task" onchange={on_custom_task} disabled={running}>
+                    { for TaskKind::all().iter().map(|k| html! {
+                        <option value={k.name()} selected={*k == form.task}>{k.name()}</option>
+                    }) }
+                </select>
+            </label>
+            { text_field("custom-sizes", "Sizes", form.sizes.clone(), |f, v| f.sizes = v) }
+            { text_field("custom-widths", "Widths", form.widths.clone(), |f, v| f.widths = v) }
+            { text_field("custom-layers", "Layers", form.layers.clone(), |f, v| f.layers = v) }
+            { text_field("custom-steps", "Steps per run", form.steps.clone(), |f, v| f.steps = v) }
+            <div class="archs">{ for Architecture::ALL.iter().map(|&a| arch_box(a)) }</div>
+        </div>
     };
 
     let native_runs: &[RunResult] = native.as_ref().map_or(&[], |n| n.runs.as_slice());
@@ -235,20 +370,31 @@ pub fn sweep_panel() -> Html {
                         { for PRESETS.iter().map(|p| html! {
                             <option value={*p} selected={*p == *preset_name}>{*p}</option>
                         }) }
+                        <option value="custom" selected={is_custom}>{"custom grid…"}</option>
                     </select>
                 </label>
-                <label class="picker" for="sweep-scale">
-                    <span>{"Steps per run"}</span>
-                    <select id="sweep-scale" onchange={on_scale} disabled={running}>
-                        { for SCALES.iter().map(|(v, label)| html! {
-                            <option value={v.to_string()} selected={*v == *scale}>{*label}</option>
-                        }) }
-                    </select>
-                </label>
-                <button id="sweep-run" class={classes!("sweep-button", running.then_some("stop"))} onclick={on_run}>
+                if !is_custom {
+                    <label class="picker" for="sweep-scale">
+                        <span>{"Steps per run"}</span>
+                        <select id="sweep-scale" onchange={on_scale} disabled={running}>
+                            { for SCALES.iter().map(|(v, label)| html! {
+                                <option value={v.to_string()} selected={*v == *scale}>{*label}</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+                <button id="sweep-run" class={classes!("sweep-button", running.then_some("stop"))} onclick={on_run}
+                    disabled={grid.is_none() && !running}>
                     { if running { "Cancel" } else { "Run sweep in this tab" } }
                 </button>
             </div>
+            if is_custom {
+                { custom_fields }
+                <p class="hint">{format!("One task; every size × width × architecture is one run (at most {MAX_CUSTOM_RUNS}). Transformers get sinusoidal positions, recurrent models none.")}</p>
+            }
+            if let Some(e) = &grid_error {
+                <div class="error" role="alert" id="sweep-error">{e}</div>
+            }
             <div class="progress" id="sweep-progress">
                 <div class="progress-track"><div class="progress-fill" style={format!("width:{percent:.1}%")}></div></div>
                 <div class="progress-label" id="sweep-status">{status_line}</div>
@@ -290,7 +436,7 @@ pub fn sweep_panel() -> Html {
                     }
                 }) }
             </svg>
-            <p class="claim" id="sweep-claim">{grid.as_ref().map_or("", |g| g.claim)}</p>
+            <p class="claim" id="sweep-claim">{grid.as_ref().map_or(String::new(), |g| g.claim.clone())}</p>
             if let Some(n) = &native {
                 <p class="hint" id="sweep-native-verdict">{format!("Native run ({} runs, committed in assets/results/): the expected separation {} — {}",
                     n.runs.len(), if n.verdict.appeared { "appeared" } else { "did not appear" }, n.verdict.summary)}</p>
