@@ -72,6 +72,8 @@ class Transformer(nn.Module):
 
 
 def main():
+    if ARGS.threads:
+        torch.set_num_threads(ARGS.threads)
     model = Transformer(ARGS.vocab, ARGS.seq, ARGS.width, ARGS.layers, ARGS.heads)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     gen = torch.Generator().manual_seed(1)
@@ -115,5 +117,6 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--fused", action="store_true", help="use F.scaled_dot_product_attention")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     ARGS = parser.parse_args()
     main()

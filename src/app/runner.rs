@@ -40,6 +40,8 @@ pub type TrainedSlot = Rc<RefCell<Option<Trained>>>;
 
 /// Longest stretch of work between two yields to the event loop.
 const CHUNK_MS: f64 = 25.0;
+/// Shortest interval between two progress updates (each re-renders the page).
+const PROGRESS_MS: f64 = 250.0;
 
 fn now_ms() -> f64 {
     web_sys::window()
@@ -90,6 +92,7 @@ async fn run(
         steps: config.steps,
     });
     let started = now_ms();
+    let mut last_progress = f64::NEG_INFINITY;
     let mut stopped = false;
     while !trainer.is_finished() && !stopped {
         let chunk_start = now_ms();
@@ -103,11 +106,16 @@ async fn run(
                 break;
             }
         }
-        let seconds = (now_ms() - started) / 1000.0;
-        dispatch.dispatch(Action::Progress {
-            step: trainer.steps_done(),
-            steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
-        });
+        // Re-rendering the page costs more than a small training step: report progress a few
+        // times a second, not after every chunk.
+        if now_ms() - last_progress >= PROGRESS_MS || trainer.is_finished() {
+            last_progress = now_ms();
+            let seconds = (now_ms() - started) / 1000.0;
+            dispatch.dispatch(Action::Progress {
+                step: trainer.steps_done(),
+                steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
+            });
+        }
         yield_now().await;
         stopped = cancel.get();
     }

@@ -239,7 +239,7 @@ try {
     await m.page.click("#model-majority-softmax button");
     const loaded = await m.page.waitForFunction(() => /Loaded/.test(document.querySelector("#model-notice")?.textContent ?? "")
       && document.querySelectorAll("#attention-map rect.cell").length > 0, null, { timeout: 120_000 }).then(() => true, () => false);
-    check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#models")}`);
+    check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#model-notice").catch(() => "")}`);
     check((await m.page.inputValue("#cfg-task")) === "majority" && (await m.page.inputValue("#cfg-layers")) === "1", "loading adopts the checkpoint's config");
     check(m.page.url().includes("task=majority"), "the loaded config reaches the URL");
     const [download] = await Promise.all([m.page.waitForEvent("download", { timeout: 60_000 }), m.page.click("#export-model")]);
@@ -263,7 +263,7 @@ try {
       check((await m.page.$$("#attention-map rect.cell")).length === cellsBefore && (await m.page.inputValue("#cfg-task")) === "majority", `after ${name} the loaded model stays on screen`);
     }
     await m.page.setInputFiles("#import-file", exported);
-    const reimported = await m.page.waitForFunction(() => /Loaded .*majority-15-standard/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    const reimported = await m.page.waitForFunction(() => /Loaded “e2e-exported.safetensors”: majority/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(reimported, "the exported file imports back");
     await m.page.click("#model-lis-standard button");
     const lis = await m.page.waitForFunction(() => /Loaded .*LIS/.test(document.querySelector("#model-notice")?.textContent ?? "")
