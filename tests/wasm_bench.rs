@@ -17,11 +17,22 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 /// Timed steps: few, because the software WebGPU adapter is slow.
 const STEPS: usize = 3;
 
-async fn tokens_per_second(device: &Device, label: &str) -> f64 {
+/// (label, LIS size, layers, width): the two configurations of `lab bench train`.
+const CONFIGS: [(&str, usize, usize, usize); 2] = [
+    ("small: LIS n=5, 2L d=64", 5, 2, 64),
+    ("reference: LIS n=50, 3L d=256", 50, 3, 256),
+];
+
+async fn tokens_per_second(
+    device: &Device,
+    label: &str,
+    config: (&str, usize, usize, usize),
+) -> f64 {
+    let (name, size, layers, width) = config;
     let config = TrainConfig {
-        task: TaskSpec::new(TaskKind::Lis, 50),
-        d_model: 256,
-        n_layers: 3,
+        task: TaskSpec::new(TaskKind::Lis, size),
+        d_model: width,
+        n_layers: layers,
         n_heads: 4,
         batch_size: 32,
         steps: STEPS + 2,
@@ -42,20 +53,27 @@ async fn tokens_per_second(device: &Device, label: &str) -> f64 {
     let seconds = start.elapsed().as_secs_f64() / STEPS as f64;
     let tps = (32 * (seq - 1)) as f64 / seconds;
     console_log!(
-        "BENCH browser {label}: reference config, {:.0} ms/step, {tps:.0} tokens/s (loss {loss:.3})",
+        "BENCH browser {label}{}, {name}: {:.0} ms/step, {tps:.0} tokens/s (loss {loss:.3})",
+        if cfg!(feature = "fusion") { " with fusion" } else { "" },
         seconds * 1e3
     );
     assert!(loss.is_finite());
     tps
 }
 
+/// Both configurations on the CPU, then on WebGPU (the reference one last: on the software
+/// adapter it takes minutes per step).
 #[wasm_bindgen_test]
-async fn bench_reference_training_cpu_and_webgpu() {
-    tokens_per_second(&Device::flex(), "wasm CPU (flex)").await;
+async fn bench_training_cpu_and_webgpu() {
+    for config in CONFIGS {
+        tokens_per_second(&Device::flex(), "wasm CPU (flex)", config).await;
+    }
     match web::probe_adapter().await {
         Ok(adapter) => {
             let gpu = web::webgpu_device().await.expect("WebGPU device");
-            tokens_per_second(&gpu, &format!("WebGPU ({})", adapter.description)).await;
+            for config in CONFIGS {
+                tokens_per_second(&gpu, &format!("WebGPU ({})", adapter.description), config).await;
+            }
         }
         Err(why) => console_log!("BENCH browser WebGPU: no adapter ({why})"),
     }
