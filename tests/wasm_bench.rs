@@ -54,7 +54,11 @@ async fn tokens_per_second(
     let tps = (32 * (seq - 1)) as f64 / seconds;
     console_log!(
         "BENCH browser {label}{}, {name}: {:.0} ms/step, {tps:.0} tokens/s (loss {loss:.3})",
-        if cfg!(feature = "fusion") { " with fusion" } else { "" },
+        if cfg!(feature = "fusion") {
+            " with fusion"
+        } else {
+            ""
+        },
         seconds * 1e3
     );
     assert!(loss.is_finite());
