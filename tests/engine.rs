@@ -92,7 +92,7 @@ fn a_sweep_run_evaluates_at_longer_sizes_and_in_switched_modes() {
     assert_eq!(result.switched.len(), 2 * 3);
     let results = SweepResults {
         preset: "majority".into(),
-        claim: p.claim.into(),
+        claim: p.claim.clone(),
         verdict: p.judge(std::slice::from_ref(&result)),
         runs: vec![result],
     };
@@ -101,4 +101,43 @@ fn a_sweep_run_evaluates_at_longer_sizes_and_in_switched_modes() {
     let back: SweepResults =
         serde_json::from_str(&serde_json::to_string(&results).unwrap()).unwrap();
     assert_eq!(back, results);
+}
+
+#[test]
+fn custom_grids_build_every_run_and_refuse_bad_ones() {
+    use expressivity_lab::models::Architecture;
+    use expressivity_lab::train::sweep::{CustomGrid, MAX_CUSTOM_RUNS, custom};
+    let grid = CustomGrid {
+        task: TaskKind::Parity,
+        sizes: vec![8, 16],
+        widths: vec![16, 32],
+        architectures: vec![Architecture::Standard, Architecture::Gru],
+        layers: 1,
+        steps: 50,
+    };
+    let p = custom(&grid).unwrap();
+    assert_eq!(p.runs.len(), 8);
+    assert!(!p.tests_claim);
+    assert!(
+        p.runs
+            .iter()
+            .all(|r| r.config.steps == 50 && r.config.validate().is_ok())
+    );
+    let series: std::collections::BTreeSet<_> = p.runs.iter().map(|r| r.series.as_str()).collect();
+    assert_eq!(series.into_iter().collect::<Vec<_>>(), ["gru", "standard"]);
+    let too_many = CustomGrid {
+        sizes: (1..=MAX_CUSTOM_RUNS).collect(),
+        ..grid.clone()
+    };
+    assert!(custom(&too_many).unwrap_err().contains("too many"));
+    let bad_size = CustomGrid {
+        sizes: vec![8, 5000],
+        ..grid.clone()
+    };
+    assert!(custom(&bad_size).unwrap_err().contains("size 5000"));
+    let empty = CustomGrid {
+        architectures: vec![],
+        ..grid
+    };
+    assert!(custom(&empty).is_err());
 }

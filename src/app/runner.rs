@@ -19,7 +19,7 @@ use crate::train::eval::greedy;
 use crate::train::inspect::inspect;
 use crate::train::trainer::TEST_STREAM;
 use crate::train::yield_now::yield_now;
-use crate::train::{BackendChoice, Metrics, TrainConfig, Trainer, backend};
+use crate::train::{BackendChoice, Metrics, TrainConfig, TrainError, Trainer, backend};
 
 /// The model of the last run, kept so that it can be looked at again (e.g. in another
 /// attention mode) without training anew.
@@ -94,15 +94,20 @@ async fn run(
     let started = now_ms();
     let mut last_progress = f64::NEG_INFINITY;
     let mut stopped = false;
+    let mut diverged: Option<String> = None;
     while !trainer.is_finished() && !stopped {
         let chunk_start = now_ms();
         while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
             trainer.step();
             if trainer.at_checkpoint() {
                 mark("run:checkpoint");
-                let metrics = trainer.checkpoint().await.map_err(|e| e.to_string())?;
+                match trainer.checkpoint().await {
+                    Ok(metrics) => dispatch.dispatch(Action::Checkpoint(metrics)),
+                    // The trainer is back on its last good weights: stop, keep and show them.
+                    Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
+                    Err(e) => return Err(e.to_string()),
+                }
                 mark("run:checkpoint-done");
-                dispatch.dispatch(Action::Checkpoint(metrics));
                 break;
             }
         }
@@ -117,7 +122,7 @@ async fn run(
             });
         }
         yield_now().await;
-        stopped = cancel.get();
+        stopped = cancel.get() || diverged.is_some();
     }
     mark("run:steps-done");
     // A stopped run is still inspected: the user sees what the model learned so far.
@@ -155,7 +160,10 @@ async fn run(
         source: "trained in this tab".into(),
     });
     mark("run:dropped");
-    Ok(())
+    match diverged {
+        Some(message) => Err(message),
+        None => Ok(()),
+    }
 }
 
 /// Look at the last trained model again with another attention mode (same weights).

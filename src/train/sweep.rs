@@ -63,7 +63,7 @@ pub struct SweepResults {
 }
 
 /// A named grid with its claim and its verdict rule.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Preset {
     pub name: &'static str,
     /// The paper's claim in one sentence (shown under the plot); for a custom grid, what it is.
