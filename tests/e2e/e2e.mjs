@@ -266,9 +266,12 @@ try {
     const reimported = await m.page.waitForFunction(() => /Loaded “e2e-exported.safetensors”: majority/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(reimported, "the exported file imports back");
     await m.page.click("#model-lis-standard button");
+    // Wait for the LIS inspection itself (the majority model's map is on screen until then):
+    // its CoT has several steps and the free-generation readout is back.
     const lis = await m.page.waitForFunction(() => /Loaded .*LIS/.test(document.querySelector("#model-notice")?.textContent ?? "")
-      && document.querySelectorAll("#cot-player .tok-index").length > 0, null, { timeout: 120_000 }).then(() => true, () => false);
-    check(lis, "the LIS gallery model loads and its chain of thought plays");
+      && /step 1 \/ ([2-9]|\d\d)/.test(document.querySelector("#cot-player")?.textContent ?? "")
+      && /free generation on 128 held-out prompts/.test(document.querySelector("#greedy-readout")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    check(lis, `the LIS gallery model loads, its chain of thought plays and its free-generation accuracy shows (${await m.page.textContent("#greedy-readout").catch(() => "")})`);
     check((await m.page.inputValue("#cfg-task")) === "lis", "the LIS config is adopted");
     await m.page.screenshot({ path: "target/e2e-models.png", fullPage: true });
     check(m.errors.length === 0, `models: no console errors (${m.errors.join(" | ")})`);
