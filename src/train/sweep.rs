@@ -82,30 +82,40 @@ impl Preset {
 
 pub const PRESETS: [&str; 5] = ["index-lookup", "dyck", "equality", "dp-width", "majority"];
 
+/// One run of any sweep: sinusoidal positions for transformers and none for recurrent models,
+/// 4 heads from width 32 (2 below), batch 32, learning rate 3e-3, evaluation only at the end.
+fn sweep_config(
+    task: TaskKind,
+    size: usize,
+    arch: Architecture,
+    width: usize,
+    layers: usize,
+) -> TrainConfig {
+    let heads = if width >= 32 { 4 } else { 2 };
+    TrainConfig {
+        task: TaskSpec::new(task, size),
+        architecture: arch,
+        positional: if arch.is_recurrent() {
+            PositionalEncoding::None
+        } else {
+            PositionalEncoding::Sinusoidal
+        },
+        d_model: width,
+        n_layers: layers,
+        n_heads: heads,
+        batch_size: 32,
+        learning_rate: 3e-3,
+        eval_every: 100_000,
+        eval_examples: 256,
+        seed: 1,
+        ..TrainConfig::default()
+    }
+}
+
 /// Build a preset by name; `scale` (0 < scale ≤ 1) shrinks the step counts for quick runs.
 pub fn preset(name: &str, scale: f64) -> Result<Preset, String> {
     let steps = |n: usize| ((n as f64 * scale).round() as usize).max(20);
-    let base = |task: TaskKind, size: usize, arch: Architecture, width: usize, layers: usize| {
-        let heads = if width >= 32 { 4 } else { 2 };
-        TrainConfig {
-            task: TaskSpec::new(task, size),
-            architecture: arch,
-            positional: if arch.is_recurrent() {
-                PositionalEncoding::None
-            } else {
-                PositionalEncoding::Sinusoidal
-            },
-            d_model: width,
-            n_layers: layers,
-            n_heads: heads,
-            batch_size: 32,
-            learning_rate: 3e-3,
-            eval_every: 100_000,
-            eval_examples: 256,
-            seed: 1,
-            ..TrainConfig::default()
-        }
-    };
+    let base = sweep_config;
     let run = |series: &str, config: TrainConfig| SweepRun {
         series: series.into(),
         config,
@@ -269,23 +279,8 @@ pub fn custom(grid: &CustomGrid) -> Result<Preset, String> {
         for &width in &grid.widths {
             for &arch in &grid.architectures {
                 let config = TrainConfig {
-                    task: TaskSpec::new(grid.task, size),
-                    architecture: arch,
-                    positional: if arch.is_recurrent() {
-                        PositionalEncoding::None
-                    } else {
-                        PositionalEncoding::Sinusoidal
-                    },
-                    d_model: width,
-                    n_layers: grid.layers,
-                    n_heads: if width >= 32 { 4 } else { 2 },
                     steps: grid.steps,
-                    batch_size: 32,
-                    learning_rate: 3e-3,
-                    eval_every: 100_000,
-                    eval_examples: 256,
-                    seed: 1,
-                    ..TrainConfig::default()
+                    ..sweep_config(grid.task, size, arch, width, grid.layers)
                 };
                 config
                     .validate()

@@ -184,16 +184,7 @@ impl Trainer {
     /// Read the mean loss since the last checkpoint, evaluate on held-out data and record the
     /// metrics. A NaN or infinite loss is an error.
     pub async fn checkpoint(&mut self) -> Result<Metrics, TrainError> {
-        let losses = std::mem::take(&mut self.pending_losses);
-        let loss = if losses.is_empty() {
-            f32::NAN
-        } else {
-            Tensor::cat(losses, 0)
-                .mean()
-                .into_scalar_async::<f32>()
-                .await
-                .map_err(|e| TrainError::Device(format!("{e:?}")))?
-        };
+        let loss = self.flush().await?;
         if !loss.is_finite() && self.step > 0 {
             // Divergence guard: back to the last weights with a finite loss, and a fresh
             // optimiser (its moments may hold NaN too).

@@ -39,7 +39,7 @@ pub struct ParamArgs {
 }
 
 impl ParamArgs {
-    fn params(&self) -> TaskParams {
+    pub fn params(&self) -> TaskParams {
         TaskParams {
             brackets: self.brackets,
             depth: self.depth,

@@ -8,6 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{Architecture, AttentionMode, PositionalEncoding};
 use expressivity_lab::tasks::TaskParams;
+
+use crate::task_cmd::ParamArgs;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::read_meta;
 use expressivity_lab::train::{TrainConfig, TrainError, Trainer, backend};
@@ -65,18 +67,8 @@ pub struct TrainArgs {
     /// Model context when it must exceed the task's longest sequence (for `lab eval --sizes`).
     #[arg(long)]
     context: Option<usize>,
-    /// Dyck: number of bracket types.
-    #[arg(long)]
-    brackets: Option<usize>,
-    /// Dyck: depth bound.
-    #[arg(long)]
-    depth: Option<usize>,
-    /// Nearest neighbour: bits per vector.
-    #[arg(long)]
-    bits: Option<usize>,
-    /// Index lookup: alphabet size.
-    #[arg(long)]
-    symbols: Option<usize>,
+    #[command(flatten)]
+    params: ParamArgs,
     /// Write the trained model here (safetensors with the config in its metadata) and its
     /// metadata as JSON next to it (same name, `.json`).
     #[arg(long)]
@@ -97,12 +89,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             if let Some(size) = args.size {
                 spec.size = size;
             }
-            let given = TaskParams {
-                brackets: args.brackets,
-                depth: args.depth,
-                bits: args.bits,
-                symbols: args.symbols,
-            };
+            let given = args.params.params();
             if given != TaskParams::default() {
                 spec.params = given;
             }
