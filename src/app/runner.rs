@@ -95,6 +95,7 @@ async fn run(
     let mut last_progress = f64::NEG_INFINITY;
     let mut stopped = false;
     let mut diverged: Option<String> = None;
+    let mut evaluated = None;
     while !trainer.is_finished() && !stopped {
         let chunk_start = now_ms();
         while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
@@ -102,7 +103,7 @@ async fn run(
             if trainer.at_checkpoint() {
                 mark("run:checkpoint");
                 match trainer.checkpoint().await {
-                    Ok(metrics) => dispatch.dispatch(Action::Checkpoint(metrics)),
+                    Ok(metrics) => evaluated = Some(metrics),
                     // The trainer is back on its last good weights: stop, keep and show them.
                     Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
                     Err(e) => return Err(e.to_string()),
@@ -112,7 +113,12 @@ async fn run(
             }
         }
         // Re-rendering the page costs more than a small training step: report progress a few
-        // times a second, not after every chunk.
+        // times a second, not after every chunk, and only after a yield, so that the render
+        // runs in a task of its own rather than on top of the steps.
+        yield_now().await;
+        if let Some(metrics) = evaluated.take() {
+            dispatch.dispatch(Action::Checkpoint(metrics));
+        }
         if now_ms() - last_progress >= PROGRESS_MS || trainer.is_finished() {
             last_progress = now_ms();
             let seconds = (now_ms() - started) / 1000.0;
