@@ -2,6 +2,7 @@
 //! and greedy evaluation, natively on the CPU backend.
 #![cfg(not(target_arch = "wasm32"))]
 
+use expressivity_lab::models::ArchSpec;
 use std::collections::HashMap;
 
 use burn::module::{Module, ModuleMapper, Param};
@@ -19,15 +20,18 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 fn small(task: TaskKind, size: usize, arch: Architecture) -> TrainConfig {
     TrainConfig {
         task: TaskSpec::new(task, size),
-        architecture: arch,
-        positional: if arch.is_recurrent() {
-            expressivity_lab::models::PositionalEncoding::None
-        } else {
-            expressivity_lab::models::PositionalEncoding::Learned
+        model: ArchSpec {
+            architecture: arch,
+            positional: if arch.is_recurrent() {
+                expressivity_lab::models::PositionalEncoding::None
+            } else {
+                expressivity_lab::models::PositionalEncoding::Learned
+            },
+            d_model: 16,
+            n_layers: 2,
+            n_heads: 2,
+            ..ArchSpec::default()
         },
-        d_model: 16,
-        n_layers: 2,
-        n_heads: 2,
         steps: 6,
         batch_size: 8,
         eval_every: 3,
@@ -39,7 +43,7 @@ fn small(task: TaskKind, size: usize, arch: Architecture) -> TrainConfig {
 fn trained(config: TrainConfig) -> Trainer {
     let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
     while !trainer.is_finished() {
-        trainer.step();
+        trainer.step().unwrap();
         if trainer.at_checkpoint() {
             pollster::block_on(trainer.checkpoint()).unwrap();
         }
@@ -53,7 +57,12 @@ fn logits(model: &Model, config: &TrainConfig) -> Vec<f32> {
     let ids: Vec<i64> = example.tokens.iter().map(|&t| i64::from(t)).collect();
     let input =
         Tensor::<1, Int>::from_ints(ids.as_slice(), &Device::flex()).reshape([1, ids.len()]);
-    model.forward(input).into_data().iter::<f32>().collect()
+    model
+        .forward(input)
+        .unwrap()
+        .into_data()
+        .iter::<f32>()
+        .collect()
 }
 
 fn save(trainer: &Trainer) -> Vec<u8> {
@@ -296,7 +305,7 @@ fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
     };
     let mut trainer = Trainer::new(config.clone(), &Device::flex()).unwrap();
     for _ in 0..3 {
-        trainer.step();
+        trainer.step().unwrap();
     }
     assert!(trainer.at_checkpoint());
     pollster::block_on(trainer.checkpoint()).unwrap();
@@ -304,7 +313,7 @@ fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
     trainer.map_model(|m| m.map(&mut Poison));
     assert!(logits(&trainer.inference_model(), &config)[0].is_nan());
     for _ in 0..3 {
-        trainer.step();
+        trainer.step().unwrap();
     }
     match pollster::block_on(trainer.checkpoint()) {
         Err(TrainError::Diverged {
@@ -320,7 +329,7 @@ fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
     assert_eq!(logits(&trainer.inference_model(), &config), good);
     // The restored model trains on with finite losses.
     for _ in 0..3 {
-        trainer.step();
+        trainer.step().unwrap();
     }
     assert!(
         pollster::block_on(trainer.checkpoint())
@@ -368,9 +377,12 @@ fn greedy_evaluation_agrees_with_one_example_decoding() {
     for (task, size, steps) in [(TaskKind::Arithmetic, 3, 30), (TaskKind::Lis, 4, 150)] {
         let config = TrainConfig {
             steps,
-            d_model: 32,
             eval_every: steps,
             eval_examples: 40,
+            model: ArchSpec {
+                d_model: 32,
+                ..small(task, size, Architecture::Standard).model
+            },
             ..small(task, size, Architecture::Standard)
         };
         let trainer = trained(config.clone());
@@ -399,4 +411,149 @@ fn greedy_evaluation_agrees_with_one_example_decoding() {
             Err(TrainError::ContextTooShort { .. })
         ));
     }
+}
+
+/// The gallery's files are format v1 (two model bodies, weights-only checksum).
+fn gallery(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/assets/models/{name}.safetensors",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+const GALLERY: [&str; 7] = [
+    "lis-standard",
+    "arithmetic-sparse",
+    "ed-linear",
+    "majority-softmax",
+    "majority-ssm",
+    "dyck-lstm",
+    "index-lookup-standard",
+];
+
+#[test]
+fn format_v1_files_load_migrated_and_score_exactly_as_recorded() {
+    for name in GALLERY {
+        let bytes = gallery(name);
+        assert_eq!(
+            checkpoint::read_meta(&bytes).unwrap().format,
+            checkpoint::FORMAT_V1,
+            "{name}"
+        );
+        let loaded = checkpoint::load(&bytes, &Device::flex()).unwrap();
+        assert_eq!(loaded.meta.format, checkpoint::FORMAT, "{name}");
+        // The recorded accuracy was measured on the held-out set at the trained size, which
+        // `at_size` re-creates: the migrated weights must score exactly the same.
+        let train = &loaded.meta.train;
+        let report = pollster::block_on(at_size(
+            &loaded.model,
+            train,
+            train.task.size,
+            train.eval_examples,
+            &Device::flex(),
+        ))
+        .unwrap();
+        let recorded = loaded.meta.history.last().unwrap();
+        assert_eq!(report.teacher_forced.exact, recorded.accuracy, "{name}");
+        assert_eq!(
+            report.teacher_forced.answer, recorded.answer_accuracy,
+            "{name}"
+        );
+        // Migrating writes a v2 file that loads to the same weights.
+        let migrated = checkpoint::migrate_v1(&bytes).unwrap();
+        assert_eq!(
+            checkpoint::read_meta(&migrated).unwrap().format,
+            checkpoint::FORMAT
+        );
+        let again = checkpoint::load(&migrated, &Device::flex()).unwrap();
+        assert_eq!(
+            logits(&again.model, train),
+            logits(&loaded.model, train),
+            "{name}"
+        );
+        assert_eq!(checkpoint::migrate_v1(&migrated).unwrap(), migrated);
+    }
+}
+
+/// Format v1's checksum, written out from its definition: FNV-1a 64 over each tensor's name,
+/// a zero byte and its data, in name order.
+fn v1_checksum(tensors: &[Stored]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, _, data) in tensors {
+        for &b in name.as_bytes().iter().chain(&[0]).chain(data) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[test]
+fn a_damaged_or_unknown_v1_file_is_refused_with_a_clear_message() {
+    let bytes = gallery("dyck-lstm");
+    let (tensors, meta) = parts(&bytes);
+    // A flipped weight bit fails the v1 checksum before anything is migrated.
+    let mut flipped = bytes.clone();
+    let at = bytes.len() - 3;
+    flipped[at] ^= 0x10;
+    assert!(matches!(
+        load_err(&flipped),
+        CheckpointError::Checksum { .. }
+    ));
+    // A tensor neither body ever had (with a checksum that matches) is named.
+    let mut renamed = tensors.clone();
+    renamed[0].0 = "Convolutional.stem.weight".into();
+    renamed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut signed = meta.clone();
+    signed["weights_fnv1a64"] = v1_checksum(&renamed).into();
+    assert_eq!(
+        load_err(&rebuild(&renamed, &signed.to_string())),
+        CheckpointError::UnexpectedTensor("Convolutional.stem.weight".into())
+    );
+    // The reference implementation agrees with the file's own checksum.
+    assert_eq!(v1_checksum(&tensors), meta["weights_fnv1a64"]);
+    let message = load_err(&rebuild(
+        &tensors,
+        &{
+            let mut m = meta.clone();
+            m["format"] = "expressivity-lab/checkpoint-v0".into();
+            m
+        }
+        .to_string(),
+    ))
+    .to_string();
+    assert!(message.contains("checkpoint-v0"), "{message}");
+    assert!(message.contains(checkpoint::FORMAT), "{message}");
+}
+
+#[test]
+fn edited_metadata_fails_the_checksum() {
+    let config = small(TaskKind::Majority, 9, Architecture::Standard);
+    let bytes = save(&trained(config));
+    let (tensors, meta) = parts(&bytes);
+    // Every edit below is a valid config for the same weights: only the checksum catches it.
+    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 5] = [
+        ("task", &|m| m["train"]["task"]["task"] = "parity".into()),
+        ("attention", &|m| {
+            m["train"]["attention"] = "hard".into();
+            m["model"]["attention"] = "hard".into();
+        }),
+        ("seed", &|m| m["train"]["seed"] = 99.into()),
+        ("steps", &|m| m["steps_done"] = 5000.into()),
+        ("history", &|m| m["history"][0]["accuracy"] = 1.0.into()),
+    ];
+    for (what, edit) in edits {
+        let mut m = meta.clone();
+        edit(&mut m);
+        assert!(
+            matches!(
+                load_err(&rebuild(&tensors, &m.to_string())),
+                CheckpointError::Checksum { .. }
+            ),
+            "{what}: {:?}",
+            load_err(&rebuild(&tensors, &m.to_string()))
+        );
+    }
+    // The same JSON re-serialised (other key order, same content) still loads.
+    assert!(checkpoint::load(&rebuild(&tensors, &meta.to_string()), &Device::flex()).is_ok());
 }

@@ -3,10 +3,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::*;
+use expressivity_lab::models::ArchSpec;
 use expressivity_lab::models::{Architecture, AttentionMode};
 use expressivity_lab::tasks::{TaskKind, TaskRng, TaskSpec};
 use expressivity_lab::train::batch::make_batch;
-use expressivity_lab::train::sweep::{PRESETS, SweepResults, preset, run_one, to_csv};
+use expressivity_lab::train::sweep::{
+    PresetName, SweepError, SweepResults, preset, run_one, to_csv,
+};
 use expressivity_lab::train::{TrainConfig, Trainer};
 
 #[test]
@@ -38,19 +41,22 @@ fn every_task_trains_a_few_steps_with_finite_loss_and_real_grading() {
     for &kind in TaskKind::all() {
         let config = TrainConfig {
             task: TaskSpec::default_for(kind),
-            architecture: Architecture::Standard,
-            d_model: 16,
-            n_layers: 1,
-            n_heads: 2,
             steps: 3,
             eval_every: 3,
             eval_examples: 16,
             batch_size: 8,
+            model: ArchSpec {
+                architecture: Architecture::Standard,
+                d_model: 16,
+                n_layers: 1,
+                n_heads: 2,
+                ..TrainConfig::default().model
+            },
             ..TrainConfig::default()
         };
         let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
         while !trainer.is_finished() {
-            trainer.step();
+            trainer.step().unwrap();
         }
         let m = pollster::block_on(trainer.checkpoint()).unwrap();
         assert!(m.loss.is_finite(), "{kind:?}");
@@ -65,14 +71,19 @@ fn every_task_trains_a_few_steps_with_finite_loss_and_real_grading() {
 
 #[test]
 fn every_preset_builds_and_an_unknown_one_is_an_error() {
-    for name in PRESETS {
-        let p = preset(name, 1.0).unwrap();
+    for name in PresetName::PRESETS {
+        let p = preset(name.name(), 1.0).unwrap();
+        assert_eq!(p.name, name);
         assert!(p.runs.len() >= 9, "{name}");
         for run in &p.runs {
             run.config.validate().unwrap();
         }
     }
-    assert!(preset("mamba-vs-everything", 1.0).is_err());
+    assert_eq!(
+        preset("mamba-vs-everything", 1.0).unwrap_err(),
+        SweepError::UnknownPreset("mamba-vs-everything".into())
+    );
+    assert!(matches!(preset("dyck", 0.0), Err(SweepError::BadScale(_))));
 }
 
 #[test]
@@ -81,7 +92,7 @@ fn a_sweep_run_evaluates_at_longer_sizes_and_in_switched_modes() {
     let run = p
         .runs
         .iter_mut()
-        .find(|r| r.config.attention == AttentionMode::Softmax)
+        .find(|r| r.config.model.attention == AttentionMode::Softmax)
         .unwrap();
     run.config.eval_examples = 32;
     let result = pollster::block_on(run_one(run, &Device::flex(), |_| true)).unwrap();
@@ -129,12 +140,20 @@ fn custom_grids_build_every_run_and_refuse_bad_ones() {
         sizes: (1..=MAX_CUSTOM_RUNS).collect(),
         ..grid.clone()
     };
-    assert!(custom(&too_many).unwrap_err().contains("too many"));
+    assert_eq!(
+        custom(&too_many).unwrap_err(),
+        SweepError::TooManyRuns(MAX_CUSTOM_RUNS * 2)
+    );
     let bad_size = CustomGrid {
         sizes: vec![8, 5000],
         ..grid.clone()
     };
-    assert!(custom(&bad_size).unwrap_err().contains("size 5000"));
+    assert!(
+        custom(&bad_size)
+            .unwrap_err()
+            .to_string()
+            .contains("size 5000")
+    );
     let empty = CustomGrid {
         architectures: vec![],
         ..grid

@@ -2,6 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::Device;
+use expressivity_lab::models::ArchSpec;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::inspect::inspect;
 use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
@@ -12,16 +13,19 @@ use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 fn lis_5_reaches_90_percent_cot_exact_match() {
     let config = TrainConfig {
         task: TaskSpec::new(TaskKind::Lis, 5),
-        n_layers: 3,
         steps: 5000,
         eval_every: 250,
         eval_examples: 256,
+        model: ArchSpec {
+            n_layers: 3,
+            ..TrainConfig::default().model
+        },
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
     let mut best = 0.0f32;
     while !trainer.is_finished() {
-        trainer.step();
+        trainer.step().unwrap();
         if trainer.at_checkpoint() {
             let m = pollster::block_on(trainer.checkpoint()).unwrap();
             eprintln!(
@@ -68,7 +72,7 @@ fn an_untrained_model_is_not_accurate() {
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
-    trainer.step();
+    trainer.step().unwrap();
     let m = pollster::block_on(trainer.checkpoint()).unwrap();
     assert!(m.accuracy < 0.2, "accuracy after one step: {}", m.accuracy);
     assert!(m.loss > 3.0);
@@ -83,8 +87,11 @@ fn bad_configurations_are_rejected_before_allocation() {
             ..TrainConfig::default()
         },
         TrainConfig {
-            d_model: 66,
-            n_heads: 4,
+            model: ArchSpec {
+                d_model: 66,
+                n_heads: 4,
+                ..TrainConfig::default().model
+            },
             ..TrainConfig::default()
         },
         TrainConfig {
@@ -114,7 +121,7 @@ fn same_seed_same_run() {
         let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
         let mut losses = vec![];
         while !trainer.is_finished() {
-            trainer.step();
+            trainer.step().unwrap();
             if trainer.at_checkpoint() {
                 losses.push(pollster::block_on(trainer.checkpoint()).unwrap().loss);
             }

@@ -6,6 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::Device;
+use expressivity_lab::models::ArchSpec;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::web;
 use expressivity_lab::train::{TrainConfig, Trainer};
@@ -31,23 +32,26 @@ async fn tokens_per_second(
     let (name, size, layers, width) = config;
     let config = TrainConfig {
         task: TaskSpec::new(TaskKind::Lis, size),
-        d_model: width,
-        n_layers: layers,
-        n_heads: 4,
         batch_size: 32,
         steps: STEPS + 2,
         eval_every: 1_000_000,
         eval_examples: 1,
+        model: ArchSpec {
+            d_model: width,
+            n_layers: layers,
+            n_heads: 4,
+            ..TrainConfig::default().model
+        },
         ..TrainConfig::default()
     };
     let seq = config.task().unwrap().max_seq_len();
     let mut trainer = Trainer::new(config, device).unwrap();
-    trainer.step();
-    trainer.step();
+    trainer.step().unwrap();
+    trainer.step().unwrap();
     trainer.flush().await.unwrap();
     let start = Instant::now();
     for _ in 0..STEPS {
-        trainer.step();
+        trainer.step().unwrap();
     }
     let loss = trainer.flush().await.unwrap();
     let seconds = start.elapsed().as_secs_f64() / STEPS as f64;

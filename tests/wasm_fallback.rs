@@ -2,6 +2,7 @@
 //! `--enable-unsafe-webgpu` (tests/webdriver-no-webgpu.json), where no adapter exists.
 #![cfg(target_arch = "wasm32")]
 
+use expressivity_lab::models::ArchSpec;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::checkpoint;
@@ -48,15 +49,18 @@ async fn without_an_adapter_every_choice_falls_back_to_cpu_and_trains() {
         }
         let config = TrainConfig {
             task: TaskSpec::new(TaskKind::Lis, 4),
-            d_model: 16,
             steps: 4,
             eval_every: 2,
             eval_examples: 8,
+            model: ArchSpec {
+                d_model: 16,
+                ..TrainConfig::default().model
+            },
             ..TrainConfig::default()
         };
         let mut trainer = Trainer::new(config, &device).unwrap();
         while !trainer.is_finished() {
-            trainer.step();
+            trainer.step().unwrap();
             if trainer.at_checkpoint() {
                 let m = trainer.checkpoint().await.unwrap();
                 assert!(m.loss.is_finite());

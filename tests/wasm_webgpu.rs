@@ -5,10 +5,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
+use expressivity_lab::models::ArchSpec;
 use expressivity_lab::models::check::check_model;
-use expressivity_lab::models::{
-    Architecture, Model, ModelConfig, SequenceModel, Transformer, TransformerConfig,
-};
+use expressivity_lab::models::{Architecture, Model, ModelConfig, SequenceModel};
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::checkpoint;
@@ -43,9 +42,9 @@ async fn read(t: Tensor<3>) -> Vec<f32> {
 async fn forward_on_webgpu_matches_cpu() {
     let gpu = webgpu().await;
     let cpu = Device::flex();
-    let config = TransformerConfig::transformer(40, 24, 32, 2, 4);
+    let config = ModelConfig::transformer(40, 24, 32, 2, 4);
     cpu.seed(3);
-    let model_cpu = Transformer::new(&config, &cpu).unwrap();
+    let model_cpu = Model::new(&config, &cpu).unwrap();
     let model_gpu = model_cpu.clone().to_device(&gpu);
     let ids: Vec<i64> = (0..2 * 24).map(|i| (i * 7 + 3) % 40).collect();
     let input = |d: &Device| Tensor::<1, Int>::from_ints(ids.as_slice(), d).reshape([2, 24]);
@@ -67,14 +66,17 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
     let cpu = Device::flex();
     for architecture in Architecture::ALL {
         let config = ModelConfig {
-            architecture,
             vocab_size: 11,
             max_len: 12,
-            d_model: 16,
-            n_layers: 1,
-            n_heads: 2,
-            block_size: Some(3),
-            state_size: 4,
+            arch: ArchSpec {
+                architecture,
+                d_model: 16,
+                n_layers: 1,
+                n_heads: 2,
+                block_size: Some(3),
+                state_size: 4,
+                ..ArchSpec::default()
+            },
             ..ModelConfig::default()
         };
         cpu.seed(5);
@@ -113,16 +115,19 @@ async fn training_steps_on_webgpu_lower_the_loss() {
     let gpu = webgpu().await;
     let config = TrainConfig {
         task: TaskSpec::new(TaskKind::Lis, 4),
-        d_model: 32,
         steps: 20,
         eval_every: 10,
         eval_examples: 16,
         batch_size: 16,
+        model: ArchSpec {
+            d_model: 32,
+            ..TrainConfig::default().model
+        },
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::new(config, &gpu).unwrap();
     while !trainer.is_finished() {
-        trainer.step();
+        trainer.step().unwrap();
         if trainer.at_checkpoint() {
             let m = trainer.checkpoint().await.expect("checkpoint");
             console_log!("WebGPU step {} loss {:.4}", m.step, m.loss);

@@ -8,6 +8,7 @@ use burn::module::{ModuleVisitor, Param};
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
+use expressivity_lab::models::ArchSpec;
 use expressivity_lab::models::attention::{Pattern, mode};
 use expressivity_lab::models::check::{TOLERANCE, check_model};
 use expressivity_lab::models::cost::token_cost;
@@ -20,15 +21,17 @@ const BLOCK: usize = 6;
 
 fn config(architecture: Architecture) -> ModelConfig {
     ModelConfig {
-        architecture,
+        arch: ArchSpec {
+            architecture,
+            d_model: 24,
+            n_layers: 2,
+            n_heads: 3,
+            block_size: Some(BLOCK),
+            state_size: 4,
+            ..ArchSpec::default()
+        },
         vocab_size: 13,
         max_len: 48,
-        d_model: 24,
-        n_layers: 2,
-        n_heads: 3,
-        block_size: Some(BLOCK),
-        state_size: 4,
-        ..ModelConfig::default()
     }
 }
 
@@ -57,8 +60,11 @@ fn cached_decoding_equals_the_full_forward_and_every_model_is_causal() {
     for (architecture, attention) in variants() {
         for positional in PositionalEncoding::ALL {
             let config = ModelConfig {
-                attention,
-                positional,
+                arch: ArchSpec {
+                    attention,
+                    positional,
+                    ..config(architecture).arch
+                },
                 ..config(architecture)
             };
             let model = build(&config, 11);
@@ -82,7 +88,10 @@ fn the_sparse_cache_holds_one_block_plus_one_position_per_earlier_block() {
     assert!(report.max_positions_held >= BLOCK, "{report:?}");
     // A dense cache holds every position.
     let dense = ModelConfig {
-        architecture: Architecture::Standard,
+        arch: ArchSpec {
+            architecture: Architecture::Standard,
+            ..config.arch
+        },
         ..config
     };
     let report =
@@ -151,13 +160,16 @@ fn traced_weights_follow_the_pattern_and_rows_sum_to_one() {
             continue;
         }
         let config = ModelConfig {
-            attention,
+            arch: ArchSpec {
+                attention,
+                ..config(architecture).arch
+            },
             ..config(architecture)
         };
         let model = build(&config, 4);
         let ids = expressivity_lab::models::check::random_tokens(1, 20, 13, 8);
         let input = Tensor::<1, Int>::from_ints(ids.as_slice(), &device).reshape([1, 20]);
-        let (_, trace) = model.forward_with_trace(input);
+        let (_, trace) = model.forward_with_trace(input).unwrap();
         assert_eq!(trace.attention.len(), 2);
         let pattern = match architecture {
             Architecture::Sparse => Pattern::Sparse { block: BLOCK },
@@ -264,7 +276,10 @@ fn snapshot(model: &Model) -> Vec<Vec<f32>> {
 fn one_training_step_changes_every_parameter_of_every_architecture() {
     for architecture in Architecture::ALL {
         let config = ModelConfig {
-            positional: PositionalEncoding::Learned,
+            arch: ArchSpec {
+                positional: PositionalEncoding::Learned,
+                ..config(architecture).arch
+            },
             ..config(architecture)
         };
         let device = Device::flex().autodiff();
@@ -275,7 +290,7 @@ fn one_training_step_changes_every_parameter_of_every_architecture() {
         // Every token id and position occurs, so every embedding row gets a gradient.
         let ids: Vec<i64> = (0..2 * 48).map(|i| (i * 5 % 13) as i64).collect();
         let input = Tensor::<1, Int>::from_ints(ids.as_slice(), &device).reshape([2, 48]);
-        let loss = model.forward(input).powi_scalar(2).mean();
+        let loss = model.forward(input).unwrap().powi_scalar(2).mean();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let mut optimizer = AdamWConfig::new().init();
         let model = optimizer.step(1e-2, model, grads);
@@ -297,7 +312,7 @@ fn switching_the_mode_of_a_trained_model_keeps_its_weights() {
     let device = Device::flex();
     let ids = expressivity_lab::models::check::random_tokens(1, 10, 13, 1);
     let input = Tensor::<1, Int>::from_ints(ids.as_slice(), &device).reshape([1, 10]);
-    let (_, trace) = hard.forward_with_trace(input);
+    let (_, trace) = hard.forward_with_trace(input).unwrap();
     let w: Vec<f32> = trace.attention[0]
         .clone()
         .into_data()
@@ -311,24 +326,36 @@ fn impossible_configurations_are_errors_for_every_architecture() {
     let device = Device::flex();
     for architecture in Architecture::ALL {
         let bad = ModelConfig {
-            n_layers: 0,
+            arch: ArchSpec {
+                n_layers: 0,
+                ..config(architecture).arch
+            },
             ..config(architecture)
         };
         assert!(Model::new(&bad, &device).is_err(), "{architecture:?}");
     }
     let bad = ModelConfig {
-        block_size: Some(0),
+        arch: ArchSpec {
+            block_size: Some(0),
+            ..config(Architecture::Sparse).arch
+        },
         ..config(Architecture::Sparse)
     };
     assert!(Model::new(&bad, &device).is_err());
     let bad = ModelConfig {
-        softmax_scale: f32::NAN,
+        arch: ArchSpec {
+            softmax_scale: f32::NAN,
+            ..config(Architecture::Standard).arch
+        },
         ..config(Architecture::Standard)
     };
     assert!(Model::new(&bad, &device).is_err());
     // Heads do not matter to an LSTM.
     let fine = ModelConfig {
-        n_heads: 5,
+        arch: ArchSpec {
+            n_heads: 5,
+            ..config(Architecture::Lstm).arch
+        },
         ..config(Architecture::Lstm)
     };
     assert!(Model::new(&fine, &device).is_ok());

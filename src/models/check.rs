@@ -65,18 +65,20 @@ pub async fn check_model(
     let v = config.vocab_size;
     let ids = random_tokens(batch, len, v, seed);
     let input = |ids: &[i64]| Tensor::<1, Int>::from_ints(ids, device).reshape([batch, len]);
-    let full = read(model.forward(input(&ids))).await?;
+    let full = read(model.forward(input(&ids)).map_err(|e| e.to_string())?).await?;
 
     let mut cache = model.init_cache(batch, device);
     let mut cached_vs_full = 0.0f32;
     let mut max_positions_held = 0;
     for t in 0..len {
         let column: Vec<i64> = (0..batch).map(|b| ids[b * len + t]).collect();
-        let logits = read(model.step(
-            Tensor::<1, Int>::from_ints(column.as_slice(), device),
-            &mut cache,
-        ))
-        .await?;
+        let logits = model
+            .step(
+                Tensor::<1, Int>::from_ints(column.as_slice(), device),
+                &mut cache,
+            )
+            .map_err(|e| e.to_string())?;
+        let logits = read(logits).await?;
         for b in 0..batch {
             let row = &full[(b * len + t) * v..(b * len + t + 1) * v];
             cached_vs_full = cached_vs_full.max(max_diff(row, &logits[b * v..(b + 1) * v]));
@@ -99,7 +101,7 @@ pub async fn check_model(
                 changed[b * len + t] = (changed[b * len + t] + 1 + t as i64) % v as i64;
             }
         }
-        let other = read(model.forward(input(&changed))).await?;
+        let other = read(model.forward(input(&changed)).map_err(|e| e.to_string())?).await?;
         for b in 0..batch {
             let range = b * len * v..(b * len + cut) * v;
             causality = causality.max(max_diff(&full[range.clone()], &other[range]));

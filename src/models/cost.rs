@@ -18,13 +18,13 @@ pub struct TokenCost {
 
 /// Cost of feeding the token at `position` (0-based) and producing the next-token logits.
 pub fn token_cost(config: &ModelConfig, position: usize) -> TokenCost {
-    let d = config.d_model as u64;
+    let d = config.arch.d_model as u64;
     let v = config.vocab_size as u64;
     let mlp = 2 * (2 * d * 4 * d) + 8 * d;
     let norms = 2 * 5 * d;
-    let (layer_flops, layer_floats) = match config.architecture {
+    let (layer_flops, layer_floats) = match config.arch.architecture {
         Architecture::Standard | Architecture::Sparse => {
-            let pattern = if config.architecture == Architecture::Sparse {
+            let pattern = if config.arch.architecture == Architecture::Sparse {
                 Pattern::Sparse {
                     block: config.block(),
                 }
@@ -32,7 +32,7 @@ pub fn token_cost(config: &ModelConfig, position: usize) -> TokenCost {
                 Pattern::Dense
             };
             let keys = pattern.keys_read(position) as u64;
-            let heads = config.n_heads as u64;
+            let heads = config.arch.n_heads as u64;
             let attention = 2 * d * keys * 2 + 3 * heads * keys;
             (4 * 2 * d * d + attention + mlp + norms, 2 * d * keys)
         }
@@ -47,12 +47,12 @@ pub fn token_cost(config: &ModelConfig, position: usize) -> TokenCost {
         Architecture::Gru => (2 * 2 * d * 3 * d + 12 * d + 5 * d, d),
         Architecture::Ssm => {
             let di = config.ssm_inner() as u64;
-            let n = config.state_size as u64;
+            let n = config.arch.state_size as u64;
             let projections = 2 * d * 2 * di + 2 * di * di + 2 * 2 * di * n + 2 * di * d;
             (projections + 8 * di * n + 10 * di + 5 * d, di * n)
         }
     };
-    let layers = config.n_layers as u64;
+    let layers = config.arch.n_layers as u64;
     TokenCost {
         position,
         flops: layers * layer_flops + 2 * d * v + 5 * d,
@@ -71,10 +71,10 @@ mod tests {
 
     fn config(architecture: Architecture) -> ModelConfig {
         ModelConfig {
-            architecture,
             max_len: 1024,
             ..ModelConfig::default()
         }
+        .with_architecture(architecture)
     }
 
     #[test]

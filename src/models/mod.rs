@@ -3,22 +3,21 @@
 
 pub mod architecture;
 pub mod attention;
-pub mod block;
 pub mod cache;
 pub mod check;
 pub mod config;
 pub mod cost;
+pub mod layer;
+pub mod mixer;
+pub mod mlp;
 pub mod model;
 pub mod positional;
 pub mod recurrent;
-pub mod recurrent_net;
 pub mod sequence_model;
-pub mod transformer;
 
 pub use architecture::{Architecture, AttentionMode, PositionalEncoding};
 pub use cache::DecodeCache;
-pub use config::{ConfigError, ModelConfig, TransformerConfig};
+pub use config::{ArchSpec, ConfigError, ModelConfig, RangeError};
 pub use cost::TokenCost;
 pub use model::Model;
-pub use sequence_model::{SequenceModel, Trace};
-pub use transformer::Transformer;
+pub use sequence_model::{SequenceModel, SequenceTooLong, Trace};

@@ -16,13 +16,25 @@ pub struct Trace {
     pub state_norms: Vec<Tensor<2>>,
 }
 
-/// A causal sequence model over token ids.
+/// A sequence (or a decoding position) beyond the model's context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a sequence of {tokens} tokens exceeds the model's context of {context}")]
+pub struct SequenceTooLong {
+    pub tokens: usize,
+    pub context: usize,
+}
+
+/// A causal sequence model over token ids. Inputs longer than the model's context are an
+/// error value, never a panic.
 pub trait SequenceModel {
     /// `tokens: [B, T]` → logits `[B, T, V]`; position `t` predicts token `t + 1`.
-    fn forward(&self, tokens: Tensor<2, Int>) -> Tensor<3>;
+    fn forward(&self, tokens: Tensor<2, Int>) -> Result<Tensor<3>, SequenceTooLong>;
 
     /// Same as [`forward`](Self::forward), plus what the model shows of its inside.
-    fn forward_with_trace(&self, tokens: Tensor<2, Int>) -> (Tensor<3>, Trace);
+    fn forward_with_trace(
+        &self,
+        tokens: Tensor<2, Int>,
+    ) -> Result<(Tensor<3>, Trace), SequenceTooLong>;
 
     /// An empty decoding cache for `batch` sequences.
     fn init_cache(&self, batch: usize, device: &Device) -> DecodeCache;
@@ -30,5 +42,9 @@ pub trait SequenceModel {
     /// Feed one token per sequence (`[B]`) at `cache.position`; returns the logits `[B, V]` of
     /// the next token and advances the cache. Equals the last row of `forward` on the whole
     /// prefix.
-    fn step(&self, tokens: Tensor<1, Int>, cache: &mut DecodeCache) -> Tensor<2>;
+    fn step(
+        &self,
+        tokens: Tensor<1, Int>,
+        cache: &mut DecodeCache,
+    ) -> Result<Tensor<2>, SequenceTooLong>;
 }

@@ -1,7 +1,13 @@
 //! Checkpoints: one self-contained safetensors file. The weights are the tensors (f32, named by
 //! their module path, the names burn-store uses), and the header's metadata holds the JSON of
 //! [`CheckpointMeta`]: the run's config (task, architecture, sizes, seed), the vocabulary, the
-//! training history and a checksum of the weights. The same bytes load natively and in the
+//! training history and a checksum of the metadata and the weights (integrity against damage
+//! and careless edits, not a signature).
+//!
+//! Format versions: v1 (until the one-body model) named tensors after the two model bodies
+//! (`Transformer.blocks.N.…`, `Recurrent.layers.N.core.…`) and checksummed the weights only;
+//! v2 names them after the one body (`layers.N.mixer.…`, `layers.N.mlp.…`) and checksums the
+//! metadata too. A v1 file is checked as v1, then migrated ([`migrate_v1`]) and loaded as v2. The same bytes load natively and in the
 //! browser; the JSON is also written next to the file by `lab train --save` for people to read.
 //!
 //! Saving reads every parameter with an async read (a synchronous read panics on WebGPU, and
@@ -21,8 +27,10 @@ use serde::{Deserialize, Serialize};
 use super::{Metrics, TrainConfig, TrainError};
 use crate::models::{Model, ModelConfig};
 
-/// The format tag in every checkpoint; loading rejects any other.
-pub const FORMAT: &str = "expressivity-lab/checkpoint-v1";
+/// The format tag this version writes.
+pub const FORMAT: &str = "expressivity-lab/checkpoint-v2";
+/// The previous format, still read (migrated on load).
+pub const FORMAT_V1: &str = "expressivity-lab/checkpoint-v1";
 /// The metadata key under which the JSON of [`CheckpointMeta`] is stored.
 pub const META_KEY: &str = "expressivity_lab";
 /// Files larger than this are refused before parsing (the page reads files into memory).
@@ -40,8 +48,10 @@ pub struct CheckpointMeta {
     pub vocabulary: Vec<String>,
     pub steps_done: usize,
     pub history: Vec<Metrics>,
-    /// FNV-1a 64 over the tensors' names and bytes in name order, as 16 hex digits.
-    pub weights_fnv1a64: String,
+    /// FNV-1a 64, as 16 hex digits, over this metadata's JSON (with this field empty) and the
+    /// tensors' names and bytes in name order. (v1: over the tensors only.)
+    #[serde(alias = "weights_fnv1a64")]
+    pub fnv1a64: String,
     /// Program and version that wrote the file.
     pub written_by: String,
     /// Free text: how the checkpoint was made (e.g. the `lab` command).
@@ -64,7 +74,9 @@ pub enum CheckpointError {
     NoMetadata,
     #[error("the checkpoint's metadata is not valid: {0}")]
     Metadata(String),
-    #[error("unsupported checkpoint format `{found}` (this version reads `{FORMAT}`)")]
+    #[error(
+        "unsupported checkpoint format `{found}` (this version reads `{FORMAT}` and `{FORMAT_V1}`)"
+    )]
     Format { found: String },
     #[error("the checkpoint's config is invalid: {0}")]
     Config(#[from] TrainError),
@@ -93,7 +105,7 @@ pub enum CheckpointError {
     #[error("tensor `{0}` contains NaN or infinite values")]
     NonFinite(String),
     #[error(
-        "the weights' checksum does not match (stored {stored}, computed {computed}): the file is corrupted"
+        "the checksum does not match (stored {stored}, computed {computed}): the file is corrupted or its metadata was edited"
     )]
     Checksum { stored: String, computed: String },
     #[error("applying the weights failed: {0}")]
@@ -148,20 +160,58 @@ pub fn expected_tensors(model: &Model) -> BTreeMap<String, Vec<usize>> {
         .collect()
 }
 
-fn fnv1a64<'a>(tensors: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+/// The v2 checksum: the metadata's canonical JSON (checksum field empty), then the tensors.
+fn checksum<'a>(
+    meta: &CheckpointMeta,
+    tensors: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<String, CheckpointError> {
+    let unsigned = CheckpointMeta {
+        fnv1a64: String::new(),
+        ..meta.clone()
     };
+    let json =
+        serde_json::to_string(&unsigned).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
+    let mut hash = Fnv1a64::new();
+    hash.item(META_KEY, json.as_bytes());
     for (name, data) in tensors {
-        feed(name.as_bytes());
-        feed(&[0]);
-        feed(data);
+        hash.item(name, data);
     }
-    format!("{hash:016x}")
+    Ok(hash.hex())
+}
+
+/// FNV-1a 64 over named byte strings (name, a zero byte, the data).
+struct Fnv1a64(u64);
+
+impl Fnv1a64 {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn item(&mut self, name: &str, data: &[u8]) {
+        self.feed(name.as_bytes());
+        self.feed(&[0]);
+        self.feed(data);
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+/// The v1 checksum: the tensors only.
+fn weights_checksum<'a>(tensors: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut hash = Fnv1a64::new();
+    for (name, data) in tensors {
+        hash.item(name, data);
+    }
+    hash.hex()
 }
 
 /// The metadata for a model trained with `train` (history and steps filled in by the caller).
@@ -174,7 +224,7 @@ pub fn meta_for(train: &TrainConfig) -> Result<CheckpointMeta, TrainError> {
         vocabulary: task.vocab().tokens().to_vec(),
         steps_done: 0,
         history: Vec::new(),
-        weights_fnv1a64: String::new(),
+        fnv1a64: String::new(),
         written_by: format!("expressivity-lab {}", env!("CARGO_PKG_VERSION")),
         note: String::new(),
     })
@@ -196,9 +246,20 @@ pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, Check
         weights.insert(name, (shape, bytes));
     }
     let mut meta = meta.clone();
-    meta.weights_fnv1a64 = fnv1a64(weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())));
-    let json =
-        serde_json::to_string(&meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
+    meta.format = FORMAT.to_string();
+    meta.fnv1a64 = checksum(
+        &meta,
+        weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())),
+    )?;
+    write(&weights, &meta)
+}
+
+/// Serialise tensors and metadata as one safetensors file.
+fn write(
+    weights: &BTreeMap<String, (Vec<usize>, Vec<u8>)>,
+    meta: &CheckpointMeta,
+) -> Result<Vec<u8>, CheckpointError> {
+    let json = serde_json::to_string(meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
     let views = weights
         .iter()
         .map(|(name, (shape, bytes))| {
@@ -237,7 +298,7 @@ pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
         .ok_or(CheckpointError::NoMetadata)?;
     let meta: CheckpointMeta =
         serde_json::from_str(json).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
-    if meta.format != FORMAT {
+    if meta.format != FORMAT && meta.format != FORMAT_V1 {
         return Err(CheckpointError::Format { found: meta.format });
     }
     meta.train.validate()?;
@@ -261,14 +322,107 @@ pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
     Ok(meta)
 }
 
-/// Validate `bytes` completely and build the model on `device` (no autodiff).
+/// The v2 name of a v1 tensor: the two bodies' paths mapped onto the one body's.
+fn v1_name(old: &str) -> Option<String> {
+    if let Some(rest) = old.strip_prefix("Transformer.") {
+        let Some(block) = rest.strip_prefix("blocks.") else {
+            return Some(rest.to_string());
+        };
+        let (n, part) = block.split_once('.')?;
+        let part = if let Some(p) = part.strip_prefix("norm_attn.") {
+            format!("norm.{p}")
+        } else if let Some(p) = part.strip_prefix("norm_mlp.") {
+            format!("mlp.norm.{p}")
+        } else if part.starts_with("up.") || part.starts_with("down.") {
+            format!("mlp.{part}")
+        } else if part.starts_with("mixer.") {
+            part.to_string()
+        } else {
+            return None;
+        };
+        return Some(format!("layers.{n}.{part}"));
+    }
+    let rest = old.strip_prefix("Recurrent.")?;
+    let Some(layer) = rest.strip_prefix("layers.") else {
+        return Some(rest.to_string());
+    };
+    let (n, part) = layer.split_once('.')?;
+    let part = match part.strip_prefix("core.") {
+        Some(p) => format!("mixer.{p}"),
+        None => part.to_string(),
+    };
+    Some(format!("layers.{n}.{part}"))
+}
+
+/// Turn a v1 file into the v2 file with the same weights: its v1 checksum is verified first,
+/// the tensors renamed, and the file re-checksummed. A v2 file is returned unchanged.
+pub fn migrate_v1(bytes: &[u8]) -> Result<Vec<u8>, CheckpointError> {
+    let file = parse(bytes)?;
+    let mut meta = read_meta(bytes)?;
+    if meta.format != FORMAT_V1 {
+        return Ok(bytes.to_vec());
+    }
+    let stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();
+    let computed = weights_checksum(stored.iter().map(|(n, v)| (n.as_str(), v.data())));
+    if computed != meta.fnv1a64 {
+        return Err(CheckpointError::Checksum {
+            stored: meta.fnv1a64,
+            computed,
+        });
+    }
+    let mut weights = BTreeMap::new();
+    for (name, view) in &stored {
+        let new = v1_name(name).ok_or_else(|| CheckpointError::UnexpectedTensor(name.clone()))?;
+        weights.insert(new, (view.shape().to_vec(), view.data().to_vec()));
+    }
+    meta.format = FORMAT.to_string();
+    meta.fnv1a64 = checksum(
+        &meta,
+        weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())),
+    )?;
+    write(&weights, &meta)
+}
+
+/// Validate `bytes` completely and build the model on `device` (no autodiff). Files of the
+/// previous format are migrated first.
 pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError> {
+    if read_meta(bytes)?.format == FORMAT_V1 {
+        return load(&migrate_v1(bytes)?, device);
+    }
     let file = parse(bytes)?;
     let meta = read_meta(bytes)?;
     let mut model = Model::new(&meta.model, device).map_err(TrainError::from)?;
     let expected = expected_tensors(&model);
     let mut stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();
-    for (name, shape) in &expected {
+    check_tensors(&expected, &stored)?;
+    let computed = checksum(&meta, stored.iter().map(|(n, v)| (n.as_str(), v.data())))?;
+    if computed != meta.fnv1a64 {
+        return Err(CheckpointError::Checksum {
+            stored: meta.fnv1a64.clone(),
+            computed,
+        });
+    }
+    stored.clear();
+    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()));
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| CheckpointError::Apply(e.to_string()))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        return Err(CheckpointError::Apply(format!(
+            "{} errors, {} missing tensors",
+            result.errors.len(),
+            result.missing.len()
+        )));
+    }
+    Ok(Checkpoint { meta, model })
+}
+
+/// Every tensor the model needs is stored as finite F32 of the right shape, and nothing else.
+fn check_tensors(
+    expected: &BTreeMap<String, Vec<usize>>,
+    stored: &BTreeMap<String, TensorView<'_>>,
+) -> Result<(), CheckpointError> {
+    for (name, shape) in expected {
         let view = stored
             .get(name)
             .ok_or_else(|| CheckpointError::MissingTensor(name.clone()))?;
@@ -293,27 +447,8 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
             return Err(CheckpointError::NonFinite(name.clone()));
         }
     }
-    if let Some(extra) = stored.keys().find(|k| !expected.contains_key(*k)) {
-        return Err(CheckpointError::UnexpectedTensor(extra.clone()));
+    match stored.keys().find(|k| !expected.contains_key(*k)) {
+        Some(extra) => Err(CheckpointError::UnexpectedTensor(extra.clone())),
+        None => Ok(()),
     }
-    let computed = fnv1a64(stored.iter().map(|(n, v)| (n.as_str(), v.data())));
-    if computed != meta.weights_fnv1a64 {
-        return Err(CheckpointError::Checksum {
-            stored: meta.weights_fnv1a64.clone(),
-            computed,
-        });
-    }
-    stored.clear();
-    let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()));
-    let result = model
-        .load_from(&mut store)
-        .map_err(|e| CheckpointError::Apply(e.to_string()))?;
-    if !result.errors.is_empty() || !result.missing.is_empty() {
-        return Err(CheckpointError::Apply(format!(
-            "{} errors, {} missing tensors",
-            result.errors.len(),
-            result.missing.len()
-        )));
-    }
-    Ok(Checkpoint { meta, model })
 }

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::models::{Architecture, AttentionMode, ConfigError, ModelConfig, PositionalEncoding};
+use crate::models::config::{check_count, check_range};
+use crate::models::{ArchSpec, ConfigError, ModelConfig, RangeError, SequenceTooLong};
 use crate::tasks::{Task, TaskError, TaskKind, TaskSpec};
 
 /// Why a run cannot start or continue.
@@ -12,13 +13,10 @@ pub enum TrainError {
     Task(#[from] TaskError),
     #[error(transparent)]
     Model(#[from] ConfigError),
-    #[error("{name} must be in {min}..={max}, got {value}")]
-    OutOfRange {
-        name: &'static str,
-        value: f64,
-        min: f64,
-        max: f64,
-    },
+    #[error(transparent)]
+    OutOfRange(#[from] RangeError),
+    #[error(transparent)]
+    TooLong(#[from] SequenceTooLong),
     #[error("reading from the device failed: {0}")]
     Device(String),
     #[error(
@@ -47,27 +45,20 @@ pub enum TrainError {
     },
 }
 
-/// A training run: any task of the suite, any architecture of the zoo.
+/// A training run: any task of the suite, any architecture of the zoo. The model's spec is
+/// flattened into the JSON (checkpoints and saved configs keep one flat layout); the model's
+/// vocabulary and context follow from the task.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// Task, size and task parameters.
     pub task: TaskSpec,
-    #[serde(default)]
-    pub architecture: Architecture,
-    #[serde(default)]
-    pub attention: AttentionMode,
-    #[serde(default)]
-    pub positional: PositionalEncoding,
-    /// Sparse block size; `None` = ⌈√length⌉.
-    #[serde(default)]
-    pub block_size: Option<usize>,
+    /// Architecture, sizes and attention switches.
+    #[serde(flatten)]
+    pub model: ArchSpec,
     /// The model's context length when it must exceed the task's longest sequence (to test
     /// length generalisation); `None` = the task's.
     #[serde(default)]
     pub context: Option<usize>,
-    pub d_model: usize,
-    pub n_layers: usize,
-    pub n_heads: usize,
     pub steps: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
@@ -85,14 +76,11 @@ impl Default for TrainConfig {
                 size: 5,
                 ..TaskSpec::default_for(TaskKind::Lis)
             },
-            architecture: Architecture::Standard,
-            attention: AttentionMode::Softmax,
-            positional: PositionalEncoding::Sinusoidal,
-            block_size: None,
+            model: ArchSpec {
+                n_layers: 3,
+                ..ArchSpec::default()
+            },
             context: None,
-            d_model: 64,
-            n_layers: 3,
-            n_heads: 4,
             steps: 2000,
             batch_size: 32,
             learning_rate: 3e-3,
@@ -109,50 +97,38 @@ impl TrainConfig {
         self.task.build()
     }
 
-    /// The model this run trains, sized for the task.
+    /// The model this run trains: the spec, sized for the task (validated).
     pub fn model(&self) -> Result<ModelConfig, TrainError> {
         let task = self.task()?;
         let config = ModelConfig {
-            architecture: self.architecture,
+            arch: self.model.clone(),
             vocab_size: task.vocab().len(),
             max_len: self.context.unwrap_or(0).max(task.max_seq_len()),
-            d_model: self.d_model,
-            n_layers: self.n_layers,
-            n_heads: self.n_heads,
-            attention: self.attention,
-            positional: self.positional,
-            block_size: self.block_size,
-            ..ModelConfig::default()
         };
         config.validate()?;
         Ok(config)
     }
 
+    /// One line: task, size, architecture, layers and width (headers of `lab` commands).
+    pub fn summary(&self) -> String {
+        format!(
+            "{} size {} · {} · {} layers · width {}",
+            self.task.task.name(),
+            self.task.size,
+            self.model.architecture.title(),
+            self.model.n_layers,
+            self.model.d_model
+        )
+    }
+
     /// Check every field; nothing is allocated before this passes.
     pub fn validate(&self) -> Result<(), TrainError> {
         self.model()?;
-        let range = |name, value: f64, min: f64, max: f64| {
-            if (min..=max).contains(&value) {
-                Ok(())
-            } else {
-                Err(TrainError::OutOfRange {
-                    name,
-                    value,
-                    min,
-                    max,
-                })
-            }
-        };
-        range("steps", self.steps as f64, 1.0, 1e6)?;
-        range("batch size", self.batch_size as f64, 1.0, 4096.0)?;
-        range("learning rate", self.learning_rate, 1e-6, 1.0)?;
-        range("evaluation interval", self.eval_every as f64, 1.0, 1e6)?;
-        range(
-            "evaluation examples",
-            self.eval_examples as f64,
-            1.0,
-            10000.0,
-        )?;
+        check_count("steps", self.steps, 1, 1_000_000)?;
+        check_count("batch size", self.batch_size, 1, 4096)?;
+        check_range("learning rate", self.learning_rate, 1e-6, 1.0)?;
+        check_count("evaluation interval", self.eval_every, 1, 1_000_000)?;
+        check_count("evaluation examples", self.eval_examples, 1, 10_000)?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ use burn::prelude::*;
 
 use super::TrainError;
 use super::batch::make_batch;
+use super::held_out::held_out;
 use super::yield_now::yield_now;
 use crate::models::SequenceModel;
 use crate::tasks::Example;
@@ -31,7 +32,7 @@ pub async fn teacher_forced<M: SequenceModel>(
     for chunk in examples.chunks(CHUNK) {
         let batch = make_batch(chunk, device);
         let [b, t] = batch.inputs.dims();
-        let predicted = model.forward(batch.inputs).argmax(2).reshape([b, t]);
+        let predicted = model.forward(batch.inputs)?.argmax(2).reshape([b, t]);
         let data = predicted
             .into_data_async()
             .await
@@ -95,11 +96,11 @@ pub async fn greedy<M: SequenceModel>(
             };
             let mut cache = model.init_cache(b, device);
             for p in 0..prompt_len - 1 {
-                let _ = model.step(column(&seqs, p), &mut cache);
+                model.step(column(&seqs, p), &mut cache)?;
             }
             for p in prompt_len - 1..end - 1 {
                 let next = model
-                    .step(column(&seqs, p), &mut cache)
+                    .step(column(&seqs, p), &mut cache)?
                     .argmax(1)
                     .reshape([b])
                     .into_data_async()
@@ -145,7 +146,10 @@ pub async fn at_size<M: SequenceModel>(
     device: &Device,
 ) -> Result<SizeReport, TrainError> {
     let model_config = train.model()?;
-    let spec = crate::tasks::TaskSpec { size, ..train.task };
+    let spec = crate::tasks::TaskSpec {
+        size,
+        ..train.task.clone()
+    };
     let task = spec.build()?;
     if task.max_seq_len() > model_config.max_len {
         return Err(TrainError::ContextTooShort {
@@ -161,8 +165,7 @@ pub async fn at_size<M: SequenceModel>(
             model: model_config.vocab_size,
         });
     }
-    let mut rng = crate::tasks::TaskRng::new(train.seed, super::trainer::TEST_STREAM);
-    let examples: Vec<Example> = (0..count).map(|_| task.generate(&mut rng)).collect();
+    let examples = held_out(task.as_ref(), train.seed, count);
     Ok(SizeReport {
         size,
         teacher_forced: teacher_forced(model, &examples, device).await?,

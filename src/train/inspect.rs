@@ -55,6 +55,16 @@ fn read_err(e: impl std::fmt::Debug) -> TrainError {
     TrainError::Device(format!("{e:?}"))
 }
 
+/// Every value of a float tensor, with one async read.
+async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
+    Ok(tensor
+        .into_data_async()
+        .await
+        .map_err(read_err)?
+        .iter::<f32>()
+        .collect())
+}
+
 /// Generate greedily from the example's prompt with the cached decoder (one step and one small
 /// read per token), then trace attention (or the recurrent state) over the whole sequence.
 pub async fn inspect<M: SequenceModel>(
@@ -69,10 +79,10 @@ pub async fn inspect<M: SequenceModel>(
     let token = |x: u32| Tensor::<1, Int>::from_ints([i64::from(x)], device);
     // Feed the prompt but its last token; their logits are not needed.
     for &x in &tokens[..tokens.len().saturating_sub(1)] {
-        let _ = model.step(token(x), &mut cache);
+        model.step(token(x), &mut cache)?;
     }
     while tokens.len() < example.len() {
-        let logits = model.step(token(tokens[tokens.len() - 1]), &mut cache);
+        let logits = model.step(token(tokens[tokens.len() - 1]), &mut cache)?;
         let next = logits
             .argmax(1)
             .reshape([1])
@@ -86,28 +96,17 @@ pub async fn inspect<M: SequenceModel>(
     let t = tokens.len();
     let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();
     let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
-    let (_, trace) = model.forward_with_trace(input);
+    let (_, trace) = model.forward_with_trace(input)?;
     let n_layers = trace.attention.len();
     let n_heads = trace.attention.first().map_or(0, |w| w.dims()[1]);
     let mut attention = Vec::with_capacity(n_layers);
     for weights in trace.attention {
-        let flat: Vec<f32> = weights
-            .into_data_async()
-            .await
-            .map_err(read_err)?
-            .iter::<f32>()
-            .collect();
+        let flat = read_floats(weights).await?;
         attention.push(flat.chunks(t * t).map(<[f32]>::to_vec).collect());
     }
     let mut state_norms = Vec::with_capacity(trace.state_norms.len());
     for norms in trace.state_norms {
-        let flat: Vec<f32> = norms
-            .into_data_async()
-            .await
-            .map_err(read_err)?
-            .iter::<f32>()
-            .collect();
-        state_norms.push(flat);
+        state_norms.push(read_floats(norms).await?);
     }
     let grade = example.grade(&tokens[example.prompt_len..]);
     Ok(Inspection {

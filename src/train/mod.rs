@@ -6,6 +6,7 @@ pub mod batch;
 pub mod checkpoint;
 pub mod config;
 pub mod eval;
+pub mod held_out;
 pub mod inspect;
 pub mod loss;
 pub mod schedule;

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::eval::teacher_forced;
+use super::held_out::sweep_examples;
 use super::yield_now::yield_now;
 use super::{TrainConfig, TrainError, Trainer};
-use crate::models::{Architecture, AttentionMode, PositionalEncoding};
-use crate::tasks::{Example, TaskKind, TaskRng, TaskSpec};
+use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
+use crate::tasks::{TaskKind, TaskSpec};
 
 /// One run of a sweep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,10 +63,85 @@ pub struct SweepResults {
     pub verdict: Verdict,
 }
 
+/// The sweeps that reproduce a separation, and the user's own grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PresetName {
+    IndexLookup,
+    Dyck,
+    Equality,
+    DpWidth,
+    Majority,
+    Custom,
+}
+
+impl PresetName {
+    /// The presets (every name but `custom`).
+    pub const PRESETS: [PresetName; 5] = [
+        Self::IndexLookup,
+        Self::Dyck,
+        Self::Equality,
+        Self::DpWidth,
+        Self::Majority,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::IndexLookup => "index-lookup",
+            Self::Dyck => "dyck",
+            Self::Equality => "equality",
+            Self::DpWidth => "dp-width",
+            Self::Majority => "majority",
+            Self::Custom => "custom",
+        }
+    }
+
+    /// A preset by name (`custom` is built from a grid, not by name).
+    pub fn from_name(name: &str) -> Result<Self, SweepError> {
+        Self::PRESETS
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| SweepError::UnknownPreset(name.to_string()))
+    }
+}
+
+impl std::fmt::Display for PresetName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The preset names, comma-separated (for messages and `--help`).
+pub fn preset_list() -> String {
+    PresetName::PRESETS.map(PresetName::name).join(", ")
+}
+
+/// Why a sweep cannot be built or run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SweepError {
+    #[error("unknown preset `{0}`; presets: {list}", list = preset_list())]
+    UnknownPreset(String),
+    #[error("the scale must be in (0, 1], got {0}")]
+    BadScale(f64),
+    #[error("a custom grid needs at least one size, one width and one architecture")]
+    EmptyGrid,
+    #[error("{0} runs is too many for one sweep (at most {MAX_CUSTOM_RUNS})")]
+    TooManyRuns(usize),
+    #[error("{architecture} at size {size}, width {width}: {error}")]
+    InvalidRun {
+        architecture: &'static str,
+        size: usize,
+        width: usize,
+        error: TrainError,
+    },
+    #[error(transparent)]
+    Train(#[from] TrainError),
+}
+
 /// A named grid with its claim and its verdict rule.
 #[derive(Clone, Debug)]
 pub struct Preset {
-    pub name: &'static str,
+    pub name: PresetName,
     /// The paper's claim in one sentence (shown under the plot); for a custom grid, what it is.
     pub claim: String,
     /// Whether the grid tests an expected separation (presets) or only measures (custom).
@@ -80,29 +156,29 @@ impl Preset {
     }
 }
 
-pub const PRESETS: [&str; 5] = ["index-lookup", "dyck", "equality", "dp-width", "majority"];
-
 /// One run of any sweep: sinusoidal positions for transformers and none for recurrent models,
 /// 4 heads from width 32 (2 below), batch 32, learning rate 3e-3, evaluation only at the end.
-fn sweep_config(
+pub fn sweep_config(
     task: TaskKind,
     size: usize,
     arch: Architecture,
     width: usize,
     layers: usize,
 ) -> TrainConfig {
-    let heads = if width >= 32 { 4 } else { 2 };
     TrainConfig {
         task: TaskSpec::new(task, size),
-        architecture: arch,
-        positional: if arch.is_recurrent() {
-            PositionalEncoding::None
-        } else {
-            PositionalEncoding::Sinusoidal
+        model: ArchSpec {
+            architecture: arch,
+            positional: if arch.is_recurrent() {
+                PositionalEncoding::None
+            } else {
+                PositionalEncoding::Sinusoidal
+            },
+            d_model: width,
+            n_layers: layers,
+            n_heads: if width >= 32 { 4 } else { 2 },
+            ..ArchSpec::default()
         },
-        d_model: width,
-        n_layers: layers,
-        n_heads: heads,
         batch_size: 32,
         learning_rate: 3e-3,
         eval_every: 100_000,
@@ -112,136 +188,151 @@ fn sweep_config(
     }
 }
 
-/// Build a preset by name; `scale` (0 < scale ≤ 1) shrinks the step counts for quick runs.
-pub fn preset(name: &str, scale: f64) -> Result<Preset, String> {
-    let steps = |n: usize| ((n as f64 * scale).round() as usize).max(20);
-    let base = sweep_config;
-    let run = |series: &str, config: TrainConfig| SweepRun {
+fn plain_run(series: &str, config: TrainConfig) -> SweepRun {
+    SweepRun {
         series: series.into(),
         config,
         eval_sizes: Vec::new(),
         switch_modes: Vec::new(),
-    };
+    }
+}
+
+/// Every (size, width, series) of one task: `series` are (name, architecture, layers).
+fn grid(
+    task: TaskKind,
+    sizes: &[usize],
+    widths: &[usize],
+    series: &[(&str, Architecture, usize)],
+    steps: usize,
+) -> Vec<SweepRun> {
     let mut runs = Vec::new();
-    let (claim, judge): (&'static str, fn(&[RunResult]) -> Verdict) = match name {
-        "index-lookup" => {
-            for n in [16, 32, 64, 128] {
-                for w in [16, 32, 64] {
-                    for (series, arch) in [
-                        ("transformer-1L", Architecture::Standard),
-                        ("lstm", Architecture::Lstm),
-                        ("ssm", Architecture::Ssm),
-                    ] {
-                        let mut c = base(TaskKind::IndexLookup, n, arch, w, 1);
-                        c.steps = steps(1500);
-                        runs.push(run(series, c));
-                    }
-                }
+    for &n in sizes {
+        for &w in widths {
+            for &(name, arch, layers) in series {
+                let mut c = sweep_config(task, n, arch, w, layers);
+                c.steps = steps;
+                runs.push(plain_run(name, c));
             }
-            (
-                "A one-layer transformer of logarithmic width solves index lookup at every length; recurrent models need width linear in the length (Bhattamishra et al. 2024).",
-                judge_index_lookup,
-            )
         }
-        "dyck" => {
-            for n in [16, 32, 64] {
-                for w in [16, 32, 64] {
-                    for (series, arch, layers) in [
-                        ("transformer-1L", Architecture::Standard, 1),
-                        ("lstm", Architecture::Lstm, 1),
-                    ] {
-                        let mut c = base(TaskKind::Dyck, n, arch, w, layers);
-                        c.steps = steps(1500);
-                        runs.push(run(series, c));
-                    }
-                }
+    }
+    runs
+}
+
+const TRANSFORMER_1L: (&str, Architecture, usize) = ("transformer-1L", Architecture::Standard, 1);
+const LSTM: (&str, Architecture, usize) = ("lstm", Architecture::Lstm, 1);
+
+fn index_lookup_runs(steps: usize) -> Vec<SweepRun> {
+    let series = [TRANSFORMER_1L, LSTM, ("ssm", Architecture::Ssm, 1)];
+    grid(
+        TaskKind::IndexLookup,
+        &[16, 32, 64, 128],
+        &[16, 32, 64],
+        &series,
+        steps,
+    )
+}
+
+fn dyck_runs(steps: usize) -> Vec<SweepRun> {
+    grid(
+        TaskKind::Dyck,
+        &[16, 32, 64],
+        &[16, 32, 64],
+        &[TRANSFORMER_1L, LSTM],
+        steps,
+    )
+}
+
+fn equality_runs(steps: usize) -> Vec<SweepRun> {
+    let series = [
+        ("transformer-2L", Architecture::Standard, 2),
+        TRANSFORMER_1L,
+        LSTM,
+    ];
+    grid(
+        TaskKind::Equality,
+        &[8, 16, 32],
+        &[16, 32, 64],
+        &series,
+        steps,
+    )
+}
+
+fn dp_width_runs(steps: usize) -> Vec<SweepRun> {
+    let mut runs = Vec::new();
+    for (task, sizes) in [
+        (TaskKind::Lis, [4, 6, 8]),
+        (TaskKind::Ed, [3, 4, 5]),
+        (TaskKind::Arithmetic, [2, 3, 4]),
+    ] {
+        let name = |arch: &str| format!("{}:{arch}", task.name());
+        let (standard, sparse, linear) = (name("standard"), name("sparse"), name("linear"));
+        let series = [
+            (standard.as_str(), Architecture::Standard, 2),
+            (sparse.as_str(), Architecture::Sparse, 2),
+            (linear.as_str(), Architecture::Linear, 2),
+        ];
+        runs.extend(grid(task, &sizes, &[32, 64], &series, steps));
+    }
+    runs
+}
+
+fn majority_runs(steps: usize) -> Vec<SweepRun> {
+    let mut runs = Vec::new();
+    for mode in AttentionMode::ALL {
+        for positional in PositionalEncoding::ALL {
+            let mut c = sweep_config(TaskKind::Majority, 15, Architecture::Standard, 32, 1);
+            c.model.attention = mode;
+            c.model.positional = positional;
+            c.steps = steps;
+            let mut r = plain_run(&format!("{}/{}", mode.name(), positional.name()), c);
+            r.eval_sizes = vec![31, 63];
+            if mode == AttentionMode::Softmax {
+                r.switch_modes = vec![AttentionMode::Saturated, AttentionMode::Hard];
             }
-            (
-                "Bounded-depth Dyck is easy for small recurrent models, while one-layer transformers need more width (Bhattamishra et al. 2024).",
-                judge_dyck,
-            )
+            runs.push(r);
         }
-        "equality" => {
-            for n in [8, 16, 32] {
-                for w in [16, 32, 64] {
-                    for (series, arch, layers) in [
-                        ("transformer-2L", Architecture::Standard, 2),
-                        ("transformer-1L", Architecture::Standard, 1),
-                        ("lstm", Architecture::Lstm, 1),
-                    ] {
-                        let mut c = base(TaskKind::Equality, n, arch, w, layers);
-                        c.steps = steps(1500);
-                        runs.push(run(series, c));
-                    }
-                }
-            }
-            (
-                "Two-layer transformers of logarithmic width decide string equality; one-layer transformers and RNNs of the same width struggle (Bhattamishra et al. 2024).",
-                judge_equality,
-            )
-        }
-        "dp-width" => {
-            for (task, sizes) in [
-                (TaskKind::Lis, [4, 6, 8]),
-                (TaskKind::Ed, [3, 4, 5]),
-                (TaskKind::Arithmetic, [2, 3, 4]),
-            ] {
-                for n in sizes {
-                    for w in [32, 64] {
-                        for (series, arch) in [
-                            ("standard", Architecture::Standard),
-                            ("sparse", Architecture::Sparse),
-                            ("linear", Architecture::Linear),
-                        ] {
-                            let mut c = base(task, n, arch, w, 2);
-                            c.steps = steps(1500);
-                            runs.push(run(&format!("{}:{series}", task.name()), c));
-                        }
-                    }
-                }
-            }
-            (
-                "Sparse and linear transformers solve DP problems with chain of thought but need width growing with the size, except on local problems such as arithmetic (Yang et al. 2024).",
-                judge_dp_width,
-            )
-        }
-        "majority" => {
-            for (mode_name, mode) in [
-                ("softmax", AttentionMode::Softmax),
-                ("saturated", AttentionMode::Saturated),
-                ("hard", AttentionMode::Hard),
-            ] {
-                for positional in PositionalEncoding::ALL {
-                    let mut c = base(TaskKind::Majority, 15, Architecture::Standard, 32, 1);
-                    c.attention = mode;
-                    c.positional = positional;
-                    c.steps = steps(1000);
-                    let mut r = run(&format!("{mode_name}/{}", positional.name()), c);
-                    r.eval_sizes = vec![31, 63];
-                    if mode == AttentionMode::Softmax {
-                        r.switch_modes = vec![AttentionMode::Saturated, AttentionMode::Hard];
-                    }
-                    runs.push(r);
-                }
-            }
-            (
-                "Saturated attention can count, so it computes MAJORITY; hard attention cannot (Merrill et al. 2022). Trained on length 15 (in each mode, and softmax-trained weights switched to saturated/hard), tested on 31 and 63.",
-                judge_majority,
-            )
-        }
-        other => {
-            return Err(format!(
-                "unknown preset `{other}`; presets: {}",
-                PRESETS.join(", ")
-            ));
-        }
+    }
+    runs
+}
+
+/// Build a preset by name; `scale` (0 < scale ≤ 1) shrinks the step counts for quick runs.
+pub fn preset(name: &str, scale: f64) -> Result<Preset, SweepError> {
+    if !(scale > 0.0 && scale <= 1.0) {
+        return Err(SweepError::BadScale(scale));
+    }
+    let name = PresetName::from_name(name)?;
+    let steps = |n: usize| ((n as f64 * scale).round() as usize).max(20);
+    type Judge = fn(&[RunResult]) -> Verdict;
+    let (runs, claim, judge): (Vec<SweepRun>, &str, Judge) = match name {
+        PresetName::IndexLookup => (
+            index_lookup_runs(steps(1500)),
+            "A one-layer transformer of logarithmic width solves index lookup at every length; recurrent models need width linear in the length (Bhattamishra et al. 2024).",
+            judge_index_lookup,
+        ),
+        PresetName::Dyck => (
+            dyck_runs(steps(1500)),
+            "Bounded-depth Dyck is easy for small recurrent models, while one-layer transformers need more width (Bhattamishra et al. 2024).",
+            judge_dyck,
+        ),
+        PresetName::Equality => (
+            equality_runs(steps(1500)),
+            "Two-layer transformers of logarithmic width decide string equality; one-layer transformers and RNNs of the same width struggle (Bhattamishra et al. 2024).",
+            judge_equality,
+        ),
+        PresetName::DpWidth => (
+            dp_width_runs(steps(1500)),
+            "Sparse and linear transformers solve DP problems with chain of thought but need width growing with the size, except on local problems such as arithmetic (Yang et al. 2024).",
+            judge_dp_width,
+        ),
+        PresetName::Majority => (
+            majority_runs(steps(1000)),
+            "Saturated attention can count, so it computes MAJORITY; hard attention cannot (Merrill et al. 2022). Trained on length 15 (in each mode, and softmax-trained weights switched to saturated/hard), tested on 31 and 63.",
+            judge_majority,
+        ),
+        PresetName::Custom => return Err(SweepError::UnknownPreset(name.name().into())),
     };
     Ok(Preset {
-        name: PRESETS
-            .iter()
-            .find(|p| **p == name)
-            .copied()
-            .unwrap_or("custom"),
+        name,
         claim: claim.to_string(),
         tests_claim: true,
         runs,
@@ -264,15 +355,13 @@ pub struct CustomGrid {
 pub const MAX_CUSTOM_RUNS: usize = 64;
 
 /// Build a custom grid; every run's config is validated, and the first invalid one is named.
-pub fn custom(grid: &CustomGrid) -> Result<Preset, String> {
+pub fn custom(grid: &CustomGrid) -> Result<Preset, SweepError> {
     if grid.sizes.is_empty() || grid.widths.is_empty() || grid.architectures.is_empty() {
-        return Err("a custom grid needs at least one size, one width and one architecture".into());
+        return Err(SweepError::EmptyGrid);
     }
     let count = grid.sizes.len() * grid.widths.len() * grid.architectures.len();
     if count > MAX_CUSTOM_RUNS {
-        return Err(format!(
-            "{count} runs is too many for one sweep (at most {MAX_CUSTOM_RUNS})"
-        ));
+        return Err(SweepError::TooManyRuns(count));
     }
     let mut runs = Vec::with_capacity(count);
     for &size in &grid.sizes {
@@ -282,20 +371,18 @@ pub fn custom(grid: &CustomGrid) -> Result<Preset, String> {
                     steps: grid.steps,
                     ..sweep_config(grid.task, size, arch, width, grid.layers)
                 };
-                config
-                    .validate()
-                    .map_err(|e| format!("{} at size {size}, width {width}: {e}", arch.name()))?;
-                runs.push(SweepRun {
-                    series: arch.name().to_string(),
-                    config,
-                    eval_sizes: Vec::new(),
-                    switch_modes: Vec::new(),
-                });
+                config.validate().map_err(|error| SweepError::InvalidRun {
+                    architecture: arch.name(),
+                    size,
+                    width,
+                    error,
+                })?;
+                runs.push(plain_run(arch.name(), config));
             }
         }
     }
     Ok(Preset {
-        name: "custom",
+        name: PresetName::Custom,
         claim: format!(
             "Custom grid: {} at sizes {:?} × widths {:?}, {} layer(s), {} steps per run. No claim is tested; compare the curves.",
             grid.task.name(),
@@ -464,7 +551,7 @@ pub async fn run_one(
         .map(|&s| {
             TaskSpec {
                 size: s,
-                ..config.task
+                ..config.task.clone()
             }
             .build()
             .map(|t| t.max_seq_len())
@@ -477,7 +564,7 @@ pub async fn run_one(
     let mut trainer = Trainer::new(config.clone(), device)?;
     let mut slice = web_time::Instant::now();
     while !trainer.is_finished() {
-        trainer.step();
+        trainer.step()?;
         if trainer.at_checkpoint() {
             trainer.checkpoint().await?;
         }
@@ -501,13 +588,10 @@ pub async fn run_one(
     for (i, size) in sizes.enumerate() {
         let task = TaskSpec {
             size,
-            ..config.task
+            ..config.task.clone()
         }
         .build()?;
-        let mut rng = TaskRng::new(config.seed, 2);
-        let examples: Vec<Example> = (0..config.eval_examples)
-            .map(|_| task.generate(&mut rng))
-            .collect();
+        let examples = sweep_examples(task.as_ref(), config.seed, config.eval_examples);
         if i > 0 {
             let report = teacher_forced(&model, &examples, &plain).await?;
             by_size.push((size, report.exact));
@@ -521,9 +605,9 @@ pub async fn run_one(
     Ok(RunResult {
         series: run.series.clone(),
         task: config.task.task.name().into(),
-        architecture: config.architecture.name().into(),
-        width: config.d_model,
-        layers: config.n_layers,
+        architecture: config.model.architecture.name().into(),
+        width: config.model.d_model,
+        layers: config.model.n_layers,
         size: config.task.size,
         steps: config.steps,
         seconds: started.elapsed().as_secs_f64(),

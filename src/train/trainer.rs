@@ -10,15 +10,12 @@ use burn::prelude::*;
 use super::batch::make_batch;
 use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
+use super::held_out::{held_out, training_stream};
 use super::loss::masked_cross_entropy;
 use super::schedule::learning_rate;
 use super::{TrainConfig, TrainError};
 use crate::models::{Model, SequenceModel};
 use crate::tasks::{Example, Task, TaskRng};
-
-/// Stream ids that keep training and test data apart for one seed.
-pub const TRAIN_STREAM: u64 = 0;
-pub const TEST_STREAM: u64 = 1;
 
 /// Metrics at one evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -76,16 +73,13 @@ impl Trainer {
         device.seed(config.seed);
         let model = Model::new(&config.model()?, &device)?;
         let optimizer = optimizer();
-        let mut test_rng = TaskRng::new(config.seed, TEST_STREAM);
-        let test_set: Vec<Example> = (0..config.eval_examples)
-            .map(|_| task.generate(&mut test_rng))
-            .collect();
+        let test_set = held_out(task.as_ref(), config.seed, config.eval_examples);
         let test_prompts = test_set.iter().map(|ex| ex.prompt().to_vec()).collect();
         Ok(Self {
             test_prompts,
             rejected: 0,
             last_good: (0, model.clone()),
-            train_rng: TaskRng::new(config.seed, TRAIN_STREAM),
+            train_rng: training_stream(config.seed),
             config,
             task,
             model,
@@ -153,18 +147,19 @@ impl Trainer {
     }
 
     /// One optimiser step. Queues device work only; nothing is read back.
-    pub fn step(&mut self) {
+    pub fn step(&mut self) -> Result<(), TrainError> {
         let examples: Vec<Example> = (0..self.config.batch_size)
             .map(|_| self.next_training_example())
             .collect();
         let batch = make_batch(&examples, &self.device);
-        let logits = self.model.forward(batch.inputs);
+        let logits = self.model.forward(batch.inputs)?;
         let loss = masked_cross_entropy(logits, batch.targets, batch.mask);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let lr = learning_rate(self.config.learning_rate, self.step, self.config.steps);
         self.model = self.optimizer.step(lr, self.model.clone(), grads);
         self.pending_losses.push(loss.detach());
         self.step += 1;
+        Ok(())
     }
 
     /// Wait for the queued steps to finish (reads the pending losses back); returns their mean.

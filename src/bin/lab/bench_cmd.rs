@@ -1,6 +1,7 @@
 //! `lab bench decode`: wall-clock time per generated token at growing positions, per
 //! architecture, with the cached decoder on the native CPU backend.
 
+use expressivity_lab::models::ArchSpec;
 use std::time::Instant;
 
 use burn::prelude::*;
@@ -84,10 +85,13 @@ fn breakdown(args: &TrainBenchArgs) -> Result<(), String> {
     for architecture in selected(args)? {
         let config = TrainConfig {
             task: TaskSpec::new(TaskKind::Lis, 50),
-            architecture,
-            d_model: 256,
-            n_layers: 3,
-            n_heads: 4,
+            model: ArchSpec {
+                architecture,
+                d_model: 256,
+                n_layers: 3,
+                n_heads: 4,
+                ..TrainConfig::default().model
+            },
             ..TrainConfig::default()
         };
         let task = config.task().map_err(|e| e.to_string())?;
@@ -107,7 +111,11 @@ fn breakdown(args: &TrainBenchArgs) -> Result<(), String> {
             let batch = make_batch(&examples, &device);
             times[0] = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let loss = masked_cross_entropy(model.forward(batch.inputs), batch.targets, batch.mask);
+            let loss = masked_cross_entropy(
+                model.forward(batch.inputs).map_err(|e| e.to_string())?,
+                batch.targets,
+                batch.mask,
+            );
             let _ = loss.clone().into_scalar::<f32>();
             times[1] = t.elapsed().as_secs_f64();
             let t = Instant::now();
@@ -166,14 +174,17 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
         for &architecture in &archs {
             let config = TrainConfig {
                 task: TaskSpec::new(TaskKind::Lis, size),
-                architecture,
-                d_model: width,
-                n_layers: layers,
-                n_heads: 4,
                 batch_size: 32,
                 steps: args.steps + 2,
                 eval_every: 1_000_000,
                 eval_examples: 1,
+                model: ArchSpec {
+                    architecture,
+                    d_model: width,
+                    n_layers: layers,
+                    n_heads: 4,
+                    ..TrainConfig::default().model
+                },
                 ..TrainConfig::default()
             };
             let task = config.task().map_err(|e| e.to_string())?;
@@ -182,12 +193,12 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
             let tokens_per_step = 32 * (seq - 1);
             let mut trainer = Trainer::new(config, &device).map_err(|e| e.to_string())?;
             // The losses stay on the device: a step is only done once something reads it.
-            trainer.step();
-            trainer.step();
+            trainer.step().map_err(|e| e.to_string())?;
+            trainer.step().map_err(|e| e.to_string())?;
             pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
             let start = Instant::now();
             for _ in 0..args.steps {
-                trainer.step();
+                trainer.step().map_err(|e| e.to_string())?;
             }
             pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
             let seconds = start.elapsed().as_secs_f64() / args.steps as f64;
@@ -224,12 +235,15 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
     println!(" {:>12} {:>16}", "last/first", "FLOPs last/first");
     for architecture in Architecture::ALL {
         let config = ModelConfig {
-            architecture,
             vocab_size: 32,
             max_len,
-            d_model: args.width,
-            n_layers: args.layers,
-            n_heads: args.heads,
+            arch: ArchSpec {
+                architecture,
+                d_model: args.width,
+                n_layers: args.layers,
+                n_heads: args.heads,
+                ..ArchSpec::default()
+            },
             ..ModelConfig::default()
         };
         device.seed(1);
@@ -239,13 +253,17 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
         let mut times = Vec::new();
         for &p in &positions {
             while cache.position < p {
-                let logits = model.step(token(cache.position), &mut cache);
+                let logits = model
+                    .step(token(cache.position), &mut cache)
+                    .map_err(|e| e.to_string())?;
                 logits.into_data();
             }
             let start = Instant::now();
             for _ in 0..args.tokens {
                 // Reading the logits is part of generating a token (and forces the work).
-                let logits = model.step(token(cache.position), &mut cache);
+                let logits = model
+                    .step(token(cache.position), &mut cache)
+                    .map_err(|e| e.to_string())?;
                 logits.into_data();
             }
             times.push(start.elapsed().as_secs_f64() * 1e6 / args.tokens as f64);

@@ -34,13 +34,9 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     let meta = &loaded.meta;
     let train = &meta.train;
     println!(
-        "{}: {} size {} · {} · {} layers · width {} · {} steps trained · {}",
+        "{}: {} · {} steps trained · {}",
         args.checkpoint.display(),
-        train.task.task.name(),
-        train.task.size,
-        train.architecture.title(),
-        train.n_layers,
-        train.d_model,
+        train.summary(),
         meta.steps_done,
         if meta.note.is_empty() {
             "-"

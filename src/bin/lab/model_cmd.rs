@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use expressivity_lab::models::check::{TOLERANCE, check_model};
 use expressivity_lab::models::cost::token_cost;
-use expressivity_lab::models::{Architecture, AttentionMode, Model, ModelConfig};
+use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, Model, ModelConfig};
 
 #[derive(Subcommand)]
 pub enum ModelCommand {
@@ -40,15 +40,17 @@ pub struct SizeArgs {
 impl SizeArgs {
     fn config(&self, architecture: Architecture, attention: AttentionMode) -> ModelConfig {
         ModelConfig {
-            architecture,
-            attention,
+            arch: ArchSpec {
+                architecture,
+                attention,
+                d_model: self.width,
+                n_layers: self.layers,
+                n_heads: self.heads,
+                block_size: self.block,
+                ..ArchSpec::default()
+            },
             vocab_size: self.vocab,
             max_len: self.max_len,
-            d_model: self.width,
-            n_layers: self.layers,
-            n_heads: self.heads,
-            block_size: self.block,
-            ..ModelConfig::default()
         }
     }
 }

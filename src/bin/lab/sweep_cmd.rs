@@ -58,9 +58,10 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
                 .collect::<Result<_, _>>()?,
             layers: args.layers,
             steps: ((args.steps as f64 * args.scale).round() as usize).max(1),
-        })?
+        })
+        .map_err(|e| e.to_string())?
     } else {
-        preset(&args.preset, args.scale)?
+        preset(&args.preset, args.scale).map_err(|e| e.to_string())?
     };
     let total: usize = preset.runs.iter().map(|r| r.config.steps).sum();
     println!(
@@ -85,14 +86,14 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
             i + 1,
             preset.runs.len(),
             run.series,
-            run.config.d_model,
+            run.config.model.d_model,
             run.config.task.size
         ));
         let result = pollster::block_on(run_one(run, &device, |step| {
             bar.set_position(done + step as u64);
             true
         }))
-        .map_err(|e| format!("{} width {}: {e}", run.series, run.config.d_model))?;
+        .map_err(|e| format!("{} width {}: {e}", run.series, run.config.model.d_model))?;
         done += run.config.steps as u64;
         let line = format!(
             "{:<22} width {:>3} size {:>3}: accuracy {:.3}{} ({:.0} s)",
@@ -124,7 +125,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     bar.finish_and_clear();
     let verdict = preset.judge(&results);
     let out = SweepResults {
-        preset: preset.name.into(),
+        preset: preset.name.name().into(),
         claim: preset.claim.clone(),
         runs: results,
         verdict,

@@ -6,7 +6,7 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use expressivity_lab::models::{Architecture, AttentionMode, PositionalEncoding};
+use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use expressivity_lab::tasks::TaskParams;
 
 use crate::task_cmd::ParamArgs;
@@ -38,6 +38,9 @@ pub struct TrainArgs {
     #[arg(long, default_value = "softmax",
           value_parser = parse_with(AttentionMode::from_name, AttentionMode::ALL.iter().map(|a| a.name())))]
     attention: AttentionMode,
+    /// The c of softmax(c · qᵀk / √d_h) (softmax attention).
+    #[arg(long, default_value_t = 1.0)]
+    softmax_scale: f32,
     /// none, learned or sinusoidal.
     #[arg(long, default_value = "sinusoidal",
           value_parser = parse_with(PositionalEncoding::from_name, PositionalEncoding::ALL.iter().map(|a| a.name())))]
@@ -45,11 +48,11 @@ pub struct TrainArgs {
     /// Sparse block size (default ⌈√length⌉).
     #[arg(long)]
     block: Option<usize>,
-    #[arg(long, default_value_t = TrainConfig::default().d_model)]
+    #[arg(long, default_value_t = TrainConfig::default().model.d_model)]
     width: usize,
-    #[arg(long, default_value_t = TrainConfig::default().n_layers)]
+    #[arg(long, default_value_t = TrainConfig::default().model.n_layers)]
     layers: usize,
-    #[arg(long, default_value_t = TrainConfig::default().n_heads)]
+    #[arg(long, default_value_t = TrainConfig::default().model.n_heads)]
     heads: usize,
     #[arg(long, default_value_t = TrainConfig::default().steps)]
     steps: usize,
@@ -95,13 +98,17 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             }
             spec
         },
-        architecture: args.arch,
-        attention: args.attention,
-        positional: args.positional,
-        block_size: args.block,
-        d_model: args.width,
-        n_layers: args.layers,
-        n_heads: args.heads,
+        model: ArchSpec {
+            architecture: args.arch,
+            attention: args.attention,
+            softmax_scale: args.softmax_scale,
+            positional: args.positional,
+            block_size: args.block,
+            d_model: args.width,
+            n_layers: args.layers,
+            n_heads: args.heads,
+            ..ArchSpec::default()
+        },
         steps: args.steps,
         batch_size: args.batch,
         learning_rate: args.lr,
@@ -113,13 +120,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let (device, info) = pollster::block_on(backend::select(Default::default()));
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
     println!(
-        "{} size {} · {} · {} layers · width {} · {} heads · {} steps · batch {} · backend {} ({})",
-        config.task.task.name(),
-        config.task.size,
-        config.architecture.title(),
-        config.n_layers,
-        config.d_model,
-        config.n_heads,
+        "{} · {} heads · {} steps · batch {} · backend {} ({})",
+        config.summary(),
+        config.model.n_heads,
         config.steps,
         config.batch_size,
         info.name,
@@ -135,7 +138,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     let mut diverged = None;
     while !trainer.is_finished() {
         let t0 = Instant::now();
-        trainer.step();
+        trainer.step().map_err(|e| e.to_string())?;
         train_time += t0.elapsed().as_secs_f64();
         bar.inc(1);
         if trainer.at_checkpoint() {
