@@ -142,7 +142,7 @@ fn custom_grids_build_every_run_and_refuse_bad_ones() {
     };
     assert_eq!(
         custom(&too_many).unwrap_err(),
-        SweepError::TooManyRuns(MAX_CUSTOM_RUNS * 2)
+        SweepError::TooManyRuns(MAX_CUSTOM_RUNS * 4)
     );
     let bad_size = CustomGrid {
         sizes: vec![8, 5000],

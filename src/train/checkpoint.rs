@@ -245,21 +245,22 @@ pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, Check
         let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         weights.insert(name, (shape, bytes));
     }
-    let mut meta = meta.clone();
+    write(&weights, meta.clone())
+}
+
+/// Serialise tensors and metadata as one safetensors file of the current format (the
+/// metadata's format tag and checksum are set here).
+fn write(
+    weights: &BTreeMap<String, (Vec<usize>, Vec<u8>)>,
+    mut meta: CheckpointMeta,
+) -> Result<Vec<u8>, CheckpointError> {
     meta.format = FORMAT.to_string();
     meta.fnv1a64 = checksum(
         &meta,
         weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())),
     )?;
-    write(&weights, &meta)
-}
-
-/// Serialise tensors and metadata as one safetensors file.
-fn write(
-    weights: &BTreeMap<String, (Vec<usize>, Vec<u8>)>,
-    meta: &CheckpointMeta,
-) -> Result<Vec<u8>, CheckpointError> {
-    let json = serde_json::to_string(meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
+    let json =
+        serde_json::to_string(&meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
     let views = weights
         .iter()
         .map(|(name, (shape, bytes))| {
@@ -358,7 +359,7 @@ fn v1_name(old: &str) -> Option<String> {
 /// the tensors renamed, and the file re-checksummed. A v2 file is returned unchanged.
 pub fn migrate_v1(bytes: &[u8]) -> Result<Vec<u8>, CheckpointError> {
     let file = parse(bytes)?;
-    let mut meta = read_meta(bytes)?;
+    let meta = read_meta(bytes)?;
     if meta.format != FORMAT_V1 {
         return Ok(bytes.to_vec());
     }
@@ -375,12 +376,7 @@ pub fn migrate_v1(bytes: &[u8]) -> Result<Vec<u8>, CheckpointError> {
         let new = v1_name(name).ok_or_else(|| CheckpointError::UnexpectedTensor(name.clone()))?;
         weights.insert(new, (view.shape().to_vec(), view.data().to_vec()));
     }
-    meta.format = FORMAT.to_string();
-    meta.fnv1a64 = checksum(
-        &meta,
-        weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())),
-    )?;
-    write(&weights, &meta)
+    write(&weights, meta)
 }
 
 /// Validate `bytes` completely and build the model on `device` (no autodiff). Files of the

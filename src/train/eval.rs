@@ -19,6 +19,11 @@ pub struct EvalReport {
     pub examples: usize,
 }
 
+/// Counts of correct examples as fractions of `total` (0 for an empty set).
+fn fractions<const N: usize>(counts: [usize; N], total: usize) -> [f32; N] {
+    counts.map(|c| c as f32 / total.max(1) as f32)
+}
+
 /// Evaluate `model` with teacher forcing: at each position after the prompt, the argmax of the
 /// logits must equal the reference next token.
 pub async fn teacher_forced<M: SequenceModel>(
@@ -52,10 +57,10 @@ pub async fn teacher_forced<M: SequenceModel>(
         }
         yield_now().await;
     }
-    let n = examples.len().max(1) as f32;
+    let [exact, answer] = fractions([exact, answer], examples.len());
     Ok(EvalReport {
-        exact: exact as f32 / n,
-        answer: answer as f32 / n,
+        exact,
+        answer,
         examples: examples.len(),
     })
 }
@@ -118,10 +123,10 @@ pub async fn greedy<M: SequenceModel>(
             }
         }
     }
-    let n = examples.len().max(1) as f32;
+    let [full, answer] = fractions([full, answer], examples.len());
     Ok(GreedyReport {
-        full: full as f32 / n,
-        answer: answer as f32 / n,
+        full,
+        answer,
         examples: examples.len(),
     })
 }
