@@ -57,6 +57,19 @@ pub struct CheckpointMeta {
     /// Free text: how the checkpoint was made (e.g. the `lab` command).
     #[serde(default)]
     pub note: String,
+    /// Set when the weights were set by hand rather than trained (then `history` is empty):
+    /// which construction, with which parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constructed_by: Option<Provenance>,
+}
+
+/// Where hand-set weights come from: a named construction and its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The construction's name (`lab construct NAME`).
+    pub construction: String,
+    /// Its parameters as `name → value` (e.g. the size it was built for).
+    pub params: BTreeMap<String, String>,
 }
 
 /// Why a checkpoint cannot be written or loaded. Every variant names what is wrong.
@@ -227,23 +240,44 @@ pub fn meta_for(train: &TrainConfig) -> Result<CheckpointMeta, TrainError> {
         fnv1a64: String::new(),
         written_by: format!("expressivity-lab {}", env!("CARGO_PKG_VERSION")),
         note: String::new(),
+        constructed_by: None,
     })
 }
 
 /// Write `model` and `meta` as one safetensors file. Works on every device (async reads).
 pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, CheckpointError> {
-    let mut weights: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    let mut weights = BTreeMap::new();
     for (name, shape, tensor) in collect(model) {
         let data = tensor
             .into_data_async()
             .await
             .map_err(|e| CheckpointError::Device(format!("{e:?}")))?;
-        let values: Vec<f32> = data.iter::<f32>().collect();
+        weights.insert(name, (shape, data.iter::<f32>().collect()));
+    }
+    save_tensors(&weights, meta)
+}
+
+/// Write tensors given on the host (name → shape, row-major values) with `meta` as one
+/// checkpoint file, e.g. hand-set weights. The names must be those of the model `meta`
+/// describes (see [`expected_tensors`]); loading checks them.
+pub fn save_tensors(
+    tensors: &BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    meta: &CheckpointMeta,
+) -> Result<Vec<u8>, CheckpointError> {
+    let mut weights = BTreeMap::new();
+    for (name, (shape, values)) in tensors {
         if values.iter().any(|v| !v.is_finite()) {
-            return Err(CheckpointError::NonFinite(name));
+            return Err(CheckpointError::NonFinite(name.clone()));
+        }
+        if shape.iter().product::<usize>() != values.len() {
+            return Err(CheckpointError::Shape {
+                name: name.clone(),
+                expected: shape.clone(),
+                found: vec![values.len()],
+            });
         }
         let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        weights.insert(name, (shape, bytes));
+        weights.insert(name.clone(), (shape.clone(), bytes));
     }
     write(&weights, meta.clone())
 }

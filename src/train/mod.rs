@@ -15,7 +15,7 @@ pub mod trainer;
 pub mod yield_now;
 
 pub use backend::{BackendChoice, BackendInfo};
-pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta, Provenance};
 pub use config::{TrainConfig, TrainError};
 pub use eval::{EvalReport, GreedyReport};
 pub use inspect::Inspection;
