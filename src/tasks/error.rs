@@ -32,10 +32,7 @@ pub enum TaskError {
     },
     /// A parameter the task does not take.
     #[error("{task} does not take the parameter `{name}`")]
-    UnsupportedParam {
-        task: &'static str,
-        name: &'static str,
-    },
+    UnsupportedParam { task: &'static str, name: String },
     /// A token that is not in the task's vocabulary.
     #[error("unknown token `{0}`")]
     UnknownToken(String),

@@ -1,14 +1,54 @@
 //! The shared layout of `equality` and `disjointness`: `x | y <q>` with `x, y ∈ {0,1}^N`.
 
 use super::error::malformed;
-use super::{Example, TaskError, Vocab};
+use super::{Example, TaskBase, TaskError, TaskInfo, Vocab};
 
 pub const MAX_SIZE: usize = 128;
 pub const QUERY: &str = "<q>";
 
-/// `<pad> 0 1 | <q>` followed by the task's two answer tokens (`yes`, `no` or `eq`, `neq`).
-pub fn vocabulary(positive: &str, negative: &str) -> Vocab {
-    Vocab::new(["0", "1", "|", QUERY, positive, negative])
+/// What sets the two tasks apart: their answer words and which pair of bits `(x_i, y_i)`
+/// witnesses the negative answer (its position decides the answer).
+pub struct Rule {
+    pub positive: &'static str,
+    pub negative: &'static str,
+    pub witness: fn(bool, bool) -> bool,
+}
+
+impl Rule {
+    /// `<pad> 0 1 | <q>` followed by the two answer tokens (`eq`, `neq` or `yes`, `no`).
+    pub fn vocabulary(&self) -> Vocab {
+        Vocab::new(["0", "1", "|", QUERY, self.positive, self.negative])
+    }
+
+    /// The shared part of the task at string length `n`.
+    pub fn base(&self, info: &'static TaskInfo, n: usize) -> TaskBase {
+        TaskBase {
+            info,
+            size: n,
+            vocab: self.vocabulary(),
+            max_seq_len: 2 * n + 3,
+        }
+    }
+
+    /// The example for `x` and `y`: negative with its witnesses as the deciding positions,
+    /// else positive, decided by every position.
+    pub fn example_for(&self, vocab: &Vocab, x: &[bool], y: &[bool]) -> Example {
+        let witnesses: Vec<usize> = (0..x.len())
+            .filter(|&i| (self.witness)(x[i], y[i]))
+            .collect();
+        if witnesses.is_empty() {
+            let all: Vec<usize> = (0..x.len()).collect();
+            example(vocab, x, y, self.positive, &all)
+        } else {
+            example(vocab, x, y, self.negative, &witnesses)
+        }
+    }
+
+    /// Read `x | y <q>` and answer it.
+    pub fn solve(&self, vocab: &Vocab, prompt: &[u32]) -> Result<Example, TaskError> {
+        let (x, y) = parse(vocab, prompt)?;
+        Ok(self.example_for(vocab, &x, &y))
+    }
 }
 
 /// Read `x | y <q>` into two bit strings of equal length.

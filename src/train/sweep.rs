@@ -461,14 +461,7 @@ pub async fn run_one(
     let longest = run
         .eval_sizes
         .iter()
-        .map(|&s| {
-            TaskSpec {
-                size: s,
-                ..config.task
-            }
-            .build()
-            .map(|t| t.max_seq_len())
-        })
+        .map(|&s| config.task.at_size(s).build().map(|t| t.max_seq_len()))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .max();
@@ -499,11 +492,7 @@ pub async fn run_one(
     let mut switched = Vec::new();
     let sizes = std::iter::once(config.task.size).chain(run.eval_sizes.iter().copied());
     for (i, size) in sizes.enumerate() {
-        let task = TaskSpec {
-            size,
-            ..config.task
-        }
-        .build()?;
+        let task = config.task.at_size(size).build()?;
         let mut rng = TaskRng::new(config.seed, 2);
         let examples: Vec<Example> = (0..config.eval_examples)
             .map(|_| task.generate(&mut rng))
