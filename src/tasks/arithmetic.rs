@@ -273,17 +273,10 @@ pub struct Arithmetic {
 
 impl Arithmetic {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
-        Ok(Self {
-            base: TaskBase {
-                info: &INFO,
-                size: n,
-                vocab: Self::vocabulary(),
-                // At most `n − 1` parenthesis pairs, so step `s` has at most `4n − 1 − 2s`
-                // symbols plus its `=`.
-                max_seq_len: 3 * n * (n + 1),
-            },
-        })
+        // At most `n − 1` parenthesis pairs, so step `s` has at most `4n − 1 − 2s` symbols
+        // plus its `=`.
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| 3 * n * (n + 1))?;
+        Ok(Self { base })
     }
 
     /// `<pad> 0 … 10 + - * / ( ) =`.

@@ -12,13 +12,8 @@ pub fn vocabulary() -> Vocab {
 }
 
 /// The shared part of a task over `w <q>` at length `n`.
-pub fn base(info: &'static TaskInfo, n: usize) -> TaskBase {
-    TaskBase {
-        info,
-        size: n,
-        vocab: vocabulary(),
-        max_seq_len: n + 2,
-    }
+pub fn base(info: &'static TaskInfo, n: usize) -> Result<TaskBase, TaskError> {
+    TaskBase::new(info, n, vocabulary(), |n| n + 2)
 }
 
 /// Uniform random bits with a fair-coin label: `fix` turns a string whose `label_of` is the

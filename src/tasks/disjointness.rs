@@ -1,9 +1,8 @@
 //! `disjointness`: `x | y <q>` → `yes` iff no i has `x_i = y_i = 1`. Negatives overlap in
 //! exactly one position.
 
-use super::{
-    Example, Locality, Paper, Task, TaskBase, TaskError, TaskInfo, TaskKind, TaskRng, pair_bits,
-};
+use super::pair_bits::{PairBits, PairRule};
+use super::{Locality, Paper, TaskInfo, TaskKind, TaskRng};
 
 pub const INFO: TaskInfo = TaskInfo {
     kind: TaskKind::Disjointness,
@@ -11,7 +10,7 @@ pub const INFO: TaskInfo = TaskInfo {
     title: "Set disjointness",
     size_meaning: "string length N",
     min_size: 1,
-    max_size: pair_bits::MAX_SIZE,
+    max_size: super::pair_bits::MAX_SIZE,
     default_size: 16,
     chain_of_thought: false,
     paper: Paper::Separations,
@@ -22,36 +21,24 @@ pub const INFO: TaskInfo = TaskInfo {
     locality: Locality::NoChain,
 };
 
-/// A shared element (`x_i = y_i = 1`) witnesses `no`.
-const RULE: pair_bits::Rule = pair_bits::Rule {
-    positive: "yes",
-    negative: "no",
-    witness: |x, y| x && y,
-};
+/// Set disjointness at one length N.
+pub type Disjointness = PairBits<DisjointnessRule>;
 
 #[derive(Debug, Clone)]
-pub struct Disjointness {
-    base: TaskBase,
-}
+pub struct DisjointnessRule;
 
-impl Disjointness {
-    pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
-        Ok(Self {
-            base: RULE.base(&INFO, n),
-        })
-    }
-}
+impl PairRule for DisjointnessRule {
+    const INFO: &'static TaskInfo = &INFO;
+    const ANSWERS: [&'static str; 2] = ["yes", "no"];
 
-impl Task for Disjointness {
-    fn base(&self) -> &TaskBase {
-        &self.base
+    /// A shared element (`x_i = y_i = 1`) witnesses `no`.
+    fn witness(x: bool, y: bool) -> bool {
+        x && y
     }
 
     /// Each position is (0,0), (0,1) or (1,0) uniformly; a negative then sets one random
     /// position to (1,1).
-    fn generate(&self, rng: &mut TaskRng) -> Example {
-        let n = self.base.size;
+    fn draw(n: usize, rng: &mut TaskRng) -> (Vec<bool>, Vec<bool>) {
         let (mut x, mut y) = (vec![false; n], vec![false; n]);
         for i in 0..n {
             match rng.index(3) {
@@ -65,10 +52,6 @@ impl Task for Disjointness {
             x[k] = true;
             y[k] = true;
         }
-        RULE.example_for(&self.base.vocab, &x, &y)
-    }
-
-    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        RULE.solve(&self.base.vocab, prompt)
+        (x, y)
     }
 }

@@ -137,7 +137,7 @@ pub struct Dyck {
 
 impl Dyck {
     pub fn new(n: usize, k: usize, m: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| n + 2)?;
         if n % 2 == 1 {
             return Err(TaskError::InvalidSize {
                 task: INFO.name,
@@ -147,16 +147,7 @@ impl Dyck {
         }
         BRACKETS.check(INFO.name, k)?;
         DEPTH.check(INFO.name, m)?;
-        Ok(Self {
-            base: TaskBase {
-                info: &INFO,
-                size: n,
-                vocab: Self::vocabulary(),
-                max_seq_len: n + 2,
-            },
-            k,
-            m,
-        })
+        Ok(Self { base, k, m })
     }
 
     /// `<pad> ( ) [ ] { } < > <q> yes no`.

@@ -70,17 +70,13 @@ pub struct Ed {
 
 impl Ed {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
-        let m = n + LONGER_BY;
-        Ok(Self {
-            base: TaskBase {
-                info: &INFO,
-                size: n,
-                vocab: Self::vocabulary(),
-                // Prompt `a | b <sep>`, n rows of m values and a comma, `<sep>`, the answer.
-                max_seq_len: (n + 1 + m + 1) + n * (m + 1) + 1 + 1,
-            },
-        })
+        // Prompt `a | b <sep>`, n rows of m values and a comma, `<sep>`, the answer.
+        let longest = |n| {
+            let m = n + LONGER_BY;
+            (n + 1 + m + 1) + n * (m + 1) + 1 + 1
+        };
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), longest)?;
+        Ok(Self { base })
     }
 
     /// `<pad> a … z | , <sep> 0 … 62`.

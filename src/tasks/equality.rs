@@ -1,8 +1,7 @@
 //! `equality`: `x | y <q>` → `eq` iff `x = y`. Half the negatives differ in exactly one bit.
 
-use super::{
-    Example, Locality, Paper, Task, TaskBase, TaskError, TaskInfo, TaskKind, TaskRng, pair_bits,
-};
+use super::pair_bits::{PairBits, PairRule};
+use super::{Locality, Paper, TaskInfo, TaskKind, TaskRng};
 
 pub const INFO: TaskInfo = TaskInfo {
     kind: TaskKind::Equality,
@@ -10,7 +9,7 @@ pub const INFO: TaskInfo = TaskInfo {
     title: "String equality",
     size_meaning: "string length N",
     min_size: 1,
-    max_size: pair_bits::MAX_SIZE,
+    max_size: super::pair_bits::MAX_SIZE,
     default_size: 16,
     chain_of_thought: false,
     paper: Paper::Separations,
@@ -21,34 +20,22 @@ pub const INFO: TaskInfo = TaskInfo {
     locality: Locality::NoChain,
 };
 
-/// Any differing position witnesses `neq`.
-const RULE: pair_bits::Rule = pair_bits::Rule {
-    positive: "eq",
-    negative: "neq",
-    witness: |x, y| x != y,
-};
+/// String equality at one length N.
+pub type Equality = PairBits<EqualityRule>;
 
 #[derive(Debug, Clone)]
-pub struct Equality {
-    base: TaskBase,
-}
+pub struct EqualityRule;
 
-impl Equality {
-    pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
-        Ok(Self {
-            base: RULE.base(&INFO, n),
-        })
-    }
-}
+impl PairRule for EqualityRule {
+    const INFO: &'static TaskInfo = &INFO;
+    const ANSWERS: [&'static str; 2] = ["eq", "neq"];
 
-impl Task for Equality {
-    fn base(&self) -> &TaskBase {
-        &self.base
+    /// Any differing position witnesses `neq`.
+    fn witness(x: bool, y: bool) -> bool {
+        x != y
     }
 
-    fn generate(&self, rng: &mut TaskRng) -> Example {
-        let n = self.base.size;
+    fn draw(n: usize, rng: &mut TaskRng) -> (Vec<bool>, Vec<bool>) {
         let x: Vec<bool> = (0..n).map(|_| rng.chance(1, 2)).collect();
         let mut y = x.clone();
         if !rng.chance(1, 2) {
@@ -63,10 +50,6 @@ impl Task for Equality {
                 }
             }
         }
-        RULE.example_for(&self.base.vocab, &x, &y)
-    }
-
-    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        RULE.solve(&self.base.vocab, prompt)
+        (x, y)
     }
 }

@@ -50,17 +50,9 @@ fn letter(k: usize) -> String {
 
 impl IndexLookup {
     pub fn new(n: usize, symbols: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| n + 3)?;
         SYMBOLS.check(INFO.name, symbols)?;
-        Ok(Self {
-            base: TaskBase {
-                info: &INFO,
-                size: n,
-                vocab: Self::vocabulary(),
-                max_seq_len: n + 3,
-            },
-            symbols,
-        })
+        Ok(Self { base, symbols })
     }
 
     /// `<pad> a … p <q> @0 … @255`: index tokens for the largest N, so one checkpoint can be

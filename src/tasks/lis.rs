@@ -44,16 +44,9 @@ pub struct Lis {
 impl Lis {
     /// LIS over sequences of length `n` (`3..=100`).
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
-        Ok(Self {
-            base: TaskBase {
-                info: &INFO,
-                size: n,
-                vocab: Self::vocabulary(),
-                // Every sequence of this size: `n + 1 + n + 1 + 1`.
-                max_seq_len: 2 * n + 3,
-            },
-        })
+        // Every sequence of this size has length `n + 1 + n + 1 + 1`.
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| 2 * n + 3)?;
+        Ok(Self { base })
     }
 
     /// The LIS vocabulary, the same for every size: `<pad> <sep> 1 … 249`.

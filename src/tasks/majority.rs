@@ -33,7 +33,7 @@ fn majority(bits: &[bool]) -> bool {
 
 impl Majority {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
+        let base = bit_string::base(&INFO, n)?;
         if n.is_multiple_of(2) {
             return Err(TaskError::InvalidSize {
                 task: INFO.name,
@@ -41,9 +41,7 @@ impl Majority {
                 reason: "N must be odd so that there are no ties".into(),
             });
         }
-        Ok(Self {
-            base: bit_string::base(&INFO, n),
-        })
+        Ok(Self { base })
     }
 }
 

@@ -76,15 +76,8 @@ impl NearestNeighbor {
                 reason: format!("only {} distinct {bits}-bit keys exist", 1usize << bits),
             });
         }
-        Ok(Self {
-            base: TaskBase {
-                info: &INFO,
-                size: k,
-                vocab: Self::vocabulary(),
-                max_seq_len: k * (bits + 2) + bits + 1,
-            },
-            bits,
-        })
+        let base = TaskBase::new(&INFO, k, Self::vocabulary(), |k| k * (bits + 2) + bits + 1)?;
+        Ok(Self { base, bits })
     }
 
     /// `<pad> 0 1 ; <q> A … P`.

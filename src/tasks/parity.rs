@@ -33,9 +33,8 @@ fn parity(bits: &[bool]) -> bool {
 
 impl Parity {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        INFO.check_size(n)?;
         Ok(Self {
-            base: bit_string::base(&INFO, n),
+            base: bit_string::base(&INFO, n)?,
         })
     }
 }

@@ -15,6 +15,25 @@ pub struct TaskBase {
     pub max_seq_len: usize,
 }
 
+impl TaskBase {
+    /// The task at size `n`, once `n` is in the task's range; `max_seq_len` is computed from
+    /// `n` only then (so a huge size is an error, not an overflow).
+    pub fn new(
+        info: &'static TaskInfo,
+        n: usize,
+        vocab: Vocab,
+        max_seq_len: impl FnOnce(usize) -> usize,
+    ) -> Result<Self, TaskError> {
+        info.check_size(n)?;
+        Ok(Self {
+            info,
+            size: n,
+            vocab,
+            max_seq_len: max_seq_len(n),
+        })
+    }
+}
+
 /// A task at one size with fixed parameters.
 ///
 /// Generation is seeded and portable: the same `(task, size, params, seed)` gives the same
