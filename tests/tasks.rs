@@ -565,7 +565,7 @@ fn bad_requests_are_error_values() {
     );
     assert!(matches!(
         TaskKind::from_name("sorting"),
-        Err(TaskError::UnknownTask(_))
+        Err(TaskError::UnknownTask { .. })
     ));
     assert_eq!(TaskKind::from_name("index_lookup").unwrap(), IndexLookup);
     // Specs round trip through JSON in the layout checkpoints store; junk parameters are

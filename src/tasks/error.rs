@@ -3,9 +3,9 @@
 /// Why a task request or an input could not be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskError {
-    /// No task has this name.
-    #[error("unknown task `{0}` (known: {known})", known = super::TaskKind::names().join(", "))]
-    UnknownTask(String),
+    /// No task has this name; `known` lists the names there are.
+    #[error("unknown task `{name}` (known: {known})")]
+    UnknownTask { name: String, known: String },
     /// The requested size is outside what the task supports.
     #[error("{task}: size {size} is out of range (supported: {min}..={max})")]
     SizeOutOfRange {

@@ -81,7 +81,10 @@ impl TaskKind {
         ALL.iter()
             .copied()
             .find(|k| k.name() == wanted)
-            .ok_or_else(|| TaskError::UnknownTask(name.to_string()))
+            .ok_or_else(|| TaskError::UnknownTask {
+                name: name.to_string(),
+                known: Self::names().join(", "),
+            })
     }
 
     /// Build the task; [`super::TaskSpec::build`] has checked size and parameters.
