@@ -13,13 +13,9 @@ use proptest::prelude::*;
 const SEEDS: u64 = 1000;
 
 fn build(kind: TaskKind, size: usize) -> Box<dyn Task> {
-    TaskSpec {
-        task: kind,
-        size,
-        params: TaskParams::default(),
-    }
-    .build()
-    .unwrap_or_else(|e| panic!("{kind} at size {size}: {e}"))
+    TaskSpec::new(kind, size)
+        .build()
+        .unwrap_or_else(|e| panic!("{kind} at size {size}: {e}"))
 }
 
 /// Texts of the prompt, CoT and answer tokens.
@@ -311,11 +307,7 @@ fn dyck_labels_match_an_independent_recogniser_and_negatives_are_near_misses() {
         let task = TaskSpec {
             task: TaskKind::Dyck,
             size: 24,
-            params: TaskParams {
-                brackets: Some(k),
-                depth: Some(m),
-                ..TaskParams::default()
-            },
+            params: TaskParams::from([("brackets", k), ("depth", m)]),
         }
         .build()
         .unwrap();
@@ -533,93 +525,63 @@ fn locality_separates_arithmetic_from_lis_and_ed() {
 #[test]
 fn bad_requests_are_error_values() {
     use TaskKind::*;
-    let spec = |task, size, params| TaskSpec { task, size, params };
-    let none = TaskParams::default();
+    let spec = |task, size, params: &[(&str, usize)]| TaskSpec {
+        task,
+        size,
+        params: params.iter().copied().collect(),
+    };
     for (s, why) in [
-        (spec(Lis, 2, none), "size"),
-        (spec(Arithmetic, 0, none), "size"),
-        (spec(Arithmetic, 13, none), "size"),
-        (spec(Ed, 21, none), "size"),
-        (spec(Majority, 20, none), "even majority"),
-        (spec(Dyck, 7, none), "odd dyck"),
-        (spec(IndexLookup, 257, none), "size"),
-        (
-            spec(
-                Dyck,
-                8,
-                TaskParams {
-                    brackets: Some(5),
-                    ..none
-                },
-            ),
-            "brackets",
-        ),
-        (
-            spec(
-                Dyck,
-                8,
-                TaskParams {
-                    depth: Some(0),
-                    ..none
-                },
-            ),
-            "depth",
-        ),
-        (
-            spec(
-                NearestNeighbor,
-                8,
-                TaskParams {
-                    bits: Some(17),
-                    ..none
-                },
-            ),
-            "bits",
-        ),
-        (
-            spec(
-                NearestNeighbor,
-                8,
-                TaskParams {
-                    bits: Some(2),
-                    ..none
-                },
-            ),
-            "too few keys",
-        ),
-        (
-            spec(
-                Lis,
-                5,
-                TaskParams {
-                    bits: Some(8),
-                    ..none
-                },
-            ),
-            "unsupported",
-        ),
+        (spec(Lis, 2, &[]), "size"),
+        (spec(Arithmetic, 0, &[]), "size"),
+        (spec(Arithmetic, 13, &[]), "size"),
+        (spec(Ed, 21, &[]), "size"),
+        (spec(Majority, 20, &[]), "even majority"),
+        (spec(Dyck, 7, &[]), "odd dyck"),
+        (spec(IndexLookup, 257, &[]), "size"),
+        (spec(Dyck, 8, &[("brackets", 5)]), "brackets"),
+        (spec(Dyck, 8, &[("depth", 0)]), "depth"),
+        (spec(NearestNeighbor, 8, &[("bits", 17)]), "bits"),
+        (spec(NearestNeighbor, 8, &[("bits", 2)]), "too few keys"),
+        (spec(Lis, 5, &[("bits", 8)]), "unsupported"),
     ] {
         assert!(s.build().is_err(), "{why}: {s:?} should be rejected");
     }
+    assert_eq!(
+        spec(Dyck, 8, &[("brackets", 5)]).build().unwrap_err(),
+        TaskError::ParamOutOfRange {
+            task: "dyck",
+            name: "brackets",
+            value: 5,
+            min: 1,
+            max: 4
+        }
+    );
+    assert_eq!(
+        spec(Lis, 5, &[("bits", 8)])
+            .build()
+            .unwrap_err()
+            .to_string(),
+        "lis does not take the parameter `bits`"
+    );
     assert!(matches!(
         TaskKind::from_name("sorting"),
-        Err(TaskError::UnknownTask(_))
+        Err(TaskError::UnknownTask { .. })
     ));
     assert_eq!(TaskKind::from_name("index_lookup").unwrap(), IndexLookup);
-    // Specs round trip through JSON; junk fields are rejected.
-    let s = spec(
-        Dyck,
-        8,
-        TaskParams {
-            depth: Some(3),
-            ..none
-        },
-    );
+    // Specs round trip through JSON in the layout checkpoints store; junk parameters are
+    // rejected.
+    let s = spec(Dyck, 8, &[("depth", 3)]);
     let json = serde_json::to_string(&s).unwrap();
+    assert_eq!(json, r#"{"task":"dyck","size":8,"params":{"depth":3}}"#);
     assert_eq!(serde_json::from_str::<TaskSpec>(&json).unwrap(), s);
-    assert!(
-        serde_json::from_str::<TaskSpec>(r#"{"task":"dyck","size":8,"params":{"x":1}}"#).is_err()
-    );
+    let plain = serde_json::to_string(&TaskSpec::new(Lis, 5)).unwrap();
+    assert_eq!(plain, r#"{"task":"lis","size":5,"params":{}}"#);
+    let junk: TaskSpec =
+        serde_json::from_str(r#"{"task":"dyck","size":8,"params":{"x":1}}"#).unwrap();
+    assert!(matches!(
+        junk.build(),
+        Err(TaskError::UnsupportedParam { name, .. }) if name == "x"
+    ));
 }
 
 #[test]

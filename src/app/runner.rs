@@ -158,7 +158,7 @@ async fn run(
     *trained.borrow_mut() = Some(Trained {
         model,
         example,
-        task: config.task,
+        task: config.task.clone(),
         device,
         config,
         history,
@@ -183,7 +183,7 @@ pub fn reinspect(
         (
             t.model.clone().with_mode(mode, scale),
             t.example.clone(),
-            t.task,
+            t.task.clone(),
             t.device.clone(),
         )
     }) else {
@@ -257,7 +257,7 @@ pub fn load_checkpoint(
         *trained.borrow_mut() = Some(Trained {
             model: loaded.model,
             example,
-            task: meta.train.task,
+            task: meta.train.task.clone(),
             device,
             config: meta.train,
             history: meta.history,

@@ -31,22 +31,6 @@ pub fn parse(query: &str) -> FromUrl {
                 .map(|k| candidate.task = TaskSpec::default_for(k))
                 .is_ok(),
             "size" => value.parse().map(|v| candidate.task.size = v).is_ok(),
-            "brackets" => value
-                .parse()
-                .map(|v| candidate.task.params.brackets = Some(v))
-                .is_ok(),
-            "depth" => value
-                .parse()
-                .map(|v| candidate.task.params.depth = Some(v))
-                .is_ok(),
-            "bits" => value
-                .parse()
-                .map(|v| candidate.task.params.bits = Some(v))
-                .is_ok(),
-            "symbols" => value
-                .parse()
-                .map(|v| candidate.task.params.symbols = Some(v))
-                .is_ok(),
             "width" => value.parse().map(|v| candidate.d_model = v).is_ok(),
             "layers" => value.parse().map(|v| candidate.n_layers = v).is_ok(),
             "heads" => value.parse().map(|v| candidate.n_heads = v).is_ok(),
@@ -74,7 +58,14 @@ pub fn parse(query: &str) -> FromUrl {
                 }
                 None => false,
             },
-            _ => false,
+            // The current task's own parameters, under their names (`brackets=3`).
+            _ => match (candidate.task.task.info().param(key), value.parse()) {
+                (Some(_), Ok(v)) => {
+                    candidate.task.params.set(key, Some(v));
+                    true
+                }
+                _ => false,
+            },
         };
         let valid = ok && (key == "backend" || candidate.validate().is_ok());
         if valid {
@@ -124,16 +115,8 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
             String::new()
         },
     );
-    let p = config.task.params;
-    for (key, value) in [
-        ("brackets", p.brackets),
-        ("depth", p.depth),
-        ("bits", p.bits),
-        ("symbols", p.symbols),
-    ] {
-        if let Some(v) = value {
-            push(key, v.to_string(), String::new());
-        }
+    for (key, value) in config.task.params.iter() {
+        push(key, value.to_string(), String::new());
     }
     push("width", config.d_model.to_string(), d.d_model.to_string());
     push(

@@ -6,12 +6,33 @@
 //! leftmost `+` or `-`; parentheses left around a single number are dropped in the same step.
 
 use super::error::malformed;
-use super::{Cell, CellTrace, Example, Task, TaskError, TaskKind, TaskRng, Vocab};
+use super::{
+    Cell, CellTrace, Example, Locality, Paper, Task, TaskBase, TaskError, TaskInfo, TaskKind,
+    TaskRng, Vocab,
+};
 
 /// The modulus: numbers are residues `0..=10`.
 pub const MODULUS: u8 = 11;
 pub const MIN_SIZE: usize = 1;
 pub const MAX_SIZE: usize = 12;
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::Arithmetic,
+    name: "arithmetic",
+    title: "Arithmetic mod 11",
+    size_meaning: "number of operators",
+    min_size: MIN_SIZE,
+    max_size: MAX_SIZE,
+    default_size: 4,
+    chain_of_thought: true,
+    paper: Paper::EfficientTransformers,
+    tests: "evaluating an expression mod 11 one operator per step",
+    claim: "With chain of thought a constant-size transformer evaluates arithmetic expressions. \
+            Each step only rewrites the previous one, so the problem is local: Yang et al. show \
+            sparse attention solves it at constant width, unlike LIS and edit distance.",
+    params: &[],
+    locality: Locality::PreviousStep,
+};
 
 /// One symbol of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,17 +268,15 @@ type Step = (Vec<Sym>, Option<(usize, usize)>);
 /// The arithmetic task at one size (number of operators).
 #[derive(Debug, Clone)]
 pub struct Arithmetic {
-    n: usize,
-    vocab: Vocab,
+    base: TaskBase,
 }
 
 impl Arithmetic {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::Arithmetic, n)?;
-        Ok(Self {
-            n,
-            vocab: Self::vocabulary(),
-        })
+        // At most `n − 1` parenthesis pairs, so step `s` has at most `4n − 1 − 2s` symbols
+        // plus its `=`.
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| 3 * n * (n + 1))?;
+        Ok(Self { base })
     }
 
     /// `<pad> 0 … 10 + - * / ( ) =`.
@@ -269,16 +288,22 @@ impl Arithmetic {
 
     fn id(&self, sym: Sym) -> u32 {
         let text = match sym {
-            Sym::Num(v) => return self.vocab.id(&v.to_string()).expect("number in vocabulary"),
+            Sym::Num(v) => {
+                return self
+                    .base
+                    .vocab
+                    .id(&v.to_string())
+                    .expect("number in vocabulary");
+            }
             Sym::Op(op) => op.text(),
             Sym::Open => "(",
             Sym::Close => ")",
         };
-        self.vocab.id(text).expect("symbol in vocabulary")
+        self.base.vocab.id(text).expect("symbol in vocabulary")
     }
 
     fn sym(&self, id: u32) -> Result<Sym, TaskError> {
-        let text = self.vocab.text(id);
+        let text = self.base.vocab.text(id);
         Ok(match text {
             "+" => Sym::Op(Op::Add),
             "-" => Sym::Op(Op::Sub),
@@ -309,7 +334,7 @@ impl Arithmetic {
     }
 
     fn example_for(&self, syms: Vec<Sym>) -> Result<Example, TaskError> {
-        let eq = self.vocab.id("=").expect("vocabulary has =");
+        let eq = self.base.vocab.id("=").expect("vocabulary has =");
         let steps = Self::steps(syms)?;
         let last = steps.len() - 1;
         let mut prompt: Vec<u32> = steps[0].0.iter().map(|&s| self.id(s)).collect();
@@ -357,28 +382,14 @@ impl Arithmetic {
 }
 
 impl Task for Arithmetic {
-    fn kind(&self) -> TaskKind {
-        TaskKind::Arithmetic
-    }
-
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    /// Bound: at most `n − 1` parenthesis pairs, so step `s` has at most `4n − 1 − 2s`
-    /// symbols plus its `=`.
-    fn max_seq_len(&self) -> usize {
-        3 * self.n * (self.n + 1)
+    fn base(&self) -> &TaskBase {
+        &self.base
     }
 
     fn generate(&self, rng: &mut TaskRng) -> Example {
         loop {
             let mut syms = Vec::new();
-            Expr::random(self.n, rng).print(&mut syms);
+            Expr::random(self.base.size, rng).print(&mut syms);
             // Reject expressions whose canonical evaluation divides by zero at any step.
             if let Ok(example) = self.example_for(syms) {
                 return example;
@@ -387,7 +398,7 @@ impl Task for Arithmetic {
     }
 
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let eq = self.vocab.id("=")?;
+        let eq = self.base.vocab.id("=")?;
         let Some((&last, body)) = prompt.split_last() else {
             return Err(malformed("empty prompt"));
         };

@@ -1,7 +1,7 @@
 //! The shared layout of `majority` and `parity`: `w <q>` with `w ∈ {0,1}^N` → `0`/`1`.
 
 use super::error::malformed;
-use super::{Example, TaskError, Vocab};
+use super::{Example, TaskBase, TaskError, TaskInfo, TaskRng, Vocab};
 
 pub const MAX_SIZE: usize = 1001;
 pub const QUERY: &str = "<q>";
@@ -9,6 +9,27 @@ pub const QUERY: &str = "<q>";
 /// `<pad> 0 1 <q>`: the answer tokens are the bits themselves.
 pub fn vocabulary() -> Vocab {
     Vocab::new(["0", "1", QUERY])
+}
+
+/// The shared part of a task over `w <q>` at length `n`.
+pub fn base(info: &'static TaskInfo, n: usize) -> Result<TaskBase, TaskError> {
+    TaskBase::new(info, n, vocabulary(), |n| n + 2)
+}
+
+/// Uniform random bits with a fair-coin label: `fix` turns a string whose `label_of` is the
+/// wrong label into one with the right label.
+pub fn generate(
+    base: &TaskBase,
+    rng: &mut TaskRng,
+    label_of: fn(&[bool]) -> bool,
+    fix: fn(&mut [bool], &mut TaskRng),
+) -> Example {
+    let label = rng.chance(1, 2);
+    let mut bits: Vec<bool> = (0..base.size).map(|_| rng.chance(1, 2)).collect();
+    if label_of(&bits) != label {
+        fix(&mut bits, rng);
+    }
+    example(&base.vocab, &bits, label)
 }
 
 /// Read bit tokens `0`/`1` (shared by every task whose input is bits).

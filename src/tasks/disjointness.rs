@@ -1,55 +1,44 @@
 //! `disjointness`: `x | y <q>` → `yes` iff no i has `x_i = y_i = 1`. Negatives overlap in
 //! exactly one position.
 
-use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab, pair_bits};
+use super::pair_bits::{PairBits, PairRule};
+use super::{Locality, Paper, TaskInfo, TaskKind, TaskRng};
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::Disjointness,
+    name: "disjointness",
+    title: "Set disjointness",
+    size_meaning: "string length N",
+    min_size: 1,
+    max_size: super::pair_bits::MAX_SIZE,
+    default_size: 16,
+    chain_of_thought: false,
+    paper: Paper::Separations,
+    tests: "deciding whether two sets (as bit strings) are disjoint",
+    claim: "Like equality: a 2-layer log-width transformer decides disjointness, one-layer \
+            transformers and RNNs need linear size (a communication-complexity lower bound).",
+    params: &[],
+    locality: Locality::NoChain,
+};
+
+/// Set disjointness at one length N.
+pub type Disjointness = PairBits<DisjointnessRule>;
 
 #[derive(Debug, Clone)]
-pub struct Disjointness {
-    n: usize,
-    vocab: Vocab,
-}
+pub struct DisjointnessRule;
 
-impl Disjointness {
-    pub fn new(n: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::Disjointness, n)?;
-        Ok(Self {
-            n,
-            vocab: pair_bits::vocabulary("yes", "no"),
-        })
-    }
+impl PairRule for DisjointnessRule {
+    const INFO: &'static TaskInfo = &INFO;
+    const ANSWERS: [&'static str; 2] = ["yes", "no"];
 
-    fn example_for(&self, x: &[bool], y: &[bool]) -> Example {
-        let overlap: Vec<usize> = (0..x.len()).filter(|&i| x[i] && y[i]).collect();
-        if overlap.is_empty() {
-            let all: Vec<usize> = (0..x.len()).collect();
-            pair_bits::example(&self.vocab, x, y, "yes", &all)
-        } else {
-            pair_bits::example(&self.vocab, x, y, "no", &overlap)
-        }
-    }
-}
-
-impl Task for Disjointness {
-    fn kind(&self) -> TaskKind {
-        TaskKind::Disjointness
-    }
-
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        2 * self.n + 3
+    /// A shared element (`x_i = y_i = 1`) witnesses `no`.
+    fn witness(x: bool, y: bool) -> bool {
+        x && y
     }
 
     /// Each position is (0,0), (0,1) or (1,0) uniformly; a negative then sets one random
     /// position to (1,1).
-    fn generate(&self, rng: &mut TaskRng) -> Example {
-        let n = self.n;
+    fn draw(n: usize, rng: &mut TaskRng) -> (Vec<bool>, Vec<bool>) {
         let (mut x, mut y) = (vec![false; n], vec![false; n]);
         for i in 0..n {
             match rng.index(3) {
@@ -63,11 +52,6 @@ impl Task for Disjointness {
             x[k] = true;
             y[k] = true;
         }
-        self.example_for(&x, &y)
-    }
-
-    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let (x, y) = pair_bits::parse(&self.vocab, prompt)?;
-        Ok(self.example_for(&x, &y))
+        (x, y)
     }
 }

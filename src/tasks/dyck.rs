@@ -3,12 +3,48 @@
 //! or a depth overflow), never unbalanced only by count.
 
 use super::error::malformed;
-use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab};
+use super::{
+    Example, Locality, Paper, ParamInfo, Task, TaskBase, TaskError, TaskInfo, TaskKind, TaskRng,
+    Vocab,
+};
 
 pub const MAX_SIZE: usize = 256;
 pub const QUERY: &str = "<q>";
 /// Bracket pairs, in the order the `brackets` parameter takes them.
 pub const PAIRS: [(&str, &str); 4] = [("(", ")"), ("[", "]"), ("{", "}"), ("<", ">")];
+
+pub const BRACKETS: ParamInfo = ParamInfo {
+    name: "brackets",
+    meaning: "number of bracket types k",
+    min: 1,
+    max: PAIRS.len(),
+    default: 2,
+};
+pub const DEPTH: ParamInfo = ParamInfo {
+    name: "depth",
+    meaning: "depth bound m",
+    min: 1,
+    max: 16,
+    default: 2,
+};
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::Dyck,
+    name: "dyck",
+    title: "Bounded Dyck",
+    size_meaning: "word length N (even)",
+    min_size: 2,
+    max_size: MAX_SIZE,
+    default_size: 16,
+    chain_of_thought: false,
+    paper: Paper::Separations,
+    tests: "recognising bounded-depth balanced brackets",
+    claim: "Dyck words of bounded depth are recognised by a constant-size RNN (a finite \
+            automaton over the stack), while a one-layer transformer needs size linear in the \
+            length: here recurrence wins.",
+    params: &[BRACKETS, DEPTH],
+    locality: Locality::NoChain,
+};
 
 /// One bracket: its type and whether it opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,30 +130,24 @@ fn partners(w: &[Bracket]) -> Vec<usize> {
 /// Bounded Dyck at one length with k bracket types and depth bound m.
 #[derive(Debug, Clone)]
 pub struct Dyck {
-    n: usize,
+    base: TaskBase,
     k: usize,
     m: usize,
-    vocab: Vocab,
 }
 
 impl Dyck {
     pub fn new(n: usize, k: usize, m: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::Dyck, n)?;
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| n + 2)?;
         if n % 2 == 1 {
             return Err(TaskError::InvalidSize {
-                task: "dyck",
+                task: INFO.name,
                 size: n,
                 reason: "a balanced word has even length".into(),
             });
         }
-        super::kind::BRACKETS.check("dyck", k)?;
-        super::kind::DEPTH.check("dyck", m)?;
-        Ok(Self {
-            n,
-            k,
-            m,
-            vocab: Self::vocabulary(),
-        })
+        BRACKETS.check(INFO.name, k)?;
+        DEPTH.check(INFO.name, m)?;
+        Ok(Self { base, k, m })
     }
 
     /// `<pad> ( ) [ ] { } < > <q> yes no`.
@@ -139,7 +169,7 @@ impl Dyck {
     /// A word of Dyck-(k, m+1) that reaches depth m+1 (so it is out of Dyck-(k, m)).
     fn overflow(&self, rng: &mut TaskRng) -> Vec<Bracket> {
         for _ in 0..20 {
-            let w = random_word(self.n, self.k, self.m + 1, rng);
+            let w = random_word(self.base.size, self.k, self.m + 1, rng);
             if max_depth(&w) > self.m {
                 return w;
             }
@@ -154,7 +184,7 @@ impl Dyck {
         while let Some(kind) = kinds.pop() {
             w.push(Bracket { kind, open: false });
         }
-        w.extend(random_word(self.n - 2 * nest, self.k, self.m, rng));
+        w.extend(random_word(self.base.size - 2 * nest, self.k, self.m, rng));
         w
     }
 
@@ -180,7 +210,7 @@ impl Dyck {
                     c[q].open = !c[q].open;
                     c
                 }
-                2 if self.n >= 2 * (self.m + 1) => self.overflow(rng),
+                2 if self.base.size >= 2 * (self.m + 1) => self.overflow(rng),
                 _ => continue,
             };
             if first_violation(&candidate, self.k, self.m).is_some() {
@@ -196,7 +226,7 @@ impl Dyck {
     }
 
     fn example_for(&self, w: &[Bracket]) -> Example {
-        let id = |t: &str| self.vocab.id(t).expect("token in vocabulary");
+        let id = |t: &str| self.base.vocab.id(t).expect("token in vocabulary");
         let mut prompt: Vec<u32> = w
             .iter()
             .map(|b| {
@@ -213,24 +243,12 @@ impl Dyck {
 }
 
 impl Task for Dyck {
-    fn kind(&self) -> TaskKind {
-        TaskKind::Dyck
-    }
-
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        self.n + 2
+    fn base(&self) -> &TaskBase {
+        &self.base
     }
 
     fn generate(&self, rng: &mut TaskRng) -> Example {
-        let positive = random_word(self.n, self.k, self.m, rng);
+        let positive = random_word(self.base.size, self.k, self.m, rng);
         if rng.chance(1, 2) {
             self.example_for(&positive)
         } else {
@@ -240,7 +258,7 @@ impl Task for Dyck {
     }
 
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let text: Vec<&str> = prompt.iter().map(|&t| self.vocab.text(t)).collect();
+        let text: Vec<&str> = prompt.iter().map(|&t| self.base.vocab.text(t)).collect();
         let [body @ .., q] = text.as_slice() else {
             return Err(malformed("empty prompt"));
         };

@@ -5,7 +5,10 @@
 //! `D[i][0] = i`, `D[0][j] = j`, as in the reference data set.
 
 use super::error::malformed;
-use super::{Cell, CellTrace, Example, Task, TaskError, TaskKind, TaskRng, Vocab};
+use super::{
+    Cell, CellTrace, Example, Locality, Paper, Task, TaskBase, TaskError, TaskInfo, TaskKind,
+    TaskRng, Vocab,
+};
 
 pub const MIN_SIZE: usize = 3;
 pub const MAX_SIZE: usize = 20;
@@ -19,6 +22,25 @@ pub const INSERT: u32 = 2;
 pub const DELETE: u32 = 2;
 pub const SUBSTITUTE: u32 = 3;
 pub const SEP: &str = "<sep>";
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::Ed,
+    name: "ed",
+    title: "Edit distance",
+    size_meaning: "length of the generating string",
+    min_size: MIN_SIZE,
+    max_size: MAX_SIZE,
+    default_size: 6,
+    chain_of_thought: true,
+    paper: Paper::EfficientTransformers,
+    tests: "dynamic programming over a 2-D table (edit distance)",
+    claim: "The model writes the edit-distance table row by row. Every cell needs its upper \
+            neighbour a whole row back, so sparse and linear transformers need width growing \
+            with the string length (Yang et al.), while a standard transformer of fixed size \
+            suffices.",
+    params: &[],
+    locality: Locality::PreviousRow,
+};
 
 /// The full DP table `D[0..=|a|][0..=|b|]`.
 pub fn dp_table(a: &[u8], b: &[u8]) -> Vec<Vec<u32>> {
@@ -43,17 +65,18 @@ pub fn dp_table(a: &[u8], b: &[u8]) -> Vec<Vec<u32>> {
 /// The edit-distance task at one size (length of the generating string).
 #[derive(Debug, Clone)]
 pub struct Ed {
-    n: usize,
-    vocab: Vocab,
+    base: TaskBase,
 }
 
 impl Ed {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::Ed, n)?;
-        Ok(Self {
-            n,
-            vocab: Self::vocabulary(),
-        })
+        // Prompt `a | b <sep>`, n rows of m values and a comma, `<sep>`, the answer.
+        let longest = |n| {
+            let m = n + LONGER_BY;
+            (n + 1 + m + 1) + n * (m + 1) + 1 + 1
+        };
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), longest)?;
+        Ok(Self { base })
     }
 
     /// `<pad> a … z | , <sep> 0 … 62`.
@@ -66,7 +89,7 @@ impl Ed {
 
     /// Two strings per TASKS.md, shorter first.
     fn sample_strings(&self, rng: &mut TaskRng) -> (Vec<u8>, Vec<u8>) {
-        let n = self.n;
+        let n = self.base.size;
         let size = rng.range(3, 10) as usize;
         let alphabet = rng.distinct(0, 25, size);
         let letter = |rng: &mut TaskRng| alphabet[rng.index(alphabet.len())] as u8;
@@ -108,7 +131,7 @@ impl Ed {
     }
 
     fn example_for(&self, a: &[u8], b: &[u8]) -> Example {
-        let id = |t: &str| self.vocab.id(t).expect("token in vocabulary");
+        let id = |t: &str| self.base.vocab.id(t).expect("token in vocabulary");
         let letter = |c: u8| id(&((b'a' + c) as char).to_string());
         let num = |v: u32| id(&v.to_string());
         let mut prompt: Vec<u32> = a.iter().map(|&c| letter(c)).collect();
@@ -151,21 +174,8 @@ impl Ed {
 }
 
 impl Task for Ed {
-    fn kind(&self) -> TaskKind {
-        TaskKind::Ed
-    }
-
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        let (n, m) = (self.n, self.n + LONGER_BY);
-        (n + 1 + m + 1) + n * (m + 1) + 1 + 1
+    fn base(&self) -> &TaskBase {
+        &self.base
     }
 
     fn generate(&self, rng: &mut TaskRng) -> Example {
@@ -174,7 +184,7 @@ impl Task for Ed {
     }
 
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let text: Vec<&str> = prompt.iter().map(|&t| self.vocab.text(t)).collect();
+        let text: Vec<&str> = prompt.iter().map(|&t| self.base.vocab.text(t)).collect();
         if text.last() != Some(&SEP) {
             return Err(malformed("the prompt must end with <sep>"));
         }

@@ -1,52 +1,41 @@
 //! `equality`: `x | y <q>` → `eq` iff `x = y`. Half the negatives differ in exactly one bit.
 
-use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab, pair_bits};
+use super::pair_bits::{PairBits, PairRule};
+use super::{Locality, Paper, TaskInfo, TaskKind, TaskRng};
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::Equality,
+    name: "equality",
+    title: "String equality",
+    size_meaning: "string length N",
+    min_size: 1,
+    max_size: super::pair_bits::MAX_SIZE,
+    default_size: 16,
+    chain_of_thought: false,
+    paper: Paper::Separations,
+    tests: "deciding whether two bit strings are equal",
+    claim: "Two attention layers of logarithmic width compare x and y position by position; \
+            one-layer transformers and RNNs need width linear in N.",
+    params: &[],
+    locality: Locality::NoChain,
+};
+
+/// String equality at one length N.
+pub type Equality = PairBits<EqualityRule>;
 
 #[derive(Debug, Clone)]
-pub struct Equality {
-    n: usize,
-    vocab: Vocab,
-}
+pub struct EqualityRule;
 
-impl Equality {
-    pub fn new(n: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::Equality, n)?;
-        Ok(Self {
-            n,
-            vocab: pair_bits::vocabulary("eq", "neq"),
-        })
+impl PairRule for EqualityRule {
+    const INFO: &'static TaskInfo = &INFO;
+    const ANSWERS: [&'static str; 2] = ["eq", "neq"];
+
+    /// Any differing position witnesses `neq`.
+    fn witness(x: bool, y: bool) -> bool {
+        x != y
     }
 
-    fn example_for(&self, x: &[bool], y: &[bool]) -> Example {
-        let differ: Vec<usize> = (0..x.len()).filter(|&i| x[i] != y[i]).collect();
-        if differ.is_empty() {
-            let all: Vec<usize> = (0..x.len()).collect();
-            pair_bits::example(&self.vocab, x, y, "eq", &all)
-        } else {
-            pair_bits::example(&self.vocab, x, y, "neq", &differ)
-        }
-    }
-}
-
-impl Task for Equality {
-    fn kind(&self) -> TaskKind {
-        TaskKind::Equality
-    }
-
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        2 * self.n + 3
-    }
-
-    fn generate(&self, rng: &mut TaskRng) -> Example {
-        let n = self.n;
+    fn draw(n: usize, rng: &mut TaskRng) -> (Vec<bool>, Vec<bool>) {
         let x: Vec<bool> = (0..n).map(|_| rng.chance(1, 2)).collect();
         let mut y = x.clone();
         if !rng.chance(1, 2) {
@@ -61,11 +50,6 @@ impl Task for Equality {
                 }
             }
         }
-        self.example_for(&x, &y)
-    }
-
-    fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let (x, y) = pair_bits::parse(&self.vocab, prompt)?;
-        Ok(self.example_for(&x, &y))
+        (x, y)
     }
 }

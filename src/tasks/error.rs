@@ -3,9 +3,9 @@
 /// Why a task request or an input could not be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskError {
-    /// No task has this name.
-    #[error("unknown task `{0}` (known: {known})", known = super::TaskKind::names().join(", "))]
-    UnknownTask(String),
+    /// No task has this name; `known` lists the names there are.
+    #[error("unknown task `{name}` (known: {known})")]
+    UnknownTask { name: String, known: String },
     /// The requested size is outside what the task supports.
     #[error("{task}: size {size} is out of range (supported: {min}..={max})")]
     SizeOutOfRange {
@@ -32,10 +32,7 @@ pub enum TaskError {
     },
     /// A parameter the task does not take.
     #[error("{task} does not take the parameter `{name}`")]
-    UnsupportedParam {
-        task: &'static str,
-        name: &'static str,
-    },
+    UnsupportedParam { task: &'static str, name: String },
     /// A token that is not in the task's vocabulary.
     #[error("unknown token `{0}`")]
     UnknownToken(String),

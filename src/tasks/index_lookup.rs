@@ -1,19 +1,47 @@
 //! `index-lookup`: `s_1 … s_N <q> @i` → `s_i` (TASKS.md; index tokens count from 0).
 
 use super::error::malformed;
-use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab};
+use super::{
+    Example, Locality, Paper, ParamInfo, Task, TaskBase, TaskError, TaskInfo, TaskKind, TaskRng,
+    Vocab,
+};
 
 pub const MAX_SIZE: usize = 256;
 /// The alphabet: 16 letters `a … p`.
 pub const ALPHABET: usize = 16;
 pub const QUERY: &str = "<q>";
 
+pub const SYMBOLS: ParamInfo = ParamInfo {
+    name: "symbols",
+    meaning: "alphabet size of the stored sequence",
+    min: 2,
+    max: ALPHABET,
+    default: ALPHABET,
+};
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::IndexLookup,
+    name: "index-lookup",
+    title: "Index lookup",
+    size_meaning: "sequence length N",
+    min_size: 2,
+    max_size: MAX_SIZE,
+    default_size: 32,
+    chain_of_thought: false,
+    paper: Paper::Separations,
+    tests: "retrieving the symbol at a queried position",
+    claim: "One attention layer of width O(log N) looks up position i directly; any recurrent \
+            model must carry the whole sequence in its state, Ω(N). Transformers stay accurate \
+            as N grows, RNNs of equal width fall.",
+    params: &[SYMBOLS],
+    locality: Locality::NoChain,
+};
+
 /// Index lookup at one length N, drawing symbols from the first `symbols` letters.
 #[derive(Debug, Clone)]
 pub struct IndexLookup {
-    n: usize,
+    base: TaskBase,
     symbols: usize,
-    vocab: Vocab,
 }
 
 fn letter(k: usize) -> String {
@@ -22,13 +50,9 @@ fn letter(k: usize) -> String {
 
 impl IndexLookup {
     pub fn new(n: usize, symbols: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::IndexLookup, n)?;
-        super::kind::SYMBOLS.check("index-lookup", symbols)?;
-        Ok(Self {
-            n,
-            symbols,
-            vocab: Self::vocabulary(),
-        })
+        let base = TaskBase::new(&INFO, n, Self::vocabulary(), |n| n + 3)?;
+        SYMBOLS.check(INFO.name, symbols)?;
+        Ok(Self { base, symbols })
     }
 
     /// `<pad> a … p <q> @0 … @255`: index tokens for the largest N, so one checkpoint can be
@@ -40,7 +64,7 @@ impl IndexLookup {
     }
 
     fn example_for(&self, symbols: &[usize], index: usize) -> Example {
-        let id = |t: &str| self.vocab.id(t).expect("token in vocabulary");
+        let id = |t: &str| self.base.vocab.id(t).expect("token in vocabulary");
         let mut prompt: Vec<u32> = symbols.iter().map(|&s| id(&letter(s))).collect();
         prompt.push(id(QUERY));
         prompt.push(id(&format!("@{index}")));
@@ -49,30 +73,19 @@ impl IndexLookup {
 }
 
 impl Task for IndexLookup {
-    fn kind(&self) -> TaskKind {
-        TaskKind::IndexLookup
-    }
-
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        self.n + 3
+    fn base(&self) -> &TaskBase {
+        &self.base
     }
 
     fn generate(&self, rng: &mut TaskRng) -> Example {
-        let symbols: Vec<usize> = (0..self.n).map(|_| rng.index(self.symbols)).collect();
-        let index = rng.index(self.n);
+        let n = self.base.size;
+        let symbols: Vec<usize> = (0..n).map(|_| rng.index(self.symbols)).collect();
+        let index = rng.index(n);
         self.example_for(&symbols, index)
     }
 
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let text: Vec<&str> = prompt.iter().map(|&t| self.vocab.text(t)).collect();
+        let text: Vec<&str> = prompt.iter().map(|&t| self.base.vocab.text(t)).collect();
         let [body @ .., q, index] = text.as_slice() else {
             return Err(malformed("expected `s_1 … s_N <q> @i`"));
         };

@@ -3,6 +3,10 @@
 //! Every task turns `(size, params, seed)` into the same examples on every platform (native
 //! and wasm): randomness comes from [`rng::TaskRng`] (ChaCha8 with integer-only draws), never
 //! the OS. All tasks implement [`Task`]; [`TaskSpec`] builds one from a serialisable request.
+//!
+//! Each task file describes itself (`INFO`: name, sizes, parameters, paper, claim);
+//! [`registry`] lists them. Task files import only the leaves (`info`, `kind`, `task`, …),
+//! never the registry.
 
 pub mod arithmetic;
 pub mod bit_string;
@@ -13,13 +17,16 @@ pub mod equality;
 pub mod error;
 pub mod example;
 pub mod index_lookup;
+pub mod info;
 pub mod kind;
 pub mod lis;
 pub mod locality;
 pub mod majority;
 pub mod nearest_neighbor;
 pub mod pair_bits;
+pub mod params;
 pub mod parity;
+pub mod registry;
 pub mod rng;
 pub mod spec;
 pub mod task;
@@ -33,13 +40,15 @@ pub use equality::Equality;
 pub use error::TaskError;
 pub use example::{Cell, CellTrace, Example, Grade, Segment};
 pub use index_lookup::IndexLookup;
-pub use kind::{Paper, ParamInfo, TaskInfo, TaskKind};
+pub use info::{Paper, ParamInfo, TaskInfo};
+pub use kind::TaskKind;
 pub use lis::Lis;
 pub use locality::Locality;
 pub use majority::Majority;
 pub use nearest_neighbor::NearestNeighbor;
+pub use params::TaskParams;
 pub use parity::Parity;
 pub use rng::TaskRng;
-pub use spec::{TaskParams, TaskSpec};
-pub use task::Task;
+pub use spec::TaskSpec;
+pub use task::{Task, TaskBase};
 pub use vocab::Vocab;

@@ -3,11 +3,40 @@
 //! 16 tokens `A … P`; the generator guarantees a unique nearest key.
 
 use super::error::malformed;
-use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab};
+use super::{
+    Example, Locality, Paper, ParamInfo, Task, TaskBase, TaskError, TaskInfo, TaskKind, TaskRng,
+    Vocab,
+};
 
 pub const MAX_SIZE: usize = 64;
 pub const LABELS: usize = 16;
 pub const QUERY: &str = "<q>";
+
+pub const BITS: ParamInfo = ParamInfo {
+    name: "bits",
+    meaning: "bit width b of the stored keys",
+    min: 2,
+    max: 16,
+    default: 8,
+};
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::NearestNeighbor,
+    name: "nearest-neighbor",
+    title: "Nearest neighbour",
+    size_meaning: "number of stored pairs k",
+    min_size: 1,
+    max_size: MAX_SIZE,
+    default_size: 8,
+    chain_of_thought: false,
+    paper: Paper::Separations,
+    tests: "returning the label of the stored key nearest to a query",
+    claim: "A 2-layer transformer of logarithmic width finds the nearest stored key in Hamming \
+            distance; a recurrent model must remember every pair, so its state grows linearly \
+            with their number.",
+    params: &[BITS],
+    locality: Locality::NoChain,
+};
 
 fn label(k: usize) -> String {
     ((b'A' + k as u8) as char).to_string()
@@ -32,27 +61,23 @@ fn nearest(keys: &[Vec<bool>], query: &[bool]) -> Option<usize> {
 
 #[derive(Debug, Clone)]
 pub struct NearestNeighbor {
-    k: usize,
+    base: TaskBase,
     bits: usize,
-    vocab: Vocab,
 }
 
 impl NearestNeighbor {
     pub fn new(k: usize, bits: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::NearestNeighbor, k)?;
-        super::kind::BITS.check("nearest-neighbor", bits)?;
+        INFO.check_size(k)?;
+        BITS.check(INFO.name, bits)?;
         if k > 1usize << bits {
             return Err(TaskError::InvalidSize {
-                task: "nearest-neighbor",
+                task: INFO.name,
                 size: k,
                 reason: format!("only {} distinct {bits}-bit keys exist", 1usize << bits),
             });
         }
-        Ok(Self {
-            k,
-            bits,
-            vocab: Self::vocabulary(),
-        })
+        let base = TaskBase::new(&INFO, k, Self::vocabulary(), |k| k * (bits + 2) + bits + 1)?;
+        Ok(Self { base, bits })
     }
 
     /// `<pad> 0 1 ; <q> A … P`.
@@ -72,7 +97,7 @@ impl NearestNeighbor {
         query: &[bool],
         j: usize,
     ) -> Example {
-        let id = |t: &str| self.vocab.id(t).expect("token in vocabulary");
+        let id = |t: &str| self.base.vocab.id(t).expect("token in vocabulary");
         let bit = |b: bool| id(if b { "1" } else { "0" });
         let mut prompt = Vec::new();
         let mut label_pos = Vec::new();
@@ -91,35 +116,23 @@ impl NearestNeighbor {
 }
 
 impl Task for NearestNeighbor {
-    fn kind(&self) -> TaskKind {
-        TaskKind::NearestNeighbor
-    }
-
-    fn size(&self) -> usize {
-        self.k
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        self.k * (self.bits + 2) + self.bits + 1
+    fn base(&self) -> &TaskBase {
+        &self.base
     }
 
     /// Distinct random keys, random labels, and a random query redrawn until its nearest key
     /// is unique (after 64 draws: a stored key with no bit changed, which is unique).
     fn generate(&self, rng: &mut TaskRng) -> Example {
-        let b = self.bits;
+        let (k, b) = (self.base.size, self.bits);
         let draw = |rng: &mut TaskRng| (0..b).map(|_| rng.chance(1, 2)).collect::<Vec<bool>>();
-        let mut keys: Vec<Vec<bool>> = Vec::with_capacity(self.k);
-        while keys.len() < self.k {
+        let mut keys: Vec<Vec<bool>> = Vec::with_capacity(k);
+        while keys.len() < k {
             let key = draw(rng);
             if !keys.contains(&key) {
                 keys.push(key);
             }
         }
-        let labels: Vec<usize> = (0..self.k).map(|_| rng.index(LABELS)).collect();
+        let labels: Vec<usize> = (0..k).map(|_| rng.index(LABELS)).collect();
         let mut query = draw(rng);
         let mut tries = 1;
         let j = loop {
@@ -127,7 +140,7 @@ impl Task for NearestNeighbor {
                 break j;
             }
             if tries >= 64 {
-                let j = rng.index(self.k);
+                let j = rng.index(k);
                 query = keys[j].clone();
                 break j;
             }
@@ -138,7 +151,7 @@ impl Task for NearestNeighbor {
     }
 
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let text: Vec<&str> = prompt.iter().map(|&t| self.vocab.text(t)).collect();
+        let text: Vec<&str> = prompt.iter().map(|&t| self.base.vocab.text(t)).collect();
         let q = text
             .iter()
             .position(|&t| t == QUERY)
@@ -146,11 +159,10 @@ impl Task for NearestNeighbor {
         let bits = super::bit_string::parse_bits;
         let query = bits(&text[q + 1..])?;
         let b = query.len();
-        let p = super::kind::BITS;
-        if !(p.min..=p.max).contains(&b) {
+        if !(BITS.min..=BITS.max).contains(&b) {
             return Err(malformed(format!(
                 "keys must have {} to {} bits, the query has {b}",
-                p.min, p.max
+                BITS.min, BITS.max
             )));
         }
         let mut keys = Vec::new();

@@ -1,11 +1,30 @@
 //! `parity`: `w <q>` → the XOR of the bits (the contrast task to `majority`).
 
-use super::{Example, Task, TaskError, TaskKind, TaskRng, Vocab, bit_string};
+use super::{
+    Example, Locality, Paper, Task, TaskBase, TaskError, TaskInfo, TaskKind, TaskRng, bit_string,
+};
+
+pub const INFO: TaskInfo = TaskInfo {
+    kind: TaskKind::Parity,
+    name: "parity",
+    title: "Parity",
+    size_meaning: "string length N",
+    min_size: 1,
+    max_size: bit_string::MAX_SIZE,
+    default_size: 21,
+    chain_of_thought: false,
+    paper: Paper::SaturatedTransformers,
+    tests: "XOR of all bits: a contrast task",
+    claim: "Parity is not computed by small-depth threshold circuits of this kind with simple \
+            attention patterns: neither hard nor saturated one-layer models solve it, a \
+            contrast to MAJORITY.",
+    params: &[],
+    locality: Locality::NoChain,
+};
 
 #[derive(Debug, Clone)]
 pub struct Parity {
-    n: usize,
-    vocab: Vocab,
+    base: TaskBase,
 }
 
 fn parity(bits: &[bool]) -> bool {
@@ -14,44 +33,27 @@ fn parity(bits: &[bool]) -> bool {
 
 impl Parity {
     pub fn new(n: usize) -> Result<Self, TaskError> {
-        super::kind::check_size(TaskKind::Parity, n)?;
         Ok(Self {
-            n,
-            vocab: bit_string::vocabulary(),
+            base: bit_string::base(&INFO, n)?,
         })
     }
 }
 
 impl Task for Parity {
-    fn kind(&self) -> TaskKind {
-        TaskKind::Parity
+    fn base(&self) -> &TaskBase {
+        &self.base
     }
 
-    fn size(&self) -> usize {
-        self.n
-    }
-
-    fn vocab(&self) -> &Vocab {
-        &self.vocab
-    }
-
-    fn max_seq_len(&self) -> usize {
-        self.n + 2
-    }
-
-    /// Uniform bits with a fair-coin label: flipping one random bit fixes a wrong parity.
+    /// Flipping one random bit fixes a wrong parity.
     fn generate(&self, rng: &mut TaskRng) -> Example {
-        let label = rng.chance(1, 2);
-        let mut bits: Vec<bool> = (0..self.n).map(|_| rng.chance(1, 2)).collect();
-        if parity(&bits) != label {
-            let k = rng.index(self.n);
+        bit_string::generate(&self.base, rng, parity, |bits, rng| {
+            let k = rng.index(bits.len());
             bits[k] = !bits[k];
-        }
-        bit_string::example(&self.vocab, &bits, label)
+        })
     }
 
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
-        let bits = bit_string::parse(&self.vocab, prompt)?;
-        Ok(bit_string::example(&self.vocab, &bits, parity(&bits)))
+        let bits = bit_string::parse(&self.base.vocab, prompt)?;
+        Ok(bit_string::example(&self.base.vocab, &bits, parity(&bits)))
     }
 }

@@ -1,6 +1,38 @@
 //! The one interface every task implements; the trainer and the UI only talk to this.
 
-use super::{Example, Locality, TaskError, TaskKind, TaskRng, Vocab};
+use super::{Example, Locality, TaskError, TaskInfo, TaskKind, TaskRng, Vocab};
+
+/// What every task instance holds whatever it is: its description, the size it generates
+/// at, its vocabulary and its longest sequence.
+#[derive(Debug, Clone)]
+pub struct TaskBase {
+    pub info: &'static TaskInfo,
+    /// The size examples are generated at.
+    pub size: usize,
+    /// Fixed by the task and its maximum size (a checkpoint knows it).
+    pub vocab: Vocab,
+    /// The longest sequence (prompt + CoT + answer) this instance can generate.
+    pub max_seq_len: usize,
+}
+
+impl TaskBase {
+    /// The task at size `n`, once `n` is in the task's range; `max_seq_len` is computed from
+    /// `n` only then (so a huge size is an error, not an overflow).
+    pub fn new(
+        info: &'static TaskInfo,
+        n: usize,
+        vocab: Vocab,
+        max_seq_len: impl FnOnce(usize) -> usize,
+    ) -> Result<Self, TaskError> {
+        info.check_size(n)?;
+        Ok(Self {
+            info,
+            size: n,
+            vocab,
+            max_seq_len: max_seq_len(n),
+        })
+    }
+}
 
 /// A task at one size with fixed parameters.
 ///
@@ -8,16 +40,8 @@ use super::{Example, Locality, TaskError, TaskKind, TaskRng, Vocab};
 /// examples natively and in wasm. Solvers accept any well-formed prompt of the task (its size
 /// is read from the prompt), so `lab task solve` needs no `--size`.
 pub trait Task: std::fmt::Debug {
-    fn kind(&self) -> TaskKind;
-
-    /// The size examples are generated at.
-    fn size(&self) -> usize;
-
-    /// The vocabulary, fixed by the task and its maximum size (a checkpoint knows it).
-    fn vocab(&self) -> &Vocab;
-
-    /// The longest sequence (prompt + CoT + answer) this instance can generate.
-    fn max_seq_len(&self) -> usize;
+    /// The part every task shares; the accessors below read it.
+    fn base(&self) -> &TaskBase;
 
     /// One random example.
     fn generate(&self, rng: &mut TaskRng) -> Example;
@@ -26,8 +50,27 @@ pub trait Task: std::fmt::Debug {
     /// malformed prompt, never a panic.
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError>;
 
+    fn kind(&self) -> TaskKind {
+        self.base().info.kind
+    }
+
+    /// The size examples are generated at.
+    fn size(&self) -> usize {
+        self.base().size
+    }
+
+    /// The vocabulary, fixed by the task and its maximum size (a checkpoint knows it).
+    fn vocab(&self) -> &Vocab {
+        &self.base().vocab
+    }
+
+    /// The longest sequence (prompt + CoT + answer) this instance can generate.
+    fn max_seq_len(&self) -> usize {
+        self.base().max_seq_len
+    }
+
     fn locality(&self) -> Locality {
-        self.kind().locality()
+        self.base().info.locality
     }
 
     /// [`Task::solve`] on space-separated text.

@@ -151,10 +151,7 @@ pub async fn at_size<M: SequenceModel>(
     device: &Device,
 ) -> Result<SizeReport, TrainError> {
     let model_config = train.model()?;
-    let spec = crate::tasks::TaskSpec {
-        size,
-        ..train.task.clone()
-    };
+    let spec = train.task.at_size(size);
     let task = spec.build()?;
     if task.max_seq_len() > model_config.max_len {
         return Err(TrainError::ContextTooShort {

@@ -548,14 +548,7 @@ pub async fn run_one(
     let longest = run
         .eval_sizes
         .iter()
-        .map(|&s| {
-            TaskSpec {
-                size: s,
-                ..config.task.clone()
-            }
-            .build()
-            .map(|t| t.max_seq_len())
-        })
+        .map(|&s| config.task.at_size(s).build().map(|t| t.max_seq_len()))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .max();
@@ -586,11 +579,7 @@ pub async fn run_one(
     let mut switched = Vec::new();
     let sizes = std::iter::once(config.task.size).chain(run.eval_sizes.iter().copied());
     for (i, size) in sizes.enumerate() {
-        let task = TaskSpec {
-            size,
-            ..config.task.clone()
-        }
-        .build()?;
+        let task = config.task.at_size(size).build()?;
         let examples = sweep_examples(task.as_ref(), config.seed, config.eval_examples);
         if i > 0 {
             let report = teacher_forced(&model, &examples, &plain).await?;

@@ -14,6 +14,23 @@ struct View {
     error: Option<String>,
 }
 
+/// The number a gallery field edits.
+#[derive(Clone, Copy)]
+enum Field {
+    Size,
+    /// A task parameter, by name.
+    Param(&'static str),
+}
+
+impl Field {
+    fn apply(self, spec: &mut TaskSpec, value: usize) {
+        match self {
+            Field::Size => spec.size = value,
+            Field::Param(name) => spec.params.set(name, Some(value)),
+        }
+    }
+}
+
 fn build(spec: &TaskSpec) -> Result<Box<dyn Task>, String> {
     spec.build().map_err(|e| e.to_string())
 }
@@ -54,7 +71,7 @@ pub fn task_gallery() -> Html {
         error: None,
     });
     // The sample on screen: rebuilt only from a valid spec.
-    let shown = use_state(|| view.spec);
+    let shown = use_state(|| view.spec.clone());
     let hover = use_state(|| None::<usize>);
 
     let set_spec = {
@@ -62,7 +79,7 @@ pub fn task_gallery() -> Html {
         let shown = shown.clone();
         Callback::from(move |spec: TaskSpec| match build(&spec) {
             Ok(_) => {
-                shown.set(spec);
+                shown.set(spec.clone());
                 view.set(View {
                     spec,
                     seed: view.seed,
@@ -85,31 +102,28 @@ pub fn task_gallery() -> Html {
             }
         })
     };
-    let number = |id: &'static str,
-                  label: String,
-                  value: Option<usize>,
-                  apply: fn(&mut TaskSpec, Option<usize>)| {
+    let number = |id: String, label: String, value: Option<usize>, field: Field| {
         let view = view.clone();
         let set_spec = set_spec.clone();
-        let field = label.clone();
+        let shown_label = label.clone();
         let onchange = Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let text = input.value();
-            let mut spec = view.spec;
+            let mut spec = view.spec.clone();
             match text.trim().parse::<usize>() {
                 Ok(v) => {
-                    apply(&mut spec, Some(v));
+                    field.apply(&mut spec, v);
                     set_spec.emit(spec);
                 }
                 Err(_) => view.set(View {
-                    error: Some(format!("{field}: `{text}` is not a whole number")),
+                    error: Some(format!("{shown_label}: `{text}` is not a whole number")),
                     ..(*view).clone()
                 }),
             }
         });
         let value = value.map(|v| v.to_string()).unwrap_or_default();
         html! {
-            <label class="field" for={id}>
+            <label class="field" for={id.clone()}>
                 <span>{label}</span>
                 <input id={id} type="number" min="0" {value} {onchange} />
             </label>
@@ -127,30 +141,11 @@ pub fn task_gallery() -> Html {
 
     let info = view.spec.task.info();
     let param_fields = info.params.iter().map(|p| {
-        let current = match p.name {
-            "brackets" => view.spec.params.brackets,
-            "depth" => view.spec.params.depth,
-            "bits" => view.spec.params.bits,
-            _ => view.spec.params.symbols,
-        }
-        .or(Some(p.default));
-        let apply: fn(&mut TaskSpec, Option<usize>) = match p.name {
-            "brackets" => |s, v| s.params.brackets = v,
-            "depth" => |s, v| s.params.depth = v,
-            "bits" => |s, v| s.params.bits = v,
-            _ => |s, v| s.params.symbols = v,
-        };
-        let id = match p.name {
-            "brackets" => "gallery-brackets",
-            "depth" => "gallery-depth",
-            "bits" => "gallery-bits",
-            _ => "gallery-symbols",
-        };
         number(
-            id,
+            format!("gallery-{}", p.name),
             format!("{} ({}..{})", p.meaning, p.min, p.max),
-            current,
-            apply,
+            Some(view.spec.params.value(p)),
+            Field::Param(p.name),
         )
     });
 
@@ -207,7 +202,7 @@ pub fn task_gallery() -> Html {
                         }) }
                     </select>
                 </label>
-                { number("gallery-size", format!("{} ({}..{})", info.size_meaning, info.min_size, info.max_size), Some(view.spec.size), |s, v| s.size = v.unwrap_or(0)) }
+                { number("gallery-size".into(), format!("{} ({}..{})", info.size_meaning, info.min_size, info.max_size), Some(view.spec.size), Field::Size) }
                 { for param_fields }
                 <button id="gallery-next" class="small-button" onclick={next}>{"Another sample"}</button>
             </div>

@@ -21,32 +21,64 @@ pub enum Format {
     Json,
 }
 
-/// Parameters beyond size; each task takes only its own.
+/// Parameters beyond size; each task takes only its own. Every parameter can be given as
+/// `--param NAME=VALUE`; the ones tasks had first also have a flag of their own.
 #[derive(Args)]
 pub struct ParamArgs {
-    /// Dyck: number of bracket types k (1..=4, default 2).
-    #[arg(long)]
+    #[arg(long, help = flag_help("brackets"))]
     brackets: Option<usize>,
-    /// Dyck: depth bound m (1..=16, default 2).
-    #[arg(long)]
+    #[arg(long, help = flag_help("depth"))]
     depth: Option<usize>,
-    /// Nearest neighbour: key bit width b (2..=16, default 8).
-    #[arg(long)]
+    #[arg(long, help = flag_help("bits"))]
     bits: Option<usize>,
-    /// Index lookup: alphabet size (2..=16, default 16).
-    #[arg(long)]
+    #[arg(long, help = flag_help("symbols"))]
     symbols: Option<usize>,
+    /// Any task parameter by name (repeatable; see `lab task list`).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    param: Vec<(String, usize)>,
 }
 
 impl ParamArgs {
     pub fn params(&self) -> TaskParams {
-        TaskParams {
-            brackets: self.brackets,
-            depth: self.depth,
-            bits: self.bits,
-            symbols: self.symbols,
-        }
+        let flags = [
+            ("brackets", self.brackets),
+            ("depth", self.depth),
+            ("bits", self.bits),
+            ("symbols", self.symbols),
+        ];
+        let flags = flags
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_string(), value?)));
+        flags.chain(self.param.iter().cloned()).collect()
     }
+}
+
+/// The help line of a parameter's flag, from the tasks that take it:
+/// `Bounded Dyck: number of bracket types k (1..=4, default 2)`.
+fn flag_help(name: &str) -> String {
+    TaskKind::all()
+        .iter()
+        .filter_map(|k| Some((k.info().title, k.info().param(name)?)))
+        .map(|(task, p)| {
+            format!(
+                "{task}: {} ({}..={}, default {})",
+                p.meaning, p.min, p.max, p.default
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `NAME=VALUE` of `--param`.
+fn parse_param(text: &str) -> Result<(String, usize), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got `{text}`"))?;
+    let value = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a whole number"))?;
+    Ok((name.trim().to_string(), value))
 }
 
 #[derive(Args)]

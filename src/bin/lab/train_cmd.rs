@@ -7,7 +7,6 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
-use expressivity_lab::tasks::TaskParams;
 
 use crate::task_cmd::ParamArgs;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
@@ -92,10 +91,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             if let Some(size) = args.size {
                 spec.size = size;
             }
-            let given = args.params.params();
-            if given != TaskParams::default() {
-                spec.params = given;
-            }
+            spec.params = args.params.params();
             spec
         },
         model: ArchSpec {
