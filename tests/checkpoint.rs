@@ -532,7 +532,8 @@ fn edited_metadata_fails_the_checksum() {
     let bytes = save(&trained(config));
     let (tensors, meta) = parts(&bytes);
     // Every edit below is a valid config for the same weights: only the checksum catches it.
-    let edits: [(&str, &dyn Fn(&mut serde_json::Value)); 5] = [
+    type Edit<'a> = (&'a str, &'a dyn Fn(&mut serde_json::Value));
+    let edits: [Edit; 5] = [
         ("task", &|m| m["train"]["task"]["task"] = "parity".into()),
         ("attention", &|m| {
             m["train"]["attention"] = "hard".into();
