@@ -244,7 +244,6 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
                 n_heads: args.heads,
                 ..ArchSpec::default()
             },
-            ..ModelConfig::default()
         };
         device.seed(1);
         let model = Model::new(&config, &device).map_err(|e| e.to_string())?;
