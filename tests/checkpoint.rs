@@ -237,14 +237,30 @@ fn damaged_or_mismatched_files_are_clear_errors() {
     });
     assert!(matches!(
         load_err(&rebuild(&tensors, &wider)),
+        CheckpointError::DeclaredSize { .. }
+    ));
+    // Same parameter count, another shape: the tensor check names it.
+    let mut reshaped = tensors.clone();
+    let last = reshaped.len() - 1;
+    let n = reshaped[last].1.iter().product::<usize>();
+    reshaped[last].1 = vec![n];
+    assert!(matches!(
+        load_err(&rebuild(&reshaped, &meta.to_string())),
         CheckpointError::Shape { .. }
     ));
     // A missing and an extra tensor.
     let missing_name = tensors[0].0.clone();
+    let mut renamed = tensors.clone();
+    renamed[0].0 = "zzz.renamed".into();
     assert_eq!(
-        load_err(&rebuild(&tensors[1..], &meta.to_string())),
+        load_err(&rebuild(&renamed, &meta.to_string())),
         CheckpointError::MissingTensor(missing_name)
     );
+    // Fewer bytes than the config declares: refused before a model is built.
+    assert!(matches!(
+        load_err(&rebuild(&tensors[1..], &meta.to_string())),
+        CheckpointError::DeclaredSize { .. }
+    ));
     let mut extra = tensors.clone();
     extra.push(("zzz.weight".into(), vec![1], vec![0; 4]));
     assert_eq!(

@@ -109,6 +109,44 @@ fn bad_configurations_are_rejected_before_allocation() {
     }
 }
 
+/// A configuration that would need tens of gigabytes is refused with the estimate before any
+/// tensor exists; the default and the benchmark's reference configuration are not.
+#[test]
+fn runs_too_large_for_memory_are_refused_with_the_estimate() {
+    let mut huge = TrainConfig {
+        task: TaskSpec::new(TaskKind::NearestNeighbor, 64),
+        model: ArchSpec {
+            d_model: 1024,
+            n_layers: 12,
+            n_heads: 64,
+            ..TrainConfig::default().model
+        },
+        batch_size: 4096,
+        steps: 1,
+        ..TrainConfig::default()
+    };
+    huge.task.params.set("bits", Some(16));
+    let err = huge.validate().unwrap_err();
+    let TrainError::TooMuchMemory { estimate, cap } = err else {
+        panic!("expected a memory error, got {err:?}");
+    };
+    assert!(estimate > 20 << 30, "{estimate}");
+    assert!(estimate > cap);
+    assert!(err.to_string().contains("GB"), "{err}");
+    assert!(Trainer::new(huge, &Device::flex()).is_err());
+    TrainConfig::default().validate().unwrap();
+    let reference = TrainConfig {
+        task: TaskSpec::new(TaskKind::Lis, 50),
+        model: ArchSpec {
+            d_model: 256,
+            n_layers: 3,
+            ..TrainConfig::default().model
+        },
+        ..TrainConfig::default()
+    };
+    reference.validate().unwrap();
+}
+
 #[test]
 fn same_seed_same_run() {
     let run = || {

@@ -103,6 +103,10 @@ pub enum CheckpointError {
         expected: usize,
         at: usize,
     },
+    #[error(
+        "the config declares {declared} bytes of weights but the file holds only {stored}: its metadata does not describe these weights"
+    )]
+    DeclaredSize { declared: u64, stored: u64 },
     #[error("tensor `{0}` is missing")]
     MissingTensor(String),
     #[error("unexpected tensor `{0}` (not a parameter of this model)")]
@@ -421,6 +425,18 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
     }
     let file = parse(bytes)?;
     let meta = read_meta(bytes)?;
+    // The file must hold at least the weights its config declares before a model of that size
+    // is allocated (a small header can declare a huge model); the names and shapes are checked
+    // tensor by tensor below.
+    let declared = 4 * meta.model.param_count() as u64;
+    let stored: u64 = file
+        .tensors()
+        .iter()
+        .map(|(_, v)| v.data().len() as u64)
+        .sum();
+    if declared > stored {
+        return Err(CheckpointError::DeclaredSize { declared, stored });
+    }
     let mut model = Model::new(&meta.model, device).map_err(TrainError::from)?;
     let expected = expected_tensors(&model);
     let mut stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::memory::{human_bytes, memory_cap, training_bytes};
 use crate::models::config::{check_count, check_range};
 use crate::models::{ArchSpec, ConfigError, ModelConfig, RangeError, SequenceTooLong};
 use crate::tasks::{Task, TaskError, TaskKind, TaskSpec};
@@ -17,6 +18,12 @@ pub enum TrainError {
     OutOfRange(#[from] RangeError),
     #[error(transparent)]
     TooLong(#[from] SequenceTooLong),
+    #[error(
+        "this run would need about {} of memory, more than the {} allowed here; use a smaller width, batch, depth or size",
+        human_bytes(*.estimate),
+        human_bytes(*.cap)
+    )]
+    TooMuchMemory { estimate: u64, cap: u64 },
     #[error("reading from the device failed: {0}")]
     Device(String),
     #[error(
@@ -123,12 +130,18 @@ impl TrainConfig {
 
     /// Check every field; nothing is allocated before this passes.
     pub fn validate(&self) -> Result<(), TrainError> {
-        self.model()?;
+        let model = self.model()?;
         check_count("steps", self.steps, 1, 1_000_000)?;
         check_count("batch size", self.batch_size, 1, 4096)?;
         check_range("learning rate", self.learning_rate, 1e-6, 1.0)?;
         check_count("evaluation interval", self.eval_every, 1, 1_000_000)?;
         check_count("evaluation examples", self.eval_examples, 1, 10_000)?;
+        // Evaluation runs batches of up to 64 examples; training runs `batch_size`.
+        let estimate = training_bytes(&model, self.batch_size.max(64));
+        let cap = memory_cap();
+        if estimate > cap {
+            return Err(TrainError::TooMuchMemory { estimate, cap });
+        }
         Ok(())
     }
 }

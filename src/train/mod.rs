@@ -9,6 +9,7 @@ pub mod eval;
 pub mod held_out;
 pub mod inspect;
 pub mod loss;
+pub mod memory;
 pub mod schedule;
 pub mod sweep;
 pub mod trainer;
