@@ -8,6 +8,8 @@ mod eval_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod out_path;
+#[cfg(not(target_arch = "wasm32"))]
 mod sweep_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod task_cmd;

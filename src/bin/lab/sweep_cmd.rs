@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
+
+use crate::out_path;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::Architecture;
@@ -45,6 +47,10 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     if !(args.scale > 0.0 && args.scale <= 1.0) {
         return Err("--scale must be in (0, 1]".into());
     }
+    if args.steps == 0 {
+        return Err("--steps must be at least 1".into());
+    }
+    let csv_path = out_path::check_outputs(&args.out, "csv")?;
     let preset = if args.preset == "custom" {
         let task = args.task.as_deref().ok_or("--preset custom needs --task")?;
         custom(&CustomGrid {
@@ -132,7 +138,6 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     };
     let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, json).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let csv_path = args.out.with_extension("csv");
     std::fs::write(&csv_path, to_csv(&out)).map_err(|e| format!("{}: {e}", csv_path.display()))?;
     print_table(&out);
     println!(

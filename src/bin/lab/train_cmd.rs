@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 
+use crate::out_path;
 use crate::task_cmd::ParamArgs;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::read_meta;
@@ -113,6 +114,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         eval_examples: args.eval_examples,
         context: args.context,
     };
+    if let Some(path) = &args.save {
+        out_path::check_outputs(path, "json")?;
+    }
     let (device, info) = pollster::block_on(backend::select(Default::default()));
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
     println!(
@@ -196,8 +200,8 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
 /// Write the checkpoint and its metadata as pretty JSON beside it.
 pub fn write_checkpoint(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let meta = read_meta(bytes).map_err(|e| e.to_string())?;
+    let json_path = out_path::companion(path, "json")?;
     std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json_path = path.with_extension("json");
     let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
     std::fs::write(&json_path, json + "\n").map_err(|e| format!("{}: {e}", json_path.display()))?;
     println!(

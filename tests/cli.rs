@@ -1,0 +1,136 @@
+//! The `lab` binary on bad input: a one-line reason on stderr, a non-zero exit, no panic, and
+//! no work done before the input is known to be usable.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::process::{Command, Output};
+
+fn lab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lab"))
+        .args(args)
+        .output()
+        .expect("lab runs")
+}
+
+/// Fails with a one-line `error: …` containing `expected`, without a panic.
+fn refused(args: &[&str], expected: &str) {
+    let out = lab(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("lab-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn outputs_are_checked_before_training() {
+    // A million steps would take hours: these must fail at once.
+    let long = [
+        "train", "--task", "majority", "--size", "5", "--steps", "1000000", "--save",
+    ];
+    let dir = temp_dir("train");
+    let json = dir.join("m.json");
+    refused(
+        &[&long[..], &[json.to_str().unwrap()]].concat(),
+        "overwritten by its own .json companion",
+    );
+    assert!(!json.exists());
+    refused(
+        &[&long[..], &["/nonexistent-folder/m.safetensors"]].concat(),
+        "does not exist",
+    );
+    refused(
+        &[&long[..], &[dir.to_str().unwrap()]].concat(),
+        "is a folder",
+    );
+    refused(
+        &[
+            "sweep",
+            "--preset",
+            "majority",
+            "--out",
+            "/nonexistent-folder/r.json",
+        ],
+        "does not exist",
+    );
+    let csv = dir.join("r.csv");
+    refused(
+        &[
+            "sweep",
+            "--preset",
+            "custom",
+            "--task",
+            "majority",
+            "--sizes",
+            "5",
+            "--widths",
+            "8",
+            "--archs",
+            "lstm",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+        "overwritten by its own .csv companion",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_custom_sweep_of_zero_steps_is_refused() {
+    let dir = temp_dir("sweep");
+    let out = dir.join("r.json");
+    refused(
+        &[
+            "sweep",
+            "--preset",
+            "custom",
+            "--task",
+            "majority",
+            "--sizes",
+            "5",
+            "--widths",
+            "8",
+            "--archs",
+            "lstm",
+            "--steps",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "--steps must be at least 1",
+    );
+    assert!(!out.exists());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_run_too_large_for_memory_is_refused_with_its_estimate() {
+    refused(
+        &[
+            "train",
+            "--task",
+            "nearest-neighbor",
+            "--size",
+            "64",
+            "--bits",
+            "16",
+            "--width",
+            "1024",
+            "--layers",
+            "12",
+            "--heads",
+            "64",
+            "--batch",
+            "4096",
+            "--steps",
+            "1",
+        ],
+        "of memory",
+    );
+}
