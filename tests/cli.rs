@@ -134,3 +134,37 @@ fn a_run_too_large_for_memory_is_refused_with_its_estimate() {
         "of memory",
     );
 }
+
+#[test]
+fn a_closed_or_full_stdout_is_not_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // The reader stops after one line (`| head -1`): lab stops quietly, with success.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lab"))
+        .args(["task", "sample", "--task", "lis", "--count", "100000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.trim().is_empty());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    // A full disk: one line saying so, non-zero.
+    if let Ok(full) = std::fs::File::create("/dev/full") {
+        let out = Command::new(env!("CARGO_BIN_EXE_lab"))
+            .args(["task", "list"])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -8,6 +8,8 @@ mod eval_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod out;
+#[cfg(not(target_arch = "wasm32"))]
 mod out_path;
 #[cfg(not(target_arch = "wasm32"))]
 mod sweep_cmd;
@@ -56,6 +58,8 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of a pipe stopped reading (`lab … | head -1`): not a failure of ours.
+        Err(message) if message == out::STDOUT_CLOSED => std::process::ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
             std::process::ExitCode::FAILURE

@@ -3,7 +3,8 @@
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use expressivity_lab::tasks::{Example, Segment, Task, TaskKind, TaskParams, TaskSpec};
+use crate::outln;
+use expressivity_lab::tasks::{Example, Segment, Task, TaskKind, TaskParams, TaskRng, TaskSpec};
 
 #[derive(Subcommand)]
 pub enum TaskCommand {
@@ -113,19 +114,20 @@ pub struct SolveArgs {
 
 pub fn run(command: TaskCommand) -> Result<(), String> {
     match command {
-        TaskCommand::List => {
-            list();
-            Ok(())
-        }
+        TaskCommand::List => list(),
         TaskCommand::Sample(args) => sample(args),
         TaskCommand::Solve(args) => solve(args),
     }
 }
 
-fn list() {
-    println!(
+fn list() -> Result<(), String> {
+    outln!(
         "{:<17} {:<10} {:<4} {:<26} {:<25} tests",
-        "task", "sizes", "CoT", "parameters", "paper"
+        "task",
+        "sizes",
+        "CoT",
+        "parameters",
+        "paper"
     );
     for &kind in TaskKind::all() {
         let info = kind.info();
@@ -135,7 +137,7 @@ fn list() {
             .map(|p| format!("{}={}..{}", p.name, p.min, p.max))
             .collect::<Vec<_>>()
             .join(" ");
-        println!(
+        outln!(
             "{:<17} {:<10} {:<4} {:<26} {:<25} {} (size = {})",
             info.name,
             format!("{}..{}", info.min_size, info.max_size),
@@ -150,6 +152,7 @@ fn list() {
             info.size_meaning,
         );
     }
+    Ok(())
 }
 
 fn build(name: &str, size: Option<usize>, params: &ParamArgs) -> Result<Box<dyn Task>, String> {
@@ -179,47 +182,89 @@ struct Record<'a> {
     dependency_reach: usize,
 }
 
+/// Examples are generated and printed one at a time: memory stays that of one example
+/// whatever `--count` is, and a closed pipe stops the generation.
 fn sample(args: SampleArgs) -> Result<(), String> {
     if !(1..=100_000).contains(&args.count) {
         return Err(format!("--count must be in 1..=100000, got {}", args.count));
     }
     let task = build(&args.task, args.size, &args.params)?;
-    let examples = task.sample(args.seed, args.count);
-    match args.format {
-        Format::Text => {
-            for ex in &examples {
-                println!("{}", task.render(ex));
-            }
+    let mut rng = TaskRng::new(args.seed, 0);
+    let json = matches!(args.format, Format::Json);
+    if json {
+        outln!("[");
+    }
+    for index in 0..args.count {
+        let ex = task.generate(&mut rng);
+        if !json {
+            outln!("{}", task.render(&ex));
+            continue;
         }
-        Format::Json => {
-            let vocab = task.vocab();
-            let records: Vec<Record> = examples
-                .iter()
-                .enumerate()
-                .map(|(index, ex): (usize, &Example)| Record {
-                    task: task.kind().name(),
-                    size: task.size(),
-                    seed: args.seed,
-                    index,
-                    text: task.render(ex),
-                    prompt: vocab.decode(ex.prompt()),
-                    cot: vocab.decode(ex.cot()),
-                    answer: vocab.decode(ex.answer()),
-                    tokens: &ex.tokens,
-                    segments: (0..ex.len()).map(|p| ex.segment(p)).collect(),
-                    dependency_reach: ex.dependency_reach(),
-                })
-                .collect();
-            let json = serde_json::to_string_pretty(&records).map_err(|e| e.to_string())?;
-            println!("{json}");
-        }
+        let record = record(task.as_ref(), args.seed, index, &ex);
+        outln!("{}", json_item(&record, index + 1 == args.count)?);
+    }
+    if json {
+        outln!("]");
     }
     Ok(())
+}
+
+/// One record as an item of a pretty-printed JSON array (indented by two spaces, a comma
+/// after every item but the last): the streamed output equals `to_string_pretty` of the array.
+fn json_item(record: &Record<'_>, last: bool) -> Result<String, String> {
+    let text = serde_json::to_string_pretty(record).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "  {}{}",
+        text.replace('\n', "\n  "),
+        if last { "" } else { "," }
+    ))
+}
+
+fn record<'a>(task: &'a dyn Task, seed: u64, index: usize, ex: &'a Example) -> Record<'a> {
+    let vocab = task.vocab();
+    Record {
+        task: task.kind().name(),
+        size: task.size(),
+        seed,
+        index,
+        text: task.render(ex),
+        prompt: vocab.decode(ex.prompt()),
+        cot: vocab.decode(ex.cot()),
+        answer: vocab.decode(ex.answer()),
+        tokens: &ex.tokens,
+        segments: (0..ex.len()).map(|p| ex.segment(p)).collect(),
+        dependency_reach: ex.dependency_reach(),
+    }
 }
 
 fn solve(args: SolveArgs) -> Result<(), String> {
     let task = build(&args.task, None, &args.params)?;
     let example = task.solve_text(&args.input).map_err(|e| e.to_string())?;
-    println!("{}", task.render(&example));
+    outln!("{}", task.render(&example));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_json_equals_the_pretty_printed_array() {
+        let task = TaskSpec::new(TaskKind::Ed, 3).build().unwrap();
+        let examples = task.sample(4, 3);
+        let records: Vec<Record> = examples
+            .iter()
+            .enumerate()
+            .map(|(i, ex)| record(task.as_ref(), 4, i, ex))
+            .collect();
+        let mut streamed = vec!["[".to_string()];
+        for (i, r) in records.iter().enumerate() {
+            streamed.push(json_item(r, i + 1 == records.len()).unwrap());
+        }
+        streamed.push("]".to_string());
+        assert_eq!(
+            streamed.join("\n"),
+            serde_json::to_string_pretty(&records).unwrap()
+        );
+    }
 }
