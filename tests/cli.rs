@@ -168,3 +168,45 @@ fn a_closed_or_full_stdout_is_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[test]
+fn errors_escape_control_characters_and_ignored_flags_warn() {
+    refused(
+        &[
+            "task",
+            "solve",
+            "--task",
+            "lis",
+            "--input",
+            "1 2 \u{1b}[31m <sep>",
+        ],
+        "\\u{1b}[31m",
+    );
+    let out = lab(&["task", "solve", "--task", "lis", "--input", "1 \u{7} <sep>"]);
+    assert!(!out.stderr.contains(&0x07), "{:?}", out.stderr);
+    let out = lab(&[
+        "train",
+        "--task",
+        "majority",
+        "--size",
+        "3",
+        "--arch",
+        "lstm",
+        "--heads",
+        "2",
+        "--block",
+        "2",
+        "--steps",
+        "1",
+        "--eval-every",
+        "1",
+        "--width",
+        "8",
+        "--eval-examples",
+        "4",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning: --heads does not apply to the lstm architecture"));
+    assert!(stderr.contains("warning: --block does not apply"));
+}

@@ -611,6 +611,17 @@ fn malformed_prompts_are_rejected_per_task() {
 }
 
 #[test]
+fn arithmetic_errors_name_what_is_wrong() {
+    let task = TaskSpec::default_for(TaskKind::Arithmetic).build().unwrap();
+    let err = |prompt: &str| task.solve_text(prompt).unwrap_err().to_string();
+    assert!(err("( ( 1 + 2 ) ) =").contains("redundant parentheses"));
+    assert!(task.solve_text("( ( 1 + 2 ) * 3 ) =").is_ok());
+    assert!(err("( 3 ) + 1 =").contains("single number"));
+    assert!(task.solve_text("( ( 1 + 2 ) * ( 3 + 4 ) ) =").is_ok());
+    assert!(task.solve_text("( 1 + 2 ) * ( 3 + 4 ) =").is_ok());
+}
+
+#[test]
 fn samples_match_the_cross_platform_fixture() {
     let rendered = task_fixture::render_samples();
     if std::env::var_os("UPDATE_TASK_FIXTURE").is_some() {

@@ -202,6 +202,8 @@ fn validate(syms: &[Sym]) -> Result<usize, TaskError> {
         i: usize,
         ops: usize,
         depth: usize,
+        /// Where the parenthesised factor starting at each `(` ends (one past its `)`).
+        closes: Vec<usize>,
     }
     impl P<'_> {
         /// Validity does not depend on precedence, so the grammar is parsed flat.
@@ -225,17 +227,25 @@ fn validate(syms: &[Sym]) -> Result<usize, TaskError> {
                     if self.depth > 64 {
                         return Err(malformed("parentheses nested too deeply"));
                     }
+                    let open = self.i;
                     self.i += 1;
                     let before = self.ops;
                     self.expr()?;
                     if self.s.get(self.i) != Some(&Sym::Close) {
                         return Err(malformed("missing `)`"));
                     }
+                    // `( ( e ) )`: the inner group is the whole content of the outer one.
+                    if self.s.get(open + 1) == Some(&Sym::Open) && self.closes[open + 1] == self.i {
+                        return Err(malformed(
+                            "redundant parentheses: a parenthesised expression wrapped in another pair `( ( … ) )`",
+                        ));
+                    }
                     if self.ops == before {
                         return Err(malformed("parentheses around a single number"));
                     }
                     self.depth -= 1;
                     self.i += 1;
+                    self.closes[open] = self.i;
                     Ok(())
                 }
                 Some(other) => Err(malformed(format!(
@@ -251,6 +261,7 @@ fn validate(syms: &[Sym]) -> Result<usize, TaskError> {
         i: 0,
         ops: 0,
         depth: 0,
+        closes: vec![0; syms.len()],
     };
     p.expr()?;
     if p.i != syms.len() {

@@ -61,7 +61,7 @@ fn main() -> std::process::ExitCode {
         // The reader of a pipe stopped reading (`lab … | head -1`): not a failure of ours.
         Err(message) if message == out::STDOUT_CLOSED => std::process::ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", out::printable(&message));
             std::process::ExitCode::FAILURE
         }
     }

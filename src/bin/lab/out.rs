@@ -26,3 +26,17 @@ macro_rules! outln {
         $crate::out::line(format_args!($($arg)*))?
     };
 }
+
+/// `text` with control characters written as escapes (`\u{1b}`), so that an error message
+/// echoing user input cannot drive the terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

@@ -34,13 +34,13 @@ pub struct TrainArgs {
     #[arg(long, default_value = "standard",
           value_parser = parse_with(Architecture::from_name, Architecture::ALL.iter().map(|a| a.name())))]
     arch: Architecture,
-    /// softmax, saturated or hard (standard and sparse transformers).
-    #[arg(long, default_value = "softmax",
+    /// softmax, saturated or hard (standard and sparse transformers; default softmax).
+    #[arg(long,
           value_parser = parse_with(AttentionMode::from_name, AttentionMode::ALL.iter().map(|a| a.name())))]
-    attention: AttentionMode,
-    /// The c of softmax(c · qᵀk / √d_h) (softmax attention).
-    #[arg(long, default_value_t = 1.0)]
-    softmax_scale: f32,
+    attention: Option<AttentionMode>,
+    /// The c of softmax(c · qᵀk / √d_h) (standard and sparse transformers; default 1).
+    #[arg(long)]
+    softmax_scale: Option<f32>,
     /// none, learned or sinusoidal.
     #[arg(long, default_value = "sinusoidal",
           value_parser = parse_with(PositionalEncoding::from_name, PositionalEncoding::ALL.iter().map(|a| a.name())))]
@@ -52,8 +52,9 @@ pub struct TrainArgs {
     width: usize,
     #[arg(long, default_value_t = TrainConfig::default().model.n_layers)]
     layers: usize,
-    #[arg(long, default_value_t = TrainConfig::default().model.n_heads)]
-    heads: usize,
+    /// Attention heads (transformers; default 4).
+    #[arg(long)]
+    heads: Option<usize>,
     #[arg(long, default_value_t = TrainConfig::default().steps)]
     steps: usize,
     #[arg(long, default_value_t = TrainConfig::default().batch_size)]
@@ -81,7 +82,36 @@ pub struct TrainArgs {
     note: String,
 }
 
+/// Flags given for something the chosen architecture does not have.
+fn ignored_flags(args: &TrainArgs) -> Vec<&'static str> {
+    let arch = args.arch;
+    [
+        ("--heads", args.heads.is_some() && !arch.has_attention()),
+        (
+            "--attention",
+            args.attention.is_some() && !arch.has_attention_modes(),
+        ),
+        (
+            "--softmax-scale",
+            args.softmax_scale.is_some() && !arch.has_attention_modes(),
+        ),
+        (
+            "--block",
+            args.block.is_some() && arch != Architecture::Sparse,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(flag, ignored)| ignored.then_some(flag))
+    .collect()
+}
+
 pub fn run(args: TrainArgs) -> Result<(), String> {
+    for flag in ignored_flags(&args) {
+        eprintln!(
+            "warning: {flag} does not apply to the {} architecture and is ignored",
+            args.arch.name()
+        );
+    }
     let config = TrainConfig {
         task: {
             let kind = TaskKind::from_name(&args.task).map_err(|e| e.to_string())?;
@@ -97,13 +127,13 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         },
         model: ArchSpec {
             architecture: args.arch,
-            attention: args.attention,
-            softmax_scale: args.softmax_scale,
+            attention: args.attention.unwrap_or_default(),
+            softmax_scale: args.softmax_scale.unwrap_or(1.0),
             positional: args.positional,
             block_size: args.block,
             d_model: args.width,
             n_layers: args.layers,
-            n_heads: args.heads,
+            n_heads: args.heads.unwrap_or(TrainConfig::default().model.n_heads),
             ..ArchSpec::default()
         },
         steps: args.steps,
