@@ -1,0 +1,89 @@
+// The built page as a static site: served from a sub-path of a plain static server, it loads
+// with no request outside that path, registers its service worker, and a second visit with the
+// network cut still starts the page and reads its files (app, gallery) from the cache.
+//
+//   node tests/e2e/offline.mjs [dist-dir]      (scripts/test runs it after the release build)
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, resolve, normalize } from "node:path";
+import { chromium } from "playwright-core";
+
+const root = resolve(process.argv[2] ?? "dist");
+const SUB = "/some/where/lab/";
+const MIME = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".css": "text/css", ".json": "application/json", ".safetensors": "application/octet-stream",
+};
+const failures = [];
+const check = (ok, message) => { if (!ok) failures.push(message); console.log(`${ok ? "ok  " : "FAIL"} ${message}`); };
+
+const outside = [];
+const server = createServer(async (req, res) => {
+  const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  if (!pathname.startsWith(SUB)) {
+    outside.push(pathname);
+    res.writeHead(404); res.end("outside the site's folder"); return;
+  }
+  let file = join(root, normalize(pathname.slice(SUB.length)).replace(/^(\.\.[/\\])+/, ""));
+  try { if ((await stat(file)).isDirectory()) file = join(file, "index.html"); } catch { /* 404 */ }
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
+    res.end(body);
+  } catch { res.writeHead(404); res.end("not found"); }
+});
+await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+const base = `http://127.0.0.1:${server.address().port}${SUB}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run"],
+});
+const context = await browser.newContext();
+try {
+  const errors = [];
+  const page = await context.newPage();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  await page.goto(base + "?task=majority&size=9");
+  await page.waitForSelector("#train", { timeout: 120_000 });
+  check(outside.length === 0, `first visit requests nothing outside ${SUB} (${outside.join(", ") || "none"})`);
+  const worker = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.scriptURL ?? "";
+  });
+  check(worker.endsWith(`${SUB}sw.js`), `service worker active: ${worker}`);
+  const cached = await page.evaluate(async () => {
+    const keys = await caches.keys();
+    const cache = await caches.open(keys.find((k) => k.startsWith("expressivity-lab-")));
+    return { keys, files: (await cache.keys()).length };
+  });
+  check(cached.keys.length === 1 && cached.files > 5, `one versioned cache with the whole build (${JSON.stringify(cached)})`);
+  await page.close();
+
+  // Second visit, offline.
+  await context.setOffline(true);
+  const offline = await context.newPage();
+  const offlineErrors = [];
+  offline.on("pageerror", (e) => offlineErrors.push(String(e)));
+  await offline.goto(base + "?task=majority&size=9");
+  await offline.waitForSelector("#train", { timeout: 120_000 });
+  check(true, "offline: the page starts from the cache");
+  const gallery = await offline.evaluate(async () => {
+    const r = await fetch("./models/lis-standard.safetensors");
+    return { ok: r.ok, bytes: (await r.arrayBuffer()).byteLength };
+  });
+  check(gallery.ok && gallery.bytes > 1000, `offline: a gallery checkpoint reads from the cache (${gallery.bytes} bytes)`);
+  check(offlineErrors.length === 0, `offline: no page errors (${offlineErrors.join(" | ")})`);
+  check(errors.length === 0, `online: no page errors (${errors.join(" | ")})`);
+} finally {
+  await browser.close();
+  server.close();
+}
+if (failures.length) {
+  console.error(`${failures.length} offline check(s) failed`);
+  process.exit(1);
+}
+console.log("offline checks passed");
