@@ -173,3 +173,52 @@ fn every_construction_builds_at_its_default_size() {
         assert!(task.max_seq_len() <= built.meta.model.max_len);
     }
 }
+
+/// `lab construct`, `lab predict` and `lab eval --attention` on a small MAJORITY construction.
+#[test]
+fn the_cli_builds_predicts_like_the_solver_and_switches_attention() {
+    let dir = std::env::temp_dir().join(format!("lab-construct-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("majority-15.safetensors");
+    let lab = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let path = file.to_str().unwrap();
+    let (ok, stdout, _) = lab(&["construct", "majority", "--size", "15", "--out", path]);
+    assert!(ok, "{stdout}");
+    assert!(stdout.contains("width 4"), "{stdout}");
+    assert!(stdout.contains("100.0%"), "{stdout}");
+    let prompt = "1 0 0 1 1 0 1 <q>";
+    let (ok, predicted, _) = lab(&["predict", path, "--input", prompt]);
+    let (_, solved, _) = lab(&["task", "solve", "--task", "majority", "--input", prompt]);
+    assert!(ok);
+    assert_eq!(predicted, solved);
+    assert_eq!(predicted, "1 0 0 1 1 0 1 <q> 1\n");
+    let (_, first_bit, _) = lab(&[
+        "predict",
+        path,
+        "--input",
+        "0 1 1 <q>",
+        "--attention",
+        "hard",
+    ]);
+    assert_eq!(first_bit, "0 1 1 <q> 0\n");
+    let (ok, table, _) = lab(&["eval", path, "--attention", "hard", "--examples", "64"]);
+    assert!(
+        ok && table.contains("hard attention (stored: saturated)"),
+        "{table}"
+    );
+    let too_long = vec!["1"; 17].join(" ") + " <q>";
+    for bad in ["1 0 1", "1 0 <q>", "", "2 <q>", too_long.as_str()] {
+        let (ok, stdout, stderr) = lab(&["predict", path, "--input", bad]);
+        assert!(!ok, "`{bad}` was accepted: {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "`{bad}`: {stderr}");
+        assert!(stderr.starts_with("error: "), "`{bad}`: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
