@@ -222,3 +222,23 @@ fn the_cli_builds_predicts_like_the_solver_and_switches_attention() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn dyck_by_a_constant_width_lstm_is_perfect_up_to_256() {
+    let mut widths = Vec::new();
+    for size in [2, 16, 64, 256] {
+        let loaded = load("dyck", size);
+        widths.push(loaded.meta.model.arch.d_model);
+        let provenance = loaded.meta.constructed_by.as_ref().unwrap();
+        assert_eq!(
+            (
+                provenance.params["brackets"].as_str(),
+                provenance.params["depth"].as_str()
+            ),
+            ("2", "2")
+        );
+        let count = if size == 256 { 128 } else { 256 };
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, count), "LSTM");
+    }
+&w|&w| w == widths[0]), "widths {widths:?}");
+}

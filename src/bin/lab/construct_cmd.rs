@@ -52,12 +52,16 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
         .unwrap_or_else(|| PathBuf::from(format!("{name}-{size}.safetensors")));
     std::fs::write(&out, &built.bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     let arch = &built.meta.train.model;
+    let attention = if arch.architecture.has_attention_modes() {
+        format!(" · {} attention", arch.attention.name())
+    } else {
+        String::new()
+    };
     println!(
-        "wrote {} ({} bytes): {} · {} attention · {} positions · {} parameters",
+        "wrote {} ({} bytes): {}{attention} · {} positions · {} parameters",
         out.display(),
         built.bytes.len(),
         built.meta.train.summary(),
-        arch.attention.name(),
         arch.positional.name(),
         built.meta.model.param_count()
     );

@@ -5,6 +5,7 @@
 //!
 //! One file per construction; each exports a [`Construction`] listed in [`ALL`].
 
+pub mod dyck;
 pub mod index_lookup;
 pub mod majority;
 mod weights;
@@ -74,7 +75,11 @@ pub struct Constructed {
 }
 
 /// Every construction, in the order of the claims.
-pub const ALL: &[Construction] = &[majority::CONSTRUCTION, index_lookup::CONSTRUCTION];
+pub const ALL: &[Construction] = &[
+    majority::CONSTRUCTION,
+    index_lookup::CONSTRUCTION,
+    dyck::CONSTRUCTION,
+];
 
 /// The construction called `name`.
 pub fn find(name: &str) -> Result<&'static Construction, ConstructError> {
