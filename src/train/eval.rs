@@ -91,31 +91,9 @@ pub async fn greedy<M: SequenceModel>(
     let (mut full, mut answer) = (0usize, 0usize);
     for group in by_prompt.values() {
         for chunk in group.chunks(CHUNK) {
-            let b = chunk.len();
-            let prompt_len = chunk[0].prompt_len;
-            let end = chunk.iter().map(|ex| ex.len()).max().unwrap_or(prompt_len);
-            let mut seqs: Vec<Vec<u32>> = chunk.iter().map(|ex| ex.prompt().to_vec()).collect();
-            let column = |seqs: &[Vec<u32>], p: usize| {
-                let ids: Vec<i64> = seqs.iter().map(|s| i64::from(s[p])).collect();
-                Tensor::<1, Int>::from_ints(ids.as_slice(), device)
-            };
-            let mut cache = model.init_cache(b, device);
-            for p in 0..prompt_len - 1 {
-                model.step(column(&seqs, p), &mut cache)?;
-            }
-            for p in prompt_len - 1..end - 1 {
-                let next = model
-                    .step(column(&seqs, p), &mut cache)?
-                    .argmax(1)
-                    .reshape([b])
-                    .into_data_async()
-                    .await
-                    .map_err(|e| TrainError::Device(format!("{e:?}")))?;
-                for (seq, id) in seqs.iter_mut().zip(next.iter::<i64>()) {
-                    seq.push(u32::try_from(id).unwrap_or(0));
-                }
-                yield_now().await;
-            }
+            let prompts: Vec<&[u32]> = chunk.iter().map(|ex| ex.prompt()).collect();
+            let end = chunk.iter().map(|ex| ex.len()).max().unwrap_or(0);
+            let seqs = continue_greedily(model, &prompts, end, device).await?;
             for (ex, seq) in chunk.iter().zip(&seqs) {
                 let grade = ex.grade(&seq[ex.prompt_len..ex.len()]);
                 full += usize::from(grade.exact);
@@ -129,6 +107,46 @@ pub async fn greedy<M: SequenceModel>(
         answer,
         examples: examples.len(),
     })
+}
+
+/// Continue prompts of one length greedily with the cached decoder until each sequence holds
+/// `end` tokens; returns the whole sequences (prompt included). The prompts must be non-empty
+/// and `end` must fit the model's context.
+pub async fn continue_greedily<M: SequenceModel>(
+    model: &M,
+    prompts: &[&[u32]],
+    end: usize,
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, TrainError> {
+    let b = prompts.len();
+    let prompt_len = prompts.first().map_or(0, |p| p.len());
+    debug_assert!(prompts.iter().all(|p| p.len() == prompt_len));
+    let mut seqs: Vec<Vec<u32>> = prompts.iter().map(|p| p.to_vec()).collect();
+    if b == 0 || prompt_len == 0 {
+        return Ok(seqs);
+    }
+    let column = |seqs: &[Vec<u32>], p: usize| {
+        let ids: Vec<i64> = seqs.iter().map(|s| i64::from(s[p])).collect();
+        Tensor::<1, Int>::from_ints(ids.as_slice(), device)
+    };
+    let mut cache = model.init_cache(b, device);
+    for p in 0..prompt_len - 1 {
+        model.step(column(&seqs, p), &mut cache)?;
+    }
+    for p in prompt_len - 1..end.max(prompt_len) - 1 {
+        let next = model
+            .step(column(&seqs, p), &mut cache)?
+            .argmax(1)
+            .reshape([b])
+            .into_data_async()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        for (seq, id) in seqs.iter_mut().zip(next.iter::<i64>()) {
+            seq.push(u32::try_from(id).unwrap_or(0));
+        }
+        yield_now().await;
+    }
+    Ok(seqs)
 }
 
 /// Both evaluations of one model at one task size.

@@ -1,18 +1,21 @@
 //! `lab eval`: load a checkpoint and evaluate it — teacher-forced and greedy (cached decoder),
-//! at its training size and at other sizes (length generalisation).
+//! at its training size and at other sizes (length generalisation), under its own attention
+//! mode or another one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use burn::prelude::Device;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use expressivity_lab::train::checkpoint;
-use expressivity_lab::train::eval::at_size;
+use expressivity_lab::models::{AttentionMode, Model};
+use expressivity_lab::train::checkpoint::{self, Checkpoint, CheckpointMeta};
+use expressivity_lab::train::eval::{SizeReport, at_size};
 use expressivity_lab::train::yield_now::yield_now;
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// A checkpoint written by `lab train --save` or exported from the page.
+    /// A checkpoint written by `lab train --save`, `lab construct` or exported from the page.
     checkpoint: PathBuf,
     /// Task sizes to evaluate at (default: the training size).
     #[arg(long, value_delimiter = ',')]
@@ -20,59 +23,88 @@ pub struct EvalArgs {
     /// Held-out examples per size.
     #[arg(long, default_value_t = 256)]
     examples: usize,
+    /// Evaluate under this attention mode instead of the checkpoint's (softmax keeps the
+    /// stored scale).
+    #[arg(long, value_parser = parse_mode)]
+    attention: Option<AttentionMode>,
     /// Also write the results as JSON.
     #[arg(long)]
     out: Option<PathBuf>,
 }
 
-pub fn run(args: EvalArgs) -> Result<(), String> {
-    let bytes = std::fs::read(&args.checkpoint)
-        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
-    let device = burn::prelude::Device::flex();
-    let loaded = checkpoint::load(&bytes, &device)
-        .map_err(|e| format!("{}: {e}", args.checkpoint.display()))?;
-    let meta = &loaded.meta;
-    let train = &meta.train;
-    println!(
-        "{}: {} · {} steps trained · {}",
-        args.checkpoint.display(),
-        train.summary(),
-        meta.steps_done,
-        if meta.note.is_empty() {
-            "-"
-        } else {
-            &meta.note
+/// `softmax | saturated | hard`.
+pub fn parse_mode(name: &str) -> Result<AttentionMode, String> {
+    AttentionMode::from_name(name).ok_or_else(|| {
+        let known: Vec<_> = AttentionMode::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "unknown attention mode `{name}` (known: {})",
+            known.join(", ")
+        )
+    })
+}
+
+/// Read and fully validate a checkpoint file.
+pub fn load(path: &Path, device: &Device) -> Result<Checkpoint, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    checkpoint::load(&bytes, device).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The checkpoint's model under `mode` (its own when `None`), and the mode's name.
+pub fn with_mode(loaded: Checkpoint, mode: Option<AttentionMode>) -> (Model, AttentionMode) {
+    let arch = &loaded.meta.train.model;
+    let mode = mode.unwrap_or(arch.attention);
+    let scale = arch.softmax_scale;
+    (loaded.model.with_mode(mode, scale), mode)
+}
+
+/// Where the weights come from: the training steps, or the construction and its parameters.
+pub fn origin(meta: &CheckpointMeta) -> String {
+    match &meta.constructed_by {
+        Some(p) => {
+            let params: Vec<String> = p.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("constructed by {} ({})", p.construction, params.join(", "))
         }
-    );
-    let sizes = if args.sizes.is_empty() {
-        vec![train.task.size]
-    } else {
-        args.sizes.clone()
-    };
+        None => format!("{} steps trained", meta.steps_done),
+    }
+}
+
+/// One row of the table: the report at a size, or why that size could not be evaluated.
+pub type SizeRow = Result<SizeReport, (usize, String)>;
+
+/// Evaluate at every size (an error at one size is reported in its row, not fatal).
+pub fn evaluate(
+    model: &Model,
+    meta: &CheckpointMeta,
+    sizes: &[usize],
+    examples: usize,
+    device: &Device,
+) -> Result<Vec<SizeRow>, String> {
     let bar = ProgressBar::new(sizes.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} sizes · {msg} [{elapsed}]")
             .map_err(|e| e.to_string())?,
     );
     let mut reports = Vec::new();
-    for &size in &sizes {
+    for &size in sizes {
         bar.set_message(format!("size {size}"));
         let report = pollster::block_on(async {
             yield_now().await;
-            at_size(&loaded.model, train, size, args.examples, &device).await
+            at_size(model, &meta.train, size, examples, device).await
         });
-        match report {
-            Ok(r) => reports.push(Ok(r)),
-            Err(e) => reports.push(Err((size, e.to_string()))),
-        }
+        reports.push(report.map_err(|e| (size, e.to_string())));
         bar.inc(1);
     }
     bar.finish_and_clear();
+    Ok(reports)
+}
+
+/// The accuracy table of `lab eval` and `lab construct`.
+pub fn print_table(reports: &[SizeRow], examples: usize) {
     println!(
         "{:>6} {:>10} {:>10} {:>10} {:>10}",
         "size", "TF exact", "TF answer", "gen full", "gen answer"
     );
-    for report in &reports {
+    for report in reports {
         match report {
             Ok(r) => println!(
                 "{:>6} {:>9.1}% {:>9.1}% {:>9.1}% {:>9.1}%",
@@ -86,9 +118,42 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         }
     }
     println!(
-        "TF = teacher-forced (every CoT token given), gen = greedy generation with the cache; {} examples per size",
-        args.examples
+        "TF = teacher-forced (every CoT token given), gen = greedy generation with the cache; {examples} examples per size"
     );
+}
+
+pub fn run(args: EvalArgs) -> Result<(), String> {
+    let device = Device::flex();
+    let loaded = load(&args.checkpoint, &device)?;
+    let meta = loaded.meta.clone();
+    let train = &meta.train;
+    let stored = train.model.attention;
+    let (model, mode) = with_mode(loaded, args.attention);
+    let attention = if !train.model.architecture.has_attention_modes() {
+        String::new()
+    } else if mode == stored {
+        format!(" · {} attention", mode.name())
+    } else {
+        format!(" · {} attention (stored: {})", mode.name(), stored.name())
+    };
+    println!(
+        "{}: {}{attention} · {} · {}",
+        args.checkpoint.display(),
+        train.summary(),
+        origin(&meta),
+        if meta.note.is_empty() {
+            "-"
+        } else {
+            &meta.note
+        }
+    );
+    let sizes = if args.sizes.is_empty() {
+        vec![train.task.size]
+    } else {
+        args.sizes.clone()
+    };
+    let reports = evaluate(&model, &meta, &sizes, args.examples, &device)?;
+    print_table(&reports, args.examples);
     if let Some(out) = &args.out {
         let ok: Vec<_> = reports.iter().filter_map(|r| r.as_ref().ok()).collect();
         let json = serde_json::to_string_pretty(&ok).map_err(|e| e.to_string())?;

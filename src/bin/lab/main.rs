@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod bench_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod construct_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod eval_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
@@ -11,6 +13,8 @@ mod model_cmd;
 mod out;
 #[cfg(not(target_arch = "wasm32"))]
 mod out_path;
+#[cfg(not(target_arch = "wasm32"))]
+mod predict_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod sweep_cmd;
 #[cfg(not(target_arch = "wasm32"))]
@@ -35,6 +39,11 @@ fn main() -> std::process::ExitCode {
         Train(train_cmd::TrainArgs),
         /// Evaluate a checkpoint (teacher-forced and greedy generation) at one or more sizes.
         Eval(eval_cmd::EvalArgs),
+        /// Run a checkpoint on a prompt: the prompt and the model's greedy completion, in the
+        /// format of `lab task solve`.
+        Predict(predict_cmd::PredictArgs),
+        /// Build a theorem's construction (hand-set weights) as a checkpoint and evaluate it.
+        Construct(construct_cmd::ConstructArgs),
         /// List, sample and solve the tasks of the three papers.
         #[command(subcommand)]
         Task(task_cmd::TaskCommand),
@@ -51,6 +60,8 @@ fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Command::Train(args) => train_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
+        Command::Predict(args) => predict_cmd::run(args),
+        Command::Construct(args) => construct_cmd::run(args),
         Command::Task(command) => task_cmd::run(command),
         Command::Model(command) => model_cmd::run(command),
         Command::Bench(command) => bench_cmd::run(command),

@@ -1,0 +1,244 @@
+//! Constructions (hand-set weights) judged by the same loader and evaluator as trained
+//! checkpoints: each is built at several sizes, written, loaded back through
+//! `checkpoint::load`, and must reach 100 % on held-out examples; MAJORITY under hard
+//! attention must fall to the first-bit predictor.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::prelude::*;
+use expressivity_lab::claims::construct::{self, ConstructError};
+use expressivity_lab::models::{AttentionMode, Model};
+use expressivity_lab::tasks::{Example, Task, TaskKind};
+use expressivity_lab::train::checkpoint::{self, Checkpoint};
+use expressivity_lab::train::eval::{SizeReport, at_size, teacher_forced};
+use expressivity_lab::train::held_out::held_out;
+
+fn device() -> Device {
+    Device::flex()
+}
+
+/// Build `name` at `size`, write it and load the bytes like any checkpoint.
+fn load(name: &str, size: usize) -> Checkpoint {
+    let built = construct::find(name).unwrap().build(size).unwrap();
+    checkpoint::load(&built.bytes, &device()).unwrap()
+}
+
+fn evaluate(model: &Model, loaded: &Checkpoint, size: usize, count: usize) -> SizeReport {
+    pollster::block_on(at_size(model, &loaded.meta.train, size, count, &device()))
+        .unwrap_or_else(|e| panic!("size {size}: {e}"))
+}
+
+fn assert_perfect(report: &SizeReport, what: &str) {
+    let (tf, greedy) = (report.teacher_forced, report.greedy);
+    assert_eq!(
+        (tf.exact, greedy.full),
+        (1.0, 1.0),
+        "{what} at size {}: teacher-forced {:.4}, greedy {:.4} on {} examples",
+        report.size,
+        tf.exact,
+        greedy.full,
+        tf.examples
+    );
+}
+
+/// Teacher-forced accuracy of `model` on `examples` (1.0 for an empty set).
+fn accuracy(model: &Model, examples: &[Example]) -> f32 {
+    if examples.is_empty() {
+        return 1.0;
+    }
+    pollster::block_on(teacher_forced(model, examples, &device()))
+        .unwrap()
+        .exact
+}
+
+#[test]
+fn the_checkpoint_records_its_construction_instead_of_a_history() {
+    let loaded = load("majority", 15);
+    let meta = &loaded.meta;
+    let provenance = meta.constructed_by.as_ref().expect("provenance stored");
+    assert_eq!(provenance.construction, "majority");
+    assert_eq!(provenance.params["size"], "15");
+    assert_eq!(provenance.params["width"], "4");
+    assert!(meta.history.is_empty());
+    assert_eq!(meta.steps_done, 0);
+    assert_eq!(meta.train.task.task, TaskKind::Majority);
+    assert_eq!(meta.train.model.attention, AttentionMode::Saturated);
+    assert_eq!(meta.note, "lab construct majority --size 15");
+}
+
+#[test]
+fn majority_is_perfect_under_saturated_and_uniform_softmax_attention_up_to_1001() {
+    let loaded = load("majority", 1001);
+    let softmax = loaded.model.clone().with_mode(AttentionMode::Softmax, 1.0);
+    for (size, count) in [(1, 256), (15, 256), (63, 256), (255, 256), (1001, 128)] {
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, count), "saturated");
+        assert_perfect(
+            &evaluate(&softmax, &loaded, size, count / 2),
+            "softmax, Q = K = 0",
+        );
+    }
+}
+
+/// The hardest prompts: a majority of exactly one, with the minority first or last, at every
+/// odd length up to 1001 (the mean the head reads is then ±1/(N + 1)).
+#[test]
+fn majority_is_perfect_at_every_odd_length_on_the_closest_votes() {
+    let loaded = load("majority", 1001);
+    let task = loaded.meta.train.task().unwrap();
+    let mut examples = Vec::new();
+    for n in (1..=1001usize).step_by(2) {
+        let (more, fewer) = (n.div_ceil(2), n / 2);
+        for (winner, loser) in [("1", "0"), ("0", "1")] {
+            let (w, l) = (vec![winner; more], vec![loser; fewer]);
+            for bits in [[w.clone(), l.clone()], [l, w]] {
+                let prompt = format!("{} <q>", bits.concat().join(" "));
+                examples.push(task.solve_text(&prompt).unwrap());
+            }
+        }
+    }
+    for chunk in examples.chunks(64) {
+        assert_eq!(accuracy(&loaded.model, chunk), 1.0, "a closest vote failed");
+    }
+}
+
+#[test]
+fn majority_under_hard_attention_reads_only_the_first_bit() {
+    let loaded = load("majority", 1001);
+    let hard = loaded.model.clone().with_mode(AttentionMode::Hard, 1.0);
+    for (size, count) in [(63, 256), (255, 256), (1001, 128)] {
+        let task = loaded.meta.train.task.at_size(size).build().unwrap();
+        let examples = held_out(task.as_ref(), loaded.meta.train.seed, count);
+        let first_bit_right = |ex: &&Example| ex.tokens[0] == ex.answer()[0];
+        let (agree, disagree): (Vec<Example>, Vec<Example>) = examples
+            .iter()
+            .cloned()
+            .partition(|ex| first_bit_right(&ex));
+        // Exactly the first-bit predictor: right where x₁ is the majority, wrong elsewhere.
+        assert_eq!(accuracy(&hard, &agree), 1.0, "size {size}");
+        assert_eq!(accuracy(&hard, &disagree), 0.0, "size {size}");
+        let report = evaluate(&hard, &loaded, size, count);
+        let share = agree.len() as f32 / count as f32;
+        assert_eq!(report.teacher_forced.exact, share);
+        assert!(
+            report.teacher_forced.exact < 0.8,
+            "hard attention at size {size}: {}",
+            report.teacher_forced.exact
+        );
+    }
+}
+
+#[test]
+fn index_lookup_is_perfect_from_16_to_256_in_every_attention_mode() {
+    for size in [16, 64, 256] {
+        let loaded = load("index-lookup", size);
+        let width = loaded.meta.model.arch.d_model;
+        let bits = (size + 3).next_power_of_two().trailing_zeros() as usize;
+        assert_eq!(width, 10 + 4 * bits, "width at size {size}");
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, 256), "softmax");
+        for mode in [AttentionMode::Saturated, AttentionMode::Hard] {
+            let model = loaded.model.clone().with_mode(mode, 1.0);
+            assert_perfect(&evaluate(&model, &loaded, size, 64), mode.name());
+        }
+    }
+}
+
+#[test]
+fn index_lookup_built_for_256_also_reads_shorter_sequences() {
+    let loaded = load("index-lookup", 256);
+    for size in [2, 17, 100] {
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, 128), "softmax");
+    }
+}
+
+#[test]
+fn unknown_names_and_sizes_out_of_range_are_errors() {
+    assert!(matches!(
+        construct::find("parity"),
+        Err(ConstructError::Unknown { .. })
+    ));
+    let majority = construct::find("majority").unwrap();
+    assert!(matches!(
+        majority.build(1003),
+        Err(ConstructError::Size { .. })
+    ));
+    // Even lengths are rejected by the task itself (no ties).
+    assert!(matches!(majority.build(4), Err(ConstructError::Config(_))));
+}
+
+#[test]
+fn every_construction_builds_at_its_default_size() {
+    for c in construct::ALL {
+        let built = c.build(c.default_size).unwrap();
+        assert_eq!(built.meta.train.task.task, c.task);
+        let task: Box<dyn Task> = built.meta.train.task().unwrap();
+        assert!(task.max_seq_len() <= built.meta.model.max_len);
+    }
+}
+
+/// `lab construct`, `lab predict` and `lab eval --attention` on a small MAJORITY construction.
+#[test]
+fn the_cli_builds_predicts_like_the_solver_and_switches_attention() {
+    let dir = std::env::temp_dir().join(format!("lab-construct-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("majority-15.safetensors");
+    let lab = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let path = file.to_str().unwrap();
+    let (ok, stdout, _) = lab(&["construct", "majority", "--size", "15", "--out", path]);
+    assert!(ok, "{stdout}");
+    assert!(stdout.contains("width 4"), "{stdout}");
+    assert!(stdout.contains("100.0%"), "{stdout}");
+    let prompt = "1 0 0 1 1 0 1 <q>";
+    let (ok, predicted, _) = lab(&["predict", path, "--input", prompt]);
+    let (_, solved, _) = lab(&["task", "solve", "--task", "majority", "--input", prompt]);
+    assert!(ok);
+    assert_eq!(predicted, solved);
+    assert_eq!(predicted, "1 0 0 1 1 0 1 <q> 1\n");
+    let (_, first_bit, _) = lab(&[
+        "predict",
+        path,
+        "--input",
+        "0 1 1 <q>",
+        "--attention",
+        "hard",
+    ]);
+    assert_eq!(first_bit, "0 1 1 <q> 0\n");
+    let (ok, table, _) = lab(&["eval", path, "--attention", "hard", "--examples", "64"]);
+    assert!(
+        ok && table.contains("hard attention (stored: saturated)"),
+        "{table}"
+    );
+    let too_long = vec!["1"; 17].join(" ") + " <q>";
+    for bad in ["1 0 1", "1 0 <q>", "", "2 <q>", too_long.as_str()] {
+        let (ok, stdout, stderr) = lab(&["predict", path, "--input", bad]);
+        assert!(!ok, "`{bad}` was accepted: {stdout}");
+        assert_eq!(stderr.lines().count(), 1, "`{bad}`: {stderr}");
+        assert!(stderr.starts_with("error: "), "`{bad}`: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn dyck_by_a_constant_width_lstm_is_perfect_up_to_256() {
+    let mut widths = Vec::new();
+    for size in [2, 16, 64, 256] {
+        let loaded = load("dyck", size);
+        widths.push(loaded.meta.model.arch.d_model);
+        let provenance = loaded.meta.constructed_by.as_ref().unwrap();
+        assert_eq!(
+            (
+                provenance.params["brackets"].as_str(),
+                provenance.params["depth"].as_str()
+            ),
+            ("2", "2")
+        );
+        let count = if size == 256 { 128 } else { 256 };
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, count), "LSTM");
+    }
+    assert_eq!(widths, vec![51; 4], "the width must not grow with N");
+}
