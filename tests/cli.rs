@@ -210,3 +210,39 @@ fn errors_escape_control_characters_and_ignored_flags_warn() {
     assert!(stderr.contains("warning: --heads does not apply to the lstm architecture"));
     assert!(stderr.contains("warning: --block does not apply"));
 }
+
+const GALLERY_LIS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/models/lis-standard.safetensors"
+);
+
+#[test]
+fn eval_checks_what_it_reads_and_how_much_it_does() {
+    // Not regular files: refused without reading (a read of /dev/zero would never end).
+    refused(&["eval", "/dev/zero"], "not a regular file");
+    refused(&["eval", "/"], "not a regular file");
+    // A sparse file far larger than any checkpoint: refused from its size alone.
+    let dir = temp_dir("eval");
+    let huge = dir.join("huge.safetensors");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    refused(&["eval", huge.to_str().unwrap()], "larger than");
+    // Example counts out of range.
+    refused(
+        &["eval", GALLERY_LIS, "--examples", "0"],
+        "--examples must be in",
+    );
+    refused(
+        &["eval", GALLERY_LIS, "--examples", "100000000"],
+        "--examples must be in",
+    );
+    // One size the model cannot take: the table shows it, the exit status says so.
+    let out = lab(&["eval", GALLERY_LIS, "--sizes", "5,1001", "--examples", "8"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("1001 could not be evaluated"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1001 error"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -4,6 +4,7 @@
 use expressivity_lab::models::ArchSpec;
 use std::time::Instant;
 
+use crate::{outln, outprint};
 use burn::prelude::*;
 use clap::{Args, Subcommand};
 
@@ -73,14 +74,19 @@ fn breakdown(args: &TrainBenchArgs) -> Result<(), String> {
     use expressivity_lab::train::batch::make_batch;
     use expressivity_lab::train::loss::masked_cross_entropy;
 
-    println!();
-    println!(
+    outln!();
+    outln!(
         "where a step goes: reference config (LIS n=50, 3L d=256, batch 32), ms, mean of {} steps",
         args.steps
     );
-    println!(
+    outln!(
         "{:<10} {:>8} {:>10} {:>10} {:>10} {:>10}",
-        "arch", "batch", "forward", "backward", "optimiser", "total"
+        "arch",
+        "batch",
+        "forward",
+        "backward",
+        "optimiser",
+        "total"
     );
     for architecture in selected(args)? {
         let config = TrainConfig {
@@ -131,7 +137,7 @@ fn breakdown(args: &TrainBenchArgs) -> Result<(), String> {
             }
         }
         let ms = totals.map(|t| t * 1e3 / args.steps as f64);
-        println!(
+        outln!(
             "{:<10} {:>8.1} {:>10.1} {:>10.1} {:>10.1} {:>10.1}",
             architecture.name(),
             ms[0],
@@ -159,13 +165,20 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
     use expressivity_lab::train::{TrainConfig, Trainer};
     let archs = selected(args)?;
     let device = Device::flex();
-    println!(
+    outln!(
         "training throughput, CPU (flex), batch 32, mean of {} steps after 2 warm-up steps",
         args.steps
     );
-    println!(
+    outln!(
         "{:<10} {:<28} {:>6} {:>5} {:>7} {:>10} {:>12} {:>14}",
-        "arch", "config", "vocab", "seq", "prompt", "ms/step", "steps/s", "tokens/s"
+        "arch",
+        "config",
+        "vocab",
+        "seq",
+        "prompt",
+        "ms/step",
+        "steps/s",
+        "tokens/s"
     );
     for (label, size, layers, width) in [
         ("reference: LIS n=50, 3L d=256", 50, 3, 256),
@@ -202,7 +215,7 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
             }
             pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
             let seconds = start.elapsed().as_secs_f64() / args.steps as f64;
-            println!(
+            outln!(
                 "{:<10} {:<28} {:>6} {:>5} {:>7} {:>10.1} {:>12.2} {:>14.0}",
                 architecture.name(),
                 label,
@@ -224,15 +237,18 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
     let last = *positions.last().ok_or("no positions")?;
     let max_len = last + args.tokens + 1;
     let device = Device::flex();
-    println!(
+    outln!(
         "per-token decode time (µs), CPU (flex), width {} · {} layers · {} heads · mean of {} tokens",
-        args.width, args.layers, args.heads, args.tokens
+        args.width,
+        args.layers,
+        args.heads,
+        args.tokens
     );
-    print!("{:<9}", "arch");
+    outprint!("{:<9}", "arch");
     for p in &positions {
-        print!(" {:>10}", format!("t={p}"));
+        outprint!(" {:>10}", format!("t={p}"));
     }
-    println!(" {:>12} {:>16}", "last/first", "FLOPs last/first");
+    outln!(" {:>12} {:>16}", "last/first", "FLOPs last/first");
     for architecture in Architecture::ALL {
         let config = ModelConfig {
             vocab_size: 32,
@@ -267,12 +283,12 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
             }
             times.push(start.elapsed().as_secs_f64() * 1e6 / args.tokens as f64);
         }
-        print!("{:<9}", architecture.name());
+        outprint!("{:<9}", architecture.name());
         for t in &times {
-            print!(" {t:>10.0}");
+            outprint!(" {t:>10.0}");
         }
         let flops = |p| token_cost(&config, p).flops as f64;
-        println!(
+        outln!(
             " {:>12.2} {:>16.2}",
             times[times.len() - 1] / times[0],
             flops(last) / flops(positions[0])

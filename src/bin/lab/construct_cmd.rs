@@ -9,6 +9,7 @@ use clap::Args;
 use expressivity_lab::claims::construct::{self, Construction};
 
 use crate::eval_cmd;
+use crate::{out_path, outln};
 
 #[derive(Args)]
 pub struct ConstructArgs {
@@ -40,9 +41,9 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
         None => return Err("name a construction (see `lab construct --list`)".into()),
     };
     let Some(name) = name else {
-        list();
-        return Ok(());
+        return list();
     };
+    eval_cmd::check_examples(args.examples)?;
     let construction = construct::find(name).map_err(|e| e.to_string())?;
     let size = args.size.unwrap_or(construction.default_size);
     let built = construction.build(size).map_err(|e| e.to_string())?;
@@ -50,6 +51,7 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{name}-{size}.safetensors")));
+    out_path::check_writable(&out)?;
     std::fs::write(&out, &built.bytes).map_err(|e| format!("{}: {e}", out.display()))?;
     let arch = &built.meta.train.model;
     let attention = if arch.architecture.has_attention_modes() {
@@ -57,7 +59,7 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
     } else {
         String::new()
     };
-    println!(
+    outln!(
         "wrote {} ({} bytes): {}{attention} · {} positions · {} parameters",
         out.display(),
         built.bytes.len(),
@@ -65,7 +67,7 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
         arch.positional.name(),
         built.meta.model.param_count()
     );
-    println!("{}", eval_cmd::origin(&built.meta));
+    outln!("{}", eval_cmd::origin(&built.meta));
     // Judge the file as written, through the same loader and evaluator as a trained one.
     let device = Device::flex();
     let loaded = eval_cmd::load(&out, &device)?;
@@ -76,18 +78,21 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
         args.sizes.clone()
     };
     let reports = eval_cmd::evaluate(&model, &built.meta, &sizes, args.examples, &device)?;
-    eval_cmd::print_table(&reports, args.examples);
-    println!(
+    eval_cmd::print_table(&reports, args.examples)?;
+    outln!(
         "other modes: lab eval {} --attention softmax|saturated|hard",
         out.display()
     );
     Ok(())
 }
 
-fn list() {
-    println!(
+fn list() -> Result<(), String> {
+    outln!(
         "{:<14} {:<14} {:<10} {:<8} model",
-        "construction", "task", "sizes", "default"
+        "construction",
+        "task",
+        "sizes",
+        "default"
     );
     for c in construct::ALL {
         let Construction {
@@ -100,11 +105,12 @@ fn list() {
             claim,
             ..
         } = c;
-        println!(
+        outln!(
             "{name:<14} {:<14} {:<10} {default_size:<8} {model}",
             task.name(),
             format!("{min_size}..{max_size}")
         );
-        println!("{:<14} {claim}", "");
+        outln!("{:<14} {claim}", "");
     }
+    Ok(())
 }

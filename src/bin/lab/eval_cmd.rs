@@ -8,6 +8,8 @@ use burn::prelude::Device;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::{out_path, outln};
+
 use expressivity_lab::models::{AttentionMode, Model};
 use expressivity_lab::train::checkpoint::{self, Checkpoint, CheckpointMeta};
 use expressivity_lab::train::eval::{SizeReport, at_size};
@@ -43,10 +45,41 @@ pub fn parse_mode(name: &str) -> Result<AttentionMode, String> {
     })
 }
 
-/// Read and fully validate a checkpoint file.
+/// Read and fully validate a checkpoint file. What the path is and how large it is are checked
+/// before reading: a device (`/dev/zero`), a pipe or a folder is refused, and so is a file
+/// larger than any checkpoint, without reading it.
 pub fn load(path: &Path, device: &Device) -> Result<Checkpoint, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    checkpoint::load(&bytes, device).map_err(|e| format!("{}: {e}", path.display()))
+    use std::io::Read;
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let kind = std::fs::metadata(path).map_err(|e| fail(&e))?;
+    if !kind.is_file() {
+        return Err(fail(&"not a regular file"));
+    }
+    let limit = checkpoint::MAX_BYTES as u64;
+    if kind.len() > limit {
+        return Err(fail(&checkpoint::CheckpointError::TooLarge(
+            kind.len() as usize
+        )));
+    }
+    let mut bytes = Vec::with_capacity(kind.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(&e))?;
+    checkpoint::load(&bytes, device).map_err(|e| fail(&e))
+}
+
+/// The most examples one evaluation builds (they are generated up front).
+pub const MAX_EXAMPLES: usize = 10_000;
+
+/// `--examples` must be in `1..=MAX_EXAMPLES`.
+pub fn check_examples(examples: usize) -> Result<(), String> {
+    if (1..=MAX_EXAMPLES).contains(&examples) {
+        Ok(())
+    } else {
+        Err(format!(
+            "--examples must be in 1..={MAX_EXAMPLES}, got {examples}"
+        ))
+    }
 }
 
 /// The checkpoint's model under `mode` (its own when `None`), and the mode's name.
@@ -99,14 +132,18 @@ pub fn evaluate(
 }
 
 /// The accuracy table of `lab eval` and `lab construct`.
-pub fn print_table(reports: &[SizeRow], examples: usize) {
-    println!(
+pub fn print_table(reports: &[SizeRow], examples: usize) -> Result<(), String> {
+    outln!(
         "{:>6} {:>10} {:>10} {:>10} {:>10}",
-        "size", "TF exact", "TF answer", "gen full", "gen answer"
+        "size",
+        "TF exact",
+        "TF answer",
+        "gen full",
+        "gen answer"
     );
     for report in reports {
         match report {
-            Ok(r) => println!(
+            Ok(r) => outln!(
                 "{:>6} {:>9.1}% {:>9.1}% {:>9.1}% {:>9.1}%",
                 r.size,
                 100.0 * r.teacher_forced.exact,
@@ -114,15 +151,20 @@ pub fn print_table(reports: &[SizeRow], examples: usize) {
                 100.0 * r.greedy.full,
                 100.0 * r.greedy.answer
             ),
-            Err((size, e)) => println!("{size:>6} error: {e}"),
+            Err((size, e)) => outln!("{size:>6} error: {e}"),
         }
     }
-    println!(
+    outln!(
         "TF = teacher-forced (every CoT token given), gen = greedy generation with the cache; {examples} examples per size"
     );
+    Ok(())
 }
 
 pub fn run(args: EvalArgs) -> Result<(), String> {
+    check_examples(args.examples)?;
+    if let Some(out) = &args.out {
+        out_path::check_writable(out)?;
+    }
     let device = Device::flex();
     let loaded = load(&args.checkpoint, &device)?;
     let meta = loaded.meta.clone();
@@ -136,7 +178,7 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         format!(" · {} attention (stored: {})", mode.name(), stored.name())
     };
-    println!(
+    outln!(
         "{}: {}{attention} · {} · {}",
         args.checkpoint.display(),
         train.summary(),
@@ -153,14 +195,21 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         args.sizes.clone()
     };
     let reports = evaluate(&model, &meta, &sizes, args.examples, &device)?;
-    print_table(&reports, args.examples);
+    print_table(&reports, args.examples)?;
     if let Some(out) = &args.out {
         let ok: Vec<_> = reports.iter().filter_map(|r| r.as_ref().ok()).collect();
         let json = serde_json::to_string_pretty(&ok).map_err(|e| e.to_string())?;
         std::fs::write(out, json).map_err(|e| format!("{}: {e}", out.display()))?;
     }
-    if reports.iter().all(Result::is_err) {
-        return Err("no size could be evaluated".into());
+    let failed: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.as_ref().err().map(|(size, _)| size.to_string()))
+        .collect();
+    if !failed.is_empty() {
+        return Err(format!(
+            "size(s) {} could not be evaluated (see the table)",
+            failed.join(", ")
+        ));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `lab model check` and `lab model cost`: the zoo's equivalences and analytic costs.
 
+use crate::{outln, outprint};
 use clap::{Args, Subcommand};
 
 use expressivity_lab::models::check::{TOLERANCE, check_model};
@@ -90,11 +91,14 @@ fn check(args: &SizeArgs) -> Result<(), String> {
         return Err(format!("--len must be in 2..={}", args.max_len));
     }
     let device = burn::prelude::Device::flex();
-    println!(
+    outln!(
         "width {} · {} layers · {} heads · {} tokens decoded · tolerance {TOLERANCE:e}",
-        args.width, args.layers, args.heads, args.len
+        args.width,
+        args.layers,
+        args.heads,
+        args.len
     );
-    println!(
+    outln!(
         "{:<9} {:<10} {:>11} {:>11} {:>9} {:>13} {:>13} {:>14} {:>6}",
         "arch",
         "mode",
@@ -114,7 +118,7 @@ fn check(args: &SizeArgs) -> Result<(), String> {
         let report =
             pollster::block_on(check_model(&model, &config, args.len, args.seed, &device))?;
         let ok = report.passes();
-        println!(
+        outln!(
             "{:<9} {:<10} {:>11.2e} {:>11.2e} {:>9} {:>13} {:>13} {:>14} {:>6}",
             architecture.name(),
             mode_label(architecture, mode),
@@ -131,7 +135,7 @@ fn check(args: &SizeArgs) -> Result<(), String> {
         }
     }
     if failures.is_empty() {
-        println!("all {} variants agree", variants().len());
+        outln!("all {} variants agree", variants().len());
         Ok(())
     } else {
         Err(format!("mismatch in {}", failures.join(", ")))
@@ -140,20 +144,20 @@ fn check(args: &SizeArgs) -> Result<(), String> {
 
 fn cost(args: &SizeArgs) -> Result<(), String> {
     let positions = [0, 16, 64, 256, 1023];
-    print!("{:<9} {:>10}", "arch", "params");
+    outprint!("{:<9} {:>10}", "arch", "params");
     for p in positions {
-        print!(" {:>20}", format!("t={p} FLOPs/bytes"));
+        outprint!(" {:>20}", format!("t={p} FLOPs/bytes"));
     }
-    println!();
+    outln!();
     for architecture in Architecture::ALL {
         let config = args.config(architecture, AttentionMode::Softmax);
         config.validate().map_err(|e| e.to_string())?;
-        print!("{:<9} {:>10}", architecture.name(), config.param_count());
+        outprint!("{:<9} {:>10}", architecture.name(), config.param_count());
         for p in positions.into_iter().filter(|&p| p < args.max_len) {
             let c = token_cost(&config, p);
-            print!(" {:>20}", format!("{}/{}", c.flops, c.state_bytes));
+            outprint!(" {:>20}", format!("{}/{}", c.flops, c.state_bytes));
         }
-        println!();
+        outln!();
     }
     Ok(())
 }

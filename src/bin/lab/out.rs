@@ -8,11 +8,17 @@ use std::io::Write;
 /// The error text of a closed stdout; `main` exits quietly on it.
 pub const STDOUT_CLOSED: &str = "stdout was closed";
 
-/// Write one line to stdout.
-pub fn line(args: std::fmt::Arguments<'_>) -> Result<(), String> {
+/// Write to stdout (`newline`: end the line).
+pub fn write(args: std::fmt::Arguments<'_>, newline: bool) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     out.write_fmt(args)
-        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| {
+            if newline {
+                out.write_all(b"\n")
+            } else {
+                out.flush()
+            }
+        })
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => STDOUT_CLOSED.to_string(),
             _ => format!("cannot write to stdout: {e}"),
@@ -22,8 +28,19 @@ pub fn line(args: std::fmt::Arguments<'_>) -> Result<(), String> {
 /// `println!` that returns `Err(String)` from the enclosing function when stdout fails.
 #[macro_export]
 macro_rules! outln {
+    () => {
+        $crate::out::write(format_args!(""), true)?
+    };
     ($($arg:tt)*) => {
-        $crate::out::line(format_args!($($arg)*))?
+        $crate::out::write(format_args!($($arg)*), true)?
+    };
+}
+
+/// `print!` that returns `Err(String)` from the enclosing function when stdout fails.
+#[macro_export]
+macro_rules! outprint {
+    ($($arg:tt)*) => {
+        $crate::out::write(format_args!($($arg)*), false)?
     };
 }
 

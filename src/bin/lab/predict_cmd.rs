@@ -11,6 +11,7 @@ use expressivity_lab::models::AttentionMode;
 use expressivity_lab::train::eval::continue_greedily;
 
 use crate::eval_cmd;
+use crate::outln;
 
 #[derive(Args)]
 pub struct PredictArgs {
@@ -48,6 +49,6 @@ pub fn run(args: PredictArgs) -> Result<(), String> {
         &device,
     ))
     .map_err(|e| e.to_string())?;
-    println!("{}", task.vocab().decode(&sequences[0]));
+    outln!("{}", task.vocab().decode(&sequences[0]));
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::{outln, outprint};
 use clap::Args;
 
 use crate::out_path;
@@ -70,7 +71,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         preset(&args.preset, args.scale).map_err(|e| e.to_string())?
     };
     let total: usize = preset.runs.iter().map(|r| r.config.steps).sum();
-    println!(
+    outln!(
         "sweep {}: {} runs, {} training steps in all\nclaim: {}",
         preset.name,
         preset.runs.len(),
@@ -122,7 +123,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         );
         // Without a terminal the bar is hidden, and so is its println: print plainly then.
         if bar.is_hidden() {
-            println!("{line}");
+            outln!("{line}");
         } else {
             bar.println(line);
         }
@@ -139,8 +140,8 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, json).map_err(|e| format!("{}: {e}", args.out.display()))?;
     std::fs::write(&csv_path, to_csv(&out)).map_err(|e| format!("{}: {e}", csv_path.display()))?;
-    print_table(&out);
-    println!(
+    print_table(&out)?;
+    outln!(
         "\n{} in {:.0} s → {} and {}",
         preset.name,
         started.elapsed().as_secs_f64(),
@@ -148,7 +149,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         csv_path.display()
     );
     if preset.tests_claim {
-        println!(
+        outln!(
             "expected separation {}: {}",
             if out.verdict.appeared {
                 "APPEARED"
@@ -158,13 +159,13 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
             out.verdict.summary
         );
     } else {
-        println!("{}", out.verdict.summary);
+        outln!("{}", out.verdict.summary);
     }
     Ok(())
 }
 
 /// Accuracy per series (rows) and (size, width) (columns).
-fn print_table(out: &SweepResults) {
+fn print_table(out: &SweepResults) -> Result<(), String> {
     let mut series: Vec<&str> = out.runs.iter().map(|r| r.series.as_str()).collect();
     series.dedup();
     series.sort_unstable();
@@ -172,21 +173,22 @@ fn print_table(out: &SweepResults) {
     let mut columns: Vec<(usize, usize)> = out.runs.iter().map(|r| (r.size, r.width)).collect();
     columns.sort_unstable();
     columns.dedup();
-    print!("\n{:<22}", "series \\ size,width");
+    outprint!("\n{:<22}", "series \\ size,width");
     for (s, w) in &columns {
-        print!(" {:>8}", format!("{s},{w}"));
+        outprint!(" {:>8}", format!("{s},{w}"));
     }
-    println!();
+    outln!();
     for name in series {
-        print!("{name:<22}");
+        outprint!("{name:<22}");
         for (s, w) in &columns {
             let cell = out
                 .runs
                 .iter()
                 .find(|r| r.series == name && r.size == *s && r.width == *w)
                 .map_or("-".to_string(), |r| format!("{:.2}", r.accuracy));
-            print!(" {cell:>8}");
+            outprint!(" {cell:>8}");
         }
-        println!();
+        outln!();
     }
+    Ok(())
 }

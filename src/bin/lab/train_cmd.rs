@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::outln;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -149,7 +150,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     }
     let (device, info) = pollster::block_on(backend::select(Default::default()));
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "{} · {} heads · {} steps · batch {} · backend {} ({})",
         config.summary(),
         config.model.n_heads,
@@ -190,14 +191,14 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     }
     bar.finish();
     let last = trainer.history().last().copied();
-    println!(
+    outln!(
         "done in {:.1}s ({:.1} training steps/s, excluding evaluation {:.1} steps/s)",
         start.elapsed().as_secs_f64(),
         config.steps as f64 / start.elapsed().as_secs_f64(),
         config.steps as f64 / train_time
     );
     if let Some(m) = last {
-        println!(
+        outln!(
             "final: loss {:.4} · teacher-forced CoT exact match {:.1}% · answer {:.1}%",
             m.loss,
             100.0 * m.accuracy,
@@ -205,14 +206,14 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         );
     }
     let greedy = pollster::block_on(trainer.evaluate_greedy()).map_err(|e| e.to_string())?;
-    println!(
+    outln!(
         "greedy generation (cached decoder, {} held-out examples): full CoT {:.1}% · answer {:.1}%",
         greedy.examples,
         100.0 * greedy.full,
         100.0 * greedy.answer
     );
     if trainer.rejected_examples() > 0 {
-        println!(
+        outln!(
             "{} training examples were redrawn because their prompt is in the test set",
             trainer.rejected_examples()
         );
@@ -234,7 +235,7 @@ pub fn write_checkpoint(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
     std::fs::write(&json_path, json + "\n").map_err(|e| format!("{}: {e}", json_path.display()))?;
-    println!(
+    outln!(
         "saved {} ({} bytes) and {}",
         path.display(),
         bytes.len(),
