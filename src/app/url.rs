@@ -1,6 +1,9 @@
 //! URL-shareable state: the configuration lives in the query string, like TensorFlow
 //! Playground. Junk in the URL is ignored with a notice; it never breaks the page.
 
+use yew::prelude::*;
+
+use super::task_params;
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
@@ -31,22 +34,13 @@ pub fn parse(query: &str) -> FromUrl {
                 .map(|k| candidate.task = TaskSpec::default_for(k))
                 .is_ok(),
             "size" => value.parse().map(|v| candidate.task.size = v).is_ok(),
-            "brackets" => value
+            name if task_params::NAMES.contains(&name) => value
                 .parse()
-                .map(|v| candidate.task.params.brackets = Some(v))
-                .is_ok(),
-            "depth" => value
-                .parse()
-                .map(|v| candidate.task.params.depth = Some(v))
-                .is_ok(),
-            "bits" => value
-                .parse()
-                .map(|v| candidate.task.params.bits = Some(v))
-                .is_ok(),
-            "symbols" => value
-                .parse()
-                .map(|v| candidate.task.params.symbols = Some(v))
-                .is_ok(),
+                .ok()
+                .and_then(|v| {
+                    task_params::slot(&mut candidate.task.params, name).map(|p| *p = Some(v))
+                })
+                .is_some(),
             "width" => value.parse().map(|v| candidate.d_model = v).is_ok(),
             "layers" => value.parse().map(|v| candidate.n_layers = v).is_ok(),
             "heads" => value.parse().map(|v| candidate.n_heads = v).is_ok(),
@@ -124,14 +118,8 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
             String::new()
         },
     );
-    let p = config.task.params;
-    for (key, value) in [
-        ("brackets", p.brackets),
-        ("depth", p.depth),
-        ("bits", p.bits),
-        ("symbols", p.symbols),
-    ] {
-        if let Some(v) = value {
+    for key in task_params::NAMES {
+        if let Some(v) = task_params::get(config.task.params, key) {
             push(key, v.to_string(), String::new());
         }
     }
@@ -202,4 +190,12 @@ pub fn write(config: &TrainConfig, choice: BackendChoice) {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
+}
+
+/// Keep the page's URL in step with the configuration (a link reproduces the setup).
+#[hook]
+pub fn use_url_sync(config: &TrainConfig, choice: BackendChoice) {
+    use_effect_with((config.clone(), choice), |(config, choice)| {
+        write(config, *choice);
+    });
 }

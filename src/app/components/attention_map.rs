@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::StateSummary;
-use crate::app::state::{Action, AppState};
+use crate::app::hooks::use_hover;
 use crate::train::Inspection;
 
 #[derive(Properties, PartialEq)]
@@ -16,7 +16,8 @@ pub struct Props {
     pub head: usize,
     /// The CoT player's current position: its row is outlined.
     pub focus: Option<usize>,
-    pub on_action: yew::UseReducerDispatcher<AppState>,
+    pub on_layer: Callback<usize>,
+    pub on_head: Callback<usize>,
 }
 
 const CELL_MAX: f64 = 22.0;
@@ -50,7 +51,7 @@ fn picker(id: &str, label: &str, count: usize, selected: usize, on: Callback<usi
 
 #[function_component(AttentionMap)]
 pub fn attention_map(props: &Props) -> Html {
-    let hover = use_state(|| None::<(usize, usize)>);
+    let hover = use_hover::<(usize, usize)>();
     let Some(ins) = props.inspection.as_ref() else {
         return html! {
             <div class="empty" id="attention-map">{"Train a model to see where each token looks."}</div>
@@ -65,15 +66,7 @@ pub fn attention_map(props: &Props) -> Html {
     let layer = props.layer.min(ins.n_layers.saturating_sub(1));
     let head = props.head.min(ins.n_heads.saturating_sub(1));
     let font = (cell * 0.55).clamp(5.0, 11.0);
-    let on_layer = {
-        let d = props.on_action.clone();
-        Callback::from(move |v| d.dispatch(Action::SelectLayer(v)))
-    };
-    let on_head = {
-        let d = props.on_action.clone();
-        Callback::from(move |v| d.dispatch(Action::SelectHead(v)))
-    };
-    let readout = match *hover {
+    let readout = match hover.get() {
         Some((q, k)) if q < t && k < t => format!(
             "query {} `{}` → key {} `{}`: weight {:.3}",
             q,
@@ -84,17 +77,13 @@ pub fn attention_map(props: &Props) -> Html {
         ),
         _ => "Hover a cell to read its weight.".to_string(),
     };
-    let leave = {
-        let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
-    };
     html! {
         <div class="attention-map" id="attention-map">
             <div class="pickers">
-                { picker("attn-layer", "Layer", ins.n_layers, layer, on_layer) }
-                { picker("attn-head", "Head", ins.n_heads, head, on_head) }
+                { picker("attn-layer", "Layer", ins.n_layers, layer, props.on_layer.clone()) }
+                { picker("attn-head", "Head", ins.n_heads, head, props.on_head.clone()) }
             </div>
-            <svg viewBox={format!("0 0 {size:.1} {size:.1}")} class="heatmap" onmouseleave={leave}>
+            <svg viewBox={format!("0 0 {size:.1} {size:.1}")} class="heatmap" onmouseleave={hover.leave()}>
                 { for (0..t).map(|i| {
                     let pos = LABEL + cell * (i as f64 + 0.5);
                     let class = classes!("axis-label", ins.is_wrong(i).then_some("wrong"));
@@ -109,11 +98,10 @@ pub fn attention_map(props: &Props) -> Html {
                 }) }
                 { for (0..t).flat_map(|q| (0..=q).map(move |k| (q, k))).map(|(q, k)| {
                     let w = ins.weight(layer, head, q, k);
-                    let hover = hover.clone();
                     html! {
                         <rect x={(LABEL + cell * k as f64).to_string()} y={(LABEL + cell * q as f64).to_string()}
                             width={cell.to_string()} height={cell.to_string()} fill={colour(w)} class="cell"
-                            onmouseenter={Callback::from(move |_: MouseEvent| hover.set(Some((q, k))))}>
+                            onmouseenter={hover.enter((q, k))}>
                             <title>{format!("{} → {}: {:.3}", ins.labels[q], ins.labels[k], w)}</title>
                         </rect>
                     }

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::state::{Action, AppState};
 use crate::tasks::{Segment, TaskKind};
 use crate::train::Inspection;
 
@@ -17,7 +16,10 @@ pub struct Props {
     pub step: usize,
     pub layer: usize,
     pub head: usize,
-    pub on_action: yew::UseReducerDispatcher<AppState>,
+    /// Move by this many steps (clamped by the page).
+    pub on_step: Callback<i32>,
+    /// Jump to a step.
+    pub on_goto: Callback<usize>,
 }
 
 /// One token box with its role classes and an attention bar.
@@ -90,13 +92,15 @@ pub fn cot_player(props: &Props) -> Html {
             (reference.segment(p) == Segment::Answer).then_some("answer"),
         );
         let title = if wrong {
-            format!("model wrote {}, reference {}", ins.labels[p], ins.reference_labels[p])
+            format!(
+                "model wrote {}, reference {}",
+                ins.labels[p], ins.reference_labels[p]
+            )
         } else {
             format!("{} (correct)", ins.labels[p])
         };
-        let on_action = props.on_action.clone();
         html! {
-            <div class="tok-wrap" onclick={Callback::from(move |_: MouseEvent| on_action.dispatch(Action::CotGoto(k)))}>
+            <div class="tok-wrap" onclick={props.on_goto.reform(move |_: MouseEvent| k)}>
                 { token(&ins.labels[p], classes, attn(p), title, label) }
             </div>
         }
@@ -144,14 +148,8 @@ pub fn cot_player(props: &Props) -> Html {
             None => "Incorrect.".to_string(),
         }
     };
-    let prev = {
-        let d = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::CotStep(-1)))
-    };
-    let next = {
-        let d = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::CotStep(1)))
-    };
+    let prev = props.on_step.reform(|_: MouseEvent| -1);
+    let next = props.on_step.reform(|_: MouseEvent| 1);
     html! {
         <div class="cot-player" id="cot-player">
             <div class="controls">
