@@ -91,16 +91,23 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     let choice = state.backend_choice;
     let on_train = use_callback(
         (runner.clone(), busy, state.config.clone(), choice),
-        |_: MouseEvent, (runner, busy, config, choice)| match busy {
-            true => runner.stop(),
-            false => runner.train(config.clone(), *choice),
+        |_: MouseEvent, (runner, busy, config, choice)| {
+            if *busy {
+                runner.stop();
+            } else {
+                runner.train(config.clone(), *choice);
+            }
         },
     );
     let on_mode = use_callback(
         (runner.clone(), busy, state.inference_mode, state.model),
-        |mode, (runner, busy, current, model)| match model {
-            Some(model) if !busy && *current != mode => runner.reinspect(*model, mode),
-            _ => {}
+        |mode: AttentionMode, (runner, busy, current, model)| {
+            if let Some(model) = model
+                && !*busy
+                && *current != mode
+            {
+                runner.reinspect(*model, mode);
+            }
         },
     );
     let on_gallery = use_callback(
@@ -115,13 +122,15 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             )
         },
     );
-    let on_file = use_callback((runner.clone(), busy, choice), |file, deps| {
-        load(CheckpointSource::File(file), deps)
-    });
-    let on_export = use_callback((runner, state.model), |kind, (runner, model)| {
-        runner.export(*model, kind)
-    });
-    let on_sweep_run = use_callback(sweeper.clone(), |grid, sweeper| sweeper.run(grid));
+    let on_file = use_callback(
+        (runner.clone(), busy, choice),
+        |file: web_sys::File, deps| load(CheckpointSource::File(file), deps),
+    );
+    let on_export = use_callback(
+        (runner, state.model),
+        |kind: ExportKind, (runner, model)| runner.export(*model, kind),
+    );
+    let on_sweep_run = use_callback(sweeper.clone(), |grid: Preset, sweeper| sweeper.run(grid));
     let on_sweep_cancel = use_callback(sweeper, |(), sweeper| sweeper.cancel());
     Callbacks {
         on_config: use_action(state, Action::SetConfig),
@@ -183,7 +192,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                 </aside>
                 <section class="panel chart">
                     <h2>{"Training"}</h2>
-                    <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy.clone()} />
+                    <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>

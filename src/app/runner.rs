@@ -6,6 +6,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
 use super::files::{self, CheckpointSource};
@@ -43,6 +44,12 @@ fn mark(name: &str) {
 /// current one (a finished job's flag is never reused).
 #[derive(Clone, Default)]
 pub(crate) struct StopSwitch(Rc<RefCell<Rc<Cell<bool>>>>);
+
+impl PartialEq for StopSwitch {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
 
 impl StopSwitch {
     /// A fresh flag for a new job.

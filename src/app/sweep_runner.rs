@@ -1,6 +1,7 @@
 //! Runs a sweep grid in this tab, one run after another, and reports its progress and results to
 //! the page's state (the sweep panel only shows them).
 
+use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
 use super::runner::StopSwitch;
@@ -11,7 +12,7 @@ use crate::train::{BackendChoice, TrainError, backend};
 /// Steps between two progress reports of a run (each re-renders the page).
 const PROGRESS_EVERY: usize = 10;
 
-/// Starts and cancels in-tab sweeps. Cheap to clone.
+/// Starts and cancels in-tab sweeps. Cheap to clone; clones share the stop switch.
 #[derive(Clone)]
 pub struct SweepRunner {
     dispatch: UseReducerDispatcher<AppState>,
@@ -20,7 +21,7 @@ pub struct SweepRunner {
 
 impl PartialEq for SweepRunner {
     fn eq(&self, other: &Self) -> bool {
-        self.dispatch == other.dispatch
+        self.stop == other.stop
     }
 }
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::StateSummary;
+use super::{StateSummary, on_select, picker};
 use crate::app::hooks::use_hover;
 use crate::train::Inspection;
 
@@ -33,19 +33,14 @@ fn colour(weight: f32) -> String {
     format!("rgb({r},{g},{b})")
 }
 
-fn picker(id: &str, label: &str, count: usize, selected: usize, on: Callback<usize>) -> Html {
+/// Options 1..=count for the indices 0..count.
+fn numbered(count: usize, selected: usize) -> Html {
     html! {
-        <label class="picker" for={id.to_string()}>
-            <span>{label}</span>
-            <select id={id.to_string()} onchange={Callback::from(move |e: Event| {
-                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-                if let Ok(v) = select.value().parse() { on.emit(v) }
-            })}>
-                { for (0..count).map(|i| html! {
-                    <option value={i.to_string()} selected={i == selected}>{format!("{}", i + 1)}</option>
-                }) }
-            </select>
-        </label>
+        <>
+            { for (0..count).map(|i| html! {
+                <option value={i.to_string()} selected={i == selected}>{format!("{}", i + 1)}</option>
+            }) }
+        </>
     }
 }
 
@@ -80,8 +75,8 @@ pub fn attention_map(props: &Props) -> Html {
     html! {
         <div class="attention-map" id="attention-map">
             <div class="pickers">
-                { picker("attn-layer", "Layer", ins.n_layers, layer, props.on_layer.clone()) }
-                { picker("attn-head", "Head", ins.n_heads, head, props.on_head.clone()) }
+                { picker("attn-layer", "Layer", numbered(ins.n_layers, layer), false, on_select(&props.on_layer, |v| v.parse().ok())) }
+                { picker("attn-head", "Head", numbered(ins.n_heads, head), false, on_select(&props.on_head, |v| v.parse().ok())) }
             </div>
             <svg viewBox={format!("0 0 {size:.1} {size:.1}")} class="heatmap" onmouseleave={hover.leave()}>
                 { for (0..t).map(|i| {

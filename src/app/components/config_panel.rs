@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::NumberField;
+use super::{NumberField, on_select};
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
@@ -147,10 +147,7 @@ fn architecture_hint(a: Architecture) -> &'static str {
 pub fn config_panel(props: &Props) -> Html {
     let error = use_state(|| None::<String>);
     let c = &props.config;
-    let on_backend = props.on_backend.filter_reform(|e: Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        BackendChoice::from_key(&select.value())
-    });
+    let on_backend = on_select(&props.on_backend, BackendChoice::from_key);
     let info = c.task.task.info();
     let tasks: Vec<_> = TaskKind::all()
         .iter()

@@ -134,7 +134,7 @@ pub fn cost_meter(props: &Props) -> Html {
                     </select>
                 </label>
             </div>
-            <Chart frame={FRAME} class="cost-chart" axes=true
+            <Chart frame={FRAME} class="cost-chart" axes={true}
                 left={vec![Tick::new(1.0, si(max)), Tick::new(0.0, "0")]}
                 bottom={vec![vec![Tick::new(0.0, "0"), Tick::new(1.0, format!("position {horizon_len}"))]]}>
                 if config.max_len < horizon_len {

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::NumberField;
+use super::{NumberField, on_select};
 use crate::models::Architecture;
 use crate::tasks::TaskKind;
 use crate::train::sweep::CustomGrid;
@@ -95,19 +95,17 @@ pub fn custom_grid_fields(props: &Props) -> Html {
             next
         });
         html! {
-            <NumberField {id} {label} value={value.to_string()} list=true class="picker" {disabled} {onchange} />
+            <NumberField {id} {label} value={value.to_string()} list={true} class="picker" {disabled} {onchange} />
         }
     };
     let on_task = {
         let form = form.clone();
-        props.on_change.filter_reform(move |e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            TaskKind::from_name(&select.value())
-                .ok()
-                .map(|task| CustomForm {
-                    task,
-                    ..form.clone()
-                })
+        on_select(&props.on_change, move |name| {
+            let task = TaskKind::from_name(name).ok()?;
+            Some(CustomForm {
+                task,
+                ..form.clone()
+            })
         })
     };
     let arch_box = |arch: Architecture| {

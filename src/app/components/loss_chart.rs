@@ -60,7 +60,7 @@ pub fn loss_chart(props: &Props) -> Html {
     let last = history.last();
     html! {
         <div class="loss-chart" id="loss-chart">
-            <Chart frame={FRAME} label="training loss and accuracy" area=true grid=true {left} {right} {bottom}>
+            <Chart frame={FRAME} label="training loss and accuracy" area={true} grid={true} {left} {right} {bottom}>
                 <polyline points={curve(|m| m.loss, max_loss)} class="line loss" />
                 <polyline points={curve(|m| m.accuracy, 1.0)} class="line accuracy" />
                 <polyline points={curve(|m| m.answer_accuracy, 1.0)} class="line answer" />

@@ -35,3 +35,35 @@ pub use state_summary::StateSummary;
 pub use sweep_chart::SweepChart;
 pub use sweep_panel::SweepPanel;
 pub use task_gallery::TaskGallery;
+
+use yew::{Callback, Event, TargetCast};
+
+/// A `<select>`'s `onchange`: emits the chosen option's value on `emit` when `parse` accepts it.
+pub fn on_select<T: 'static>(
+    emit: &Callback<T>,
+    parse: impl Fn(&str) -> Option<T> + 'static,
+) -> Callback<Event> {
+    let emit = emit.clone();
+    Callback::from(move |e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        if let Some(value) = parse(&select.value()) {
+            emit.emit(value);
+        }
+    })
+}
+
+/// An inline labelled drop-down over `options` (a list of `<option>`s).
+pub fn picker(
+    id: &'static str,
+    label: &'static str,
+    options: yew::Html,
+    disabled: bool,
+    onchange: Callback<Event>,
+) -> yew::Html {
+    yew::html! {
+        <label class="picker" for={id}>
+            <span>{label}</span>
+            <select {id} {onchange} {disabled}>{options}</select>
+        </label>
+    }
+}

@@ -58,7 +58,7 @@ pub fn sweep_chart(props: &Props) -> Html {
         .iter()
         .map(|a| Tick::new(*a, format!("{:.0}%", a * 100.0)))
         .collect();
-    let bottom = vec![
+    let bottom: Vec<Vec<Tick>> = vec![
         cols.iter()
             .enumerate()
             .map(|(i, (s, _))| Tick::new(x_at(i), format!("n={s}")))
@@ -92,7 +92,7 @@ pub fn sweep_chart(props: &Props) -> Html {
         }
     });
     html! {
-        <Chart frame={FRAME} class="sweep-chart" grid=true axes=true {left} {bottom}>
+        <Chart frame={FRAME} class="sweep-chart" grid={true} axes={true} {left} {bottom}>
             { for series }
         </Chart>
     }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::custom_grid::{CustomForm, CustomGridFields};
-use super::{ProgressBar, SweepChart};
+use super::{ProgressBar, SweepChart, on_select, picker};
 use crate::app::state::{Sweep, SweepStatus};
 use crate::train::sweep::{MAX_CUSTOM_RUNS, PRESETS, Preset, SweepResults, custom, preset};
 
@@ -59,26 +59,6 @@ fn status_line(sweep: &Sweep, grid: Option<&Preset>) -> String {
     }
 }
 
-/// A drop-down whose options are `(value, text)`; emits the value picked.
-fn select(
-    id: &'static str,
-    label: &'static str,
-    options: Html,
-    disabled: bool,
-    on: Callback<String>,
-) -> Html {
-    let onchange = on.reform(|e: Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        select.value()
-    });
-    html! {
-        <label class="picker" for={id}>
-            <span>{label}</span>
-            <select {id} {onchange} {disabled}>{options}</select>
-        </label>
-    }
-}
-
 #[function_component(SweepPanel)]
 pub fn sweep_panel(props: &Props) -> Html {
     let preset_name = use_state(|| "majority".to_string());
@@ -106,13 +86,9 @@ pub fn sweep_panel(props: &Props) -> Html {
             on_reset.emit(());
         })
     };
-    let on_scale = {
+    let scale_cb = {
         let scale = scale.clone();
-        Callback::from(move |value: String| {
-            if let Ok(v) = value.parse() {
-                scale.set(v);
-            }
-        })
+        Callback::from(move |v: f64| scale.set(v))
     };
     let on_run = {
         let (grid, on_run, on_cancel) =
@@ -134,7 +110,9 @@ pub fn sweep_panel(props: &Props) -> Html {
         </>
     };
     let scales = html! {
-        { for SCALES.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == *scale}>{*label}</option> }) }
+        <>
+            { for SCALES.iter().map(|(v, label)| html! { <option value={v.to_string()} selected={*v == *scale}>{*label}</option> }) }
+        </>
     };
     let (done, total) = match &props.sweep.status {
         SweepStatus::Running { run, runs, .. } => (*run, *runs),
@@ -147,9 +125,9 @@ pub fn sweep_panel(props: &Props) -> Html {
     html! {
         <div class="sweep-panel" id="sweep-panel">
             <div class="pickers">
-                { select("sweep-preset", "Preset", presets, running, on_preset) }
+                { picker("sweep-preset", "Preset", presets, running, on_select(&on_preset, |v| Some(v.to_string()))) }
                 if !is_custom {
-                    { select("sweep-scale", "Steps per run", scales, running, on_scale) }
+                    { picker("sweep-scale", "Steps per run", scales, running, on_select(&scale_cb, |v| v.parse().ok())) }
                 }
                 <button id="sweep-run" class={classes!("sweep-button", running.then_some("stop"))} onclick={on_run}
                     disabled={grid.is_none() && !running}>

@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::{GallerySample, NumberField};
+use super::{GallerySample, NumberField, on_select};
 use crate::app::task_params;
 use crate::tasks::{TaskKind, TaskSpec};
 
@@ -15,6 +15,9 @@ struct View {
     seed: u64,
     error: Option<String>,
 }
+
+/// Writes a typed number into a spec.
+type SetNumber = Box<dyn Fn(&mut TaskSpec, usize)>;
 
 #[function_component(TaskGallery)]
 pub fn task_gallery() -> Html {
@@ -40,30 +43,26 @@ pub fn task_gallery() -> Html {
             });
         })
     };
-    let on_task = set_spec.filter_reform(|e: Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        TaskKind::from_name(&select.value())
-            .ok()
-            .map(TaskSpec::default_for)
+    let on_task = on_select(&set_spec, |name| {
+        TaskKind::from_name(name).ok().map(TaskSpec::default_for)
     });
     // One numeric field: `apply` writes the typed number into a copy of the spec.
-    let number =
-        |id: String, label: String, value: usize, apply: Box<dyn Fn(&mut TaskSpec, usize)>| {
-            let (view, set_spec) = (view.clone(), set_spec.clone());
-            let field = label.clone();
-            let onchange = Callback::from(move |text: String| match text.trim().parse::<usize>() {
-                Ok(v) => {
-                    let mut spec = view.spec;
-                    apply(&mut spec, v);
-                    set_spec.emit(spec);
-                }
-                Err(_) => view.set(View {
-                    error: Some(format!("{field}: `{text}` is not a whole number")),
-                    ..(*view).clone()
-                }),
-            });
-            html! { <NumberField {id} {label} value={value.to_string()} min="0" {onchange} /> }
-        };
+    let number = |id: String, label: String, value: usize, apply: SetNumber| {
+        let (view, set_spec) = (view.clone(), set_spec.clone());
+        let field = label.clone();
+        let onchange = Callback::from(move |text: String| match text.trim().parse::<usize>() {
+            Ok(v) => {
+                let mut spec = view.spec;
+                apply(&mut spec, v);
+                set_spec.emit(spec);
+            }
+            Err(_) => view.set(View {
+                error: Some(format!("{field}: `{text}` is not a whole number")),
+                ..(*view).clone()
+            }),
+        });
+        html! { <NumberField {id} {label} value={value.to_string()} min="0" {onchange} /> }
+    };
     let next = {
         let view = view.clone();
         Callback::from(move |_: MouseEvent| {
@@ -82,7 +81,7 @@ pub fn task_gallery() -> Html {
             info.size_meaning, info.min_size, info.max_size
         ),
         view.spec.size,
-        Box::new(|s, v| s.size = v),
+        Box::new(|s: &mut TaskSpec, v: usize| s.size = v),
     );
     let param_fields = info.params.iter().map(|p| {
         let name = p.name;
@@ -90,7 +89,7 @@ pub fn task_gallery() -> Html {
             format!("gallery-{name}"),
             format!("{} ({}..{})", p.meaning, p.min, p.max),
             task_params::get(view.spec.params, name).unwrap_or(p.default),
-            Box::new(move |s, v| {
+            Box::new(move |s: &mut TaskSpec, v: usize| {
                 if let Some(slot) = task_params::slot(&mut s.params, name) {
                     *slot = Some(v);
                 }
