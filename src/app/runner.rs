@@ -71,18 +71,13 @@ pub enum ExportKind {
     Json,
 }
 
-/// Runs the page's jobs and keeps its model. Cheap to clone; clones share the model store.
-#[derive(Clone)]
+/// Runs the page's jobs and keeps its model. Cheap to clone; clones share the model store (and
+/// compare equal).
+#[derive(Clone, PartialEq)]
 pub struct Runner {
     dispatch: UseReducerDispatcher<AppState>,
     store: ModelStore,
     stop: StopSwitch,
-}
-
-impl PartialEq for Runner {
-    fn eq(&self, other: &Self) -> bool {
-        self.store == other.store
-    }
 }
 
 /// The page's runner, created once and kept across renders.

@@ -12,17 +12,12 @@ use crate::train::{BackendChoice, TrainError, backend};
 /// Steps between two progress reports of a run (each re-renders the page).
 const PROGRESS_EVERY: usize = 10;
 
-/// Starts and cancels in-tab sweeps. Cheap to clone; clones share the stop switch.
-#[derive(Clone)]
+/// Starts and cancels in-tab sweeps. Cheap to clone; clones share the stop switch (and compare
+/// equal).
+#[derive(Clone, PartialEq)]
 pub struct SweepRunner {
     dispatch: UseReducerDispatcher<AppState>,
     stop: StopSwitch,
-}
-
-impl PartialEq for SweepRunner {
-    fn eq(&self, other: &Self) -> bool {
-        self.stop == other.stop
-    }
 }
 
 /// The page's sweep runner, created once and kept across renders.

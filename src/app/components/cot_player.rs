@@ -41,6 +41,50 @@ fn token(
     }
 }
 
+/// What the current step of the chain of thought computes, in words.
+fn explain(ins: &Inspection, step: usize) -> String {
+    let reference = &ins.reference;
+    let pos = reference.prompt_len + step;
+    let trace = &reference.trace[step];
+    let deps = &trace.dep_positions;
+    let is_lis = ins.task == TaskKind::Lis;
+    match (trace.cell, reference.segment(pos)) {
+        // LIS reads best: dp_i = 1 + max over smaller earlier numbers.
+        (Some(c), _) if is_lis && trace.deps.is_empty() => format!(
+            "dp{} = 1: no earlier number is smaller than x{} = {}.",
+            c.i,
+            c.i,
+            ins.labels[c.i - 1]
+        ),
+        (Some(c), _) if is_lis => format!(
+            "dp{} = 1 + max dp_j over the {} earlier position(s) j with x_j < x{} = {} (highlighted).",
+            c.i,
+            trace.deps.len(),
+            c.i,
+            ins.labels[c.i - 1]
+        ),
+        (Some(c), _) if trace.deps.is_empty() => {
+            format!("DP cell {c}: a base case, read from the input (highlighted).")
+        }
+        (Some(c), _) => format!(
+            "DP cell {c} is computed from {} earlier cell(s): {} (highlighted).",
+            trace.deps.len(),
+            trace
+                .deps
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, Segment::Answer) if deps.is_empty() => "The answer.".to_string(),
+        (None, Segment::Answer) => format!(
+            "The answer, decided by the {} highlighted token(s).",
+            deps.len()
+        ),
+        _ => "A separator or rewritten step: the chain of thought moves on.".to_string(),
+    }
+}
+
 #[function_component(CotPlayer)]
 pub fn cot_player(props: &Props) -> Html {
     let Some(ins) = props.inspection.as_ref() else {
@@ -62,7 +106,6 @@ pub fn cot_player(props: &Props) -> Html {
     // Which tokens the current one is computed from, for any task: DP cells written out
     // earlier, or the prompt tokens that decide a classification.
     let deps = &trace.dep_positions;
-    let is_lis = ins.task == TaskKind::Lis;
     let prompt_row = (0..reference.prompt_len).map(|p| {
         let classes = classes!("prompt", deps.contains(&p).then_some("dep"));
         token(
@@ -105,41 +148,7 @@ pub fn cot_player(props: &Props) -> Html {
             </div>
         }
     });
-    let explanation = match (trace.cell, reference.segment(pos)) {
-        // LIS reads best: dp_i = 1 + max over smaller earlier numbers.
-        (Some(c), _) if is_lis && trace.deps.is_empty() => format!(
-            "dp{} = 1: no earlier number is smaller than x{} = {}.",
-            c.i,
-            c.i,
-            ins.labels[c.i - 1]
-        ),
-        (Some(c), _) if is_lis => format!(
-            "dp{} = 1 + max dp_j over the {} earlier position(s) j with x_j < x{} = {} (highlighted).",
-            c.i,
-            trace.deps.len(),
-            c.i,
-            ins.labels[c.i - 1]
-        ),
-        (Some(c), _) if trace.deps.is_empty() => {
-            format!("DP cell {c}: a base case, read from the input (highlighted).")
-        }
-        (Some(c), _) => format!(
-            "DP cell {c} is computed from {} earlier cell(s): {} (highlighted).",
-            trace.deps.len(),
-            trace
-                .deps
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        (None, Segment::Answer) if deps.is_empty() => "The answer.".to_string(),
-        (None, Segment::Answer) => format!(
-            "The answer, decided by the {} highlighted token(s).",
-            deps.len()
-        ),
-        _ => "A separator or rewritten step: the chain of thought moves on.".to_string(),
-    };
+    let explanation = explain(ins, step);
     let grade = if ins.grade.exact {
         "The whole chain of thought is correct.".to_string()
     } else {
