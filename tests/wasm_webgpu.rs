@@ -7,7 +7,7 @@
 use burn::prelude::*;
 use expressivity_lab::models::ArchSpec;
 use expressivity_lab::models::check::check_model;
-use expressivity_lab::models::{Architecture, Model, ModelConfig, SequenceModel};
+use expressivity_lab::models::{Architecture, Model, ModelConfig, SequenceModel, SequenceTooLong};
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
 use expressivity_lab::train::checkpoint;
@@ -30,8 +30,9 @@ async fn webgpu() -> Device {
         .expect("burn's WebGPU device initialises")
 }
 
-async fn read(t: Tensor<3>) -> Vec<f32> {
-    t.into_data_async()
+async fn read(t: Result<Tensor<3>, SequenceTooLong>) -> Vec<f32> {
+    t.expect("within the context")
+        .into_data_async()
         .await
         .expect("async read")
         .iter::<f32>()
@@ -77,7 +78,6 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
                 state_size: 4,
                 ..ArchSpec::default()
             },
-            ..ModelConfig::default()
         };
         cpu.seed(5);
         let model_cpu = Model::new(&config, &cpu).unwrap();

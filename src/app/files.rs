@@ -82,3 +82,31 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     .forget();
     Ok(())
 }
+
+/// Where a checkpoint comes from: the page's gallery or a file the user picked.
+pub enum CheckpointSource {
+    /// `models/NAME.safetensors`, shipped with the page.
+    Gallery {
+        name: String,
+        title: String,
+    },
+    File(web_sys::File),
+}
+
+impl CheckpointSource {
+    /// How messages name it.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Gallery { title, .. } => format!("gallery model “{title}”"),
+            Self::File(file) => format!("“{}”", file.name()),
+        }
+    }
+
+    /// Its bytes (files over the checkpoint limit are refused before reading).
+    pub async fn read(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Self::Gallery { name, .. } => fetch_bytes(&format!("models/{name}.safetensors")).await,
+            Self::File(file) => read_file(file, crate::train::checkpoint::MAX_BYTES).await,
+        }
+    }
+}

@@ -1,26 +1,34 @@
 //! The web page (wasm only): yew components over `train`. No tensor math here.
+//!
+//! One owner of state: the reducer in [`state`] holds everything the page shows, with a
+//! [`model_store::ModelHandle`] for the model; the [`runner::Runner`] and the
+//! [`sweep_runner::SweepRunner`] do the work and report through actions; components get values
+//! and narrow callbacks.
 
 pub mod components;
 pub mod files;
+pub mod hooks;
+pub mod model_store;
 pub mod runner;
 pub mod state;
+pub mod sweep_runner;
 pub mod url;
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use gloo::events::EventListener;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::models::AttentionMode;
-use crate::train::checkpoint::MAX_BYTES;
-use components::models_panel::{ExportKind, GalleryEntry};
+use crate::train::sweep::Preset;
+use crate::train::{BackendChoice, TrainConfig};
+use components::models_panel::GalleryEntry;
 use components::{
-    AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ModelsPanel,
-    ProgressBar, SweepPanel, TaskGallery,
+    AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ModeSwitch,
+    ModelsPanel, ProgressBar, SweepPanel, TaskGallery,
 };
+use files::CheckpointSource;
+use hooks::use_keyboard_cot_steps;
+use runner::{ExportKind, Runner, use_training_runner};
 use state::{Action, AppState, Status};
+use sweep_runner::use_sweep_runner;
 
 /// Mount the app on `#app` (replacing the loading message), or on `<body>`.
 pub fn start() {
@@ -35,162 +43,128 @@ pub fn start() {
     }
 }
 
+/// What the page's events do. Each is memoized, so that a panel whose values did not change
+/// is not re-rendered by a progress update.
+struct Callbacks {
+    on_config: Callback<TrainConfig>,
+    on_backend: Callback<BackendChoice>,
+    on_train: Callback<MouseEvent>,
+    on_mode: Callback<AttentionMode>,
+    on_layer: Callback<usize>,
+    on_head: Callback<usize>,
+    on_cot_step: Callback<i32>,
+    on_cot_goto: Callback<usize>,
+    on_gallery: Callback<GalleryEntry>,
+    on_file: Callback<web_sys::File>,
+    on_export: Callback<ExportKind>,
+    on_sweep_run: Callback<Preset>,
+    on_sweep_cancel: Callback<()>,
+    on_sweep_reset: Callback<()>,
+}
+
+/// A callback that dispatches `action(value)`.
+#[hook]
+fn use_action<T: 'static>(
+    state: &UseReducerHandle<AppState>,
+    action: fn(T) -> Action,
+) -> Callback<T> {
+    let dispatch = state.dispatcher();
+    use_callback(dispatch, move |value, dispatch| {
+        dispatch.dispatch(action(value))
+    })
+}
+
+/// Load a checkpoint; not while a run is busy (loading replaces what the page shows).
+fn load(source: CheckpointSource, (runner, busy, choice): &(Runner, bool, BackendChoice)) {
+    if !busy {
+        runner.load(source, *choice);
+    }
+}
+
+/// The page's callbacks over its state and its runners.
+#[hook]
+fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
+    let runner = use_training_runner(state.dispatcher());
+    let sweeper = use_sweep_runner(state.dispatcher());
+    let busy = state.status.is_busy();
+    let choice = state.backend_choice;
+    let on_train = use_callback(
+        (runner.clone(), busy, state.config.clone(), choice),
+        |_: MouseEvent, (runner, busy, config, choice)| {
+            if *busy {
+                runner.stop();
+            } else {
+                runner.train(config.clone(), *choice);
+            }
+        },
+    );
+    let on_mode = use_callback(
+        (runner.clone(), busy, state.inference_mode, state.model),
+        |mode: AttentionMode, (runner, busy, current, model)| {
+            if let Some(model) = model
+                && !*busy
+                && *current != mode
+            {
+                runner.reinspect(*model, mode);
+            }
+        },
+    );
+    let on_gallery = use_callback(
+        (runner.clone(), busy, choice),
+        |entry: GalleryEntry, deps| {
+            load(
+                CheckpointSource::Gallery {
+                    name: entry.name,
+                    title: entry.title,
+                },
+                deps,
+            )
+        },
+    );
+    let on_file = use_callback(
+        (runner.clone(), busy, choice),
+        |file: web_sys::File, deps| load(CheckpointSource::File(file), deps),
+    );
+    let on_export = use_callback(
+        (runner, state.model),
+        |kind: ExportKind, (runner, model)| runner.export(*model, kind),
+    );
+    let on_sweep_run = use_callback(sweeper.clone(), |grid: Preset, sweeper| sweeper.run(grid));
+    let on_sweep_cancel = use_callback(sweeper, |(), sweeper| sweeper.cancel());
+    Callbacks {
+        on_config: use_action(state, Action::SetConfig),
+        on_backend: use_action(state, Action::SetBackend),
+        on_train,
+        on_mode,
+        on_layer: use_action(state, Action::SelectLayer),
+        on_head: use_action(state, Action::SelectHead),
+        on_cot_step: use_action(state, Action::CotStep),
+        on_cot_goto: use_action(state, Action::CotGoto),
+        on_gallery,
+        on_file,
+        on_export,
+        on_sweep_run,
+        on_sweep_cancel,
+        on_sweep_reset: use_action(state, |()| Action::SweepReset),
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::from_url);
-    let cancel = use_mut_ref(|| Rc::new(Cell::new(false)));
-    let trained: runner::TrainedSlot = use_mut_ref(|| None);
+    url::use_url_sync(&state.config, state.backend_choice);
+    let callbacks = use_callbacks(&state);
+    use_keyboard_cot_steps(callbacks.on_cot_step.clone());
+    view(&state, callbacks)
+}
 
-    // Keep the URL in step with the configuration (a link reproduces the setup).
-    {
-        let config = state.config.clone();
-        let choice = state.backend_choice;
-        use_effect_with((config, choice), |(config, choice)| {
-            url::write(config, *choice);
-        });
-    }
-
-    // ←/→ step through the chain of thought, unless the user is typing in a field.
-    {
-        let dispatch = state.dispatcher();
-        use_effect_with((), move |_| {
-            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |event| {
-                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
-                    return;
-                };
-                let typing = event
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                    });
-                if typing {
-                    return;
-                }
-                match event.key().as_str() {
-                    "ArrowRight" => dispatch.dispatch(Action::CotStep(1)),
-                    "ArrowLeft" => dispatch.dispatch(Action::CotStep(-1)),
-                    _ => {}
-                }
-            });
-            move || drop(listener)
-        });
-    }
-
-    let on_train = {
-        let state = state.clone();
-        let cancel = cancel.clone();
-        let trained = trained.clone();
-        Callback::from(move |_: MouseEvent| {
-            if state.status.is_busy() {
-                cancel.borrow().set(true);
-                return;
-            }
-            let flag = Rc::new(Cell::new(false));
-            *cancel.borrow_mut() = flag.clone();
-            runner::spawn(
-                state.config.clone(),
-                state.backend_choice,
-                state.dispatcher(),
-                flag,
-                trained.clone(),
-            );
-        })
-    };
-    let on_mode = {
-        let state = state.clone();
-        let trained = trained.clone();
-        move |mode: AttentionMode| {
-            let state = state.clone();
-            let trained = trained.clone();
-            Callback::from(move |_: MouseEvent| {
-                if !state.status.is_busy() && state.inference_mode != mode {
-                    runner::reinspect(mode, 1.0, trained.clone(), state.dispatcher());
-                }
-            })
-        }
-    };
-    let on_gallery = {
-        let state = state.clone();
-        let trained = trained.clone();
-        Callback::from(move |entry: GalleryEntry| {
-            if state.status.is_busy() {
-                return;
-            }
-            let dispatch = state.dispatcher();
-            let choice = state.backend_choice;
-            let trained = trained.clone();
-            dispatch.dispatch(Action::ModelNotice(Ok(format!(
-                "Fetching “{}”…",
-                entry.title
-            ))));
-            wasm_bindgen_futures::spawn_local(async move {
-                match files::fetch_bytes(&format!("models/{}.safetensors", entry.name)).await {
-                    Ok(bytes) => runner::load_checkpoint(
-                        bytes,
-                        format!("gallery model “{}”", entry.title),
-                        choice,
-                        dispatch,
-                        trained,
-                    ),
-                    Err(e) => dispatch.dispatch(Action::ModelNotice(Err(e))),
-                }
-            });
-        })
-    };
-    let on_file = {
-        let state = state.clone();
-        let trained = trained.clone();
-        Callback::from(move |file: web_sys::File| {
-            if state.status.is_busy() {
-                return;
-            }
-            let dispatch = state.dispatcher();
-            let choice = state.backend_choice;
-            let trained = trained.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match files::read_file(&file, MAX_BYTES).await {
-                    Ok(bytes) => runner::load_checkpoint(
-                        bytes,
-                        format!("“{}”", file.name()),
-                        choice,
-                        dispatch,
-                        trained,
-                    ),
-                    Err(e) => dispatch.dispatch(Action::ModelNotice(Err(e))),
-                }
-            });
-        })
-    };
-    let on_export = {
-        let state = state.clone();
-        let trained = trained.clone();
-        Callback::from(move |kind: ExportKind| {
-            let dispatch = state.dispatcher();
-            let trained = trained.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = runner::export(&trained).await.and_then(|out| match kind {
-                    ExportKind::Safetensors => {
-                        let name = format!("{}.safetensors", out.stem);
-                        files::download(&name, &out.safetensors, "application/octet-stream")
-                            .map(|()| format!("Exported {name} ({} bytes).", out.safetensors.len()))
-                    }
-                    ExportKind::Json => {
-                        let name = format!("{}.json", out.stem);
-                        files::download(&name, out.json.as_bytes(), "application/json")
-                            .map(|()| format!("Exported {name}."))
-                    }
-                });
-                dispatch.dispatch(Action::ModelNotice(result));
-            });
-        })
-    };
-    let show_modes = state.has_model
-        && state.inspection.as_ref().is_some_and(|i| i.n_layers > 0)
-        && state.config.architecture.has_attention_modes();
-
+fn view(state: &AppState, cb: Callbacks) -> Html {
     let busy = state.status.is_busy();
     let (done, total) = state.progress();
+    let recurrent = state.inspection.as_ref().is_some_and(|i| i.n_layers == 0);
+    let show_modes = state.model.is_some()
+        && state.inspection.as_ref().is_some_and(|i| i.n_layers > 0)
+        && state.config.model.architecture.has_attention_modes();
     html! {
         <div class="app">
             <header class="top">
@@ -205,16 +179,12 @@ pub fn app() -> Html {
             }
             <main class="layout">
                 <aside class="panel config">
-                    <ConfigPanel
-                        config={state.config.clone()}
-                        choice={state.backend_choice}
-                        disabled={busy}
-                        on_action={state.dispatcher()}
-                    />
-                    <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={on_train}>
+                    <ConfigPanel config={state.config.clone()} choice={state.backend_choice} disabled={busy}
+                        on_config={cb.on_config} on_backend={cb.on_backend} />
+                    <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={cb.on_train}>
                         { if busy { "Stop" } else { "Train" } }
                     </button>
-                    <ProgressBar done={done} total={total} label={state.status.label()} rate={state.steps_per_second} />
+                    <ProgressBar {done} {total} label={state.status.label()} rate={state.steps_per_second} />
                     if let Status::Failed(message) = &state.status {
                         <div class="error" role="alert">{message}</div>
                     }
@@ -228,50 +198,27 @@ pub fn app() -> Html {
                     <CostMeter config={state.config.model().ok()} />
                 </section>
                 <section class="panel attention">
-                    <h2>{ if state.inspection.as_ref().is_some_and(|i| i.n_layers == 0) { "Recurrent state" } else { "Attention map" } }</h2>
+                    <h2>{ if recurrent { "Recurrent state" } else { "Attention map" } }</h2>
                     if show_modes {
-                        <div class="mode-switch" id="mode-switch" title="Run the trained weights with another attention rule">
-                            <span>{"Inference attention:"}</span>
-                            { for AttentionMode::ALL.iter().map(|&m| html! {
-                                <button id={format!("mode-{}", m.name())}
-                                    class={classes!((state.inference_mode == m).then_some("on"))}
-                                    disabled={busy}
-                                    onclick={on_mode(m)}>{m.name()}</button>
-                            }) }
-                        </div>
+                        <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode} />
                     }
-                    <AttentionMap
-                        inspection={state.inspection.clone()}
-                        layer={state.layer}
-                        head={state.head}
-                        focus={state.focus_position()}
-                        on_action={state.dispatcher()}
-                    />
+                    <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
+                        focus={state.focus_position()} on_layer={cb.on_layer} on_head={cb.on_head} />
                 </section>
                 <section class="panel cot">
                     <h2>{"Chain-of-thought player"}</h2>
-                    <CotPlayer
-                        inspection={state.inspection.clone()}
-                        step={state.cot_step}
-                        layer={state.layer}
-                        head={state.head}
-                        on_action={state.dispatcher()}
-                    />
+                    <CotPlayer inspection={state.inspection.clone()} step={state.cot_step} layer={state.layer}
+                        head={state.head} on_step={cb.on_cot_step} on_goto={cb.on_cot_goto} />
                 </section>
                 <section class="panel models">
                     <h2>{"Models: gallery, import, export"}</h2>
-                    <ModelsPanel
-                        has_model={state.has_model}
-                        busy={busy}
-                        notice={state.model_notice.clone()}
-                        on_gallery={on_gallery}
-                        on_file={on_file}
-                        on_export={on_export}
-                    />
+                    <ModelsPanel has_model={state.model.is_some()} busy={busy} notice={state.model_notice.clone()}
+                        on_gallery={cb.on_gallery} on_file={cb.on_file} on_export={cb.on_export} />
                 </section>
                 <section class="panel sweeps">
                     <h2>{"Sweeps: width × problem size"}</h2>
-                    <SweepPanel />
+                    <SweepPanel sweep={state.sweep.clone()} on_run={cb.on_sweep_run}
+                        on_cancel={cb.on_sweep_cancel} on_reset={cb.on_sweep_reset} />
                 </section>
                 <section class="panel gallery">
                     <h2>{"Task gallery"}</h2>

@@ -1,49 +1,31 @@
-//! Drives a training run from the page without freezing it: steps run in chunks of a few
-//! milliseconds, and control returns to the event loop between chunks.
+//! Drives training, loading, re-inspection and export from the page without freezing it: steps
+//! run in chunks of a few milliseconds, and control returns to the event loop between chunks.
+//! The runner keeps the model in its [`ModelStore`] and tells the page's state only what to show
+//! (a [`ModelHandle`] among it); components reach the weights only through the runner.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::UseReducerDispatcher;
+use yew::prelude::*;
 
-use std::cell::RefCell;
-
-use burn::prelude::Device;
-
+use super::files::{self, CheckpointSource};
+use super::model_store::{ModelHandle, ModelStore, Trained};
 use super::state::{Action, AppState};
-use crate::models::{AttentionMode, Model};
-use crate::tasks::TaskRng;
-use crate::tasks::{Example, TaskSpec};
-use crate::train::checkpoint;
+use crate::models::AttentionMode;
+use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::eval::greedy;
+use crate::train::held_out::held_out;
 use crate::train::inspect::inspect;
-use crate::train::trainer::TEST_STREAM;
 use crate::train::yield_now::yield_now;
-use crate::train::{BackendChoice, Metrics, TrainConfig, TrainError, Trainer, backend};
-
-/// The model of the last run, kept so that it can be looked at again (e.g. in another
-/// attention mode) without training anew.
-pub struct Trained {
-    pub model: Model,
-    pub example: Example,
-    pub task: TaskSpec,
-    pub device: Device,
-    /// The run's config (with the trained attention mode), for exporting.
-    pub config: TrainConfig,
-    pub history: Vec<Metrics>,
-    pub steps_done: usize,
-    /// Where the model came from: "trained in this tab", a gallery name or a file name.
-    pub source: String,
-}
-
-pub type TrainedSlot = Rc<RefCell<Option<Trained>>>;
+use crate::train::{BackendChoice, TrainConfig, TrainError, Trainer, backend};
 
 /// Longest stretch of work between two yields to the event loop.
 const CHUNK_MS: f64 = 25.0;
 /// Shortest interval between two progress updates (each re-renders the page).
 const PROGRESS_MS: f64 = 250.0;
 
-fn now_ms() -> f64 {
+pub(crate) fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
@@ -57,249 +39,337 @@ fn mark(name: &str) {
     }
 }
 
-/// Start a run in the background; `cancel` stops it at the next chunk boundary.
-pub fn spawn(
-    config: TrainConfig,
-    choice: BackendChoice,
-    dispatch: UseReducerDispatcher<AppState>,
-    cancel: Rc<Cell<bool>>,
-    trained: TrainedSlot,
-) {
-    // The previous model is released before the new one is built.
-    trained.borrow_mut().take();
-    wasm_bindgen_futures::spawn_local(async move {
-        if let Err(message) = run(config, choice, &dispatch, &cancel, &trained).await {
-            dispatch.dispatch(Action::Failed(message));
-        }
-    });
+/// The stop button of a background job: each job gets a fresh flag, and stopping sets the
+/// current one (a finished job's flag is never reused).
+#[derive(Clone, Default)]
+pub(crate) struct StopSwitch(Rc<RefCell<Rc<Cell<bool>>>>);
+
+impl PartialEq for StopSwitch {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
-async fn run(
-    config: TrainConfig,
-    choice: BackendChoice,
-    dispatch: &UseReducerDispatcher<AppState>,
-    cancel: &Cell<bool>,
-    trained: &TrainedSlot,
-) -> Result<(), String> {
-    mark("run:start");
-    config.validate().map_err(|e| e.to_string())?;
-    let (device, info) = backend::select(choice).await;
-    mark("run:backend-selected");
-    let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
-    mark("run:trainer-ready");
-    dispatch.dispatch(Action::Started {
-        info,
-        steps: config.steps,
+impl StopSwitch {
+    /// A fresh flag for a new job.
+    pub(crate) fn renew(&self) -> Rc<Cell<bool>> {
+        let flag = Rc::new(Cell::new(false));
+        *self.0.borrow_mut() = flag.clone();
+        flag
+    }
+
+    pub(crate) fn stop(&self) {
+        self.0.borrow().set(true);
+    }
+}
+
+/// Which file an export writes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ExportKind {
+    Safetensors,
+    Json,
+}
+
+/// Runs the page's jobs and keeps its model. Cheap to clone; clones share the model store (and
+/// compare equal).
+#[derive(Clone, PartialEq)]
+pub struct Runner {
+    dispatch: UseReducerDispatcher<AppState>,
+    store: ModelStore,
+    stop: StopSwitch,
+}
+
+/// The page's runner, created once and kept across renders.
+#[hook]
+pub fn use_training_runner(dispatch: UseReducerDispatcher<AppState>) -> Runner {
+    let runner = use_memo((), move |_| Runner {
+        dispatch,
+        store: ModelStore::default(),
+        stop: StopSwitch::default(),
     });
-    let started = now_ms();
-    let mut last_progress = f64::NEG_INFINITY;
-    let mut stopped = false;
-    let mut diverged: Option<String> = None;
-    let mut evaluated = None;
-    while !trainer.is_finished() && !stopped {
-        let chunk_start = now_ms();
-        while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
-            trainer.step();
-            if trainer.at_checkpoint() {
-                mark("run:checkpoint");
-                match trainer.checkpoint().await {
-                    Ok(metrics) => evaluated = Some(metrics),
-                    // The trainer is back on its last good weights: stop, keep and show them.
-                    Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
-                    Err(e) => return Err(e.to_string()),
-                }
-                mark("run:checkpoint-done");
-                break;
+    (*runner).clone()
+}
+
+impl Runner {
+    fn send(&self, action: Action) {
+        self.dispatch.dispatch(action);
+    }
+
+    /// Start a training run in the background; [`Runner::stop`] ends it at the next chunk.
+    pub fn train(&self, config: TrainConfig, choice: BackendChoice) {
+        // The previous model is released before the new one is built.
+        self.store.release();
+        let stop = self.stop.renew();
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(message) = this.run(config, choice, &stop).await {
+                this.send(Action::Failed(message));
             }
-        }
-        // Re-rendering the page costs more than a small training step: report progress a few
-        // times a second, not after every chunk, and only after a yield, so that the render
-        // runs in a task of its own rather than on top of the steps.
-        yield_now().await;
-        if let Some(metrics) = evaluated.take() {
-            dispatch.dispatch(Action::Checkpoint(metrics));
-        }
-        if now_ms() - last_progress >= PROGRESS_MS || trainer.is_finished() {
-            last_progress = now_ms();
-            let seconds = (now_ms() - started) / 1000.0;
-            dispatch.dispatch(Action::Progress {
-                step: trainer.steps_done(),
-                steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
-            });
-        }
-        yield_now().await;
-        stopped = cancel.get() || diverged.is_some();
+        });
     }
-    mark("run:steps-done");
-    // A stopped run is still inspected: the user sees what the model learned so far.
-    dispatch.dispatch(if stopped {
-        Action::Stopped {
-            step: trainer.steps_done(),
-        }
-    } else {
-        Action::Inspecting
-    });
-    yield_now().await;
-    mark("run:greedy");
-    let greedy = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
-    dispatch.dispatch(Action::Greedy(greedy));
-    let model = trainer.inference_model();
-    let example = trainer.test_example(0).clone();
-    mark("run:inspect");
-    let inspection = inspect(&model, &example, trainer.task(), &device)
-        .await
-        .map_err(|e| e.to_string())?;
-    mark("run:inspected");
-    dispatch.dispatch(Action::Inspected(Rc::new(inspection)));
-    mark("run:dispatched");
-    let history = trainer.history().to_vec();
-    let steps_done = trainer.steps_done();
-    drop(trainer);
-    *trained.borrow_mut() = Some(Trained {
-        model,
-        example,
-        task: config.task.clone(),
-        device,
-        config,
-        history,
-        steps_done,
-        source: "trained in this tab".into(),
-    });
-    mark("run:dropped");
-    match diverged {
-        Some(message) => Err(message),
-        None => Ok(()),
+
+    /// Stop the run in progress (it is still inspected and kept).
+    pub fn stop(&self) {
+        self.stop.stop();
     }
-}
 
-/// Look at the last trained model again with another attention mode (same weights).
-pub fn reinspect(
-    mode: AttentionMode,
-    scale: f32,
-    trained: TrainedSlot,
-    dispatch: UseReducerDispatcher<AppState>,
-) {
-    let Some((model, example, spec, device)) = trained.borrow().as_ref().map(|t| {
-        (
-            t.model.clone().with_mode(mode, scale),
-            t.example.clone(),
-            t.task.clone(),
-            t.device.clone(),
-        )
-    }) else {
-        return;
-    };
-    let task = match spec.build() {
-        Ok(task) => task,
-        Err(e) => return dispatch.dispatch(Action::Failed(e.to_string())),
-    };
-    dispatch.dispatch(Action::SetInferenceMode(mode));
-    wasm_bindgen_futures::spawn_local(async move {
-        match inspect(&model, &example, task.as_ref(), &device).await {
-            Ok(inspection) => dispatch.dispatch(Action::Inspected(Rc::new(inspection))),
-            Err(e) => dispatch.dispatch(Action::Failed(e.to_string())),
-        }
-    });
-}
-
-/// Load a checkpoint (from the gallery or a file) onto the selected backend, then show it like a
-/// finished run. A bad file is reported in the models panel and the current model stays.
-pub fn load_checkpoint(
-    bytes: Vec<u8>,
-    source: String,
-    choice: BackendChoice,
-    dispatch: UseReducerDispatcher<AppState>,
-    trained: TrainedSlot,
-) {
-    wasm_bindgen_futures::spawn_local(async move {
+    async fn run(
+        &self,
+        config: TrainConfig,
+        choice: BackendChoice,
+        stop: &Cell<bool>,
+    ) -> Result<(), String> {
+        mark("run:start");
+        config.validate().map_err(|e| e.to_string())?;
+        let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
         let (device, info) = backend::select(choice).await;
-        let loaded = match checkpoint::load(&bytes, &device) {
+        mark("run:backend-selected");
+        let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
+        mark("run:trainer-ready");
+        self.send(Action::Started {
+            info,
+            steps: config.steps,
+        });
+        let started = now_ms();
+        let mut last_progress = f64::NEG_INFINITY;
+        let mut stopped = false;
+        let mut diverged: Option<String> = None;
+        let mut evaluated = None;
+        while !trainer.is_finished() && !stopped {
+            let chunk_start = now_ms();
+            while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
+                trainer.step().map_err(|e| e.to_string())?;
+                if trainer.at_checkpoint() {
+                    mark("run:checkpoint");
+                    match trainer.checkpoint().await {
+                        Ok(metrics) => evaluated = Some(metrics),
+                        // The trainer is back on its last good weights: stop, keep and show them.
+                        Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
+                        Err(e) => return Err(e.to_string()),
+                    }
+                    mark("run:checkpoint-done");
+                    break;
+                }
+            }
+            // Re-rendering the page costs more than a small training step: report progress a
+            // few times a second, not after every chunk, and only after a yield, so that the
+            // render runs in a task of its own rather than on top of the steps.
+            yield_now().await;
+            if let Some(metrics) = evaluated.take() {
+                self.send(Action::Checkpoint(metrics));
+            }
+            if now_ms() - last_progress >= PROGRESS_MS || trainer.is_finished() {
+                last_progress = now_ms();
+                let seconds = (now_ms() - started) / 1000.0;
+                self.send(Action::Progress {
+                    step: trainer.steps_done(),
+                    steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
+                });
+            }
+            yield_now().await;
+            stopped = stop.get() || diverged.is_some();
+        }
+        mark("run:steps-done");
+        // A stopped run is still inspected: the user sees what the model learned so far.
+        self.send(if stopped {
+            Action::Stopped {
+                step: trainer.steps_done(),
+            }
+        } else {
+            Action::Inspecting
+        });
+        yield_now().await;
+        mark("run:greedy");
+        let greedy = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
+        self.send(Action::Greedy(greedy));
+        let model = trainer.inference_model();
+        let example = trainer.test_example(0).clone();
+        mark("run:inspect");
+        let inspection = inspect(&model, &example, trainer.task(), &device)
+            .await
+            .map_err(|e| e.to_string())?;
+        mark("run:inspected");
+        meta.steps_done = trainer.steps_done();
+        meta.history = trainer.history().to_vec();
+        drop(trainer);
+        let handle = self.store.keep(Trained {
+            checkpoint: Checkpoint { meta, model },
+            example,
+            device,
+            source: "trained in this tab".into(),
+        });
+        self.send(Action::Kept(handle));
+        self.send(Action::Inspected(Rc::new(inspection)));
+        mark("run:dispatched");
+        match diverged {
+            Some(message) => Err(message),
+            None => Ok(()),
+        }
+    }
+
+    /// Look at the kept model again with another attention mode (same weights).
+    pub fn reinspect(&self, handle: ModelHandle, mode: AttentionMode) {
+        let Some((model, example, spec, device)) = self.store.with(handle, |t| {
+            (
+                t.checkpoint
+                    .model
+                    .clone()
+                    .with_mode(mode, t.checkpoint.meta.train.model.softmax_scale),
+                t.example.clone(),
+                t.checkpoint.meta.train.task.clone(),
+                t.device.clone(),
+            )
+        }) else {
+            return;
+        };
+        let task = match spec.build() {
+            Ok(task) => task,
+            Err(e) => return self.send(Action::Failed(e.to_string())),
+        };
+        self.send(Action::SetInferenceMode(mode));
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match inspect(&model, &example, task.as_ref(), &device).await {
+                Ok(inspection) => this.send(Action::Inspected(Rc::new(inspection))),
+                Err(e) => this.send(Action::Failed(e.to_string())),
+            }
+        });
+    }
+
+    /// Load a checkpoint (from the gallery or a file) onto the selected backend, then show it
+    /// like a finished run. A bad file is reported in the models panel and the current model
+    /// stays.
+    pub fn load(&self, source: CheckpointSource, choice: BackendChoice) {
+        if let CheckpointSource::Gallery { title, .. } = &source {
+            self.send(Action::ModelNotice(Ok(format!("Fetching “{title}”…"))));
+        }
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match source.read().await {
+                Ok(bytes) => {
+                    this.show_checkpoint(&bytes, source.describe(), choice)
+                        .await
+                }
+                Err(e) => this.send(Action::ModelNotice(Err(e))),
+            }
+        });
+    }
+
+    async fn show_checkpoint(&self, bytes: &[u8], source: String, choice: BackendChoice) {
+        let (device, info) = backend::select(choice).await;
+        let loaded = match checkpoint::load(bytes, &device) {
             Ok(loaded) => loaded,
             Err(e) => {
-                return dispatch.dispatch(Action::ModelNotice(Err(format!(
+                return self.send(Action::ModelNotice(Err(format!(
                     "Could not load {source}: {e}. The current model is unchanged."
                 ))));
             }
         };
-        let meta = loaded.meta;
-        let task = match meta.train.task() {
+        let train = &loaded.meta.train;
+        let task = match train.task() {
             Ok(task) => task,
-            Err(e) => return dispatch.dispatch(Action::ModelNotice(Err(e.to_string()))),
+            Err(e) => return self.send(Action::ModelNotice(Err(e.to_string()))),
         };
-        // The trainer's first held-out example: the one a run in the tab would show.
-        let example = task.generate(&mut TaskRng::new(meta.train.seed, TEST_STREAM));
-        dispatch.dispatch(Action::Loaded {
-            config: meta.train.clone(),
-            history: meta.history.clone(),
-            steps: meta.steps_done,
+        // The trainer's held-out set; its first example is the one a run in the tab would show.
+        let test_set = held_out(task.as_ref(), train.seed, train.eval_examples.max(1));
+        let example = test_set[0].clone();
+        let origin = match &loaded.meta.constructed_by {
+            Some(p) => format!("weights set by hand (construction `{}`)", p.construction),
+            None => format!("{} steps trained", loaded.meta.steps_done),
+        };
+        let message = format!(
+            "Loaded {source}: {} size {}, {}, {origin}.",
+            train.task.task.name(),
+            train.task.size,
+            train.model.architecture.title(),
+        );
+        self.send(Action::Loaded {
+            meta: Box::new(loaded.meta.clone()),
             info,
-            message: format!(
-                "Loaded {source}: {} size {}, {}, {} steps trained.",
-                meta.train.task.task.name(),
-                meta.train.task.size,
-                meta.train.architecture.title(),
-                meta.steps_done
-            ),
+            message,
         });
         yield_now().await;
-        let mut rng = TaskRng::new(meta.train.seed, TEST_STREAM);
-        let test_set: Vec<_> = (0..meta.train.eval_examples)
-            .map(|_| task.generate(&mut rng))
-            .collect();
         match greedy(&loaded.model, &test_set, &device).await {
-            Ok(report) => dispatch.dispatch(Action::Greedy(report)),
-            Err(e) => return dispatch.dispatch(Action::Failed(e.to_string())),
+            Ok(report) => self.send(Action::Greedy(report)),
+            Err(e) => return self.send(Action::Failed(e.to_string())),
         }
-        match inspect(&loaded.model, &example, task.as_ref(), &device).await {
-            Ok(inspection) => dispatch.dispatch(Action::Inspected(Rc::new(inspection))),
-            Err(e) => return dispatch.dispatch(Action::Failed(e.to_string())),
-        }
-        *trained.borrow_mut() = Some(Trained {
-            model: loaded.model,
+        let inspection = match inspect(&loaded.model, &example, task.as_ref(), &device).await {
+            Ok(inspection) => inspection,
+            Err(e) => return self.send(Action::Failed(e.to_string())),
+        };
+        let handle = self.store.keep(Trained {
+            checkpoint: loaded,
             example,
-            task: meta.train.task.clone(),
             device,
-            config: meta.train,
-            history: meta.history,
-            steps_done: meta.steps_done,
             source,
         });
-    });
-}
+        self.send(Action::Kept(handle));
+        self.send(Action::Inspected(Rc::new(inspection)));
+    }
 
-/// What an export produces: the checkpoint and its metadata as pretty JSON, with file names.
-pub struct Exported {
-    pub stem: String,
-    pub safetensors: Vec<u8>,
-    pub json: String,
-}
+    /// Write the kept model as a checkpoint (or its metadata as JSON) and download it; the
+    /// outcome is reported in the models panel.
+    pub fn export(&self, handle: Option<ModelHandle>, kind: ExportKind) {
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match this.exported(handle).await {
+                Ok(out) => out.download(kind),
+                Err(e) => Err(e),
+            };
+            this.send(Action::ModelNotice(result));
+        });
+    }
 
-/// Write the kept model as a checkpoint (async reads: works on WebGPU too).
-pub async fn export(trained: &TrainedSlot) -> Result<Exported, String> {
-    let (model, mut meta) = {
-        let slot = trained.borrow();
-        let t = slot
-            .as_ref()
+    /// The kept model as checkpoint bytes (async reads: works on WebGPU too).
+    async fn exported(&self, handle: Option<ModelHandle>) -> Result<Exported, String> {
+        let (model, mut meta) = handle
+            .and_then(|handle| {
+                self.store.with(handle, |t| {
+                    let mut meta = t.checkpoint.meta.clone();
+                    meta.note = format!("exported from the Expressivity Lab page ({})", t.source);
+                    (t.checkpoint.model.clone(), meta)
+                })
+            })
             .ok_or("Train or load a model first: there is nothing to export yet.")?;
-        let mut meta = checkpoint::meta_for(&t.config).map_err(|e| e.to_string())?;
-        meta.steps_done = t.steps_done;
-        meta.history = t.history.clone();
-        meta.note = format!("exported from the Expressivity Lab page ({})", t.source);
-        (t.model.clone(), meta)
-    };
-    let bytes = checkpoint::save(&model, &meta)
-        .await
-        .map_err(|e| e.to_string())?;
-    meta = checkpoint::read_meta(&bytes).map_err(|e| e.to_string())?;
-    let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
-    Ok(Exported {
-        stem: format!(
-            "{}-{}-{}",
-            meta.train.task.task.name(),
-            meta.train.task.size,
-            meta.train.architecture.name()
-        ),
-        safetensors: bytes,
-        json,
-    })
+        let bytes = checkpoint::save(&model, &meta)
+            .await
+            .map_err(|e| e.to_string())?;
+        meta = checkpoint::read_meta(&bytes).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
+        Ok(Exported {
+            stem: format!(
+                "{}-{}-{}",
+                meta.train.task.task.name(),
+                meta.train.task.size,
+                meta.train.model.architecture.name()
+            ),
+            safetensors: bytes,
+            json,
+        })
+    }
+}
+
+/// What an export produces: the checkpoint and its metadata as pretty JSON, with a file stem.
+struct Exported {
+    stem: String,
+    safetensors: Vec<u8>,
+    json: String,
+}
+
+impl Exported {
+    /// Hand one of the files to the browser; returns the message for the models panel.
+    fn download(&self, kind: ExportKind) -> Result<String, String> {
+        match kind {
+            ExportKind::Safetensors => {
+                let name = format!("{}.safetensors", self.stem);
+                files::download(&name, &self.safetensors, "application/octet-stream")
+                    .map(|()| format!("Exported {name} ({} bytes).", self.safetensors.len()))
+            }
+            ExportKind::Json => {
+                let name = format!("{}.json", self.stem);
+                files::download(&name, self.json.as_bytes(), "application/json")
+                    .map(|()| format!("Exported {name}."))
+            }
+        }
+    }
 }

@@ -1,10 +1,14 @@
-//! App state and its reducer. Every change goes through an [`Action`].
+//! The page's state and its reducer: the one owner of what the page shows. Every change goes
+//! through an [`Action`]; components get values and callbacks, never the dispatcher.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::model_store::ModelHandle;
 use crate::models::AttentionMode;
+use crate::train::checkpoint::CheckpointMeta;
+use crate::train::sweep::RunResult;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
 /// What the page is doing.
@@ -40,6 +44,36 @@ impl Status {
     }
 }
 
+/// What the sweep panel's in-tab sweep is doing.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum SweepStatus {
+    #[default]
+    Idle,
+    Running {
+        run: usize,
+        runs: usize,
+        step: usize,
+        steps: usize,
+    },
+    /// Finished, with the verdict in words.
+    Done(String),
+    Cancelled,
+    Failed(String),
+}
+
+/// The in-tab sweep: its progress and the results so far.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sweep {
+    pub status: SweepStatus,
+    pub results: Rc<Vec<RunResult>>,
+}
+
+impl Sweep {
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, SweepStatus::Running { .. })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub config: TrainConfig,
@@ -60,12 +94,14 @@ pub struct AppState {
     pub steps_per_second: Option<f64>,
     /// Attention mode of the model being inspected (may differ from the trained one).
     pub inference_mode: AttentionMode,
-    /// Whether a trained model is kept for re-inspection.
-    pub has_model: bool,
+    /// The kept model (trained in this tab or loaded), for re-inspection and export. Its
+    /// weights stay with the runner.
+    pub model: Option<ModelHandle>,
     /// The models panel's last message: `Ok` for news (loaded, exported), `Err` for a problem.
     pub model_notice: Option<Result<String, String>>,
     /// Free-generation accuracy of the finished (or loaded) model on the held-out set.
     pub greedy: Option<GreedyReport>,
+    pub sweep: Sweep,
 }
 
 pub enum Action {
@@ -82,6 +118,8 @@ pub enum Action {
     Checkpoint(Metrics),
     Inspecting,
     Inspected(Rc<Inspection>),
+    /// The runner keeps a new model (after a run or a load).
+    Kept(ModelHandle),
     Stopped {
         step: usize,
     },
@@ -94,14 +132,22 @@ pub enum Action {
     SetInferenceMode(AttentionMode),
     /// A checkpoint was loaded: show its config and history as if the run had just finished.
     Loaded {
-        config: TrainConfig,
-        history: Vec<Metrics>,
-        steps: usize,
+        meta: Box<CheckpointMeta>,
         info: BackendInfo,
         message: String,
     },
     ModelNotice(Result<String, String>),
     Greedy(GreedyReport),
+    /// Back to an empty sweep (another grid was picked).
+    SweepReset,
+    SweepProgress {
+        run: usize,
+        runs: usize,
+        step: usize,
+        steps: usize,
+    },
+    SweepResult(RunResult),
+    SweepEnded(SweepStatus),
 }
 
 impl AppState {
@@ -122,9 +168,10 @@ impl AppState {
             notice: parsed.notice,
             steps_per_second: None,
             inference_mode: AttentionMode::Softmax,
-            has_model: false,
+            model: None,
             model_notice: None,
             greedy: None,
+            sweep: Sweep::default(),
         }
     }
 
@@ -174,8 +221,8 @@ impl Reducible for AppState {
                 s.history = Rc::new(Vec::new());
                 s.inspection = None;
                 s.steps_per_second = None;
-                s.inference_mode = s.config.attention;
-                s.has_model = false;
+                s.inference_mode = s.config.model.attention;
+                s.model = None;
                 s.greedy = None;
                 s.status = Status::Training { step: 0 };
             }
@@ -197,7 +244,6 @@ impl Reducible for AppState {
                 s.head = s.head.min(inspection.n_heads.saturating_sub(1));
                 s.cot_step = 0;
                 s.inspection = Some(inspection);
-                s.has_model = true;
                 if !matches!(s.status, Status::Stopped { .. }) {
                     s.status = Status::Done;
                 }
@@ -216,15 +262,19 @@ impl Reducible for AppState {
             Action::DismissNotice => s.notice = None,
             Action::SetInferenceMode(mode) => s.inference_mode = mode,
             Action::Loaded {
-                config,
-                history,
-                steps,
+                meta,
                 info,
                 message,
             } => {
-                s.inference_mode = config.attention;
-                s.config = config;
-                s.run_steps = steps;
+                let CheckpointMeta {
+                    train,
+                    steps_done,
+                    history,
+                    ..
+                } = *meta;
+                s.inference_mode = train.model.attention;
+                s.config = train;
+                s.run_steps = steps_done;
                 s.history = Rc::new(history);
                 s.backend = Some(info);
                 s.steps_per_second = None;
@@ -234,6 +284,27 @@ impl Reducible for AppState {
             }
             Action::ModelNotice(notice) => s.model_notice = Some(notice),
             Action::Greedy(report) => s.greedy = Some(report),
+            Action::Kept(handle) => s.model = Some(handle),
+            Action::SweepReset => s.sweep = Sweep::default(),
+            Action::SweepProgress {
+                run,
+                runs,
+                step,
+                steps,
+            } => {
+                s.sweep.status = SweepStatus::Running {
+                    run,
+                    runs,
+                    step,
+                    steps,
+                }
+            }
+            Action::SweepResult(result) => {
+                let mut results = (*s.sweep.results).clone();
+                results.push(result);
+                s.sweep.results = Rc::new(results);
+            }
+            Action::SweepEnded(status) => s.sweep.status = status,
         }
         Rc::new(s)
     }

@@ -1,6 +1,8 @@
 //! URL-shareable state: the configuration lives in the query string, like TensorFlow
 //! Playground. Junk in the URL is ignored with a notice; it never breaks the page.
 
+use yew::prelude::*;
+
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
@@ -31,25 +33,30 @@ pub fn parse(query: &str) -> FromUrl {
                 .map(|k| candidate.task = TaskSpec::default_for(k))
                 .is_ok(),
             "size" => value.parse().map(|v| candidate.task.size = v).is_ok(),
-            "width" => value.parse().map(|v| candidate.d_model = v).is_ok(),
-            "layers" => value.parse().map(|v| candidate.n_layers = v).is_ok(),
-            "heads" => value.parse().map(|v| candidate.n_heads = v).is_ok(),
+            // The current task's own parameters, under their names (`brackets=3`).
+            name if candidate.task.task.info().param(name).is_some() => value
+                .parse()
+                .map(|v| candidate.task.params.set(name, Some(v)))
+                .is_ok(),
+            "width" => value.parse().map(|v| candidate.model.d_model = v).is_ok(),
+            "layers" => value.parse().map(|v| candidate.model.n_layers = v).is_ok(),
+            "heads" => value.parse().map(|v| candidate.model.n_heads = v).is_ok(),
             "steps" => value.parse().map(|v| candidate.steps = v).is_ok(),
             "batch" => value.parse().map(|v| candidate.batch_size = v).is_ok(),
             "lr" => value.parse().map(|v| candidate.learning_rate = v).is_ok(),
             "seed" => value.parse().map(|v| candidate.seed = v).is_ok(),
             "arch" => Architecture::from_name(value)
-                .map(|v| candidate.architecture = v)
+                .map(|v| candidate.model.architecture = v)
                 .is_some(),
             "attention" => AttentionMode::from_name(value)
-                .map(|v| candidate.attention = v)
+                .map(|v| candidate.model.attention = v)
                 .is_some(),
             "positional" => PositionalEncoding::from_name(value)
-                .map(|v| candidate.positional = v)
+                .map(|v| candidate.model.positional = v)
                 .is_some(),
             "block" => value
                 .parse()
-                .map(|v| candidate.block_size = Some(v))
+                .map(|v| candidate.model.block_size = Some(v))
                 .is_ok(),
             "backend" => match BackendChoice::from_key(value) {
                 Some(c) => {
@@ -58,14 +65,7 @@ pub fn parse(query: &str) -> FromUrl {
                 }
                 None => false,
             },
-            // The current task's own parameters, under their names (`brackets=3`).
-            _ => match (candidate.task.task.info().param(key), value.parse()) {
-                (Some(_), Ok(v)) => {
-                    candidate.task.params.set(key, Some(v));
-                    true
-                }
-                _ => false,
-            },
+            _ => false,
         };
         let valid = ok && (key == "backend" || candidate.validate().is_ok());
         if valid {
@@ -118,13 +118,21 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     for (key, value) in config.task.params.iter() {
         push(key, value.to_string(), String::new());
     }
-    push("width", config.d_model.to_string(), d.d_model.to_string());
+    push(
+        "width",
+        config.model.d_model.to_string(),
+        d.model.d_model.to_string(),
+    );
     push(
         "layers",
-        config.n_layers.to_string(),
-        d.n_layers.to_string(),
+        config.model.n_layers.to_string(),
+        d.model.n_layers.to_string(),
     );
-    push("heads", config.n_heads.to_string(), d.n_heads.to_string());
+    push(
+        "heads",
+        config.model.n_heads.to_string(),
+        d.model.n_heads.to_string(),
+    );
     push("steps", config.steps.to_string(), d.steps.to_string());
     push(
         "batch",
@@ -139,20 +147,20 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     push("seed", config.seed.to_string(), d.seed.to_string());
     push(
         "arch",
-        config.architecture.name().into(),
-        d.architecture.name().into(),
+        config.model.architecture.name().into(),
+        d.model.architecture.name().into(),
     );
     push(
         "attention",
-        config.attention.name().into(),
-        d.attention.name().into(),
+        config.model.attention.name().into(),
+        d.model.attention.name().into(),
     );
     push(
         "positional",
-        config.positional.name().into(),
-        d.positional.name().into(),
+        config.model.positional.name().into(),
+        d.model.positional.name().into(),
     );
-    if let Some(block) = config.block_size {
+    if let Some(block) = config.model.block_size {
         push("block", block.to_string(), String::new());
     }
     push(
@@ -185,4 +193,12 @@ pub fn write(config: &TrainConfig, choice: BackendChoice) {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
+}
+
+/// Keep the page's URL in step with the configuration (a link reproduces the setup).
+#[hook]
+pub fn use_url_sync(config: &TrainConfig, choice: BackendChoice) {
+    use_effect_with((config.clone(), choice), |(config, choice)| {
+        write(config, *choice);
+    });
 }

@@ -5,8 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::StateSummary;
-use crate::app::state::{Action, AppState};
+use super::{StateSummary, on_select, picker};
+use crate::app::hooks::use_hover;
 use crate::train::Inspection;
 
 #[derive(Properties, PartialEq)]
@@ -16,7 +16,8 @@ pub struct Props {
     pub head: usize,
     /// The CoT player's current position: its row is outlined.
     pub focus: Option<usize>,
-    pub on_action: yew::UseReducerDispatcher<AppState>,
+    pub on_layer: Callback<usize>,
+    pub on_head: Callback<usize>,
 }
 
 const CELL_MAX: f64 = 22.0;
@@ -32,25 +33,20 @@ fn colour(weight: f32) -> String {
     format!("rgb({r},{g},{b})")
 }
 
-fn picker(id: &str, label: &str, count: usize, selected: usize, on: Callback<usize>) -> Html {
+/// Options 1..=count for the indices 0..count.
+fn numbered(count: usize, selected: usize) -> Html {
     html! {
-        <label class="picker" for={id.to_string()}>
-            <span>{label}</span>
-            <select id={id.to_string()} onchange={Callback::from(move |e: Event| {
-                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-                if let Ok(v) = select.value().parse() { on.emit(v) }
-            })}>
-                { for (0..count).map(|i| html! {
-                    <option value={i.to_string()} selected={i == selected}>{format!("{}", i + 1)}</option>
-                }) }
-            </select>
-        </label>
+        <>
+            { for (0..count).map(|i| html! {
+                <option value={i.to_string()} selected={i == selected}>{format!("{}", i + 1)}</option>
+            }) }
+        </>
     }
 }
 
 #[function_component(AttentionMap)]
 pub fn attention_map(props: &Props) -> Html {
-    let hover = use_state(|| None::<(usize, usize)>);
+    let hover = use_hover::<(usize, usize)>();
     let Some(ins) = props.inspection.as_ref() else {
         return html! {
             <div class="empty" id="attention-map">{"Train a model to see where each token looks."}</div>
@@ -65,15 +61,7 @@ pub fn attention_map(props: &Props) -> Html {
     let layer = props.layer.min(ins.n_layers.saturating_sub(1));
     let head = props.head.min(ins.n_heads.saturating_sub(1));
     let font = (cell * 0.55).clamp(5.0, 11.0);
-    let on_layer = {
-        let d = props.on_action.clone();
-        Callback::from(move |v| d.dispatch(Action::SelectLayer(v)))
-    };
-    let on_head = {
-        let d = props.on_action.clone();
-        Callback::from(move |v| d.dispatch(Action::SelectHead(v)))
-    };
-    let readout = match *hover {
+    let readout = match hover.get() {
         Some((q, k)) if q < t && k < t => format!(
             "query {} `{}` → key {} `{}`: weight {:.3}",
             q,
@@ -84,17 +72,13 @@ pub fn attention_map(props: &Props) -> Html {
         ),
         _ => "Hover a cell to read its weight.".to_string(),
     };
-    let leave = {
-        let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
-    };
     html! {
         <div class="attention-map" id="attention-map">
             <div class="pickers">
-                { picker("attn-layer", "Layer", ins.n_layers, layer, on_layer) }
-                { picker("attn-head", "Head", ins.n_heads, head, on_head) }
+                { picker("attn-layer", "Layer", numbered(ins.n_layers, layer), false, on_select(&props.on_layer, |v| v.parse().ok())) }
+                { picker("attn-head", "Head", numbered(ins.n_heads, head), false, on_select(&props.on_head, |v| v.parse().ok())) }
             </div>
-            <svg viewBox={format!("0 0 {size:.1} {size:.1}")} class="heatmap" onmouseleave={leave}>
+            <svg viewBox={format!("0 0 {size:.1} {size:.1}")} class="heatmap" onmouseleave={hover.leave()}>
                 { for (0..t).map(|i| {
                     let pos = LABEL + cell * (i as f64 + 0.5);
                     let class = classes!("axis-label", ins.is_wrong(i).then_some("wrong"));
@@ -109,11 +93,10 @@ pub fn attention_map(props: &Props) -> Html {
                 }) }
                 { for (0..t).flat_map(|q| (0..=q).map(move |k| (q, k))).map(|(q, k)| {
                     let w = ins.weight(layer, head, q, k);
-                    let hover = hover.clone();
                     html! {
                         <rect x={(LABEL + cell * k as f64).to_string()} y={(LABEL + cell * q as f64).to_string()}
                             width={cell.to_string()} height={cell.to_string()} fill={colour(w)} class="cell"
-                            onmouseenter={Callback::from(move |_: MouseEvent| hover.set(Some((q, k))))}>
+                            onmouseenter={hover.enter((q, k))}>
                             <title>{format!("{} → {}: {:.3}", ins.labels[q], ins.labels[k], w)}</title>
                         </rect>
                     }

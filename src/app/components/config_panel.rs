@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::app::state::{Action, AppState};
+use super::{NumberField, on_select};
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
@@ -13,19 +13,21 @@ pub struct Props {
     pub config: TrainConfig,
     pub choice: BackendChoice,
     pub disabled: bool,
-    pub on_action: yew::UseReducerDispatcher<AppState>,
+    /// A new, valid configuration.
+    pub on_config: Callback<TrainConfig>,
+    pub on_backend: Callback<BackendChoice>,
 }
 
 /// Apply a candidate configuration when it is valid; otherwise show why and keep the old one.
 fn submit(
     candidate: TrainConfig,
     error: &UseStateHandle<Option<String>>,
-    dispatch: &yew::UseReducerDispatcher<AppState>,
+    on_config: &Callback<TrainConfig>,
 ) {
     match candidate.validate() {
         Ok(()) => {
             error.set(None);
-            dispatch.dispatch(Action::SetConfig(candidate));
+            on_config.emit(candidate);
         }
         Err(why) => error.set(Some(why.to_string())),
     }
@@ -35,35 +37,26 @@ fn submit(
 fn number_field(
     props: &Props,
     error: &UseStateHandle<Option<String>>,
-    id: &'static str,
-    label: &str,
+    (id, label): (&'static str, String),
     value: String,
     (min, max, step): (String, String, &'static str),
     apply: fn(&mut TrainConfig, &str) -> bool,
 ) -> Html {
     let config = props.config.clone();
-    let dispatch = props.on_action.clone();
+    let on_config = props.on_config.clone();
     let error = error.clone();
-    let label = label.to_string();
     let shown = label.clone();
-    let onchange = Callback::from(move |e: Event| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+    let onchange = Callback::from(move |text: String| {
         let mut candidate = config.clone();
-        if !apply(&mut candidate, input.value().trim()) {
-            error.set(Some(format!(
-                "{label}: `{}` is not a valid number",
-                input.value()
-            )));
+        if !apply(&mut candidate, text.trim()) {
+            error.set(Some(format!("{label}: `{text}` is not a valid number")));
             return;
         }
-        submit(candidate, &error, &dispatch);
+        submit(candidate, &error, &on_config);
     });
     html! {
-        <label class="field" for={id}>
-            <span>{shown}</span>
-            <input id={id} type="number" min={min} max={max} step={step}
-                value={value} disabled={props.disabled} {onchange} />
-        </label>
+        <NumberField id={id} label={shown} value={value} min={min} max={max} step={step}
+            disabled={props.disabled} {onchange} />
     }
 }
 
@@ -79,7 +72,7 @@ fn select_field<T: Copy + PartialEq + 'static>(
     apply: fn(&mut TrainConfig, T),
 ) -> Html {
     let config = props.config.clone();
-    let dispatch = props.on_action.clone();
+    let on_config = props.on_config.clone();
     let error = error.clone();
     let values: Vec<(T, &'static str)> = options.iter().map(|(v, k, _)| (*v, *k)).collect();
     let onchange = Callback::from(move |e: Event| {
@@ -89,7 +82,7 @@ fn select_field<T: Copy + PartialEq + 'static>(
         };
         let mut candidate = config.clone();
         apply(&mut candidate, *value);
-        submit(candidate, &error, &dispatch);
+        submit(candidate, &error, &on_config);
     });
     html! {
         <label class="field" for={id}>
@@ -154,15 +147,7 @@ fn architecture_hint(a: Architecture) -> &'static str {
 pub fn config_panel(props: &Props) -> Html {
     let error = use_state(|| None::<String>);
     let c = &props.config;
-    let on_backend = {
-        let dispatch = props.on_action.clone();
-        Callback::from(move |e: Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Some(choice) = BackendChoice::from_key(&select.value()) {
-                dispatch.dispatch(Action::SetBackend(choice));
-            }
-        })
-    };
+    let on_backend = on_select(&props.on_backend, BackendChoice::from_key);
     let info = c.task.task.info();
     let tasks: Vec<_> = TaskKind::all()
         .iter()
@@ -185,36 +170,36 @@ pub fn config_panel(props: &Props) -> Html {
             <h2>{"Task"}</h2>
             { select_field(props, &error, "cfg-task", "Task", &tasks, c.task.task, |c, k| c.task = TaskSpec::default_for(k)) }
             <p class="hint">{format!("{}{}.", capitalise(info.tests), if info.chain_of_thought { ", with chain of thought" } else { "" })}</p>
-            { number_field(props, &error, "cfg-size", &format!("Size: {}", info.size_meaning), c.task.size.to_string(),
+            { number_field(props, &error, ("cfg-size", format!("Size: {}", info.size_meaning)), c.task.size.to_string(),
                 (info.min_size.to_string(), info.max_size.to_string(), "1"), |c, t| parse_into(&mut c.task.size, t)) }
             <h2>{"Model"}</h2>
-            { select_field(props, &error, "cfg-arch", "Architecture", &architectures, c.architecture, |c, a| {
+            { select_field(props, &error, "cfg-arch", "Architecture", &architectures, c.model.architecture, |c, a| {
                 // Recurrent models know where they are from the recurrence itself.
-                if a.is_recurrent() != c.architecture.is_recurrent() {
-                    c.positional = if a.is_recurrent() { PositionalEncoding::None } else { PositionalEncoding::Sinusoidal };
+                if a.is_recurrent() != c.model.architecture.is_recurrent() {
+                    c.model.positional = if a.is_recurrent() { PositionalEncoding::None } else { PositionalEncoding::Sinusoidal };
                 }
-                c.architecture = a;
+                c.model.architecture = a;
             }) }
-            <p class="hint">{architecture_hint(c.architecture)}</p>
-            { number_field(props, &error, "cfg-layers", "Layers", c.n_layers.to_string(), ("1".into(), "12".to_string(), "1"), |c, t| parse_into(&mut c.n_layers, t)) }
-            { number_field(props, &error, "cfg-width", "Width d", c.d_model.to_string(), ("4".into(), "1024".to_string(), "4"), |c, t| parse_into(&mut c.d_model, t)) }
-            if c.architecture.has_attention() {
-                { number_field(props, &error, "cfg-heads", "Heads", c.n_heads.to_string(), ("1".into(), "64".to_string(), "1"), |c, t| parse_into(&mut c.n_heads, t)) }
+            <p class="hint">{architecture_hint(c.model.architecture)}</p>
+            { number_field(props, &error, ("cfg-layers", "Layers".into()), c.model.n_layers.to_string(), ("1".into(), "12".into(), "1"), |c, t| parse_into(&mut c.model.n_layers, t)) }
+            { number_field(props, &error, ("cfg-width", "Width d".into()), c.model.d_model.to_string(), ("4".into(), "1024".into(), "4"), |c, t| parse_into(&mut c.model.d_model, t)) }
+            if c.model.architecture.has_attention() {
+                { number_field(props, &error, ("cfg-heads", "Heads".into()), c.model.n_heads.to_string(), ("1".into(), "64".into(), "1"), |c, t| parse_into(&mut c.model.n_heads, t)) }
             }
-            if c.architecture.has_attention_modes() {
-                { select_field(props, &error, "cfg-attention", "Attention", &modes, c.attention, |c, m| c.attention = m) }
+            if c.model.architecture.has_attention_modes() {
+                { select_field(props, &error, "cfg-attention", "Attention", &modes, c.model.attention, |c, m| c.model.attention = m) }
             }
-            if c.architecture == Architecture::Sparse {
-                { number_field(props, &error, "cfg-block", "Block size B (0 = √L)", c.block_size.unwrap_or(0).to_string(), ("0".into(), "4096".to_string(), "1"),
-                    |c, t| match t.parse::<usize>() { Ok(0) => { c.block_size = None; true } Ok(b) => { c.block_size = Some(b); true } Err(_) => false }) }
+            if c.model.architecture == Architecture::Sparse {
+                { number_field(props, &error, ("cfg-block", "Block size B (0 = √L)".into()), c.model.block_size.unwrap_or(0).to_string(), ("0".into(), "4096".into(), "1"),
+                    |c, t| match t.parse::<usize>() { Ok(0) => { c.model.block_size = None; true } Ok(b) => { c.model.block_size = Some(b); true } Err(_) => false }) }
             }
-            { select_field(props, &error, "cfg-positional", "Positions", &positionals, c.positional, |c, p| c.positional = p) }
+            { select_field(props, &error, "cfg-positional", "Positions", &positionals, c.model.positional, |c, p| c.model.positional = p) }
             <div class="params">{format!("{} parameters", props.config.model().map(|m| m.param_count()).unwrap_or(0))}</div>
             <h2>{"Training"}</h2>
-            { number_field(props, &error, "cfg-steps", "Steps", c.steps.to_string(), ("1".into(), "1000000".to_string(), "50"), |c, t| parse_into(&mut c.steps, t)) }
-            { number_field(props, &error, "cfg-batch", "Batch", c.batch_size.to_string(), ("1".into(), "4096".to_string(), "1"), |c, t| parse_into(&mut c.batch_size, t)) }
-            { number_field(props, &error, "cfg-lr", "Learning rate", c.learning_rate.to_string(), ("0.000001".into(), "1".to_string(), "0.0001"), |c, t| parse_into(&mut c.learning_rate, t)) }
-            { number_field(props, &error, "cfg-seed", "Seed", c.seed.to_string(), ("0".into(), "18446744073709551615".to_string(), "1"), |c, t| parse_into(&mut c.seed, t)) }
+            { number_field(props, &error, ("cfg-steps", "Steps".into()), c.steps.to_string(), ("1".into(), "1000000".into(), "50"), |c, t| parse_into(&mut c.steps, t)) }
+            { number_field(props, &error, ("cfg-batch", "Batch".into()), c.batch_size.to_string(), ("1".into(), "4096".into(), "1"), |c, t| parse_into(&mut c.batch_size, t)) }
+            { number_field(props, &error, ("cfg-lr", "Learning rate".into()), c.learning_rate.to_string(), ("0.000001".into(), "1".into(), "0.0001"), |c, t| parse_into(&mut c.learning_rate, t)) }
+            { number_field(props, &error, ("cfg-seed", "Seed".into()), c.seed.to_string(), ("0".into(), "18446744073709551615".into(), "1"), |c, t| parse_into(&mut c.seed, t)) }
             <label class="field" for="cfg-backend">
                 <span>{"Backend"}</span>
                 <select id="cfg-backend" disabled={props.disabled} onchange={on_backend}>

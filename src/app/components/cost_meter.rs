@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::chart::{Chart, Frame, Tick, polyline_points};
 use crate::models::cost::token_cost;
 use crate::models::{Architecture, ModelConfig};
 
@@ -18,12 +19,14 @@ enum Metric {
     Memory,
 }
 
-const W: f64 = 420.0;
-const H: f64 = 200.0;
-const LEFT: f64 = 52.0;
-const RIGHT: f64 = 86.0;
-const TOP: f64 = 10.0;
-const BOTTOM: f64 = 26.0;
+const FRAME: Frame = Frame {
+    width: 420.0,
+    height: 200.0,
+    left: 52.0,
+    right: 86.0,
+    top: 10.0,
+    bottom: 26.0,
+};
 const HORIZONS: [usize; 3] = [256, 1024, 4096];
 const SAMPLES: usize = 64;
 
@@ -63,11 +66,10 @@ pub fn cost_meter(props: &Props) -> Html {
         .iter()
         .map(|&a| {
             let c = ModelConfig {
-                architecture: a,
                 max_len: horizon_len.max(config.max_len),
-                block_size: config.block_size,
                 ..config.clone()
-            };
+            }
+            .with_architecture(a);
             let values = positions
                 .iter()
                 .map(|&p| {
@@ -85,8 +87,8 @@ pub fn cost_meter(props: &Props) -> Html {
         .iter()
         .flat_map(|(_, v)| v.iter().copied())
         .fold(1.0f64, f64::max);
-    let x_of = |p: usize| LEFT + (W - LEFT - RIGHT) * p as f64 / (horizon_len - 1) as f64;
-    let y_of = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - v / max);
+    let x_of = |p: usize| FRAME.x(p as f64 / (horizon_len - 1) as f64);
+    let y_of = |v: f64| FRAME.y(v / max);
     // Curve labels at the right end, pushed apart so that flat curves stay readable.
     let mut labels: Vec<(Architecture, f64)> = curves
         .iter()
@@ -131,32 +133,26 @@ pub fn cost_meter(props: &Props) -> Html {
                     </select>
                 </label>
             </div>
-            <svg viewBox={format!("0 0 {W} {H}")} class="cost-chart">
-                <line x1={LEFT.to_string()} y1={(H - BOTTOM).to_string()} x2={(W - RIGHT).to_string()} y2={(H - BOTTOM).to_string()} class="axis" />
-                <line x1={LEFT.to_string()} y1={TOP.to_string()} x2={LEFT.to_string()} y2={(H - BOTTOM).to_string()} class="axis" />
-                <text x={(LEFT - 4.0).to_string()} y={(TOP + 8.0).to_string()} text-anchor="end" class="tick">{si(max)}</text>
-                <text x={(LEFT - 4.0).to_string()} y={(H - BOTTOM).to_string()} text-anchor="end" class="tick">{"0"}</text>
-                <text x={LEFT.to_string()} y={(H - 8.0).to_string()} class="tick">{"0"}</text>
-                <text x={(W - RIGHT).to_string()} y={(H - 8.0).to_string()} text-anchor="end" class="tick">{format!("position {}", horizon_len)}</text>
+            <Chart frame={FRAME} class="cost-chart" axes={true}
+                left={vec![Tick::new(1.0, si(max)), Tick::new(0.0, "0")]}
+                bottom={vec![vec![Tick::new(0.0, "0"), Tick::new(1.0, format!("position {horizon_len}"))]]}>
                 if config.max_len < horizon_len {
-                    <line x1={x_of(config.max_len).to_string()} y1={TOP.to_string()} x2={x_of(config.max_len).to_string()} y2={(H - BOTTOM).to_string()} class="task-len" />
+                    <line x1={x_of(config.max_len).to_string()} y1={FRAME.top.to_string()} x2={x_of(config.max_len).to_string()} y2={FRAME.bottom_edge().to_string()} class="task-len" />
                 }
                 { for curves.iter().map(|(a, values)| {
-                    let current = *a == config.architecture;
-                    let points = positions.iter().zip(values)
-                        .map(|(&p, &v)| format!("{:.1},{:.1}", x_of(p), y_of(v)))
-                        .collect::<Vec<_>>().join(" ");
+                    let current = *a == config.arch.architecture;
+                    let points = polyline_points(positions.iter().zip(values).map(|(&p, &v)| (x_of(p), y_of(v))));
                     html! {
                         <g class={classes!("curve", current.then_some("current"))} data-arch={a.name()}>
                             <polyline points={points} stroke={colour(*a)} fill="none" />
-                            <text x={(W - RIGHT + 4.0).to_string()} y={label_y(*a).to_string()} fill={colour(*a)} class="curve-label">{a.name()}</text>
+                            <text x={(FRAME.right_edge() + 4.0).to_string()} y={label_y(*a).to_string()} fill={colour(*a)} class="curve-label">{a.name()}</text>
                         </g>
                     }
                 }) }
-            </svg>
+            </Chart>
             <div class="readout" id="cost-readout">
                 {format!("{}: {} FLOPs and {} bytes of cache/state for the last token of this task (position {}); {}.",
-                    config.architecture.name(), si(here.flops as f64), si(here.state_bytes as f64),
+                    config.arch.architecture.name(), si(here.flops as f64), si(here.state_bytes as f64),
                     config.max_len - 1, unit)}
             </div>
         </div>

@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::state::{Action, AppState};
 use crate::tasks::{Segment, TaskKind};
 use crate::train::Inspection;
 
@@ -17,7 +16,10 @@ pub struct Props {
     pub step: usize,
     pub layer: usize,
     pub head: usize,
-    pub on_action: yew::UseReducerDispatcher<AppState>,
+    /// Move by this many steps (clamped by the page).
+    pub on_step: Callback<i32>,
+    /// Jump to a step.
+    pub on_goto: Callback<usize>,
 }
 
 /// One token box with its role classes and an attention bar.
@@ -39,69 +41,14 @@ fn token(
     }
 }
 
-#[function_component(CotPlayer)]
-pub fn cot_player(props: &Props) -> Html {
-    let Some(ins) = props.inspection.as_ref() else {
-        return html! {
-            <div class="empty" id="cot-player">{"After training, the model writes its chain of thought here, one DP cell at a time."}</div>
-        };
-    };
+/// What the current step of the chain of thought computes, in words.
+fn explain(ins: &Inspection, step: usize) -> String {
     let reference = &ins.reference;
-    let n_after = ins.len() - reference.prompt_len;
-    let step = props.step.min(n_after.saturating_sub(1));
     let pos = reference.prompt_len + step;
     let trace = &reference.trace[step];
-    let layer = props.layer.min(ins.n_layers.saturating_sub(1));
-    let head = props.head.min(ins.n_heads.saturating_sub(1));
-    // Attention of the token that *produced* position `pos` (query pos-1 predicts pos).
-    let query = pos - 1;
-    let attn =
-        |k: usize| (k <= query && ins.n_layers > 0).then(|| ins.weight(layer, head, query, k));
-    // Which tokens the current one is computed from, for any task: DP cells written out
-    // earlier, or the prompt tokens that decide a classification.
     let deps = &trace.dep_positions;
     let is_lis = ins.task == TaskKind::Lis;
-    let prompt_row = (0..reference.prompt_len).map(|p| {
-        let classes = classes!("prompt", deps.contains(&p).then_some("dep"));
-        token(
-            &ins.labels[p],
-            classes,
-            attn(p),
-            format!("prompt token {p}: {}", ins.labels[p]),
-            Some(p.to_string()),
-        )
-    });
-    let cot_row = (0..n_after).map(|k| {
-        let p = reference.prompt_len + k;
-        let cell = reference.trace.get(k).and_then(|t| t.cell);
-        let label = match (cell, reference.segment(p)) {
-            (Some(c), _) if c.j.is_none() => Some(format!("dp{}", c.i)),
-            (Some(c), _) => Some(c.to_string()),
-            (None, Segment::Answer) => Some("ans".to_string()),
-            _ => None,
-        };
-        let wrong = ins.is_wrong(p);
-        let classes = classes!(
-            "cot",
-            (k > step).then_some("future"),
-            (k == step).then_some("current"),
-            (deps.contains(&p) && k < step).then_some("dep"),
-            wrong.then_some("wrong"),
-            (reference.segment(p) == Segment::Answer).then_some("answer"),
-        );
-        let title = if wrong {
-            format!("model wrote {}, reference {}", ins.labels[p], ins.reference_labels[p])
-        } else {
-            format!("{} (correct)", ins.labels[p])
-        };
-        let on_action = props.on_action.clone();
-        html! {
-            <div class="tok-wrap" onclick={Callback::from(move |_: MouseEvent| on_action.dispatch(Action::CotGoto(k)))}>
-                { token(&ins.labels[p], classes, attn(p), title, label) }
-            </div>
-        }
-    });
-    let explanation = match (trace.cell, reference.segment(pos)) {
+    match (trace.cell, reference.segment(pos)) {
         // LIS reads best: dp_i = 1 + max over smaller earlier numbers.
         (Some(c), _) if is_lis && trace.deps.is_empty() => format!(
             "dp{} = 1: no earlier number is smaller than x{} = {}.",
@@ -135,7 +82,73 @@ pub fn cot_player(props: &Props) -> Html {
             deps.len()
         ),
         _ => "A separator or rewritten step: the chain of thought moves on.".to_string(),
+    }
+}
+
+#[function_component(CotPlayer)]
+pub fn cot_player(props: &Props) -> Html {
+    let Some(ins) = props.inspection.as_ref() else {
+        return html! {
+            <div class="empty" id="cot-player">{"After training, the model writes its chain of thought here, one DP cell at a time."}</div>
+        };
     };
+    let reference = &ins.reference;
+    let n_after = ins.len() - reference.prompt_len;
+    let step = props.step.min(n_after.saturating_sub(1));
+    let pos = reference.prompt_len + step;
+    let trace = &reference.trace[step];
+    let layer = props.layer.min(ins.n_layers.saturating_sub(1));
+    let head = props.head.min(ins.n_heads.saturating_sub(1));
+    // Attention of the token that *produced* position `pos` (query pos-1 predicts pos).
+    let query = pos - 1;
+    let attn =
+        |k: usize| (k <= query && ins.n_layers > 0).then(|| ins.weight(layer, head, query, k));
+    // Which tokens the current one is computed from, for any task: DP cells written out
+    // earlier, or the prompt tokens that decide a classification.
+    let deps = &trace.dep_positions;
+    let prompt_row = (0..reference.prompt_len).map(|p| {
+        let classes = classes!("prompt", deps.contains(&p).then_some("dep"));
+        token(
+            &ins.labels[p],
+            classes,
+            attn(p),
+            format!("prompt token {p}: {}", ins.labels[p]),
+            Some(p.to_string()),
+        )
+    });
+    let cot_row = (0..n_after).map(|k| {
+        let p = reference.prompt_len + k;
+        let cell = reference.trace.get(k).and_then(|t| t.cell);
+        let label = match (cell, reference.segment(p)) {
+            (Some(c), _) if c.j.is_none() => Some(format!("dp{}", c.i)),
+            (Some(c), _) => Some(c.to_string()),
+            (None, Segment::Answer) => Some("ans".to_string()),
+            _ => None,
+        };
+        let wrong = ins.is_wrong(p);
+        let classes = classes!(
+            "cot",
+            (k > step).then_some("future"),
+            (k == step).then_some("current"),
+            (deps.contains(&p) && k < step).then_some("dep"),
+            wrong.then_some("wrong"),
+            (reference.segment(p) == Segment::Answer).then_some("answer"),
+        );
+        let title = if wrong {
+            format!(
+                "model wrote {}, reference {}",
+                ins.labels[p], ins.reference_labels[p]
+            )
+        } else {
+            format!("{} (correct)", ins.labels[p])
+        };
+        html! {
+            <div class="tok-wrap" onclick={props.on_goto.reform(move |_: MouseEvent| k)}>
+                { token(&ins.labels[p], classes, attn(p), title, label) }
+            </div>
+        }
+    });
+    let explanation = explain(ins, step);
     let grade = if ins.grade.exact {
         "The whole chain of thought is correct.".to_string()
     } else {
@@ -144,14 +157,8 @@ pub fn cot_player(props: &Props) -> Html {
             None => "Incorrect.".to_string(),
         }
     };
-    let prev = {
-        let d = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::CotStep(-1)))
-    };
-    let next = {
-        let d = props.on_action.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::CotStep(1)))
-    };
+    let prev = props.on_step.reform(|_: MouseEvent| -1);
+    let next = props.on_step.reform(|_: MouseEvent| 1);
     html! {
         <div class="cot-player" id="cot-player">
             <div class="controls">

@@ -1,12 +1,10 @@
-//! Live loss and accuracy curves, drawn as SVG.
-//!
-//! Hand-written SVG rather than `plotters`: two polylines and a few ticks are ~80 lines, and
-//! keep plotters' weight out of the wasm bundle.
+//! Live loss and accuracy curves: loss on the left scale, accuracies on the right.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::chart::{Chart, Frame, Tick, polyline_points};
 use crate::train::{GreedyReport, Metrics};
 
 #[derive(Properties, PartialEq)]
@@ -18,27 +16,15 @@ pub struct Props {
     pub total_steps: usize,
 }
 
-const W: f64 = 520.0;
-const H: f64 = 220.0;
-const LEFT: f64 = 44.0;
-const RIGHT: f64 = 44.0;
-const TOP: f64 = 12.0;
-const BOTTOM: f64 = 28.0;
-
-fn x_of(step: usize, total: usize) -> f64 {
-    LEFT + (W - LEFT - RIGHT) * step as f64 / total.max(1) as f64
-}
-
-fn y_of(value: f64, max: f64) -> f64 {
-    TOP + (H - TOP - BOTTOM) * (1.0 - (value / max).clamp(0.0, 1.0))
-}
-
-fn polyline(points: impl Iterator<Item = (f64, f64)>) -> String {
-    points
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+const FRAME: Frame = Frame {
+    width: 520.0,
+    height: 220.0,
+    left: 44.0,
+    right: 44.0,
+    top: 12.0,
+    bottom: 28.0,
+};
+const LEVELS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
 #[function_component(LossChart)]
 pub fn loss_chart(props: &Props) -> Html {
@@ -50,43 +36,35 @@ pub fn loss_chart(props: &Props) -> Html {
         .filter(|l| l.is_finite())
         .fold(0.0f64, f64::max)
         .max(1e-3);
-    let loss_line = polyline(
-        history
-            .iter()
-            .map(|m| (x_of(m.step, total), y_of(f64::from(m.loss), max_loss))),
-    );
-    let acc_line = polyline(
-        history
-            .iter()
-            .map(|m| (x_of(m.step, total), y_of(f64::from(m.accuracy), 1.0))),
-    );
-    let answer_line = polyline(
-        history
-            .iter()
-            .map(|m| (x_of(m.step, total), y_of(f64::from(m.answer_accuracy), 1.0))),
-    );
+    // One curve: a value of every checkpoint, as a fraction of its scale.
+    let curve = |value: fn(&Metrics) -> f32, max: f64| {
+        polyline_points(history.iter().map(|m| {
+            (
+                FRAME.x(m.step as f64 / total as f64),
+                FRAME.y(f64::from(value(m)) / max),
+            )
+        }))
+    };
+    let left: Vec<Tick> = LEVELS
+        .iter()
+        .map(|f| Tick::new(*f, format!("{:.2}", f * max_loss)))
+        .collect();
+    let right: Vec<Tick> = LEVELS
+        .iter()
+        .map(|f| Tick::new(*f, format!("{:.0}%", f * 100.0)))
+        .collect();
+    let bottom = vec![vec![
+        Tick::new(0.0, "0"),
+        Tick::new(1.0, format!("{total} steps")),
+    ]];
     let last = history.last();
     html! {
         <div class="loss-chart" id="loss-chart">
-            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label="training loss and accuracy">
-                <rect x={LEFT.to_string()} y={TOP.to_string()} width={(W - LEFT - RIGHT).to_string()}
-                    height={(H - TOP - BOTTOM).to_string()} class="plot-area" />
-                { for [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|f| {
-                    let y = y_of(*f, 1.0);
-                    html! {
-                        <g>
-                            <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} class="grid" />
-                            <text x={(LEFT - 4.0).to_string()} y={(y + 4.0).to_string()} class="tick loss-tick" text-anchor="end">{format!("{:.2}", f * max_loss)}</text>
-                            <text x={(W - RIGHT + 4.0).to_string()} y={(y + 4.0).to_string()} class="tick acc-tick">{format!("{:.0}%", f * 100.0)}</text>
-                        </g>
-                    }
-                }) }
-                <text x={LEFT.to_string()} y={(H - 8.0).to_string()} class="tick">{"0"}</text>
-                <text x={(W - RIGHT).to_string()} y={(H - 8.0).to_string()} class="tick" text-anchor="end">{format!("{total} steps")}</text>
-                <polyline points={loss_line} class="line loss" />
-                <polyline points={acc_line} class="line accuracy" />
-                <polyline points={answer_line} class="line answer" />
-            </svg>
+            <Chart frame={FRAME} label="training loss and accuracy" area={true} grid={true} {left} {right} {bottom}>
+                <polyline points={curve(|m| m.loss, max_loss)} class="line loss" />
+                <polyline points={curve(|m| m.accuracy, 1.0)} class="line accuracy" />
+                <polyline points={curve(|m| m.answer_accuracy, 1.0)} class="line answer" />
+            </Chart>
             <div class="legend">
                 <span class="key loss">{"loss"}</span>
                 <span class="key accuracy">{"CoT exact match (held-out, teacher-forced)"}</span>

@@ -5,6 +5,8 @@
 use serde::Deserialize;
 use yew::prelude::*;
 
+use crate::app::runner::ExportKind;
+
 /// One entry of `assets/models/gallery.json` (written by `scripts/gallery`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct GalleryEntry {
@@ -21,14 +23,9 @@ pub fn gallery() -> Vec<GalleryEntry> {
     serde_json::from_str(include_str!("../../../assets/models/gallery.json")).unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ExportKind {
-    Safetensors,
-    Json,
-}
-
 #[derive(Properties, PartialEq)]
 pub struct ModelsPanelProps {
+    /// Whether there is a model to export.
     pub has_model: bool,
     pub busy: bool,
     pub notice: Option<Result<String, String>>,

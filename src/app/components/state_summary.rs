@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::app::hooks::use_hover;
 use crate::train::Inspection;
 
 #[derive(Properties, PartialEq)]
@@ -24,7 +25,7 @@ const COLOURS: [&str; 6] = [
 
 #[function_component(StateSummary)]
 pub fn state_summary(props: &Props) -> Html {
-    let hover = use_state(|| None::<usize>);
+    let hover = use_hover::<usize>();
     let ins = &props.inspection;
     let t = ins.len().max(2);
     let max = ins
@@ -36,7 +37,7 @@ pub fn state_summary(props: &Props) -> Html {
     let x_of = |p: usize| LEFT + (W - LEFT - 8.0) * p as f64 / (t - 1) as f64;
     let y_of = |v: f32| TOP + (H - TOP - BOTTOM) * (1.0 - f64::from(v) / max);
     let font = ((W - LEFT) / t as f64 * 0.8).clamp(5.0, 10.0);
-    let readout = match *hover {
+    let readout = match hover.get() {
         Some(p) if p < ins.len() => ins
             .state_norms
             .iter()
@@ -47,24 +48,19 @@ pub fn state_summary(props: &Props) -> Html {
             }),
         _ => "State norm ‖h_t‖ per layer; hover a token to read it.".to_string(),
     };
-    let leave = {
-        let hover = hover.clone();
-        Callback::from(move |_: MouseEvent| hover.set(None))
-    };
     html! {
         <div class="state-summary" id="state-summary">
-            <svg viewBox={format!("0 0 {W} {H}")} class="state-chart" onmouseleave={leave}>
+            <svg viewBox={format!("0 0 {W} {H}")} class="state-chart" onmouseleave={hover.leave()}>
                 <text x={(LEFT - 4.0).to_string()} y={(TOP + 8.0).to_string()} text-anchor="end" class="tick">{format!("{max:.1}")}</text>
                 <text x={(LEFT - 4.0).to_string()} y={(H - BOTTOM).to_string()} text-anchor="end" class="tick">{"0"}</text>
                 { for (0..ins.len()).map(|p| {
-                    let hover = hover.clone();
                     let class = classes!("axis-label", ins.is_wrong(p).then_some("wrong"));
                     html! {
                         <g>
                             <rect x={(x_of(p) - (W - LEFT) / t as f64 / 2.0).to_string()} y={TOP.to_string()}
                                 width={((W - LEFT) / t as f64).to_string()} height={(H - TOP).to_string()}
                                 class={classes!("column", (props.focus == Some(p)).then_some("focus"))}
-                                onmouseenter={Callback::from(move |_: MouseEvent| hover.set(Some(p)))} />
+                                onmouseenter={hover.enter(p)} />
                             <text transform={format!("translate({:.1},{:.1}) rotate(-60)", x_of(p), H - BOTTOM + 10.0)}
                                 font-size={font.to_string()} class={class} text-anchor="end">{&ins.labels[p]}</text>
                         </g>

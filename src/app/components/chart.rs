@@ -1,0 +1,142 @@
+//! The page's one chart: an SVG frame with its scales, axes, grid and tick labels; the loss
+//! chart, the cost meter and the sweep plot draw their curves into it as children.
+//!
+//! Hand-written SVG rather than `plotters`: a few polylines and ticks keep plotters' weight out
+//! of the wasm bundle.
+
+use yew::prelude::*;
+
+/// The chart's size and margins, in SVG units, and its scales: the plot is the rectangle inside
+/// the margins, addressed by fractions of its width and height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    pub width: f64,
+    pub height: f64,
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+}
+
+impl Frame {
+    /// x of a fraction of the plot's width (0 = left edge, 1 = right edge).
+    pub fn x(&self, fraction: f64) -> f64 {
+        self.left + (self.width - self.left - self.right) * fraction
+    }
+
+    /// y of a fraction of the plot's height (0 = bottom, 1 = top), clamped to the plot.
+    pub fn y(&self, fraction: f64) -> f64 {
+        self.top + (self.height - self.top - self.bottom) * (1.0 - fraction.clamp(0.0, 1.0))
+    }
+
+    /// x of the plot's right edge (where right-hand labels start).
+    pub fn right_edge(&self) -> f64 {
+        self.width - self.right
+    }
+
+    /// y of the plot's bottom edge (the x axis).
+    pub fn bottom_edge(&self) -> f64 {
+        self.height - self.bottom
+    }
+}
+
+/// A labelled tick at a fraction of an axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    pub at: f64,
+    pub label: String,
+}
+
+impl Tick {
+    pub fn new(at: f64, label: impl Into<String>) -> Self {
+        Self {
+            at,
+            label: label.into(),
+        }
+    }
+}
+
+/// `points` as the value of a polyline's `points` attribute.
+pub fn polyline_points(points: impl IntoIterator<Item = (f64, f64)>) -> String {
+    points
+        .into_iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub frame: Frame,
+    /// The `<svg>`'s class (the page's CSS styles each chart by it).
+    #[prop_or_default]
+    pub class: Classes,
+    /// What the chart shows, for screen readers.
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
+    /// Ticks left of the plot, at fractions of its height.
+    #[prop_or_default]
+    pub left: Vec<Tick>,
+    /// Ticks right of the plot, at fractions of its height.
+    #[prop_or_default]
+    pub right: Vec<Tick>,
+    /// Rows of ticks under the plot, at fractions of its width.
+    #[prop_or_default]
+    pub bottom: Vec<Vec<Tick>>,
+    /// A line across the plot at every left-hand tick.
+    #[prop_or_default]
+    pub grid: bool,
+    /// The x and y axis lines.
+    #[prop_or_default]
+    pub axes: bool,
+    /// A filled rectangle behind the plot.
+    #[prop_or_default]
+    pub area: bool,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// `text-anchor` for a label at a fraction of the width: flush with the plot's edges.
+fn anchor(at: f64) -> &'static str {
+    match at {
+        a if a <= 0.0 => "start",
+        a if a >= 1.0 => "end",
+        _ => "middle",
+    }
+}
+
+#[function_component(Chart)]
+pub fn chart(props: &Props) -> Html {
+    let f = props.frame;
+    let (left, right, top, bottom) = (f.left, f.right_edge(), f.top, f.bottom_edge());
+    let n = |v: f64| format!("{v:.1}");
+    let side_tick = |tick: &Tick, x: f64, anchor: &'static str| {
+        let y = f.y(tick.at);
+        html! {
+            <text x={n(x)} y={n(y + 4.0)} text-anchor={anchor} class="tick">{tick.label.clone()}</text>
+        }
+    };
+    html! {
+        <svg viewBox={format!("0 0 {} {}", f.width, f.height)} class={props.class.clone()}
+            role={props.label.as_ref().map(|_| "img")} aria-label={props.label.clone()}>
+            if props.area {
+                <rect x={n(left)} y={n(top)} width={n(right - left)} height={n(bottom - top)} class="plot-area" />
+            }
+            if props.grid {
+                { for props.left.iter().map(|t| html! {
+                    <line x1={n(left)} x2={n(right)} y1={n(f.y(t.at))} y2={n(f.y(t.at))} class="grid" />
+                }) }
+            }
+            if props.axes {
+                <line x1={n(left)} y1={n(bottom)} x2={n(right)} y2={n(bottom)} class="axis" />
+                <line x1={n(left)} y1={n(top)} x2={n(left)} y2={n(bottom)} class="axis" />
+            }
+            { for props.left.iter().map(|t| side_tick(t, left - 4.0, "end")) }
+            { for props.right.iter().map(|t| side_tick(t, right + 4.0, "start")) }
+            { for props.bottom.iter().enumerate().flat_map(|(row, ticks)| ticks.iter().map(move |t| html! {
+                <text x={n(f.x(t.at))} y={n(bottom + 14.0 + 12.0 * row as f64)} text-anchor={anchor(t.at)} class="tick">{t.label.clone()}</text>
+            })) }
+            { props.children.clone() }
+        </svg>
+    }
+}

@@ -1,0 +1,99 @@
+//! Accuracy per (size, width) column, one colour per series: the committed native results
+//! dashed, the runs of this tab solid.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::chart::{Chart, Frame, Tick, polyline_points};
+use crate::train::sweep::RunResult;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// Results computed natively with `lab sweep`, shipped with the page.
+    pub native: Rc<Vec<RunResult>>,
+    /// Results of the sweep in this tab so far.
+    pub live: Rc<Vec<RunResult>>,
+}
+
+const FRAME: Frame = Frame {
+    width: 640.0,
+    height: 240.0,
+    left: 36.0,
+    right: 150.0,
+    top: 10.0,
+    bottom: 34.0,
+};
+const COLOURS: [&str; 9] = [
+    "#1f4e9c", "#c2571a", "#0f8a6a", "#7b3fa0", "#b8860b", "#c0304a", "#4a7f2a", "#6b6b6b",
+    "#2a8fbf",
+];
+
+/// Every value of `key` over both sets of runs, sorted, once each.
+fn distinct<T: Ord>(sets: &[&[RunResult]], key: impl Fn(&RunResult) -> T) -> Vec<T> {
+    let mut values: Vec<T> = sets.iter().flat_map(|s| s.iter().map(&key)).collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
+#[function_component(SweepChart)]
+pub fn sweep_chart(props: &Props) -> Html {
+    let sets = [props.native.as_slice(), props.live.as_slice()];
+    // Columns (size, width), one point per series and column.
+    let cols = distinct(&sets, |r| (r.size, r.width));
+    let names = distinct(&sets, |r| r.series.clone());
+    let x_at = |i: usize| (i as f64 + 0.5) / cols.len().max(1) as f64;
+    let points = |runs: &[RunResult], name: &str| -> Vec<(f64, f64)> {
+        cols.iter()
+            .enumerate()
+            .filter_map(|(i, (s, w))| {
+                runs.iter()
+                    .find(|r| r.series == name && r.size == *s && r.width == *w)
+                    .map(|r| (FRAME.x(x_at(i)), FRAME.y(f64::from(r.accuracy))))
+            })
+            .collect()
+    };
+    let left: Vec<Tick> = [0.0, 0.5, 1.0]
+        .iter()
+        .map(|a| Tick::new(*a, format!("{:.0}%", a * 100.0)))
+        .collect();
+    let bottom: Vec<Vec<Tick>> = vec![
+        cols.iter()
+            .enumerate()
+            .map(|(i, (s, _))| Tick::new(x_at(i), format!("n={s}")))
+            .collect(),
+        cols.iter()
+            .enumerate()
+            .map(|(i, (_, w))| Tick::new(x_at(i), format!("d={w}")))
+            .collect(),
+    ];
+    let series = names.iter().enumerate().map(|(k, name)| {
+        let colour = COLOURS[k % COLOURS.len()];
+        let native = points(&props.native, name);
+        let live = points(&props.live, name);
+        html! {
+            <g class="series" data-series={name.clone()}>
+                if !native.is_empty() {
+                    <polyline points={polyline_points(native.iter().copied())} stroke={colour} class="native" fill="none" />
+                }
+                { for native.iter().map(|(x, y)| html! {
+                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="3.5" stroke={colour} class="native" fill="white" />
+                }) }
+                if !live.is_empty() {
+                    <polyline points={polyline_points(live.iter().copied())} stroke={colour} class="live" fill="none" />
+                }
+                { for live.iter().map(|(x, y)| html! {
+                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="2.5" fill={colour} class="live" />
+                }) }
+                <text x={(FRAME.right_edge() + 6.0).to_string()} y={(FRAME.top + 10.0 + 11.0 * k as f64).to_string()}
+                    fill={colour} class="series-label">{name.clone()}</text>
+            </g>
+        }
+    });
+    html! {
+        <Chart frame={FRAME} class="sweep-chart" grid={true} axes={true} {left} {bottom}>
+            { for series }
+        </Chart>
+    }
+}

@@ -1,0 +1,70 @@
+//! Where the page keeps its model: the weights stay here, behind a [`ModelHandle`]; the page's
+//! state holds only the handle. Today the store is a cell in this tab; when training moves into
+//! a Web Worker, the store becomes the worker's and the handle the name a message uses.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use burn::prelude::Device;
+
+use crate::tasks::Example;
+use crate::train::checkpoint::Checkpoint;
+
+/// Names one kept model. Handles compare by identity: every model kept gets a new one, so a
+/// handle to a released model never finds its successor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ModelHandle(u64);
+
+/// A model kept so that it can be looked at again (e.g. in another attention mode) or exported
+/// without training anew.
+pub struct Trained {
+    /// The weights and what they are: the run's config (with the trained attention mode), its
+    /// history and steps, as they would be written to a file.
+    pub checkpoint: Checkpoint,
+    /// The held-out example the inspection shows.
+    pub example: Example,
+    pub device: Device,
+    /// Where the model came from: "trained in this tab", a gallery name or a file name.
+    pub source: String,
+}
+
+/// Holds at most one model: keeping a new one releases the old one.
+#[derive(Clone, Default)]
+pub struct ModelStore(Rc<RefCell<Slot>>);
+
+#[derive(Default)]
+struct Slot {
+    issued: u64,
+    kept: Option<(ModelHandle, Trained)>,
+}
+
+impl PartialEq for ModelStore {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl ModelStore {
+    /// Keep `trained` (releasing the previous model) and return its new handle.
+    pub fn keep(&self, trained: Trained) -> ModelHandle {
+        let mut slot = self.0.borrow_mut();
+        slot.issued += 1;
+        let handle = ModelHandle(slot.issued);
+        slot.kept = Some((handle, trained));
+        handle
+    }
+
+    /// Release the kept model (before a new one is built, so that both never share memory).
+    pub fn release(&self) {
+        self.0.borrow_mut().kept = None;
+    }
+
+    /// Look at the model behind `handle`; `None` once it has been released or replaced.
+    pub fn with<R>(&self, handle: ModelHandle, f: impl FnOnce(&Trained) -> R) -> Option<R> {
+        let slot = self.0.borrow();
+        slot.kept
+            .as_ref()
+            .filter(|(kept, _)| *kept == handle)
+            .map(|(_, trained)| f(trained))
+    }
+}
