@@ -28,6 +28,12 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A custom sweep of one small run.
+const TINY_SWEEP: &[&str] = &[
+    "sweep", "--preset", "custom", "--task", "majority", "--sizes", "5", "--widths", "8",
+    "--archs", "lstm",
+];
+
 #[test]
 fn outputs_are_checked_before_training() {
     // A million steps would take hours: these must fail at once.
@@ -61,21 +67,7 @@ fn outputs_are_checked_before_training() {
     );
     let csv = dir.join("r.csv");
     refused(
-        &[
-            "sweep",
-            "--preset",
-            "custom",
-            "--task",
-            "majority",
-            "--sizes",
-            "5",
-            "--widths",
-            "8",
-            "--archs",
-            "lstm",
-            "--out",
-            csv.to_str().unwrap(),
-        ],
+        &[TINY_SWEEP, &["--out", csv.to_str().unwrap()]].concat(),
         "overwritten by its own .csv companion",
     );
     std::fs::remove_dir_all(dir).unwrap();
@@ -87,22 +79,10 @@ fn a_custom_sweep_of_zero_steps_is_refused() {
     let out = dir.join("r.json");
     refused(
         &[
-            "sweep",
-            "--preset",
-            "custom",
-            "--task",
-            "majority",
-            "--sizes",
-            "5",
-            "--widths",
-            "8",
-            "--archs",
-            "lstm",
-            "--steps",
-            "0",
-            "--out",
-            out.to_str().unwrap(),
-        ],
+            TINY_SWEEP,
+            &["--steps", "0", "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
         "--steps must be at least 1",
     );
     assert!(!out.exists());

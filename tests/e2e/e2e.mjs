@@ -5,33 +5,18 @@
 //   E2E_BENCH=1 node tests/e2e/e2e.mjs       also trains on the software WebGPU adapter and
 //                                            prints steps/s for both backends;
 //   E2E_BENCH_ONLY=1 node tests/e2e/e2e.mjs  only that benchmark.
-import { createServer } from "node:http";
-import { readFile, writeFile, mkdir, stat } from "node:fs/promises";
-import { extname, join, resolve, normalize } from "node:path";
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
 
 const root = resolve(process.argv[2] ?? "dist");
 const shot = resolve("target/e2e-screenshot.png");
-const MIME = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
-  ".css": "text/css", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml",
-};
 const LONGTASK_LIMIT_MS = 200;
 const failures = [];
 const check = (ok, message) => { if (!ok) failures.push(message); console.log(`${ok ? "ok  " : "FAIL"} ${message}`); };
 
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-  let file = join(root, path);
-  try { if ((await stat(file)).isDirectory()) file = join(file, "index.html"); } catch { /* 404 below */ }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
-    res.end(body);
-  } catch { res.writeHead(404); res.end("not found"); }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}/`;
+const { server, base } = await serve(root);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

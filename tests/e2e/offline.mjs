@@ -3,37 +3,16 @@
 // network cut still starts the page and reads its files (app, gallery) from the cache.
 //
 //   node tests/e2e/offline.mjs [dist-dir]      (scripts/test runs it after the release build)
-import { createServer } from "node:http";
-import { readFile, stat } from "node:fs/promises";
-import { extname, join, resolve, normalize } from "node:path";
+import { resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
 
 const root = resolve(process.argv[2] ?? "dist");
 const SUB = "/some/where/lab/";
-const MIME = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
-  ".css": "text/css", ".json": "application/json", ".safetensors": "application/octet-stream",
-};
 const failures = [];
 const check = (ok, message) => { if (!ok) failures.push(message); console.log(`${ok ? "ok  " : "FAIL"} ${message}`); };
 
-const outside = [];
-const server = createServer(async (req, res) => {
-  const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
-  if (!pathname.startsWith(SUB)) {
-    outside.push(pathname);
-    res.writeHead(404); res.end("outside the site's folder"); return;
-  }
-  let file = join(root, normalize(pathname.slice(SUB.length)).replace(/^(\.\.[/\\])+/, ""));
-  try { if ((await stat(file)).isDirectory()) file = join(file, "index.html"); } catch { /* 404 */ }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
-    res.end(body);
-  } catch { res.writeHead(404); res.end("not found"); }
-});
-await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-const base = `http://127.0.0.1:${server.address().port}${SUB}`;
+const { server, outside, base } = await serve(root, SUB);
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
