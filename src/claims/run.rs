@@ -333,24 +333,29 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
     Ok(())
 }
 
-/// Join the parts of one claim's grid; refuses parts of different claims (or quick and full
+/// Join the parts of `claim`'s grid; refuses runs of another claim (or quick and full
 /// mixed) and runs present in two parts.
-pub fn merge(parts: &[Vec<RunRecord>]) -> Result<Vec<RunRecord>, ClaimError> {
+pub fn merge(
+    claim: &Claim,
+    quick: bool,
+    parts: &[Vec<RunRecord>],
+) -> Result<Vec<RunRecord>, ClaimError> {
     let all: Vec<RunRecord> = parts.iter().flatten().cloned().collect();
-    let Some(first) = all.first() else {
+    if all.is_empty() {
         return Err(ClaimError::Records("the parts hold no runs".into()));
-    };
-    let claim = super::registry::find(&first.claim).map_err(ClaimError::Records)?;
-    check_records(&claim, first.quick, &all)?;
-    Ok(sorted(claim.id, first.quick, all))
+    }
+    check_records(claim, quick, &all)?;
+    Ok(sorted(claim, quick, all))
 }
 
 /// Records in plan order.
-fn sorted(claim: &str, quick: bool, mut records: Vec<RunRecord>) -> Vec<RunRecord> {
-    if let Ok(c) = super::registry::find(claim) {
-        let order: Vec<RunKey> = plan(&c, quick).iter().map(PlannedRun::key).collect();
-        records.sort_by_key(|r| order.iter().position(|k| *k == r.key()));
-    }
+fn sorted(claim: &Claim, quick: bool, mut records: Vec<RunRecord>) -> Vec<RunRecord> {
+    let order: std::collections::HashMap<RunKey, usize> = plan(claim, quick)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key(), i))
+        .collect();
+    records.sort_by_key(|r| order.get(&r.key()).copied());
     records
 }
 
@@ -441,7 +446,7 @@ pub async fn run_grid(
         on_event(Event::Finished(&record));
         records.push(record);
     }
-    let records = sorted(claim.id, quick, records);
+    let records = sorted(claim, quick, records);
     Ok(GridReport {
         planned,
         skipped: planned - todo.len(),
