@@ -114,9 +114,9 @@ fn index_lookup() -> Claim {
         },
         quick: Design {
             sizes: &[8, 32],
-            widths: &[8, 16, 32],
+            widths: &[16, 64],
             seeds: SEEDS,
-            steps: 150,
+            steps: 600,
             batch_size: 32,
             eval_examples: 128,
         },

@@ -179,7 +179,11 @@ pub struct WStarEstimate {
 
 impl std::fmt::Display for WStarEstimate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} [{}, {}]", self.estimate, self.low, self.high)
+        if self.low == self.high {
+            write!(f, "{}", self.estimate)
+        } else {
+            write!(f, "{} [{}, {}]", self.estimate, self.low, self.high)
+        }
     }
 }
 
