@@ -283,8 +283,8 @@ fn claims_commands_refuse_bad_input_before_running() {
         ],
         "does not exist",
     );
-    // A file of another claim's runs is not resumed into.
-    std::fs::write(&dir.join("bad.jsonl"), "not json\n").unwrap();
+    // A part that is not a file of run records is refused with its line.
+    std::fs::write(dir.join("bad.jsonl"), "not json\n").unwrap();
     refused(
         &[
             "claims",
