@@ -226,3 +226,53 @@ fn eval_checks_what_it_reads_and_how_much_it_does() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1001 error"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn claims_commands_refuse_bad_input_before_running() {
+    let out = lab(&["claims", "list"]);
+    assert!(out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout);
+    for id in [
+        "majority",
+        "index-lookup",
+        "dyck",
+        "equality",
+        "dp-width-lis",
+        "locality",
+    ] {
+        assert!(listed.contains(id), "{listed}");
+    }
+    let dir = temp_dir("claims");
+    let out = dir.join("runs.jsonl");
+    let out = out.to_str().unwrap();
+    refused(
+        &["claims", "run", "nope", "--out", out],
+        "unknown claim `nope`",
+    );
+    refused(
+        &["claims", "run", "dyck", "--shard", "3/2", "--out", out],
+        "--shard takes i/n",
+    );
+    refused(
+        &[
+            "claims",
+            "run",
+            "dyck",
+            "--out",
+            "/no/such/folder/runs.jsonl",
+        ],
+        "does not exist",
+    );
+    // A part that is not a file of run records is refused with its line.
+    std::fs::write(dir.join("bad.jsonl"), "not json\n").unwrap();
+    refused(
+        &[
+            "claims",
+            "merge",
+            dir.join("bad.jsonl").to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        "not a run record",
+    );
+}

@@ -24,6 +24,20 @@ fn fractions<const N: usize>(counts: [usize; N], total: usize) -> [f32; N] {
     counts.map(|c| c as f32 / total.max(1) as f32)
 }
 
+/// Whether one example came out right: every CoT and answer token, and the answer alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExampleScore {
+    pub exact: bool,
+    pub answer: bool,
+}
+
+/// Shares of exact and answer-correct examples (0 for an empty set).
+fn shares(scores: &[ExampleScore]) -> [f32; 2] {
+    let exact = scores.iter().filter(|s| s.exact).count();
+    let answer = scores.iter().filter(|s| s.answer).count();
+    fractions([exact, answer], scores.len())
+}
+
 /// Evaluate `model` with teacher forcing: at each position after the prompt, the argmax of the
 /// logits must equal the reference next token.
 pub async fn teacher_forced<M: SequenceModel>(
@@ -31,9 +45,23 @@ pub async fn teacher_forced<M: SequenceModel>(
     examples: &[Example],
     device: &Device,
 ) -> Result<EvalReport, TrainError> {
+    let [exact, answer] = shares(&teacher_forced_each(model, examples, device).await?);
+    Ok(EvalReport {
+        exact,
+        answer,
+        examples: examples.len(),
+    })
+}
+
+/// Teacher-forced scores of every example, in order (what a bootstrap resamples).
+pub async fn teacher_forced_each<M: SequenceModel>(
+    model: &M,
+    examples: &[Example],
+    device: &Device,
+) -> Result<Vec<ExampleScore>, TrainError> {
     // Chunks keep each piece of work short on the page's thread.
     const CHUNK: usize = 32;
-    let (mut exact, mut answer) = (0usize, 0usize);
+    let mut scores = Vec::with_capacity(examples.len());
     for chunk in examples.chunks(CHUNK) {
         let batch = make_batch(chunk, device);
         let [b, t] = batch.inputs.dims();
@@ -48,21 +76,14 @@ pub async fn teacher_forced<M: SequenceModel>(
             // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len, up to
             // the example's own end (shorter examples are padded).
             let last = ex.len() - 1;
-            if ((ex.prompt_len - 1)..last).all(|p| got[p] == i64::from(ex.tokens[p + 1])) {
-                exact += 1;
-            }
-            if got[last - 1] == i64::from(ex.tokens[last]) {
-                answer += 1;
-            }
+            scores.push(ExampleScore {
+                exact: ((ex.prompt_len - 1)..last).all(|p| got[p] == i64::from(ex.tokens[p + 1])),
+                answer: got[last - 1] == i64::from(ex.tokens[last]),
+            });
         }
         yield_now().await;
     }
-    let [exact, answer] = fractions([exact, answer], examples.len());
-    Ok(EvalReport {
-        exact,
-        answer,
-        examples: examples.len(),
-    })
+    Ok(scores)
 }
 
 /// Accuracy of free generation: the model continues each prompt greedily with its cached
@@ -83,30 +104,49 @@ pub async fn greedy<M: SequenceModel>(
     examples: &[Example],
     device: &Device,
 ) -> Result<GreedyReport, TrainError> {
-    const CHUNK: usize = 64;
-    let mut by_prompt: std::collections::BTreeMap<usize, Vec<&Example>> = Default::default();
-    for ex in examples {
-        by_prompt.entry(ex.prompt_len).or_default().push(ex);
-    }
-    let (mut full, mut answer) = (0usize, 0usize);
-    for group in by_prompt.values() {
-        for chunk in group.chunks(CHUNK) {
-            let prompts: Vec<&[u32]> = chunk.iter().map(|ex| ex.prompt()).collect();
-            let end = chunk.iter().map(|ex| ex.len()).max().unwrap_or(0);
-            let seqs = continue_greedily(model, &prompts, end, device).await?;
-            for (ex, seq) in chunk.iter().zip(&seqs) {
-                let grade = ex.grade(&seq[ex.prompt_len..ex.len()]);
-                full += usize::from(grade.exact);
-                answer += usize::from(grade.answer_correct);
-            }
-        }
-    }
-    let [full, answer] = fractions([full, answer], examples.len());
+    let [full, answer] = shares(&greedy_each(model, examples, device).await?);
     Ok(GreedyReport {
         full,
         answer,
         examples: examples.len(),
     })
+}
+
+/// Greedy scores of every example, in the order of `examples` (`exact`: the whole generated
+/// CoT and answer equal the reference).
+pub async fn greedy_each<M: SequenceModel>(
+    model: &M,
+    examples: &[Example],
+    device: &Device,
+) -> Result<Vec<ExampleScore>, TrainError> {
+    const CHUNK: usize = 64;
+    let mut by_prompt: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, ex) in examples.iter().enumerate() {
+        by_prompt.entry(ex.prompt_len).or_default().push(i);
+    }
+    let mut scores = vec![
+        ExampleScore {
+            exact: false,
+            answer: false,
+        };
+        examples.len()
+    ];
+    for group in by_prompt.values() {
+        for chunk in group.chunks(CHUNK) {
+            let prompts: Vec<&[u32]> = chunk.iter().map(|&i| examples[i].prompt()).collect();
+            let end = chunk.iter().map(|&i| examples[i].len()).max().unwrap_or(0);
+            let seqs = continue_greedily(model, &prompts, end, device).await?;
+            for (&i, seq) in chunk.iter().zip(&seqs) {
+                let ex = &examples[i];
+                let grade = ex.grade(&seq[ex.prompt_len..ex.len()]);
+                scores[i] = ExampleScore {
+                    exact: grade.exact,
+                    answer: grade.answer_correct,
+                };
+            }
+        }
+    }
+    Ok(scores)
 }
 
 /// Continue prompts of one length greedily with the cached decoder until each sequence holds

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::eval::teacher_forced;
 use super::held_out::sweep_examples;
-use super::yield_now::yield_now;
 use super::{TrainConfig, TrainError, Trainer};
 use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{TaskKind, TaskSpec};
@@ -555,20 +554,7 @@ pub async fn run_one(
     config.context = longest;
     let started = web_time::Instant::now();
     let mut trainer = Trainer::new(config.clone(), device)?;
-    let mut slice = web_time::Instant::now();
-    while !trainer.is_finished() {
-        trainer.step()?;
-        if trainer.at_checkpoint() {
-            trainer.checkpoint().await?;
-        }
-        if !on_step(trainer.steps_done()) {
-            return Err(TrainError::Cancelled);
-        }
-        if slice.elapsed().as_millis() >= 25 {
-            yield_now().await;
-            slice = web_time::Instant::now();
-        }
-    }
+    trainer.train_to_end(&mut on_step).await?;
     let last = *trainer
         .history()
         .last()

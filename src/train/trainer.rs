@@ -162,6 +162,30 @@ impl Trainer {
         Ok(())
     }
 
+    /// Train to the last step, evaluating at every checkpoint. `on_step` is called after every
+    /// step with the steps done (progress bars) and returns `false` to cancel; every ~25 ms of
+    /// work the loop yields to the event loop (in the page).
+    pub async fn train_to_end(
+        &mut self,
+        mut on_step: impl FnMut(usize) -> bool,
+    ) -> Result<(), TrainError> {
+        let mut slice = web_time::Instant::now();
+        while !self.is_finished() {
+            self.step()?;
+            if self.at_checkpoint() {
+                self.checkpoint().await?;
+            }
+            if !on_step(self.step) {
+                return Err(TrainError::Cancelled);
+            }
+            if slice.elapsed().as_millis() >= 25 {
+                super::yield_now::yield_now().await;
+                slice = web_time::Instant::now();
+            }
+        }
+        Ok(())
+    }
+
     /// Wait for the queued steps to finish (reads the pending losses back); returns their mean.
     /// For benchmarks: `step` only queues work on asynchronous backends.
     pub async fn flush(&mut self) -> Result<f32, TrainError> {

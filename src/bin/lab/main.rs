@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod bench_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod claims_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod construct_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod eval_cmd;
@@ -52,6 +54,10 @@ fn main() -> std::process::ExitCode {
         Model(model_cmd::ModelCommand),
         /// Run a preset grid of training runs that reproduces a paper's separation.
         Sweep(sweep_cmd::SweepArgs),
+        /// The papers' claims: list them, run a claim's grid (resumable, sharded), merge
+        /// shards, print the verdict with its confidence intervals.
+        #[command(subcommand)]
+        Claims(claims_cmd::ClaimsCommand),
         /// Benchmarks that print figures.
         #[command(subcommand)]
         Bench(bench_cmd::BenchCommand),
@@ -66,6 +72,7 @@ fn main() -> std::process::ExitCode {
         Command::Model(command) => model_cmd::run(command),
         Command::Bench(command) => bench_cmd::run(command),
         Command::Sweep(args) => sweep_cmd::run(args),
+        Command::Claims(command) => claims_cmd::run(command),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,377 @@
+//! `lab claims list | show NAME | run NAME [--quick] [--shard i/n] --out FILE | merge PARTS…
+//! --out FILE`: a claim's grid run natively, resumable and sharded, judged by its verdict rule.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use expressivity_lab::claims::run::{
+    self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
+};
+use expressivity_lab::claims::{Claim, Verdict, registry};
+
+use crate::{out_path, outln, outprint};
+
+#[derive(Subcommand)]
+pub enum ClaimsCommand {
+    /// List the claims with their sides and grids.
+    List,
+    /// Print one claim's card: statement, sides, experiment, verdict rule, caveats.
+    Show { name: String },
+    /// Run a claim's grid (or one shard of it), appending one JSON line per finished run to
+    /// --out; runs already there are skipped. Prints the verdict once the grid is complete.
+    Run {
+        name: String,
+        /// The reduced grid and budget (a couple of minutes on 2 cores), labelled quick.
+        #[arg(long)]
+        quick: bool,
+        /// Run only the i-th of n deterministic parts of the grid (1 ≤ i ≤ n).
+        #[arg(long, default_value = "1/1")]
+        shard: String,
+        /// JSON lines of the runs; the CSV and the verdict (.verdict.json) go next to it once
+        /// the grid is complete.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Join the outputs of shards into one file and print the verdict.
+    Merge {
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub fn run(command: ClaimsCommand) -> Result<(), String> {
+    match command {
+        ClaimsCommand::List => list(),
+        ClaimsCommand::Show { name } => show(&registry::find(&name)?),
+        ClaimsCommand::Run {
+            name,
+            quick,
+            shard,
+            out,
+        } => run_claim(&name, quick, &shard, &out),
+        ClaimsCommand::Merge { parts, out } => merge(&parts, &out),
+    }
+}
+
+fn list() -> Result<(), String> {
+    for c in registry::all() {
+        let (full, quick) = (run::plan(&c, false).len(), run::plan(&c, true).len());
+        outln!("{:<18} {}", c.id, c.statement);
+        outln!(
+            "{:<18} {} vs {} · {} · {full} runs ({quick} quick)",
+            "",
+            c.positive.label,
+            c.negative.label,
+            c.task.name()
+        );
+    }
+    Ok(())
+}
+
+fn show(c: &Claim) -> Result<(), String> {
+    outln!("{} — {}", c.id, c.statement);
+    outln!("paper: {} ({})", c.paper, c.theorem);
+    outln!(
+        "sides: {} [{}]  vs  {} [{}]",
+        c.positive.label,
+        c.positive.series.join(", "),
+        c.negative.label,
+        c.negative.series.join(", ")
+    );
+    for (label, quick) in [("full", false), ("quick", true)] {
+        let d = c.design(quick);
+        outln!(
+            "{label} grid: {} sizes {:?} · widths {:?} · seeds {:?} · {} steps × batch {} · {} test examples per run · {} runs",
+            c.task.name(),
+            d.sizes,
+            d.widths,
+            d.seeds,
+            d.steps,
+            d.batch_size,
+            d.eval_examples,
+            run::plan(c, quick).len()
+        );
+    }
+    for s in c.series {
+        match s.construction_mode {
+            Some(mode) => outln!("  {}: construction under {} attention", s.name, mode.name()),
+            None => outln!(
+                "  {}: {} · {} layer(s) · learning rate {}",
+                s.name,
+                s.architecture.title(),
+                s.layers,
+                s.learning_rate
+            ),
+        }
+    }
+    outln!(
+        "metric: {} (threshold {:.0} %)",
+        c.metric.name(),
+        100.0 * c.threshold()
+    );
+    outln!("expected: {}", c.expected);
+    outln!("verdict rule: {}", c.rule());
+    outln!(
+        "construction: {}",
+        c.construction
+            .map_or("none yet".to_string(), |n| format!("lab construct {n}"))
+    );
+    outln!("negative side: {}", c.negative_note);
+    outln!("caveats: {}", c.caveats);
+    Ok(())
+}
+
+/// `lab …` as typed, the commit and the machine.
+fn provenance() -> Provenance {
+    let command = std::iter::once("lab".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    Provenance {
+        command,
+        commit,
+        machine: format!("{host} ({cores} cores)"),
+    }
+}
+
+fn run_claim(name: &str, quick: bool, shard: &str, out: &Path) -> Result<(), String> {
+    let claim = registry::find(name)?;
+    let shard = Shard::parse(shard)?;
+    let (csv, verdict_path) = companions(out)?;
+    let device = burn::prelude::Device::flex();
+    let plan = shard.select(run::plan(&claim, quick));
+    let steps: usize = plan.len() * claim.design(quick).steps.max(1);
+    outln!(
+        "claim {}{}: {}\nshard {}/{}: {} of {} runs → {}",
+        claim.id,
+        if quick { " (QUICK)" } else { "" },
+        claim.statement,
+        shard.index,
+        shard.count,
+        plan.len(),
+        run::plan(&claim, quick).len(),
+        out.display()
+    );
+    let bar = ProgressBar::new(steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {elapsed} (ETA {eta}) · {msg}")
+            .map_err(|e| e.to_string())?,
+    );
+    let per_run = claim.design(quick).steps.max(1) as u64;
+    let mut lines = Vec::new();
+    let mut base = 0u64;
+    let report = pollster::block_on(run::run_grid(
+        &claim,
+        quick,
+        shard,
+        out,
+        &device,
+        &provenance(),
+        |event| match event {
+            Event::Started { index, total, run } => {
+                base = (index as u64 - 1) * per_run;
+                bar.set_length(total as u64 * per_run);
+                bar.set_position(base);
+                bar.set_message(format!("run {index}/{total}: {}", run.key()));
+            }
+            Event::Step(step) => bar.set_position(base + step as u64),
+            Event::Finished(r) => {
+                let line = format!(
+                    "{:<24} N = {:>4} width {:>3} seed {}: {:.3} ({:.0} s)",
+                    r.series, r.size, r.width, r.seed, r.accuracy, r.seconds
+                );
+                if bar.is_hidden() {
+                    lines.push(line);
+                } else {
+                    bar.println(line);
+                }
+            }
+        },
+    ));
+    bar.finish_and_clear();
+    for line in lines {
+        outln!("{line}");
+    }
+    let report = report.map_err(|e| e.to_string())?;
+    outln!(
+        "{} run(s) done, {} already in {} (skipped)",
+        report.ran,
+        report.skipped,
+        out.display()
+    );
+    finish(&claim, quick, &report.records, out, &csv, &verdict_path)
+}
+
+/// The CSV and verdict files that go next to `out`.
+fn companions(out: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let csv = out_path::check_outputs(out, "csv")?;
+    let verdict = out_path::check_outputs(out, "verdict.json")?;
+    Ok((csv, verdict))
+}
+
+/// Print the verdict and write the CSV and the verdict when the grid is complete.
+fn finish(
+    claim: &Claim,
+    quick: bool,
+    records: &[RunRecord],
+    out: &Path,
+    csv: &Path,
+    verdict_path: &Path,
+) -> Result<(), String> {
+    let total = run::plan(claim, quick).len();
+    if records.len() < total {
+        outln!(
+            "{} of {total} runs in {}: the verdict needs the whole grid (run the other shards, then `lab claims merge`)",
+            records.len(),
+            out.display()
+        );
+        return Ok(());
+    }
+    let verdict = run::verdict(claim, quick, records);
+    let seconds: f64 = records.iter().map(|r| r.seconds).sum();
+    let json = serde_json::to_string_pretty(&serde_json::json!({
+        "verdict": verdict,
+        "runs": records.len(),
+        "run_seconds_total": seconds,
+        "commits": distinct(records.iter().map(|r| r.provenance.commit.as_str())),
+        "machines": distinct(records.iter().map(|r| r.provenance.machine.as_str())),
+        "commands": distinct(records.iter().map(|r| r.provenance.command.as_str())),
+    }))
+    .map_err(|e| e.to_string())?;
+    std::fs::write(verdict_path, json).map_err(|e| format!("{}: {e}", verdict_path.display()))?;
+    std::fs::write(csv, to_csv(records)).map_err(|e| format!("{}: {e}", csv.display()))?;
+    print_verdict(claim, &verdict)?;
+    outln!(
+        "{} runs, {:.0} s of run time → {}, {}, {}",
+        records.len(),
+        seconds,
+        out.display(),
+        csv.display(),
+        verdict_path.display()
+    );
+    Ok(())
+}
+
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut v: Vec<String> = items.map(str::to_string).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
+    outln!(
+        "\naccuracy ({}), 95 % bootstrap CI over seeds and examples:",
+        claim.metric.name()
+    );
+    for c in &v.cells {
+        outln!(
+            "  {:<24} N = {:>4} width {:>3}: {} ({} seeds)",
+            c.series,
+            c.size,
+            c.width,
+            c.accuracy,
+            c.seeds
+        );
+    }
+    if !v.w_star.is_empty() {
+        outln!(
+            "\nw*(N): smallest width reaching {:.0} % [95 % CI]; theory = the predicted curve through w* at the smallest N",
+            100.0 * v.threshold
+        );
+        let mut sizes: Vec<usize> = v.w_star.iter().map(|r| r.size).collect();
+        sizes.sort_unstable();
+        sizes.dedup();
+        outprint!("  {:<24}", "series \\ N");
+        for n in &sizes {
+            outprint!(" {:>26}", n);
+        }
+        outln!();
+        let mut series: Vec<&str> = v.w_star.iter().map(|r| r.series.as_str()).collect();
+        series.dedup();
+        for s in series {
+            outprint!("  {s:<24}");
+            for n in &sizes {
+                let cell = v
+                    .w_star
+                    .iter()
+                    .find(|r| r.series == s && r.size == *n)
+                    .map_or("-".to_string(), |r| match r.theory {
+                        Some(t) => format!("{} (th {t:.0})", r.w_star),
+                        None => r.w_star.to_string(),
+                    });
+                outprint!(" {cell:>26}");
+            }
+            outln!();
+        }
+    }
+    for t in &v.trivial {
+        outln!(
+            "trivial predictor (most common completion) at N = {}: {:.1} %{}",
+            t.size,
+            100.0 * t.share,
+            if t.passes_threshold {
+                " — PASSES the threshold"
+            } else {
+                ""
+            }
+        );
+    }
+    outln!(
+        "\nverdict on \"{} vs {}\": {}{}\n{}",
+        claim.positive.label,
+        claim.negative.label,
+        v.outcome.name(),
+        if v.quick { " (QUICK grid)" } else { "" },
+        v.summary
+    );
+    outln!("note: {}", claim.negative_note);
+    Ok(())
+}
+
+fn merge(parts: &[PathBuf], out: &Path) -> Result<(), String> {
+    let (csv, verdict_path) = companions(out)?;
+    let mut all = Vec::new();
+    for part in parts {
+        let text = std::fs::read_to_string(part).map_err(|e| format!("{}: {e}", part.display()))?;
+        let (records, _) = parse_records(&text).map_err(|e| format!("{}: {e}", part.display()))?;
+        all.push(records);
+    }
+    let first = all
+        .iter()
+        .flatten()
+        .next()
+        .ok_or("the parts hold no runs")?;
+    let claim = registry::find(&first.claim)?;
+    let quick = first.quick;
+    let merged = run::merge(&claim, quick, &all).map_err(|e| e.to_string())?;
+    std::fs::write(out, to_json_lines(&merged).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    outln!(
+        "merged {} part(s): {} runs of {}{} → {}",
+        parts.len(),
+        merged.len(),
+        claim.id,
+        if quick { " (quick)" } else { "" },
+        out.display()
+    );
+    finish(&claim, quick, &merged, out, &csv, &verdict_path)
+}

@@ -1,0 +1,293 @@
+//! A claim of one of the three papers as a first-class object: the statement, the two sides it
+//! compares, the experiment fixed before running, the expected shape and the verdict rule.
+//! [`super::registry`] lists them; [`super::run`] runs their grids and [`super::verdict`]
+//! judges the results.
+
+use serde::{Deserialize, Serialize};
+
+use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
+use crate::tasks::{TaskKind, TaskSpec};
+use crate::train::TrainConfig;
+
+/// Accuracy a decision task must reach (held-out answer accuracy).
+pub const DECISION_THRESHOLD: f64 = 0.95;
+/// Greedy whole-CoT exact match a DP task must reach.
+pub const DP_THRESHOLD: f64 = 0.90;
+
+/// How the theory says the width needed grows with the size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Growth {
+    /// O(1): the same width at every size.
+    Constant,
+    /// O(log N).
+    Log,
+    /// Θ(√L), L the sequence length (Yang et al.'s DP bound).
+    SqrtLength,
+    /// Θ(N).
+    Linear,
+}
+
+impl Growth {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Constant => "O(1)",
+            Self::Log => "O(log N)",
+            Self::SqrtLength => "Ω(√L)",
+            Self::Linear => "Ω(N)",
+        }
+    }
+
+    /// The theory's curve at `size` of `task`, up to a constant factor (L = the task's
+    /// longest sequence at that size).
+    pub fn curve(self, task: TaskKind, size: usize) -> f64 {
+        let n = size.max(2) as f64;
+        match self {
+            Self::Constant => 1.0,
+            Self::Log => n.log2(),
+            Self::SqrtLength => {
+                let length = TaskSpec::new(task, size)
+                    .build()
+                    .map_or(n, |t| t.max_seq_len() as f64);
+                length.sqrt()
+            }
+            Self::Linear => n,
+        }
+    }
+}
+
+/// What is measured and judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    /// Decision tasks: the answer token on the held-out set (teacher forcing and greedy
+    /// decoding agree: there is no CoT).
+    Accuracy,
+    /// DP tasks: greedy decoding, every CoT token and the answer must match (teacher-forced
+    /// exact match is recorded beside it, never judged).
+    GreedyCot,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Accuracy => "held-out accuracy",
+            Self::GreedyCot => "greedy whole-CoT exact match",
+        }
+    }
+
+    pub fn threshold(self) -> f64 {
+        match self {
+            Self::Accuracy => DECISION_THRESHOLD,
+            Self::GreedyCot => DP_THRESHOLD,
+        }
+    }
+}
+
+/// One curve of a claim: an architecture with its depth and learning rate, or a
+/// construction evaluated under an attention mode.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Series {
+    /// Its name in records and tables (`transformer-1L`, `lstm`, `construction/hard`).
+    pub name: &'static str,
+    pub architecture: Architecture,
+    pub layers: usize,
+    pub learning_rate: f64,
+    /// For an existence claim: evaluate the named construction under this mode (no training).
+    pub construction_mode: Option<AttentionMode>,
+}
+
+const fn trained(
+    name: &'static str,
+    architecture: Architecture,
+    layers: usize,
+    learning_rate: f64,
+) -> Series {
+    Series {
+        name,
+        architecture,
+        layers,
+        learning_rate,
+        construction_mode: None,
+    }
+}
+
+/// One side of the comparison a claim states.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Side {
+    /// In the paper's words: "1-layer transformer, width O(log N)".
+    pub label: &'static str,
+    /// The series that stand for it (each is compared on its own).
+    pub series: &'static [&'static str],
+    pub growth: Growth,
+}
+
+/// The grid of one run of a claim (the full one or the `--quick` one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Design {
+    pub sizes: &'static [usize],
+    /// Doubling grid: "not reached" means w* ≥ twice the largest width.
+    pub widths: &'static [usize],
+    pub seeds: &'static [u64],
+    pub steps: usize,
+    pub batch_size: usize,
+    /// Held-out examples per run (per seed): the bootstrap resamples these.
+    pub eval_examples: usize,
+}
+
+/// What kind of statement the verdict judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// "Some model of this kind computes it, the other kind cannot": the construction under
+    /// the positive side's mode against the negative side's, at every size.
+    Existence,
+    /// The negative side's w*(N) grows faster than the positive side's.
+    Separation,
+    /// Both sides' w*(N) grow alike (e.g. sparse attention on a local task).
+    NoSeparation,
+}
+
+/// A claim: statement, sides, experiment, expected shape and verdict rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    /// `lab claims run ID`.
+    pub id: &'static str,
+    pub statement: &'static str,
+    pub paper: &'static str,
+    pub theorem: &'static str,
+    pub kind: Kind,
+    /// The side predicted to need less (or to succeed).
+    pub positive: Side,
+    /// The side predicted to need more (or to fail).
+    pub negative: Side,
+    pub task: TaskKind,
+    pub metric: Metric,
+    pub series: &'static [Series],
+    pub full: Design,
+    pub quick: Design,
+    pub expected: &'static str,
+    /// The construction (`claims::construct`) that shows the positive side, if one exists.
+    pub construction: Option<&'static str>,
+    /// What the negative side can show here.
+    pub negative_note: &'static str,
+    /// Where this experiment is not faithful to the theorem, and the budget it runs at.
+    pub caveats: &'static str,
+}
+
+/// What the negative side of every claim can show.
+pub const NEGATIVE_NOTE: &str = "The negative side (\"cannot\", \"needs Ω(·)\") is a lower \
+    bound over all weights: training shows a trend at our sizes and budget, never a proof.";
+
+impl Claim {
+    pub fn design(&self, quick: bool) -> &Design {
+        if quick { &self.quick } else { &self.full }
+    }
+
+    pub fn series_named(&self, name: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name)
+    }
+
+    pub fn threshold(&self) -> f64 {
+        self.metric.threshold()
+    }
+
+    /// The verdict rule in words (the card prints it).
+    pub fn rule(&self) -> String {
+        let t = 100.0 * self.threshold();
+        match self.kind {
+            Kind::Existence => format!(
+                "supported if the positive side's 95 % CI lies at or above {t:.0} % at every size \
+                 and the negative side's CI lies below {t:.0} % at the largest size; not supported \
+                 if the positive side's CI lies below {t:.0} % anywhere or the negative side's \
+                 CI lies at or above it at the largest size; otherwise inconclusive"
+            ),
+            Kind::Separation => format!(
+                "w*(N) = smallest width reaching {t:.0} %. Supported if, for every pair of series \
+                 (positive, negative), the bootstrap 95 % CI of log₂(growth of the negative side's \
+                 w* from the smallest to the largest N) − log₂(growth of the positive side's) lies \
+                 above 0; not supported if it lies at or below 0; inconclusive if it straddles 0, \
+                 if the positive side does not reach {t:.0} % at some size, if the negative side \
+                 does not reach it at the smallest size, if the predicted curves {} and {} differ by \
+                 less than one step of the doubling width grid, or if a trivial predictor passes",
+                self.positive.growth.name(),
+                self.negative.growth.name()
+            ),
+            Kind::NoSeparation => format!(
+                "w*(N) = smallest width reaching {t:.0} %. Supported if both sides reach {t:.0} % at \
+                 every size and the bootstrap 95 % CI of log₂(growth of the second side's w*) − \
+                 log₂(growth of the first side's) lies at or below 0; not supported if it lies \
+                 above 0; otherwise inconclusive"
+            ),
+        }
+    }
+
+    /// The training config of one trained run.
+    pub fn train_config(
+        &self,
+        series: &Series,
+        size: usize,
+        width: usize,
+        seed: u64,
+        quick: bool,
+    ) -> TrainConfig {
+        let design = self.design(quick);
+        let arch = series.architecture;
+        TrainConfig {
+            task: TaskSpec::new(self.task, size),
+            model: ArchSpec {
+                architecture: arch,
+                positional: if arch.is_recurrent() {
+                    PositionalEncoding::None
+                } else {
+                    PositionalEncoding::Sinusoidal
+                },
+                d_model: width,
+                n_layers: series.layers,
+                n_heads: heads(width),
+                ..ArchSpec::default()
+            },
+            context: None,
+            steps: design.steps,
+            batch_size: design.batch_size,
+            learning_rate: series.learning_rate,
+            seed,
+            // Evaluate once, at the end.
+            eval_every: design.steps,
+            eval_examples: design.eval_examples,
+        }
+    }
+}
+
+/// Heads of a transformer of `width`: 4 from width 32, 2 from 8, else 1.
+pub fn heads(width: usize) -> usize {
+    match width {
+        w if w >= 32 => 4,
+        w if w >= 8 => 2,
+        _ => 1,
+    }
+}
+
+// The series of the claims. Learning rates: 3e-3 for every trained model, as in the sweeps
+// (no per-architecture search has been recorded yet; the cards say so).
+const LR: f64 = 3e-3;
+pub const TRANSFORMER_1L: Series = trained("transformer-1L", Architecture::Standard, 1, LR);
+pub const TRANSFORMER_2L: Series = trained("transformer-2L", Architecture::Standard, 2, LR);
+pub const LSTM: Series = trained("lstm", Architecture::Lstm, 1, LR);
+pub const STANDARD_2L: Series = trained("standard-2L", Architecture::Standard, 2, LR);
+pub const SPARSE_2L: Series = trained("sparse-2L", Architecture::Sparse, 2, LR);
+pub const LINEAR_2L: Series = trained("linear-2L", Architecture::Linear, 2, LR);
+pub const SATURATED: Series = Series {
+    name: "construction/saturated",
+    architecture: Architecture::Standard,
+    layers: 1,
+    learning_rate: 0.0,
+    construction_mode: Some(AttentionMode::Saturated),
+};
+pub const HARD: Series = Series {
+    name: "construction/hard",
+    architecture: Architecture::Standard,
+    layers: 1,
+    learning_rate: 0.0,
+    construction_mode: Some(AttentionMode::Hard),
+};

@@ -1,0 +1,515 @@
+//! Running a claim's grid: every (size, width, series, seed), one JSON line per finished run
+//! appended to the output as it finishes, so an interrupted grid resumes (runs already in the
+//! file are skipped); `Shard` takes a deterministic 1/n of the grid and [`merge`] joins the
+//! parts. Each record holds the per-example correctness bits the bootstrap resamples.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+
+use burn::prelude::Device;
+use serde::{Deserialize, Serialize};
+
+use super::claim::{Claim, Metric, Series};
+use super::construct::{self, ConstructError};
+use super::verdict::{Observation, Verdict, judge};
+use crate::train::checkpoint;
+use crate::train::eval::{ExampleScore, greedy_each, teacher_forced_each};
+use crate::train::held_out::held_out;
+use crate::train::{TrainError, Trainer};
+
+/// Why a grid cannot run or its results cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    #[error(transparent)]
+    Train(#[from] TrainError),
+    #[error(transparent)]
+    Construct(#[from] ConstructError),
+    #[error("{0}")]
+    Records(String),
+    #[error("{path}: {error}")]
+    Io { path: String, error: String },
+}
+
+/// One cell of the grid and seed: what a record is keyed by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RunKey {
+    pub series: String,
+    pub size: usize,
+    pub width: usize,
+    pub seed: u64,
+}
+
+impl std::fmt::Display for RunKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} N = {} width {} seed {}",
+            self.series, self.size, self.width, self.seed
+        )
+    }
+}
+
+/// One run of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRun {
+    pub series: Series,
+    pub size: usize,
+    pub width: usize,
+    pub seed: u64,
+}
+
+impl PlannedRun {
+    pub fn key(&self) -> RunKey {
+        RunKey {
+            series: self.series.name.to_string(),
+            size: self.size,
+            width: self.width,
+            seed: self.seed,
+        }
+    }
+}
+
+/// Every run of the claim's grid, in a fixed order: size, width, series, seed.
+pub fn plan(claim: &Claim, quick: bool) -> Vec<PlannedRun> {
+    let design = claim.design(quick);
+    let mut runs = Vec::new();
+    for &size in design.sizes {
+        for &width in design.widths {
+            for series in claim.series {
+                for &seed in design.seeds {
+                    runs.push(PlannedRun {
+                        series: *series,
+                        size,
+                        width,
+                        seed,
+                    });
+                }
+            }
+        }
+    }
+    runs
+}
+
+/// `i/n`: the runs whose position in the plan is `i − 1` modulo `n` (1 ≤ i ≤ n).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("--shard takes i/n with 1 ≤ i ≤ n (e.g. 2/8), got `{text}`");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count) = (
+            i.trim().parse::<usize>().map_err(|_| bad())?,
+            n.trim().parse::<usize>().map_err(|_| bad())?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// This shard's runs of `plan`.
+    pub fn select(self, plan: Vec<PlannedRun>) -> Vec<PlannedRun> {
+        plan.into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.count == self.index - 1)
+            .map(|(_, r)| r)
+            .collect()
+    }
+}
+
+/// Where and how a run was made (every record carries it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub command: String,
+    pub commit: String,
+    pub machine: String,
+}
+
+/// One finished run, as one JSON line of the output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub claim: String,
+    pub quick: bool,
+    pub series: String,
+    pub architecture: String,
+    pub layers: usize,
+    pub width: usize,
+    pub size: usize,
+    pub seed: u64,
+    /// Training steps (0 for a construction).
+    pub steps: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    /// The construction evaluated and its attention mode, when not trained.
+    pub construction: Option<String>,
+    pub attention: String,
+    pub metric: Metric,
+    /// The judged metric on this run's test examples.
+    pub accuracy: f64,
+    /// Teacher-forced exact match (reported, never judged for DP tasks).
+    pub teacher_forced: f64,
+    /// Share of examples whose final answer is right (greedy for DP tasks).
+    pub answer: f64,
+    /// Last training loss read back (none for a construction).
+    pub final_loss: Option<f32>,
+    /// Per test example, `1` if the judged metric holds for it (the bootstrap resamples these).
+    pub correct: String,
+    pub seconds: f64,
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
+impl RunRecord {
+    pub fn key(&self) -> RunKey {
+        RunKey {
+            series: self.series.clone(),
+            size: self.size,
+            width: self.width,
+            seed: self.seed,
+        }
+    }
+
+    pub fn bits(&self) -> Vec<bool> {
+        self.correct.bytes().map(|b| b == b'1').collect()
+    }
+}
+
+fn bit_string(scores: &[ExampleScore], judged: impl Fn(&ExampleScore) -> bool) -> String {
+    scores
+        .iter()
+        .map(|s| if judged(s) { '1' } else { '0' })
+        .collect()
+}
+
+fn share(scores: &[ExampleScore], judged: impl Fn(&ExampleScore) -> bool) -> f64 {
+    scores.iter().filter(|s| judged(s)).count() as f64 / scores.len().max(1) as f64
+}
+
+/// Train (or build) and evaluate one run. `on_step` gets the training steps done and returns
+/// `false` to cancel.
+pub async fn execute(
+    claim: &Claim,
+    quick: bool,
+    run: &PlannedRun,
+    device: &Device,
+    provenance: &Provenance,
+    on_step: impl FnMut(usize) -> bool,
+) -> Result<RunRecord, ClaimError> {
+    let started = web_time::Instant::now();
+    let design = claim.design(quick);
+    let plain = device.clone().without_autodiff();
+    let record = |steps,
+                  construction,
+                  attention: String,
+                  tf: Vec<ExampleScore>,
+                  judged: Vec<ExampleScore>,
+                  loss| {
+        let exact = |s: &ExampleScore| s.exact;
+        RunRecord {
+            claim: claim.id.to_string(),
+            quick,
+            series: run.series.name.to_string(),
+            architecture: run.series.architecture.name().to_string(),
+            layers: run.series.layers,
+            width: run.width,
+            size: run.size,
+            seed: run.seed,
+            steps,
+            batch_size: design.batch_size,
+            learning_rate: run.series.learning_rate,
+            construction,
+            attention,
+            metric: claim.metric,
+            accuracy: share(&judged, exact),
+            teacher_forced: share(&tf, exact),
+            answer: share(&judged, |s| s.answer),
+            final_loss: loss,
+            correct: bit_string(&judged, exact),
+            seconds: started.elapsed().as_secs_f64(),
+            provenance: provenance.clone(),
+        }
+    };
+    if let Some(mode) = run.series.construction_mode {
+        let name = claim.construction.ok_or_else(|| {
+            ClaimError::Records(format!("{} has no construction to evaluate", claim.id))
+        })?;
+        let built = construct::find(name)?.build(run.size)?;
+        let loaded =
+            checkpoint::load(&built.bytes, &plain).map_err(|e| ClaimError::Construct(e.into()))?;
+        let scale = loaded.meta.train.model.softmax_scale;
+        let model = loaded.model.with_mode(mode, scale);
+        let task = loaded.meta.train.task().map_err(TrainError::from)?;
+        let examples = held_out(task.as_ref(), run.seed, design.eval_examples);
+        let scores = teacher_forced_each(&model, &examples, &plain).await?;
+        return Ok(record(
+            0,
+            Some(name.to_string()),
+            mode.name().to_string(),
+            scores.clone(),
+            scores,
+            None,
+        ));
+    }
+    let config = claim.train_config(&run.series, run.size, run.width, run.seed, quick);
+    let attention = config.model.attention.name().to_string();
+    let mut trainer = Trainer::new(config, device)?;
+    trainer.train_to_end(on_step).await?;
+    let loss = trainer.history().last().map(|m| m.loss);
+    let model = trainer.inference_model();
+    let tf = teacher_forced_each(&model, trainer.test_set(), &plain).await?;
+    let judged = match claim.metric {
+        Metric::Accuracy => tf.clone(),
+        Metric::GreedyCot => greedy_each(&model, trainer.test_set(), &plain).await?,
+    };
+    Ok(record(
+        claim.design(quick).steps,
+        None,
+        attention,
+        tf,
+        judged,
+        loss,
+    ))
+}
+
+/// The records of a JSON-lines file. A last line cut short (no newline and not a record: the
+/// run was interrupted while writing) is dropped; returns the records and the length of the
+/// text that holds them.
+pub fn parse_records(text: &str) -> Result<(Vec<RunRecord>, usize), ClaimError> {
+    let mut records = Vec::new();
+    let mut consumed = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim();
+        if !body.is_empty() {
+            match serde_json::from_str::<RunRecord>(body) {
+                Ok(r) => records.push(r),
+                // Cut short while being written.
+                Err(_) if !line.ends_with('\n') => break,
+                Err(e) => {
+                    return Err(ClaimError::Records(format!(
+                        "line {}: not a run record: {e}",
+                        number + 1
+                    )));
+                }
+            }
+        }
+        consumed += line.len();
+    }
+    Ok((records, consumed))
+}
+
+/// Every record must belong to `claim`'s grid (same claim, same quick flag, a planned run)
+/// and appear once.
+pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Result<(), ClaimError> {
+    let planned: BTreeSet<RunKey> = plan(claim, quick).iter().map(PlannedRun::key).collect();
+    let mut seen = BTreeSet::new();
+    for r in records {
+        if r.claim != claim.id || r.quick != quick {
+            return Err(ClaimError::Records(format!(
+                "a run of claim `{}`{} is not part of `{}`{}",
+                r.claim,
+                if r.quick { " (quick)" } else { "" },
+                claim.id,
+                if quick { " (quick)" } else { "" }
+            )));
+        }
+        let key = r.key();
+        if !planned.contains(&key) {
+            return Err(ClaimError::Records(format!(
+                "{key} is not in the grid of `{}`",
+                claim.id
+            )));
+        }
+        if !seen.insert(key.clone()) {
+            return Err(ClaimError::Records(format!("{key} appears twice")));
+        }
+    }
+    Ok(())
+}
+
+/// Join the parts of `claim`'s grid; refuses runs of another claim (or quick and full
+/// mixed) and runs present in two parts.
+pub fn merge(
+    claim: &Claim,
+    quick: bool,
+    parts: &[Vec<RunRecord>],
+) -> Result<Vec<RunRecord>, ClaimError> {
+    let all: Vec<RunRecord> = parts.iter().flatten().cloned().collect();
+    if all.is_empty() {
+        return Err(ClaimError::Records("the parts hold no runs".into()));
+    }
+    check_records(claim, quick, &all)?;
+    Ok(sorted(claim, quick, all))
+}
+
+/// Records in plan order.
+fn sorted(claim: &Claim, quick: bool, mut records: Vec<RunRecord>) -> Vec<RunRecord> {
+    let order: std::collections::HashMap<RunKey, usize> = plan(claim, quick)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key(), i))
+        .collect();
+    records.sort_by_key(|r| order.get(&r.key()).copied());
+    records
+}
+
+/// What [`run_grid`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridReport {
+    /// Runs of this shard.
+    pub planned: usize,
+    /// Of those, already in the output.
+    pub skipped: usize,
+    pub ran: usize,
+    /// Every record now in the output.
+    pub records: Vec<RunRecord>,
+    /// Whether the output holds the whole grid (every shard).
+    pub complete: bool,
+}
+
+/// Progress of [`run_grid`].
+pub enum Event<'a> {
+    /// Run `index` (from 1) of `total` to do starts.
+    Started {
+        index: usize,
+        total: usize,
+        run: &'a PlannedRun,
+    },
+    Step(usize),
+    Finished(&'a RunRecord),
+}
+
+/// Run this shard of `claim`'s grid into the JSON-lines file `out`, skipping runs already in
+/// it and appending each finished run.
+pub async fn run_grid(
+    claim: &Claim,
+    quick: bool,
+    shard: Shard,
+    out: &Path,
+    device: &Device,
+    provenance: &Provenance,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<GridReport, ClaimError> {
+    let io = |e: std::io::Error| ClaimError::Io {
+        path: out.display().to_string(),
+        error: e.to_string(),
+    };
+    let mut records = match std::fs::read_to_string(out) {
+        Ok(text) => {
+            let (records, consumed) = parse_records(&text)?;
+            // Drop a cut line and end the last one, so that appends start on a fresh line.
+            let mut kept = text[..consumed].to_string();
+            if !kept.is_empty() && !kept.ends_with('\n') {
+                kept.push('\n');
+            }
+            if kept != text {
+                std::fs::write(out, kept).map_err(io)?;
+            }
+            records
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io(e)),
+    };
+    check_records(claim, quick, &records)?;
+    let done: BTreeSet<RunKey> = records.iter().map(RunRecord::key).collect();
+    let mine = shard.select(plan(claim, quick));
+    let planned = mine.len();
+    let todo: Vec<PlannedRun> = mine
+        .into_iter()
+        .filter(|r| !done.contains(&r.key()))
+        .collect();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(out)
+        .map_err(io)?;
+    for (i, run) in todo.iter().enumerate() {
+        on_event(Event::Started {
+            index: i + 1,
+            total: todo.len(),
+            run,
+        });
+        let record = execute(claim, quick, run, device, provenance, |step| {
+            on_event(Event::Step(step));
+            true
+        })
+        .await?;
+        let line =
+            serde_json::to_string(&record).map_err(|e| ClaimError::Records(e.to_string()))?;
+        file.write_all(format!("{line}\n").as_bytes()).map_err(io)?;
+        on_event(Event::Finished(&record));
+        records.push(record);
+    }
+    let records = sorted(claim, quick, records);
+    Ok(GridReport {
+        planned,
+        skipped: planned - todo.len(),
+        ran: todo.len(),
+        complete: records.len() == plan(claim, quick).len(),
+        records,
+    })
+}
+
+/// The verdict on a set of records (normally the whole grid).
+pub fn verdict(claim: &Claim, quick: bool, records: &[RunRecord]) -> Verdict {
+    let observations: Vec<Observation> = records
+        .iter()
+        .map(|r| Observation {
+            series: r.series.clone(),
+            size: r.size,
+            width: r.width,
+            seed: r.seed,
+            correct: r.bits(),
+        })
+        .collect();
+    judge(claim, quick, &observations)
+}
+
+/// JSON lines of `records` (the format of a grid's output).
+pub fn to_json_lines(records: &[RunRecord]) -> Result<String, ClaimError> {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&serde_json::to_string(r).map_err(|e| ClaimError::Records(e.to_string()))?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// One CSV row per run (the correctness bits stay in the JSON).
+pub fn to_csv(records: &[RunRecord]) -> String {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from(
+        "claim,quick,series,architecture,layers,width,size,seed,steps,learning_rate,metric,accuracy,teacher_forced,answer,examples,seconds,commit,machine,command\n",
+    );
+    for r in records {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{:.4},{:.4},{:.4},{},{:.1},{},{},{}\n",
+            r.claim,
+            r.quick,
+            r.series,
+            r.architecture,
+            r.layers,
+            r.width,
+            r.size,
+            r.seed,
+            r.steps,
+            r.learning_rate,
+            r.metric.name(),
+            r.accuracy,
+            r.teacher_forced,
+            r.answer,
+            r.correct.len(),
+            r.seconds,
+            quote(&r.provenance.commit),
+            quote(&r.provenance.machine),
+            quote(&r.provenance.command)
+        ));
+    }
+    out
+}

@@ -1,0 +1,649 @@
+//! The verdict rule of a claim — supported, not supported or inconclusive — applied to exactly
+//! the two sides the claim names, with bootstrap intervals (see [`super::stats`]).
+//!
+//! - Existence (MAJORITY): the construction's accuracy under the positive side's attention
+//!   mode against the negative side's, at every size.
+//! - Separation: for every pair (positive series, negative series), the bootstrap interval of
+//!   `log₂ growth(w*_neg) − log₂ growth(w*_pos)`, growth = w*(largest N) / w*(smallest N).
+//! - No separation: the same difference must not be positive.
+//!
+//! Whatever the comparison, a trivial predictor (the most common completion of the test set:
+//! the label prior of a decision task, the most common CoT of a DP task) must stay below the
+//! threshold at every size, or the verdict is inconclusive.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use super::claim::{Claim, Kind};
+use super::stats::{
+    Interval, REPLICATES, WStar, WStarEstimate, accuracy_interval, percentile_interval, w_star,
+};
+use crate::tasks::TaskSpec;
+use crate::train::held_out::held_out;
+
+/// The outcome of a verdict rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Supported,
+    NotSupported,
+    Inconclusive,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Supported => "SUPPORTED",
+            Self::NotSupported => "NOT SUPPORTED",
+            Self::Inconclusive => "INCONCLUSIVE",
+        }
+    }
+
+    /// All must hold for "supported"; one "not supported" decides.
+    fn combine(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+        let all: Vec<Outcome> = outcomes.into_iter().collect();
+        if all.contains(&Self::NotSupported) {
+            Self::NotSupported
+        } else if !all.is_empty() && all.iter().all(|&o| o == Self::Supported) {
+            Self::Supported
+        } else {
+            Self::Inconclusive
+        }
+    }
+}
+
+/// One finished run as the verdict sees it: which cell, and which test examples it got right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub series: String,
+    pub size: usize,
+    pub width: usize,
+    pub seed: u64,
+    pub correct: Vec<bool>,
+}
+
+/// Accuracy of one (series, size, width) over its seeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    pub series: String,
+    pub size: usize,
+    pub width: usize,
+    pub seeds: usize,
+    pub accuracy: Interval,
+}
+
+/// w*(N) of one series at one size, beside the theory's curve (scaled to the series' w* at the
+/// smallest size).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WStarRow {
+    pub series: String,
+    pub size: usize,
+    pub w_star: WStarEstimate,
+    pub theory: Option<f64>,
+}
+
+/// One pair of series compared by a width rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub positive: String,
+    pub negative: String,
+    /// log₂ growth(negative) − log₂ growth(positive), with its interval (absent when it cannot
+    /// be measured).
+    pub excess_growth: Option<Interval>,
+    pub outcome: Outcome,
+    pub reason: String,
+}
+
+/// The most common completion's share of the test set at one size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrivialCheck {
+    pub size: usize,
+    pub share: f64,
+    pub passes_threshold: bool,
+}
+
+/// A claim's verdict with every number that decided it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub claim: String,
+    pub quick: bool,
+    pub outcome: Outcome,
+    pub threshold: f64,
+    pub summary: String,
+    pub cells: Vec<Cell>,
+    pub w_star: Vec<WStarRow>,
+    pub comparisons: Vec<Comparison>,
+    pub trivial: Vec<TrivialCheck>,
+}
+
+/// Correctness bits per (series, size) → per width (ascending) → per seed (ascending).
+type Grouped = BTreeMap<(String, usize), BTreeMap<usize, Vec<(u64, Vec<bool>)>>>;
+
+fn group(observations: &[Observation]) -> Grouped {
+    let mut grouped: Grouped = BTreeMap::new();
+    for o in observations {
+        grouped
+            .entry((o.series.clone(), o.size))
+            .or_default()
+            .entry(o.width)
+            .or_default()
+            .push((o.seed, o.correct.clone()));
+    }
+    for widths in grouped.values_mut() {
+        for seeds in widths.values_mut() {
+            seeds.sort_by_key(|(seed, _)| *seed);
+        }
+    }
+    grouped
+}
+
+/// The share of the most common completion (CoT + answer) among the test examples every seed
+/// is judged on at `size`: a constant predictor's accuracy.
+pub fn trivial_share(claim: &Claim, size: usize, seeds: &[u64], count: usize) -> f64 {
+    let Ok(task) = TaskSpec::new(claim.task, size).build() else {
+        return f64::NAN;
+    };
+    let mut counts: HashMap<Vec<u32>, usize> = HashMap::new();
+    let mut total = 0;
+    for &seed in seeds {
+        for ex in held_out(task.as_ref(), seed, count) {
+            *counts
+                .entry(ex.tokens[ex.prompt_len..].to_vec())
+                .or_default() += 1;
+            total += 1;
+        }
+    }
+    counts
+        .values()
+        .max()
+        .map_or(f64::NAN, |&m| m as f64 / total.max(1) as f64)
+}
+
+/// Judge `observations` (every run of the claim's grid) by the claim's rule.
+pub fn judge(claim: &Claim, quick: bool, observations: &[Observation]) -> Verdict {
+    let design = claim.design(quick);
+    let threshold = claim.threshold();
+    let grouped = group(observations);
+    let mut cells = Vec::new();
+    for ((series, size), widths) in &grouped {
+        for (&width, seeds) in widths {
+            let bits: Vec<Vec<bool>> = seeds.iter().map(|(_, b)| b.clone()).collect();
+            cells.push(Cell {
+                series: series.clone(),
+                size: *size,
+                width,
+                seeds: bits.len(),
+                accuracy: accuracy_interval(
+                    &format!("{}/{series}/{size}/{width}", claim.id),
+                    &bits,
+                ),
+            });
+        }
+    }
+    let trivial: Vec<TrivialCheck> = design
+        .sizes
+        .iter()
+        .map(|&size| {
+            let share = trivial_share(claim, size, design.seeds, design.eval_examples);
+            TrivialCheck {
+                size,
+                share,
+                passes_threshold: share >= threshold,
+            }
+        })
+        .collect();
+    let (w_star_rows, comparisons, mut outcome, mut summary) = match claim.kind {
+        Kind::Existence => {
+            let (outcome, summary) = judge_existence(claim, &cells);
+            (Vec::new(), Vec::new(), outcome, summary)
+        }
+        Kind::Separation | Kind::NoSeparation => judge_width(claim, quick, &grouped),
+    };
+    if let Some(t) = trivial.iter().find(|t| t.passes_threshold) {
+        outcome = Outcome::Inconclusive;
+        summary = format!(
+            "a constant predictor reaches {:.1} % at N = {} (threshold {:.0} %): the threshold \
+             proves nothing there. {summary}",
+            100.0 * t.share,
+            t.size,
+            100.0 * threshold
+        );
+    }
+    if quick {
+        summary = format!("QUICK (reduced grid and budget): {summary}");
+    }
+    Verdict {
+        claim: claim.id.to_string(),
+        quick,
+        outcome,
+        threshold,
+        summary,
+        cells,
+        w_star: w_star_rows,
+        comparisons,
+        trivial,
+    }
+}
+
+/// MAJORITY: the construction under the positive mode must reach the threshold at every size,
+/// the negative mode must stay below it at the largest size.
+fn judge_existence(claim: &Claim, cells: &[Cell]) -> (Outcome, String) {
+    let threshold = claim.threshold();
+    let side = |names: &[&str]| -> Vec<&Cell> {
+        cells
+            .iter()
+            .filter(|c| names.contains(&c.series.as_str()))
+            .collect()
+    };
+    let (pos, neg) = (side(claim.positive.series), side(claim.negative.series));
+    let Some(largest) = pos.iter().chain(&neg).map(|c| c.size).max() else {
+        return (Outcome::Inconclusive, "no runs".into());
+    };
+    let describe = |cs: &[&Cell]| {
+        cs.iter()
+            .map(|c| format!("N = {}: {}", c.size, c.accuracy))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let neg_largest: Vec<&Cell> = neg.iter().copied().filter(|c| c.size == largest).collect();
+    let outcome = if pos.is_empty() || neg_largest.is_empty() {
+        Outcome::Inconclusive
+    } else if pos.iter().any(|c| c.accuracy.high < threshold)
+        || neg_largest.iter().any(|c| c.accuracy.low >= threshold)
+    {
+        Outcome::NotSupported
+    } else if pos.iter().all(|c| c.accuracy.low >= threshold)
+        && neg_largest.iter().all(|c| c.accuracy.high < threshold)
+    {
+        Outcome::Supported
+    } else {
+        Outcome::Inconclusive
+    };
+    let summary = format!(
+        "{} — {}; {} — {}",
+        claim.positive.label,
+        describe(&pos),
+        claim.negative.label,
+        describe(&neg)
+    );
+    (outcome, summary)
+}
+
+/// w*(N) rows of every series, the pairwise comparisons and the combined outcome.
+fn judge_width(
+    claim: &Claim,
+    quick: bool,
+    grouped: &Grouped,
+) -> (Vec<WStarRow>, Vec<Comparison>, Outcome, String) {
+    let design = claim.design(quick);
+    let threshold = claim.threshold();
+    let mut estimates: BTreeMap<(String, usize), WStarEstimate> = BTreeMap::new();
+    for ((series, size), widths) in grouped {
+        let by_width: Vec<(usize, Vec<Vec<bool>>)> = widths
+            .iter()
+            .map(|(w, seeds)| (*w, seeds.iter().map(|(_, b)| b.clone()).collect()))
+            .collect();
+        let key = format!("{}/{series}/{size}/w*", claim.id);
+        estimates.insert((series.clone(), *size), w_star(&key, &by_width, threshold));
+    }
+    let (Some(&small), Some(&large)) = (design.sizes.iter().min(), design.sizes.iter().max())
+    else {
+        return (
+            Vec::new(),
+            Vec::new(),
+            Outcome::Inconclusive,
+            "no sizes".into(),
+        );
+    };
+    let rows = w_star_rows(claim, &estimates);
+    let censored = 2 * design.widths.iter().copied().max().unwrap_or(1);
+    let mut comparisons = Vec::new();
+    for &p in claim.positive.series {
+        for &q in claim.negative.series {
+            let get = |s: &str, n: usize| estimates.get(&(s.to_string(), n));
+            let comparison = match (get(p, small), get(p, large), get(q, small), get(q, large)) {
+                (Some(p0), Some(p1), Some(q0), Some(q1)) => {
+                    compare(claim, p, q, [p0, p1, q0, q1], [small, large], censored)
+                }
+                _ => Comparison {
+                    positive: p.into(),
+                    negative: q.into(),
+                    excess_growth: None,
+                    outcome: Outcome::Inconclusive,
+                    reason: format!("runs missing at N = {small} or N = {large}"),
+                },
+            };
+            comparisons.push(comparison);
+        }
+    }
+    // The positive side must reach the threshold at every size, not only at the ends.
+    let mut outcome = Outcome::combine(comparisons.iter().map(|c| c.outcome));
+    let mut notes = Vec::new();
+    let second_side: &[&str] = if claim.kind == Kind::NoSeparation {
+        claim.negative.series
+    } else {
+        &[]
+    };
+    for (series, size) in estimates.keys() {
+        let must_reach = claim.positive.series.contains(&series.as_str())
+            || second_side.contains(&series.as_str());
+        if must_reach && !estimates[&(series.clone(), *size)].estimate.is_reached() {
+            if outcome != Outcome::NotSupported {
+                outcome = Outcome::Inconclusive;
+            }
+            notes.push(format!(
+                "{series} does not reach {:.0} % at N = {size} on the grid",
+                100.0 * threshold
+            ));
+        }
+    }
+    let mut parts: Vec<String> = comparisons
+        .iter()
+        .map(|c| format!("{} vs {}: {}", c.positive, c.negative, c.reason))
+        .collect();
+    parts.extend(notes);
+    (rows, comparisons, outcome, parts.join("; "))
+}
+
+fn w_star_rows(
+    claim: &Claim,
+    estimates: &BTreeMap<(String, usize), WStarEstimate>,
+) -> Vec<WStarRow> {
+    let growth = |series: &str| {
+        if claim.positive.series.contains(&series) {
+            Some(claim.positive.growth)
+        } else if claim.negative.series.contains(&series) {
+            Some(claim.negative.growth)
+        } else {
+            None
+        }
+    };
+    let mut rows = Vec::new();
+    for ((series, size), w) in estimates {
+        // The theory's curve through the series' w* at its smallest size.
+        let first = estimates
+            .iter()
+            .find(|((s, _), _)| s == series)
+            .map(|((_, n), w)| (*n, w.estimate));
+        let theory = match (growth(series), first) {
+            (Some(g), Some((n0, WStar::Width(w0)))) => {
+                Some(w0 as f64 * g.curve(claim.task, *size) / g.curve(claim.task, n0))
+            }
+            _ => None,
+        };
+        rows.push(WStarRow {
+            series: series.clone(),
+            size: *size,
+            w_star: w.clone(),
+            theory,
+        });
+    }
+    rows
+}
+
+/// Compare one pair: `w` = [pos at small, pos at large, neg at small, neg at large].
+fn compare(
+    claim: &Claim,
+    p: &str,
+    q: &str,
+    w: [&WStarEstimate; 4],
+    [small, large]: [usize; 2],
+    censored: usize,
+) -> Comparison {
+    let done = |outcome, excess_growth, reason: String| Comparison {
+        positive: p.into(),
+        negative: q.into(),
+        excess_growth,
+        outcome,
+        reason,
+    };
+    let t = 100.0 * claim.threshold();
+    let [p0, p1, q0, q1] = w;
+    let shown = format!("w* {p} {p0} → {p1}, {q} {q0} → {q1} (N = {small} → {large})");
+    if !p0.estimate.is_reached() || !p1.estimate.is_reached() {
+        return done(
+            Outcome::Inconclusive,
+            None,
+            format!("{p} does not reach {t:.0} % at this budget; {shown}"),
+        );
+    }
+    if !q0.estimate.is_reached() {
+        return done(
+            Outcome::Inconclusive,
+            None,
+            format!(
+                "{q} does not reach {t:.0} % even at N = {small}: its growth cannot be measured on this grid; {shown}"
+            ),
+        );
+    }
+    let log_ratio =
+        |g: super::claim::Growth| (g.curve(claim.task, large) / g.curve(claim.task, small)).log2();
+    let predicted = log_ratio(claim.negative.growth) - log_ratio(claim.positive.growth);
+    if claim.kind == Kind::Separation && predicted < 1.0 {
+        return done(
+            Outcome::Inconclusive,
+            None,
+            format!(
+                "the predicted curves {} and {} differ by {predicted:.2} doublings from N = {small} to {large}, less than one step of the width grid; {shown}",
+                claim.positive.growth.name(),
+                claim.negative.growth.name()
+            ),
+        );
+    }
+    // Per replicate; a replicate where a side is not reached where it must be is undefined.
+    let mut values = Vec::with_capacity(REPLICATES);
+    let (mut undefined, mut censored_count) = (0usize, 0usize);
+    let n = [p0, p1, q0, q1]
+        .iter()
+        .map(|e| e.replicates.len())
+        .min()
+        .unwrap_or(0);
+    for i in 0..n {
+        let (a, b, c, d) = (
+            p0.replicates[i],
+            p1.replicates[i],
+            q0.replicates[i],
+            q1.replicates[i],
+        );
+        if !a.is_reached() || !b.is_reached() || !c.is_reached() {
+            undefined += 1;
+            continue;
+        }
+        censored_count += usize::from(!d.is_reached());
+        let lg = |x: WStar| (x.value_or(censored) as f64).log2();
+        values.push((lg(d) - lg(c)) - (lg(b) - lg(a)));
+    }
+    let lg = |x: WStar| (x.value_or(censored) as f64).log2();
+    let estimate = (lg(q1.estimate) - lg(q0.estimate)) - (lg(p1.estimate) - lg(p0.estimate));
+    let interval = percentile_interval(estimate, values);
+    let tail = (0.025 * n as f64).floor() as usize;
+    if n == 0 || undefined > tail {
+        return done(
+            Outcome::Inconclusive,
+            Some(interval),
+            format!(
+                "a side misses the threshold in {undefined} of {n} bootstrap replicates; {shown}"
+            ),
+        );
+    }
+    let above = interval.low > 0.0;
+    // A censored replicate (negative side not reached at the largest N) is a lower bound: it
+    // can show growth, never the absence of it.
+    let at_most = interval.high <= 0.0 && censored_count <= tail;
+    let outcome = match (claim.kind, above, at_most) {
+        (Kind::Separation, true, _) | (Kind::NoSeparation, _, true) => Outcome::Supported,
+        (Kind::Separation, _, true) | (Kind::NoSeparation, true, _) => Outcome::NotSupported,
+        _ => Outcome::Inconclusive,
+    };
+    done(
+        outcome,
+        Some(interval),
+        format!(
+            "excess log₂ growth of {q} over {p} {estimate:+.2} [{:+.2}, {:+.2}] (predicted {predicted:+.2}); {shown}",
+            interval.low, interval.high
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::registry;
+
+    fn bits(correct: usize, total: usize) -> Vec<bool> {
+        (0..total).map(|i| i < correct).collect()
+    }
+
+    /// Observations where `series` at each size reaches 100 % from width `w_star(size)` on and
+    /// 50 % below it (three seeds, 100 examples).
+    fn series(
+        name: &str,
+        sizes: &[usize],
+        widths: &[usize],
+        w_star: impl Fn(usize) -> Option<usize>,
+    ) -> Vec<Observation> {
+        let mut out = Vec::new();
+        for &size in sizes {
+            for &width in widths {
+                for seed in 1..=3 {
+                    let good = w_star(size).is_some_and(|w| width >= w);
+                    out.push(Observation {
+                        series: name.into(),
+                        size,
+                        width,
+                        seed,
+                        correct: bits(if good { 100 } else { 50 }, 100),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_growing_negative_side_supports_a_separation() {
+        let claim = registry::find("index-lookup").unwrap();
+        let d = &claim.full;
+        let mut obs = series("transformer-1L", d.sizes, d.widths, |_| Some(16));
+        obs.extend(series("lstm", d.sizes, d.widths, |n| {
+            Some(n / 2).filter(|&w| w <= 128)
+        }));
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
+        let c = &v.comparisons[0];
+        // lstm 8 → 64 (3 doublings), transformer flat.
+        assert_eq!(c.excess_growth.unwrap().estimate, 3.0);
+        assert_eq!(v.trivial.iter().filter(|t| t.passes_threshold).count(), 0);
+        let row = v
+            .w_star
+            .iter()
+            .find(|r| r.series == "lstm" && r.size == 128)
+            .unwrap();
+        assert_eq!(row.w_star.estimate, WStar::Width(64));
+        // Linear theory through w*(16) = 8: 64 at N = 128.
+        assert_eq!(row.theory, Some(64.0));
+    }
+
+    #[test]
+    fn equal_growth_does_not_support_a_separation() {
+        let claim = registry::find("index-lookup").unwrap();
+        let d = &claim.full;
+        let mut obs = series("transformer-1L", d.sizes, d.widths, |_| Some(16));
+        obs.extend(series("lstm", d.sizes, d.widths, |_| Some(16)));
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::NotSupported, "{}", v.summary);
+    }
+
+    #[test]
+    fn a_positive_side_that_never_reaches_the_threshold_is_inconclusive() {
+        let claim = registry::find("index-lookup").unwrap();
+        let d = &claim.full;
+        let mut obs = series("transformer-1L", d.sizes, d.widths, |n| {
+            (n < 128).then_some(16)
+        });
+        obs.extend(series("lstm", d.sizes, d.widths, |_| None));
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::Inconclusive, "{}", v.summary);
+        assert!(v.summary.contains("does not reach"), "{}", v.summary);
+    }
+
+    #[test]
+    fn a_negative_side_not_reached_at_the_largest_size_counts_as_growth() {
+        let claim = registry::find("index-lookup").unwrap();
+        let d = &claim.full;
+        let mut obs = series("transformer-1L", d.sizes, d.widths, |_| Some(32));
+        obs.extend(series("lstm", d.sizes, d.widths, |n| {
+            (n <= 32).then_some(32)
+        }));
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
+    }
+
+    #[test]
+    fn every_negative_series_is_compared_with_the_positive_side() {
+        // Equality names two negative series: one that grows and one that does not.
+        let claim = registry::find("equality").unwrap();
+        let d = &claim.full;
+        let mut obs = series("transformer-2L", d.sizes, d.widths, |_| Some(8));
+        obs.extend(series("transformer-1L", d.sizes, d.widths, |n| Some(n / 2)));
+        obs.extend(series("lstm", d.sizes, d.widths, |_| Some(8)));
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.comparisons.len(), 2);
+        assert_eq!(v.outcome, Outcome::NotSupported, "{}", v.summary);
+    }
+
+    #[test]
+    fn locality_is_supported_by_two_flat_curves() {
+        let claim = registry::find("locality").unwrap();
+        let d = &claim.full;
+        let mut obs = series("standard-2L", d.sizes, d.widths, |_| Some(16));
+        obs.extend(series("sparse-2L", d.sizes, d.widths, |_| Some(32)));
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
+        let mut obs = series("standard-2L", d.sizes, d.widths, |_| Some(16));
+        obs.extend(series("sparse-2L", d.sizes, d.widths, |n| {
+            Some(if n > 2 { 64 } else { 16 })
+        }));
+        assert_eq!(judge(&claim, false, &obs).outcome, Outcome::NotSupported);
+    }
+
+    #[test]
+    fn majority_compares_the_construction_under_saturated_and_hard_attention() {
+        let claim = registry::find("majority").unwrap();
+        let d = &claim.quick;
+        let at = |name: &str, correct: &dyn Fn(usize) -> usize| -> Vec<Observation> {
+            d.sizes
+                .iter()
+                .flat_map(|&size| (1..=3).map(move |seed| (size, seed)))
+                .map(|(size, seed)| Observation {
+                    series: name.into(),
+                    size,
+                    width: 4,
+                    seed,
+                    correct: bits(correct(size), 256),
+                })
+                .collect()
+        };
+        let mut obs = at("construction/saturated", &|_| 256);
+        obs.extend(at("construction/hard", &|n| if n > 15 { 150 } else { 200 }));
+        let v = judge(&claim, true, &obs);
+        assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
+        assert!(v.summary.starts_with("QUICK"));
+        // Hard attention as good as saturated: the claim is not supported.
+        let mut obs = at("construction/saturated", &|_| 256);
+        obs.extend(at("construction/hard", &|_| 256));
+        assert_eq!(judge(&claim, true, &obs).outcome, Outcome::NotSupported);
+    }
+
+    #[test]
+    fn the_label_prior_of_balanced_tasks_stays_below_the_threshold() {
+        let claim = registry::find("majority").unwrap();
+        let share = trivial_share(&claim, 15, &[1, 2, 3], 256);
+        assert!((0.4..0.6).contains(&share), "{share}");
+        // A DP task's most common CoT must not pass either.
+        let lis = registry::find("dp-width-lis").unwrap();
+        let share = trivial_share(&lis, 8, &[1, 2, 3], 256);
+        assert!(share < 0.9, "{share}");
+    }
+}

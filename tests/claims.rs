@@ -1,0 +1,133 @@
+//! A claim's grid end to end through the library: a tiny grid (5 training steps per run)
+//! runs into a JSON-lines file, a second run skips what is done, an interrupted file resumes,
+//! two shards are disjoint and cover the grid, merging them gives the grid back and refuses
+//! duplicates and other claims, and the verdict reads the merged runs.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use burn::prelude::Device;
+use expressivity_lab::claims::run::{
+    self, GridReport, Provenance, RunKey, RunRecord, Shard, parse_records,
+};
+use expressivity_lab::claims::{Claim, Design, registry};
+
+/// Index lookup with a test-sized quick grid: 2 sizes × 2 widths × 2 series × 3 seeds.
+fn tiny_claim() -> Claim {
+    let mut claim = registry::find("index-lookup").unwrap();
+    claim.quick = Design {
+        sizes: &[4, 8],
+        widths: &[8, 16],
+        seeds: &[1, 2, 3],
+        steps: 5,
+        batch_size: 8,
+        eval_examples: 16,
+    };
+    claim
+}
+
+fn provenance() -> Provenance {
+    Provenance {
+        command: "cargo test --test claims".into(),
+        commit: "test".into(),
+        machine: "test".into(),
+    }
+}
+
+fn run_into(claim: &Claim, shard: Shard, out: &Path) -> GridReport {
+    pollster::block_on(run::run_grid(
+        claim,
+        true,
+        shard,
+        out,
+        &Device::flex(),
+        &provenance(),
+        |_| {},
+    ))
+    .unwrap()
+}
+
+fn read(path: &Path) -> Vec<RunRecord> {
+    parse_records(&std::fs::read_to_string(path).unwrap())
+        .unwrap()
+        .0
+}
+
+fn keys(records: &[RunRecord]) -> BTreeSet<RunKey> {
+    records.iter().map(RunRecord::key).collect()
+}
+
+#[test]
+fn a_grid_runs_resumes_shards_and_merges() {
+    let claim = tiny_claim();
+    let dir = std::env::temp_dir().join(format!("lab-claims-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let planned: BTreeSet<RunKey> = run::plan(&claim, true).iter().map(|r| r.key()).collect();
+    assert_eq!(planned.len(), 24);
+
+    // The whole grid, then again: nothing left to do.
+    let whole = dir.join("whole.jsonl");
+    let first = run_into(&claim, Shard::WHOLE, &whole);
+    assert_eq!((first.ran, first.skipped, first.complete), (24, 0, true));
+    assert_eq!(keys(&read(&whole)), planned);
+    let record = &first.records[0];
+    assert_eq!(record.correct.len(), 16);
+    assert_eq!(record.steps, 5);
+    assert!(record.quick && record.claim == "index-lookup");
+    let again = run_into(&claim, Shard::WHOLE, &whole);
+    assert_eq!((again.ran, again.skipped), (0, 24));
+    assert_eq!(read(&whole).len(), 24);
+
+    // Interrupted after 10 runs, in the middle of writing the 11th line: resumes the rest.
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let cut = format!("{}\n{}", lines[..10].join("\n"), &lines[10][..40]);
+    let interrupted = dir.join("interrupted.jsonl");
+    std::fs::write(&interrupted, cut).unwrap();
+    let resumed = run_into(&claim, Shard::WHOLE, &interrupted);
+    assert_eq!((resumed.ran, resumed.skipped), (14, 10));
+    let records = read(&interrupted);
+    assert_eq!(keys(&records), planned);
+    assert_eq!(records.len(), 24);
+
+    // Two shards: disjoint, together the grid.
+    let (a, b) = (dir.join("part1.jsonl"), dir.join("part2.jsonl"));
+    let part1 = run_into(&claim, Shard::parse("1/2").unwrap(), &a);
+    let part2 = run_into(&claim, Shard::parse("2/2").unwrap(), &b);
+    assert_eq!((part1.ran, part2.ran), (12, 12));
+    assert!(!part1.complete && !part2.complete);
+    let (ka, kb) = (keys(&read(&a)), keys(&read(&b)));
+    assert!(ka.is_disjoint(&kb));
+    assert_eq!(ka.union(&kb).cloned().collect::<BTreeSet<_>>(), planned);
+
+    // Merge: the grid in plan order; duplicates and other claims are refused.
+    let merged = run::merge(&claim, true, &[read(&a), read(&b)]).unwrap();
+    assert_eq!(keys(&merged), planned);
+    let order: Vec<RunKey> = run::plan(&claim, true).iter().map(|r| r.key()).collect();
+    assert_eq!(merged.iter().map(RunRecord::key).collect::<Vec<_>>(), order);
+    assert!(run::merge(&claim, true, &[read(&a), read(&a)]).is_err());
+    assert!(run::merge(&claim, false, &[read(&a), read(&b)]).is_err());
+    let mut other = read(&b);
+    other[0].claim = "dyck".into();
+    assert!(run::merge(&claim, true, &[read(&a), other]).is_err());
+
+    // The verdict reads every cell; 5 steps teach nothing, so nothing is supported.
+    let verdict = run::verdict(&claim, true, &merged);
+    assert_eq!(verdict.cells.len(), 8);
+    assert!(verdict.cells.iter().all(|c| c.seeds == 3));
+    assert_ne!(
+        verdict.outcome,
+        expressivity_lab::claims::Outcome::Supported
+    );
+    assert!(verdict.summary.starts_with("QUICK"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn shards_are_parsed_strictly() {
+    assert_eq!(Shard::parse("3/8").unwrap(), Shard { index: 3, count: 8 });
+    for bad in ["0/2", "3/2", "1/0", "1", "a/b", "1/2/3"] {
+        assert!(Shard::parse(bad).is_err(), "{bad}");
+    }
+}
