@@ -8,6 +8,7 @@ pub mod config;
 pub mod eval;
 pub mod held_out;
 pub mod inspect;
+pub mod link;
 pub mod loss;
 pub mod memory;
 pub mod schedule;

@@ -1,0 +1,79 @@
+//! Links (`train::link`): a configuration survives the round trip through its query string,
+//! and any text in a link gives a valid configuration and a notice, never a panic.
+#![cfg(not(target_arch = "wasm32"))]
+
+use expressivity_lab::models::{Architecture, AttentionMode};
+use expressivity_lab::tasks::{TaskKind, TaskSpec};
+use expressivity_lab::train::link::{parse, query};
+use expressivity_lab::train::{BackendChoice, TrainConfig};
+use proptest::prelude::*;
+
+#[test]
+fn the_default_is_the_empty_link() {
+    let d = TrainConfig::default();
+    assert_eq!(query(&d, BackendChoice::default()), "");
+    let back = parse("");
+    assert_eq!(back.config, d);
+    assert!(back.notice.is_none());
+}
+
+#[test]
+fn a_configuration_round_trips() {
+    let mut config = TrainConfig {
+        task: TaskSpec::new(TaskKind::Dyck, 24),
+        steps: 700,
+        seed: 9,
+        ..TrainConfig::default()
+    };
+    config.task.params.set("depth", Some(3));
+    config.model.architecture = Architecture::Sparse;
+    config.model.attention = AttentionMode::Hard;
+    config.model.d_model = 48;
+    config.model.n_heads = 3;
+    config.model.block_size = Some(4);
+    let link = query(&config, BackendChoice::Cpu);
+    assert!(
+        link.contains("task=dyck") && link.contains("depth=3"),
+        "{link}"
+    );
+    let back = parse(&link);
+    assert_eq!(back.config, config, "{link}");
+    assert_eq!(back.choice, BackendChoice::Cpu);
+    assert!(back.notice.is_none(), "{:?}", back.notice);
+}
+
+#[test]
+fn junk_is_ignored_with_a_notice() {
+    let back = parse("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&arch=mamba9&block=0&bits=4");
+    assert_eq!(back.config, TrainConfig::default());
+    let notice = back.notice.unwrap();
+    for junk in [
+        "size=abc",
+        "width=7",
+        "steps=-3",
+        "backend=tpu",
+        "lr=1e9",
+        "arch=mamba9",
+        "bits=4",
+    ] {
+        assert!(notice.contains(junk), "{junk}: {notice}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    /// Whatever the text, the result is a configuration that validates.
+    #[test]
+    fn any_text_gives_a_valid_configuration(text in ".{0,200}") {
+        let back = parse(&text);
+        prop_assert!(back.config.validate().is_ok());
+    }
+
+    /// Keys the page knows with arbitrary values: still valid, never a panic.
+    #[test]
+    fn known_keys_with_any_values(values in proptest::collection::vec(("(task|size|width|layers|heads|steps|batch|lr|seed|arch|attention|positional|block|backend|depth|bits)", "[-a-z0-9.e+]{0,12}"), 0..12)) {
+        let text: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let back = parse(&format!("?{}", text.join("&")));
+        prop_assert!(back.config.validate().is_ok());
+    }
+}
