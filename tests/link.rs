@@ -77,3 +77,16 @@ proptest! {
         prop_assert!(back.config.validate().is_ok());
     }
 }
+
+/// Found by `scripts/fuzz` (link_parse): the link of a valid configuration did not restore it
+/// when an earlier parameter was only valid together with a later one (size 923 needs the
+/// fewer heads that come after it for its memory estimate).
+#[test]
+fn a_link_restores_its_configuration_whatever_the_order_of_its_constraints() {
+    let crash = "lr=1&seed==0.001&seed=5&batch=001&seed=5&batch=16&heads=61&seed=5&batch=01&seed=5&batch=1&batch=16&heads=5&batch=16&heads=2&layersd\0\0&task=majority&sit&&t1\0\0\0e&size=923&it4\0sp";
+    let parsed = parse(crash);
+    assert!(parsed.config.validate().is_ok());
+    let again = parse(&query(&parsed.config, parsed.choice));
+    assert_eq!(again.config, parsed.config);
+    assert!(again.notice.is_none(), "{:?}", again.notice);
+}

@@ -15,58 +15,89 @@ pub struct FromUrl {
     pub notice: Option<String>,
 }
 
+/// Set `key` from `value` if the value parses (ranges and combinations are checked later);
+/// `false` for an unknown key or an unreadable value.
+fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value: &str) -> bool {
+    let model = &mut config.model;
+    match key {
+        // `task` resets size and parameters to the task's defaults: it comes first.
+        "task" => TaskKind::from_name(value)
+            .map(|k| config.task = TaskSpec::default_for(k))
+            .is_ok(),
+        "size" => value.parse().map(|v| config.task.size = v).is_ok(),
+        // The current task's own parameters, under their names (`brackets=3`).
+        name if config.task.task.info().param(name).is_some() => value
+            .parse()
+            .map(|v| config.task.params.set(name, Some(v)))
+            .is_ok(),
+        "width" => value.parse().map(|v| model.d_model = v).is_ok(),
+        "layers" => value.parse().map(|v| model.n_layers = v).is_ok(),
+        "heads" => value.parse().map(|v| model.n_heads = v).is_ok(),
+        "steps" => value.parse().map(|v| config.steps = v).is_ok(),
+        "batch" => value.parse().map(|v| config.batch_size = v).is_ok(),
+        "lr" => value.parse().map(|v| config.learning_rate = v).is_ok(),
+        "seed" => value.parse().map(|v| config.seed = v).is_ok(),
+        "arch" => Architecture::from_name(value)
+            .map(|v| model.architecture = v)
+            .is_some(),
+        "attention" => AttentionMode::from_name(value)
+            .map(|v| model.attention = v)
+            .is_some(),
+        "positional" => PositionalEncoding::from_name(value)
+            .map(|v| model.positional = v)
+            .is_some(),
+        "block" => value.parse().map(|v| model.block_size = Some(v)).is_ok(),
+        "backend" => BackendChoice::from_key(value)
+            .map(|c| *choice = c)
+            .is_some(),
+        _ => false,
+    }
+}
+
+fn notice(ignored: &[String]) -> Option<String> {
+    (!ignored.is_empty()).then(|| {
+        format!(
+            "Ignored invalid link parameters: {} (defaults used instead).",
+            ignored.join(", ")
+        )
+    })
+}
+
 /// Parse a query string (`?size=8&width=64…`); invalid values fall back to the defaults.
+///
+/// Parameters constrain each other (heads must divide the width; size, width, heads and
+/// batch together bound the memory), so they are first applied all at once: a link written by
+/// [`query`] from a valid configuration always gives it back, whatever its order. Only when
+/// the whole is invalid are they taken one at a time, each kept if the configuration stays
+/// valid with it.
 pub fn parse(query: &str) -> FromUrl {
-    let mut config = TrainConfig::default();
-    let mut choice = BackendChoice::default();
-    let mut ignored = Vec::new();
-    for pair in query
+    let pairs: Vec<(&str, &str)> = query
         .trim_start_matches('?')
         .split('&')
         .filter(|p| !p.is_empty())
-    {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let mut candidate = config.clone();
-        let ok = match key {
-            // `task` resets size and parameters to the task's defaults: it comes first.
-            "task" => TaskKind::from_name(value)
-                .map(|k| candidate.task = TaskSpec::default_for(k))
-                .is_ok(),
-            "size" => value.parse().map(|v| candidate.task.size = v).is_ok(),
-            // The current task's own parameters, under their names (`brackets=3`).
-            name if candidate.task.task.info().param(name).is_some() => value
-                .parse()
-                .map(|v| candidate.task.params.set(name, Some(v)))
-                .is_ok(),
-            "width" => value.parse().map(|v| candidate.model.d_model = v).is_ok(),
-            "layers" => value.parse().map(|v| candidate.model.n_layers = v).is_ok(),
-            "heads" => value.parse().map(|v| candidate.model.n_heads = v).is_ok(),
-            "steps" => value.parse().map(|v| candidate.steps = v).is_ok(),
-            "batch" => value.parse().map(|v| candidate.batch_size = v).is_ok(),
-            "lr" => value.parse().map(|v| candidate.learning_rate = v).is_ok(),
-            "seed" => value.parse().map(|v| candidate.seed = v).is_ok(),
-            "arch" => Architecture::from_name(value)
-                .map(|v| candidate.model.architecture = v)
-                .is_some(),
-            "attention" => AttentionMode::from_name(value)
-                .map(|v| candidate.model.attention = v)
-                .is_some(),
-            "positional" => PositionalEncoding::from_name(value)
-                .map(|v| candidate.model.positional = v)
-                .is_some(),
-            "block" => value
-                .parse()
-                .map(|v| candidate.model.block_size = Some(v))
-                .is_ok(),
-            "backend" => match BackendChoice::from_key(value) {
-                Some(c) => {
-                    choice = c;
-                    true
-                }
-                None => false,
-            },
-            _ => false,
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .collect();
+    let mut config = TrainConfig::default();
+    let mut choice = BackendChoice::default();
+    let mut ignored = Vec::new();
+    for &(key, value) in &pairs {
+        if !apply(&mut config, &mut choice, key, value) {
+            ignored.push(format!("{key}={value}"));
+        }
+    }
+    if config.validate().is_ok() {
+        return FromUrl {
+            config,
+            choice,
+            notice: notice(&ignored),
         };
+    }
+    let mut config = TrainConfig::default();
+    let mut choice = BackendChoice::default();
+    let mut ignored = Vec::new();
+    for (key, value) in pairs {
+        let mut candidate = config.clone();
+        let ok = apply(&mut candidate, &mut choice, key, value);
         let valid = ok && (key == "backend" || candidate.validate().is_ok());
         if valid {
             config = candidate;
@@ -79,16 +110,10 @@ pub fn parse(query: &str) -> FromUrl {
         ignored.push("the combination of parameters".into());
         config = TrainConfig::default();
     }
-    let notice = (!ignored.is_empty()).then(|| {
-        format!(
-            "Ignored invalid link parameters: {} (defaults used instead).",
-            ignored.join(", ")
-        )
-    });
     FromUrl {
         config,
         choice,
-        notice,
+        notice: notice(&ignored),
     }
 }
 
