@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
+use crate::models::{Architecture, AttentionMode};
 use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::TrainConfig;
+use crate::train::sweep::sweep_config;
 
 /// Accuracy a decision task must reach (held-out answer accuracy).
 pub const DECISION_THRESHOLD: f64 = 0.95;
@@ -135,6 +136,25 @@ pub struct Design {
     pub eval_examples: usize,
 }
 
+impl Design {
+    /// A grid over the three seeds of every claim, batch 32.
+    pub const fn grid(
+        sizes: &'static [usize],
+        widths: &'static [usize],
+        steps: usize,
+        eval_examples: usize,
+    ) -> Self {
+        Self {
+            sizes,
+            widths,
+            seeds: &[1, 2, 3],
+            steps,
+            batch_size: 32,
+            eval_examples,
+        }
+    }
+}
+
 /// What kind of statement the verdict judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -232,22 +252,7 @@ impl Claim {
         quick: bool,
     ) -> TrainConfig {
         let design = self.design(quick);
-        let arch = series.architecture;
         TrainConfig {
-            task: TaskSpec::new(self.task, size),
-            model: ArchSpec {
-                architecture: arch,
-                positional: if arch.is_recurrent() {
-                    PositionalEncoding::None
-                } else {
-                    PositionalEncoding::Sinusoidal
-                },
-                d_model: width,
-                n_layers: series.layers,
-                n_heads: heads(width),
-                ..ArchSpec::default()
-            },
-            context: None,
             steps: design.steps,
             batch_size: design.batch_size,
             learning_rate: series.learning_rate,
@@ -255,16 +260,8 @@ impl Claim {
             // Evaluate once, at the end.
             eval_every: design.steps,
             eval_examples: design.eval_examples,
+            ..sweep_config(self.task, size, series.architecture, width, series.layers)
         }
-    }
-}
-
-/// Heads of a transformer of `width`: 4 from width 32, 2 from 8, else 1.
-pub fn heads(width: usize) -> usize {
-    match width {
-        w if w >= 32 => 4,
-        w if w >= 8 => 2,
-        _ => 1,
     }
 }
 

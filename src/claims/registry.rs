@@ -8,8 +8,6 @@ use super::claim::{
 };
 use crate::tasks::TaskKind;
 
-const SEEDS: &[u64] = &[1, 2, 3];
-
 const SEPARATIONS: &str = "Bhattamishra et al. 2024, Separations in the Representational \
     Capabilities of Transformers and Recurrent Architectures";
 const YANG: &str = "Yang et al. 2024, Do Efficient Transformers Really Save Computation?";
@@ -41,13 +39,10 @@ pub fn find(id: &str) -> Result<Claim, String> {
 }
 
 fn majority() -> Claim {
+    // Nothing is trained: the construction at width 4, judged on 256 examples per seed.
     let design = |sizes| Design {
-        sizes,
-        widths: &[4],
-        seeds: SEEDS,
-        steps: 0,
         batch_size: 0,
-        eval_examples: 256,
+        ..Design::grid(sizes, &[4], 0, 256)
     };
     Claim {
         id: "majority",
@@ -104,22 +99,8 @@ fn index_lookup() -> Claim {
         task: TaskKind::IndexLookup,
         metric: Metric::Accuracy,
         series: &[TRANSFORMER_1L, LSTM],
-        full: Design {
-            sizes: &[16, 32, 64, 128],
-            widths: &[8, 16, 32, 64, 128],
-            seeds: SEEDS,
-            steps: 1500,
-            batch_size: 32,
-            eval_examples: 256,
-        },
-        quick: Design {
-            sizes: &[8, 32],
-            widths: &[16, 64],
-            seeds: SEEDS,
-            steps: 600,
-            batch_size: 32,
-            eval_examples: 128,
-        },
+        full: Design::grid(&[16, 32, 64, 128], &[8, 16, 32, 64, 128], 1500, 256),
+        quick: Design::grid(&[8, 32], &[16, 64], 600, 128),
         expected: "transformer w*(N) flat or growing like log N; LSTM w*(N) growing with N or \
                    not reached at the largest N",
         construction: Some("index-lookup"),
@@ -152,22 +133,8 @@ fn dyck() -> Claim {
         task: TaskKind::Dyck,
         metric: Metric::Accuracy,
         series: &[LSTM, TRANSFORMER_1L],
-        full: Design {
-            sizes: &[16, 32, 64, 128],
-            widths: &[8, 16, 32, 64],
-            seeds: SEEDS,
-            steps: 1500,
-            batch_size: 32,
-            eval_examples: 256,
-        },
-        quick: Design {
-            sizes: &[8, 32],
-            widths: &[8, 16, 32],
-            seeds: SEEDS,
-            steps: 150,
-            batch_size: 32,
-            eval_examples: 128,
-        },
+        full: Design::grid(&[16, 32, 64, 128], &[8, 16, 32, 64], 1500, 256),
+        quick: Design::grid(&[8, 32], &[8, 16, 32], 150, 128),
         expected: "LSTM w*(N) flat; transformer-1L w*(N) growing or not reached",
         construction: Some("dyck"),
         negative_note: NEGATIVE_NOTE,
@@ -209,22 +176,8 @@ fn equality(task: TaskKind) -> Claim {
         task,
         metric: Metric::Accuracy,
         series: &[TRANSFORMER_2L, TRANSFORMER_1L, LSTM],
-        full: Design {
-            sizes: &[16, 32, 64],
-            widths: &[8, 16, 32, 64],
-            seeds: SEEDS,
-            steps: 1500,
-            batch_size: 32,
-            eval_examples: 256,
-        },
-        quick: Design {
-            sizes: &[8, 16],
-            widths: &[8, 16],
-            seeds: SEEDS,
-            steps: 100,
-            batch_size: 32,
-            eval_examples: 128,
-        },
+        full: Design::grid(&[16, 32, 64], &[8, 16, 32, 64], 1500, 256),
+        quick: Design::grid(&[8, 16], &[8, 16], 100, 128),
         expected: "transformer-2L w*(N) flat or log-like; the others growing or not reached",
         construction: None,
         negative_note: NEGATIVE_NOTE,
@@ -254,22 +207,8 @@ fn nearest_neighbor() -> Claim {
         task: TaskKind::NearestNeighbor,
         metric: Metric::Accuracy,
         series: &[TRANSFORMER_2L, LSTM],
-        full: Design {
-            sizes: &[4, 8, 16, 32],
-            widths: &[16, 32, 64, 128],
-            seeds: SEEDS,
-            steps: 1500,
-            batch_size: 32,
-            eval_examples: 256,
-        },
-        quick: Design {
-            sizes: &[2, 8],
-            widths: &[16, 32],
-            seeds: SEEDS,
-            steps: 100,
-            batch_size: 32,
-            eval_examples: 128,
-        },
+        full: Design::grid(&[4, 8, 16, 32], &[16, 32, 64, 128], 1500, 256),
+        quick: Design::grid(&[2, 8], &[16, 32], 100, 128),
         expected: "transformer-2L w*(k) flat or log-like; LSTM growing or not reached",
         construction: None,
         negative_note: NEGATIVE_NOTE,
@@ -317,22 +256,8 @@ fn dp_width(task: TaskKind) -> Claim {
         task,
         metric: Metric::GreedyCot,
         series: &[STANDARD_2L, SPARSE_2L, LINEAR_2L],
-        full: Design {
-            sizes: full_sizes,
-            widths: &[8, 16, 32, 64],
-            seeds: SEEDS,
-            steps: 2000,
-            batch_size: 32,
-            eval_examples: 256,
-        },
-        quick: Design {
-            sizes: quick_sizes,
-            widths: &[16, 32],
-            seeds: SEEDS,
-            steps: 100,
-            batch_size: 32,
-            eval_examples: 64,
-        },
+        full: Design::grid(full_sizes, &[8, 16, 32, 64], 2000, 256),
+        quick: Design::grid(quick_sizes, &[16, 32], 100, 64),
         expected: "standard w*(N) flat; sparse and linear growing like √L or not reached",
         construction: None,
         negative_note: NEGATIVE_NOTE,
@@ -365,22 +290,8 @@ fn locality() -> Claim {
         task: TaskKind::Arithmetic,
         metric: Metric::GreedyCot,
         series: &[STANDARD_2L, SPARSE_2L],
-        full: Design {
-            sizes: &[2, 4, 6],
-            widths: &[16, 32, 64],
-            seeds: SEEDS,
-            steps: 2000,
-            batch_size: 32,
-            eval_examples: 256,
-        },
-        quick: Design {
-            sizes: &[1, 2],
-            widths: &[16, 32],
-            seeds: SEEDS,
-            steps: 100,
-            batch_size: 32,
-            eval_examples: 64,
-        },
+        full: Design::grid(&[2, 4, 6], &[16, 32, 64], 2000, 256),
+        quick: Design::grid(&[1, 2], &[16, 32], 100, 64),
         expected: "sparse w*(N) flat, growing no faster than the standard transformer's",
         construction: None,
         negative_note: "Here both sides are predicted to succeed at constant width: a flat \

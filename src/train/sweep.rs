@@ -155,8 +155,18 @@ impl Preset {
     }
 }
 
+/// Attention heads for a width on the sweeps' and claims' grids: 4 from width 32, 2 from 8,
+/// else 1 (every width of a doubling grid stays divisible).
+pub fn heads_for(width: usize) -> usize {
+    match width {
+        w if w >= 32 => 4,
+        w if w >= 8 => 2,
+        _ => 1,
+    }
+}
+
 /// One run of any sweep: sinusoidal positions for transformers and none for recurrent models,
-/// 4 heads from width 32 (2 below), batch 32, learning rate 3e-3, evaluation only at the end.
+/// heads by [`heads_for`], batch 32, learning rate 3e-3, evaluation only at the end.
 pub fn sweep_config(
     task: TaskKind,
     size: usize,
@@ -175,7 +185,7 @@ pub fn sweep_config(
             },
             d_model: width,
             n_layers: layers,
-            n_heads: if width >= 32 { 4 } else { 2 },
+            n_heads: heads_for(width),
             ..ArchSpec::default()
         },
         batch_size: 32,
