@@ -276,3 +276,37 @@ fn claims_commands_refuse_bad_input_before_running() {
         "not a run record",
     );
 }
+
+/// Without the `gpu` feature, asking for the GPU is a clear error that says how to get one
+/// (never a silent run on the CPU); with it and no adapter, the error names wgpu's reason.
+#[test]
+fn asking_for_the_gpu_is_answered_not_ignored() {
+    let expected = if cfg!(feature = "gpu") {
+        "GPU"
+    } else {
+        "--features gpu"
+    };
+    let dir = temp_dir("gpu");
+    for args in [
+        &[
+            "train", "--task", "majority", "--steps", "1", "--device", "gpu",
+        ][..],
+        &[
+            "claims", "run", "majority", "--quick", "--device", "gpu", "--out",
+        ][..],
+    ] {
+        let mut args = args.to_vec();
+        let out = dir.join("claims.jsonl");
+        if args.last() == Some(&"--out") {
+            args.push(out.to_str().unwrap());
+        }
+        if cfg!(feature = "gpu") {
+            // A GPU may exist: then the command runs; otherwise it must say why not.
+            let output = lab(&args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        } else {
+            refused(&args, expected);
+        }
+    }
+}

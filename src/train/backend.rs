@@ -69,14 +69,45 @@ pub fn cpu_device() -> Device {
     Device::flex()
 }
 
-/// Resolve a choice to a device. Native builds always use the CPU backend.
+/// Resolve a choice to a device. Native builds use the CPU backend unless a GPU is asked for
+/// explicitly ([`native_gpu`], `lab --device gpu`).
 #[cfg(not(target_arch = "wasm32"))]
 pub async fn select(choice: BackendChoice) -> (Device, BackendInfo) {
     let reason = match choice {
         BackendChoice::Cpu => "CPU requested",
-        _ => "the native build trains on the CPU backend",
+        _ => "the native build trains on the CPU backend unless a GPU is asked for",
     };
     (cpu_device(), BackendInfo::cpu(reason))
+}
+
+/// burn's wgpu runtime on this machine's GPU (Vulkan, Metal or DX12, whichever wgpu finds):
+/// `lab --device gpu`. An error names why there is none; a build without the `gpu` feature
+/// says how to get one. Never falls back silently: a user who asks for the GPU is told.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn native_gpu() -> Result<(Device, BackendInfo), String> {
+    #[cfg(feature = "gpu")]
+    {
+        let (device, setup) = Device::wgpu_options()
+            .init_with_setup()
+            .map_err(|e| format!("no usable GPU through wgpu: {e}"))?;
+        let adapter = setup.adapter.get_info();
+        let description = format!("{} ({:?})", adapter.name, setup.backend);
+        Ok((
+            device,
+            BackendInfo {
+                name: "GPU (wgpu)",
+                reason: format!("GPU requested; adapter {description}"),
+                adapter: Some(description),
+                is_webgpu: true,
+            },
+        ))
+    }
+    #[cfg(not(feature = "gpu"))]
+    {
+        Err("this `lab` was built without GPU support: rebuild it with \
+             `cargo build --release --features gpu --bin lab` (burn's wgpu backend)"
+            .into())
+    }
 }
 
 /// Resolve a choice to a device: probe the browser's adapter, then initialise burn's WebGPU

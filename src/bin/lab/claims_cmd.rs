@@ -11,6 +11,7 @@ use expressivity_lab::claims::run::{
 };
 use expressivity_lab::claims::{Claim, Verdict, registry};
 
+use crate::device_arg::DeviceArg;
 use crate::{out_path, outln, outprint};
 
 #[derive(Subcommand)]
@@ -33,6 +34,8 @@ pub enum ClaimsCommand {
         /// the grid is complete.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        device: DeviceArg,
     },
     /// Join the outputs of shards into one file and print the verdict.
     Merge {
@@ -52,7 +55,8 @@ pub fn run(command: ClaimsCommand) -> Result<(), String> {
             quick,
             shard,
             out,
-        } => run_claim(&name, quick, &shard, &out),
+            device,
+        } => run_claim(&name, quick, &shard, &out, &device),
         ClaimsCommand::Merge { parts, out } => merge(&parts, &out),
     }
 }
@@ -152,11 +156,18 @@ fn provenance() -> Provenance {
     }
 }
 
-fn run_claim(name: &str, quick: bool, shard: &str, out: &Path) -> Result<(), String> {
+fn run_claim(
+    name: &str,
+    quick: bool,
+    shard: &str,
+    out: &Path,
+    device: &DeviceArg,
+) -> Result<(), String> {
     let claim = registry::find(name)?;
     let shard = Shard::parse(shard)?;
     let (csv, verdict_path) = companions(out)?;
-    let device = burn::prelude::Device::flex();
+    let (device, backend) = device.resolve()?;
+    outln!("backend: {} ({})", backend.name, backend.reason);
     let plan = shard.select(run::plan(&claim, quick));
     let steps: usize = plan.len() * claim.design(quick).steps.max(1);
     outln!(

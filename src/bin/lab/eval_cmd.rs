@@ -2,6 +2,7 @@
 //! at its training size and at other sizes (length generalisation), under its own attention
 //! mode or another one.
 
+use crate::device_arg::DeviceArg;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
@@ -32,6 +33,8 @@ pub struct EvalArgs {
     /// Also write the results as JSON.
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    device: DeviceArg,
 }
 
 /// `softmax | saturated | hard`.
@@ -165,7 +168,7 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     if let Some(out) = &args.out {
         out_path::check_writable(out)?;
     }
-    let device = Device::flex();
+    let (device, _) = args.device.resolve()?;
     let loaded = load(&args.checkpoint, &device)?;
     let meta = loaded.meta.clone();
     let train = &meta.train;

@@ -2,9 +2,9 @@
 //! model's greedy completion, up to where the task's answer ends, in the format of `lab task
 //! solve` (which prints the reference), so the two can be diffed.
 
+use crate::device_arg::DeviceArg;
 use std::path::PathBuf;
 
-use burn::prelude::Device;
 use clap::Args;
 
 use expressivity_lab::models::AttentionMode;
@@ -24,10 +24,12 @@ pub struct PredictArgs {
     /// Run under this attention mode instead of the checkpoint's.
     #[arg(long, value_parser = eval_cmd::parse_mode)]
     attention: Option<AttentionMode>,
+    #[command(flatten)]
+    device: DeviceArg,
 }
 
 pub fn run(args: PredictArgs) -> Result<(), String> {
-    let device = Device::flex();
+    let (device, _) = args.device.resolve()?;
     let loaded = eval_cmd::load(&args.checkpoint, &device)?;
     let task = loaded.meta.train.task().map_err(|e| e.to_string())?;
     // The solver validates the prompt and says how long the completion is.

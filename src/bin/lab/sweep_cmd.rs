@@ -1,6 +1,7 @@
 //! `lab sweep --preset NAME --out results.json`: run a preset grid natively, write JSON + CSV,
 //! print a table and whether the expected separation appeared.
 
+use crate::device_arg::DeviceArg;
 use std::path::PathBuf;
 
 use crate::{outln, outprint};
@@ -42,6 +43,8 @@ pub struct SweepArgs {
     /// Multiply every run's step count by this (0 < scale ≤ 1) for a quick look.
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
+    #[command(flatten)]
+    device: DeviceArg,
 }
 
 pub fn run(args: SweepArgs) -> Result<(), String> {
@@ -83,7 +86,8 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {elapsed} (ETA {eta}) · {msg}")
             .map_err(|e| e.to_string())?,
     );
-    let device = burn::prelude::Device::flex();
+    let (device, backend) = args.device.resolve()?;
+    outln!("backend: {} ({})", backend.name, backend.reason);
     let started = std::time::Instant::now();
     let mut results = Vec::new();
     let mut done = 0u64;

@@ -1,5 +1,6 @@
 //! `lab train`: train any architecture on any task; `--save` writes a checkpoint.
 
+use crate::device_arg::DeviceArg;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -13,7 +14,7 @@ use crate::out_path;
 use crate::task_cmd::ParamArgs;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::read_meta;
-use expressivity_lab::train::{TrainConfig, TrainError, Trainer, backend};
+use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 
 fn parse_with<T>(
     from_name: fn(&str) -> Option<T>,
@@ -81,6 +82,8 @@ pub struct TrainArgs {
     /// Free text stored in the checkpoint (e.g. the command that made it).
     #[arg(long, default_value = "")]
     note: String,
+    #[command(flatten)]
+    device: DeviceArg,
 }
 
 /// Flags given for something the chosen architecture does not have.
@@ -148,7 +151,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     if let Some(path) = &args.save {
         out_path::check_outputs(path, "json")?;
     }
-    let (device, info) = pollster::block_on(backend::select(Default::default()));
+    let (device, info) = args.device.resolve()?;
     let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
     outln!(
         "{} · {} heads · {} steps · batch {} · backend {} ({})",
