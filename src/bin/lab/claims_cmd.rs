@@ -129,8 +129,8 @@ fn show(c: &Claim) -> Result<(), String> {
     Ok(())
 }
 
-/// `lab …` as typed, the commit and the machine.
-fn provenance() -> Provenance {
+/// `lab …` as typed, the commit, the machine and the backend the runs used.
+fn provenance(backend: &str) -> Provenance {
     let command = std::iter::once("lab".to_string())
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
@@ -152,7 +152,11 @@ fn provenance() -> Provenance {
     Provenance {
         command,
         commit,
-        machine: format!("{host} ({cores} cores)"),
+        machine: if backend == "CPU" {
+            format!("{host} ({cores} cores)")
+        } else {
+            format!("{host} ({cores} cores, {backend})")
+        },
     }
 }
 
@@ -195,7 +199,7 @@ fn run_claim(
         shard,
         out,
         &device,
-        &provenance(),
+        &provenance(backend.name),
         |event| match event {
             Event::Started { index, total, run } => {
                 base = (index as u64 - 1) * per_run;
