@@ -3,19 +3,17 @@
 
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use std::collections::HashSet;
-
 use burn::prelude::*;
 
 use super::batch::make_batch;
 use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
-use super::held_out::{held_out, training_stream};
+use super::held_out::{TrainingStream, held_out};
 use super::loss::masked_cross_entropy;
 use super::schedule::learning_rate;
 use super::{TrainConfig, TrainError};
 use crate::models::{Model, SequenceModel};
-use crate::tasks::{Example, Task, TaskRng};
+use crate::tasks::{Example, Task};
 
 /// Training steps whose losses make a run's "last loss" ([`Metrics::last_loss`]).
 pub const LAST_LOSS_STEPS: usize = 10;
@@ -74,25 +72,17 @@ pub struct Trainer {
     task: Box<dyn Task>,
     model: Model,
     optimizer: ModuleOptimizer,
-    train_rng: TaskRng,
+    /// Training examples: never a test prompt, with the generator's label balance.
+    stream: TrainingStream,
     test_set: Vec<Example>,
     step: usize,
     pending_losses: Vec<Tensor<1>>,
     device: Device,
     history: Vec<Metrics>,
-    /// Prompts of the held-out set: training examples with these prompts are drawn again, so
-    /// the test set stays disjoint from what the model trains on.
-    test_prompts: HashSet<Vec<u32>>,
-    /// Training examples drawn again because their prompt is in the test set.
-    rejected: usize,
     /// The weights at the last evaluation with a finite loss (the initial ones at first):
     /// restored when the loss becomes NaN or infinite.
     last_good: (usize, Model),
 }
-
-/// Draws per training example before a test-set collision is accepted (tasks so small that
-/// nearly every prompt is in the test set would otherwise loop).
-const MAX_REDRAWS: usize = 64;
 
 impl Trainer {
     /// Validate the config and initialise the model on `device` (autodiff is added here).
@@ -104,12 +94,9 @@ impl Trainer {
         let model = Model::new(&config.model()?, &device)?;
         let optimizer = optimizer();
         let test_set = held_out(task.as_ref(), config.seed, config.eval_examples);
-        let test_prompts = test_set.iter().map(|ex| ex.prompt().to_vec()).collect();
         Ok(Self {
-            test_prompts,
-            rejected: 0,
+            stream: TrainingStream::new(config.seed, &test_set),
             last_good: (0, model.clone()),
-            train_rng: training_stream(config.seed),
             config,
             task,
             model,
@@ -154,7 +141,7 @@ impl Trainer {
 
     /// Training examples redrawn so far because their prompt is a test prompt.
     pub fn rejected_examples(&self) -> usize {
-        self.rejected
+        self.stream.redrawn()
     }
 
     /// Replace the model (same architecture), e.g. to continue from other weights.
@@ -162,18 +149,10 @@ impl Trainer {
         self.model = f(self.model.clone());
     }
 
-    /// The next training example: from the training stream, never a test prompt (up to
-    /// [`MAX_REDRAWS`] redraws). `step` draws its batches here.
+    /// The next training example: from the training stream, never a test prompt, with the
+    /// generator's label balance (see [`TrainingStream`]). `step` draws its batches here.
     pub fn next_training_example(&mut self) -> Example {
-        let mut example = self.task.generate(&mut self.train_rng);
-        for _ in 0..MAX_REDRAWS {
-            if !self.test_prompts.contains(example.prompt()) {
-                break;
-            }
-            self.rejected += 1;
-            example = self.task.generate(&mut self.train_rng);
-        }
-        example
+        self.stream.next_example(self.task.as_ref())
     }
 
     /// One optimiser step. Queues device work only; nothing is read back.
