@@ -157,7 +157,8 @@ pub struct RunRecord {
     pub teacher_forced: f64,
     /// Share of examples whose final answer is right (greedy for DP tasks).
     pub answer: f64,
-    /// Last training loss read back (none for a construction).
+    /// The training loss at the end: the mean over the last
+    /// [`crate::train::trainer::LAST_LOSS_STEPS`] steps (none for a construction).
     pub final_loss: Option<f32>,
     /// Per test example, `1` if the judged metric holds for it (the bootstrap resamples these).
     pub correct: String,
@@ -261,7 +262,7 @@ pub async fn execute(
     let attention = config.model.attention.name().to_string();
     let mut trainer = Trainer::new(config, device)?;
     trainer.train_to_end(on_step).await?;
-    let loss = trainer.history().last().map(|m| m.loss);
+    let loss = trainer.history().last().map(|m| m.final_loss());
     let model = trainer.inference_model();
     let tf = teacher_forced_each(&model, trainer.test_set(), &plain).await?;
     let judged = match claim.metric {

@@ -1,6 +1,8 @@
 //! The named random streams of a run and its held-out set: one place that says which
 //! examples a seed trains on and which it is judged on.
 
+use std::collections::HashSet;
+
 use crate::tasks::{Example, Task, TaskRng};
 
 /// Stream ids that keep training and test data apart for one seed.
@@ -26,4 +28,134 @@ pub fn sweep_examples(task: &dyn Task, seed: u64, n: usize) -> Vec<Example> {
 /// The training stream of `seed`.
 pub fn training_stream(seed: u64) -> TaskRng {
     TaskRng::new(seed, TRAIN_STREAM)
+}
+
+/// Draws per training example before a test-set collision is accepted (tasks so small that
+/// nearly every prompt of a class is in the test set would otherwise loop).
+pub const MAX_REDRAWS: usize = 256;
+
+/// The examples a run trains on: the training stream of its seed with the held-out prompts
+/// filtered out, keeping the generator's label distribution.
+///
+/// A draw whose prompt is a test prompt is replaced by the next draw of the *same class* (same
+/// answer tokens) whose prompt is not: the class of every training example is the class of the
+/// generator's draw, so filtering never skews the labels. (Redrawing unconditionally would:
+/// in small tasks one class has far fewer prompts — equality at N = 8 has 256 positive prompts
+/// against 65,280 negative ones — so its draws collide far more often, and the training stream
+/// lost positives, ~38 % instead of 50 %.) After [`MAX_REDRAWS`] draws without one, the
+/// colliding example is kept.
+pub struct TrainingStream {
+    rng: TaskRng,
+    test_prompts: HashSet<Vec<u32>>,
+    redrawn: usize,
+}
+
+impl TrainingStream {
+    /// The training stream of `seed`, disjoint from the prompts of `test_set`.
+    pub fn new(seed: u64, test_set: &[Example]) -> Self {
+        Self {
+            rng: training_stream(seed),
+            test_prompts: test_set.iter().map(|ex| ex.prompt().to_vec()).collect(),
+            redrawn: 0,
+        }
+    }
+
+    /// The next training example of `task`.
+    pub fn next_example(&mut self, task: &dyn Task) -> Example {
+        let drawn = task.generate(&mut self.rng);
+        if !self.test_prompts.contains(drawn.prompt()) {
+            return drawn;
+        }
+        for _ in 0..MAX_REDRAWS {
+            self.redrawn += 1;
+            let candidate = task.generate(&mut self.rng);
+            if candidate.answer() == drawn.answer()
+                && !self.test_prompts.contains(candidate.prompt())
+            {
+                return candidate;
+            }
+        }
+        drawn
+    }
+
+    /// Examples drawn again so far because a draw's prompt was a test prompt (every extra draw
+    /// counts).
+    pub fn redrawn(&self) -> usize {
+        self.redrawn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasks::{TaskKind, TaskSpec};
+
+    fn positive_share(examples: &[Example], positive: u32) -> f64 {
+        let hits = examples.iter().filter(|e| e.answer() == [positive]).count();
+        hits as f64 / examples.len() as f64
+    }
+
+    #[test]
+    fn the_filter_keeps_the_label_balance_of_equality_at_n_8() {
+        // Only 256 of the 65,536 prompts are positive: a quarter to a half of them land in a
+        // 256-example test set, so positives collide with it far more often than negatives.
+        let task = TaskSpec::new(TaskKind::Equality, 8).build().unwrap();
+        let eq = task.vocab().id("eq").unwrap();
+        let test = held_out(task.as_ref(), 1, 256);
+        let mut stream = TrainingStream::new(1, &test);
+        let train: Vec<Example> = (0..32_000)
+            .map(|_| stream.next_example(task.as_ref()))
+            .collect();
+        let test_prompts: HashSet<&[u32]> = test.iter().map(Example::prompt).collect();
+        assert!(train.iter().all(|e| !test_prompts.contains(e.prompt())));
+        assert!(stream.redrawn() > 1000, "{}", stream.redrawn());
+
+        let generator = positive_share(&sweep_examples(task.as_ref(), 7, 32_000), eq);
+        let (train_share, test_share) = (positive_share(&train, eq), positive_share(&test, eq));
+        assert!(
+            (train_share - generator).abs() < 0.015,
+            "training {train_share:.3} vs generator {generator:.3}"
+        );
+        assert!(
+            (train_share - test_share).abs() < 0.04,
+            "training {train_share:.3} vs test {test_share:.3}"
+        );
+
+        // The unconditional redraw this replaces skews the labels by more than the tolerance:
+        // the check above can fail.
+        let mut rng = training_stream(1);
+        let naive: Vec<Example> = (0..32_000)
+            .map(|_| {
+                loop {
+                    let e = task.generate(&mut rng);
+                    if !test_prompts.contains(e.prompt()) {
+                        break e;
+                    }
+                }
+            })
+            .collect();
+        let naive_share = positive_share(&naive, eq);
+        println!(
+            "positive share: generator {generator:.3}, test {test_share:.3}, training {train_share:.3} ({} redraws), unconditional redraw {naive_share:.3}",
+            stream.redrawn()
+        );
+        assert!(
+            test_share - naive_share > 0.08,
+            "unconditional redraw {naive_share:.3} vs test {test_share:.3}"
+        );
+    }
+
+    #[test]
+    fn a_class_entirely_held_out_keeps_its_draws_after_the_redraw_limit() {
+        // Equality at N = 1: two positive prompts, both in a large test set.
+        let task = TaskSpec::new(TaskKind::Equality, 1).build().unwrap();
+        let eq = task.vocab().id("eq").unwrap();
+        let test = held_out(task.as_ref(), 1, 64);
+        let mut stream = TrainingStream::new(1, &test);
+        let train: Vec<Example> = (0..400)
+            .map(|_| stream.next_example(task.as_ref()))
+            .collect();
+        let share = positive_share(&train, eq);
+        assert!((share - 0.5).abs() < 0.1, "{share}");
+    }
 }

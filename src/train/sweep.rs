@@ -596,7 +596,7 @@ pub async fn run_one(
         size: config.task.size,
         steps: config.steps,
         seconds: started.elapsed().as_secs_f64(),
-        final_loss: last.loss,
+        final_loss: last.final_loss(),
         accuracy: last.accuracy,
         answer_accuracy: last.answer_accuracy,
         by_size,

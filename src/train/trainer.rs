@@ -3,30 +3,58 @@
 
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use std::collections::HashSet;
-
 use burn::prelude::*;
 
 use super::batch::make_batch;
 use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
-use super::held_out::{held_out, training_stream};
+use super::held_out::{TrainingStream, held_out};
 use super::loss::masked_cross_entropy;
 use super::schedule::learning_rate;
 use super::{TrainConfig, TrainError};
 use crate::models::{Model, SequenceModel};
-use crate::tasks::{Example, Task, TaskRng};
+use crate::tasks::{Example, Task};
+
+/// Training steps whose losses make a run's "last loss" ([`Metrics::last_loss`]).
+pub const LAST_LOSS_STEPS: usize = 10;
 
 /// Metrics at one evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Metrics {
     pub step: usize,
-    /// Mean training loss since the previous checkpoint.
+    /// Mean training loss over every step since the previous evaluation (the loss curve; with
+    /// one evaluation at the end, the mean over the whole run).
     pub loss: f32,
+    /// Mean training loss over the last [`LAST_LOSS_STEPS`] steps before this evaluation (fewer
+    /// if the interval is shorter): the loss the weights have now. `None` in checkpoints
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_loss: Option<f32>,
     /// Held-out teacher-forced exact match of the whole CoT + answer.
     pub accuracy: f32,
     /// Held-out accuracy of the final answer token only.
     pub answer_accuracy: f32,
+}
+
+impl Metrics {
+    /// The run's loss at this evaluation: [`Self::last_loss`], or the interval's mean for
+    /// histories written before the last loss was recorded.
+    pub fn final_loss(&self) -> f32 {
+        self.last_loss.unwrap_or(self.loss)
+    }
+}
+
+/// `(mean of all, mean of the last LAST_LOSS_STEPS)` of the losses read back; NaN when empty.
+fn window_and_last(losses: &[f32]) -> (f32, f32) {
+    let mean = |v: &[f32]| {
+        if v.is_empty() {
+            f32::NAN
+        } else {
+            v.iter().sum::<f32>() / v.len() as f32
+        }
+    };
+    let tail = &losses[losses.len().saturating_sub(LAST_LOSS_STEPS)..];
+    (mean(losses), mean(tail))
 }
 
 fn optimizer() -> ModuleOptimizer {
@@ -44,25 +72,17 @@ pub struct Trainer {
     task: Box<dyn Task>,
     model: Model,
     optimizer: ModuleOptimizer,
-    train_rng: TaskRng,
+    /// Training examples: never a test prompt, with the generator's label balance.
+    stream: TrainingStream,
     test_set: Vec<Example>,
     step: usize,
     pending_losses: Vec<Tensor<1>>,
     device: Device,
     history: Vec<Metrics>,
-    /// Prompts of the held-out set: training examples with these prompts are drawn again, so
-    /// the test set stays disjoint from what the model trains on.
-    test_prompts: HashSet<Vec<u32>>,
-    /// Training examples drawn again because their prompt is in the test set.
-    rejected: usize,
     /// The weights at the last evaluation with a finite loss (the initial ones at first):
     /// restored when the loss becomes NaN or infinite.
     last_good: (usize, Model),
 }
-
-/// Draws per training example before a test-set collision is accepted (tasks so small that
-/// nearly every prompt is in the test set would otherwise loop).
-const MAX_REDRAWS: usize = 64;
 
 impl Trainer {
     /// Validate the config and initialise the model on `device` (autodiff is added here).
@@ -74,12 +94,9 @@ impl Trainer {
         let model = Model::new(&config.model()?, &device)?;
         let optimizer = optimizer();
         let test_set = held_out(task.as_ref(), config.seed, config.eval_examples);
-        let test_prompts = test_set.iter().map(|ex| ex.prompt().to_vec()).collect();
         Ok(Self {
-            test_prompts,
-            rejected: 0,
+            stream: TrainingStream::new(config.seed, &test_set),
             last_good: (0, model.clone()),
-            train_rng: training_stream(config.seed),
             config,
             task,
             model,
@@ -124,7 +141,7 @@ impl Trainer {
 
     /// Training examples redrawn so far because their prompt is a test prompt.
     pub fn rejected_examples(&self) -> usize {
-        self.rejected
+        self.stream.redrawn()
     }
 
     /// Replace the model (same architecture), e.g. to continue from other weights.
@@ -132,18 +149,10 @@ impl Trainer {
         self.model = f(self.model.clone());
     }
 
-    /// The next training example: from the training stream, never a test prompt (up to
-    /// [`MAX_REDRAWS`] redraws). `step` draws its batches here.
+    /// The next training example: from the training stream, never a test prompt, with the
+    /// generator's label balance (see [`TrainingStream`]). `step` draws its batches here.
     pub fn next_training_example(&mut self) -> Example {
-        let mut example = self.task.generate(&mut self.train_rng);
-        for _ in 0..MAX_REDRAWS {
-            if !self.test_prompts.contains(example.prompt()) {
-                break;
-            }
-            self.rejected += 1;
-            example = self.task.generate(&mut self.train_rng);
-        }
-        example
+        self.stream.next_example(self.task.as_ref())
     }
 
     /// One optimiser step. Queues device work only; nothing is read back.
@@ -189,21 +198,26 @@ impl Trainer {
     /// Wait for the queued steps to finish (reads the pending losses back); returns their mean.
     /// For benchmarks: `step` only queues work on asynchronous backends.
     pub async fn flush(&mut self) -> Result<f32, TrainError> {
-        let losses = std::mem::take(&mut self.pending_losses);
-        if losses.is_empty() {
-            return Ok(f32::NAN);
-        }
-        Tensor::cat(losses, 0)
-            .mean()
-            .into_scalar_async::<f32>()
-            .await
-            .map_err(|e| TrainError::Device(format!("{e:?}")))
+        Ok(window_and_last(&self.read_losses().await?).0)
     }
 
-    /// Read the mean loss since the last checkpoint, evaluate on held-out data and record the
-    /// metrics. A NaN or infinite loss is an error.
+    /// The losses of the steps queued since the last read, in step order (one read back).
+    async fn read_losses(&mut self) -> Result<Vec<f32>, TrainError> {
+        let losses = std::mem::take(&mut self.pending_losses);
+        if losses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let data = Tensor::cat(losses, 0)
+            .into_data_async()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        Ok(data.iter::<f32>().collect())
+    }
+
+    /// Read the losses since the last checkpoint (their mean and the last loss), evaluate on
+    /// held-out data and record the metrics. A NaN or infinite loss is an error.
     pub async fn checkpoint(&mut self) -> Result<Metrics, TrainError> {
-        let loss = self.flush().await?;
+        let (loss, last_loss) = window_and_last(&self.read_losses().await?);
         if !loss.is_finite() && self.step > 0 {
             // Divergence guard: back to the last weights with a finite loss, and a fresh
             // optimiser (its moments may hold NaN too).
@@ -221,6 +235,7 @@ impl Trainer {
         let metrics = Metrics {
             step: self.step,
             loss,
+            last_loss: Some(last_loss),
             accuracy: exact,
             answer_accuracy: answer,
         };
@@ -265,5 +280,39 @@ impl Trainer {
     /// A held-out example (for inspection).
     pub fn test_example(&self, index: usize) -> &Example {
         &self.test_set[index % self.test_set.len()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_loss_is_the_mean_of_the_final_steps_not_of_the_interval() {
+        let losses: Vec<f32> = (0..100).map(|i| 100.0 - i as f32).collect();
+        let (mean, last) = window_and_last(&losses);
+        assert_eq!(mean, 50.5);
+        // Steps 90..100 have losses 10, 9, …, 1.
+        assert_eq!(last, 5.5);
+        let (mean, last) = window_and_last(&[2.0, 4.0]);
+        assert_eq!((mean, last), (3.0, 3.0));
+        assert!(window_and_last(&[]).0.is_nan());
+    }
+
+    #[test]
+    fn histories_without_the_last_loss_still_read() {
+        let old = r#"{"step":5,"loss":1.5,"accuracy":0.5,"answer_accuracy":0.25}"#;
+        let m: Metrics = serde_json::from_str(old).unwrap();
+        assert_eq!(m.last_loss, None);
+        assert_eq!(m.final_loss(), 1.5);
+        // Written back, it is the same JSON (checkpoint checksums re-serialise the metadata).
+        assert_eq!(serde_json::to_string(&m).unwrap(), old);
+        let new = Metrics {
+            last_loss: Some(0.5),
+            ..m
+        };
+        assert_eq!(new.final_loss(), 0.5);
+        let text = serde_json::to_string(&new).unwrap();
+        assert_eq!(serde_json::from_str::<Metrics>(&text).unwrap(), new);
     }
 }

@@ -14,6 +14,7 @@ use crate::out_path;
 use crate::task_cmd::ParamArgs;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::read_meta;
+use expressivity_lab::train::trainer::LAST_LOSS_STEPS;
 use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 
 fn parse_with<T>(
@@ -186,7 +187,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             };
             bar.set_message(format!(
                 "loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
-                m.loss,
+                m.final_loss(),
                 100.0 * m.accuracy,
                 100.0 * m.answer_accuracy
             ));
@@ -202,8 +203,8 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     );
     if let Some(m) = last {
         outln!(
-            "final: loss {:.4} · teacher-forced CoT exact match {:.1}% · answer {:.1}%",
-            m.loss,
+            "final: loss {:.4} (mean of the last {LAST_LOSS_STEPS} steps) · teacher-forced CoT exact match {:.1}% · answer {:.1}%",
+            m.final_loss(),
             100.0 * m.accuracy,
             100.0 * m.answer_accuracy
         );
