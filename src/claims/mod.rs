@@ -9,6 +9,7 @@ pub mod construct;
 pub mod registry;
 pub mod run;
 pub mod stats;
+pub mod tune;
 pub mod verdict;
 
 pub use claim::{Claim, Design, Growth, Kind, Metric, Series, Side};

@@ -1,5 +1,5 @@
-//! `lab claims list | show NAME | run NAME [--quick] [--shard i/n] --out FILE | merge PARTS…
-//! --out FILE`: a claim's grid run natively, resumable and sharded, judged by its verdict rule.
+//! `lab claims list | show NAME | run NAME [--quick] [--shard i/n] --out FILE | tune NAME
+//! [--quick] --out FILE | merge PARTS… --out FILE`: a claim's grid run natively, resumable and sharded, judged by its verdict rule.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use expressivity_lab::claims::run::{
     self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
 };
-use expressivity_lab::claims::{Claim, Verdict, registry};
+use expressivity_lab::claims::{Claim, Verdict, registry, tune};
 
 use crate::device_arg::DeviceArg;
 use crate::{out_path, outln, outprint};
@@ -37,6 +37,20 @@ pub enum ClaimsCommand {
         #[command(flatten)]
         device: DeviceArg,
     },
+    /// The recorded learning-rate search: every trained series at the grid's smallest size and
+    /// middle width, on a seed the grid does not use, at 1e-3, 3e-3 and 1e-2; writes every
+    /// trial and the best rate per series as JSON (the registry sets those rates).
+    Tune {
+        name: String,
+        /// Search at the quick grid's size, width and budget.
+        #[arg(long)]
+        quick: bool,
+        /// The search as JSON (e.g. assets/results/claims/NAME.lr.json).
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        device: DeviceArg,
+    },
     /// Join the outputs of shards into one file and print the verdict.
     Merge {
         #[arg(required = true)]
@@ -57,6 +71,12 @@ pub fn run(command: ClaimsCommand) -> Result<(), String> {
             out,
             device,
         } => run_claim(&name, quick, &shard, &out, &device),
+        ClaimsCommand::Tune {
+            name,
+            quick,
+            out,
+            device,
+        } => tune(&name, quick, &out, &device),
         ClaimsCommand::Merge { parts, out } => merge(&parts, &out),
     }
 }
@@ -236,6 +256,65 @@ fn run_claim(
 }
 
 /// The CSV and verdict files that go next to `out`.
+fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), String> {
+    let claim = registry::find(name)?;
+    out_path::check_writable(out)?;
+    let (device, backend) = device.resolve()?;
+    let plan = tune::plan(&claim, quick);
+    if plan.is_empty() {
+        return Err(format!(
+            "{}: nothing is trained, no rate to search",
+            claim.id
+        ));
+    }
+    outln!(
+        "claim {}{}: learning-rate search, {} runs at N = {}, width {}, seed {} · backend {}",
+        claim.id,
+        if quick { " (QUICK)" } else { "" },
+        plan.len(),
+        plan[0].size,
+        plan[0].width,
+        plan[0].seed,
+        backend.name
+    );
+    let steps = claim.design(quick).steps.max(1) as u64;
+    let bar = ProgressBar::new(plan.len() as u64 * steps);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {elapsed} (ETA {eta})")
+            .map_err(|e| e.to_string())?,
+    );
+    let done = std::cell::Cell::new(0u64);
+    let search = pollster::block_on(tune::run_search(
+        &claim,
+        quick,
+        &device,
+        &provenance(backend.name),
+        |i, n, t| {
+            done.set(i as u64 * steps);
+            bar.println(format!(
+                "[{i}/{n}] {:<16} lr {:<6} {:.3} (loss {})",
+                t.series,
+                t.learning_rate,
+                t.accuracy,
+                t.final_loss.map_or("-".into(), |l| format!("{l:.4}"))
+            ));
+        },
+        |step| {
+            bar.set_position(done.get() + step as u64);
+            true
+        },
+    ))
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    for (series, lr) in &search.chosen {
+        outln!("{series}: learning rate {lr}");
+    }
+    let json = serde_json::to_string_pretty(&search).map_err(|e| e.to_string())?;
+    std::fs::write(out, json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
+    outln!("→ {}", out.display());
+    Ok(())
+}
+
 fn companions(out: &Path) -> Result<(PathBuf, PathBuf), String> {
     let csv = out_path::check_outputs(out, "csv")?;
     let verdict = out_path::check_outputs(out, "verdict.json")?;
