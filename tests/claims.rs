@@ -131,3 +131,34 @@ fn shards_are_parsed_strictly() {
         assert!(Shard::parse(bad).is_err(), "{bad}");
     }
 }
+
+/// The rates the claims train with are the committed searches' choices, and every searched
+/// rate has its search committed.
+#[test]
+fn tuned_rates_come_from_the_committed_searches() {
+    use expressivity_lab::claims::{rates, tune::Search};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/results/claims");
+    let mut searched = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".lr.json") {
+            continue;
+        }
+        let search: Search = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let claim = registry::find(&search.claim).unwrap();
+        assert!(!search.chosen.is_empty(), "{name}");
+        for (series, rate) in &search.chosen {
+            let s = claim.series_named(series).unwrap();
+            assert_eq!(rates::learning_rate(claim.id, s), *rate, "{name}: {series}");
+            searched.push((claim.id.to_string(), series.clone()));
+        }
+    }
+    for (claim, series, _) in rates::TUNED {
+        assert!(
+            searched.contains(&(claim.to_string(), series.to_string())),
+            "{claim}/{series} has a tuned rate but no committed search"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 
 pub mod claim;
 pub mod construct;
+pub mod rates;
 pub mod registry;
 pub mod run;
 pub mod stats;

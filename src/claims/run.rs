@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::claim::{Claim, Metric, Series};
 use super::construct::{self, ConstructError};
+use super::rates;
 use super::verdict::{Observation, Verdict, judge};
 use crate::train::checkpoint;
 use crate::train::eval::{ExampleScore, greedy_each, teacher_forced_each};
@@ -79,7 +80,7 @@ pub fn plan(claim: &Claim, quick: bool) -> Vec<PlannedRun> {
             for series in claim.series {
                 for &seed in design.seeds {
                     runs.push(PlannedRun {
-                        series: *series,
+                        series: rates::tuned(claim, series),
                         size,
                         width,
                         seed,

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use expressivity_lab::claims::run::{
     self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
 };
-use expressivity_lab::claims::{Claim, Verdict, registry, tune};
+use expressivity_lab::claims::{Claim, Verdict, rates, registry, tune};
 
 use crate::device_arg::DeviceArg;
 use crate::{out_path, outln, outprint};
@@ -124,11 +124,16 @@ fn show(c: &Claim) -> Result<(), String> {
         match s.construction_mode {
             Some(mode) => outln!("  {}: construction under {} attention", s.name, mode.name()),
             None => outln!(
-                "  {}: {} · {} layer(s) · learning rate {}",
+                "  {}: {} · {} layer(s) · learning rate {} ({})",
                 s.name,
                 s.architecture.title(),
                 s.layers,
-                s.learning_rate
+                rates::learning_rate(c.id, s),
+                if rates::is_tuned(c.id, s.name) {
+                    "from the recorded search"
+                } else {
+                    "default, not searched"
+                }
             ),
         }
     }
