@@ -4,7 +4,7 @@
 
 use super::claim::{
     Claim, Design, Growth, HARD, Kind, LINEAR_2L, LSTM, Metric, NEGATIVE_NOTE, SATURATED,
-    SPARSE_2L, STANDARD_2L, Side, TRANSFORMER_1L, TRANSFORMER_2L,
+    SPARSE_2L, STANDARD_2L, Series, Side, TRANSFORMER_1L, TRANSFORMER_2L,
 };
 use crate::tasks::TaskKind;
 
@@ -78,6 +78,11 @@ fn majority() -> Claim {
     }
 }
 
+// Index lookup: `@i` carries the position code of position i, as in the construction (both
+// sides get the same input; an RNN adds no positions, so its `@i` gets the sinusoidal code).
+const TRANSFORMER_1L_INDEX: Series = TRANSFORMER_1L.sharing_index_positions();
+const LSTM_INDEX: Series = LSTM.sharing_index_positions();
+
 fn index_lookup() -> Claim {
     Claim {
         id: "index-lookup",
@@ -98,17 +103,19 @@ fn index_lookup() -> Claim {
         },
         task: TaskKind::IndexLookup,
         metric: Metric::Accuracy,
-        series: &[TRANSFORMER_1L, LSTM],
+        series: &[TRANSFORMER_1L_INDEX, LSTM_INDEX],
         full: Design::grid(&[16, 32, 64, 128], &[8, 16, 32, 64, 128], 1500, 256),
         quick: Design::grid(&[8, 32], &[16, 64], 600, 128),
         expected: "transformer w*(N) flat or growing like log N; LSTM w*(N) growing with N or \
                    not reached at the largest N",
         construction: Some("index-lookup"),
         negative_note: NEGATIVE_NOTE,
-        caveats: "Trained models learn one embedding per index token @i (the construction shares \
-                  the position code), so the examples needed grow with N: at this budget the \
-                  transformer may miss the threshold at large N, which makes the verdict \
-                  inconclusive, not negative.",
+        caveats: "Index tokens share the position code (index_shares_position, as in the \
+                  construction): the embedding of @i includes the code of position i, for the \
+                  transformer (its sinusoidal code) and the LSTM alike (the same sinusoidal \
+                  code: an RNN adds no positions, so for it the code only names the index). At \
+                  this budget the transformer may still miss the threshold at large N, which \
+                  makes the verdict inconclusive, not negative.",
     }
 }
 

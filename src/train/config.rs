@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{human_bytes, memory_cap, training_bytes};
 use crate::models::config::{check_count, check_range};
-use crate::models::{ArchSpec, ConfigError, ModelConfig, RangeError, SequenceTooLong};
+use crate::models::{ArchSpec, ConfigError, IndexTokens, ModelConfig, RangeError, SequenceTooLong};
 use crate::tasks::{Task, TaskError, TaskKind, TaskSpec};
 
 /// Why a run cannot start or continue.
@@ -107,10 +107,17 @@ impl TrainConfig {
     /// The model this run trains: the spec, sized for the task (validated).
     pub fn model(&self) -> Result<ModelConfig, TrainError> {
         let task = self.task()?;
+        let index_tokens = match task.position_tokens() {
+            Some((first, count)) if self.model.index_shares_position => {
+                Some(IndexTokens { first, count })
+            }
+            _ => None,
+        };
         let config = ModelConfig {
             arch: self.model.clone(),
             vocab_size: task.vocab().len(),
             max_len: self.context.unwrap_or(0).max(task.max_seq_len()),
+            index_tokens,
         };
         config.validate()?;
         Ok(config)

@@ -50,6 +50,10 @@ pub struct TrainArgs {
     /// Sparse block size (default ⌈√length⌉).
     #[arg(long)]
     block: Option<usize>,
+    /// Index tokens (`@i` of index-lookup) include the position code of position i in their
+    /// embedding, as in the index-lookup construction.
+    #[arg(long)]
+    index_positions: bool,
     #[arg(long, default_value_t = TrainConfig::default().model.d_model)]
     width: usize,
     #[arg(long, default_value_t = TrainConfig::default().model.n_layers)]
@@ -133,6 +137,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             softmax_scale: args.softmax_scale.unwrap_or(1.0),
             positional: args.positional,
             block_size: args.block,
+            index_shares_position: args.index_positions,
             d_model: args.width,
             n_layers: args.layers,
             n_heads: args.heads.unwrap_or(TrainConfig::default().model.n_heads),
