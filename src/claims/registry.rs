@@ -73,8 +73,13 @@ fn majority() -> Claim {
         construction: Some("majority"),
         negative_note: "Hard attention is shown on the construction's weights only: another \
                         set of weights is not excluded by this run (the theorem excludes it).",
-        caveats: "Existence is shown by the construction, not by training: a \"saturated\" \
-                  model trained from scratch is a hard one (the comparison carries no gradient).",
+        caveats: "Saturated attention is evaluated only on the construction (and, in the \
+                  majority sweep, on softmax weights switched to saturated), never trained: a \
+                  \"saturated\" model trained from scratch is a hard one (the comparison carries \
+                  no gradient). Training towards saturation is an option outside this verdict: \
+                  softmax(c·a) with a fixed scale c > 1 (--softmax-scale) or a scale growing \
+                  geometrically over the run (--softmax-scale-from; TrainConfig::\
+                  softmax_scale_from), then evaluated with --attention saturated.",
     }
 }
 

@@ -120,7 +120,7 @@ pub fn preset_list() -> String {
 pub enum SweepError {
     #[error("unknown preset `{0}`; presets: {list}", list = preset_list())]
     UnknownPreset(String),
-    #[error("the scale must be in (0, 1], got {0}")]
+    #[error("the scale must be in (0, {MAX_SCALE}], got {0}")]
     BadScale(f64),
     #[error("a custom grid needs at least one size, one width and one architecture")]
     EmptyGrid,
@@ -304,9 +304,13 @@ fn majority_runs(steps: usize) -> Vec<SweepRun> {
     runs
 }
 
-/// Build a preset by name; `scale` (0 < scale ≤ 1) shrinks the step counts for quick runs.
+/// The largest budget multiplier of a sweep (`lab sweep --scale`).
+pub const MAX_SCALE: f64 = 100.0;
+
+/// Build a preset by name; `scale` (0 < scale ≤ [`MAX_SCALE`]) multiplies the step counts:
+/// below 1 for quick runs, above 1 for budgets closer to the papers'.
 pub fn preset(name: &str, scale: f64) -> Result<Preset, SweepError> {
-    if !(scale > 0.0 && scale <= 1.0) {
+    if !(scale > 0.0 && scale <= MAX_SCALE) {
         return Err(SweepError::BadScale(scale));
     }
     let name = PresetName::from_name(name)?;

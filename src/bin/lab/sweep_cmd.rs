@@ -11,7 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::Architecture;
 use expressivity_lab::tasks::TaskKind;
-use expressivity_lab::train::sweep::{CustomGrid, SweepResults, custom, preset, run_one, to_csv};
+use expressivity_lab::train::sweep::{
+    CustomGrid, MAX_SCALE, SweepResults, custom, preset, run_one, to_csv,
+};
 
 #[derive(Args)]
 pub struct SweepArgs {
@@ -39,14 +41,15 @@ pub struct SweepArgs {
     /// Where to write the JSON results (the CSV goes next to it).
     #[arg(long)]
     out: PathBuf,
-    /// Multiply every run's step count by this (0 < scale ≤ 1) for a quick look.
+    /// Multiply every run's step count by this (0 < scale ≤ 100): below 1 for a quick look,
+    /// above 1 for a larger budget.
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
 }
 
 pub fn run(args: SweepArgs) -> Result<(), String> {
-    if !(args.scale > 0.0 && args.scale <= 1.0) {
-        return Err("--scale must be in (0, 1]".into());
+    if !(args.scale > 0.0 && args.scale <= MAX_SCALE) {
+        return Err(format!("--scale must be in (0, {MAX_SCALE}]"));
     }
     if args.steps == 0 {
         return Err("--steps must be at least 1".into());

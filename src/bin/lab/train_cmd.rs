@@ -43,6 +43,10 @@ pub struct TrainArgs {
     /// The c of softmax(c · qᵀk / √d_h) (standard and sparse transformers; default 1).
     #[arg(long)]
     softmax_scale: Option<f32>,
+    /// Grow the softmax scale geometrically from this value to --softmax-scale over the run
+    /// (softmax attention trained towards saturated attention).
+    #[arg(long)]
+    softmax_scale_from: Option<f32>,
     /// none, learned or sinusoidal.
     #[arg(long, default_value = "sinusoidal",
           value_parser = parse_with(PositionalEncoding::from_name, PositionalEncoding::ALL.iter().map(|a| a.name())))]
@@ -102,6 +106,10 @@ fn ignored_flags(args: &TrainArgs) -> Vec<&'static str> {
             args.softmax_scale.is_some() && !arch.has_attention_modes(),
         ),
         (
+            "--softmax-scale-from",
+            args.softmax_scale_from.is_some() && !arch.has_attention_modes(),
+        ),
+        (
             "--block",
             args.block.is_some() && arch != Architecture::Sparse,
         ),
@@ -150,6 +158,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         eval_every: args.eval_every,
         eval_examples: args.eval_examples,
         context: args.context,
+        softmax_scale_from: args.softmax_scale_from,
     };
     if let Some(path) = &args.save {
         out_path::check_outputs(path, "json")?;
