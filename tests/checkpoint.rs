@@ -574,3 +574,44 @@ fn edited_metadata_fails_the_checksum() {
     // The same JSON re-serialised (other key order, same content) still loads.
     assert!(checkpoint::load(&rebuild(&tensors, &meta.to_string()), &Device::flex()).is_ok());
 }
+
+#[test]
+fn index_tokens_sharing_the_position_code_round_trip_and_change_the_model() {
+    for arch in [Architecture::Standard, Architecture::Lstm] {
+        let mut config = small(TaskKind::IndexLookup, 8, arch);
+        config.model.index_shares_position = true;
+        let trainer = trained(config.clone());
+        let bytes = save(&trainer);
+        let loaded = checkpoint::load(&bytes, &Device::flex()).unwrap();
+        assert!(loaded.meta.train.model.index_shares_position);
+        let tokens = loaded
+            .meta
+            .model
+            .index_tokens
+            .expect("index tokens recorded");
+        assert_eq!(tokens.count, 256);
+        assert_eq!(
+            logits(&loaded.model, &config),
+            logits(&trainer.inference_model(), &config)
+        );
+        // The same weights without the shared code compute something else.
+        let mut off = loaded.meta.model.clone();
+        off.arch.index_shares_position = false;
+        off.index_tokens = None;
+        let mut plain = Model::new(&off, &Device::flex()).unwrap();
+        plain
+            .load_from(&mut SafetensorsStore::from_bytes(Some(bytes.clone())))
+            .unwrap();
+        assert_ne!(
+            logits(&plain, &config),
+            logits(&loaded.model, &config),
+            "{arch:?}"
+        );
+    }
+    // Files written before the option existed have no such field: a checkpoint without it
+    // writes none, so old checksums still verify.
+    let config = small(TaskKind::IndexLookup, 8, Architecture::Standard);
+    let meta = checkpoint::read_meta(&save(&trained(config))).unwrap();
+    let json = serde_json::to_string(&meta).unwrap();
+    assert!(!json.contains("index_shares_position") && !json.contains("index_tokens"));
+}

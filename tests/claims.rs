@@ -162,3 +162,18 @@ fn tuned_rates_come_from_the_committed_searches() {
         );
     }
 }
+
+#[test]
+fn index_lookup_trains_with_index_tokens_sharing_the_position_code() {
+    let claim = registry::find("index-lookup").unwrap();
+    for series in claim.series {
+        let config = claim.train_config(series, 16, 16, 1, true);
+        assert!(config.model.index_shares_position, "{}", series.name);
+        let model = config.model().unwrap();
+        assert!(model.index_tokens.is_some(), "{}", series.name);
+    }
+    // Every other claim keeps the default.
+    for other in registry::all().iter().filter(|c| c.id != "index-lookup") {
+        assert!(other.series.iter().all(|s| !s.index_shares_position));
+    }
+}

@@ -310,3 +310,70 @@ fn asking_for_the_gpu_is_answered_not_ignored() {
         }
     }
 }
+
+#[test]
+fn a_sweep_runs_in_shards_resumes_and_merges() {
+    let dir = temp_dir("sweep-shards");
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let grid = [
+        "sweep", "--preset", "custom", "--task", "majority", "--sizes", "5", "--widths", "8,16",
+        "--archs", "lstm", "--steps", "5",
+    ];
+    let runs_in = |file: &str| -> Vec<usize> {
+        let text = std::fs::read_to_string(path(file)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["width"].as_u64().unwrap() as usize)
+            .collect()
+    };
+    let ok = |args: &[&str]| {
+        let out = lab(args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let (a, b, all) = (path("a.json"), path("b.json"), path("all.json"));
+    let first = ok(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
+    assert!(first.contains("1 runs to do"), "{first}");
+    assert!(
+        first.contains("no verdict until the grid is complete"),
+        "{first}"
+    );
+    ok(&[&grid[..], &["--shard", "2/2", "--out", &b]].concat());
+    assert_eq!((runs_in("a.json"), runs_in("b.json")), (vec![8], vec![16]));
+    // Run again: the finished run is skipped.
+    let again = ok(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
+    assert!(
+        again.contains("0 runs to do") && again.contains("1 already"),
+        "{again}"
+    );
+    assert_eq!(runs_in("a.json"), vec![8]);
+    // The parts join into the whole grid.
+    let merged = ok(&[&grid[..], &["--out", &all, "--merge", &b, &a]].concat());
+    assert!(merged.contains("2 of 2 runs"), "{merged}");
+    assert_eq!(runs_in("all.json"), vec![8, 16]);
+    assert!(!std::fs::read_to_string(&all).unwrap().contains("partial"));
+    // A part twice, another grid or a bad shard: refused.
+    refused(
+        &[&grid[..], &["--out", &all, "--merge", &a, &a]].concat(),
+        "appears twice",
+    );
+    let mut other = grid.to_vec();
+    other[8] = "8,32";
+    refused(
+        &[&other[..], &["--out", &all, "--merge", &b]].concat(),
+        "is not a run of this sweep",
+    );
+    refused(
+        &[&grid[..], &["--shard", "3/2", "--out", &a]].concat(),
+        "--shard takes i/n",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

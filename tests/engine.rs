@@ -10,7 +10,7 @@ use expressivity_lab::train::batch::make_batch;
 use expressivity_lab::train::sweep::{
     PresetName, SweepError, SweepResults, preset, run_one, to_csv,
 };
-use expressivity_lab::train::{TrainConfig, Trainer};
+use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
 
 #[test]
 fn padded_batches_mask_exactly_the_cot_and_answer_of_each_example() {
@@ -84,6 +84,16 @@ fn every_preset_builds_and_an_unknown_one_is_an_error() {
         SweepError::UnknownPreset("mamba-vs-everything".into())
     );
     assert!(matches!(preset("dyck", 0.0), Err(SweepError::BadScale(_))));
+    assert!(matches!(
+        preset("dyck", 101.0),
+        Err(SweepError::BadScale(_))
+    ));
+    // A budget larger than the preset's: every run's steps grow, and stay valid.
+    let (one, ten) = (preset("dyck", 1.0).unwrap(), preset("dyck", 10.0).unwrap());
+    for (a, b) in one.runs.iter().zip(&ten.runs) {
+        assert_eq!(b.config.steps, 10 * a.config.steps);
+        b.config.validate().unwrap();
+    }
 }
 
 #[test]
@@ -159,4 +169,89 @@ fn custom_grids_build_every_run_and_refuse_bad_ones() {
         ..grid
     };
     assert!(custom(&empty).is_err());
+}
+
+fn scale_run(from: Option<f32>) -> TrainConfig {
+    TrainConfig {
+        task: TaskSpec::new(TaskKind::Majority, 9),
+        model: ArchSpec {
+            d_model: 16,
+            n_layers: 1,
+            n_heads: 2,
+            softmax_scale: 16.0,
+            ..ArchSpec::default()
+        },
+        steps: 6,
+        batch_size: 8,
+        eval_every: 3,
+        eval_examples: 16,
+        softmax_scale_from: from,
+        ..TrainConfig::default()
+    }
+}
+
+fn train(config: TrainConfig) -> Trainer {
+    let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
+    pollster::block_on(trainer.train_to_end(|_| true)).unwrap();
+    trainer
+}
+
+#[test]
+fn softmax_attention_trains_under_a_growing_scale_and_ends_at_its_target() {
+    let fixed = train(scale_run(None));
+    // Growing from 16 to 16 is the fixed scale, step for step.
+    assert_eq!(train(scale_run(Some(16.0))).history(), fixed.history());
+    // Growing from 1 trains differently.
+    let growing = train(scale_run(Some(1.0)));
+    assert_ne!(growing.history()[0].loss, fixed.history()[0].loss);
+    // The trained model is the final one: saved and loaded (scale 16) it computes the same.
+    let bytes = pollster::block_on(growing.save("")).unwrap();
+    let loaded = expressivity_lab::train::checkpoint::load(&bytes, &Device::flex()).unwrap();
+    assert_eq!(loaded.meta.train.softmax_scale_from, Some(1.0));
+    let task = growing.config().task().unwrap();
+    let ids: Vec<i64> = task.sample(3, 1)[0]
+        .tokens
+        .iter()
+        .map(|&t| i64::from(t))
+        .collect();
+    let input =
+        Tensor::<1, Int>::from_ints(ids.as_slice(), &Device::flex()).reshape([1, ids.len()]);
+    let out = |m: &expressivity_lab::models::Model| -> Vec<f32> {
+        use expressivity_lab::models::SequenceModel;
+        m.forward(input.clone())
+            .unwrap()
+            .into_data()
+            .iter()
+            .collect()
+    };
+    assert_eq!(out(&loaded.model), out(&growing.inference_model()));
+}
+
+#[test]
+fn a_growing_scale_needs_softmax_attention_and_a_start_below_the_target() {
+    for bad in [
+        scale_run(Some(32.0)),
+        scale_run(Some(0.0)),
+        scale_run(Some(f32::NAN)),
+        TrainConfig {
+            model: ArchSpec {
+                attention: AttentionMode::Hard,
+                ..scale_run(None).model
+            },
+            ..scale_run(Some(1.0))
+        },
+        TrainConfig {
+            model: ArchSpec {
+                architecture: Architecture::Lstm,
+                ..scale_run(None).model
+            },
+            ..scale_run(Some(1.0))
+        },
+    ] {
+        assert!(
+            matches!(bad.validate(), Err(TrainError::ScaleSchedule(_))),
+            "{:?}",
+            bad.validate()
+        );
+    }
 }

@@ -43,6 +43,28 @@ fn a_configuration_round_trips() {
 }
 
 #[test]
+fn index_tokens_sharing_the_position_code_round_trip() {
+    let mut config = TrainConfig {
+        task: TaskSpec::new(TaskKind::IndexLookup, 32),
+        ..TrainConfig::default()
+    };
+    let old = query(&config, BackendChoice::default());
+    assert!(!old.contains("index-positions"), "{old}");
+    // A link written before the option existed gives it off.
+    assert!(!parse(&old).config.model.index_shares_position);
+    config.model.index_shares_position = true;
+    let link = query(&config, BackendChoice::default());
+    assert!(link.contains("index-positions=on"), "{link}");
+    let back = parse(&link);
+    assert_eq!(back.config, config, "{link}");
+    assert!(back.notice.is_none(), "{:?}", back.notice);
+    // A task without index tokens cannot take it: ignored with a notice.
+    let back = parse("?task=dyck&index-positions=on");
+    assert!(!back.config.model.index_shares_position);
+    assert!(back.notice.unwrap().contains("index-positions=on"));
+}
+
+#[test]
 fn junk_is_ignored_with_a_notice() {
     let back = parse("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&arch=mamba9&block=0&bits=4");
     assert_eq!(back.config, TrainConfig::default());
@@ -71,7 +93,7 @@ proptest! {
 
     /// Keys the page knows with arbitrary values: still valid, never a panic.
     #[test]
-    fn known_keys_with_any_values(values in proptest::collection::vec(("(task|size|width|layers|heads|steps|batch|lr|seed|arch|attention|positional|block|backend|depth|bits)", "[-a-z0-9.e+]{0,12}"), 0..12)) {
+    fn known_keys_with_any_values(values in proptest::collection::vec(("(task|size|width|layers|heads|steps|batch|lr|seed|arch|attention|positional|block|backend|depth|bits|index-positions)", "[-a-z0-9.e+]{0,12}"), 0..12)) {
         let text: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let back = parse(&format!("?{}", text.join("&")));
         prop_assert!(back.config.validate().is_ok());

@@ -78,6 +78,7 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
                 state_size: 4,
                 ..ArchSpec::default()
             },
+            index_tokens: None,
         };
         cpu.seed(5);
         let model_cpu = Model::new(&config, &cpu).unwrap();

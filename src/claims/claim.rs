@@ -96,6 +96,18 @@ pub struct Series {
     pub learning_rate: f64,
     /// For an existence claim: evaluate the named construction under this mode (no training).
     pub construction_mode: Option<AttentionMode>,
+    /// Index tokens share the position code (`ArchSpec::index_shares_position`).
+    pub index_shares_position: bool,
+}
+
+impl Series {
+    /// The same series with index tokens sharing the position code.
+    pub const fn sharing_index_positions(self) -> Self {
+        Self {
+            index_shares_position: true,
+            ..self
+        }
+    }
 }
 
 const fn trained(
@@ -110,6 +122,7 @@ const fn trained(
         layers,
         learning_rate,
         construction_mode: None,
+        index_shares_position: false,
     }
 }
 
@@ -252,7 +265,7 @@ impl Claim {
         quick: bool,
     ) -> TrainConfig {
         let design = self.design(quick);
-        TrainConfig {
+        let mut config = TrainConfig {
             steps: design.steps,
             batch_size: design.batch_size,
             learning_rate: series.learning_rate,
@@ -261,7 +274,9 @@ impl Claim {
             eval_every: design.steps,
             eval_examples: design.eval_examples,
             ..sweep_config(self.task, size, series.architecture, width, series.layers)
-        }
+        };
+        config.model.index_shares_position = series.index_shares_position;
+        config
     }
 }
 
@@ -280,6 +295,7 @@ pub const SATURATED: Series = Series {
     layers: 1,
     learning_rate: 0.0,
     construction_mode: Some(AttentionMode::Saturated),
+    index_shares_position: false,
 };
 pub const HARD: Series = Series {
     name: "construction/hard",
@@ -287,4 +303,5 @@ pub const HARD: Series = Series {
     layers: 1,
     learning_rate: 0.0,
     construction_mode: Some(AttentionMode::Hard),
+    index_shares_position: false,
 };

@@ -115,8 +115,8 @@ impl Shard {
         Ok(Self { index, count })
     }
 
-    /// This shard's runs of `plan`.
-    pub fn select(self, plan: Vec<PlannedRun>) -> Vec<PlannedRun> {
+    /// This shard's runs of `plan` (a claim's plan, or a sweep's runs).
+    pub fn select<T>(self, plan: Vec<T>) -> Vec<T> {
         plan.into_iter()
             .enumerate()
             .filter(|(i, _)| i % self.count == self.index - 1)

@@ -54,6 +54,19 @@ pub enum ConfigError {
     HeadsDoNotDivideWidth { d_model: usize, n_heads: usize },
     #[error("the softmax scale must be a positive finite number, got {0}")]
     BadScale(f32),
+    #[error("index tokens sharing the position code need a task with index tokens (index lookup)")]
+    NoIndexTokens,
+}
+
+/// Token ids that name positions: `first + i` stands for position `i` (`i < count`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexTokens {
+    pub first: u32,
+    pub count: usize,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What a user chooses about a model: the architecture and the sizes and switches that apply
@@ -76,6 +89,13 @@ pub struct ArchSpec {
     pub block_size: Option<usize>,
     /// State size N per channel of the selective SSM.
     pub state_size: usize,
+    /// Index tokens (`@i` of index lookup) include the position code of position `i` in their
+    /// embedding: the model's own code (learned table or sinusoidal), the sinusoidal one when
+    /// the model adds no positions (RNNs), so that looking up `@i` can match position `i`
+    /// without learning one embedding per index — as the index-lookup construction does.
+    /// Off by default (and absent from files written before it existed).
+    #[serde(skip_serializing_if = "is_false")]
+    pub index_shares_position: bool,
 }
 
 impl Default for ArchSpec {
@@ -90,6 +110,7 @@ impl Default for ArchSpec {
             positional: PositionalEncoding::Sinusoidal,
             block_size: None,
             state_size: 16,
+            index_shares_position: false,
         }
     }
 }
@@ -135,6 +156,10 @@ pub struct ModelConfig {
     pub vocab_size: usize,
     /// Longest sequence the model will see (positions `0..max_len`).
     pub max_len: usize,
+    /// The task's index tokens, when they share the position code
+    /// ([`ArchSpec::index_shares_position`]; set from the task by the training config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_tokens: Option<IndexTokens>,
 }
 
 impl Default for ModelConfig {
@@ -143,6 +168,7 @@ impl Default for ModelConfig {
             arch: ArchSpec::default(),
             vocab_size: 16,
             max_len: 64,
+            index_tokens: None,
         }
     }
 }
@@ -167,6 +193,7 @@ impl ModelConfig {
             },
             vocab_size,
             max_len,
+            index_tokens: None,
         }
     }
 
@@ -180,6 +207,16 @@ impl ModelConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         check_count("vocabulary size", self.vocab_size, 2, 1 << 16)?;
         check_count("max length", self.max_len, 2, Self::MAX_LEN)?;
+        match (self.arch.index_shares_position, self.index_tokens) {
+            (true, None) => return Err(ConfigError::NoIndexTokens),
+            (_, Some(t)) => {
+                check_count("index tokens", t.count, 1, Self::MAX_LEN)?;
+                if t.first as usize + t.count > self.vocab_size {
+                    return Err(ConfigError::NoIndexTokens);
+                }
+            }
+            _ => {}
+        }
         self.arch.validate(self.max_len)
     }
 

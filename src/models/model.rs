@@ -9,7 +9,9 @@ use super::cache::DecodeCache;
 use super::layer::Layer;
 use super::mixer::MixerTrace;
 use super::positional::Positions;
-use super::{AttentionMode, ConfigError, ModelConfig, SequenceModel, SequenceTooLong, Trace};
+use super::{
+    AttentionMode, ConfigError, IndexTokens, ModelConfig, SequenceModel, SequenceTooLong, Trace,
+};
 
 #[derive(Module, Debug)]
 pub struct Model {
@@ -23,6 +25,10 @@ pub struct Model {
     /// The context: positions `0..max_len`.
     #[module(skip)]
     max_len: usize,
+    /// Token ids that name positions and get their position code added
+    /// ([`super::ArchSpec::index_shares_position`]).
+    #[module(skip)]
+    index_tokens: Option<IndexTokens>,
 }
 
 impl Model {
@@ -40,6 +46,7 @@ impl Model {
             head: LinearConfig::new(d, config.vocab_size).init(device),
             d_model: d,
             max_len: config.max_len,
+            index_tokens: config.index_tokens,
         }
         .with_mode(config.arch.attention, config.arch.softmax_scale))
     }
@@ -71,6 +78,22 @@ impl Model {
         }
     }
 
+    /// Token embeddings `[B, T, d]`; an index token `first + i` also gets the position code
+    /// of position `i` when index tokens share it.
+    fn embed(&self, tokens: Tensor<2, Int>) -> Tensor<3> {
+        let x = self.embedding.forward(tokens.clone());
+        let Some(IndexTokens { first, count }) = self.index_tokens else {
+            return x;
+        };
+        let offset = tokens.sub_scalar(i64::from(first));
+        let is_index = offset
+            .clone()
+            .greater_equal_elem(0)
+            .bool_and(offset.clone().lower_elem(count as i64));
+        let codes = self.positions.codes(offset, count);
+        x + codes * is_index.float().unsqueeze_dim::<3>(2)
+    }
+
     fn read_out(&self, x: Tensor<3>) -> Tensor<3> {
         self.head.forward(self.norm.forward(x))
     }
@@ -79,7 +102,7 @@ impl Model {
 impl SequenceModel for Model {
     fn forward(&self, tokens: Tensor<2, Int>) -> Result<Tensor<3>, SequenceTooLong> {
         self.check_len(tokens.dims()[1])?;
-        let mut x = self.positions.add(self.embedding.forward(tokens), 0);
+        let mut x = self.positions.add(self.embed(tokens), 0);
         for layer in &self.layers {
             x = layer.forward(x).0;
         }
@@ -91,7 +114,7 @@ impl SequenceModel for Model {
         tokens: Tensor<2, Int>,
     ) -> Result<(Tensor<3>, Trace), SequenceTooLong> {
         self.check_len(tokens.dims()[1])?;
-        let mut x = self.positions.add(self.embedding.forward(tokens), 0);
+        let mut x = self.positions.add(self.embed(tokens), 0);
         let mut trace = Trace::default();
         for layer in &self.layers {
             let (y, layer_trace) = layer.forward(x);
@@ -123,7 +146,7 @@ impl SequenceModel for Model {
         let position = cache.position;
         self.check_len(position + 1)?;
         let [b] = tokens.dims();
-        let x = self.embedding.forward(tokens.reshape([b, 1]));
+        let x = self.embed(tokens.reshape([b, 1]));
         let mut x = self.positions.add(x, position);
         for (layer, state) in self.layers.iter().zip(cache.layers.iter_mut()) {
             x = layer.step(x, position, state);
@@ -132,5 +155,58 @@ impl SequenceModel for Model {
         let logits = self.read_out(x);
         let v = logits.dims()[2];
         Ok(logits.reshape([b, v]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::PositionalEncoding;
+    use crate::models::positional::sinusoidal_table;
+
+    fn embedded(positional: PositionalEncoding) -> (Model, Vec<f32>, Vec<f32>) {
+        let mut config = ModelConfig::transformer(12, 6, 8, 1, 2);
+        config.arch.positional = positional;
+        config.arch.index_shares_position = true;
+        config.index_tokens = Some(IndexTokens { first: 5, count: 4 });
+        let device = Device::flex();
+        let model = Model::new(&config, &device).unwrap();
+        let tokens = Tensor::<1, Int>::from_ints([1, 5, 7, 8, 9], &device).reshape([1, 5]);
+        let with = model.embed(tokens.clone()).into_data().iter().collect();
+        let plain = model.embedding.forward(tokens).into_data().iter().collect();
+        (model, with, plain)
+    }
+
+    #[test]
+    fn an_index_token_adds_the_code_of_its_position() {
+        let (_, with, plain) = embedded(PositionalEncoding::Sinusoidal);
+        let code = sinusoidal_table(4, 8);
+        let diff: Vec<f32> = with.iter().zip(&plain).map(|(a, b)| a - b).collect();
+        // Token 1 is not an index token; 5, 7, 8 are @0, @2, @3; 9 is past the range.
+        assert!(diff[..8].iter().all(|d| *d == 0.0));
+        for (slot, position) in [(1, 0), (2, 2), (3, 3)] {
+            for k in 0..8 {
+                let got = diff[slot * 8 + k];
+                assert!((got - code[position * 8 + k]).abs() < 1e-5, "{slot} {k}");
+            }
+        }
+        assert!(diff[32..].iter().all(|d| *d == 0.0));
+    }
+
+    #[test]
+    fn with_learned_positions_the_code_is_the_table_row() {
+        let (model, with, plain) = embedded(PositionalEncoding::Learned);
+        let device = Device::flex();
+        let rows: Vec<f32> = model
+            .positions
+            .codes(Tensor::<1, Int>::from_ints([2], &device).reshape([1, 1]), 4)
+            .into_data()
+            .iter()
+            .collect();
+        for k in 0..8 {
+            assert!((with[16 + k] - plain[16 + k] - rows[k]).abs() < 1e-5);
+        }
+        // The code is the model's own table: not the sinusoidal one.
+        assert_ne!(rows, sinusoidal_table(4, 8)[16..24].to_vec());
     }
 }

@@ -60,6 +60,28 @@ impl Positions {
             }
         }
     }
+
+    /// The position code of position `positions[b, t]` (each in `0..count`), `[B, T, d]`: a
+    /// row of the learned table (positions past its end read its last row), otherwise the
+    /// sinusoidal code — also when the model adds no positions, so that index tokens of a
+    /// recurrent model get the same fixed code as a sinusoidal transformer's.
+    pub fn codes(&self, positions: Tensor<2, Int>, count: usize) -> Tensor<3> {
+        let [b, t] = positions.dims();
+        let device = positions.device();
+        match (self.kind, &self.learned) {
+            (PositionalEncoding::Learned, Some(table)) => {
+                let last = table.weight.dims()[0] as i64 - 1;
+                table.forward(positions.clamp(0, last))
+            }
+            _ => {
+                let rows = sinusoidal_rows(0..count, self.d_model);
+                let table = Tensor::<1>::from_floats(rows.as_slice(), &device)
+                    .reshape([count, self.d_model]);
+                let flat = positions.clamp(0, count as i64 - 1).reshape([b * t]);
+                table.select(0, flat).reshape([b, t, self.d_model])
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -84,6 +84,16 @@ impl Task for IndexLookup {
         self.example_for(&symbols, index)
     }
 
+    /// `@0 … @255` name positions `0 … 255`.
+    fn position_tokens(&self) -> Option<(u32, usize)> {
+        let first = self
+            .base
+            .vocab
+            .id("@0")
+            .expect("index tokens in the vocabulary");
+        Some((first, MAX_SIZE))
+    }
+
     fn solve(&self, prompt: &[u32]) -> Result<Example, TaskError> {
         let text: Vec<&str> = prompt.iter().map(|&t| self.base.vocab.text(t)).collect();
         let [body @ .., q, index] = text.as_slice() else {

@@ -69,6 +69,13 @@ pub trait Task: std::fmt::Debug {
         self.base().max_seq_len
     }
 
+    /// Tokens that name positions: ids `first..first + count` stand for positions
+    /// `0..count` (index lookup's `@i`), or `None`. A model may give them the position code
+    /// ([`crate::models::ArchSpec::index_shares_position`]).
+    fn position_tokens(&self) -> Option<(u32, usize)> {
+        None
+    }
+
     fn locality(&self) -> Locality {
         self.base().info.locality
     }

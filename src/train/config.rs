@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::memory::{human_bytes, memory_cap, training_bytes};
 use crate::models::config::{check_count, check_range};
-use crate::models::{ArchSpec, ConfigError, ModelConfig, RangeError, SequenceTooLong};
+use crate::models::{
+    ArchSpec, AttentionMode, ConfigError, IndexTokens, ModelConfig, RangeError, SequenceTooLong,
+};
 use crate::tasks::{Task, TaskError, TaskKind, TaskSpec};
 
 /// Why a run cannot start or continue.
@@ -40,6 +42,10 @@ pub enum TrainError {
         task: usize,
         model: usize,
     },
+    #[error(
+        "a growing softmax scale needs softmax attention in a standard or sparse transformer, and a start in (0, softmax scale], got {0}"
+    )]
+    ScaleSchedule(f32),
     #[error("cancelled")]
     Cancelled,
     #[error(
@@ -74,6 +80,12 @@ pub struct TrainConfig {
     pub eval_every: usize,
     /// Held-out examples used for each evaluation.
     pub eval_examples: usize,
+    /// Train softmax attention with a growing scale: `c` grows geometrically from this value
+    /// at the first step to the model's `softmax_scale` at the last (towards saturated
+    /// attention, with gradients). The trained model is the final one (scale
+    /// `softmax_scale`); `None`: the scale stays fixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub softmax_scale_from: Option<f32>,
 }
 
 impl Default for TrainConfig {
@@ -94,6 +106,7 @@ impl Default for TrainConfig {
             seed: 1,
             eval_every: 100,
             eval_examples: 128,
+            softmax_scale_from: None,
         }
     }
 }
@@ -107,10 +120,17 @@ impl TrainConfig {
     /// The model this run trains: the spec, sized for the task (validated).
     pub fn model(&self) -> Result<ModelConfig, TrainError> {
         let task = self.task()?;
+        let index_tokens = match task.position_tokens() {
+            Some((first, count)) if self.model.index_shares_position => {
+                Some(IndexTokens { first, count })
+            }
+            _ => None,
+        };
         let config = ModelConfig {
             arch: self.model.clone(),
             vocab_size: task.vocab().len(),
             max_len: self.context.unwrap_or(0).max(task.max_seq_len()),
+            index_tokens,
         };
         config.validate()?;
         Ok(config)
@@ -136,6 +156,17 @@ impl TrainConfig {
         check_range("learning rate", self.learning_rate, 1e-6, 1.0)?;
         check_count("evaluation interval", self.eval_every, 1, 1_000_000)?;
         check_count("evaluation examples", self.eval_examples, 1, 10_000)?;
+        if let Some(from) = self.softmax_scale_from {
+            let arch = &self.model;
+            let fits = arch.architecture.has_attention_modes()
+                && arch.attention == AttentionMode::Softmax
+                && from.is_finite()
+                && from > 0.0
+                && from <= arch.softmax_scale;
+            if !fits {
+                return Err(TrainError::ScaleSchedule(from));
+            }
+        }
         // Evaluation runs batches of up to 64 examples; training runs `batch_size`.
         let estimate = training_bytes(&model, self.batch_size.max(64));
         let cap = memory_cap();

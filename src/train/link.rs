@@ -47,6 +47,17 @@ fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value:
             .map(|v| model.positional = v)
             .is_some(),
         "block" => value.parse().map(|v| model.block_size = Some(v)).is_ok(),
+        "index-positions" => match value {
+            "on" => {
+                model.index_shares_position = true;
+                true
+            }
+            "off" => {
+                model.index_shares_position = false;
+                true
+            }
+            _ => false,
+        },
         "backend" => BackendChoice::from_key(value)
             .map(|c| *choice = c)
             .is_some(),
@@ -187,6 +198,9 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     );
     if let Some(block) = config.model.block_size {
         push("block", block.to_string(), String::new());
+    }
+    if config.model.index_shares_position {
+        push("index-positions", "on".into(), String::new());
     }
     push(
         "backend",

@@ -24,6 +24,39 @@ pub struct SweepRun {
     pub switch_modes: Vec<AttentionMode>,
 }
 
+/// What identifies a run in a sweep's output: a resumed sweep skips the runs whose key is
+/// already there (the steps are part of it, so another `--scale` is another run).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SweepKey {
+    pub series: String,
+    pub layers: usize,
+    pub width: usize,
+    pub size: usize,
+    pub steps: usize,
+}
+
+impl std::fmt::Display for SweepKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({} layers) width {} size {} ({} steps)",
+            self.series, self.layers, self.width, self.size, self.steps
+        )
+    }
+}
+
+impl SweepRun {
+    pub fn key(&self) -> SweepKey {
+        SweepKey {
+            series: self.series.clone(),
+            layers: self.config.model.n_layers,
+            width: self.config.model.d_model,
+            size: self.config.task.size,
+            steps: self.config.steps,
+        }
+    }
+}
+
 /// What one run reached.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
@@ -44,6 +77,18 @@ pub struct RunResult {
     /// `(mode, size, accuracy)` of the same weights switched to another attention mode.
     #[serde(default)]
     pub switched: Vec<(String, usize, f32)>,
+}
+
+impl RunResult {
+    pub fn key(&self) -> SweepKey {
+        SweepKey {
+            series: self.series.clone(),
+            layers: self.layers,
+            width: self.width,
+            size: self.size,
+            steps: self.steps,
+        }
+    }
 }
 
 /// Whether the expected separation showed up, with the numbers that decided it.
@@ -120,10 +165,14 @@ pub fn preset_list() -> String {
 pub enum SweepError {
     #[error("unknown preset `{0}`; presets: {list}", list = preset_list())]
     UnknownPreset(String),
-    #[error("the scale must be in (0, 1], got {0}")]
+    #[error("the scale must be in (0, {MAX_SCALE}], got {0}")]
     BadScale(f64),
     #[error("a custom grid needs at least one size, one width and one architecture")]
     EmptyGrid,
+    #[error("{0} is not a run of this sweep's grid (another preset, --scale or grid?)")]
+    NotInGrid(String),
+    #[error("{0} appears twice")]
+    Duplicate(String),
     #[error("{0} runs is too many for one sweep (at most {MAX_CUSTOM_RUNS})")]
     TooManyRuns(usize),
     #[error("{architecture} at size {size}, width {width}: {error}")]
@@ -150,6 +199,52 @@ pub struct Preset {
 }
 
 impl Preset {
+    /// The verdict on the whole grid; on a part of it (a shard, an interrupted sweep) no
+    /// verdict: it says how many runs are missing.
+    pub fn judge_if_complete(&self, results: &[RunResult]) -> Verdict {
+        let done: std::collections::HashSet<SweepKey> =
+            results.iter().map(RunResult::key).collect();
+        let missing = self
+            .runs
+            .iter()
+            .filter(|r| !done.contains(&r.key()))
+            .count();
+        if missing == 0 {
+            return self.judge(results);
+        }
+        Verdict {
+            appeared: false,
+            summary: format!(
+                "partial: {missing} of {} runs missing; no verdict until the grid is complete (lab sweep --merge joins the parts)",
+                self.runs.len()
+            ),
+        }
+    }
+
+    /// `results` in the order of the grid; refuses a run that is not part of it or appears
+    /// twice (e.g. parts of two different sweeps).
+    pub fn in_grid_order(&self, results: Vec<RunResult>) -> Result<Vec<RunResult>, SweepError> {
+        let order: std::collections::HashMap<SweepKey, usize> = self
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key(), i))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for r in &results {
+            let key = r.key();
+            if !order.contains_key(&key) {
+                return Err(SweepError::NotInGrid(key.to_string()));
+            }
+            if !seen.insert(key.clone()) {
+                return Err(SweepError::Duplicate(key.to_string()));
+            }
+        }
+        let mut results = results;
+        results.sort_by_key(|r| order.get(&r.key()).copied());
+        Ok(results)
+    }
+
     pub fn judge(&self, results: &[RunResult]) -> Verdict {
         (self.judge)(results)
     }
@@ -304,9 +399,13 @@ fn majority_runs(steps: usize) -> Vec<SweepRun> {
     runs
 }
 
-/// Build a preset by name; `scale` (0 < scale ≤ 1) shrinks the step counts for quick runs.
+/// The largest budget multiplier of a sweep (`lab sweep --scale`).
+pub const MAX_SCALE: f64 = 100.0;
+
+/// Build a preset by name; `scale` (0 < scale ≤ [`MAX_SCALE`]) multiplies the step counts:
+/// below 1 for quick runs, above 1 for budgets closer to the papers'.
 pub fn preset(name: &str, scale: f64) -> Result<Preset, SweepError> {
-    if !(scale > 0.0 && scale <= 1.0) {
+    if !(scale > 0.0 && scale <= MAX_SCALE) {
         return Err(SweepError::BadScale(scale));
     }
     let name = PresetName::from_name(name)?;

@@ -10,7 +10,7 @@ use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
 use super::held_out::{TrainingStream, held_out};
 use super::loss::masked_cross_entropy;
-use super::schedule::learning_rate;
+use super::schedule::{learning_rate, softmax_scale};
 use super::{TrainConfig, TrainError};
 use crate::models::{Model, SequenceModel};
 use crate::tasks::{Example, Task};
@@ -164,6 +164,12 @@ impl Trainer {
         let logits = self.model.forward(batch.inputs)?;
         let loss = masked_cross_entropy(logits, batch.targets, batch.mask);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        if let Some(from) = self.config.softmax_scale_from {
+            let arch = &self.config.model;
+            let scale = softmax_scale(from, arch.softmax_scale, self.step, self.config.steps);
+            let mode = arch.attention;
+            self.model = self.model.clone().with_mode(mode, scale);
+        }
         let lr = learning_rate(self.config.learning_rate, self.step, self.config.steps);
         self.model = self.optimizer.step(lr, self.model.clone(), grads);
         self.pending_losses.push(loss.detach());

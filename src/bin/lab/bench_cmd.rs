@@ -260,6 +260,7 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
                 n_heads: args.heads,
                 ..ArchSpec::default()
             },
+            index_tokens: None,
         };
         device.seed(1);
         let model = Model::new(&config, &device).map_err(|e| e.to_string())?;

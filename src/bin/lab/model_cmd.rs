@@ -52,6 +52,7 @@ impl SizeArgs {
             },
             vocab_size: self.vocab,
             max_len: self.max_len,
+            index_tokens: None,
         }
     }
 }

@@ -1,5 +1,8 @@
 //! `lab sweep --preset NAME --out results.json`: run a preset grid natively, write JSON + CSV,
-//! print a table and whether the expected separation appeared.
+//! print a table and whether the expected separation appeared. `--shard i/n` runs a
+//! deterministic 1/n of the grid (the same split as `lab claims run`); runs already in the
+//! output are skipped (an interrupted sweep resumes), the output is rewritten after every run,
+//! and `--merge PARTS…` joins the parts' outputs into one and judges it.
 
 use crate::device_arg::DeviceArg;
 use std::path::PathBuf;
@@ -12,7 +15,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::Architecture;
 use expressivity_lab::tasks::TaskKind;
-use expressivity_lab::train::sweep::{CustomGrid, SweepResults, custom, preset, run_one, to_csv};
+use std::collections::HashSet;
+
+use expressivity_lab::claims::run::Shard;
+use expressivity_lab::train::sweep::{
+    CustomGrid, MAX_SCALE, Preset, RunResult, SweepKey, SweepResults, SweepRun, custom, preset,
+    run_one, to_csv,
+};
 
 #[derive(Args)]
 pub struct SweepArgs {
@@ -40,16 +49,69 @@ pub struct SweepArgs {
     /// Where to write the JSON results (the CSV goes next to it).
     #[arg(long)]
     out: PathBuf,
-    /// Multiply every run's step count by this (0 < scale ≤ 1) for a quick look.
+    /// Multiply every run's step count by this (0 < scale ≤ 100): below 1 for a quick look,
+    /// above 1 for a larger budget.
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
     #[command(flatten)]
     device: DeviceArg,
+    /// Run only the runs at positions ≡ i − 1 (mod n) of the grid, e.g. 2/8 (one part per
+    /// machine or process; each part needs its own --out).
+    #[arg(long, default_value = "1/1")]
+    shard: String,
+    /// Instead of running: join these parts' outputs (the same preset, grid and scale) into
+    /// --out and judge the whole.
+    #[arg(long, num_args = 1..)]
+    merge: Vec<PathBuf>,
+}
+
+/// The results already in `path` (none if it does not exist); they must be of `preset`.
+fn read_results(path: &std::path::Path, preset: &Preset) -> Result<Vec<RunResult>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let old: SweepResults = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not the results of a sweep: {e}", path.display()))?;
+    if old.preset != preset.name.name() {
+        return Err(format!(
+            "{} holds results of the sweep `{}`, not `{}`",
+            path.display(),
+            old.preset,
+            preset.name
+        ));
+    }
+    preset
+        .in_grid_order(old.runs)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Write the results (JSON, through a temporary file, and the CSV) with the verdict on them
+/// if they are the whole grid.
+fn write_results(
+    preset: &Preset,
+    results: &[RunResult],
+    json_path: &std::path::Path,
+    csv_path: &std::path::Path,
+) -> Result<SweepResults, String> {
+    let out = SweepResults {
+        preset: preset.name.name().into(),
+        claim: preset.claim.clone(),
+        runs: results.to_vec(),
+        verdict: preset.judge_if_complete(results),
+    };
+    let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
+    let partial = json_path.with_extension("json.partial");
+    std::fs::write(&partial, json).map_err(|e| format!("{}: {e}", partial.display()))?;
+    std::fs::rename(&partial, json_path).map_err(|e| format!("{}: {e}", json_path.display()))?;
+    std::fs::write(csv_path, to_csv(&out)).map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    Ok(out)
 }
 
 pub fn run(args: SweepArgs) -> Result<(), String> {
-    if !(args.scale > 0.0 && args.scale <= 1.0) {
-        return Err("--scale must be in (0, 1]".into());
+    if !(args.scale > 0.0 && args.scale <= MAX_SCALE) {
+        return Err(format!("--scale must be in (0, {MAX_SCALE}]"));
     }
     if args.steps == 0 {
         return Err("--steps must be at least 1".into());
@@ -73,11 +135,46 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     } else {
         preset(&args.preset, args.scale).map_err(|e| e.to_string())?
     };
-    let total: usize = preset.runs.iter().map(|r| r.config.steps).sum();
+    if !args.merge.is_empty() {
+        let mut all = Vec::new();
+        for part in &args.merge {
+            if !part.is_file() {
+                return Err(format!("{}: no such file", part.display()));
+            }
+            all.extend(read_results(part, &preset)?);
+        }
+        let all = preset.in_grid_order(all).map_err(|e| e.to_string())?;
+        let out = write_results(&preset, &all, &args.out, &csv_path)?;
+        print_table(&out)?;
+        outln!(
+            "\nmerged {} parts: {} of {} runs → {}",
+            args.merge.len(),
+            all.len(),
+            preset.runs.len(),
+            args.out.display()
+        );
+        outln!("{}", out.verdict.summary);
+        return Ok(());
+    }
+    let shard = Shard::parse(&args.shard)?;
+    let mut results = read_results(&args.out, &preset)?;
+    let done: HashSet<SweepKey> = results.iter().map(RunResult::key).collect();
+    let mine = shard.select(preset.runs.clone());
+    let skipped = mine.iter().filter(|r| done.contains(&r.key())).count();
+    let todo: Vec<SweepRun> = mine
+        .into_iter()
+        .filter(|r| !done.contains(&r.key()))
+        .collect();
+    let total: usize = todo.iter().map(|r| r.config.steps).sum();
     outln!(
-        "sweep {}: {} runs, {} training steps in all\nclaim: {}",
+        "sweep {}: {} runs to do (shard {}/{} of {}; {} already in {}), {} training steps in all\nclaim: {}",
         preset.name,
+        todo.len(),
+        shard.index,
+        shard.count,
         preset.runs.len(),
+        skipped,
+        args.out.display(),
         total,
         preset.claim
     );
@@ -89,13 +186,12 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     let (device, backend) = args.device.resolve()?;
     outln!("backend: {} ({})", backend.name, backend.reason);
     let started = std::time::Instant::now();
-    let mut results = Vec::new();
     let mut done = 0u64;
-    for (i, run) in preset.runs.iter().enumerate() {
+    for (i, run) in todo.iter().enumerate() {
         bar.set_message(format!(
             "run {}/{}: {} width {} size {}",
             i + 1,
-            preset.runs.len(),
+            todo.len(),
             run.series,
             run.config.model.d_model,
             run.config.task.size
@@ -132,18 +228,11 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
             bar.println(line);
         }
         results.push(result);
+        results = preset.in_grid_order(results).map_err(|e| e.to_string())?;
+        write_results(&preset, &results, &args.out, &csv_path)?;
     }
     bar.finish_and_clear();
-    let verdict = preset.judge(&results);
-    let out = SweepResults {
-        preset: preset.name.name().into(),
-        claim: preset.claim.clone(),
-        runs: results,
-        verdict,
-    };
-    let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
-    std::fs::write(&args.out, json).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    std::fs::write(&csv_path, to_csv(&out)).map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    let out = write_results(&preset, &results, &args.out, &csv_path)?;
     print_table(&out)?;
     outln!(
         "\n{} in {:.0} s → {} and {}",
@@ -152,7 +241,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         args.out.display(),
         csv_path.display()
     );
-    if preset.tests_claim {
+    if preset.tests_claim && out.runs.len() == preset.runs.len() {
         outln!(
             "expected separation {}: {}",
             if out.verdict.appeared {

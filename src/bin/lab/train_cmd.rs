@@ -44,6 +44,10 @@ pub struct TrainArgs {
     /// The c of softmax(c · qᵀk / √d_h) (standard and sparse transformers; default 1).
     #[arg(long)]
     softmax_scale: Option<f32>,
+    /// Grow the softmax scale geometrically from this value to --softmax-scale over the run
+    /// (softmax attention trained towards saturated attention).
+    #[arg(long)]
+    softmax_scale_from: Option<f32>,
     /// none, learned or sinusoidal.
     #[arg(long, default_value = "sinusoidal",
           value_parser = parse_with(PositionalEncoding::from_name, PositionalEncoding::ALL.iter().map(|a| a.name())))]
@@ -51,6 +55,10 @@ pub struct TrainArgs {
     /// Sparse block size (default ⌈√length⌉).
     #[arg(long)]
     block: Option<usize>,
+    /// Index tokens (`@i` of index-lookup) include the position code of position i in their
+    /// embedding, as in the index-lookup construction.
+    #[arg(long)]
+    index_positions: bool,
     #[arg(long, default_value_t = TrainConfig::default().model.d_model)]
     width: usize,
     #[arg(long, default_value_t = TrainConfig::default().model.n_layers)]
@@ -101,6 +109,10 @@ fn ignored_flags(args: &TrainArgs) -> Vec<&'static str> {
             args.softmax_scale.is_some() && !arch.has_attention_modes(),
         ),
         (
+            "--softmax-scale-from",
+            args.softmax_scale_from.is_some() && !arch.has_attention_modes(),
+        ),
+        (
             "--block",
             args.block.is_some() && arch != Architecture::Sparse,
         ),
@@ -136,6 +148,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             softmax_scale: args.softmax_scale.unwrap_or(1.0),
             positional: args.positional,
             block_size: args.block,
+            index_shares_position: args.index_positions,
             d_model: args.width,
             n_layers: args.layers,
             n_heads: args.heads.unwrap_or(TrainConfig::default().model.n_heads),
@@ -148,6 +161,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         eval_every: args.eval_every,
         eval_examples: args.eval_examples,
         context: args.context,
+        softmax_scale_from: args.softmax_scale_from,
     };
     if let Some(path) = &args.save {
         out_path::check_outputs(path, "json")?;
