@@ -242,3 +242,208 @@ fn dyck_by_a_constant_width_lstm_is_perfect_up_to_256() {
     }
     assert_eq!(widths, vec![51; 4], "the width must not grow with N");
 }
+
+/// The sizes the equality and disjointness constructions are judged at.
+const PAIR_SIZES: [usize; 5] = [8, 16, 32, 64, 128];
+
+/// `x | y <q>` as text.
+fn pair_prompt(x: &[bool], y: &[bool]) -> String {
+    let bits = |s: &[bool]| {
+        s.iter()
+            .map(|&b| if b { "1" } else { "0" })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!("{} | {} <q>", bits(x), bits(y))
+}
+
+/// Bits of a small deterministic generator (xorshift), so the hard cases vary with the seed.
+fn bits(n: usize, seed: u64) -> Vec<bool> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s & 1 == 1
+        })
+        .collect()
+}
+
+/// Teacher-forced accuracy over prompts (text) that the task's solver labels.
+fn accuracy_on(loaded: &Checkpoint, model: &Model, prompts: &[String]) -> f32 {
+    let task = loaded.meta.train.task().unwrap();
+    let examples: Vec<Example> = prompts
+        .iter()
+        .map(|p| task.solve_text(p).unwrap())
+        .collect();
+    let mut right = 0.0;
+    for chunk in examples.chunks(64) {
+        right += accuracy(model, chunk) * chunk.len() as f32;
+    }
+    right / examples.len() as f32
+}
+
+#[test]
+fn pair_constructions_are_perfect_from_8_to_128_in_every_attention_mode() {
+    for name in ["equality", "disjointness"] {
+        for size in PAIR_SIZES {
+            let loaded = load(name, size);
+            assert_perfect(&evaluate(&loaded.model, &loaded, size, 256), name);
+            for mode in [AttentionMode::Saturated, AttentionMode::Hard] {
+                let model = loaded.model.clone().with_mode(mode, 1.0);
+                assert_perfect(&evaluate(&model, &loaded, size, 64), mode.name());
+            }
+        }
+    }
+}
+
+/// The near misses: y equal to x but for one bit, at every position (the last included), for
+/// several x; and the constant strings.
+#[test]
+fn equality_is_exact_on_every_one_bit_difference() {
+    for size in PAIR_SIZES {
+        let loaded = load("equality", size);
+        let mut prompts = Vec::new();
+        let mut xs: Vec<Vec<bool>> = (0..3).map(|s| bits(size, s + size as u64)).collect();
+        xs.extend([vec![false; size], vec![true; size]]);
+        for x in &xs {
+            prompts.push(pair_prompt(x, x));
+            for k in 0..size {
+                let mut y = x.clone();
+                y[k] = !y[k];
+                prompts.push(pair_prompt(x, &y));
+                prompts.push(pair_prompt(&y, x));
+            }
+        }
+        assert_eq!(
+            accuracy_on(&loaded, &loaded.model, &prompts),
+            1.0,
+            "size {size}"
+        );
+    }
+}
+
+/// Disjointness's closest cases: disjoint pairs that overlap once when one bit is set, at
+/// every position; and the densest disjoint pair (x = ¬y).
+#[test]
+fn disjointness_is_exact_on_every_single_overlap() {
+    for size in PAIR_SIZES {
+        let loaded = load("disjointness", size);
+        let mut prompts = Vec::new();
+        for seed in 0..3 {
+            let x = bits(size, seed + 7 * size as u64);
+            let not_x: Vec<bool> = x.iter().map(|b| !b).collect();
+            prompts.push(pair_prompt(&x, &not_x));
+            for k in 0..size {
+                let (mut x2, mut y2) = (x.clone(), not_x.clone());
+                x2[k] = true;
+                y2[k] = true;
+                prompts.push(pair_prompt(&x2, &y2));
+            }
+        }
+        let (zeros, ones) = (vec![false; size], vec![true; size]);
+        prompts.push(pair_prompt(&zeros, &zeros));
+        prompts.push(pair_prompt(&ones, &zeros));
+        prompts.push(pair_prompt(&ones, &ones));
+        assert_eq!(
+            accuracy_on(&loaded, &loaded.model, &prompts),
+            1.0,
+            "size {size}"
+        );
+    }
+}
+
+/// Every pair of strings at the smallest lengths.
+#[test]
+fn pair_constructions_are_exact_on_every_input_up_to_length_4() {
+    for name in ["equality", "disjointness"] {
+        for size in 1..=4usize {
+            let loaded = load(name, size);
+            let all: Vec<Vec<bool>> = (0..1usize << size)
+                .map(|v| (0..size).map(|i| v >> i & 1 == 1).collect())
+                .collect();
+            let prompts: Vec<String> = all
+                .iter()
+                .flat_map(|x| all.iter().map(move |y| pair_prompt(x, y)))
+                .collect();
+            assert_eq!(
+                accuracy_on(&loaded, &loaded.model, &prompts),
+                1.0,
+                "{name} at size {size}"
+            );
+        }
+    }
+}
+
+/// Width `2⌈log₂ N⌉ + 12` at every size: logarithmic, printed in the provenance.
+#[test]
+fn pair_construction_widths_grow_logarithmically() {
+    let mut widths = Vec::new();
+    for size in 1..=128usize {
+        let built = construct::find("equality").unwrap().build(size).unwrap();
+        let width = built.meta.model.arch.d_model;
+        let provenance = built.meta.constructed_by.as_ref().unwrap();
+        assert_eq!(provenance.params["width"], width.to_string());
+        let log2 = (size as f64).log2();
+        assert!(
+            width as f64 <= 2.0 * log2 + 14.0,
+            "width {width} at N = {size}"
+        );
+        if PAIR_SIZES.contains(&size) {
+            widths.push(width);
+        }
+    }
+    assert_eq!(widths, vec![18, 20, 22, 24, 26]);
+}
+
+#[test]
+fn an_equality_checkpoint_round_trips_with_its_provenance() {
+    let built = construct::find("equality").unwrap().build(32).unwrap();
+    let loaded = checkpoint::load(&built.bytes, &device()).unwrap();
+    assert_eq!(loaded.meta, built.meta);
+    let provenance = loaded.meta.constructed_by.as_ref().unwrap();
+    assert_eq!(provenance.construction, "equality");
+    assert_eq!(provenance.params["size"], "32");
+    assert_eq!(provenance.params["code bits"], "5");
+    assert_eq!(loaded.meta.train.model.n_layers, 2);
+    assert_eq!(loaded.meta.train.task.task, TaskKind::Equality);
+    assert!(loaded.meta.history.is_empty());
+    assert_eq!(loaded.meta.note, "lab construct equality --size 32");
+}
+
+/// `lab construct equality` and `lab eval` on its file; `lab predict` agrees with the solver.
+#[test]
+fn the_cli_builds_and_evaluates_equality() {
+    let dir = std::env::temp_dir().join(format!("lab-construct-eq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("equality-16.safetensors");
+    let path = file.to_str().unwrap();
+    let lab = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let (ok, stdout, stderr) = lab(&["construct", "equality", "--size", "16", "--out", path]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("width 20"), "{stdout}");
+    assert!(stdout.contains("100.0%"), "{stdout}");
+    let (ok, table, stderr) = lab(&["eval", path, "--examples", "128"]);
+    assert!(ok, "{table}{stderr}");
+    assert!(
+        table.contains("width 20") && table.contains("100.0%"),
+        "{table}"
+    );
+    let x = "1 0 1 1 0 0 1 0 1 1 1 0 0 1 0 1";
+    for y in [x, "1 0 1 1 0 0 1 0 1 1 1 0 0 1 0 0"] {
+        let prompt = format!("{x} | {y} <q>");
+        let (ok, predicted, _) = lab(&["predict", path, "--input", &prompt]);
+        let (_, solved, _) = lab(&["task", "solve", "--task", "equality", "--input", &prompt]);
+        assert!(ok, "{predicted}");
+        assert_eq!(predicted, solved);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -5,9 +5,12 @@
 //!
 //! One file per construction; each exports a [`Construction`] listed in [`ALL`].
 
+pub mod disjointness;
 pub mod dyck;
+pub mod equality;
 pub mod index_lookup;
 pub mod majority;
+pub mod pair_bits;
 mod weights;
 
 use std::collections::BTreeMap;
@@ -79,6 +82,8 @@ pub const ALL: &[Construction] = &[
     majority::CONSTRUCTION,
     index_lookup::CONSTRUCTION,
     dyck::CONSTRUCTION,
+    equality::CONSTRUCTION,
+    disjointness::CONSTRUCTION,
 ];
 
 /// The construction called `name`.
