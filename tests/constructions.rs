@@ -447,3 +447,98 @@ fn the_cli_builds_and_evaluates_equality() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+const NEIGHBOUR_SIZES: [usize; 5] = [1, 4, 16, 32, 64];
+
+#[test]
+fn nearest_neighbor_is_perfect_from_1_to_64_pairs_in_every_attention_mode() {
+    for size in NEIGHBOUR_SIZES {
+        let loaded = load("nearest-neighbor", size);
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, 128), "softmax");
+        if [4, 64].contains(&size) {
+            for mode in [AttentionMode::Saturated, AttentionMode::Hard] {
+                let model = loaded.model.clone().with_mode(mode, 1.0);
+                assert_perfect(&evaluate(&model, &loaded, size, 32), mode.name());
+            }
+        }
+    }
+}
+
+/// Close calls: the query is a stored key with one bit flipped (so another key is often only
+/// one step further) or a stored key itself, for every stored pair, first and last included.
+#[test]
+fn nearest_neighbor_is_exact_on_close_calls_at_every_stored_pair() {
+    for size in NEIGHBOUR_SIZES {
+        let loaded = load("nearest-neighbor", size);
+        let task = loaded.meta.train.task().unwrap();
+        let mut keys: Vec<Vec<bool>> = Vec::new();
+        let mut seed = 0;
+        while keys.len() < size {
+            let key = bits(8, seed + 1000 * size as u64);
+            seed += 1;
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        let labels = [
+            "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P",
+        ];
+        let stored: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(j, key)| {
+                let bits: Vec<&str> = key.iter().map(|&b| if b { "1" } else { "0" }).collect();
+                format!("{} {}", bits.join(" "), labels[(j * 7) % 16])
+            })
+            .collect();
+        let mut prompts = Vec::new();
+        for (j, key) in keys.iter().enumerate() {
+            for flip in [None, Some(j % 8), Some(7)] {
+                let mut query = key.clone();
+                if let Some(i) = flip {
+                    query[i] = !query[i];
+                }
+                let q: Vec<&str> = query.iter().map(|&b| if b { "1" } else { "0" }).collect();
+                let prompt = format!("{} <q> {}", stored.join(" ; "), q.join(" "));
+                // Ties have no answer: the solver rejects them, and so do we.
+                if task.solve_text(&prompt).is_ok() {
+                    prompts.push(prompt);
+                }
+            }
+        }
+        assert!(
+            prompts.len() >= size,
+            "size {size}: {} prompts",
+            prompts.len()
+        );
+        assert_eq!(
+            accuracy_on(&loaded, &loaded.model, &prompts),
+            1.0,
+            "size {size}"
+        );
+    }
+}
+
+/// Width `8·max(9, ⌈log₂(k + 1)⌉ + 4)`: logarithmic in k (flat until the block code needs a
+/// sixth bit).
+#[test]
+fn nearest_neighbor_width_grows_logarithmically() {
+    let mut widths = Vec::new();
+    for size in 1..=64usize {
+        let built = construct::find("nearest-neighbor")
+            .unwrap()
+            .build(size)
+            .unwrap();
+        let width = built.meta.model.arch.d_model;
+        let provenance = built.meta.constructed_by.as_ref().unwrap();
+        assert_eq!(provenance.params["width"], width.to_string());
+        assert!(
+            width as f64 <= 8.0 * ((size as f64 + 1.0).log2() + 5.0).max(9.0),
+            "width {width} at k = {size}"
+        );
+        if NEIGHBOUR_SIZES.contains(&size) {
+            widths.push(width);
+        }
+    }
+    assert_eq!(widths, vec![72, 72, 72, 80, 88]);
+}

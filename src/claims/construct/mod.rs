@@ -5,11 +5,13 @@
 //!
 //! One file per construction; each exports a [`Construction`] listed in [`ALL`].
 
+mod codes;
 pub mod disjointness;
 pub mod dyck;
 pub mod equality;
 pub mod index_lookup;
 pub mod majority;
+pub mod nearest_neighbor;
 pub mod pair_bits;
 mod weights;
 
@@ -84,6 +86,7 @@ pub const ALL: &[Construction] = &[
     dyck::CONSTRUCTION,
     equality::CONSTRUCTION,
     disjointness::CONSTRUCTION,
+    nearest_neighbor::CONSTRUCTION,
 ];
 
 /// The construction called `name`.

@@ -37,6 +37,7 @@
 
 use std::collections::BTreeMap;
 
+use super::codes::{code_bits, ln_factor, pairs};
 use super::{Built, ConstructError, Weights, instance_of, zero_weights};
 use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::pair_bits::{PairBits, PairRule, QUERY};
@@ -52,8 +53,6 @@ const DETECT: f32 = 6.0;
 const GAIN: f32 = 100.0;
 /// Logit bias of every token that is not an answer.
 const NEVER: f32 = -1000.0;
-/// burn's LayerNorm epsilon.
-const LN_EPSILON: f32 = 1e-5;
 
 /// One hidden unit of the detector: `GELU(K · (bit·b + found·r + side·s + bias))`.
 #[derive(Debug, Clone, Copy)]
@@ -96,29 +95,9 @@ impl Layout {
     }
 }
 
-/// Code bits for positions `0..n`: `⌈log₂ n⌉`, at least one.
-pub fn code_bits(n: usize) -> usize {
-    (usize::BITS - n.saturating_sub(1).leading_zeros()).max(1) as usize
-}
-
 /// The model width for strings of length `n`.
 pub fn width(n: usize) -> usize {
     Layout::new(code_bits(n)).width
-}
-
-/// `±1` code of `value` over `bits` bits, as ± pairs `(c, −c)`.
-fn pairs(value: usize, bits: usize) -> Vec<f32> {
-    (0..bits)
-        .flat_map(|b| {
-            let c = if value >> b & 1 == 1 { 1.0 } else { -1.0 };
-            [c, -c]
-        })
-        .collect()
-}
-
-/// burn's LayerNorm factor `1/√(‖x‖²/d + ε)` for a zero-mean vector with `‖x‖² = norm2`.
-fn ln_factor(width: usize, norm2: f32) -> f32 {
-    1.0 / (norm2 / width as f32 + LN_EPSILON).sqrt()
 }
 
 /// Build the construction for task `R` with witness `detector`, for strings of length `n`.
@@ -323,20 +302,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_tell_every_position_apart_in_log_bits() {
-        for n in 1..=256usize {
-            let bits = code_bits(n);
-            assert!(1 << bits >= n, "{n} positions need more than {bits} bits");
-            assert!(
-                bits == 1 || 1 << (bits - 1) < n,
-                "{bits} bits is more than {n} needs"
-            );
-            let codes: std::collections::BTreeSet<Vec<i8>> = (0..n)
-                .map(|i| pairs(i, bits).iter().map(|&c| c as i8).collect())
-                .collect();
-            assert_eq!(codes.len(), n);
-        }
+    fn width_is_two_per_code_bit_plus_twelve() {
+        assert_eq!(width(1), 14);
         assert_eq!(width(8), 18);
+        assert_eq!(width(9), 20);
         assert_eq!(width(128), 26);
     }
 }
