@@ -6,7 +6,7 @@
 
 use burn::prelude::*;
 use expressivity_lab::claims::construct::{self, ConstructError};
-use expressivity_lab::models::{AttentionMode, Model};
+use expressivity_lab::models::{AttentionMode, Model, SequenceModel};
 use expressivity_lab::tasks::{Example, Task, TaskKind};
 use expressivity_lab::train::checkpoint::{self, Checkpoint};
 use expressivity_lab::train::eval::{SizeReport, at_size, teacher_forced};
@@ -241,4 +241,403 @@ fn dyck_by_a_constant_width_lstm_is_perfect_up_to_256() {
         assert_perfect(&evaluate(&loaded.model, &loaded, size, count), "LSTM");
     }
     assert_eq!(widths, vec![51; 4], "the width must not grow with N");
+}
+
+/// The sizes the equality and disjointness constructions are judged at.
+const PAIR_SIZES: [usize; 5] = [8, 16, 32, 64, 128];
+
+/// `x | y <q>` as text.
+fn pair_prompt(x: &[bool], y: &[bool]) -> String {
+    let bits = |s: &[bool]| {
+        s.iter()
+            .map(|&b| if b { "1" } else { "0" })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!("{} | {} <q>", bits(x), bits(y))
+}
+
+/// Bits of a small deterministic generator (xorshift), so the hard cases vary with the seed.
+fn bits(n: usize, seed: u64) -> Vec<bool> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s & 1 == 1
+        })
+        .collect()
+}
+
+/// Teacher-forced accuracy over prompts (text) that the task's solver labels.
+fn accuracy_on(loaded: &Checkpoint, model: &Model, prompts: &[String]) -> f32 {
+    let task = loaded.meta.train.task().unwrap();
+    let examples: Vec<Example> = prompts
+        .iter()
+        .map(|p| task.solve_text(p).unwrap())
+        .collect();
+    let mut right = 0.0;
+    for chunk in examples.chunks(64) {
+        right += accuracy(model, chunk) * chunk.len() as f32;
+    }
+    right / examples.len() as f32
+}
+
+#[test]
+fn pair_constructions_are_perfect_from_8_to_128_in_every_attention_mode() {
+    for name in ["equality", "disjointness"] {
+        for size in PAIR_SIZES {
+            let loaded = load(name, size);
+            assert_perfect(&evaluate(&loaded.model, &loaded, size, 256), name);
+            for mode in [AttentionMode::Saturated, AttentionMode::Hard] {
+                let model = loaded.model.clone().with_mode(mode, 1.0);
+                assert_perfect(&evaluate(&model, &loaded, size, 64), mode.name());
+            }
+        }
+    }
+}
+
+/// The near misses: y equal to x but for one bit, at every position (the last included), for
+/// several x; and the constant strings.
+#[test]
+fn equality_is_exact_on_every_one_bit_difference() {
+    for size in PAIR_SIZES {
+        let loaded = load("equality", size);
+        let mut prompts = Vec::new();
+        let mut xs: Vec<Vec<bool>> = (0..3).map(|s| bits(size, s + size as u64)).collect();
+        xs.extend([vec![false; size], vec![true; size]]);
+        for x in &xs {
+            prompts.push(pair_prompt(x, x));
+            for k in 0..size {
+                let mut y = x.clone();
+                y[k] = !y[k];
+                prompts.push(pair_prompt(x, &y));
+                prompts.push(pair_prompt(&y, x));
+            }
+        }
+        assert_eq!(
+            accuracy_on(&loaded, &loaded.model, &prompts),
+            1.0,
+            "size {size}"
+        );
+    }
+}
+
+/// Disjointness's closest cases: disjoint pairs that overlap once when one bit is set, at
+/// every position; and the densest disjoint pair (x = ¬y).
+#[test]
+fn disjointness_is_exact_on_every_single_overlap() {
+    for size in PAIR_SIZES {
+        let loaded = load("disjointness", size);
+        let mut prompts = Vec::new();
+        for seed in 0..3 {
+            let x = bits(size, seed + 7 * size as u64);
+            let not_x: Vec<bool> = x.iter().map(|b| !b).collect();
+            prompts.push(pair_prompt(&x, &not_x));
+            for k in 0..size {
+                let (mut x2, mut y2) = (x.clone(), not_x.clone());
+                x2[k] = true;
+                y2[k] = true;
+                prompts.push(pair_prompt(&x2, &y2));
+            }
+        }
+        let (zeros, ones) = (vec![false; size], vec![true; size]);
+        prompts.push(pair_prompt(&zeros, &zeros));
+        prompts.push(pair_prompt(&ones, &zeros));
+        prompts.push(pair_prompt(&ones, &ones));
+        assert_eq!(
+            accuracy_on(&loaded, &loaded.model, &prompts),
+            1.0,
+            "size {size}"
+        );
+    }
+}
+
+/// Every pair of strings at the smallest lengths.
+#[test]
+fn pair_constructions_are_exact_on_every_input_up_to_length_4() {
+    for name in ["equality", "disjointness"] {
+        for size in 1..=4usize {
+            let loaded = load(name, size);
+            let all: Vec<Vec<bool>> = (0..1usize << size)
+                .map(|v| (0..size).map(|i| v >> i & 1 == 1).collect())
+                .collect();
+            let prompts: Vec<String> = all
+                .iter()
+                .flat_map(|x| all.iter().map(move |y| pair_prompt(x, y)))
+                .collect();
+            assert_eq!(
+                accuracy_on(&loaded, &loaded.model, &prompts),
+                1.0,
+                "{name} at size {size}"
+            );
+        }
+    }
+}
+
+/// Width `2⌈log₂ N⌉ + 12` at every size: logarithmic, printed in the provenance.
+#[test]
+fn pair_construction_widths_grow_logarithmically() {
+    let mut widths = Vec::new();
+    for size in 1..=128usize {
+        let built = construct::find("equality").unwrap().build(size).unwrap();
+        let width = built.meta.model.arch.d_model;
+        let provenance = built.meta.constructed_by.as_ref().unwrap();
+        assert_eq!(provenance.params["width"], width.to_string());
+        let log2 = (size as f64).log2();
+        assert!(
+            width as f64 <= 2.0 * log2 + 14.0,
+            "width {width} at N = {size}"
+        );
+        if PAIR_SIZES.contains(&size) {
+            widths.push(width);
+        }
+    }
+    assert_eq!(widths, vec![18, 20, 22, 24, 26]);
+}
+
+#[test]
+fn an_equality_checkpoint_round_trips_with_its_provenance() {
+    let built = construct::find("equality").unwrap().build(32).unwrap();
+    let loaded = checkpoint::load(&built.bytes, &device()).unwrap();
+    assert_eq!(loaded.meta, built.meta);
+    let provenance = loaded.meta.constructed_by.as_ref().unwrap();
+    assert_eq!(provenance.construction, "equality");
+    assert_eq!(provenance.params["size"], "32");
+    assert_eq!(provenance.params["code bits"], "5");
+    assert_eq!(loaded.meta.train.model.n_layers, 2);
+    assert_eq!(loaded.meta.train.task.task, TaskKind::Equality);
+    assert!(loaded.meta.history.is_empty());
+    assert_eq!(loaded.meta.note, "lab construct equality --size 32");
+}
+
+/// `lab construct equality` and `lab eval` on its file; `lab predict` agrees with the solver.
+#[test]
+fn the_cli_builds_and_evaluates_equality() {
+    let dir = std::env::temp_dir().join(format!("lab-construct-eq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("equality-16.safetensors");
+    let path = file.to_str().unwrap();
+    let lab = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
+            .args(args)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let (ok, stdout, stderr) = lab(&["construct", "equality", "--size", "16", "--out", path]);
+    assert!(ok, "{stdout}{stderr}");
+    assert!(stdout.contains("width 20"), "{stdout}");
+    assert!(stdout.contains("100.0%"), "{stdout}");
+    let (ok, table, stderr) = lab(&["eval", path, "--examples", "128"]);
+    assert!(ok, "{table}{stderr}");
+    assert!(
+        table.contains("width 20") && table.contains("100.0%"),
+        "{table}"
+    );
+    let x = "1 0 1 1 0 0 1 0 1 1 1 0 0 1 0 1";
+    for y in [x, "1 0 1 1 0 0 1 0 1 1 1 0 0 1 0 0"] {
+        let prompt = format!("{x} | {y} <q>");
+        let (ok, predicted, _) = lab(&["predict", path, "--input", &prompt]);
+        let (_, solved, _) = lab(&["task", "solve", "--task", "equality", "--input", &prompt]);
+        assert!(ok, "{predicted}");
+        assert_eq!(predicted, solved);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+const NEIGHBOUR_SIZES: [usize; 5] = [1, 4, 16, 32, 64];
+
+#[test]
+fn nearest_neighbor_is_perfect_from_1_to_64_pairs_in_every_attention_mode() {
+    for size in NEIGHBOUR_SIZES {
+        let loaded = load("nearest-neighbor", size);
+        // Greedy decoding through the cache is slow at k = 64 (650 tokens): fewer examples
+        // there; the close calls below cover every mode at every size teacher-forced.
+        let count = if size == 64 { 64 } else { 128 };
+        assert_perfect(&evaluate(&loaded.model, &loaded, size, count), "softmax");
+        if [4, 16].contains(&size) {
+            for mode in [AttentionMode::Saturated, AttentionMode::Hard] {
+                let model = loaded.model.clone().with_mode(mode, 1.0);
+                assert_perfect(&evaluate(&model, &loaded, size, 32), mode.name());
+            }
+        }
+    }
+}
+
+/// Close calls: the query is a stored key with one bit flipped (so another key is often only
+/// one step further) or a stored key itself, for every stored pair, first and last included;
+/// in every attention mode.
+#[test]
+fn nearest_neighbor_is_exact_on_close_calls_at_every_stored_pair() {
+    for size in NEIGHBOUR_SIZES {
+        let loaded = load("nearest-neighbor", size);
+        let task = loaded.meta.train.task().unwrap();
+        let mut keys: Vec<Vec<bool>> = Vec::new();
+        let mut seed = 0;
+        while keys.len() < size {
+            let key = bits(8, seed + 1000 * size as u64);
+            seed += 1;
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        let labels = [
+            "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P",
+        ];
+        let stored: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .map(|(j, key)| {
+                let bits: Vec<&str> = key.iter().map(|&b| if b { "1" } else { "0" }).collect();
+                format!("{} {}", bits.join(" "), labels[(j * 7) % 16])
+            })
+            .collect();
+        let mut prompts = Vec::new();
+        for (j, key) in keys.iter().enumerate() {
+            for flip in [None, Some(j % 8), Some(7)] {
+                let mut query = key.clone();
+                if let Some(i) = flip {
+                    query[i] = !query[i];
+                }
+                let q: Vec<&str> = query.iter().map(|&b| if b { "1" } else { "0" }).collect();
+                let prompt = format!("{} <q> {}", stored.join(" ; "), q.join(" "));
+                // Ties have no answer: the solver rejects them, and so do we.
+                if task.solve_text(&prompt).is_ok() {
+                    prompts.push(prompt);
+                }
+            }
+        }
+        assert!(
+            prompts.len() >= size,
+            "size {size}: {} prompts",
+            prompts.len()
+        );
+        for mode in AttentionMode::ALL {
+            let model = loaded.model.clone().with_mode(mode, 1.0);
+            assert_eq!(
+                accuracy_on(&loaded, &model, &prompts),
+                1.0,
+                "size {size}, {} attention",
+                mode.name()
+            );
+        }
+    }
+}
+
+/// Width `8·max(9, ⌈log₂(k + 1)⌉ + 4)`: logarithmic in k (flat until the block code needs a
+/// sixth bit).
+#[test]
+fn nearest_neighbor_width_grows_logarithmically() {
+    let mut widths = Vec::new();
+    for size in 1..=64usize {
+        let built = construct::find("nearest-neighbor")
+            .unwrap()
+            .build(size)
+            .unwrap();
+        let width = built.meta.model.arch.d_model;
+        let provenance = built.meta.constructed_by.as_ref().unwrap();
+        assert_eq!(provenance.params["width"], width.to_string());
+        assert!(
+            width as f64 <= 8.0 * ((size as f64 + 1.0).log2() + 5.0).max(9.0),
+            "width {width} at k = {size}"
+        );
+        if NEIGHBOUR_SIZES.contains(&size) {
+            widths.push(width);
+        }
+    }
+    assert_eq!(widths, vec![72, 72, 72, 80, 88]);
+}
+
+/// The smallest logit margin (right answer minus the best other token) at the answer
+/// position over `prompts` (all of one length), under the model as it is normally run.
+fn smallest_margin(loaded: &Checkpoint, prompts: &[String]) -> f32 {
+    let task = loaded.meta.train.task().unwrap();
+    let examples: Vec<Example> = prompts
+        .iter()
+        .map(|p| task.solve_text(p).unwrap())
+        .collect();
+    let t = examples[0].prompt_len;
+    let mut smallest = f32::INFINITY;
+    for chunk in examples.chunks(64) {
+        let ids: Vec<i32> = chunk
+            .iter()
+            .flat_map(|e| e.prompt().iter().map(|&id| id as i32))
+            .collect();
+        let tokens =
+            Tensor::<1, Int>::from_ints(ids.as_slice(), &device()).reshape([chunk.len(), t]);
+        let logits = loaded.model.forward(tokens).unwrap();
+        let [_, _, v] = logits.dims();
+        let last: Vec<f32> = logits
+            .slice([0..chunk.len(), t - 1..t, 0..v])
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        for (e, row) in chunk.iter().zip(last.chunks(v)) {
+            let right = e.answer()[0] as usize;
+            let other = (0..v)
+                .filter(|&i| i != right)
+                .map(|i| row[i])
+                .fold(f32::NEG_INFINITY, f32::max);
+            smallest = smallest.min(row[right] - other);
+        }
+    }
+    smallest
+}
+
+/// Numerical headroom at the largest sizes: on the hardest prompts the answer wins by a wide
+/// logit margin in f32 (not by a hair), so LayerNorm's ε and rounding cannot flip it.
+#[test]
+fn pair_and_neighbour_constructions_win_by_wide_logit_margins() {
+    let n = 128;
+    let x = bits(n, 5);
+    let mut flips = vec![pair_prompt(&x, &x)];
+    for k in [0, n / 2, n - 1] {
+        let mut y = x.clone();
+        y[k] = !y[k];
+        flips.push(pair_prompt(&x, &y));
+    }
+    let not_x: Vec<bool> = x.iter().map(|b| !b).collect();
+    let mut overlaps = vec![pair_prompt(&x, &not_x)];
+    for k in [0, n / 2, n - 1] {
+        let (mut a, mut b) = (x.clone(), not_x.clone());
+        a[k] = true;
+        b[k] = true;
+        overlaps.push(pair_prompt(&a, &b));
+    }
+    for (name, prompts) in [("equality", flips), ("disjointness", overlaps)] {
+        let margin = smallest_margin(&load(name, n), &prompts);
+        eprintln!("{name} at N = {n}: smallest logit margin {margin:.1}");
+        assert!(margin > 50.0, "{name}: margin {margin}");
+    }
+    // Nearest neighbour at k = 64: the query is the stored all-zero key, and its eight
+    // one-bit neighbours are stored too (the runner-up is one step further); only the nearest
+    // key has label C or K, every other A.
+    let mut keys: Vec<Vec<bool>> = (0..8).map(|i| (0..8).map(|b| b == i).collect()).collect();
+    let mut seed = 0;
+    while keys.len() < 63 {
+        let key = bits(8, 77 + seed);
+        seed += 1;
+        if !keys.contains(&key) && key.iter().any(|&b| b) {
+            keys.push(key);
+        }
+    }
+    let text = |k: &[bool]| {
+        k.iter()
+            .map(|&b| if b { "1" } else { "0" })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let zero = text(&[false; 8]);
+    let mut prompts = Vec::new();
+    for (at, label) in [(0, "C"), (31, "K"), (63, "C")] {
+        let mut stored: Vec<String> = keys.iter().map(|k| format!("{} A", text(k))).collect();
+        stored.insert(at, format!("{zero} {label}"));
+        prompts.push(format!("{} <q> {zero}", stored.join(" ; ")));
+    }
+    let margin = smallest_margin(&load("nearest-neighbor", 64), &prompts);
+    eprintln!("nearest-neighbor at k = 64: smallest logit margin {margin:.1}");
+    assert!(margin > 50.0, "nearest-neighbor: margin {margin}");
 }

@@ -198,10 +198,13 @@ fn equality(task: TaskKind) -> Claim {
         full: Design::grid(&[16, 32, 64], &[8, 16, 32, 64], 1500, 256),
         quick: Design::grid(&[8, 16], &[8, 16], 100, 128),
         expected: "transformer-2L w*(N) flat or log-like; the others growing or not reached",
-        construction: None,
+        construction: Some(id),
         negative_note: NEGATIVE_NOTE,
-        caveats: "No construction yet for the 2-layer side. Small N (8) is avoided in the full \
-                  grid: only 2^8 positive prompts exist and every model has the capacity.",
+        caveats: "The construction (`lab construct equality|disjointness --size N`) shows the \
+                  2-layer side exactly: width 2⌈log₂ N⌉ + 12 (18 at N = 8, 26 at N = 128), 100 % \
+                  at every N in softmax, saturated and hard attention; it is built for one N \
+                  (learned positions). Small N (8) is avoided in the full grid: only 2^8 \
+                  positive prompts exist and every model has the capacity.",
     }
 }
 
@@ -229,10 +232,13 @@ fn nearest_neighbor() -> Claim {
         full: Design::grid(&[4, 8, 16, 32], &[16, 32, 64, 128], 1500, 256),
         quick: Design::grid(&[2, 8], &[16, 32], 100, 128),
         expected: "transformer-2L w*(k) flat or log-like; LSTM growing or not reached",
-        construction: None,
+        construction: Some("nearest-neighbor"),
         negative_note: NEGATIVE_NOTE,
-        caveats: "No construction yet. At this budget the 2-layer transformer may not reach \
-                  95 % at large k, which makes the verdict inconclusive.",
+        caveats: "The construction (`lab construct nearest-neighbor --size k`, b = 8 only) shows \
+                  the 2-layer side exactly: b heads assemble each key from its b bit tokens, one \
+                  head compares; width 8·max(9, ⌈log₂(k + 1)⌉ + 4) (72 at k ≤ 31, 88 at k = 64), \
+                  100 % in every attention mode. At this budget the trained 2-layer transformer \
+                  may not reach 95 % at large k, which makes the verdict inconclusive.",
     }
 }
 

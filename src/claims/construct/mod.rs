@@ -5,9 +5,14 @@
 //!
 //! One file per construction; each exports a [`Construction`] listed in [`ALL`].
 
+mod codes;
+pub mod disjointness;
 pub mod dyck;
+pub mod equality;
 pub mod index_lookup;
 pub mod majority;
+pub mod nearest_neighbor;
+pub mod pair_bits;
 mod weights;
 
 use std::collections::BTreeMap;
@@ -79,6 +84,9 @@ pub const ALL: &[Construction] = &[
     majority::CONSTRUCTION,
     index_lookup::CONSTRUCTION,
     dyck::CONSTRUCTION,
+    equality::CONSTRUCTION,
+    disjointness::CONSTRUCTION,
+    nearest_neighbor::CONSTRUCTION,
 ];
 
 /// The construction called `name`.
