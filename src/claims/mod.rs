@@ -6,7 +6,10 @@
 
 pub mod claim;
 pub mod construct;
+pub mod curves;
+pub mod live;
 pub mod registry;
+pub mod results;
 pub mod run;
 pub mod stats;
 pub mod verdict;
