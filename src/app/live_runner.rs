@@ -36,7 +36,8 @@ pub fn use_live_runner(dispatch: UseReducerDispatcher<AppState>) -> LiveRunner {
 }
 
 impl LiveRunner {
-    /// Run the live check of claim `id` in the background; [`LiveRunner::cancel`] stops it.
+    /// Run the live check of claim `id` in the background (stopping one that runs);
+    /// [`LiveRunner::cancel`] stops it.
     pub fn run(&self, id: String) {
         let found = registry::find(&id);
         let dispatch = self.dispatch.clone();
@@ -50,6 +51,8 @@ impl LiveRunner {
             Ok(claim) => live::claim(&claim),
             Err(e) => return send(LiveStatus::Failed(e)),
         };
+        // One check at a time: a check still running is stopped first.
+        self.stop.stop();
         let stop = self.stop.renew();
         let plan = live::plan(&claim);
         let (runs, steps) = (plan.len(), claim.quick.steps);

@@ -1,6 +1,7 @@
 //! The page's state and its reducer: the one owner of what the page shows. Every change goes
 //! through an [`Action`]; components get values and callbacks, never the dispatcher.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -88,7 +89,10 @@ pub enum LiveStatus {
         current: String,
     },
     /// Finished, judged by the claim's verdict rule.
-    Done { verdict: Rc<Verdict>, runs: usize },
+    Done {
+        verdict: Rc<Verdict>,
+        runs: usize,
+    },
     Cancelled {
         run: usize,
         runs: usize,
@@ -96,7 +100,7 @@ pub enum LiveStatus {
     Failed(String),
 }
 
-/// The Claims panel's live check: one claim at a time.
+/// A live check's news: claim `claim`'s check is now `status`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiveCheck {
     /// The claim's id.
@@ -104,9 +108,9 @@ pub struct LiveCheck {
     pub status: LiveStatus,
 }
 
-impl LiveCheck {
+impl LiveStatus {
     pub fn is_running(&self) -> bool {
-        matches!(self.status, LiveStatus::Running { .. })
+        matches!(self, Self::Running { .. })
     }
 }
 
@@ -141,8 +145,8 @@ pub struct AppState {
     /// The construction (`claims::construct`) that set the kept model's weights, if any.
     pub construction: Option<String>,
     pub sweep: Sweep,
-    /// The last live check of a claim (running or finished).
-    pub live: Option<LiveCheck>,
+    /// The last live check of each claim that has had one, by claim id (at most one runs).
+    pub live: Rc<BTreeMap<String, LiveStatus>>,
 }
 
 pub enum Action {
@@ -221,7 +225,7 @@ impl AppState {
             greedy: None,
             construction: None,
             sweep: Sweep::default(),
-            live: None,
+            live: Rc::default(),
         }
     }
 
@@ -367,7 +371,11 @@ impl Reducible for AppState {
                 s.sweep.results = Rc::new(results);
             }
             Action::SweepEnded(status) => s.sweep.status = status,
-            Action::Live(live) => s.live = Some(live),
+            Action::Live(LiveCheck { claim, status }) => {
+                let mut live = (*s.live).clone();
+                live.insert(claim, status);
+                s.live = Rc::new(live);
+            }
         }
         Rc::new(s)
     }

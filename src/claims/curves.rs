@@ -78,7 +78,12 @@ mod tests {
             row("lstm", 16, WStar::Width(8), Some(8.0)),
             row("lstm", 128, WStar::Width(64), Some(64.0)),
             row("transformer-1L", 16, WStar::Width(16), Some(16.0)),
-            row("transformer-1L", 128, WStar::Width(16), Some(16.0 * 7.0 / 4.0)),
+            row(
+                "transformer-1L",
+                128,
+                WStar::Width(16),
+                Some(16.0 * 7.0 / 4.0),
+            ),
         ];
         for series in ["lstm", "transformer-1L"] {
             let curve = theory(&claim, series, &rows).unwrap();
@@ -89,11 +94,20 @@ mod tests {
                     .iter()
                     .find(|(n, _)| *n == r.size as f64)
                     .unwrap_or_else(|| panic!("{series}: no point at N = {}", r.size));
-                assert!((w - r.theory.unwrap()).abs() < 1e-9, "{series} N = {}", r.size);
+                assert!(
+                    (w - r.theory.unwrap()).abs() < 1e-9,
+                    "{series} N = {}",
+                    r.size
+                );
             }
             // Dense between the sizes, and increasing in N.
             assert!(curve.points.len() >= 3 * PER_DOUBLING, "{series}");
-            assert!(curve.points.windows(2).all(|p| p[0].0 < p[1].0 && p[0].1 <= p[1].1));
+            assert!(
+                curve
+                    .points
+                    .windows(2)
+                    .all(|p| p[0].0 < p[1].0 && p[0].1 <= p[1].1)
+            );
         }
     }
 

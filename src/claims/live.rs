@@ -72,19 +72,26 @@ pub fn provenance(claim_id: &str) -> Provenance {
 mod tests {
     use super::*;
     use crate::claims::registry;
-    use crate::claims::verdict::Outcome;
 
     #[test]
     fn every_live_check_is_small_and_keeps_the_rules() {
         for c in registry::all() {
             let d = design(&c);
-            assert!(d.steps <= MAX_STEPS && d.eval_examples <= MAX_EXAMPLES, "{}", c.id);
+            assert!(
+                d.steps <= MAX_STEPS && d.eval_examples <= MAX_EXAMPLES,
+                "{}",
+                c.id
+            );
             assert!(d.seeds.len() >= 3, "{}: fewer than 3 seeds", c.id);
             assert!(d.sizes.len() >= 2, "{}: one size shows no growth", c.id);
             let runs = plan(&claim(&c)).len();
             // What a tab does in a minute or two on the CPU backend.
             assert!(runs * d.steps.max(1) <= 8_000, "{}: {runs} runs", c.id);
-            assert!(describe(&c).starts_with(&format!("{runs} runs")), "{}", c.id);
+            assert!(
+                describe(&c).starts_with(&format!("{runs} runs")),
+                "{}",
+                c.id
+            );
         }
     }
 
@@ -98,14 +105,17 @@ mod tests {
         let records: Vec<_> = plan(&c)
             .iter()
             .map(|r| {
-                pollster::block_on(run::execute(&c, true, r, &device, &provenance, |_| {
-                    true
-                }))
-                .unwrap()
+                pollster::block_on(run::execute(&c, true, r, &device, &provenance, |_| true))
+                    .unwrap()
             })
             .collect();
         let v = run::verdict(&c, true, &records);
-        assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
+        assert_eq!(
+            v.outcome,
+            crate::claims::verdict::Outcome::Supported,
+            "{}",
+            v.summary
+        );
         assert!(v.summary.starts_with("QUICK"), "{}", v.summary);
         let hard_largest = v
             .cells

@@ -98,7 +98,12 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/results/claims");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .expect("the results directory")
-            .map(|e| e.expect("a directory entry").file_name().to_string_lossy().into_owned())
+            .map(|e| {
+                e.expect("a directory entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .filter(|name| name.ends_with(".verdict.json"))
             .collect();
         on_disk.sort();
@@ -123,7 +128,10 @@ mod tests {
             assert!(ids.contains(&c.verdict.claim.as_str()), "{file}");
             assert!(!c.commands.is_empty(), "{file} has no command");
             let quick = file.ends_with("-quick.verdict.json");
-            assert_eq!(c.verdict.quick, quick, "{file}: quick flag and name disagree");
+            assert_eq!(
+                c.verdict.quick, quick,
+                "{file}: quick flag and name disagree"
+            );
             assert_eq!(
                 pick(&c.verdict.claim, &[(file, json)]).map(|p| p.0),
                 Some(*file),

@@ -209,6 +209,7 @@ try {
   await page.click("#live-run-dyck");
   const cancelled = await page.waitForFunction(() => /Cancelled/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
   check(cancelled && !(await page.isVisible("#live-verdict-dyck")), `Cancel stops a live check without a verdict: ${await page.textContent("#live-status-dyck")}`);
+  check(await page.isVisible("#live-verdict-majority"), "the majority check's verdict stays on its card");
   const claimsLongest = await page.evaluate((since) => Math.max(0, ...window.__longtasks.filter((t) => t.start >= since).map((t) => t.duration)), claimsSince);
   console.log(`longest main-thread task in the Claims panel (load, switch, live checks): ${claimsLongest.toFixed(0)} ms`);
   check(claimsLongest < LONGTASK_LIMIT_MS, `no main-thread task over ${LONGTASK_LIMIT_MS} ms while the claims run (${claimsLongest.toFixed(0)} ms)`);

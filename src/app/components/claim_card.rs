@@ -115,7 +115,10 @@ fn trivial_note(c: &Committed) -> Option<String> {
     ))
 }
 
-fn committed_view(claim: &Claim, committed: Option<&Result<Committed, results::ResultsError>>) -> Html {
+fn committed_view(
+    claim: &Claim,
+    committed: Option<&Result<Committed, results::ResultsError>>,
+) -> Html {
     let id = claim.id;
     match committed {
         None => html! {

@@ -50,17 +50,22 @@ pub fn construction_sizes(claim: &Claim) -> Option<(&'static str, Vec<usize>)> {
 
 fn accuracy_line(id: &str, loaded: &LoadedConstruction) -> Html {
     let mode = loaded.mode.name();
+    // A recurrent construction has no attention to switch.
+    let under = if loaded.has_modes {
+        format!("N = {}, {mode} attention", loaded.size)
+    } else {
+        format!("N = {}", loaded.size)
+    };
     match &loaded.greedy {
         Some(g) => html! {
             <div class="readout claim-accuracy" id={format!("claim-accuracy-{id}")}
                 data-mode={mode} data-accuracy={format!("{:.4}", g.answer)}>
-                {format!("N = {}, {mode} attention: {:.1} % right on {} held-out prompts",
-                    loaded.size, 100.0 * g.answer, g.examples)}
+                {format!("{under}: {:.1} % right on {} held-out prompts", 100.0 * g.answer, g.examples)}
             </div>
         },
         None => html! {
             <div class="readout claim-accuracy pending" id={format!("claim-accuracy-{id}")} data-mode={mode}>
-                {format!("N = {}, {mode} attention: evaluating on the held-out prompts…", loaded.size)}
+                {format!("{under}: evaluating on the held-out prompts…")}
             </div>
         },
     }
@@ -78,7 +83,9 @@ pub fn claim_construction(props: &Props) -> Html {
     let id = props.claim.as_str();
     let on_size = {
         let size = size.clone();
-        on_select(&Callback::from(move |n: usize| size.set(n)), |v| v.parse().ok())
+        on_select(&Callback::from(move |n: usize| size.set(n)), |v| {
+            v.parse().ok()
+        })
     };
     let on_click = {
         let (on_load, name, size) = (props.on_load.clone(), props.construction, *size);

@@ -34,7 +34,10 @@ fn status_line(live: Option<&LiveStatus>) -> String {
             if *steps == 0 {
                 format!("run {} of {runs}: {current}", run + 1)
             } else {
-                format!("run {} of {runs}: {current}, step {step} / {steps}", run + 1)
+                format!(
+                    "run {} of {runs}: {current}, step {step} / {steps}",
+                    run + 1
+                )
             }
         }
         Some(LiveStatus::Done { verdict, .. }) => {

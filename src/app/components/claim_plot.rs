@@ -177,7 +177,11 @@ fn accuracy_plot(claim: &Claim, v: &Verdict) -> Html {
         let mut cells: Vec<_> = v.cells.iter().filter(|c| c.series == name).collect();
         cells.sort_by_key(|c| c.size);
         let at = |size: usize| FRAME.x(x_of(size as f64, lo, hi)) + dx;
-        let line = polyline_points(cells.iter().map(|c| (at(c.size), FRAME.y(c.accuracy.estimate))));
+        let line = polyline_points(
+            cells
+                .iter()
+                .map(|c| (at(c.size), FRAME.y(c.accuracy.estimate))),
+        );
         html! {
             <g class="series" data-series={name}>
                 <polyline points={line} stroke={colour} class="measured" fill="none" />

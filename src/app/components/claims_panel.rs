@@ -1,12 +1,15 @@
 //! The Claims panel: every claim of `claims::registry` as a card (statement, sides, committed
 //! verdict and plot, construction, live check), with an overview of the verdicts on top.
 
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::ClaimCard;
 use super::claim_card::verdict_badge;
 use super::claim_construction::LoadedConstruction;
-use crate::app::state::LiveCheck;
+use crate::app::state::LiveStatus;
 use crate::claims::{registry, results};
 use crate::models::AttentionMode;
 
@@ -15,7 +18,8 @@ pub struct Props {
     /// The kept model's construction (its name) and what the cards show of it.
     pub loaded: Option<(String, LoadedConstruction)>,
     pub busy: bool,
-    pub live: Option<LiveCheck>,
+    /// The last live check of each claim, by id.
+    pub live: Rc<BTreeMap<String, LiveStatus>>,
     pub on_load: Callback<(String, usize)>,
     pub on_mode: Callback<AttentionMode>,
     pub on_check: Callback<String>,
@@ -25,7 +29,11 @@ pub struct Props {
 #[function_component(ClaimsPanel)]
 pub fn claims_panel(props: &Props) -> Html {
     let claims = use_memo((), |_| registry::all());
-    let running = props.live.as_ref().filter(|l| l.is_running());
+    let running = props
+        .live
+        .iter()
+        .find(|(_, status)| status.is_running())
+        .map(|(id, _)| id.as_str());
     let overview = claims.iter().map(|c| {
         let outcome = results::for_claim(c.id).and_then(Result::ok).map(|r| r.verdict);
         let grid = outcome.as_ref().map_or("", |v| if v.quick { " (quick)" } else { "" });
@@ -41,14 +49,10 @@ pub fn claims_panel(props: &Props) -> Html {
             .as_ref()
             .filter(|(name, _)| c.construction == Some(name.as_str()))
             .map(|(_, l)| l.clone());
-        let live = props
-            .live
-            .as_ref()
-            .filter(|l| l.claim == c.id)
-            .map(|l| l.status.clone());
+        let live = props.live.get(c.id).cloned();
         html! {
             <ClaimCard claim={c.id} {loaded} busy={props.busy} {live}
-                live_elsewhere={running.is_some_and(|l| l.claim != c.id)}
+                live_elsewhere={running.is_some_and(|id| id != c.id)}
                 on_load={props.on_load.clone()} on_mode={props.on_mode.clone()}
                 on_check={props.on_check.clone()} on_cancel={props.on_cancel.clone()} />
         }
