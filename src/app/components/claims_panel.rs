@@ -29,17 +29,29 @@ pub struct Props {
 #[function_component(ClaimsPanel)]
 pub fn claims_panel(props: &Props) -> Html {
     let claims = use_memo((), |_| registry::all());
+    // The committed verdict of each claim, parsed once.
+    let verdicts = use_memo((), |_| {
+        registry::all()
+            .iter()
+            .map(|c| {
+                results::for_claim(c.id)
+                    .and_then(Result::ok)
+                    .map(|r| r.verdict)
+            })
+            .collect::<Vec<_>>()
+    });
     let running = props
         .live
         .iter()
         .find(|(_, status)| status.is_running())
         .map(|(id, _)| id.as_str());
-    let overview = claims.iter().map(|c| {
-        let outcome = results::for_claim(c.id).and_then(Result::ok).map(|r| r.verdict);
-        let grid = outcome.as_ref().map_or("", |v| if v.quick { " (quick)" } else { "" });
+    let overview = claims.iter().zip(verdicts.iter()).map(|(c, verdict)| {
+        let grid = verdict
+            .as_ref()
+            .map_or("", |v| if v.quick { " (quick)" } else { "" });
         html! {
             <a class="claim-chip" href={format!("#claim-{}", c.id)}>
-                <code>{c.id}</code>{ verdict_badge(outcome.map(|v| v.outcome)) }<span class="hint">{grid}</span>
+                <code>{c.id}</code>{ verdict_badge(verdict.as_ref().map(|v| v.outcome)) }<span class="hint">{grid}</span>
             </a>
         }
     });
