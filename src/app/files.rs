@@ -83,7 +83,8 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Where a checkpoint comes from: the page's gallery or a file the user picked.
+/// Where a checkpoint comes from: the page's gallery, a file the user picked, or a
+/// construction built in the page.
 pub enum CheckpointSource {
     /// `models/NAME.safetensors`, shipped with the page.
     Gallery {
@@ -91,6 +92,11 @@ pub enum CheckpointSource {
         title: String,
     },
     File(web_sys::File),
+    /// `claims::construct` NAME at `size`: hand-set weights, written as an ordinary checkpoint.
+    Construction {
+        name: String,
+        size: usize,
+    },
 }
 
 impl CheckpointSource {
@@ -99,6 +105,7 @@ impl CheckpointSource {
         match self {
             Self::Gallery { title, .. } => format!("gallery model “{title}”"),
             Self::File(file) => format!("“{}”", file.name()),
+            Self::Construction { name, size } => format!("construction “{name}” (N = {size})"),
         }
     }
 
@@ -107,6 +114,10 @@ impl CheckpointSource {
         match self {
             Self::Gallery { name, .. } => fetch_bytes(&format!("models/{name}.safetensors")).await,
             Self::File(file) => read_file(file, crate::train::checkpoint::MAX_BYTES).await,
+            Self::Construction { name, size } => crate::claims::construct::find(name)
+                .and_then(|c| c.build(*size))
+                .map(|built| built.bytes)
+                .map_err(|e| e.to_string()),
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The web page (wasm only): yew components over `train`. No tensor math here.
 //!
 //! One owner of state: the reducer in [`state`] holds everything the page shows, with a
-//! [`model_store::ModelHandle`] for the model; the [`runner::Runner`] and the
-//! [`sweep_runner::SweepRunner`] do the work and report through actions; components get values
-//! and narrow callbacks.
+//! [`model_store::ModelHandle`] for the model; the [`runner::Runner`], the
+//! [`live_runner::LiveRunner`] (claims checked in the tab) and the [`sweep_runner::SweepRunner`]
+//! do the work and report through actions; components get values and narrow callbacks.
 
 pub mod components;
 pub mod files;
 pub mod hooks;
+pub mod live_runner;
 pub mod model_store;
 pub mod runner;
 pub mod state;
@@ -19,13 +20,15 @@ use yew::prelude::*;
 use crate::models::AttentionMode;
 use crate::train::sweep::Preset;
 use crate::train::{BackendChoice, TrainConfig};
+use components::claim_construction::LoadedConstruction;
 use components::models_panel::GalleryEntry;
 use components::{
-    AttentionMap, BackendBadge, ConfigPanel, CostMeter, CotPlayer, LossChart, ModeSwitch,
-    ModelsPanel, ProgressBar, SweepPanel, TaskGallery,
+    AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer, LossChart,
+    ModeSwitch, ModelsPanel, ProgressBar, SweepPanel, TaskGallery,
 };
 use files::CheckpointSource;
 use hooks::use_keyboard_cot_steps;
+use live_runner::use_live_runner;
 use runner::{ExportKind, Runner, use_training_runner};
 use state::{Action, AppState, Status};
 use sweep_runner::use_sweep_runner;
@@ -59,7 +62,9 @@ struct Callbacks {
     on_export: Callback<ExportKind>,
     on_sweep_run: Callback<Preset>,
     on_sweep_cancel: Callback<()>,
-    on_sweep_reset: Callback<()>,
+    on_construct: Callback<(String, usize)>,
+    on_live_check: Callback<String>,
+    on_live_cancel: Callback<()>,
 }
 
 /// A callback that dispatches `action(value)`.
@@ -86,6 +91,7 @@ fn load(source: CheckpointSource, (runner, busy, choice): &(Runner, bool, Backen
 fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     let runner = use_training_runner(state.dispatcher());
     let sweeper = use_sweep_runner(state.dispatcher());
+    let live = use_live_runner(state.dispatcher());
     let busy = state.status.is_busy();
     let choice = state.backend_choice;
     let on_train = use_callback(
@@ -125,12 +131,20 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         (runner.clone(), busy, choice),
         |file: web_sys::File, deps| load(CheckpointSource::File(file), deps),
     );
+    let on_construct = use_callback(
+        (runner.clone(), busy, choice),
+        |(name, size): (String, usize), deps| {
+            load(CheckpointSource::Construction { name, size }, deps)
+        },
+    );
     let on_export = use_callback(
         (runner, state.model),
         |kind: ExportKind, (runner, model)| runner.export(*model, kind),
     );
     let on_sweep_run = use_callback(sweeper.clone(), |grid: Preset, sweeper| sweeper.run(grid));
     let on_sweep_cancel = use_callback(sweeper, |(), sweeper| sweeper.cancel());
+    let on_live_check = use_callback(live.clone(), |id: String, live| live.run(id));
+    let on_live_cancel = use_callback(live, |(), live| live.cancel());
     Callbacks {
         on_config: use_action(state, Action::SetConfig),
         on_backend: use_action(state, Action::SetBackend),
@@ -145,7 +159,9 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         on_export,
         on_sweep_run,
         on_sweep_cancel,
-        on_sweep_reset: use_action(state, |()| Action::SweepReset),
+        on_construct,
+        on_live_check,
+        on_live_cancel,
     }
 }
 
@@ -156,6 +172,21 @@ pub fn app() -> Html {
     let callbacks = use_callbacks(&state);
     use_keyboard_cot_steps(callbacks.on_cot_step.clone());
     view(&state, callbacks)
+}
+
+/// The kept model's construction and what the claim cards show of it.
+fn loaded_construction(state: &AppState) -> Option<(String, LoadedConstruction)> {
+    let name = state.construction.clone()?;
+    state.model?;
+    Some((
+        name,
+        LoadedConstruction {
+            size: state.config.task.size,
+            mode: state.inference_mode,
+            has_modes: state.config.model.architecture.has_attention_modes(),
+            greedy: state.greedy,
+        },
+    ))
 }
 
 fn view(state: &AppState, cb: Callbacks) -> Html {
@@ -197,10 +228,10 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <h2>{"Cost per generated token"}</h2>
                     <CostMeter config={state.config.model().ok()} />
                 </section>
-                <section class="panel attention">
+                <section class="panel attention" id="attention-panel">
                     <h2>{ if recurrent { "Recurrent state" } else { "Attention map" } }</h2>
                     if show_modes {
-                        <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode} />
+                        <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
                     }
                     <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
                         focus={state.focus_position()} on_layer={cb.on_layer} on_head={cb.on_head} />
@@ -215,10 +246,13 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <ModelsPanel has_model={state.model.is_some()} busy={busy} notice={state.model_notice.clone()}
                         on_gallery={cb.on_gallery} on_file={cb.on_file} on_export={cb.on_export} />
                 </section>
-                <section class="panel sweeps">
-                    <h2>{"Sweeps: width × problem size"}</h2>
-                    <SweepPanel sweep={state.sweep.clone()} on_run={cb.on_sweep_run}
-                        on_cancel={cb.on_sweep_cancel} on_reset={cb.on_sweep_reset} />
+                <section class="panel claims">
+                    <h2>{"Claims: each theorem, its experiment and its verdict"}</h2>
+                    <ClaimsPanel loaded={loaded_construction(state)} busy={busy} live={state.live.clone()}
+                        on_load={cb.on_construct} on_mode={cb.on_mode.clone()} on_check={cb.on_live_check}
+                        on_cancel={cb.on_live_cancel} />
+                    <h3>{"Your own grid: width × problem size"}</h3>
+                    <SweepPanel sweep={state.sweep.clone()} on_run={cb.on_sweep_run} on_cancel={cb.on_sweep_cancel} />
                 </section>
                 <section class="panel gallery">
                     <h2>{"Task gallery"}</h2>

@@ -13,6 +13,7 @@ use super::files::{self, CheckpointSource};
 use super::model_store::{ModelHandle, ModelStore, Trained};
 use super::state::{Action, AppState};
 use crate::models::AttentionMode;
+use crate::tasks::{Example, Task};
 use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::eval::greedy;
 use crate::train::held_out::held_out;
@@ -180,8 +181,11 @@ impl Runner {
         });
         yield_now().await;
         mark("run:greedy");
-        let greedy = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
-        self.send(Action::Greedy(greedy));
+        let report = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
+        self.send(Action::Greedy {
+            mode: config.model.attention,
+            report,
+        });
         let model = trainer.inference_model();
         let example = trainer.test_example(0).clone();
         mark("run:inspect");
@@ -207,22 +211,23 @@ impl Runner {
         }
     }
 
-    /// Look at the kept model again with another attention mode (same weights).
+    /// Look at the kept model again with another attention mode (same weights), and evaluate
+    /// it again on its held-out set under that mode.
     pub fn reinspect(&self, handle: ModelHandle, mode: AttentionMode) {
-        let Some((model, example, spec, device)) = self.store.with(handle, |t| {
+        let Some((model, example, train, device)) = self.store.with(handle, |t| {
             (
                 t.checkpoint
                     .model
                     .clone()
                     .with_mode(mode, t.checkpoint.meta.train.model.softmax_scale),
                 t.example.clone(),
-                t.checkpoint.meta.train.task.clone(),
+                t.checkpoint.meta.train.clone(),
                 t.device.clone(),
             )
         }) else {
             return;
         };
-        let task = match spec.build() {
+        let task = match train.task() {
             Ok(task) => task,
             Err(e) => return self.send(Action::Failed(e.to_string())),
         };
@@ -231,6 +236,11 @@ impl Runner {
         wasm_bindgen_futures::spawn_local(async move {
             match inspect(&model, &example, task.as_ref(), &device).await {
                 Ok(inspection) => this.send(Action::Inspected(Rc::new(inspection))),
+                Err(e) => return this.send(Action::Failed(e.to_string())),
+            }
+            yield_now().await;
+            match greedy(&model, &test_set(&train, task.as_ref()), &device).await {
+                Ok(report) => this.send(Action::Greedy { mode, report }),
                 Err(e) => this.send(Action::Failed(e.to_string())),
             }
         });
@@ -270,8 +280,7 @@ impl Runner {
             Ok(task) => task,
             Err(e) => return self.send(Action::ModelNotice(Err(e.to_string()))),
         };
-        // The trainer's held-out set; its first example is the one a run in the tab would show.
-        let test_set = held_out(task.as_ref(), train.seed, train.eval_examples.max(1));
+        let test_set = test_set(train, task.as_ref());
         let example = test_set[0].clone();
         let origin = match &loaded.meta.constructed_by {
             Some(p) => format!("weights set by hand (construction `{}`)", p.construction),
@@ -290,7 +299,10 @@ impl Runner {
         });
         yield_now().await;
         match greedy(&loaded.model, &test_set, &device).await {
-            Ok(report) => self.send(Action::Greedy(report)),
+            Ok(report) => self.send(Action::Greedy {
+                mode: train.model.attention,
+                report,
+            }),
             Err(e) => return self.send(Action::Failed(e.to_string())),
         }
         let inspection = match inspect(&loaded.model, &example, task.as_ref(), &device).await {
@@ -347,6 +359,12 @@ impl Runner {
             json,
         })
     }
+}
+
+/// The held-out set of a run of `train` (never empty): the trainer's, so its first example is
+/// the one a run in the tab shows and its accuracy is the one a run reports.
+fn test_set(train: &TrainConfig, task: &dyn Task) -> Vec<Example> {
+    held_out(task, train.seed, train.eval_examples.max(1))
 }
 
 /// What an export produces: the checkpoint and its metadata as pretty JSON, with a file stem.

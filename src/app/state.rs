@@ -1,11 +1,13 @@
 //! The page's state and its reducer: the one owner of what the page shows. Every change goes
 //! through an [`Action`]; components get values and callbacks, never the dispatcher.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::model_store::ModelHandle;
+use crate::claims::Verdict;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::sweep::RunResult;
@@ -74,6 +76,44 @@ impl Sweep {
     }
 }
 
+/// What a claim's live check (in this tab) is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveStatus {
+    Running {
+        /// Runs finished.
+        run: usize,
+        runs: usize,
+        step: usize,
+        steps: usize,
+        /// The run in progress, in words.
+        current: String,
+    },
+    /// Finished, judged by the claim's verdict rule.
+    Done {
+        verdict: Rc<Verdict>,
+        runs: usize,
+    },
+    Cancelled {
+        run: usize,
+        runs: usize,
+    },
+    Failed(String),
+}
+
+/// A live check's news: claim `claim`'s check is now `status`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveCheck {
+    /// The claim's id.
+    pub claim: String,
+    pub status: LiveStatus,
+}
+
+impl LiveStatus {
+    pub fn is_running(&self) -> bool {
+        matches!(self, Self::Running { .. })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub config: TrainConfig,
@@ -99,9 +139,14 @@ pub struct AppState {
     pub model: Option<ModelHandle>,
     /// The models panel's last message: `Ok` for news (loaded, exported), `Err` for a problem.
     pub model_notice: Option<Result<String, String>>,
-    /// Free-generation accuracy of the finished (or loaded) model on the held-out set.
+    /// Free-generation accuracy of the finished (or loaded) model on the held-out set, under
+    /// `inference_mode` (`None` while it is being evaluated).
     pub greedy: Option<GreedyReport>,
+    /// The construction (`claims::construct`) that set the kept model's weights, if any.
+    pub construction: Option<String>,
     pub sweep: Sweep,
+    /// The last live check of each claim that has had one, by claim id (at most one runs).
+    pub live: Rc<BTreeMap<String, LiveStatus>>,
 }
 
 pub enum Action {
@@ -137,7 +182,12 @@ pub enum Action {
         message: String,
     },
     ModelNotice(Result<String, String>),
-    Greedy(GreedyReport),
+    /// Free-generation accuracy of the kept model under `mode` (dropped if the page has moved
+    /// on to another mode meanwhile).
+    Greedy {
+        mode: AttentionMode,
+        report: GreedyReport,
+    },
     /// Back to an empty sweep (another grid was picked).
     SweepReset,
     SweepProgress {
@@ -148,6 +198,8 @@ pub enum Action {
     },
     SweepResult(RunResult),
     SweepEnded(SweepStatus),
+    /// A claim's live check made progress or ended.
+    Live(LiveCheck),
 }
 
 impl AppState {
@@ -171,7 +223,9 @@ impl AppState {
             model: None,
             model_notice: None,
             greedy: None,
+            construction: None,
             sweep: Sweep::default(),
+            live: Rc::default(),
         }
     }
 
@@ -224,6 +278,7 @@ impl Reducible for AppState {
                 s.inference_mode = s.config.model.attention;
                 s.model = None;
                 s.greedy = None;
+                s.construction = None;
                 s.status = Status::Training { step: 0 };
             }
             Action::Progress {
@@ -260,7 +315,12 @@ impl Reducible for AppState {
                 s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
             }
             Action::DismissNotice => s.notice = None,
-            Action::SetInferenceMode(mode) => s.inference_mode = mode,
+            Action::SetInferenceMode(mode) => {
+                if mode != s.inference_mode {
+                    s.greedy = None;
+                }
+                s.inference_mode = mode;
+            }
             Action::Loaded {
                 meta,
                 info,
@@ -270,8 +330,10 @@ impl Reducible for AppState {
                     train,
                     steps_done,
                     history,
+                    constructed_by,
                     ..
                 } = *meta;
+                s.construction = constructed_by.map(|p| p.construction);
                 s.inference_mode = train.model.attention;
                 s.config = train;
                 s.run_steps = steps_done;
@@ -283,7 +345,11 @@ impl Reducible for AppState {
                 s.model_notice = Some(Ok(message));
             }
             Action::ModelNotice(notice) => s.model_notice = Some(notice),
-            Action::Greedy(report) => s.greedy = Some(report),
+            Action::Greedy { mode, report } => {
+                if mode == s.inference_mode {
+                    s.greedy = Some(report);
+                }
+            }
             Action::Kept(handle) => s.model = Some(handle),
             Action::SweepReset => s.sweep = Sweep::default(),
             Action::SweepProgress {
@@ -305,6 +371,11 @@ impl Reducible for AppState {
                 s.sweep.results = Rc::new(results);
             }
             Action::SweepEnded(status) => s.sweep.status = status,
+            Action::Live(LiveCheck { claim, status }) => {
+                let mut live = (*s.live).clone();
+                live.insert(claim, status);
+                s.live = Rc::new(live);
+            }
         }
         Rc::new(s)
     }

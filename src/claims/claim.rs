@@ -225,6 +225,17 @@ impl Claim {
         self.metric.threshold()
     }
 
+    /// The growth the theory predicts for `series`: its side's (none for a series on no side).
+    pub fn growth_of(&self, series: &str) -> Option<Growth> {
+        if self.positive.series.contains(&series) {
+            Some(self.positive.growth)
+        } else if self.negative.series.contains(&series) {
+            Some(self.negative.growth)
+        } else {
+            None
+        }
+    }
+
     /// The verdict rule in words (the card prints it).
     pub fn rule(&self) -> String {
         let t = 100.0 * self.threshold();

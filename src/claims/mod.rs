@@ -6,8 +6,11 @@
 
 pub mod claim;
 pub mod construct;
+pub mod curves;
+pub mod live;
 pub mod rates;
 pub mod registry;
+pub mod results;
 pub mod run;
 pub mod stats;
 pub mod tune;

@@ -19,9 +19,17 @@ pub const BOOTSTRAP_SEED: u64 = 0x5eed_c1a1;
 /// A point estimate with its 95 % percentile interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
+    #[serde(deserialize_with = "nan_if_null")]
     pub estimate: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub low: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub high: f64,
+}
+
+/// A number written by `serde_json`, which writes NaN (an undefined figure) as `null`.
+pub fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 impl std::fmt::Display for Interval {

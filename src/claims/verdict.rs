@@ -99,6 +99,7 @@ pub struct Comparison {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrivialCheck {
     pub size: usize,
+    #[serde(deserialize_with = "super::stats::nan_if_null")]
     pub share: f64,
     pub passes_threshold: bool,
 }
@@ -350,15 +351,7 @@ fn w_star_rows(
     claim: &Claim,
     estimates: &BTreeMap<(String, usize), WStarEstimate>,
 ) -> Vec<WStarRow> {
-    let growth = |series: &str| {
-        if claim.positive.series.contains(&series) {
-            Some(claim.positive.growth)
-        } else if claim.negative.series.contains(&series) {
-            Some(claim.negative.growth)
-        } else {
-            None
-        }
-    };
+    let growth = |series: &str| claim.growth_of(series);
     let mut rows = Vec::new();
     for ((series, size), w) in estimates {
         // The theory's curve through the series' w* at its smallest size.

@@ -167,15 +167,61 @@ try {
   }
   check(errors.length === 0, `no console errors after using the gallery (${errors.join(" | ")})`);
 
-  // 2b. The sweep panel: the native results are drawn, a scaled-down sweep runs in the tab.
-  await page.selectOption("#sweep-preset", "majority");
-  check((await page.$$("#sweep-panel circle.native")).length >= 9, "the sweep panel draws the committed native results (one point per run)");
-  check(/MAJORITY/.test(await page.textContent("#sweep-claim")), "the sweep panel states the paper's claim");
+  // 2b. The Claims panel: every claim as a card with its committed verdict; a construction loads
+  //     in one click, and under hard attention its accuracy falls; live checks run and cancel.
+  const claimsSince = await page.evaluate(() => performance.now());
+  const cardCount = (await page.$$("#claims-panel .claim-card")).length;
+  check(cardCount === 9, `the Claims panel shows a card per claim (${cardCount})`);
+  check((await page.$$("#claims-panel .claim-card .claim-statement")).length === 9 && (await page.$$("#claims-panel .claim-card .badge")).length === 9, "every card states its claim and carries a verdict badge");
+  check((await page.$$("#claim-plot-majority circle")).length >= 8, "the majority card plots the committed accuracy per N and mode");
+  check((await page.$$("#claim-plot-index-lookup polyline.measured")).length >= 2, "the index-lookup card plots w*(N) per series");
+  check(/lab claims run majority/.test(await page.textContent("#claim-results-majority")), "the majority card gives the command that reproduces it");
+  check(/No committed results yet/.test(await page.textContent("#claim-results-equality")), "a claim without results says so");
+  check(/No construction yet/.test(await page.textContent("#claim-equality")), "a claim without a construction says so");
+  const accuracy = async (mode) => {
+    const ok = await page.waitForFunction((m) => {
+      const el = document.querySelector("#claim-accuracy-majority");
+      return el && el.dataset.mode === m && el.dataset.accuracy !== undefined;
+    }, mode, { timeout: 120_000 }).then(() => true, () => false);
+    return ok ? parseFloat(await page.getAttribute("#claim-accuracy-majority", "data-accuracy")) : NaN;
+  };
+  const size = await page.inputValue("#construct-size-majority");
+  await page.click("#construct-majority");
+  const saturated = await accuracy("saturated");
+  check(saturated >= 0.99, `the majority construction (N = ${size}) loads in one click: ${(100 * saturated).toFixed(1)} % under saturated attention`);
+  const shown = await page.waitForFunction(() => /Loaded construction/.test(document.querySelector("#model-notice")?.textContent ?? "")
+    && document.querySelectorAll("#attention-map rect.cell").length > 0, null, { timeout: 60_000 }).then(() => true, () => false);
+  check(shown, "the construction is on the attention map like a loaded checkpoint");
+  check((await page.inputValue("#cfg-task")) === "majority" && (await page.$$("#mode-saturated.on")).length === 1, "the page adopts the construction's config and its saturated mode");
+  await page.click("#claim-mode-majority-hard");
+  const hard = await accuracy("hard");
+  check(hard < 0.8 && saturated - hard > 0.2, `switching to hard attention re-evaluates: accuracy falls from ${(100 * saturated).toFixed(1)} % to ${(100 * hard).toFixed(1)} %`);
+  check((await page.$$("#mode-hard.on")).length === 1, "the attention map's switch follows the card's");
+  const liveStart = Date.now();
+  await page.click("#live-run-majority");
+  const judged = await page.waitForSelector("#live-verdict-majority", { timeout: 180_000 }).then(() => true, () => false);
+  const liveOutcome = judged ? await page.getAttribute("#live-verdict-majority", "data-outcome") : "none";
+  check(liveOutcome === "SUPPORTED", `the majority live check runs to its verdict in ${((Date.now() - liveStart) / 1000).toFixed(1)} s: ${liveOutcome} — ${await page.textContent("#live-majority")}`);
+  check((await page.$$("#live-plot-majority circle")).length >= 6, "the live check plots its own results");
+  await page.click("#live-run-dyck");
+  const training = await page.waitForFunction(() => /step [1-9]/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+  check(training && (await page.isDisabled("#live-run-majority")), "a second live check trains, and the others wait for it");
+  await page.click("#live-run-dyck");
+  const cancelled = await page.waitForFunction(() => /Cancelled/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
+  check(cancelled && !(await page.isVisible("#live-verdict-dyck")), `Cancel stops a live check without a verdict: ${await page.textContent("#live-status-dyck")}`);
+  check(await page.isVisible("#live-verdict-majority"), "the majority check's verdict stays on its card");
+  const claimsLongest = await page.evaluate((since) => Math.max(0, ...window.__longtasks.filter((t) => t.start >= since).map((t) => t.duration)), claimsSince);
+  console.log(`longest main-thread task in the Claims panel (load, switch, live checks): ${claimsLongest.toFixed(0)} ms`);
+  check(claimsLongest < LONGTASK_LIMIT_MS, `no main-thread task over ${LONGTASK_LIMIT_MS} ms while the claims run (${claimsLongest.toFixed(0)} ms)`);
+  await page.locator("#claims-panel").screenshot({ path: "target/e2e-claims.png" });
+  check(errors.length === 0, `no console errors after the claims (${errors.join(" | ")})`);
+
+  // 2c. Your own grid: the default custom grid runs in the tab and fills in its plot.
   const sweepStart = Date.now();
   await page.click("#sweep-run");
   const finished = await page.waitForFunction(() => /In this browser/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 300_000 }).then(() => true, () => false);
-  check(finished, `a 2% majority sweep runs to the end in the tab (${((Date.now() - sweepStart) / 1000).toFixed(1)} s): ${await page.textContent("#sweep-status")}`);
-  check((await page.$$("#sweep-panel circle.live")).length >= 9, "the live sweep results are plotted");
+  check(finished, `a custom grid runs to the end in the tab (${((Date.now() - sweepStart) / 1000).toFixed(1)} s): ${await page.textContent("#sweep-status")}`);
+  check((await page.$$("#sweep-panel circle.live")).length >= 8, "the custom grid's results are plotted");
   await page.locator("#sweep-panel").screenshot({ path: "target/e2e-sweep.png" });
   check(errors.length === 0, `no console errors after the sweep (${errors.join(" | ")})`);
 

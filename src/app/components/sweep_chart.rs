@@ -1,5 +1,4 @@
-//! Accuracy per (size, width) column, one colour per series: the committed native results
-//! dashed, the runs of this tab solid.
+//! Accuracy per (size, width) column of the runs of this tab, one colour per series.
 
 use std::rc::Rc;
 
@@ -10,8 +9,6 @@ use crate::train::sweep::RunResult;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// Results computed natively with `lab sweep`, shipped with the page.
-    pub native: Rc<Vec<RunResult>>,
     /// Results of the sweep in this tab so far.
     pub live: Rc<Vec<RunResult>>,
 }
@@ -29,9 +26,9 @@ const COLOURS: [&str; 9] = [
     "#2a8fbf",
 ];
 
-/// Every value of `key` over both sets of runs, sorted, once each.
-fn distinct<T: Ord>(sets: &[&[RunResult]], key: impl Fn(&RunResult) -> T) -> Vec<T> {
-    let mut values: Vec<T> = sets.iter().flat_map(|s| s.iter().map(&key)).collect();
+/// Every value of `key` over the runs, sorted, once each.
+fn distinct<T: Ord>(runs: &[RunResult], key: impl Fn(&RunResult) -> T) -> Vec<T> {
+    let mut values: Vec<T> = runs.iter().map(key).collect();
     values.sort();
     values.dedup();
     values
@@ -39,10 +36,9 @@ fn distinct<T: Ord>(sets: &[&[RunResult]], key: impl Fn(&RunResult) -> T) -> Vec
 
 #[function_component(SweepChart)]
 pub fn sweep_chart(props: &Props) -> Html {
-    let sets = [props.native.as_slice(), props.live.as_slice()];
     // Columns (size, width), one point per series and column.
-    let cols = distinct(&sets, |r| (r.size, r.width));
-    let names = distinct(&sets, |r| r.series.clone());
+    let cols = distinct(&props.live, |r| (r.size, r.width));
+    let names = distinct(&props.live, |r| r.series.clone());
     let x_at = |i: usize| (i as f64 + 0.5) / cols.len().max(1) as f64;
     let points = |runs: &[RunResult], name: &str| -> Vec<(f64, f64)> {
         cols.iter()
@@ -70,16 +66,9 @@ pub fn sweep_chart(props: &Props) -> Html {
     ];
     let series = names.iter().enumerate().map(|(k, name)| {
         let colour = COLOURS[k % COLOURS.len()];
-        let native = points(&props.native, name);
         let live = points(&props.live, name);
         html! {
             <g class="series" data-series={name.clone()}>
-                if !native.is_empty() {
-                    <polyline points={polyline_points(native.iter().copied())} stroke={colour} class="native" fill="none" />
-                }
-                { for native.iter().map(|(x, y)| html! {
-                    <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="3.5" stroke={colour} class="native" fill="white" />
-                }) }
                 if !live.is_empty() {
                     <polyline points={polyline_points(live.iter().copied())} stroke={colour} class="live" fill="none" />
                 }

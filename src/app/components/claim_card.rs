@@ -1,0 +1,203 @@
+//! One claim as a card: the statement with its paper and theorem, the two sides, the committed
+//! native verdict with its plot, scale and command, the construction and the live check. Says
+//! so plainly when there are no committed results or no construction yet.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::claim_construction::{LoadedConstruction, construction_sizes};
+use super::{ClaimConstruction, ClaimLive, ClaimPlot};
+use crate::app::state::LiveStatus;
+use crate::claims::results::{self, Committed};
+use crate::claims::{Claim, Kind, Outcome, Side, live, registry};
+use crate::models::AttentionMode;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The claim's id (`claims::registry`).
+    pub claim: AttrValue,
+    /// The kept model, when it is this claim's construction.
+    pub loaded: Option<LoadedConstruction>,
+    pub busy: bool,
+    /// This claim's last live check.
+    pub live: Option<LiveStatus>,
+    /// Another claim's live check is running.
+    pub live_elsewhere: bool,
+    pub on_load: Callback<(String, usize)>,
+    pub on_mode: Callback<AttentionMode>,
+    pub on_check: Callback<String>,
+    pub on_cancel: Callback<()>,
+}
+
+/// The verdict as a coloured badge (`None`: no results).
+pub fn verdict_badge(outcome: Option<Outcome>) -> Html {
+    let (class, text) = match outcome {
+        Some(Outcome::Supported) => ("supported", "supported"),
+        Some(Outcome::NotSupported) => ("not-supported", "not supported"),
+        Some(Outcome::Inconclusive) => ("inconclusive", "inconclusive"),
+        None => ("none", "no results yet"),
+    };
+    html! { <span class={classes!("badge", class)}>{text}</span> }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Existence => "existence (construction)",
+        Kind::Separation => "width separation",
+        Kind::NoSeparation => "no separation",
+    }
+}
+
+fn side(class: &'static str, sign: &str, s: &Side) -> Html {
+    html! {
+        <div class={classes!("side", class)}>
+            <span class="sign">{sign}</span>
+            <span>{s.label}</span>
+            <span class="growth">{s.growth.name()}</span>
+        </div>
+    }
+}
+
+fn list(values: &[usize]) -> String {
+    values
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Which grid the committed results ran, at what budget, where and how long.
+fn scale_note(claim: &Claim, c: &Committed) -> String {
+    let v = &c.verdict;
+    let d = claim.design(v.quick);
+    let grid = if v.quick {
+        "Quick grid (--quick: fewer sizes and widths, smaller budget — not the full experiment)"
+    } else {
+        "Full grid"
+    };
+    let budget = if d.steps == 0 {
+        "no training".to_string()
+    } else {
+        format!("{} steps of batch {} per run", d.steps, d.batch_size)
+    };
+    let commits: Vec<&str> = c.commits.iter().map(|s| &s[..s.len().min(7)]).collect();
+    format!(
+        "{grid}: N ∈ {{{}}}, widths {{{}}}, {} seeds, {budget}, {} test examples per seed; \
+         {} runs, {:.0} s of run time on {} (commit {}).",
+        list(d.sizes),
+        list(d.widths),
+        d.seeds.len(),
+        d.eval_examples,
+        c.runs,
+        c.run_seconds_total,
+        c.machines.join(", "),
+        commits.join(", ")
+    )
+}
+
+fn trivial_note(c: &Committed) -> Option<String> {
+    let worst = c
+        .verdict
+        .trivial
+        .iter()
+        .filter(|t| t.share.is_finite())
+        .max_by(|a, b| a.share.total_cmp(&b.share))?;
+    Some(format!(
+        "A constant predictor reaches at most {:.1} % (N = {}){}.",
+        100.0 * worst.share,
+        worst.size,
+        if worst.passes_threshold {
+            ": the threshold proves nothing there"
+        } else {
+            ", below the threshold"
+        }
+    ))
+}
+
+fn committed_view(
+    claim: &Claim,
+    committed: Option<&Result<Committed, results::ResultsError>>,
+) -> Html {
+    let id = claim.id;
+    match committed {
+        None => html! {
+            <div class="claim-results none" id={format!("claim-results-{id}")}>
+                <p>{"No committed results yet. Run the grid natively:"}</p>
+                <code class="claim-cmd">{format!("lab claims run {id} --quick --out assets/results/claims/{id}-quick.jsonl")}</code>
+                <code class="claim-cmd">{format!("lab claims run {id} --out assets/results/claims/{id}.jsonl")}</code>
+            </div>
+        },
+        Some(Err(e)) => html! {
+            <div class="error" role="alert">{format!("The committed results cannot be read: {e}")}</div>
+        },
+        Some(Ok(c)) => html! {
+            <div class="claim-results" id={format!("claim-results-{id}")}>
+                <div class="claim-verdict" data-outcome={c.verdict.outcome.name()}>
+                    <span class="summary">{c.verdict.summary.clone()}</span>
+                </div>
+                <ClaimPlot claim={id} verdict={Rc::new(c.verdict.clone())} id={format!("claim-plot-{id}")} />
+                <p class="hint">{scale_note(claim, c)}</p>
+                if let Some(note) = trivial_note(c) {
+                    <p class="hint">{note}</p>
+                }
+                <div class="claim-commands">
+                    <span class="hint">{"Reproduce:"}</span>
+                    { for c.commands.iter().map(|cmd| html! { <code class="claim-cmd">{cmd.clone()}</code> }) }
+                </div>
+            </div>
+        },
+    }
+}
+
+#[function_component(ClaimCard)]
+pub fn claim_card(props: &Props) -> Html {
+    let found = use_memo(props.claim.clone(), |id| registry::find(id).ok());
+    let committed = use_memo(props.claim.clone(), |id| results::for_claim(id));
+    let Some(claim) = found.as_ref() else {
+        return html! {};
+    };
+    let id = claim.id;
+    let outcome = committed
+        .as_ref()
+        .as_ref()
+        .and_then(|c| c.as_ref().ok())
+        .map(|c| c.verdict.outcome);
+    let construction = construction_sizes(claim);
+    html! {
+        <article class="claim-card" id={format!("claim-{id}")} data-outcome={outcome.map(Outcome::name)}>
+            <header class="claim-head">
+                <code class="claim-id">{id}</code>
+                <span class="claim-kind">{kind_name(claim.kind)}</span>
+                { verdict_badge(outcome) }
+            </header>
+            <p class="claim-statement">{claim.statement}</p>
+            <p class="claim-paper">{format!("{} — {}", claim.paper, claim.theorem)}</p>
+            <div class="claim-sides">
+                { side("positive", "+", &claim.positive) }
+                { side("negative", "−", &claim.negative) }
+            </div>
+            <p class="hint">{format!("Task {}, judged on {} ≥ {:.0} %. Expected: {}.",
+                claim.task.name(), claim.metric.name(), 100.0 * claim.threshold(), claim.expected)}</p>
+            <h4>{"Committed native results"}</h4>
+            { committed_view(claim, committed.as_ref().as_ref()) }
+            <details class="claim-notes">
+                <summary>{"Verdict rule, caveats and what the negative side can show"}</summary>
+                <p>{claim.rule()}</p>
+                <p>{claim.caveats}</p>
+                <p>{claim.negative_note}</p>
+            </details>
+            <h4>{"Construction"}</h4>
+            { match construction {
+                Some((name, sizes)) => html! {
+                    <ClaimConstruction claim={id} construction={name} {sizes} loaded={props.loaded.clone()}
+                        busy={props.busy} on_load={props.on_load.clone()} on_mode={props.on_mode.clone()} />
+                },
+                None => html! { <p class="hint claim-none">{"No construction yet: the positive side is shown by training only."}</p> },
+            } }
+            <h4>{"Check live"}</h4>
+            <ClaimLive claim={id} design={live::describe(claim)} live={props.live.clone()}
+                elsewhere={props.live_elsewhere} on_check={props.on_check.clone()} on_cancel={props.on_cancel.clone()} />
+        </article>
+    }
+}

@@ -1,0 +1,220 @@
+//! A claim's results as a plot: w*(N) per series on log–log axes, with its bootstrap interval
+//! as a whisker and the theory's curve dashed (width claims), or accuracy per N with its
+//! interval against the threshold (existence claims: the construction under each mode).
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::chart::{Chart, Frame, Tick, polyline_points};
+use crate::claims::curves::{rows_of, theory};
+use crate::claims::stats::WStar;
+use crate::claims::{Claim, Kind, Verdict, registry};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The claim's id.
+    pub claim: AttrValue,
+    pub verdict: Rc<Verdict>,
+    /// The `<svg>`'s wrapper id.
+    pub id: AttrValue,
+}
+
+const FRAME: Frame = Frame {
+    width: 560.0,
+    height: 210.0,
+    left: 46.0,
+    right: 150.0,
+    top: 10.0,
+    bottom: 30.0,
+};
+/// Positive side in blues and greens, negative side in warm colours.
+const POSITIVE: [&str; 2] = ["#1f4e9c", "#0f8a6a"];
+const NEGATIVE: [&str; 2] = ["#c2571a", "#c0304a"];
+
+/// Horizontal position of `size` among the sizes `[lo, hi]` on a log scale (fractions with a
+/// margin, so the end points do not sit on the axes).
+fn x_of(size: f64, lo: f64, hi: f64) -> f64 {
+    if hi <= lo {
+        return 0.5;
+    }
+    0.08 + 0.84 * (size.log2() - lo.log2()) / (hi.log2() - lo.log2())
+}
+
+/// Each series of the claim with its colour and side sign, in the claim's order.
+fn styled(claim: &Claim) -> Vec<(&'static str, &'static str, char)> {
+    let (mut p, mut n) = (0, 0);
+    claim
+        .series
+        .iter()
+        .map(|s| {
+            if claim.positive.series.contains(&s.name) {
+                p += 1;
+                (s.name, POSITIVE[(p - 1) % 2], '+')
+            } else {
+                n += 1;
+                (s.name, NEGATIVE[(n - 1) % 2], '−')
+            }
+        })
+        .collect()
+}
+
+fn legend(k: usize, colour: &str, text: String) -> Html {
+    html! {
+        <text x={format!("{:.1}", FRAME.right_edge() + 8.0)} y={format!("{:.1}", FRAME.top + 12.0 + 13.0 * k as f64)}
+            fill={colour.to_string()} class="series-label">{text}</text>
+    }
+}
+
+fn bottom_ticks(sizes: &[usize], lo: f64, hi: f64) -> Vec<Vec<Tick>> {
+    vec![
+        sizes
+            .iter()
+            .map(|&n| Tick::new(x_of(n as f64, lo, hi), format!("N = {n}")))
+            .collect(),
+    ]
+}
+
+fn n(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// A point with its interval as a whisker; hollow when the point is a bound, not a value.
+fn point(x: f64, y: f64, whisker: (f64, f64), colour: &str, hollow: bool, title: String) -> Html {
+    html! {
+        <g class="point">
+            <line x1={n(x)} x2={n(x)} y1={n(whisker.0)} y2={n(whisker.1)} stroke={colour.to_string()} class="whisker" />
+            <circle cx={n(x)} cy={n(y)} r="3.5" stroke={colour.to_string()}
+                fill={if hollow { "white".to_string() } else { colour.to_string() }}>
+                <title>{title}</title>
+            </circle>
+        </g>
+    }
+}
+
+/// w*(N) per series (log₂ width), "not reached" on a row above the grid's largest width.
+fn width_plot(claim: &Claim, v: &Verdict) -> Html {
+    let widths = claim.design(v.quick).widths;
+    let (Some(&w_lo), Some(&w_hi)) = (widths.iter().min(), widths.iter().max()) else {
+        return html! {};
+    };
+    let censored = 2 * w_hi;
+    let (y_lo, y_hi) = ((w_lo as f64).log2() - 0.5, (censored as f64).log2() + 0.4);
+    let y_frac = |w: f64| (w.log2() - y_lo) / (y_hi - y_lo);
+    let y_of = |w: f64| FRAME.y(y_frac(w));
+    let mut sizes: Vec<usize> = v.w_star.iter().map(|r| r.size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let (lo, hi) = match (sizes.first(), sizes.last()) {
+        (Some(&a), Some(&b)) => (a as f64, b as f64),
+        _ => return html! { <p class="hint">{"No w*(N) rows in this verdict."}</p> },
+    };
+    let mut left: Vec<Tick> = widths
+        .iter()
+        .map(|&w| Tick::new(y_frac(w as f64), w.to_string()))
+        .collect();
+    left.push(Tick::new(y_frac(censored as f64), format!("> {w_hi}")));
+    let value = |w: WStar| w.value_or(censored) as f64;
+    let series = styled(claim);
+    let count = series.len() as f64;
+    let drawn = series.iter().enumerate().map(|(k, &(name, colour, sign))| {
+        // Series side by side around each size, so whiskers do not hide each other.
+        let dx = (k as f64 - (count - 1.0) / 2.0) * 7.0;
+        let rows = rows_of(&v.w_star, name);
+        let at = |size: usize| FRAME.x(x_of(size as f64, lo, hi)) + dx;
+        let line = polyline_points(rows.iter().map(|r| (at(r.size), y_of(value(r.w_star.estimate)))));
+        let curve = theory(claim, name, &v.w_star).map(|c| {
+            polyline_points(
+                c.points
+                    .iter()
+                    .filter(|(_, w)| y_frac(*w) <= 1.0)
+                    .map(|&(size, w)| (FRAME.x(x_of(size, lo, hi)) + dx, y_of(w))),
+            )
+        });
+        let growth = claim.growth_of(name).map_or("", |g| g.name());
+        html! {
+            <g class="series" data-series={name}>
+                if let Some(curve) = curve {
+                    <polyline points={curve} stroke={colour} class="theory" fill="none" />
+                }
+                <polyline points={line} stroke={colour} class="measured" fill="none" />
+                { for rows.iter().map(|r| {
+                    let w = &r.w_star;
+                    point(at(r.size), y_of(value(w.estimate)), (y_of(value(w.low)), y_of(value(w.high))),
+                        colour, !w.estimate.is_reached(), format!("{name} N = {}: w* {w}", r.size))
+                }) }
+                { legend(k, colour, format!("{sign} {name} {growth}")) }
+            </g>
+        }
+    });
+    let k = series.len();
+    html! {
+        <Chart frame={FRAME} class="claim-chart" grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
+            label={format!("w*(N) of {}", claim.id)}>
+            { for drawn }
+            { legend(k + 1, "#667085", "dashed: theory".to_string()) }
+            { legend(k + 2, "#667085", "hollow: not reached".to_string()) }
+        </Chart>
+    }
+}
+
+/// Accuracy per N of each series with its interval, and the threshold.
+fn accuracy_plot(claim: &Claim, v: &Verdict) -> Html {
+    let mut sizes: Vec<usize> = v.cells.iter().map(|c| c.size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let (lo, hi) = match (sizes.first(), sizes.last()) {
+        (Some(&a), Some(&b)) => (a as f64, b as f64),
+        _ => return html! { <p class="hint">{"No runs in this verdict."}</p> },
+    };
+    let left: Vec<Tick> = [0.0, 0.25, 0.5, 0.75, 1.0]
+        .iter()
+        .map(|&a| Tick::new(a, format!("{:.0}%", 100.0 * a)))
+        .collect();
+    let series = styled(claim);
+    let drawn = series.iter().enumerate().map(|(k, &(name, colour, sign))| {
+        let dx = (k as f64 - 0.5) * 7.0;
+        let mut cells: Vec<_> = v.cells.iter().filter(|c| c.series == name).collect();
+        cells.sort_by_key(|c| c.size);
+        let at = |size: usize| FRAME.x(x_of(size as f64, lo, hi)) + dx;
+        let line = polyline_points(
+            cells
+                .iter()
+                .map(|c| (at(c.size), FRAME.y(c.accuracy.estimate))),
+        );
+        html! {
+            <g class="series" data-series={name}>
+                <polyline points={line} stroke={colour} class="measured" fill="none" />
+                { for cells.iter().map(|c| point(at(c.size), FRAME.y(c.accuracy.estimate),
+                    (FRAME.y(c.accuracy.low), FRAME.y(c.accuracy.high)), colour, false,
+                    format!("{name} N = {}: {}", c.size, c.accuracy))) }
+                { legend(k, colour, format!("{sign} {name}")) }
+            </g>
+        }
+    });
+    let threshold = FRAME.y(v.threshold);
+    html! {
+        <Chart frame={FRAME} class="claim-chart" grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
+            label={format!("accuracy of {} per N", claim.id)}>
+            <line x1={n(FRAME.left)} x2={n(FRAME.right_edge())} y1={n(threshold)} y2={n(threshold)} class="threshold" />
+            { for drawn }
+            { legend(series.len() + 1, "#667085", format!("line: {:.0} % threshold", 100.0 * v.threshold)) }
+        </Chart>
+    }
+}
+
+#[function_component(ClaimPlot)]
+pub fn claim_plot(props: &Props) -> Html {
+    let claim = use_memo(props.claim.clone(), |id| registry::find(id).ok());
+    let Some(claim) = claim.as_ref() else {
+        return html! {};
+    };
+    html! {
+        <div class="claim-plot" id={props.id.clone()}>
+            { match claim.kind {
+                Kind::Existence => accuracy_plot(claim, &props.verdict),
+                Kind::Separation | Kind::NoSeparation => width_plot(claim, &props.verdict),
+            } }
+        </div>
+    }
+}
