@@ -201,7 +201,7 @@ try {
   await page.click("#live-run-majority");
   const judged = await page.waitForSelector("#live-verdict-majority", { timeout: 180_000 }).then(() => true, () => false);
   const liveOutcome = judged ? await page.getAttribute("#live-verdict-majority", "data-outcome") : "none";
-  check(liveOutcome === "SUPPORTED", `the majority live check runs to its verdict in ${((Date.now() - liveStart) / 1000).toFixed(1)} s: ${liveOutcome} — ${await page.textContent("#live-majority")}`);
+  check(liveOutcome === "SUPPORTED", `the majority live check runs to its verdict in ${((Date.now() - liveStart) / 1000).toFixed(1)} s: ${liveOutcome} — ${await page.textContent("#live-status-majority")}`);
   check((await page.$$("#live-plot-majority circle")).length >= 6, "the live check plots its own results");
   await page.click("#live-run-dyck");
   const training = await page.waitForFunction(() => /step [1-9]/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
