@@ -28,7 +28,7 @@ impl DeviceArg {
         match self.device {
             DeviceName::Cpu => Ok((
                 backend::cpu_device(),
-                BackendInfo::cpu("CPU (--device gpu for burn's wgpu backend)"),
+                BackendInfo::cpu("the default; --device gpu for burn's wgpu backend"),
             )),
             DeviceName::Gpu => backend::native_gpu(),
         }
