@@ -10,6 +10,9 @@ pub const TUNED: &[(&str, &str, f64)] = &[
     // assets/results/claims/dyck.lr.json (N = 16, width 16, 4,000 steps)
     ("dyck", "lstm", 1e-2),
     ("dyck", "transformer-1L", 3e-3),
+    // assets/results/claims/index-lookup.lr.json (quick: N = 8, width 32, 1,500 steps)
+    ("index-lookup", "transformer-1L", 1e-2),
+    ("index-lookup", "lstm", 1e-2),
 ];
 
 /// The rate `claim` trains `series` with.

@@ -16,14 +16,6 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "majority.verdict.json",
         include_str!("../../assets/results/claims/majority.verdict.json"),
     ),
-    (
-        "index-lookup-quick.verdict.json",
-        include_str!("../../assets/results/claims/index-lookup-quick.verdict.json"),
-    ),
-    (
-        "dyck-quick.verdict.json",
-        include_str!("../../assets/results/claims/dyck-quick.verdict.json"),
-    ),
 ];
 
 /// One verdict file: the verdict with the provenance of its runs.
