@@ -16,6 +16,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "majority.verdict.json",
         include_str!("../../assets/results/claims/majority.verdict.json"),
     ),
+    (
+        "dyck.verdict.json",
+        include_str!("../../assets/results/claims/dyck.verdict.json"),
+    ),
 ];
 
 /// One verdict file: the verdict with the provenance of its runs.
