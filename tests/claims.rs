@@ -149,6 +149,34 @@ fn tuned_rates_come_from_the_committed_searches() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let claim = registry::find(&search.claim).unwrap();
         assert!(!search.chosen.is_empty(), "{name}");
+        // The search is the one the claim's design asks for now (size, width, budget, seed,
+        // rates): a search of an older design must be rerun.
+        let plan = expressivity_lab::claims::tune::plan(&claim, search.quick);
+        assert_eq!(plan.len(), search.trials.len(), "{name}: rerun the search");
+        for (run, trial) in plan.iter().zip(&search.trials) {
+            assert_eq!(
+                (
+                    run.series.name,
+                    run.series.learning_rate,
+                    run.size,
+                    run.width,
+                    run.seed
+                ),
+                (
+                    trial.series.as_str(),
+                    trial.learning_rate,
+                    trial.size,
+                    trial.width,
+                    trial.seed
+                ),
+                "{name}: rerun the search"
+            );
+            assert_eq!(
+                trial.steps,
+                claim.design(search.quick).steps,
+                "{name}: rerun the search"
+            );
+        }
         for (series, rate) in &search.chosen {
             let s = claim.series_named(series).unwrap();
             assert_eq!(rates::learning_rate(claim.id, s), *rate, "{name}: {series}");

@@ -255,3 +255,27 @@ fn a_growing_scale_needs_softmax_attention_and_a_start_below_the_target() {
         );
     }
 }
+
+/// The first step of a growing scale trains at the starting scale, not at the target: its
+/// loss equals a run at that fixed scale.
+#[test]
+fn a_growing_scale_starts_at_its_start() {
+    // Two steps (the last step of a run is at the target), the first one evaluated alone.
+    let one_step = |config: TrainConfig| TrainConfig {
+        steps: 2,
+        eval_every: 1,
+        ..config
+    };
+    let growing = train(one_step(scale_run(Some(1.0))));
+    let fixed_at_start = train(one_step(TrainConfig {
+        model: ArchSpec {
+            softmax_scale: 1.0,
+            ..scale_run(None).model
+        },
+        ..scale_run(None)
+    }));
+    let at_target = train(one_step(scale_run(None)));
+    let first = |t: &Trainer| t.history()[0].loss;
+    assert_eq!(first(&growing), first(&fixed_at_start));
+    assert_ne!(first(&growing), first(&at_target));
+}

@@ -306,10 +306,15 @@ pub fn parse_records(text: &str) -> Result<(Vec<RunRecord>, usize), ClaimError> 
     Ok((records, consumed))
 }
 
-/// Every record must belong to `claim`'s grid (same claim, same quick flag, a planned run)
-/// and appear once.
+/// Every record must belong to `claim`'s grid (same claim, same quick flag, a planned run made
+/// with the settings the grid has now: steps, learning rate, architecture, layers, test
+/// examples) and appear once. A record of an older design (another budget or rate) is refused,
+/// naming what differs, so a resumed or merged grid never mixes two experiments.
 pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Result<(), ClaimError> {
-    let planned: BTreeSet<RunKey> = plan(claim, quick).iter().map(PlannedRun::key).collect();
+    let runs = plan(claim, quick);
+    let planned: std::collections::BTreeMap<RunKey, &PlannedRun> =
+        runs.iter().map(|r| (r.key(), r)).collect();
+    let design = claim.design(quick);
     let mut seen = BTreeSet::new();
     for r in records {
         if r.claim != claim.id || r.quick != quick {
@@ -322,9 +327,31 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
             )));
         }
         let key = r.key();
-        if !planned.contains(&key) {
+        let Some(run) = planned.get(&key) else {
             return Err(ClaimError::Records(format!(
                 "{key} is not in the grid of `{}`",
+                claim.id
+            )));
+        };
+        let trained = run.series.construction_mode.is_none();
+        let expected_steps = if trained { design.steps } else { 0 };
+        let differs = [
+            ("steps", r.steps != expected_steps),
+            (
+                "learning rate",
+                trained && r.learning_rate != run.series.learning_rate,
+            ),
+            (
+                "architecture",
+                r.architecture != run.series.architecture.name(),
+            ),
+            ("layers", r.layers != run.series.layers),
+            ("test examples", r.correct.len() != design.eval_examples),
+        ];
+        if let Some((what, _)) = differs.iter().find(|(_, d)| *d) {
+            return Err(ClaimError::Records(format!(
+                "{key} was run with another {what} than the grid of `{}` has now (an older \
+                 design?): move the old results away or rerun them",
                 claim.id
             )));
         }

@@ -189,6 +189,7 @@ mod tests {
             assert_eq!(runs.len(), trained * LEARNING_RATES.len(), "{}", claim.id);
             for run in &runs {
                 assert!(!claim.design(true).seeds.contains(&run.seed));
+                assert!(!claim.design(false).seeds.contains(&run.seed));
                 assert!(LEARNING_RATES.contains(&run.series.learning_rate));
                 assert_eq!(run.size, claim.design(true).sizes[0]);
             }

@@ -92,6 +92,13 @@ pub fn native_gpu() -> Result<(Device, BackendInfo), String> {
             .map_err(|e| format!("no usable GPU through wgpu: {e}"))?;
         let adapter = setup.adapter.get_info();
         let description = format!("{} ({:?})", adapter.name, setup.backend);
+        // llvmpipe / lavapipe / SwiftShader: a GPU API emulated on the CPU, slower than our CPU
+        // backend; asking for the GPU there is answered, not silently honoured.
+        if format!("{:?}", adapter.device_type) == "Cpu" {
+            return Err(format!(
+                "wgpu found only a software adapter ({description}), no GPU: use --device cpu"
+            ));
+        }
         Ok((
             device,
             BackendInfo {

@@ -48,6 +48,7 @@ pub struct TrainingStream {
     rng: TaskRng,
     test_prompts: HashSet<Vec<u32>>,
     redrawn: usize,
+    leaked: usize,
 }
 
 impl TrainingStream {
@@ -57,6 +58,7 @@ impl TrainingStream {
             rng: training_stream(seed),
             test_prompts: test_set.iter().map(|ex| ex.prompt().to_vec()).collect(),
             redrawn: 0,
+            leaked: 0,
         }
     }
 
@@ -66,16 +68,30 @@ impl TrainingStream {
         if !self.test_prompts.contains(drawn.prompt()) {
             return drawn;
         }
+        // Of another class, the first non-test draw: better than training on a test prompt
+        // when the class has (almost) no prompt outside the test set.
+        let mut other_class = None;
         for _ in 0..MAX_REDRAWS {
             self.redrawn += 1;
             let candidate = task.generate(&mut self.rng);
-            if candidate.answer() == drawn.answer()
-                && !self.test_prompts.contains(candidate.prompt())
-            {
+            if self.test_prompts.contains(candidate.prompt()) {
+                continue;
+            }
+            if candidate.answer() == drawn.answer() {
                 return candidate;
             }
+            other_class.get_or_insert(candidate);
         }
-        drawn
+        other_class.unwrap_or_else(|| {
+            self.leaked += 1;
+            drawn
+        })
+    }
+
+    /// Test prompts trained on so far: only when every redraw was a test prompt too (a prompt
+    /// space about the size of the test set).
+    pub fn leaked(&self) -> usize {
+        self.leaked
     }
 
     /// Examples drawn again so far because a draw's prompt was a test prompt (every extra draw
@@ -146,16 +162,30 @@ mod tests {
     }
 
     #[test]
-    fn a_class_entirely_held_out_keeps_its_draws_after_the_redraw_limit() {
-        // Equality at N = 1: two positive prompts, both in a large test set.
-        let task = TaskSpec::new(TaskKind::Equality, 1).build().unwrap();
-        let eq = task.vocab().id("eq").unwrap();
-        let test = held_out(task.as_ref(), 1, 64);
-        let mut stream = TrainingStream::new(1, &test);
-        let train: Vec<Example> = (0..400)
-            .map(|_| stream.next_example(task.as_ref()))
-            .collect();
-        let share = positive_share(&train, eq);
-        assert!((share - 0.5).abs() < 0.1, "{share}");
+    fn a_class_entirely_held_out_is_replaced_by_another_class_not_leaked() {
+        // Equality at N = 1 and 2: tiny prompt spaces, a test set of 64 draws.
+        for n in [1, 2] {
+            let task = TaskSpec::new(TaskKind::Equality, n).build().unwrap();
+            let test = held_out(task.as_ref(), 1, 64);
+            let test_prompts: HashSet<Vec<u32>> =
+                test.iter().map(|ex| ex.prompt().to_vec()).collect();
+            let all_prompts = 1usize << (2 * n);
+            let mut stream = TrainingStream::new(1, &test);
+            let train: Vec<Example> = (0..400)
+                .map(|_| stream.next_example(task.as_ref()))
+                .collect();
+            let in_test = train
+                .iter()
+                .filter(|ex| test_prompts.contains(ex.prompt()))
+                .count();
+            // Every test prompt trained on is counted, and there is none while any prompt
+            // lies outside the test set.
+            assert_eq!(in_test, stream.leaked(), "N = {n}");
+            if test_prompts.len() < all_prompts {
+                assert_eq!(in_test, 0, "N = {n}: {} test prompts", test_prompts.len());
+            } else {
+                assert_eq!(in_test, train.len(), "N = {n}");
+            }
+        }
     }
 }

@@ -144,6 +144,12 @@ impl Trainer {
         self.stream.redrawn()
     }
 
+    /// Test prompts trained on: only when the task's prompt space is about the size of the
+    /// test set (every redraw was a test prompt too).
+    pub fn leaked_test_prompts(&self) -> usize {
+        self.stream.leaked()
+    }
+
     /// Replace the model (same architecture), e.g. to continue from other weights.
     pub fn map_model(&mut self, f: impl FnOnce(Model) -> Model) {
         self.model = f(self.model.clone());
@@ -161,15 +167,16 @@ impl Trainer {
             .map(|_| self.next_training_example())
             .collect();
         let batch = make_batch(&examples, &self.device);
-        let logits = self.model.forward(batch.inputs)?;
-        let loss = masked_cross_entropy(logits, batch.targets, batch.mask);
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        // A growing softmax scale: this step trains at this step's scale.
         if let Some(from) = self.config.softmax_scale_from {
             let arch = &self.config.model;
             let scale = softmax_scale(from, arch.softmax_scale, self.step, self.config.steps);
             let mode = arch.attention;
             self.model = self.model.clone().with_mode(mode, scale);
         }
+        let logits = self.model.forward(batch.inputs)?;
+        let loss = masked_cross_entropy(logits, batch.targets, batch.mask);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let lr = learning_rate(self.config.learning_rate, self.step, self.config.steps);
         self.model = self.optimizer.step(lr, self.model.clone(), grads);
         self.pending_losses.push(loss.detach());

@@ -176,8 +176,18 @@ try {
   check((await page.$$("#claim-plot-majority circle")).length >= 8, "the majority card plots the committed accuracy per N and mode");
   check((await page.$$("#claim-plot-index-lookup polyline.measured")).length >= 2, "the index-lookup card plots w*(N) per series");
   check(/lab claims run majority/.test(await page.textContent("#claim-results-majority")), "the majority card gives the command that reproduces it");
-  check(/No committed results yet/.test(await page.textContent("#claim-results-equality")), "a claim without results says so");
-  check(/No construction yet/.test(await page.textContent("#claim-equality")), "a claim without a construction says so");
+  // Every card either plots its committed results or says it has none; either offers its
+  // construction or says it has none (the DP claims and locality have no construction).
+  for (const card of await page.$$("#claims-panel .claim-card")) {
+    const id = (await card.getAttribute("id")).replace(/^claim-/, "");
+    const text = await card.textContent();
+    const plotted = (await page.$$(`#claim-plot-${id}`)).length > 0;
+    check(plotted !== /No committed results yet/.test(text), `the ${id} card plots its results or says it has none`);
+    const offered = (await page.$$(`#construct-${id}`)).length > 0;
+    check(offered !== /No construction yet/.test(text), `the ${id} card offers its construction or says it has none`);
+  }
+  check(/No construction yet/.test(await page.textContent("#claim-locality")), "a claim without a construction says so");
+  check((await page.$$("#construct-equality")).length === 1, "the equality construction is offered");
   const accuracy = async (mode) => {
     const ok = await page.waitForFunction((m) => {
       const el = document.querySelector("#claim-accuracy-majority");

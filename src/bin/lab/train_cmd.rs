@@ -236,6 +236,13 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             trainer.rejected_examples()
         );
     }
+    if trainer.leaked_test_prompts() > 0 {
+        outln!(
+            "warning: {} training examples are test prompts (the task's prompt space is about \
+             the size of the test set: the held-out accuracy is not held out)",
+            trainer.leaked_test_prompts()
+        );
+    }
     if let Some(path) = &args.save {
         let bytes = pollster::block_on(trainer.save(&args.note)).map_err(|e| e.to_string())?;
         write_checkpoint(path, &bytes)?;
