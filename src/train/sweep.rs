@@ -28,6 +28,8 @@ pub struct SweepRun {
 /// already there (the steps are part of it, so another `--scale` is another run).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SweepKey {
+    /// The task's name (a custom sweep may run any task).
+    pub task: String,
     pub series: String,
     pub layers: usize,
     pub width: usize,
@@ -39,8 +41,8 @@ impl std::fmt::Display for SweepKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} ({} layers) width {} size {} ({} steps)",
-            self.series, self.layers, self.width, self.size, self.steps
+            "{} {} ({} layers) width {} size {} ({} steps)",
+            self.task, self.series, self.layers, self.width, self.size, self.steps
         )
     }
 }
@@ -48,6 +50,7 @@ impl std::fmt::Display for SweepKey {
 impl SweepRun {
     pub fn key(&self) -> SweepKey {
         SweepKey {
+            task: self.config.task.task.name().into(),
             series: self.series.clone(),
             layers: self.config.model.n_layers,
             width: self.config.model.d_model,
@@ -82,6 +85,7 @@ pub struct RunResult {
 impl RunResult {
     pub fn key(&self) -> SweepKey {
         SweepKey {
+            task: self.task.clone(),
             series: self.series.clone(),
             layers: self.layers,
             width: self.width,
