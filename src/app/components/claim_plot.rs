@@ -94,7 +94,11 @@ fn point(x: f64, y: f64, whisker: (f64, f64), colour: &str, hollow: bool, title:
 
 /// w*(N) per series (log₂ width), "not reached" on a row above the grid's largest width.
 fn width_plot(claim: &Claim, v: &Verdict) -> Html {
-    let widths = claim.design(v.quick).widths;
+    // The widths the verdict was judged on (a committed verdict may predate the registry's
+    // current design).
+    let mut widths: Vec<usize> = v.cells.iter().map(|c| c.width).collect();
+    widths.sort_unstable();
+    widths.dedup();
     let (Some(&w_lo), Some(&w_hi)) = (widths.iter().min(), widths.iter().max()) else {
         return html! {};
     };
