@@ -19,6 +19,29 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "dyck.verdict.json",
         include_str!("../../assets/results/claims/dyck.verdict.json"),
+    ),    (
+        "index-lookup-quick.verdict.json",
+        include_str!("../../assets/results/claims/index-lookup-quick.verdict.json"),
+    ),
+    (
+        "equality-quick.verdict.json",
+        include_str!("../../assets/results/claims/equality-quick.verdict.json"),
+    ),
+    (
+        "disjointness-quick.verdict.json",
+        include_str!("../../assets/results/claims/disjointness-quick.verdict.json"),
+    ),
+    (
+        "nearest-neighbor-quick.verdict.json",
+        include_str!("../../assets/results/claims/nearest-neighbor-quick.verdict.json"),
+    ),
+    (
+        "dp-width-lis-quick.verdict.json",
+        include_str!("../../assets/results/claims/dp-width-lis-quick.verdict.json"),
+    ),
+    (
+        "dp-width-ed-quick.verdict.json",
+        include_str!("../../assets/results/claims/dp-width-ed-quick.verdict.json"),
     ),
 ];
 
