@@ -175,7 +175,14 @@ mod tests {
 
     #[test]
     fn claims_without_results_say_so_and_others_parse() {
-        assert!(for_claim("nearest-neighbor").is_none());
+        assert!(for_claim("no-such-claim").is_none());
+        // Every claim with a committed file finds it and it parses.
+        for (file, _) in EMBEDDED {
+            let id = file
+                .trim_end_matches(".verdict.json")
+                .trim_end_matches("-quick");
+            assert!(matches!(for_claim(id), Some(Ok(_))), "{file}");
+        }
         let majority = for_claim("majority").unwrap().unwrap();
         assert!(!majority.verdict.cells.is_empty());
         assert!(majority.commands[0].starts_with("lab claims run majority"));
