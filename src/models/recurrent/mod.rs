@@ -18,6 +18,44 @@ pub(crate) fn at(x: &Tensor<3>, t: usize) -> Tensor<2> {
     x.clone().slice([0..b, t..t + 1, 0..k]).reshape([b, k])
 }
 
+/// The `T` rows of `[B, T, k]`, each as `[B, k]`, for a scan over a tracked tensor.
+///
+/// Cut in halves recursively rather than one slice per step: under autodiff the backward of a
+/// slice writes its gradient into zeros of the *whole* sliced tensor, so `T` slices of `[B, T, k]`
+/// cost `T` full-size buffers and additions (quadratic in `T`), while halving costs one
+/// full-size pass per level (`⌈log₂ T⌉` levels). The values are the same rows either way.
+pub(crate) fn steps(x: Tensor<3>) -> Vec<Tensor<2>> {
+    let [b, t, k] = x.dims();
+    let mut out = Vec::with_capacity(t);
+    split_into(x, b, t, k, &mut out);
+    out
+}
+
+fn split_into(x: Tensor<3>, b: usize, t: usize, k: usize, out: &mut Vec<Tensor<2>>) {
+    match t {
+        0 => {}
+        1 => out.push(x.reshape([b, k])),
+        _ => {
+            let mid = t / 2;
+            split_into(x.clone().slice([0..b, 0..mid, 0..k]), b, mid, k, out);
+            split_into(x.slice([0..b, mid..t, 0..k]), b, t - mid, k, out);
+        }
+    }
+}
+
+/// `T` tensors `[B, k]` as `[B, T, k]` (one concatenation, no per-step reshape).
+pub(crate) fn join_steps(rows: Vec<Tensor<2>>) -> Tensor<3> {
+    let [b, k] = rows[0].dims();
+    let t = rows.len();
+    Tensor::cat(rows, 1).reshape([b, t, k])
+}
+
+/// L2 norm of each `[k]` row of `[B, T, k]`, as `[B, T]`.
+pub(crate) fn row_norms(states: Tensor<3>) -> Tensor<2> {
+    let [b, t, _] = states.dims();
+    states.powi_scalar(2).sum_dim(2).sqrt().reshape([b, t])
+}
+
 /// L2 norm of each row of `[B, …]` flattened, as `[B, 1]`.
 pub(crate) fn norm<const D: usize>(state: &Tensor<D>) -> Tensor<2> {
     let b = state.dims()[0];
