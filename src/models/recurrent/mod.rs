@@ -66,3 +66,43 @@ pub(crate) fn norm<const D: usize>(state: &Tensor<D>) -> Tensor<2> {
         .sum_dim(1)
         .sqrt()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values<const D: usize>(x: Tensor<D>) -> Vec<f32> {
+        x.into_data().iter().collect()
+    }
+
+    /// `[2, 7, 3]` with distinct entries (7 steps: the halving meets odd lengths).
+    fn sequence(device: &Device) -> Tensor<3> {
+        let data: Vec<f32> = (0..42).map(|v| v as f32 * 0.5 - 7.0).collect();
+        Tensor::<1>::from_floats(data.as_slice(), device).reshape([2, 7, 3])
+    }
+
+    #[test]
+    fn steps_are_the_rows_in_order_and_join_back() {
+        let device = Device::flex();
+        let x = sequence(&device);
+        let rows = steps(x.clone());
+        assert_eq!(rows.len(), 7);
+        for (t, row) in rows.iter().enumerate() {
+            assert_eq!(values(row.clone()), values(at(&x, t)), "step {t}");
+        }
+        assert_eq!(values(join_steps(rows)), values(x));
+    }
+
+    #[test]
+    fn row_norms_match_the_per_step_norm() {
+        let device = Device::flex();
+        let x = sequence(&device);
+        let per_step: Vec<Tensor<2>> = (0..7).map(|t| norm(&at(&x, t))).collect();
+        let expected = values(Tensor::cat(per_step, 1));
+        let got = values(row_norms(x));
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(&expected) {
+            assert!((g - e).abs() <= 1e-5 * e.abs().max(1.0), "{g} vs {e}");
+        }
+    }
+}
