@@ -5,7 +5,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{sigmoid, tanh};
 
-use super::{at, norm};
+use super::{at, join_steps, row_norms, steps};
 use crate::models::cache::LayerCache;
 
 #[derive(Module, Debug)]
@@ -41,16 +41,15 @@ impl GruLayer {
     /// `x: [B, T, d]` → (`[B, T, d]`, hidden-state norms `[B, T]`).
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
         let [b, t, d] = x.dims();
-        let gates_x = self.input.forward(x.clone());
         let mut h = Tensor::zeros([b, d], &x.device());
         let mut outputs = Vec::with_capacity(t);
-        let mut norms = Vec::with_capacity(t);
-        for step in 0..t {
-            h = self.cell(at(&gates_x, step), h);
-            norms.push(norm(&h));
+        for gates_x in steps(self.input.forward(x)) {
+            h = self.cell(gates_x, h);
             outputs.push(h.clone());
         }
-        (Tensor::stack(outputs, 1), Tensor::cat(norms, 1))
+        let outputs = join_steps(outputs);
+        // The state is the output: its norms are one op over the whole sequence.
+        (outputs.clone(), row_norms(outputs))
     }
 
     pub fn empty_cache(&self, batch: usize, device: &Device) -> LayerCache {

@@ -5,7 +5,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{sigmoid, tanh};
 
-use super::{at, norm};
+use super::{at, join_steps, row_norms, steps};
 use crate::models::cache::LayerCache;
 
 #[derive(Module, Debug)]
@@ -46,17 +46,18 @@ impl LstmLayer {
     /// `x: [B, T, d]` → (`[B, T, d]`, cell-state norms `[B, T]`).
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
         let [b, t, d] = x.dims();
-        let gates_x = self.input.forward(x.clone());
-        let mut h = Tensor::zeros([b, d], &x.device());
+        let device = x.device();
+        let mut h = Tensor::zeros([b, d], &device);
         let mut c = h.clone();
         let mut outputs = Vec::with_capacity(t);
-        let mut norms = Vec::with_capacity(t);
-        for step in 0..t {
-            (h, c) = self.cell(at(&gates_x, step), h, c);
-            norms.push(norm(&c));
+        let mut cells = Vec::with_capacity(t);
+        for gates_x in steps(self.input.forward(x)) {
+            (h, c) = self.cell(gates_x, h, c);
+            cells.push(c.clone());
             outputs.push(h.clone());
         }
-        (Tensor::stack(outputs, 1), Tensor::cat(norms, 1))
+        // The norms come from the stacked cell states after the scan: one op, not four per step.
+        (join_steps(outputs), row_norms(join_steps(cells)))
     }
 
     pub fn empty_cache(&self, batch: usize, device: &Device) -> LayerCache {

@@ -11,7 +11,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{silu, softplus};
 
-use super::{at, norm};
+use super::{at, join_steps, norm, steps};
 use crate::models::cache::LayerCache;
 
 #[derive(Module, Debug)]
@@ -29,6 +29,14 @@ pub struct SsmLayer {
     inner: usize,
     #[module(skip)]
     state: usize,
+}
+
+/// The scan's inputs at one position, each `[B, ·]`.
+struct Step {
+    x: Tensor<2>,
+    dt: Tensor<2>,
+    b: Tensor<2>,
+    c: Tensor<2>,
 }
 
 /// Everything the scan needs at one position, computed for all positions at once.
@@ -75,21 +83,19 @@ impl SsmLayer {
         }
     }
 
-    /// One recurrence step at position `t` of `inputs`: new state `[B, di, N]` and `y_t` `[B, di]`.
     /// `A = −exp(a_log)` as `[1, di, N]`, computed once per scan.
     fn a(&self) -> Tensor<3> {
         self.a_log.val().exp().neg().unsqueeze::<3>()
     }
 
-    fn recur(
-        &self,
-        inputs: &Inputs,
-        a: Tensor<3>,
-        t: usize,
-        h: Tensor<3>,
-    ) -> (Tensor<3>, Tensor<2>) {
-        let (x, dt) = (at(&inputs.x, t), at(&inputs.dt, t));
-        let (bt, ct) = (at(&inputs.b, t), at(&inputs.c, t));
+    /// One recurrence step: new state `[B, di, N]` and `y_t` `[B, di]`.
+    fn recur(&self, step: Step, a: Tensor<3>, h: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
+        let Step {
+            x,
+            dt,
+            b: bt,
+            c: ct,
+        } = step;
         let decay = (dt.clone().unsqueeze_dim::<3>(2) * a).exp();
         let drive = (dt * x.clone()).unsqueeze_dim::<3>(2) * bt.unsqueeze_dim::<3>(1);
         let h = decay * h + drive;
@@ -114,14 +120,25 @@ impl SsmLayer {
         let mut ys = Vec::with_capacity(t);
         let mut norms = Vec::with_capacity(t);
         let a = self.a();
-        for step in 0..t {
-            let (next, y) = self.recur(&inputs, a.clone(), step, h);
+        let Inputs {
+            x,
+            z,
+            dt,
+            b: bs,
+            c: cs,
+        } = inputs;
+        let scan = steps(x)
+            .into_iter()
+            .zip(steps(dt))
+            .zip(steps(bs))
+            .zip(steps(cs));
+        for (((x, dt), b), c) in scan {
+            let (next, y) = self.recur(Step { x, dt, b, c }, a.clone(), h);
             h = next;
             norms.push(norm(&h));
             ys.push(y);
         }
-        let z = inputs.z;
-        (self.output(Tensor::stack(ys, 1), z), Tensor::cat(norms, 1))
+        (self.output(join_steps(ys), z), Tensor::cat(norms, 1))
     }
 
     pub fn empty_cache(&self, batch: usize, device: &Device) -> LayerCache {
@@ -136,7 +153,13 @@ impl SsmLayer {
             panic!("SSM layer was given a cache of another layer type");
         };
         let inputs = self.inputs(u);
-        let (h, y) = self.recur(&inputs, self.a(), 0, state.clone());
+        let step = Step {
+            x: at(&inputs.x, 0),
+            dt: at(&inputs.dt, 0),
+            b: at(&inputs.b, 0),
+            c: at(&inputs.c, 0),
+        };
+        let (h, y) = self.recur(step, self.a(), state.clone());
         *state = h;
         let z = inputs.z;
         self.output(y.unsqueeze_dim(1), z)
