@@ -43,6 +43,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "dp-width-ed-quick.verdict.json",
         include_str!("../../assets/results/claims/dp-width-ed-quick.verdict.json"),
     ),
+    (
+        "locality-quick.verdict.json",
+        include_str!("../../assets/results/claims/locality-quick.verdict.json"),
+    ),
 ];
 
 /// One verdict file: the verdict with the provenance of its runs.
