@@ -19,7 +19,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "dyck.verdict.json",
         include_str!("../../assets/results/claims/dyck.verdict.json"),
-    ),    (
+    ),
+    (
         "index-lookup-quick.verdict.json",
         include_str!("../../assets/results/claims/index-lookup-quick.verdict.json"),
     ),
