@@ -84,14 +84,37 @@ pub struct Trainer {
     last_good: (usize, Model),
 }
 
+/// Held while a trainer seeds the device RNG and initialises its weights.
+static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Reads every float parameter, which makes burn draw its lazily initialised values.
+struct Materialise;
+
+impl burn::module::ModuleVisitor for Materialise {
+    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+}
+
 impl Trainer {
     /// Validate the config and initialise the model on `device` (autodiff is added here).
     pub fn new(config: TrainConfig, device: &Device) -> Result<Self, TrainError> {
         config.validate()?;
         let task = config.task()?;
         let device = device.clone().autodiff();
-        device.seed(config.seed);
-        let model = Model::new(&config.model()?, &device)?;
+        let model_config = config.model()?;
+        let model = {
+            // burn's device RNG is process-wide: seeding it and drawing the initial weights
+            // must not interleave with another trainer doing the same in another thread (the
+            // same seed would give other weights).
+            let _init = INIT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            device.seed(config.seed);
+            let model = Model::new(&model_config, &device)?;
+            // burn initialises parameters lazily, at first use: draw them all now, under
+            // the lock.
+            model.visit(&mut Materialise);
+            model
+        };
         let optimizer = optimizer();
         let test_set = held_out(task.as_ref(), config.seed, config.eval_examples);
         Ok(Self {
