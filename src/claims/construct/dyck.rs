@@ -236,12 +236,12 @@ fn cells(
 
 /// `yes` − `no` = gain · (accept − reject) after `<q>`; nothing else can win.
 fn read_out(w: &mut Weights, units: &Units, vocab: &Vocab) -> Result<(), ConstructError> {
-    let id = |t: &str| vocab.id(t).map_err(|e| ConstructError::Bug(e.to_string()));
-    let query = id(QUERY)?;
+    let id = |t: &str| super::token(vocab, t);
+    let query = id(QUERY)? as u32;
     let missing = || ConstructError::Bug("no accept/reject unit".into());
     let accept = units.index(&State::Accept, query).ok_or_else(missing)?;
     let reject = units.index(&State::Reject, query).ok_or_else(missing)?;
-    let (yes, no) = (id("yes")? as usize, id("no")? as usize);
+    let (yes, no) = (id("yes")?, id("no")?);
     for (token, sign) in [(yes, 1.0), (no, -1.0)] {
         w.set("head.weight", &[accept, token], sign * GAIN)?;
         w.set("head.weight", &[reject, token], -sign * GAIN)?;

@@ -145,3 +145,11 @@ fn zero_weights(train: &TrainConfig) -> Result<(ModelConfig, Weights), Construct
         Weights::zeros(&checkpoint::expected_tensors(&model)),
     ))
 }
+
+/// The id of `text` in a construction's vocabulary (a missing token is a bug of the builder).
+pub(crate) fn token(vocab: &crate::tasks::Vocab, text: &str) -> Result<usize, ConstructError> {
+    vocab
+        .id(text)
+        .map(|i| i as usize)
+        .map_err(|e| ConstructError::Bug(e.to_string()))
+}

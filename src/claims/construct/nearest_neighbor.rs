@@ -30,7 +30,7 @@
 use std::collections::BTreeMap;
 
 use super::codes::{code_bits, ln_factor, pairs};
-use super::{Built, ConstructError, Construction, Weights, instance_of, zero_weights};
+use super::{Built, ConstructError, Construction, Weights, instance_of, token, zero_weights};
 use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::nearest_neighbor::{BITS, LABELS, MAX_SIZE, NearestNeighbor, QUERY};
 use crate::tasks::{TaskKind, TaskSpec, Vocab};
@@ -156,13 +156,6 @@ fn build(k: usize) -> Result<Built, ConstructError> {
         weights: w,
         params,
     })
-}
-
-fn token(vocab: &Vocab, text: &str) -> Result<usize, ConstructError> {
-    vocab
-        .id(text)
-        .map(|i| i as usize)
-        .map_err(|e| ConstructError::Bug(e.to_string()))
 }
 
 fn label(l: usize) -> String {

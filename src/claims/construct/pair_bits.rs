@@ -38,7 +38,7 @@
 use std::collections::BTreeMap;
 
 use super::codes::{code_bits, ln_factor, pairs};
-use super::{Built, ConstructError, Weights, instance_of, zero_weights};
+use super::{Built, ConstructError, Weights, instance_of, token, zero_weights};
 use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::pair_bits::{PairBits, PairRule, QUERY};
 use crate::tasks::{TaskSpec, Vocab};
@@ -134,13 +134,6 @@ pub fn build<R: PairRule>(detector: &[Unit], n: usize) -> Result<Built, Construc
         weights: w,
         params,
     })
-}
-
-fn token(vocab: &Vocab, text: &str) -> Result<usize, ConstructError> {
-    vocab
-        .id(text)
-        .map(|i| i as usize)
-        .map_err(|e| ConstructError::Bug(e.to_string()))
 }
 
 /// Bits on the bit pair, `|`/`<q>`/`<pad>` on the filler pair; positions carry code and flag.
