@@ -1,4 +1,5 @@
-//! Web entry point, built by trunk. The native CLI lives in `src/bin/lab.rs`.
+//! Web entry point, built by trunk: the page in a window, the training worker in a worker (the
+//! same module and wasm; `app::start` tells them apart). The native CLI lives in `src/bin/lab/`.
 
 #[cfg(target_arch = "wasm32")]
 unsafe extern "C" {

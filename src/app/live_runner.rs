@@ -1,14 +1,13 @@
-//! Runs a claim's live check (`claims::live`) in this tab, one run after another, through the
-//! same `claims::run::execute` and verdict rule as `lab claims run`; reports its progress and
-//! verdict to the page's state (the Claims panel only shows them).
+//! Runs a claim's live check (`claims::live`) in the training worker, one run after another,
+//! through the same `claims::run::execute` and verdict rule as `lab claims run`; reports its
+//! progress and verdict to the page (the Claims panel only shows them).
 
 use std::rc::Rc;
 
-use yew::UseReducerDispatcher;
-use yew::prelude::*;
-
 use super::runner::StopSwitch;
-use super::state::{Action, AppState, LiveCheck, LiveStatus};
+use super::state::{LiveCheck, LiveStatus};
+use super::worker::protocol::Report;
+use super::worker::sink::Sink;
 use crate::claims::run::{self, ClaimError};
 use crate::claims::{live, registry};
 use crate::train::yield_now::yield_now;
@@ -21,28 +20,25 @@ const PROGRESS_EVERY: usize = 10;
 /// equal).
 #[derive(Clone, PartialEq)]
 pub struct LiveRunner {
-    dispatch: UseReducerDispatcher<AppState>,
+    sink: Sink,
     stop: StopSwitch,
 }
 
-/// The page's live-check runner, created once and kept across renders.
-#[hook]
-pub fn use_live_runner(dispatch: UseReducerDispatcher<AppState>) -> LiveRunner {
-    let runner = use_memo((), move |_| LiveRunner {
-        dispatch,
-        stop: StopSwitch::default(),
-    });
-    (*runner).clone()
-}
-
 impl LiveRunner {
+    pub fn new(sink: Sink) -> Self {
+        Self {
+            sink,
+            stop: StopSwitch::default(),
+        }
+    }
+
     /// Run the live check of claim `id` in the background (stopping one that runs);
     /// [`LiveRunner::cancel`] stops it.
     pub fn run(&self, id: String) {
         let found = registry::find(&id);
-        let dispatch = self.dispatch.clone();
+        let sink = self.sink.clone();
         let send = move |status| {
-            dispatch.dispatch(Action::Live(LiveCheck {
+            sink.send(Report::Live(LiveCheck {
                 claim: id.clone(),
                 status,
             }))

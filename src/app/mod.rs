@@ -1,9 +1,10 @@
 //! The web page (wasm only): yew components over `train`. No tensor math here.
 //!
 //! One owner of state: the reducer in [`state`] holds everything the page shows, with a
-//! [`model_store::ModelHandle`] for the model; the [`runner::Runner`], the
-//! [`live_runner::LiveRunner`] (claims checked in the tab) and the [`sweep_runner::SweepRunner`]
-//! do the work and report through actions; components get values and narrow callbacks.
+//! [`model_store::ModelHandle`] for the model. The work runs in the training [`worker`]: there
+//! the [`runner::Runner`], the [`live_runner::LiveRunner`] (claims checked in the tab) and the
+//! [`sweep_runner::SweepRunner`] do it and report back; the page's main thread only renders.
+//! Components get values and narrow callbacks.
 
 pub mod components;
 pub mod files;
@@ -14,11 +15,12 @@ pub mod runner;
 pub mod state;
 pub mod sweep_runner;
 pub mod url;
+pub mod worker;
 
 use yew::prelude::*;
 
 use crate::models::AttentionMode;
-use crate::train::sweep::Preset;
+use crate::train::sweep::CustomGrid;
 use crate::train::{BackendChoice, TrainConfig};
 use components::claim_construction::LoadedConstruction;
 use components::models_panel::GalleryEntry;
@@ -28,13 +30,20 @@ use components::{
 };
 use files::CheckpointSource;
 use hooks::use_keyboard_cot_steps;
-use live_runner::use_live_runner;
-use runner::{ExportKind, Runner, use_training_runner};
 use state::{Action, AppState, Status};
-use sweep_runner::use_sweep_runner;
+use worker::client::{WorkerClient, use_worker_client};
+use worker::protocol::{ExportKind, Request};
+
+/// In a window, mount the page; in the training worker, serve the page's requests.
+pub fn start() {
+    match worker::host::worker_scope() {
+        Some(scope) => worker::host::serve(scope),
+        None => mount(),
+    }
+}
 
 /// Mount the app on `#app` (replacing the loading message), or on `<body>`.
-pub fn start() {
+fn mount() {
     match gloo::utils::document().get_element_by_id("app") {
         Some(root) => {
             root.set_inner_html("");
@@ -60,7 +69,7 @@ struct Callbacks {
     on_gallery: Callback<GalleryEntry>,
     on_file: Callback<web_sys::File>,
     on_export: Callback<ExportKind>,
-    on_sweep_run: Callback<Preset>,
+    on_sweep_run: Callback<CustomGrid>,
     on_sweep_cancel: Callback<()>,
     on_construct: Callback<(String, usize)>,
     on_live_check: Callback<String>,
@@ -79,44 +88,74 @@ fn use_action<T: 'static>(
     })
 }
 
-/// Load a checkpoint; not while a run is busy (loading replaces what the page shows).
-fn load(source: CheckpointSource, (runner, busy, choice): &(Runner, bool, BackendChoice)) {
-    if !busy {
-        runner.load(source, *choice);
+/// Load a checkpoint; not while a run is busy (loading replaces what the page shows). The page
+/// reads a gallery model or a file; the worker builds a construction.
+fn load(source: CheckpointSource, (client, busy, choice): &(WorkerClient, bool, BackendChoice)) {
+    if *busy {
+        return;
+    }
+    let choice = client.backend(*choice);
+    let describe = source.describe();
+    match source {
+        CheckpointSource::Construction { name, size } => {
+            client.send(Request::Construct { name, size, choice })
+        }
+        source => {
+            if let CheckpointSource::Gallery { title, .. } = &source {
+                client.notice(Ok(format!("Fetching “{title}”…")));
+            }
+            let client = client.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match source.read().await {
+                    Ok(bytes) => client.send_with_bytes(
+                        Request::Load {
+                            source: describe,
+                            choice,
+                        },
+                        bytes,
+                    ),
+                    Err(e) => client.notice(Err(e)),
+                }
+            });
+        }
     }
 }
 
-/// The page's callbacks over its state and its runners.
+/// The page's callbacks over its state and its worker.
 #[hook]
 fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
-    let runner = use_training_runner(state.dispatcher());
-    let sweeper = use_sweep_runner(state.dispatcher());
-    let live = use_live_runner(state.dispatcher());
+    let client = use_worker_client(state.dispatcher());
     let busy = state.status.is_busy();
     let choice = state.backend_choice;
     let on_train = use_callback(
-        (runner.clone(), busy, state.config.clone(), choice),
-        |_: MouseEvent, (runner, busy, config, choice)| {
+        (client.clone(), busy, state.config.clone(), choice),
+        |_: MouseEvent, (client, busy, config, choice)| {
             if *busy {
-                runner.stop();
+                client.send(Request::Stop);
             } else {
-                runner.train(config.clone(), *choice);
+                client.send(Request::Train {
+                    config: config.clone(),
+                    choice: client.backend(*choice),
+                });
             }
         },
     );
     let on_mode = use_callback(
-        (runner.clone(), busy, state.inference_mode, state.model),
-        |mode: AttentionMode, (runner, busy, current, model)| {
+        (client.clone(), busy, state.inference_mode, state.model),
+        |mode: AttentionMode, (client, busy, current, model)| {
             if let Some(model) = model
                 && !*busy
                 && *current != mode
             {
-                runner.reinspect(*model, mode);
+                client.send(Request::Reinspect {
+                    model: *model,
+                    mode,
+                });
             }
         },
     );
     let on_gallery = use_callback(
-        (runner.clone(), busy, choice),
+        (client.clone(), busy, choice),
         |entry: GalleryEntry, deps| {
             load(
                 CheckpointSource::Gallery {
@@ -128,23 +167,34 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         },
     );
     let on_file = use_callback(
-        (runner.clone(), busy, choice),
+        (client.clone(), busy, choice),
         |file: web_sys::File, deps| load(CheckpointSource::File(file), deps),
     );
     let on_construct = use_callback(
-        (runner.clone(), busy, choice),
+        (client.clone(), busy, choice),
         |(name, size): (String, usize), deps| {
             load(CheckpointSource::Construction { name, size }, deps)
         },
     );
     let on_export = use_callback(
-        (runner, state.model),
-        |kind: ExportKind, (runner, model)| runner.export(*model, kind),
+        (client.clone(), state.model),
+        |kind: ExportKind, (client, model)| {
+            client.send(Request::Export {
+                model: *model,
+                kind,
+            })
+        },
     );
-    let on_sweep_run = use_callback(sweeper.clone(), |grid: Preset, sweeper| sweeper.run(grid));
-    let on_sweep_cancel = use_callback(sweeper, |(), sweeper| sweeper.cancel());
-    let on_live_check = use_callback(live.clone(), |id: String, live| live.run(id));
-    let on_live_cancel = use_callback(live, |(), live| live.cancel());
+    let on_sweep_run = use_callback(client.clone(), |grid: CustomGrid, client| {
+        client.send(Request::Sweep(grid))
+    });
+    let on_sweep_cancel = use_callback(client.clone(), |(), client| {
+        client.send(Request::SweepCancel)
+    });
+    let on_live_check = use_callback(client.clone(), |id: String, client| {
+        client.send(Request::LiveCheck(id))
+    });
+    let on_live_cancel = use_callback(client, |(), client| client.send(Request::LiveCancel));
     Callbacks {
         on_config: use_action(state, Action::SetConfig),
         on_backend: use_action(state, Action::SetBackend),

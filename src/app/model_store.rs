@@ -1,6 +1,5 @@
-//! Where the page keeps its model: the weights stay here, behind a [`ModelHandle`]; the page's
-//! state holds only the handle. Today the store is a cell in this tab; when training moves into
-//! a Web Worker, the store becomes the worker's and the handle the name a message uses.
+//! Where the training worker keeps its model: the weights stay here, behind a [`ModelHandle`];
+//! the page's state holds only the handle, the name its messages use.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,7 +11,7 @@ use crate::train::checkpoint::Checkpoint;
 
 /// Names one kept model. Handles compare by identity: every model kept gets a new one, so a
 /// handle to a released model never finds its successor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ModelHandle(u64);
 
 /// A model kept so that it can be looked at again (e.g. in another attention mode) or exported

@@ -1,17 +1,14 @@
-//! Drives training, loading, re-inspection and export from the page without freezing it: steps
-//! run in chunks of a few milliseconds, and control returns to the event loop between chunks.
-//! The runner keeps the model in its [`ModelStore`] and tells the page's state only what to show
-//! (a [`ModelHandle`] among it); components reach the weights only through the runner.
+//! Drives training, loading, re-inspection and export inside the training worker
+//! ([`super::worker`]): it yields to the worker's event loop after every step, so that a Stop
+//! takes effect within one step. The runner keeps the model in its [`ModelStore`] and tells the
+//! page only what to show (a [`ModelHandle`] among it), as [`Report`]s through its [`Sink`].
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use yew::UseReducerDispatcher;
-use yew::prelude::*;
-
-use super::files::{self, CheckpointSource};
 use super::model_store::{ModelHandle, ModelStore, Trained};
-use super::state::{Action, AppState};
+use super::worker::protocol::{ExportKind, Report};
+use super::worker::sink::Sink;
 use crate::models::AttentionMode;
 use crate::tasks::{Example, Task};
 use crate::train::checkpoint::{self, Checkpoint};
@@ -21,21 +18,24 @@ use crate::train::inspect::inspect;
 use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, TrainConfig, TrainError, Trainer, backend};
 
-/// Longest stretch of work between two yields to the event loop.
-const CHUNK_MS: f64 = 25.0;
 /// Shortest interval between two progress updates (each re-renders the page).
 const PROGRESS_MS: f64 = 250.0;
 
-pub(crate) fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+/// `performance` of this thread's global scope (the page's window or the worker's).
+fn performance() -> Option<web_sys::Performance> {
+    use wasm_bindgen::JsCast;
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
 }
 
-/// A `performance.mark` so that long tasks can be attributed to a phase of the run (the e2e
-/// test prints them next to the long tasks with `E2E_VERBOSE=1`).
+pub(crate) fn now_ms() -> f64 {
+    performance().map_or(0.0, |p| p.now())
+}
+
+/// A `performance.mark` so that the phases of a run show in a profile of the worker.
 fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+    if let Some(p) = performance() {
         let _ = p.mark(name);
     }
 }
@@ -64,36 +64,26 @@ impl StopSwitch {
     }
 }
 
-/// Which file an export writes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ExportKind {
-    Safetensors,
-    Json,
-}
-
-/// Runs the page's jobs and keeps its model. Cheap to clone; clones share the model store (and
-/// compare equal).
+/// Runs the page's model jobs and keeps its model. Cheap to clone; clones share the model store
+/// (and compare equal).
 #[derive(Clone, PartialEq)]
 pub struct Runner {
-    dispatch: UseReducerDispatcher<AppState>,
+    sink: Sink,
     store: ModelStore,
     stop: StopSwitch,
 }
 
-/// The page's runner, created once and kept across renders.
-#[hook]
-pub fn use_training_runner(dispatch: UseReducerDispatcher<AppState>) -> Runner {
-    let runner = use_memo((), move |_| Runner {
-        dispatch,
-        store: ModelStore::default(),
-        stop: StopSwitch::default(),
-    });
-    (*runner).clone()
-}
-
 impl Runner {
-    fn send(&self, action: Action) {
-        self.dispatch.dispatch(action);
+    pub fn new(sink: Sink) -> Self {
+        Self {
+            sink,
+            store: ModelStore::default(),
+            stop: StopSwitch::default(),
+        }
+    }
+
+    fn send(&self, report: Report) {
+        self.sink.send(report);
     }
 
     /// Start a training run in the background; [`Runner::stop`] ends it at the next chunk.
@@ -104,7 +94,7 @@ impl Runner {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(message) = this.run(config, choice, &stop).await {
-                this.send(Action::Failed(message));
+                this.send(Report::Failed(message));
             }
         });
     }
@@ -127,7 +117,7 @@ impl Runner {
         mark("run:backend-selected");
         let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");
-        self.send(Action::Started {
+        self.send(Report::Started {
             info,
             steps: config.steps,
         });
@@ -135,59 +125,57 @@ impl Runner {
         let mut last_progress = f64::NEG_INFINITY;
         let mut stopped = false;
         let mut diverged: Option<String> = None;
-        let mut evaluated = None;
+        let example = trainer.test_example(0).clone();
         while !trainer.is_finished() && !stopped {
-            let chunk_start = now_ms();
-            while !trainer.is_finished() && now_ms() - chunk_start < CHUNK_MS {
-                trainer.step().map_err(|e| e.to_string())?;
-                if trainer.at_checkpoint() {
-                    mark("run:checkpoint");
-                    match trainer.checkpoint().await {
-                        Ok(metrics) => evaluated = Some(metrics),
-                        // The trainer is back on its last good weights: stop, keep and show them.
-                        Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
-                        Err(e) => return Err(e.to_string()),
+            trainer.step().map_err(|e| e.to_string())?;
+            if trainer.at_checkpoint() {
+                mark("run:checkpoint");
+                match trainer.checkpoint().await {
+                    Ok(metrics) => {
+                        self.send(Report::Checkpoint(metrics));
+                        // The attention map and the CoT player follow training: the model as
+                        // it is now, on the held-out example the finished run will show.
+                        let model = trainer.inference_model();
+                        match inspect(&model, &example, trainer.task(), &device).await {
+                            Ok(inspection) => self.send(Report::Snapshot(Rc::new(inspection))),
+                            Err(e) => return Err(e.to_string()),
+                        }
                     }
-                    mark("run:checkpoint-done");
-                    break;
+                    // The trainer is back on its last good weights: stop, keep and show them.
+                    Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
+                    Err(e) => return Err(e.to_string()),
                 }
-            }
-            // Re-rendering the page costs more than a small training step: report progress a
-            // few times a second, not after every chunk, and only after a yield, so that the
-            // render runs in a task of its own rather than on top of the steps.
-            yield_now().await;
-            if let Some(metrics) = evaluated.take() {
-                self.send(Action::Checkpoint(metrics));
+                mark("run:checkpoint-done");
             }
             if now_ms() - last_progress >= PROGRESS_MS || trainer.is_finished() {
                 last_progress = now_ms();
                 let seconds = (now_ms() - started) / 1000.0;
-                self.send(Action::Progress {
+                self.send(Report::Progress {
                     step: trainer.steps_done(),
                     steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
                 });
             }
+            // After every step: a Stop posted meanwhile is handled before the next one.
             yield_now().await;
             stopped = stop.get() || diverged.is_some();
         }
         mark("run:steps-done");
         // A stopped run is still inspected: the user sees what the model learned so far.
         self.send(if stopped {
-            Action::Stopped {
+            Report::Stopped {
                 step: trainer.steps_done(),
             }
         } else {
-            Action::Inspecting
+            Report::Inspecting
         });
         yield_now().await;
         mark("run:greedy");
         let report = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
-        self.send(Action::Greedy {
+        self.send(Report::Greedy {
             mode: config.model.attention,
             report,
         });
         let model = trainer.inference_model();
-        let example = trainer.test_example(0).clone();
         mark("run:inspect");
         let inspection = inspect(&model, &example, trainer.task(), &device)
             .await
@@ -202,8 +190,8 @@ impl Runner {
             device,
             source: "trained in this tab".into(),
         });
-        self.send(Action::Kept(handle));
-        self.send(Action::Inspected(Rc::new(inspection)));
+        self.send(Report::Kept(handle));
+        self.send(Report::Inspected(Rc::new(inspection)));
         mark("run:dispatched");
         match diverged {
             Some(message) => Err(message),
@@ -229,40 +217,43 @@ impl Runner {
         };
         let task = match train.task() {
             Ok(task) => task,
-            Err(e) => return self.send(Action::Failed(e.to_string())),
+            Err(e) => return self.send(Report::Failed(e.to_string())),
         };
-        self.send(Action::SetInferenceMode(mode));
+        self.send(Report::SetInferenceMode(mode));
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match inspect(&model, &example, task.as_ref(), &device).await {
-                Ok(inspection) => this.send(Action::Inspected(Rc::new(inspection))),
-                Err(e) => return this.send(Action::Failed(e.to_string())),
+                Ok(inspection) => this.send(Report::Inspected(Rc::new(inspection))),
+                Err(e) => return this.send(Report::Failed(e.to_string())),
             }
             yield_now().await;
             match greedy(&model, &test_set(&train, task.as_ref()), &device).await {
-                Ok(report) => this.send(Action::Greedy { mode, report }),
-                Err(e) => this.send(Action::Failed(e.to_string())),
+                Ok(report) => this.send(Report::Greedy { mode, report }),
+                Err(e) => this.send(Report::Failed(e.to_string())),
             }
         });
     }
 
-    /// Load a checkpoint (from the gallery or a file) onto the selected backend, then show it
-    /// like a finished run. A bad file is reported in the models panel and the current model
-    /// stays.
-    pub fn load(&self, source: CheckpointSource, choice: BackendChoice) {
-        if let CheckpointSource::Gallery { title, .. } = &source {
-            self.send(Action::ModelNotice(Ok(format!("Fetching “{title}”…"))));
-        }
+    /// Load a checkpoint's bytes (read by the page from the gallery or a file) onto the selected
+    /// backend, then show it like a finished run. A bad file is reported in the models panel and
+    /// the current model stays.
+    pub fn load(&self, bytes: Vec<u8>, source: String, choice: BackendChoice) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            match source.read().await {
-                Ok(bytes) => {
-                    this.show_checkpoint(&bytes, source.describe(), choice)
-                        .await
-                }
-                Err(e) => this.send(Action::ModelNotice(Err(e))),
-            }
+            this.show_checkpoint(&bytes, source, choice).await
         });
+    }
+
+    /// Build claim construction `name` at `size` (hand-set weights) and load it.
+    pub fn construct(&self, name: String, size: usize, choice: BackendChoice) {
+        let source = format!("construction “{name}” (N = {size})");
+        let built = crate::claims::construct::find(&name)
+            .and_then(|c| c.build(size))
+            .map(|built| built.bytes);
+        match built {
+            Ok(bytes) => self.load(bytes, source, choice),
+            Err(e) => self.send(Report::ModelNotice(Err(e.to_string()))),
+        }
     }
 
     async fn show_checkpoint(&self, bytes: &[u8], source: String, choice: BackendChoice) {
@@ -270,7 +261,7 @@ impl Runner {
         let loaded = match checkpoint::load(bytes, &device) {
             Ok(loaded) => loaded,
             Err(e) => {
-                return self.send(Action::ModelNotice(Err(format!(
+                return self.send(Report::ModelNotice(Err(format!(
                     "Could not load {source}: {e}. The current model is unchanged."
                 ))));
             }
@@ -278,7 +269,7 @@ impl Runner {
         let train = &loaded.meta.train;
         let task = match train.task() {
             Ok(task) => task,
-            Err(e) => return self.send(Action::ModelNotice(Err(e.to_string()))),
+            Err(e) => return self.send(Report::ModelNotice(Err(e.to_string()))),
         };
         let test_set = test_set(train, task.as_ref());
         let example = test_set[0].clone();
@@ -292,22 +283,22 @@ impl Runner {
             train.task.size,
             train.model.architecture.title(),
         );
-        self.send(Action::Loaded {
+        self.send(Report::Loaded {
             meta: Box::new(loaded.meta.clone()),
             info,
             message,
         });
         yield_now().await;
         match greedy(&loaded.model, &test_set, &device).await {
-            Ok(report) => self.send(Action::Greedy {
+            Ok(report) => self.send(Report::Greedy {
                 mode: train.model.attention,
                 report,
             }),
-            Err(e) => return self.send(Action::Failed(e.to_string())),
+            Err(e) => return self.send(Report::Failed(e.to_string())),
         }
         let inspection = match inspect(&loaded.model, &example, task.as_ref(), &device).await {
             Ok(inspection) => inspection,
-            Err(e) => return self.send(Action::Failed(e.to_string())),
+            Err(e) => return self.send(Report::Failed(e.to_string())),
         };
         let handle = self.store.keep(Trained {
             checkpoint: loaded,
@@ -315,20 +306,22 @@ impl Runner {
             device,
             source,
         });
-        self.send(Action::Kept(handle));
-        self.send(Action::Inspected(Rc::new(inspection)));
+        self.send(Report::Kept(handle));
+        self.send(Report::Inspected(Rc::new(inspection)));
     }
 
-    /// Write the kept model as a checkpoint (or its metadata as JSON) and download it; the
-    /// outcome is reported in the models panel.
+    /// Write the kept model as a checkpoint (or its metadata as JSON) and send it to the page
+    /// to download; a problem is reported in the models panel.
     pub fn export(&self, handle: Option<ModelHandle>, kind: ExportKind) {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = match this.exported(handle).await {
-                Ok(out) => out.download(kind),
-                Err(e) => Err(e),
-            };
-            this.send(Action::ModelNotice(result));
+            match this.exported(handle).await {
+                Ok(out) => {
+                    let (report, bytes) = out.download(kind);
+                    this.sink.send_with_bytes(report, bytes);
+                }
+                Err(e) => this.send(Report::ModelNotice(Err(e))),
+            }
         });
     }
 
@@ -375,19 +368,26 @@ struct Exported {
 }
 
 impl Exported {
-    /// Hand one of the files to the browser; returns the message for the models panel.
-    fn download(&self, kind: ExportKind) -> Result<String, String> {
-        match kind {
-            ExportKind::Safetensors => {
-                let name = format!("{}.safetensors", self.stem);
-                files::download(&name, &self.safetensors, "application/octet-stream")
-                    .map(|()| format!("Exported {name} ({} bytes).", self.safetensors.len()))
-            }
-            ExportKind::Json => {
-                let name = format!("{}.json", self.stem);
-                files::download(&name, self.json.as_bytes(), "application/json")
-                    .map(|()| format!("Exported {name}."))
-            }
-        }
+    /// The page's download of one of the files: the report naming it and its bytes.
+    fn download(self, kind: ExportKind) -> (Report, Vec<u8>) {
+        let (name, mime, bytes) = match kind {
+            ExportKind::Safetensors => (
+                format!("{}.safetensors", self.stem),
+                "application/octet-stream",
+                self.safetensors,
+            ),
+            ExportKind::Json => (
+                format!("{}.json", self.stem),
+                "application/json",
+                self.json.into_bytes(),
+            ),
+        };
+        let message = format!("Exported {name} ({} bytes).", bytes.len());
+        let report = Report::Download {
+            name,
+            mime: mime.into(),
+            message,
+        };
+        (report, bytes)
     }
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::model_store::ModelHandle;
+use super::worker::protocol::Report;
 use crate::claims::Verdict;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
@@ -47,7 +48,7 @@ impl Status {
 }
 
 /// What the sweep panel's in-tab sweep is doing.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum SweepStatus {
     #[default]
     Idle,
@@ -77,7 +78,7 @@ impl Sweep {
 }
 
 /// What a claim's live check (in this tab) is doing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum LiveStatus {
     Running {
         /// Runs finished.
@@ -90,6 +91,7 @@ pub enum LiveStatus {
     },
     /// Finished, judged by the claim's verdict rule.
     Done {
+        #[serde(with = "super::worker::protocol::shared")]
         verdict: Rc<Verdict>,
         runs: usize,
     },
@@ -101,7 +103,7 @@ pub enum LiveStatus {
 }
 
 /// A live check's news: claim `claim`'s check is now `status`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveCheck {
     /// The claim's id.
     pub claim: String,
@@ -149,57 +151,19 @@ pub struct AppState {
     pub live: Rc<BTreeMap<String, LiveStatus>>,
 }
 
+/// A change to the page's state: what the user did, or news from the training worker.
 pub enum Action {
     SetConfig(TrainConfig),
     SetBackend(BackendChoice),
-    Started {
-        info: BackendInfo,
-        steps: usize,
-    },
-    Progress {
-        step: usize,
-        steps_per_second: f64,
-    },
-    Checkpoint(Metrics),
-    Inspecting,
-    Inspected(Rc<Inspection>),
-    /// The runner keeps a new model (after a run or a load).
-    Kept(ModelHandle),
-    Stopped {
-        step: usize,
-    },
-    Failed(String),
     SelectLayer(usize),
     SelectHead(usize),
     CotStep(i32),
     CotGoto(usize),
     DismissNotice,
-    SetInferenceMode(AttentionMode),
-    /// A checkpoint was loaded: show its config and history as if the run had just finished.
-    Loaded {
-        meta: Box<CheckpointMeta>,
-        info: BackendInfo,
-        message: String,
-    },
+    /// The page asked the worker for a checkpoint (a gallery fetch may take a while).
     ModelNotice(Result<String, String>),
-    /// Free-generation accuracy of the kept model under `mode` (dropped if the page has moved
-    /// on to another mode meanwhile).
-    Greedy {
-        mode: AttentionMode,
-        report: GreedyReport,
-    },
-    /// Back to an empty sweep (another grid was picked).
-    SweepReset,
-    SweepProgress {
-        run: usize,
-        runs: usize,
-        step: usize,
-        steps: usize,
-    },
-    SweepResult(RunResult),
-    SweepEnded(SweepStatus),
-    /// A claim's live check made progress or ended.
-    Live(LiveCheck),
+    /// News from the training worker.
+    News(Report),
 }
 
 impl AppState {
@@ -253,23 +217,14 @@ impl AppState {
     }
 }
 
-impl Reducible for AppState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match action {
-            Action::SetConfig(config) => {
-                if !s.status.is_busy() {
-                    s.config = config;
-                }
-            }
-            Action::SetBackend(choice) => {
-                if !s.status.is_busy() {
-                    s.backend_choice = choice;
-                }
-            }
-            Action::Started { info, steps } => {
+impl AppState {
+    /// Apply the worker's news.
+    fn apply(&mut self, report: Report) {
+        let s = self;
+        match report {
+            // The client handles these itself.
+            Report::Ready | Report::Download { .. } => {}
+            Report::Started { info, steps } => {
                 s.backend = Some(info);
                 s.run_steps = steps;
                 s.history = Rc::new(Vec::new());
@@ -281,20 +236,31 @@ impl Reducible for AppState {
                 s.construction = None;
                 s.status = Status::Training { step: 0 };
             }
-            Action::Progress {
+            Report::Progress {
                 step,
                 steps_per_second,
             } => {
-                s.status = Status::Training { step };
+                if s.status.is_busy() {
+                    s.status = Status::Training { step };
+                }
                 s.steps_per_second = Some(steps_per_second);
             }
-            Action::Checkpoint(m) => {
+            Report::Checkpoint(m) => {
                 let mut history = (*s.history).clone();
                 history.push(m);
                 s.history = Rc::new(history);
             }
-            Action::Inspecting => s.status = Status::Inspecting,
-            Action::Inspected(inspection) => {
+            Report::Snapshot(inspection) => {
+                s.layer = s.layer.min(inspection.n_layers.saturating_sub(1));
+                s.head = s.head.min(inspection.n_heads.saturating_sub(1));
+                let last = inspection
+                    .len()
+                    .saturating_sub(inspection.reference.prompt_len + 1);
+                s.cot_step = s.cot_step.min(last);
+                s.inspection = Some(inspection);
+            }
+            Report::Inspecting => s.status = Status::Inspecting,
+            Report::Inspected(inspection) => {
                 s.layer = s.layer.min(inspection.n_layers.saturating_sub(1));
                 s.head = s.head.min(inspection.n_heads.saturating_sub(1));
                 s.cot_step = 0;
@@ -303,25 +269,15 @@ impl Reducible for AppState {
                     s.status = Status::Done;
                 }
             }
-            Action::Stopped { step } => s.status = Status::Stopped { step },
-            Action::Failed(message) => s.status = Status::Failed(message),
-            Action::SelectLayer(layer) => s.layer = layer,
-            Action::SelectHead(head) => s.head = head,
-            Action::CotStep(delta) => {
-                let last = s.steps_after_prompt().saturating_sub(1);
-                s.cot_step = (s.cot_step as i64 + i64::from(delta)).clamp(0, last as i64) as usize;
-            }
-            Action::CotGoto(step) => {
-                s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
-            }
-            Action::DismissNotice => s.notice = None,
-            Action::SetInferenceMode(mode) => {
+            Report::Stopped { step } => s.status = Status::Stopped { step },
+            Report::Failed(message) => s.status = Status::Failed(message),
+            Report::SetInferenceMode(mode) => {
                 if mode != s.inference_mode {
                     s.greedy = None;
                 }
                 s.inference_mode = mode;
             }
-            Action::Loaded {
+            Report::Loaded {
                 meta,
                 info,
                 message,
@@ -344,15 +300,15 @@ impl Reducible for AppState {
                 s.greedy = None;
                 s.model_notice = Some(Ok(message));
             }
-            Action::ModelNotice(notice) => s.model_notice = Some(notice),
-            Action::Greedy { mode, report } => {
+            Report::ModelNotice(notice) => s.model_notice = Some(notice),
+            Report::Greedy { mode, report } => {
                 if mode == s.inference_mode {
                     s.greedy = Some(report);
                 }
             }
-            Action::Kept(handle) => s.model = Some(handle),
-            Action::SweepReset => s.sweep = Sweep::default(),
-            Action::SweepProgress {
+            Report::Kept(handle) => s.model = Some(handle),
+            Report::SweepReset => s.sweep = Sweep::default(),
+            Report::SweepProgress {
                 run,
                 runs,
                 step,
@@ -365,17 +321,49 @@ impl Reducible for AppState {
                     steps,
                 }
             }
-            Action::SweepResult(result) => {
+            Report::SweepResult(result) => {
                 let mut results = (*s.sweep.results).clone();
                 results.push(result);
                 s.sweep.results = Rc::new(results);
             }
-            Action::SweepEnded(status) => s.sweep.status = status,
-            Action::Live(LiveCheck { claim, status }) => {
+            Report::SweepEnded(status) => s.sweep.status = status,
+            Report::Live(LiveCheck { claim, status }) => {
                 let mut live = (*s.live).clone();
                 live.insert(claim, status);
                 s.live = Rc::new(live);
             }
+        }
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::SetConfig(config) => {
+                if !s.status.is_busy() {
+                    s.config = config;
+                }
+            }
+            Action::SetBackend(choice) => {
+                if !s.status.is_busy() {
+                    s.backend_choice = choice;
+                }
+            }
+            Action::SelectLayer(layer) => s.layer = layer,
+            Action::SelectHead(head) => s.head = head,
+            Action::CotStep(delta) => {
+                let last = s.steps_after_prompt().saturating_sub(1);
+                s.cot_step = (s.cot_step as i64 + i64::from(delta)).clamp(0, last as i64) as usize;
+            }
+            Action::CotGoto(step) => {
+                s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
+            }
+            Action::DismissNotice => s.notice = None,
+            Action::ModelNotice(notice) => s.model_notice = Some(notice),
+            Action::News(report) => s.apply(report),
         }
         Rc::new(s)
     }

@@ -1,12 +1,11 @@
-//! Runs a sweep grid in this tab, one run after another, and reports its progress and results to
-//! the page's state (the sweep panel only shows them).
-
-use yew::UseReducerDispatcher;
-use yew::prelude::*;
+//! Runs a custom sweep grid in the training worker, one run after another, and reports its
+//! progress and results to the page (the sweep panel only shows them).
 
 use super::runner::StopSwitch;
-use super::state::{Action, AppState, SweepStatus};
-use crate::train::sweep::{Preset, RunResult, run_one};
+use super::state::SweepStatus;
+use super::worker::protocol::Report;
+use super::worker::sink::Sink;
+use crate::train::sweep::{CustomGrid, RunResult, custom, run_one};
 use crate::train::{BackendChoice, TrainError, backend};
 
 /// Steps between two progress reports of a run (each re-renders the page).
@@ -16,28 +15,35 @@ const PROGRESS_EVERY: usize = 10;
 /// equal).
 #[derive(Clone, PartialEq)]
 pub struct SweepRunner {
-    dispatch: UseReducerDispatcher<AppState>,
+    sink: Sink,
     stop: StopSwitch,
 }
 
-/// The page's sweep runner, created once and kept across renders.
-#[hook]
-pub fn use_sweep_runner(dispatch: UseReducerDispatcher<AppState>) -> SweepRunner {
-    let runner = use_memo((), move |_| SweepRunner {
-        dispatch,
-        stop: StopSwitch::default(),
-    });
-    (*runner).clone()
-}
-
 impl SweepRunner {
-    /// Run every point of `grid` in the background; [`SweepRunner::cancel`] stops it.
-    pub fn run(&self, grid: Preset) {
+    pub fn new(sink: Sink) -> Self {
+        Self {
+            sink,
+            stop: StopSwitch::default(),
+        }
+    }
+
+    /// Run every point of `grid` in the background (stopping a sweep that runs);
+    /// [`SweepRunner::cancel`] stops it.
+    pub fn run(&self, grid: CustomGrid) {
+        let grid = match custom(&grid) {
+            Ok(grid) => grid,
+            Err(e) => {
+                return self
+                    .sink
+                    .send(Report::SweepEnded(SweepStatus::Failed(e.to_string())));
+            }
+        };
+        self.stop.stop();
         let stop = self.stop.renew();
-        let dispatch = self.dispatch.clone();
+        let sink = self.sink.clone();
         let runs = grid.runs.len();
-        dispatch.dispatch(Action::SweepReset);
-        dispatch.dispatch(Action::SweepProgress {
+        sink.send(Report::SweepReset);
+        sink.send(Report::SweepProgress {
             run: 0,
             runs,
             step: 0,
@@ -52,7 +58,7 @@ impl SweepRunner {
                 let outcome = run_one(point, &device, |step| {
                     if step >= last_shown + PROGRESS_EVERY || step == steps {
                         last_shown = step;
-                        dispatch.dispatch(Action::SweepProgress {
+                        sink.send(Report::SweepProgress {
                             run,
                             runs,
                             step,
@@ -65,14 +71,13 @@ impl SweepRunner {
                 match outcome {
                     Ok(result) => {
                         results.push(result.clone());
-                        dispatch.dispatch(Action::SweepResult(result));
+                        sink.send(Report::SweepResult(result));
                     }
                     Err(TrainError::Cancelled) => {
-                        return dispatch.dispatch(Action::SweepEnded(SweepStatus::Cancelled));
+                        return sink.send(Report::SweepEnded(SweepStatus::Cancelled));
                     }
                     Err(e) => {
-                        return dispatch
-                            .dispatch(Action::SweepEnded(SweepStatus::Failed(e.to_string())));
+                        return sink.send(Report::SweepEnded(SweepStatus::Failed(e.to_string())));
                     }
                 }
             }
@@ -90,7 +95,7 @@ impl SweepRunner {
             } else {
                 format!("In this browser: {}", verdict.summary)
             };
-            dispatch.dispatch(Action::SweepEnded(SweepStatus::Done(summary)));
+            sink.send(Report::SweepEnded(SweepStatus::Done(summary)));
         });
     }
 

@@ -42,10 +42,10 @@ impl BackendChoice {
 }
 
 /// The backend actually in use, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackendInfo {
     /// `"WebGPU"` or `"CPU"`.
-    pub name: &'static str,
+    pub name: String,
     /// The adapter, when WebGPU is used (e.g. "google / swiftshader").
     pub adapter: Option<String>,
     /// One sentence on why this backend was chosen.
@@ -56,7 +56,7 @@ pub struct BackendInfo {
 impl BackendInfo {
     pub fn cpu(reason: impl Into<String>) -> Self {
         Self {
-            name: "CPU",
+            name: "CPU".into(),
             adapter: None,
             reason: reason.into(),
             is_webgpu: false,
@@ -102,7 +102,7 @@ pub fn native_gpu() -> Result<(Device, BackendInfo), String> {
         Ok((
             device,
             BackendInfo {
-                name: "GPU (wgpu)",
+                name: "GPU (wgpu)".into(),
                 reason: format!("GPU requested; adapter {description}"),
                 adapter: Some(description),
                 is_webgpu: true,
@@ -141,7 +141,7 @@ pub async fn select(choice: BackendChoice) -> (Device, BackendInfo) {
         Ok(device) => (
             device,
             BackendInfo {
-                name: "WebGPU",
+                name: "WebGPU".into(),
                 adapter: Some(adapter.description.clone()),
                 reason: if adapter.is_fallback {
                     format!("WebGPU requested; software adapter {}", adapter.description)

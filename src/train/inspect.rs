@@ -8,8 +8,9 @@ use super::yield_now::yield_now;
 use crate::models::SequenceModel;
 use crate::tasks::{Example, Grade, Task, TaskKind};
 
-/// Everything the attention map and the CoT player show.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything the attention map and the CoT player show (it crosses from the training worker
+/// to the page as JSON).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Inspection {
     /// The task the example comes from.
     pub task: TaskKind,

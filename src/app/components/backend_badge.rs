@@ -15,7 +15,7 @@ pub fn backend_badge(props: &Props) -> Html {
     match &props.info {
         Some(info) => html! {
             <div class={classes!("backend", info.is_webgpu.then_some("gpu"))} id="backend" title={info.reason.clone()}>
-                <span class="backend-name">{info.name}</span>
+                <span class="backend-name">{info.name.clone()}</span>
                 <span class="backend-reason">{&info.reason}</span>
             </div>
         },

@@ -7,13 +7,14 @@ use yew::prelude::*;
 use super::custom_grid::{CustomForm, CustomGridFields};
 use super::{ProgressBar, SweepChart};
 use crate::app::state::{Sweep, SweepStatus};
-use crate::train::sweep::{MAX_CUSTOM_RUNS, Preset, custom};
+use crate::train::sweep::{CustomGrid, MAX_CUSTOM_RUNS, Preset, custom};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The in-tab sweep's progress and results.
     pub sweep: Sweep,
-    pub on_run: Callback<Preset>,
+    /// Run this grid (in the training worker).
+    pub on_run: Callback<CustomGrid>,
     pub on_cancel: Callback<()>,
 }
 
@@ -42,20 +43,19 @@ fn status_line(sweep: &Sweep, grid: Option<&Preset>) -> String {
 pub fn sweep_panel(props: &Props) -> Html {
     let form = use_state(CustomForm::default);
     // The grid to run, if the form parses and every run validates.
-    let (grid, grid_error) = match form
+    let (spec, grid, grid_error) = match form
         .parse()
-        .and_then(|g| custom(&g).map_err(|e| e.to_string()))
+        .and_then(|g| custom(&g).map(|grid| (g, grid)).map_err(|e| e.to_string()))
     {
-        Ok(grid) => (Some(grid), None),
-        Err(e) => (None, Some(e)),
+        Ok((spec, grid)) => (Some(spec), Some(grid), None),
+        Err(e) => (None, None, Some(e)),
     };
     let running = props.sweep.is_running();
     let on_run = {
-        let (grid, on_run, on_cancel) =
-            (grid.clone(), props.on_run.clone(), props.on_cancel.clone());
-        Callback::from(move |_: MouseEvent| match (&grid, running) {
+        let (spec, on_run, on_cancel) = (spec, props.on_run.clone(), props.on_cancel.clone());
+        Callback::from(move |_: MouseEvent| match (&spec, running) {
             (_, true) => on_cancel.emit(()),
-            (Some(grid), false) => on_run.emit(grid.clone()),
+            (Some(spec), false) => on_run.emit(spec.clone()),
             (None, false) => {}
         })
     };

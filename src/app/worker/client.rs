@@ -1,0 +1,281 @@
+//! The page's side of the training worker: starts it (the page's own module and wasm, loaded
+//! again in a module worker), queues requests until it says it is ready, turns its reports into
+//! actions on the page's state, and notices when it dies.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use yew::UseReducerDispatcher;
+use yew::prelude::*;
+
+use super::protocol::{Report, Request, decode, encode};
+use crate::app::files;
+use crate::app::state::{Action, AppState};
+use crate::train::BackendChoice;
+
+/// The page's handle on its worker. Cheap to clone; clones share the worker (and compare
+/// equal).
+#[derive(Clone)]
+pub struct WorkerClient(Rc<Inner>);
+
+impl PartialEq for WorkerClient {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+struct Inner {
+    dispatch: UseReducerDispatcher<AppState>,
+    worker: RefCell<Option<Running>>,
+    /// The run in progress (or the last one) trains on WebGPU.
+    on_webgpu: Cell<bool>,
+    /// A worker died during a WebGPU run: later runs use the CPU.
+    avoid_webgpu: Cell<bool>,
+}
+
+/// A started worker and what keeps its handlers alive.
+struct Running {
+    worker: Worker,
+    ready: bool,
+    /// Requests posted before the worker was ready, in order.
+    queue: Vec<(JsValue, Array)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// The page's worker client, created once and kept across renders; the worker itself starts
+/// with the first request.
+#[hook]
+pub fn use_worker_client(dispatch: UseReducerDispatcher<AppState>) -> WorkerClient {
+    let client = use_memo((), move |_| {
+        WorkerClient(Rc::new(Inner {
+            dispatch,
+            worker: RefCell::new(None),
+            on_webgpu: Cell::new(false),
+            avoid_webgpu: Cell::new(false),
+        }))
+    });
+    (*client).clone()
+}
+
+/// The URLs of this page's JavaScript module and wasm binary, as trunk links them in the page.
+fn module_urls() -> Result<(String, String), String> {
+    let document = gloo::utils::document();
+    let base = document
+        .base_uri()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| gloo::utils::window().location().href().unwrap_or_default());
+    let href = |selector: &str| -> Option<String> {
+        let link = document.query_selector(selector).ok()??;
+        let href = link.get_attribute("href")?;
+        web_sys::Url::new_with_base(&href, &base)
+            .ok()
+            .map(|u| u.href())
+    };
+    let glue = href("link[rel=modulepreload][href$='.js']")
+        .ok_or("the page does not name its JavaScript module (no modulepreload link)")?;
+    let wasm = href("link[rel=preload][href$='.wasm']")
+        .unwrap_or_else(|| format!("{}_bg.wasm", glue.trim_end_matches(".js")));
+    Ok((glue, wasm))
+}
+
+/// The worker's first script: load the page's module with its wasm; `main` then sees a worker
+/// scope and serves requests. On WebGPU it keeps the devices it creates so that a test can
+/// destroy one (`{test: "destroy-gpu-device"}`) and check that a lost device ends the run
+/// cleanly.
+fn bootstrap(glue: &str, wasm: &str) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    format!(
+        "const devices = [];\n\
+         if (self.GPUAdapter) {{\n\
+           const request = GPUAdapter.prototype.requestDevice;\n\
+           GPUAdapter.prototype.requestDevice = async function (...args) {{\n\
+             const device = await request.apply(this, args); devices.push(device); return device;\n\
+           }};\n\
+         }}\n\
+         self.addEventListener('message', (e) => {{\n\
+           if (e.data && e.data.test === 'destroy-gpu-device') devices.forEach((d) => d.destroy());\n\
+         }});\n\
+         import init from {};\n\
+         await init({{ module_or_path: {} }});\n",
+        quote(glue),
+        quote(wasm)
+    )
+}
+
+impl Inner {
+    fn report(&self, report: Report, bytes: Option<Vec<u8>>) {
+        match report {
+            Report::Ready => self.flush(),
+            Report::Download {
+                name,
+                mime,
+                message,
+            } => {
+                let result = files::download(&name, &bytes.unwrap_or_default(), &mime);
+                self.dispatch
+                    .dispatch(Action::News(Report::ModelNotice(result.map(|()| message))));
+            }
+            report => {
+                if let Report::Started { info, .. } = &report {
+                    self.on_webgpu.set(info.is_webgpu);
+                }
+                self.dispatch.dispatch(Action::News(report));
+            }
+        }
+    }
+
+    /// The worker is ready: post what waited.
+    fn flush(&self) {
+        let mut slot = self.worker.borrow_mut();
+        if let Some(running) = slot.as_mut() {
+            running.ready = true;
+            for (message, transfer) in running.queue.drain(..) {
+                let _ = running
+                    .worker
+                    .post_message_with_transfer(&message, &transfer);
+            }
+        }
+    }
+
+    /// The worker died (a panic in the wasm, an out-of-memory, a lost device): end what it was
+    /// doing with a message; the next request starts a new one.
+    fn crashed(&self, detail: String) {
+        let crashed_on_gpu = self.on_webgpu.get();
+        self.worker.borrow_mut().take();
+        let mut message =
+            format!("The training worker stopped ({detail}); what it was doing is lost.");
+        if crashed_on_gpu {
+            self.avoid_webgpu.set(true);
+            message.push_str(" It was training on WebGPU: the next runs use the CPU.");
+        }
+        self.dispatch
+            .dispatch(Action::News(Report::Failed(message)));
+    }
+
+    fn start(self: &Rc<Self>) -> Result<Running, String> {
+        let (glue, wasm) = module_urls()?;
+        let parts = Array::of1(&bootstrap(&glue, &wasm).into());
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+            .map_err(|e| format!("{e:?}"))?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+        let worker_options = WorkerOptions::new();
+        worker_options.set_type(WorkerType::Module);
+        worker_options.set_name("training");
+        let worker =
+            Worker::new_with_options(&url, &worker_options).map_err(|e| format!("{e:?}"))?;
+        let _ = web_sys::Url::revoke_object_url(&url);
+        let weak: Weak<Self> = Rc::downgrade(self);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new({
+            let weak = weak.clone();
+            move |event: MessageEvent| {
+                let Some(inner) = weak.upgrade() else { return };
+                match decode::<Report>(&event.data()) {
+                    Ok((report, bytes)) => inner.report(report, bytes),
+                    Err(e) => inner.dispatch.dispatch(Action::News(Report::Failed(format!(
+                        "the page got {e} from the training worker"
+                    )))),
+                }
+            }
+        });
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default();
+            if let Some(inner) = weak.upgrade() {
+                let detail = event.message();
+                inner.crashed(if detail.is_empty() {
+                    "an error".into()
+                } else {
+                    detail
+                });
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Running {
+            worker,
+            ready: false,
+            queue: Vec::new(),
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    fn post(self: &Rc<Self>, request: &Request, bytes: Option<Vec<u8>>) {
+        let (message, transfer) = match encode(request, bytes) {
+            Ok(encoded) => encoded,
+            Err(e) => return self.dispatch.dispatch(Action::News(Report::Failed(e))),
+        };
+        if self.worker.borrow().is_none() {
+            match self.start() {
+                Ok(running) => *self.worker.borrow_mut() = Some(running),
+                Err(e) => {
+                    return self.dispatch.dispatch(Action::News(Report::Failed(format!(
+                        "the training worker could not start: {e}"
+                    ))));
+                }
+            }
+        }
+        let mut slot = self.worker.borrow_mut();
+        if let Some(running) = slot.as_mut() {
+            if running.ready {
+                if let Err(e) = running
+                    .worker
+                    .post_message_with_transfer(&message, &transfer)
+                {
+                    drop(slot);
+                    self.crashed(format!("{e:?}"));
+                }
+            } else {
+                running.queue.push((message, transfer));
+            }
+        }
+    }
+}
+
+impl WorkerClient {
+    /// Post `request` to the worker (starting it if needed).
+    pub fn send(&self, request: Request) {
+        self.0.post(&request, None);
+    }
+
+    /// Post `request` with bytes (a checkpoint to load).
+    pub fn send_with_bytes(&self, request: Request, bytes: Vec<u8>) {
+        self.0.post(&request, Some(bytes));
+    }
+
+    /// A message in the models panel.
+    pub fn notice(&self, notice: Result<String, String>) {
+        self.0.dispatch.dispatch(Action::ModelNotice(notice));
+    }
+
+    /// `choice`, unless a worker died on WebGPU: then the CPU.
+    pub fn backend(&self, choice: BackendChoice) -> BackendChoice {
+        if self.0.avoid_webgpu.get() {
+            BackendChoice::Cpu
+        } else {
+            choice
+        }
+    }
+
+    /// A test hook: destroy the worker's WebGPU devices (see [`bootstrap`]).
+    pub fn destroy_gpu_device(&self) {
+        if let Some(running) = self.0.worker.borrow().as_ref() {
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &"test".into(), &"destroy-gpu-device".into());
+            let _ = running.worker.post_message(&message);
+        }
+    }
+}

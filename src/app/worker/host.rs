@@ -1,0 +1,84 @@
+//! The worker's side: it owns the weights and runs every model job (training, loading,
+//! re-inspection, export, sweeps, live checks); the page only renders what it reports.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use super::protocol::{Report, Request, decode, encode};
+use super::sink::Sink;
+use crate::app::live_runner::LiveRunner;
+use crate::app::runner::Runner;
+use crate::app::sweep_runner::SweepRunner;
+
+/// This thread's scope if it is a dedicated worker.
+pub fn worker_scope() -> Option<DedicatedWorkerGlobalScope> {
+    js_sys::global().dyn_into().ok()
+}
+
+/// The worker's jobs.
+struct Host {
+    sink: Sink,
+    runner: Runner,
+    sweeps: SweepRunner,
+    live: LiveRunner,
+}
+
+impl Host {
+    fn handle(&self, request: Request, bytes: Option<Vec<u8>>) {
+        match request {
+            Request::Train { config, choice } => self.runner.train(config, choice),
+            Request::Stop => self.runner.stop(),
+            Request::Reinspect { model, mode } => self.runner.reinspect(model, mode),
+            Request::Load { source, choice } => match bytes {
+                Some(bytes) => self.runner.load(bytes, source, choice),
+                None => self.sink.send(Report::ModelNotice(Err(format!(
+                    "{source}: no bytes arrived"
+                )))),
+            },
+            Request::Construct { name, size, choice } => self.runner.construct(name, size, choice),
+            Request::Export { model, kind } => self.runner.export(model, kind),
+            Request::Sweep(grid) => self.sweeps.run(grid),
+            Request::SweepCancel => self.sweeps.cancel(),
+            Request::LiveCheck(id) => self.live.run(id),
+            Request::LiveCancel => self.live.cancel(),
+        }
+    }
+}
+
+/// Serve the page's requests in this worker (called from `main` when it runs in a worker) and
+/// say so with [`Report::Ready`].
+pub fn serve(scope: DedicatedWorkerGlobalScope) {
+    let post_scope = scope.clone();
+    let sink = Sink::new(move |report, bytes| match encode(&report, bytes) {
+        Ok((message, transfer)) => {
+            if let Err(e) = post_scope.post_message_with_transfer(&message, &transfer) {
+                web_sys::console::error_2(&"posting a report failed".into(), &e);
+            }
+        }
+        Err(e) => web_sys::console::error_1(&e.into()),
+    });
+    let host = Host {
+        runner: Runner::new(sink.clone()),
+        sweeps: SweepRunner::new(sink.clone()),
+        live: LiveRunner::new(sink.clone()),
+        sink: sink.clone(),
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let data = event.data();
+        // The bootstrap script handles test messages (it destroys a WebGPU device).
+        if js_sys::Reflect::has(&data, &"test".into()).unwrap_or(false) {
+            return;
+        }
+        match decode::<Request>(&data) {
+            Ok((request, bytes)) => host.handle(request, bytes),
+            Err(e) => host
+                .sink
+                .send(Report::Failed(format!("the training worker got {e}"))),
+        }
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The worker lives as long as the page: so does its handler.
+    on_message.forget();
+    sink.send(Report::Ready);
+}

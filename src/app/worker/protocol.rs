@@ -1,0 +1,185 @@
+//! What the page and its training worker say to each other: typed requests one way, typed
+//! reports the other, each as JSON in a message, with the bytes of a checkpoint (a file being
+//! loaded, an export) beside it as a transferred `ArrayBuffer` rather than inside the JSON.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::app::model_store::ModelHandle;
+use crate::app::state::{LiveCheck, SweepStatus};
+use crate::models::AttentionMode;
+use crate::train::checkpoint::CheckpointMeta;
+use crate::train::sweep::{CustomGrid, RunResult};
+use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
+
+/// Which file an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum ExportKind {
+    Safetensors,
+    Json,
+}
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Train a new model (the kept one is released first).
+    Train {
+        config: TrainConfig,
+        choice: BackendChoice,
+    },
+    /// Stop the run in progress after the step under way; it is still inspected and kept.
+    Stop,
+    /// Look at the kept model again under another attention mode.
+    Reinspect {
+        model: ModelHandle,
+        mode: AttentionMode,
+    },
+    /// Load the checkpoint whose bytes travel with the message; `source` names it in messages.
+    Load {
+        source: String,
+        choice: BackendChoice,
+    },
+    /// Build a claim's construction at `size` and load it.
+    Construct {
+        name: String,
+        size: usize,
+        choice: BackendChoice,
+    },
+    /// Write the kept model (or its metadata) for a download.
+    Export {
+        model: Option<ModelHandle>,
+        kind: ExportKind,
+    },
+    /// Run a custom width × size grid.
+    Sweep(CustomGrid),
+    SweepCancel,
+    /// Run claim `id`'s live check.
+    LiveCheck(String),
+    LiveCancel,
+}
+
+/// What the worker tells the page. Each report is one change to the page's state, except
+/// [`Report::Ready`] (the worker can take requests) and [`Report::Download`] (a file, whose bytes
+/// travel with the message, for the page to hand to the browser).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Report {
+    Ready,
+    Started {
+        info: BackendInfo,
+        steps: usize,
+    },
+    Progress {
+        step: usize,
+        steps_per_second: f64,
+    },
+    Checkpoint(Metrics),
+    /// The model under training, looked at on the held-out example at an evaluation: the
+    /// attention map and the CoT player follow training as it goes.
+    Snapshot(#[serde(with = "shared")] Rc<Inspection>),
+    Inspecting,
+    Inspected(#[serde(with = "shared")] Rc<Inspection>),
+    /// The worker keeps a new model (after a run or a load).
+    Kept(ModelHandle),
+    Stopped {
+        step: usize,
+    },
+    Failed(String),
+    SetInferenceMode(AttentionMode),
+    /// A checkpoint was loaded: show its config and history as if the run had just finished.
+    Loaded {
+        meta: Box<CheckpointMeta>,
+        info: BackendInfo,
+        message: String,
+    },
+    ModelNotice(Result<String, String>),
+    /// Free-generation accuracy of the kept model under `mode`.
+    Greedy {
+        mode: AttentionMode,
+        report: GreedyReport,
+    },
+    SweepReset,
+    SweepProgress {
+        run: usize,
+        runs: usize,
+        step: usize,
+        steps: usize,
+    },
+    SweepResult(RunResult),
+    SweepEnded(SweepStatus),
+    Live(LiveCheck),
+    /// A file to download, and the models panel's message once it is offered.
+    Download {
+        name: String,
+        mime: String,
+        message: String,
+    },
+}
+
+/// `message` as the JS value posted (`{message, bytes?}`) and the buffers to transfer with it.
+/// serde-wasm-bindgen rather than JSON: a NaN loss survives it, and 64-bit integers (seeds)
+/// travel as BigInts, exactly.
+pub fn encode(
+    message: &impl Serialize,
+    bytes: Option<Vec<u8>>,
+) -> Result<(JsValue, Array), String> {
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+    let value = message
+        .serialize(&serializer)
+        .map_err(|e| format!("encoding a message: {e}"))?;
+    let envelope = Object::new();
+    let transfer = Array::new();
+    let set = |key: &str, value: &JsValue| {
+        Reflect::set(&envelope, &key.into(), value)
+            .map(|_| ())
+            .map_err(|_| format!("building a message ({key})"))
+    };
+    set("message", &value)?;
+    if let Some(bytes) = bytes {
+        let array = Uint8Array::from(bytes.as_slice());
+        transfer.push(&array.buffer());
+        set("bytes", &array.into())?;
+    }
+    Ok((envelope.into(), transfer))
+}
+
+/// The message and bytes of a posted envelope; a clear error for anything else.
+pub fn decode<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Option<Vec<u8>>), String> {
+    let value = Reflect::get(data, &"message".into())
+        .ok()
+        .filter(|v| !v.is_undefined())
+        .ok_or("a message without its message part")?;
+    let message =
+        serde_wasm_bindgen::from_value(value).map_err(|e| format!("an unreadable message: {e}"))?;
+    let bytes = Reflect::get(data, &"bytes".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+        .map(|a| a.to_vec());
+    Ok((message, bytes))
+}
+
+/// Serde for a shared value (`#[serde(with = "shared")]`): the value itself, shared again on
+/// arrival. (serde's own `rc` feature would do it, but changing serde's features rebuilds every
+/// crate that depends on serde, burn included.)
+pub mod shared {
+    use std::rc::Rc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Rc<T>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize(value, serializer)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Rc<T>, D::Error> {
+        T::deserialize(deserializer).map(Rc::new)
+    }
+}
