@@ -18,6 +18,9 @@ use crate::train::inspect::inspect;
 use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, TrainConfig, TrainError, Trainer, backend};
 
+/// How [`TrainError::Device`] reads: a read from the device failed.
+const DEVICE_READ_FAILED: &str = "reading from the device failed";
+
 /// Shortest interval between two progress updates (each re-renders the page).
 const PROGRESS_MS: f64 = 250.0;
 
@@ -93,8 +96,16 @@ impl Runner {
         let stop = self.stop.renew();
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(message) = this.run(config, choice, &stop).await {
-                this.send(Report::Failed(message));
+            let on_webgpu = Cell::new(false);
+            if let Err(message) = this.run(config, choice, &stop, &on_webgpu).await {
+                // A failed read on WebGPU is a lost device (destroyed, reset by the driver, out
+                // of memory): the page moves later runs to the CPU.
+                let lost = on_webgpu.get() && message.starts_with(DEVICE_READ_FAILED);
+                this.send(if lost {
+                    Report::DeviceLost(message)
+                } else {
+                    Report::Failed(message)
+                });
             }
         });
     }
@@ -109,11 +120,13 @@ impl Runner {
         config: TrainConfig,
         choice: BackendChoice,
         stop: &Cell<bool>,
+        on_webgpu: &Cell<bool>,
     ) -> Result<(), String> {
         mark("run:start");
         config.validate().map_err(|e| e.to_string())?;
         let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
         let (device, info) = backend::select(choice).await;
+        on_webgpu.set(info.is_webgpu);
         mark("run:backend-selected");
         let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");

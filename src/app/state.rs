@@ -271,6 +271,11 @@ impl AppState {
             }
             Report::Stopped { step } => s.status = Status::Stopped { step },
             Report::Failed(message) => s.status = Status::Failed(message),
+            Report::DeviceLost(message) => {
+                s.status = Status::Failed(format!(
+                    "The WebGPU device was lost: {message}. The next runs use the CPU."
+                ))
+            }
             Report::SetInferenceMode(mode) => {
                 if mode != s.inference_mode {
                     s.greedy = None;

@@ -128,8 +128,10 @@ impl Inner {
                     .dispatch(Action::News(Report::ModelNotice(result.map(|()| message))));
             }
             report => {
-                if let Report::Started { info, .. } = &report {
-                    self.on_webgpu.set(info.is_webgpu);
+                match &report {
+                    Report::Started { info, .. } => self.on_webgpu.set(info.is_webgpu),
+                    Report::DeviceLost(_) => self.avoid_webgpu.set(true),
+                    _ => {}
                 }
                 self.dispatch.dispatch(Action::News(report));
             }
@@ -204,6 +206,9 @@ impl Inner {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // For the e2e test's device-loss check: `__labTrainingWorker.postMessage({test:
+        // "destroy-gpu-device"})` (see `bootstrap`).
+        let _ = js_sys::Reflect::set(&js_sys::global(), &"__labTrainingWorker".into(), &worker);
         Ok(Running {
             worker,
             ready: false,
@@ -267,15 +272,6 @@ impl WorkerClient {
             BackendChoice::Cpu
         } else {
             choice
-        }
-    }
-
-    /// A test hook: destroy the worker's WebGPU devices (see [`bootstrap`]).
-    pub fn destroy_gpu_device(&self) {
-        if let Some(running) = self.0.worker.borrow().as_ref() {
-            let message = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&message, &"test".into(), &"destroy-gpu-device".into());
-            let _ = running.worker.post_message(&message);
         }
     }
 }

@@ -88,6 +88,8 @@ pub enum Report {
         step: usize,
     },
     Failed(String),
+    /// The run failed because its WebGPU device was lost: later runs use the CPU.
+    DeviceLost(String),
     SetInferenceMode(AttentionMode),
     /// A checkpoint was loaded: show its config and history as if the run had just finished.
     Loaded {
