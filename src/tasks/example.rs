@@ -1,10 +1,10 @@
 //! One task example: tokens split into prompt / CoT / answer, plus the DP trace of its CoT.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A DP table cell: `(i)` for 1-D tables such as LIS, `(i, j)` for 2-D tables such as ED.
 /// Arithmetic uses `(step, token index within the step)`, step 0 being the prompt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Cell {
     pub i: usize,
     pub j: Option<usize>,
@@ -30,7 +30,7 @@ impl std::fmt::Display for Cell {
 }
 
 /// What one CoT (or answer) token computes and what it reads.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct CellTrace {
     /// The DP cell this token holds, if it is a DP value.
     pub cell: Option<Cell>,
@@ -59,7 +59,9 @@ pub enum Segment {
 }
 
 /// A full task sequence: `prompt ++ cot ++ answer`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialisable: the training session sends held-out examples and inspections to the page as
+/// JSON (from a Web Worker).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
     pub tokens: Vec<u32>,
     pub prompt_len: usize,
@@ -177,7 +179,7 @@ impl Example {
 }
 
 /// The verdict on one generated continuation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grade {
     /// Every token after the prompt equals the reference.
     pub exact: bool,

@@ -9,7 +9,7 @@ use crate::models::SequenceModel;
 use crate::tasks::{Example, Grade, Task, TaskKind};
 
 /// Everything the attention map and the CoT player show.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Inspection {
     /// The task the example comes from.
     pub task: TaskKind,
