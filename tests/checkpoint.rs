@@ -13,7 +13,9 @@ use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::{self, CheckpointError, META_KEY};
 use expressivity_lab::train::eval::{at_size, greedy};
 use expressivity_lab::train::inspect::inspect;
-use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
+use expressivity_lab::train::{
+    Event, Outcome, Session, SessionError, TrainConfig, TrainError, Trainer,
+};
 use proptest::prelude::*;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -319,45 +321,50 @@ fn a_nan_loss_stops_the_run_and_restores_the_last_good_weights() {
         steps: 20,
         ..small(TaskKind::Lis, 4, Architecture::Standard)
     };
-    let mut trainer = Trainer::new(config.clone(), &Device::flex()).unwrap();
-    for _ in 0..3 {
-        trainer.step().unwrap();
-    }
-    assert!(trainer.at_checkpoint());
-    pollster::block_on(trainer.checkpoint()).unwrap();
-    let good = logits(&trainer.inference_model(), &config);
-    trainer.map_model(|m| m.map(&mut Poison));
-    assert!(logits(&trainer.inference_model(), &config)[0].is_nan());
-    for _ in 0..3 {
-        trainer.step().unwrap();
-    }
-    match pollster::block_on(trainer.checkpoint()) {
-        Err(TrainError::Diverged {
+    let mut session = Session::new(&Device::flex());
+    session.start(config.clone()).unwrap();
+    // The session stops at the first evaluation point (step 3).
+    let events = pollster::block_on(session.advance(usize::MAX, || false));
+    assert!(matches!(events.first(), Some(Event::Evaluated(m)) if m.step == 3));
+    let good = logits(&session.inference_model().unwrap(), &config);
+    session.map_model(|m| m.map(&mut Poison));
+    assert!(logits(&session.inference_model().unwrap(), &config)[0].is_nan());
+    let events = pollster::block_on(session.advance(usize::MAX, || false));
+    let diverged = events.iter().find_map(|e| match e {
+        Event::Diverged {
             step,
-            restored,
             loss,
-        }) => {
-            assert_eq!((step, restored), (6, 3));
-            assert!(!loss.is_finite());
-        }
-        other => panic!("expected divergence, got {other:?}"),
-    }
-    assert_eq!(logits(&trainer.inference_model(), &config), good);
-    // The restored model trains on with finite losses.
-    for _ in 0..3 {
-        trainer.step().unwrap();
-    }
-    assert!(
-        pollster::block_on(trainer.checkpoint())
-            .unwrap()
-            .loss
-            .is_finite()
+            restored,
+        } => Some((*step, *loss, *restored)),
+        _ => None,
+    });
+    let Some((step, loss, restored)) = diverged else {
+        panic!("expected divergence, got {events:?}");
+    };
+    assert_eq!((step, restored), (6, 3));
+    assert!(!loss.is_finite());
+    assert_eq!(
+        events.last(),
+        Some(&Event::Finished {
+            step: 6,
+            outcome: Outcome::Diverged
+        })
     );
-    // And a NaN model cannot be saved.
-    trainer.map_model(|m| m.map(&mut Poison));
     assert!(matches!(
-        pollster::block_on(trainer.save("")),
-        Err(CheckpointError::NonFinite(_))
+        session.error(),
+        Some(TrainError::Diverged { step: 6, .. })
+    ));
+    assert_eq!(logits(&session.inference_model().unwrap(), &config), good);
+    // The restored weights are kept (exported, not resumable: the run is past them) ...
+    let (bytes, resumable) = pollster::block_on(session.export()).unwrap();
+    assert!(!resumable);
+    let loaded = checkpoint::load(&bytes, &Device::flex()).unwrap();
+    assert_eq!(logits(&loaded.model, &config), good);
+    // ... and a NaN model cannot be saved.
+    session.map_model(|m| m.map(&mut Poison));
+    assert!(matches!(
+        pollster::block_on(session.export()),
+        Err(SessionError::Checkpoint(CheckpointError::NonFinite(_)))
     ));
 }
 
@@ -476,7 +483,7 @@ fn format_v1_files_load_migrated_and_score_exactly_as_recorded() {
             report.teacher_forced.answer, recorded.answer_accuracy,
             "{name}"
         );
-        // Migrating writes a v2 file that loads to the same weights.
+        // Migrating writes a current-format file that loads to the same weights.
         let migrated = checkpoint::migrate_v1(&bytes).unwrap();
         assert_eq!(
             checkpoint::read_meta(&migrated).unwrap().format,

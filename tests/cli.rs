@@ -377,3 +377,81 @@ fn a_sweep_runs_in_shards_resumes_and_merges() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A small run of `lab train` (LSTM on MAJORITY) with `extra` flags.
+fn tiny_train(extra: &[&str]) -> Output {
+    let base = [
+        "train",
+        "--task",
+        "majority",
+        "--size",
+        "5",
+        "--arch",
+        "lstm",
+        "--width",
+        "8",
+        "--batch",
+        "4",
+        "--eval-every",
+        "3",
+        "--eval-examples",
+        "8",
+    ];
+    lab(&[&base[..], extra].concat())
+}
+
+#[test]
+fn train_resume_continues_a_saved_run() {
+    let dir = temp_dir("resume");
+    let first = dir.join("first.safetensors");
+    let out = tiny_train(&["--steps", "6", "--save", first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let resumed = dir.join("resumed.safetensors");
+    let out = lab(&[
+        "train",
+        "--resume",
+        first.to_str().unwrap(),
+        "--steps",
+        "9",
+        "--out",
+        resumed.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("9 steps (resumed at step 6)"), "{stdout}");
+    let json = |path: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap())
+            .unwrap()
+    };
+    let (before, after) = (json(&first), json(&resumed));
+    assert_eq!(after["format"], "expressivity-lab/checkpoint-v3");
+    assert_eq!(after["steps_done"], 9);
+    assert_eq!(after["train"]["steps"], 9);
+    // The history goes on from the saved one (evaluations at steps 3, 6, then 9).
+    let history = after["history"].as_array().unwrap();
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[..2], before["history"].as_array().unwrap()[..]);
+    assert_eq!(history[2]["step"], 9);
+    assert!(after["resume"]["stream"]["words"].as_u64().unwrap() > 0);
+    // Fewer steps than already done, and files without optimizer state, are refused.
+    refused(
+        &["train", "--resume", first.to_str().unwrap(), "--steps", "4"],
+        "more than the 4 of its config",
+    );
+    refused(
+        &[
+            "train",
+            "--resume",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/checkpoint-v2.safetensors"
+            ),
+        ],
+        "saved without optimizer state",
+    );
+    refused(
+        &["train", "--resume", dir.join("missing").to_str().unwrap()],
+        "missing",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

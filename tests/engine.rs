@@ -10,7 +10,7 @@ use expressivity_lab::train::batch::make_batch;
 use expressivity_lab::train::sweep::{
     PresetName, SweepError, SweepResults, preset, run_one, to_csv,
 };
-use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
+use expressivity_lab::train::{Session, TrainConfig, TrainError, Trainer};
 
 #[test]
 fn padded_batches_mask_exactly_the_cot_and_answer_of_each_example() {
@@ -190,10 +190,11 @@ fn scale_run(from: Option<f32>) -> TrainConfig {
     }
 }
 
-fn train(config: TrainConfig) -> Trainer {
-    let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
-    pollster::block_on(trainer.train_to_end(|_| true)).unwrap();
-    trainer
+fn train(config: TrainConfig) -> Session {
+    let mut session = Session::new(&Device::flex());
+    session.start(config).unwrap();
+    pollster::block_on(session.run_to_end(|_| true)).unwrap();
+    session
 }
 
 #[test]
@@ -205,10 +206,10 @@ fn softmax_attention_trains_under_a_growing_scale_and_ends_at_its_target() {
     let growing = train(scale_run(Some(1.0)));
     assert_ne!(growing.history()[0].loss, fixed.history()[0].loss);
     // The trained model is the final one: saved and loaded (scale 16) it computes the same.
-    let bytes = pollster::block_on(growing.save("")).unwrap();
+    let (bytes, _) = pollster::block_on(growing.export()).unwrap();
     let loaded = expressivity_lab::train::checkpoint::load(&bytes, &Device::flex()).unwrap();
     assert_eq!(loaded.meta.train.softmax_scale_from, Some(1.0));
-    let task = growing.config().task().unwrap();
+    let task = growing.config().unwrap().task().unwrap();
     let ids: Vec<i64> = task.sample(3, 1)[0]
         .tokens
         .iter()
@@ -224,7 +225,7 @@ fn softmax_attention_trains_under_a_growing_scale_and_ends_at_its_target() {
             .iter()
             .collect()
     };
-    assert_eq!(out(&loaded.model), out(&growing.inference_model()));
+    assert_eq!(out(&loaded.model), out(&growing.inference_model().unwrap()));
 }
 
 #[test]
@@ -275,7 +276,7 @@ fn a_growing_scale_starts_at_its_start() {
         ..scale_run(None)
     }));
     let at_target = train(one_step(scale_run(None)));
-    let first = |t: &Trainer| t.history()[0].loss;
+    let first = |t: &Session| t.history()[0].loss;
     assert_eq!(first(&growing), first(&fixed_at_start));
     assert_ne!(first(&growing), first(&at_target));
 }

@@ -17,7 +17,7 @@ use super::verdict::{Observation, Verdict, judge};
 use crate::train::checkpoint;
 use crate::train::eval::{ExampleScore, greedy_each, teacher_forced_each};
 use crate::train::held_out::held_out;
-use crate::train::{TrainError, Trainer};
+use crate::train::{Session, TrainError};
 
 /// Why a grid cannot run or its results cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -261,14 +261,17 @@ pub async fn execute(
     }
     let config = claim.train_config(&run.series, run.size, run.width, run.seed, quick);
     let attention = config.model.attention.name().to_string();
-    let mut trainer = Trainer::new(config, device)?;
-    trainer.train_to_end(on_step).await?;
-    let loss = trainer.history().last().map(|m| m.final_loss());
-    let model = trainer.inference_model();
-    let tf = teacher_forced_each(&model, trainer.test_set(), &plain).await?;
+    let mut session = Session::new(device);
+    session.start(config)?;
+    session.run_to_end(on_step).await?;
+    let loss = session.history().last().map(|m| m.final_loss());
+    let model = session
+        .inference_model()
+        .ok_or(TrainError::Device("the run has no model".into()))?;
+    let tf = teacher_forced_each(&model, session.test_set(), &plain).await?;
     let judged = match claim.metric {
         Metric::Accuracy => tf.clone(),
-        Metric::GreedyCot => greedy_each(&model, trainer.test_set(), &plain).await?,
+        Metric::GreedyCot => greedy_each(&model, session.test_set(), &plain).await?,
     };
     Ok(record(
         claim.design(quick).steps,

@@ -59,6 +59,8 @@ pub enum Segment {
 }
 
 /// A full task sequence: `prompt ++ cot ++ answer`.
+/// Serialisable: the training session sends held-out examples and inspections to the page as
+/// JSON (from a Web Worker).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
     pub tokens: Vec<u32>,

@@ -18,6 +18,20 @@ impl TaskRng {
         Self(rng)
     }
 
+    /// How far the generator has gone: 32-bit words drawn since it was created. With the seed
+    /// and stream this is the whole state (ChaCha is seekable), so a resumed run continues the
+    /// same stream ([`TaskRng::at`]).
+    pub fn position(&self) -> u128 {
+        self.0.get_word_pos()
+    }
+
+    /// The generator of `(seed, stream)` after `position` words (see [`TaskRng::position`]).
+    pub fn at(seed: u64, stream: u64, position: u128) -> Self {
+        let mut rng = Self::new(seed, stream);
+        rng.0.set_word_pos(position);
+        rng
+    }
+
     /// Uniform integer in `lo..=hi` (inclusive).
     pub fn range(&mut self, lo: u32, hi: u32) -> u32 {
         debug_assert!(lo <= hi);

@@ -4,11 +4,24 @@
 //! training history and a checksum of the metadata and the weights (integrity against damage
 //! and careless edits, not a signature).
 //!
-//! Format versions: v1 (until the one-body model) named tensors after the two model bodies
-//! (`Transformer.blocks.N.…`, `Recurrent.layers.N.core.…`) and checksummed the weights only;
-//! v2 names them after the one body (`layers.N.mixer.…`, `layers.N.mlp.…`) and checksums the
-//! metadata too. A v1 file is checked as v1, then migrated ([`migrate_v1`]) and loaded as v2. The same bytes load natively and in the
-//! browser; the JSON is also written next to the file by `lab train --save` for people to read.
+//! Format versions (the `format` field of the metadata):
+//! - v1 (until the one-body model) named tensors after the two model bodies
+//!   (`Transformer.blocks.N.…`, `Recurrent.layers.N.core.…`) and checksummed the weights only.
+//! - v2 names them after the one body (`layers.N.mixer.…`, `layers.N.mlp.…`) and checksums the
+//!   metadata too.
+//! - v3 (this version) may also hold what resuming a run needs: the metadata's `resume`
+//!   ([`ResumeState`]: training-stream position and parameter ids) and the optimizer's state as
+//!   one U8 tensor, [`OPTIMIZER_TENSOR`] (burn's optimizer record in its burnpack format). A v3
+//!   file without them is an inference-only checkpoint (hand-set weights, or a model saved
+//!   between two evaluations). The checksum covers every tensor, the optimizer's included.
+//!
+//! A v1 file is checked as v1, then migrated ([`migrate_v1`]) and loaded; a v2 file loads as it
+//! is (its layout is v3's without the resume part). Files of v1 and v2 hold no optimizer state,
+//! so they load for inference but cannot be resumed: resuming with a fresh optimizer would
+//! silently give another run than the one that stopped (Adam's moments restart from zero), so
+//! [`resume_parts`] refuses them with [`CheckpointError::NotResumable`]. The same bytes load
+//! natively and in the browser; the JSON is also written next to the file by `lab train --save`
+//! for people to read.
 //!
 //! Saving reads every parameter with an async read (a synchronous read panics on WebGPU, and
 //! burn-store's own writer reads synchronously), then writes the file with the `safetensors`
@@ -24,13 +37,18 @@ use burn::store::{ModuleSnapshot, SafetensorsStore};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::{Deserialize, Serialize};
 
+use super::resume::ResumeState;
 use super::{Metrics, TrainConfig, TrainError};
 use crate::models::{Model, ModelConfig};
 
 /// The format tag this version writes.
-pub const FORMAT: &str = "expressivity-lab/checkpoint-v2";
-/// The previous format, still read (migrated on load).
+pub const FORMAT: &str = "expressivity-lab/checkpoint-v3";
+/// The previous format, still read as it is (v3 without the resume part).
+pub const FORMAT_V2: &str = "expressivity-lab/checkpoint-v2";
+/// The first format, still read (migrated on load).
 pub const FORMAT_V1: &str = "expressivity-lab/checkpoint-v1";
+/// The tensor holding the optimizer's state in a resumable checkpoint (U8, one dimension).
+pub const OPTIMIZER_TENSOR: &str = "__resume__.optimizer";
 /// The metadata key under which the JSON of [`CheckpointMeta`] is stored.
 pub const META_KEY: &str = "expressivity_lab";
 /// Files larger than this are refused before parsing (the page reads files into memory).
@@ -61,6 +79,10 @@ pub struct CheckpointMeta {
     /// which construction, with which parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constructed_by: Option<Provenance>,
+    /// Set in resumable checkpoints (v3, saved at an evaluation point of a training run):
+    /// where the run's data stream stands and the ids its optimizer state is keyed by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<ResumeState>,
 }
 
 /// Where hand-set weights come from: a named construction and its parameters.
@@ -88,9 +110,15 @@ pub enum CheckpointError {
     #[error("the checkpoint's metadata is not valid: {0}")]
     Metadata(String),
     #[error(
-        "unsupported checkpoint format `{found}` (this version reads `{FORMAT}` and `{FORMAT_V1}`)"
+        "unsupported checkpoint format `{found}` (this version reads `{FORMAT}`, `{FORMAT_V2}` and `{FORMAT_V1}`)"
     )]
     Format { found: String },
+    #[error(
+        "this checkpoint ({format}) was saved without optimizer state: it can be loaded and inspected but not resumed (save a run at an evaluation point with this version to resume it)"
+    )]
+    NotResumable { format: String },
+    #[error("tensor `{OPTIMIZER_TENSOR}` must be one dimension of U8 and come with the metadata's `resume`")]
+    OptimizerTensor,
     #[error("the checkpoint's config is invalid: {0}")]
     Config(#[from] TrainError),
     #[error("the stored model config does not match the one its training config implies")]
@@ -245,11 +273,25 @@ pub fn meta_for(train: &TrainConfig) -> Result<CheckpointMeta, TrainError> {
         written_by: format!("expressivity-lab {}", env!("CARGO_PKG_VERSION")),
         note: String::new(),
         constructed_by: None,
+        resume: None,
     })
 }
 
 /// Write `model` and `meta` as one safetensors file. Works on every device (async reads).
 pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, CheckpointError> {
+    save_resumable(model, meta, None).await
+}
+
+/// [`save`], with the optimizer's state of a run saved at an evaluation point (then
+/// `meta.resume` must be set too: [`resume_parts`] reads both back).
+pub async fn save_resumable(
+    model: &Model,
+    meta: &CheckpointMeta,
+    optimizer: Option<&[u8]>,
+) -> Result<Vec<u8>, CheckpointError> {
+    if optimizer.is_some() != meta.resume.is_some() {
+        return Err(CheckpointError::OptimizerTensor);
+    }
     let mut weights = BTreeMap::new();
     for (name, shape, tensor) in collect(model) {
         let data = tensor
@@ -258,7 +300,8 @@ pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, Check
             .map_err(|e| CheckpointError::Device(format!("{e:?}")))?;
         weights.insert(name, (shape, data.iter::<f32>().collect()));
     }
-    save_tensors(&weights, meta)
+    let weights = f32_bytes(&weights)?;
+    write(&weights, optimizer, meta.clone())
 }
 
 /// Write tensors given on the host (name → shape, row-major values) with `meta` as one
@@ -268,6 +311,17 @@ pub fn save_tensors(
     tensors: &BTreeMap<String, (Vec<usize>, Vec<f32>)>,
     meta: &CheckpointMeta,
 ) -> Result<Vec<u8>, CheckpointError> {
+    let meta = CheckpointMeta {
+        resume: None,
+        ..meta.clone()
+    };
+    write(&f32_bytes(tensors)?, None, meta)
+}
+
+/// Host tensors as little-endian bytes; refuses NaN, infinities and shapes that do not match.
+type F32Bytes = BTreeMap<String, (Vec<usize>, Vec<u8>)>;
+
+fn f32_bytes(tensors: &BTreeMap<String, (Vec<usize>, Vec<f32>)>) -> Result<F32Bytes, CheckpointError> {
     let mut weights = BTreeMap::new();
     for (name, (shape, values)) in tensors {
         if values.iter().any(|v| !v.is_finite()) {
@@ -283,27 +337,33 @@ pub fn save_tensors(
         let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         weights.insert(name.clone(), (shape.clone(), bytes));
     }
-    write(&weights, meta.clone())
+    Ok(weights)
 }
 
-/// Serialise tensors and metadata as one safetensors file of the current format (the
-/// metadata's format tag and checksum are set here).
+/// Serialise F32 tensors, the optimizer's state (if any) and metadata as one safetensors file
+/// of the current format (the metadata's format tag and checksum are set here).
 fn write(
-    weights: &BTreeMap<String, (Vec<usize>, Vec<u8>)>,
+    weights: &F32Bytes,
+    optimizer: Option<&[u8]>,
     mut meta: CheckpointMeta,
 ) -> Result<Vec<u8>, CheckpointError> {
     meta.format = FORMAT.to_string();
-    meta.fnv1a64 = checksum(
-        &meta,
-        weights.iter().map(|(n, (_, b))| (n.as_str(), b.as_slice())),
-    )?;
+    // Every tensor in name order, as the checksum and safetensors want them.
+    let mut all: BTreeMap<&str, (Dtype, Vec<usize>, &[u8])> = weights
+        .iter()
+        .map(|(n, (shape, b))| (n.as_str(), (Dtype::F32, shape.clone(), b.as_slice())))
+        .collect();
+    if let Some(bytes) = optimizer {
+        all.insert(OPTIMIZER_TENSOR, (Dtype::U8, vec![bytes.len()], bytes));
+    }
+    meta.fnv1a64 = checksum(&meta, all.iter().map(|(n, (_, _, b))| (*n, *b)))?;
     let json =
         serde_json::to_string(&meta).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
-    let views = weights
-        .iter()
-        .map(|(name, (shape, bytes))| {
-            TensorView::new(Dtype::F32, shape.clone(), bytes)
-                .map(|view| (name.clone(), view))
+    let views = all
+        .into_iter()
+        .map(|(name, (dtype, shape, bytes))| {
+            TensorView::new(dtype, shape, bytes)
+                .map(|view| (name.to_string(), view))
                 .map_err(|e| CheckpointError::Container(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -337,7 +397,7 @@ pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
         .ok_or(CheckpointError::NoMetadata)?;
     let meta: CheckpointMeta =
         serde_json::from_str(json).map_err(|e| CheckpointError::Metadata(e.to_string()))?;
-    if meta.format != FORMAT && meta.format != FORMAT_V1 {
+    if ![FORMAT, FORMAT_V2, FORMAT_V1].contains(&meta.format.as_str()) {
         return Err(CheckpointError::Format { found: meta.format });
     }
     meta.train.validate()?;
@@ -393,7 +453,7 @@ fn v1_name(old: &str) -> Option<String> {
     Some(format!("layers.{n}.{part}"))
 }
 
-/// Turn a v1 file into the v2 file with the same weights: its v1 checksum is verified first,
+/// Turn a v1 file into the current file with the same weights: its v1 checksum is verified first,
 /// the tensors renamed, and the file re-checksummed. A v2 file is returned unchanged.
 pub fn migrate_v1(bytes: &[u8]) -> Result<Vec<u8>, CheckpointError> {
     let file = parse(bytes)?;
@@ -414,7 +474,7 @@ pub fn migrate_v1(bytes: &[u8]) -> Result<Vec<u8>, CheckpointError> {
         let new = v1_name(name).ok_or_else(|| CheckpointError::UnexpectedTensor(name.clone()))?;
         weights.insert(new, (view.shape().to_vec(), view.data().to_vec()));
     }
-    write(&weights, meta)
+    write(&weights, None, meta)
 }
 
 /// Validate `bytes` completely and build the model on `device` (no autodiff). Files of the
@@ -440,7 +500,15 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
     let mut model = Model::new(&meta.model, device).map_err(TrainError::from)?;
     let expected = expected_tensors(&model);
     let mut stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();
-    check_tensors(&expected, &stored)?;
+    let optimizer = stored.get(OPTIMIZER_TENSOR);
+    let optimizer_fits = optimizer.is_none_or(|v| v.dtype() == Dtype::U8 && v.shape().len() == 1);
+    if optimizer.is_some() != meta.resume.is_some() || !optimizer_fits {
+        return Err(CheckpointError::OptimizerTensor);
+    }
+    check_tensors(
+        &expected,
+        &stored,
+    )?;
     let computed = checksum(&meta, stored.iter().map(|(n, v)| (n.as_str(), v.data())))?;
     if computed != meta.fnv1a64 {
         return Err(CheckpointError::Checksum {
@@ -463,7 +531,8 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
     Ok(Checkpoint { meta, model })
 }
 
-/// Every tensor the model needs is stored as finite F32 of the right shape, and nothing else.
+/// Every tensor the model needs is stored as finite F32 of the right shape, and nothing else
+/// (but the optimizer's state, checked by the caller).
 fn check_tensors(
     expected: &BTreeMap<String, Vec<usize>>,
     stored: &BTreeMap<String, TensorView<'_>>,
@@ -493,8 +562,37 @@ fn check_tensors(
             return Err(CheckpointError::NonFinite(name.clone()));
         }
     }
-    match stored.keys().find(|k| !expected.contains_key(*k)) {
+    match stored
+        .keys()
+        .find(|k| !expected.contains_key(*k) && *k != OPTIMIZER_TENSOR)
+    {
         Some(extra) => Err(CheckpointError::UnexpectedTensor(extra.clone())),
         None => Ok(()),
     }
+}
+
+/// What resuming a run needs from a checkpoint besides its model ([`load`]): the resume state
+/// and the optimizer's state, checked against the file's checksum. Files without them (v1,
+/// v2, hand-set weights, a model saved between evaluations) give
+/// [`CheckpointError::NotResumable`].
+pub fn resume_parts(bytes: &[u8]) -> Result<(ResumeState, Vec<u8>), CheckpointError> {
+    let meta = read_meta(bytes)?;
+    let not_resumable = || CheckpointError::NotResumable {
+        format: meta.format.clone(),
+    };
+    let state = meta.resume.clone().ok_or_else(not_resumable)?;
+    let file = parse(bytes)?;
+    let stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();
+    let optimizer = stored.get(OPTIMIZER_TENSOR).ok_or_else(not_resumable)?;
+    if optimizer.dtype() != Dtype::U8 || optimizer.shape().len() != 1 {
+        return Err(CheckpointError::OptimizerTensor);
+    }
+    let computed = checksum(&meta, stored.iter().map(|(n, v)| (n.as_str(), v.data())))?;
+    if computed != meta.fnv1a64 {
+        return Err(CheckpointError::Checksum {
+            stored: meta.fnv1a64.clone(),
+            computed,
+        });
+    }
+    Ok((state, optimizer.data().to_vec()))
 }

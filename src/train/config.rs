@@ -48,6 +48,8 @@ pub enum TrainError {
     ScaleSchedule(f32),
     #[error("cancelled")]
     Cancelled,
+    #[error("cannot resume this run: {0}")]
+    Resume(String),
     #[error(
         "training diverged at step {step}: the loss is {loss}. The weights of step {restored} (the last evaluation with a finite loss) were restored; try a lower learning rate"
     )]

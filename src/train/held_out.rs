@@ -30,6 +30,18 @@ pub fn training_stream(seed: u64) -> TaskRng {
     TaskRng::new(seed, TRAIN_STREAM)
 }
 
+/// Where a [`TrainingStream`] stands: with the seed (and the test set it avoids) this is its
+/// whole state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct StreamPosition {
+    /// 32-bit words drawn from the training stream's generator ([`TaskRng::position`]).
+    pub words: u64,
+    /// Draws redone because their prompt was a test prompt ([`TrainingStream::redrawn`]).
+    pub redrawn: usize,
+    /// Test prompts trained on ([`TrainingStream::leaked`]).
+    pub leaked: usize,
+}
+
 /// Draws per training example before a test-set collision is accepted (tasks so small that
 /// nearly every prompt of a class is in the test set would otherwise loop).
 pub const MAX_REDRAWS: usize = 256;
@@ -59,6 +71,27 @@ impl TrainingStream {
             test_prompts: test_set.iter().map(|ex| ex.prompt().to_vec()).collect(),
             redrawn: 0,
             leaked: 0,
+        }
+    }
+
+    /// The stream of `seed` continued from `position` (a resumed run: the same examples as if
+    /// it had never stopped).
+    pub fn resume(seed: u64, test_set: &[Example], position: StreamPosition) -> Self {
+        Self {
+            rng: TaskRng::at(seed, TRAIN_STREAM, u128::from(position.words)),
+            redrawn: position.redrawn,
+            leaked: position.leaked,
+            ..Self::new(seed, test_set)
+        }
+    }
+
+    /// Where the stream stands now (stored in resumable checkpoints).
+    pub fn position(&self) -> StreamPosition {
+        StreamPosition {
+            // 2^64 words are far beyond any run (a step draws a few hundred).
+            words: u64::try_from(self.rng.position()).unwrap_or(u64::MAX),
+            redrawn: self.redrawn,
+            leaked: self.leaked,
         }
     }
 
@@ -159,6 +192,23 @@ mod tests {
             test_share - naive_share > 0.08,
             "unconditional redraw {naive_share:.3} vs test {test_share:.3}"
         );
+    }
+
+    #[test]
+    fn a_resumed_stream_continues_where_it_stopped() {
+        let task = TaskSpec::new(TaskKind::Lis, 5).build().unwrap();
+        let test = held_out(task.as_ref(), 3, 32);
+        let mut whole = TrainingStream::new(3, &test);
+        let first: Vec<Example> = (0..50).map(|_| whole.next_example(task.as_ref())).collect();
+        let position = whole.position();
+        let rest: Vec<Example> = (0..50).map(|_| whole.next_example(task.as_ref())).collect();
+        let mut resumed = TrainingStream::resume(3, &test, position);
+        let again: Vec<Example> = (0..50)
+            .map(|_| resumed.next_example(task.as_ref()))
+            .collect();
+        assert_eq!(again, rest);
+        assert_ne!(again, first);
+        assert_eq!(resumed.position(), whole.position());
     }
 
     #[test]

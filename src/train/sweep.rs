@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::eval::teacher_forced;
 use super::held_out::sweep_examples;
-use super::{TrainConfig, TrainError, Trainer};
+use super::{Session, TrainConfig, TrainError};
 use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{TaskKind, TaskSpec};
 
@@ -648,9 +648,9 @@ fn judge_majority(results: &[RunResult]) -> Verdict {
     }
 }
 
-/// Train one run to the end and evaluate it (also at its extra sizes). `on_step` is called
-/// after every step with the steps done (progress bars) and returns `false` to cancel; every
-/// ~25 ms of work the loop yields to the event loop (in the page).
+/// Train one run to the end (a [`Session`]) and evaluate it (also at its extra sizes).
+/// `on_step` is called after every step with the steps done (progress bars) and returns
+/// `false` to cancel; every ~25 ms of work the loop yields to the event loop (in the page).
 pub async fn run_one(
     run: &SweepRun,
     device: &burn::prelude::Device,
@@ -666,13 +666,16 @@ pub async fn run_one(
         .max();
     config.context = longest;
     let started = web_time::Instant::now();
-    let mut trainer = Trainer::new(config.clone(), device)?;
-    trainer.train_to_end(&mut on_step).await?;
-    let last = *trainer
+    let mut session = Session::new(device);
+    session.start(config.clone())?;
+    session.run_to_end(&mut on_step).await?;
+    let last = *session
         .history()
         .last()
         .ok_or(TrainError::Device("the run recorded no checkpoint".into()))?;
-    let model = trainer.inference_model();
+    let model = session
+        .inference_model()
+        .ok_or(TrainError::Device("the run has no model".into()))?;
     let plain = device.clone().without_autodiff();
     let mut by_size = Vec::new();
     let mut switched = Vec::new();

@@ -2,7 +2,8 @@
 //! only at checkpoints (every `eval_every` steps), never per step.
 
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer, OptimizerRecord};
+use burn::tensor::Bytes;
 use burn::prelude::*;
 
 use super::batch::make_batch;
@@ -10,6 +11,7 @@ use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
 use super::held_out::{TrainingStream, held_out};
 use super::loss::masked_cross_entropy;
+use super::resume::{ResumeState, param_ids, with_param_ids};
 use super::schedule::{learning_rate, softmax_scale};
 use super::{TrainConfig, TrainError};
 use crate::models::{Model, SequenceModel};
@@ -115,21 +117,84 @@ impl Trainer {
             model.visit(&mut Materialise);
             model
         };
-        let optimizer = optimizer();
+        Ok(Self::assemble(config, task, model, device))
+    }
+
+    /// A trainer for `model` (on the autodiff `device`) at step 0 with a fresh optimizer.
+    fn assemble(config: TrainConfig, task: Box<dyn Task>, model: Model, device: Device) -> Self {
         let test_set = held_out(task.as_ref(), config.seed, config.eval_examples);
-        Ok(Self {
+        Self {
             stream: TrainingStream::new(config.seed, &test_set),
             last_good: (0, model.clone()),
             config,
             task,
             model,
-            optimizer,
+            optimizer: optimizer(),
             test_set,
             step: 0,
             pending_losses: Vec::new(),
             device,
             history: Vec::new(),
-        })
+        }
+    }
+
+    /// Continue a run saved at an evaluation point: its weights (`model`, built on `device`
+    /// with or without autodiff), the steps it had done, its history, its resume state and its
+    /// optimizer's state ([`Trainer::optimizer_state`]). Trains on exactly as the run would have.
+    pub fn resumed(
+        config: TrainConfig,
+        device: &Device,
+        model: Model,
+        steps_done: usize,
+        history: Vec<Metrics>,
+        state: &ResumeState,
+        optimizer_state: &[u8],
+    ) -> Result<Self, TrainError> {
+        config.validate()?;
+        if steps_done > config.steps {
+            return Err(TrainError::Resume(format!(
+                "it has done {steps_done} steps, more than the {} of its config",
+                config.steps
+            )));
+        }
+        let task = config.task()?;
+        let device = device.clone().autodiff();
+        let model = with_param_ids(model.to_device(&device).train(), &state.param_ids)?;
+        let record = OptimizerRecord::from_bytes(Bytes::from_bytes_vec(optimizer_state.to_vec()))
+            .map_err(|e| TrainError::Resume(format!("its optimizer state is unreadable: {e:?}")))?;
+        let mut trainer = Self::assemble(config, task, model.clone(), device);
+        trainer.optimizer = optimizer().load_record(record);
+        trainer.stream = TrainingStream::resume(trainer.config.seed, &trainer.test_set, state.stream);
+        trainer.step = steps_done;
+        trainer.last_good = (steps_done, model);
+        trainer.history = history;
+        Ok(trainer)
+    }
+
+    /// Whether nothing happened since the last evaluation (or the start): the only points a
+    /// run can be saved to resume from (no loss is pending, the weights are the last good ones).
+    pub fn at_evaluation_point(&self) -> bool {
+        self.pending_losses.is_empty() && self.last_good.0 == self.step
+    }
+
+    /// Where this run stands besides its weights, step and history.
+    pub fn resume_state(&self) -> ResumeState {
+        ResumeState {
+            stream: self.stream.position(),
+            param_ids: param_ids(&self.model),
+        }
+    }
+
+    /// The optimizer's state (burn's record, burnpack bytes). burn reads it synchronously: fine
+    /// on the CPU backend (native and wasm), not on WebGPU in a browser (there every
+    /// synchronous read panics).
+    pub fn optimizer_state(&self) -> Result<Vec<u8>, TrainError> {
+        let bytes = self
+            .optimizer
+            .to_record()
+            .into_bytes()
+            .map_err(|e| TrainError::Device(format!("writing the optimizer state: {e:?}")))?;
+        Ok(bytes.to_vec())
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -207,30 +272,6 @@ impl Trainer {
         Ok(())
     }
 
-    /// Train to the last step, evaluating at every checkpoint. `on_step` is called after every
-    /// step with the steps done (progress bars) and returns `false` to cancel; every ~25 ms of
-    /// work the loop yields to the event loop (in the page).
-    pub async fn train_to_end(
-        &mut self,
-        mut on_step: impl FnMut(usize) -> bool,
-    ) -> Result<(), TrainError> {
-        let mut slice = web_time::Instant::now();
-        while !self.is_finished() {
-            self.step()?;
-            if self.at_checkpoint() {
-                self.checkpoint().await?;
-            }
-            if !on_step(self.step) {
-                return Err(TrainError::Cancelled);
-            }
-            if slice.elapsed().as_millis() >= 25 {
-                super::yield_now::yield_now().await;
-                slice = web_time::Instant::now();
-            }
-        }
-        Ok(())
-    }
-
     /// Wait for the queued steps to finish (reads the pending losses back); returns their mean.
     /// For benchmarks: `step` only queues work on asynchronous backends.
     pub async fn flush(&mut self) -> Result<f32, TrainError> {
@@ -251,19 +292,16 @@ impl Trainer {
     }
 
     /// Read the losses since the last checkpoint (their mean and the last loss), evaluate on
-    /// held-out data and record the metrics. A NaN or infinite loss is an error.
+    /// held-out data and record the metrics. A NaN or infinite loss is an error
+    /// ([`TrainError::Diverged`]); the weights stay as they are: the training session decides
+    /// what a divergence does (it restores the last good weights, [`Trainer::restore_last_good`]).
     pub async fn checkpoint(&mut self) -> Result<Metrics, TrainError> {
         let (loss, last_loss) = window_and_last(&self.read_losses().await?);
         if !loss.is_finite() && self.step > 0 {
-            // Divergence guard: back to the last weights with a finite loss, and a fresh
-            // optimiser (its moments may hold NaN too).
-            let (restored, model) = self.last_good.clone();
-            self.model = model;
-            self.optimizer = optimizer();
             return Err(TrainError::Diverged {
                 step: self.step,
                 loss,
-                restored,
+                restored: self.last_good.0,
             });
         }
         self.last_good = (self.step, self.model.clone());
@@ -277,6 +315,16 @@ impl Trainer {
         };
         self.history.push(metrics);
         Ok(metrics)
+    }
+
+    /// Back to the weights of the last evaluation with a finite loss, with a fresh optimiser
+    /// (its moments may hold NaN too); returns that evaluation's step. Only the training
+    /// session calls this (one place decides what a divergence does).
+    pub(super) fn restore_last_good(&mut self) -> usize {
+        let (restored, model) = self.last_good.clone();
+        self.model = model;
+        self.optimizer = optimizer();
+        restored
     }
 
     /// Teacher-forced exact match on the held-out set.

@@ -135,6 +135,41 @@ try {
   await page.screenshot({ path: shot, fullPage: true });
   console.log(`screenshot: ${shot}`);
 
+  // 1a. Training runs in a Web Worker: Stop takes effect within one step; a lost WebGPU device
+  //     ends the run with a message and the next run uses the CPU.
+  {
+    const stepsDone = (p) => p.evaluate(() => parseInt((document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0").split("/")[0], 10) || 0);
+    const s = await openPage("?steps=5000&width=32&layers=2");
+    await s.page.click("#train");
+    await s.page.waitForFunction(() => /Training/.test(document.querySelector("#progress")?.textContent ?? "")
+      && parseInt(document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0", 10) >= 20, null, { timeout: 180_000 });
+    await s.page.waitForTimeout(2000);
+    const rate = parseFloat(await s.page.textContent("#steps-per-second"));
+    const clicked = Date.now();
+    await s.page.click("#train");
+    await s.page.waitForFunction(() => /Stopped at step/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 60_000 });
+    const stopMs = Date.now() - clicked;
+    const oneStep = 1000 / rate;
+    check(stopMs <= oneStep + 300, `Stop takes effect within one step: ${stopMs} ms (one step ≈ ${oneStep.toFixed(0)} ms at ${rate} steps/s, 300 ms allowed for messages and rendering)`);
+    check((await stepsDone(s.page)) < 5000, "the stopped run ends before its last step");
+    check(s.errors.length === 0, `stop: no console errors (${s.errors.join(" | ")})`);
+    await s.page.close();
+
+    const g = await openPage("?backend=webgpu&steps=3000&width=32&layers=1");
+    await g.page.click("#train", { noWaitAfter: true });
+    const gpuTraining = await g.page.waitForFunction(() => parseInt(document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0", 10) >= 10, null, { timeout: 240_000 }).then(() => true, () => false);
+    const onGpu = /WebGPU/.test(await g.page.textContent("#backend"));
+    check(gpuTraining && onGpu, `a run trains on the software WebGPU adapter in the worker (${await g.page.textContent("#backend")})`);
+    await g.page.evaluate(() => window.__labTrainingWorker.postMessage({ test: "destroy-gpu-device" }));
+    const lost = await g.page.waitForFunction(() => /device was lost/.test(document.querySelector(".error")?.textContent ?? ""), null, { timeout: 180_000 }).then(() => true, () => false);
+    check(lost, `destroying the worker's WebGPU device ends the run with a message: ${(await g.page.textContent(".error").catch(() => "")).slice(0, 160)}`);
+    await g.page.click("#train", { noWaitAfter: true });
+    const next = await g.page.waitForFunction(() => /Training/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    check(next && /CPU/.test(await g.page.textContent("#backend")), `the next run falls back to the CPU (${await g.page.textContent("#backend")})`);
+    await g.page.click("#train");
+    await g.page.close();
+  }
+
   // 1b. The same trained weights under hard attention, in one click: every weight is 0 or 1.
   check(await page.isVisible("#mode-switch"), "the inference attention switch is offered after training");
   await page.click("#mode-hard");

@@ -1,8 +1,10 @@
-//! `lab train`: train any architecture on any task; `--save` writes a checkpoint.
+//! `lab train`: train any architecture on any task through a training [`Session`]; `--save`
+//! writes a checkpoint (resumable: saved at the last evaluation point), `--resume` continues
+//! one (also one exported by the page).
 
 use crate::device_arg::DeviceArg;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::outln;
 use clap::Args;
@@ -15,7 +17,7 @@ use crate::task_cmd::ParamArgs;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::checkpoint::read_meta;
 use expressivity_lab::train::trainer::LAST_LOSS_STEPS;
-use expressivity_lab::train::{TrainConfig, TrainError, Trainer};
+use expressivity_lab::train::{Event, Outcome, Phase, Session, TrainConfig};
 
 fn parse_with<T>(
     from_name: fn(&str) -> Option<T>,
@@ -66,8 +68,9 @@ pub struct TrainArgs {
     /// Attention heads (transformers; default 4).
     #[arg(long)]
     heads: Option<usize>,
-    #[arg(long, default_value_t = TrainConfig::default().steps)]
-    steps: usize,
+    /// Training steps (default 2000); with --resume, the run's new total (default: its own).
+    #[arg(long)]
+    steps: Option<usize>,
     #[arg(long, default_value_t = TrainConfig::default().batch_size)]
     batch: usize,
     #[arg(long, default_value_t = TrainConfig::default().learning_rate)]
@@ -85,9 +88,15 @@ pub struct TrainArgs {
     #[command(flatten)]
     params: ParamArgs,
     /// Write the trained model here (safetensors with the config in its metadata) and its
-    /// metadata as JSON next to it (same name, `.json`).
-    #[arg(long)]
+    /// metadata as JSON next to it (same name, `.json`). At the end of a run (an evaluation
+    /// point) the file can be resumed from (`--resume`).
+    #[arg(long, alias = "out")]
     save: Option<PathBuf>,
+    /// Continue the run saved in this checkpoint (by `lab train --save` or exported by the
+    /// page, format v3) from its last evaluation point, exactly as if it had not stopped. Its
+    /// own config is used; only --steps (the new total) applies.
+    #[arg(long)]
+    resume: Option<PathBuf>,
     /// Free text stored in the checkpoint (e.g. the command that made it).
     #[arg(long, default_value = "")]
     note: String,
@@ -122,14 +131,9 @@ fn ignored_flags(args: &TrainArgs) -> Vec<&'static str> {
     .collect()
 }
 
-pub fn run(args: TrainArgs) -> Result<(), String> {
-    for flag in ignored_flags(&args) {
-        eprintln!(
-            "warning: {flag} does not apply to the {} architecture and is ignored",
-            args.arch.name()
-        );
-    }
-    let config = TrainConfig {
+/// The run the flags describe.
+fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
+    Ok(TrainConfig {
         task: {
             let kind = TaskKind::from_name(&args.task).map_err(|e| e.to_string())?;
             let mut spec = TaskSpec::default_for(kind);
@@ -154,7 +158,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             n_heads: args.heads.unwrap_or(TrainConfig::default().model.n_heads),
             ..ArchSpec::default()
         },
-        steps: args.steps,
+        steps: args.steps.unwrap_or(TrainConfig::default().steps),
         batch_size: args.batch,
         learning_rate: args.lr,
         seed: args.seed,
@@ -162,17 +166,50 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         eval_examples: args.eval_examples,
         context: args.context,
         softmax_scale_from: args.softmax_scale_from,
-    };
+    })
+}
+
+pub fn run(args: TrainArgs) -> Result<(), String> {
+    if args.resume.is_none() {
+        for flag in ignored_flags(&args) {
+            eprintln!(
+                "warning: {flag} does not apply to the {} architecture and is ignored",
+                args.arch.name()
+            );
+        }
+    }
     if let Some(path) = &args.save {
         out_path::check_outputs(path, "json")?;
     }
     let (device, info) = args.device.resolve()?;
-    let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
+    let mut session = match &args.resume {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Session::resume_from(&bytes, &device, args.steps)
+                .map_err(|e| format!("cannot resume {}: {e}", path.display()))?
+        }
+        None => {
+            let config = config_from(&args)?;
+            let mut session = Session::new(&device);
+            session.start(config).map_err(|e| e.to_string())?;
+            session
+        }
+    };
+    let config = session
+        .config()
+        .cloned()
+        .ok_or("the session has no run")?;
+    let first_step = session.step();
     outln!(
-        "{} · {} heads · {} steps · batch {} · backend {} ({})",
+        "{} · {} heads · {} steps{} · batch {} · backend {} ({})",
         config.summary(),
         config.model.n_heads,
         config.steps,
+        if first_step > 0 {
+            format!(" (resumed at step {first_step})")
+        } else {
+            String::new()
+        },
         config.batch_size,
         info.name,
         info.reason
@@ -182,40 +219,42 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} steps · {msg} [{elapsed} < {eta}]")
             .map_err(|e| e.to_string())?,
     );
+    bar.set_position(first_step as u64);
     let start = Instant::now();
-    let mut train_time = 0.0f64;
-    let mut diverged = None;
-    while !trainer.is_finished() {
-        let t0 = Instant::now();
-        trainer.step().map_err(|e| e.to_string())?;
-        train_time += t0.elapsed().as_secs_f64();
-        bar.inc(1);
-        if trainer.at_checkpoint() {
-            let m = match pollster::block_on(trainer.checkpoint()) {
-                Ok(m) => m,
-                Err(e @ TrainError::Diverged { .. }) => {
-                    diverged = Some(e.to_string());
-                    break;
-                }
-                Err(e) => return Err(e.to_string()),
-            };
-            bar.set_message(format!(
-                "loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
-                m.final_loss(),
-                100.0 * m.accuracy,
-                100.0 * m.answer_accuracy
-            ));
+    // Slices of ~100 ms keep the bar moving; the session stops a slice at every evaluation.
+    while session.phase() == Phase::Running {
+        let slice = Instant::now();
+        let events = pollster::block_on(
+            session.advance(usize::MAX, || slice.elapsed() >= Duration::from_millis(100)),
+        );
+        for event in events {
+            match event {
+                Event::Progress { step, .. } => bar.set_position(step as u64),
+                Event::Evaluated(m) => bar.set_message(format!(
+                    "loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
+                    m.final_loss(),
+                    100.0 * m.accuracy,
+                    100.0 * m.answer_accuracy
+                )),
+                _ => {}
+            }
         }
     }
     bar.finish();
-    let last = trainer.history().last().copied();
+    if session.phase() == Phase::Finished(Outcome::Failed) {
+        return Err(session
+            .error()
+            .map_or("the run failed".into(), |e| e.to_string()));
+    }
+    let steps = (session.step() - first_step) as f64;
+    let timing = session.timing();
     outln!(
         "done in {:.1}s ({:.1} training steps/s, excluding evaluation {:.1} steps/s)",
         start.elapsed().as_secs_f64(),
-        config.steps as f64 / start.elapsed().as_secs_f64(),
-        config.steps as f64 / train_time
+        steps / start.elapsed().as_secs_f64(),
+        steps / timing.training
     );
-    if let Some(m) = last {
+    if let Some(m) = session.history().last() {
         outln!(
             "final: loss {:.4} (mean of the last {LAST_LOSS_STEPS} steps) · teacher-forced CoT exact match {:.1}% · answer {:.1}%",
             m.final_loss(),
@@ -223,34 +262,37 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             100.0 * m.answer_accuracy
         );
     }
-    let greedy = pollster::block_on(trainer.evaluate_greedy()).map_err(|e| e.to_string())?;
+    let greedy = pollster::block_on(session.evaluate_greedy()).map_err(|e| e.to_string())?;
     outln!(
         "greedy generation (cached decoder, {} held-out examples): full CoT {:.1}% · answer {:.1}%",
         greedy.examples,
         100.0 * greedy.full,
         100.0 * greedy.answer
     );
-    if trainer.rejected_examples() > 0 {
-        outln!(
-            "{} training examples were redrawn because their prompt is in the test set",
-            trainer.rejected_examples()
-        );
-    }
-    if trainer.leaked_test_prompts() > 0 {
-        outln!(
-            "warning: {} training examples are test prompts (the task's prompt space is about \
-             the size of the test set: the held-out accuracy is not held out)",
-            trainer.leaked_test_prompts()
-        );
+    if let Some(trainer) = session.trainer() {
+        if trainer.rejected_examples() > 0 {
+            outln!(
+                "{} training examples were redrawn because their prompt is in the test set",
+                trainer.rejected_examples()
+            );
+        }
+        if trainer.leaked_test_prompts() > 0 {
+            outln!(
+                "warning: {} training examples are test prompts (the task's prompt space is about \
+                 the size of the test set: the held-out accuracy is not held out)",
+                trainer.leaked_test_prompts()
+            );
+        }
     }
     if let Some(path) = &args.save {
-        let bytes = pollster::block_on(trainer.save(&args.note)).map_err(|e| e.to_string())?;
+        if args.resume.is_none() || !args.note.is_empty() {
+            session.set_note(args.note.clone());
+        }
+        let (bytes, _resumable) =
+            pollster::block_on(session.export()).map_err(|e| e.to_string())?;
         write_checkpoint(path, &bytes)?;
     }
-    match diverged {
-        Some(message) => Err(message),
-        None => Ok(()),
-    }
+    session.error().map_or(Ok(()), |e| Err(e.to_string()))
 }
 
 /// Write the checkpoint and its metadata as pretty JSON beside it.
