@@ -77,7 +77,10 @@ fn histories_agree(a: &[Metrics], b: &[Metrics]) {
             (y.step, y.accuracy, y.answer_accuracy)
         );
         assert!((x.loss - y.loss).abs() <= 1e-5, "{x:?} vs {y:?}");
-        assert!((x.final_loss() - y.final_loss()).abs() <= 1e-5, "{x:?} vs {y:?}");
+        assert!(
+            (x.final_loss() - y.final_loss()).abs() <= 1e-5,
+            "{x:?} vs {y:?}"
+        );
     }
 }
 
@@ -273,7 +276,10 @@ fn pause_resume_and_stop_take_effect_before_the_next_step() {
         ..config(Architecture::Lstm)
     };
     let events = pollster::block_on(session.command(Command::Start(bad)));
-    assert!(matches!(events.as_slice(), [Event::Failed(_)]), "{events:?}");
+    assert!(
+        matches!(events.as_slice(), [Event::Failed(_)]),
+        "{events:?}"
+    );
     assert_eq!(session.step(), 2);
 }
 

@@ -15,8 +15,10 @@ use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::eval::greedy;
 use crate::train::held_out::held_out;
 use crate::train::inspect::inspect;
+use crate::train::session::{Command, Event, Outcome, Session};
 use crate::train::yield_now::yield_now;
-use crate::train::{BackendChoice, TrainConfig, TrainError, Trainer, backend};
+use crate::train::{BackendChoice, BackendInfo, TrainConfig, backend};
+use burn::prelude::Device;
 
 /// How [`TrainError::Device`] reads: a read from the device failed.
 const DEVICE_READ_FAILED: &str = "reading from the device failed";
@@ -124,79 +126,102 @@ impl Runner {
     ) -> Result<(), String> {
         mark("run:start");
         config.validate().map_err(|e| e.to_string())?;
-        let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
         let (device, info) = backend::select(choice).await;
         on_webgpu.set(info.is_webgpu);
         mark("run:backend-selected");
-        let mut trainer = Trainer::new(config.clone(), &device).map_err(|e| e.to_string())?;
+        let mut session = Session::new(&device).with_clock(Box::new(now_ms));
+        if info.is_webgpu {
+            // burn reads optimizer state synchronously, which WebGPU in a browser cannot.
+            session = session.without_sync_reads();
+        }
+        session.start(config).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");
+        self.drive(session, info, device, stop).await
+    }
+
+    /// Step `session` to its end, one step between two yields to the worker's event loop (so
+    /// that a Stop posted meanwhile is handled before the next step), reporting progress, each
+    /// evaluation and a look at the model there; then evaluate, inspect and keep the model.
+    async fn drive(
+        &self,
+        mut session: Session,
+        info: BackendInfo,
+        device: Device,
+        stop: &Cell<bool>,
+    ) -> Result<(), String> {
+        let config = session.config().cloned().ok_or("the run did not start")?;
         self.send(Report::Started {
             info,
             steps: config.steps,
         });
-        let started = now_ms();
         let mut last_progress = f64::NEG_INFINITY;
-        let mut stopped = false;
-        let mut diverged: Option<String> = None;
-        let example = trainer.test_example(0).clone();
-        while !trainer.is_finished() && !stopped {
-            trainer.step().map_err(|e| e.to_string())?;
-            if trainer.at_checkpoint() {
-                mark("run:checkpoint");
-                match trainer.checkpoint().await {
-                    Ok(metrics) => {
-                        self.send(Report::Checkpoint(metrics));
+        let mut failure: Option<String> = None;
+        let mut outcome = None;
+        while outcome.is_none() {
+            if stop.get() {
+                session.command(Command::Stop).await;
+            }
+            for event in session.advance(1, || false).await {
+                match event {
+                    Event::Evaluated(metrics) => self.send(Report::Checkpoint(metrics)),
+                    Event::Checkpoint { .. } => {
                         // The attention map and the CoT player follow training: the model as
                         // it is now, on the held-out example the finished run will show.
-                        let model = trainer.inference_model();
-                        match inspect(&model, &example, trainer.task(), &device).await {
-                            Ok(inspection) => self.send(Report::Snapshot(Rc::new(inspection))),
-                            Err(e) => return Err(e.to_string()),
-                        }
+                        mark("run:checkpoint");
+                        let inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
+                        self.send(Report::Snapshot(Rc::new(inspection)));
                     }
-                    // The trainer is back on its last good weights: stop, keep and show them.
-                    Err(e @ TrainError::Diverged { .. }) => diverged = Some(e.to_string()),
-                    Err(e) => return Err(e.to_string()),
+                    Event::Progress {
+                        step,
+                        steps,
+                        steps_per_second,
+                    } if now_ms() - last_progress >= PROGRESS_MS || step == steps => {
+                        last_progress = now_ms();
+                        self.send(Report::Progress {
+                            step,
+                            steps_per_second,
+                        });
+                    }
+                    Event::Failed(message) => failure = Some(message),
+                    Event::Finished { outcome: o, .. } => outcome = Some(o),
+                    _ => {}
                 }
-                mark("run:checkpoint-done");
             }
-            if now_ms() - last_progress >= PROGRESS_MS || trainer.is_finished() {
-                last_progress = now_ms();
-                let seconds = (now_ms() - started) / 1000.0;
-                self.send(Report::Progress {
-                    step: trainer.steps_done(),
-                    steps_per_second: trainer.steps_done() as f64 / seconds.max(1e-3),
-                });
-            }
-            // After every step: a Stop posted meanwhile is handled before the next one.
             yield_now().await;
-            stopped = stop.get() || diverged.is_some();
         }
         mark("run:steps-done");
-        // A stopped run is still inspected: the user sees what the model learned so far.
-        self.send(if stopped {
-            Report::Stopped {
-                step: trainer.steps_done(),
+        match outcome {
+            Some(Outcome::Failed) => {
+                return Err(failure.unwrap_or_else(|| "the run failed".into()));
             }
-        } else {
-            Report::Inspecting
-        });
+            // A stopped run is still inspected: the user sees what the model learned so far.
+            Some(Outcome::Stopped) => self.send(Report::Stopped {
+                step: session.step(),
+            }),
+            _ => self.send(Report::Inspecting),
+        }
+        // The weights of the last finite evaluation are back: show and keep them, then say why
+        // the run ended early.
+        let diverged = session.error().map(ToString::to_string);
         yield_now().await;
         mark("run:greedy");
-        let report = trainer.evaluate_greedy().await.map_err(|e| e.to_string())?;
+        let report = session.evaluate_greedy().await.map_err(|e| e.to_string())?;
         self.send(Report::Greedy {
             mode: config.model.attention,
             report,
         });
-        let model = trainer.inference_model();
         mark("run:inspect");
-        let inspection = inspect(&model, &example, trainer.task(), &device)
-            .await
-            .map_err(|e| e.to_string())?;
+        let inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
         mark("run:inspected");
-        meta.steps_done = trainer.steps_done();
-        meta.history = trainer.history().to_vec();
-        drop(trainer);
+        let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
+        meta.steps_done = session.step();
+        meta.history = session.history().to_vec();
+        let model = session.inference_model().ok_or("the run has no model")?;
+        let example = session
+            .test_example(0)
+            .cloned()
+            .ok_or("the run has no held-out example")?;
+        drop(session);
         let handle = self.store.keep(Trained {
             checkpoint: Checkpoint { meta, model },
             example,

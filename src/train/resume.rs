@@ -49,7 +49,10 @@ pub(crate) fn param_ids(model: &Model) -> BTreeMap<String, u64> {
 }
 
 /// `model` with the parameter ids of `ids` (by module path); every parameter must be named.
-pub(crate) fn with_param_ids(model: Model, ids: &BTreeMap<String, u64>) -> Result<Model, TrainError> {
+pub(crate) fn with_param_ids(
+    model: Model,
+    ids: &BTreeMap<String, u64>,
+) -> Result<Model, TrainError> {
     struct SetIds<'a> {
         path: Vec<String>,
         ids: &'a BTreeMap<String, u64>,

@@ -3,8 +3,8 @@
 
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer, OptimizerRecord};
-use burn::tensor::Bytes;
 use burn::prelude::*;
+use burn::tensor::Bytes;
 
 use super::batch::make_batch;
 use super::checkpoint::{self, CheckpointError};
@@ -161,10 +161,13 @@ impl Trainer {
         let device = device.clone().autodiff();
         let model = with_param_ids(model.to_device(&device).train(), &state.param_ids)?;
         let record = OptimizerRecord::from_bytes(Bytes::from_bytes_vec(optimizer_state.to_vec()))
-            .map_err(|e| TrainError::Resume(format!("its optimizer state is unreadable: {e:?}")))?;
+            .map_err(|e| {
+            TrainError::Resume(format!("its optimizer state is unreadable: {e:?}"))
+        })?;
         let mut trainer = Self::assemble(config, task, model.clone(), device);
         trainer.optimizer = optimizer().load_record(record);
-        trainer.stream = TrainingStream::resume(trainer.config.seed, &trainer.test_set, state.stream);
+        trainer.stream =
+            TrainingStream::resume(trainer.config.seed, &trainer.test_set, state.stream);
         trainer.step = steps_done;
         trainer.last_good = (steps_done, model);
         trainer.history = history;
