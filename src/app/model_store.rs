@@ -25,6 +25,9 @@ pub struct Trained {
     pub device: Device,
     /// Where the model came from: "trained in this tab", a gallery name or a file name.
     pub source: String,
+    /// A snapshot to continue training from (checkpoint format v3 with optimizer state): a
+    /// run's last evaluation point, or a loaded file that has one.
+    pub resumable: Option<Vec<u8>>,
 }
 
 /// Holds at most one model: keeping a new one releases the old one.

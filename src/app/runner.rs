@@ -112,6 +112,34 @@ impl Runner {
         });
     }
 
+    /// Continue training the kept model from its snapshot (to `steps` steps in all, if given):
+    /// the same result as if the run had not stopped.
+    pub fn resume(&self, handle: ModelHandle, steps: Option<usize>, choice: BackendChoice) {
+        let Some(Some(bytes)) = self.store.with(handle, |t| t.resumable.clone()) else {
+            return self.send(Report::Failed(
+                "this model has no snapshot to resume from (checkpoints of format v3 written at an evaluation point on the CPU have one)".into(),
+            ));
+        };
+        self.store.release();
+        let stop = self.stop.renew();
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let (device, info) = backend::select(choice).await;
+            let session = match Session::resume_from(&bytes, &device, steps) {
+                Ok(session) => session.with_clock(Box::new(now_ms)),
+                Err(e) => return this.send(Report::Failed(e.to_string())),
+            };
+            let session = if info.is_webgpu {
+                session.without_sync_reads()
+            } else {
+                session
+            };
+            if let Err(message) = this.drive(session, info, device, &stop).await {
+                this.send(Report::Failed(message));
+            }
+        });
+    }
+
     /// Stop the run in progress (it is still inspected and kept).
     pub fn stop(&self) {
         self.stop.stop();
@@ -213,6 +241,9 @@ impl Runner {
         mark("run:inspect");
         let inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
         mark("run:inspected");
+        // At an evaluation point (the last step is one) on a device with synchronous reads:
+        // the run can be continued later.
+        let resumable = session.snapshot().await.ok();
         let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
         meta.steps_done = session.step();
         meta.history = session.history().to_vec();
@@ -227,8 +258,12 @@ impl Runner {
             example,
             device,
             source: "trained in this tab".into(),
+            resumable,
         });
-        self.send(Report::Kept(handle));
+        self.send(Report::Kept {
+            model: handle,
+            resumable: self.store.with(handle, |t| t.resumable.is_some()) == Some(true),
+        });
         self.send(Report::Inspected(Rc::new(inspection)));
         mark("run:dispatched");
         match diverged {
@@ -338,13 +373,18 @@ impl Runner {
             Ok(inspection) => inspection,
             Err(e) => return self.send(Report::Failed(e.to_string())),
         };
+        let resumable = loaded.meta.resume.is_some().then(|| bytes.to_vec());
         let handle = self.store.keep(Trained {
             checkpoint: loaded,
             example,
             device,
             source,
+            resumable,
         });
-        self.send(Report::Kept(handle));
+        self.send(Report::Kept {
+            model: handle,
+            resumable: self.store.with(handle, |t| t.resumable.is_some()) == Some(true),
+        });
         self.send(Report::Inspected(Rc::new(inspection)));
     }
 
@@ -365,18 +405,22 @@ impl Runner {
 
     /// The kept model as checkpoint bytes (async reads: works on WebGPU too).
     async fn exported(&self, handle: Option<ModelHandle>) -> Result<Exported, String> {
-        let (model, mut meta) = handle
+        let (model, mut meta, resumable) = handle
             .and_then(|handle| {
                 self.store.with(handle, |t| {
                     let mut meta = t.checkpoint.meta.clone();
                     meta.note = format!("exported from the Expressivity Lab page ({})", t.source);
-                    (t.checkpoint.model.clone(), meta)
+                    (t.checkpoint.model.clone(), meta, t.resumable.clone())
                 })
             })
             .ok_or("Train or load a model first: there is nothing to export yet.")?;
-        let bytes = checkpoint::save(&model, &meta)
-            .await
-            .map_err(|e| e.to_string())?;
+        // A run's snapshot exports as it is: `lab train --resume` continues it natively.
+        let bytes = match resumable {
+            Some(bytes) => bytes,
+            None => checkpoint::save(&model, &meta)
+                .await
+                .map_err(|e| e.to_string())?,
+        };
         meta = checkpoint::read_meta(&bytes).map_err(|e| e.to_string())?;
         let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
         Ok(Exported {

@@ -33,6 +33,13 @@ pub enum Request {
     },
     /// Stop the run in progress after the step under way; it is still inspected and kept.
     Stop,
+    /// Continue training the kept model from its snapshot, to `steps` steps in all (its own
+    /// config's if `None`).
+    Resume {
+        model: ModelHandle,
+        steps: Option<usize>,
+        choice: BackendChoice,
+    },
     /// Look at the kept model again under another attention mode.
     Reinspect {
         model: ModelHandle,
@@ -82,8 +89,12 @@ pub enum Report {
     Snapshot(#[serde(with = "shared")] Rc<Inspection>),
     Inspecting,
     Inspected(#[serde(with = "shared")] Rc<Inspection>),
-    /// The worker keeps a new model (after a run or a load).
-    Kept(ModelHandle),
+    /// The worker keeps a new model (after a run or a load); `resumable` when training can
+    /// continue from it.
+    Kept {
+        model: ModelHandle,
+        resumable: bool,
+    },
     Stopped {
         step: usize,
     },
