@@ -181,6 +181,8 @@ impl Runner {
         self.send(Report::Started {
             info,
             steps: config.steps,
+            step: session.step(),
+            history: session.history().to_vec(),
         });
         let mut last_progress = f64::NEG_INFINITY;
         let mut failure: Option<String> = None;

@@ -227,10 +227,15 @@ impl AppState {
         match report {
             // The client handles these itself.
             Report::Ready | Report::Download { .. } => {}
-            Report::Started { info, steps } => {
+            Report::Started {
+                info,
+                steps,
+                step,
+                history,
+            } => {
                 s.backend = Some(info);
                 s.run_steps = steps;
-                s.history = Rc::new(Vec::new());
+                s.history = Rc::new(history);
                 s.inspection = None;
                 s.steps_per_second = None;
                 s.inference_mode = s.config.model.attention;
@@ -238,7 +243,7 @@ impl AppState {
                 s.resumable = false;
                 s.greedy = None;
                 s.construction = None;
-                s.status = Status::Training { step: 0 };
+                s.status = Status::Training { step };
             }
             Report::Progress {
                 step,

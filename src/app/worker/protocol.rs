@@ -75,9 +75,12 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Report {
     Ready,
+    /// A run starts (`step` 0) or resumes at `step` with the `history` it has so far.
     Started {
         info: BackendInfo,
         steps: usize,
+        step: usize,
+        history: Vec<Metrics>,
     },
     Progress {
         step: usize,
