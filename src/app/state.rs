@@ -226,7 +226,7 @@ impl AppState {
         let s = self;
         match report {
             // The client handles these itself.
-            Report::Ready | Report::Download { .. } => {}
+            Report::Ready | Report::Panicked(_) | Report::Download { .. } => {}
             Report::Started {
                 info,
                 steps,

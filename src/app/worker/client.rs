@@ -35,6 +35,8 @@ struct Inner {
     on_webgpu: Cell<bool>,
     /// A worker died during a WebGPU run: later runs use the CPU.
     avoid_webgpu: Cell<bool>,
+    /// What the worker said when it panicked, for the crash message.
+    panic: RefCell<Option<String>>,
 }
 
 /// A started worker and what keeps its handlers alive.
@@ -63,6 +65,7 @@ pub fn use_worker_client(dispatch: UseReducerDispatcher<AppState>) -> WorkerClie
             worker: RefCell::new(None),
             on_webgpu: Cell::new(false),
             avoid_webgpu: Cell::new(false),
+            panic: RefCell::new(None),
         }))
     });
     (*client).clone()
@@ -118,6 +121,7 @@ impl Inner {
     fn report(&self, report: Report, bytes: Option<Vec<u8>>) {
         match report {
             Report::Ready => self.flush(),
+            Report::Panicked(message) => *self.panic.borrow_mut() = Some(message),
             Report::Download {
                 name,
                 mime,
@@ -156,6 +160,10 @@ impl Inner {
     fn crashed(&self, detail: String) {
         let crashed_on_gpu = self.on_webgpu.get();
         self.worker.borrow_mut().take();
+        let detail = match self.panic.borrow_mut().take() {
+            Some(panic) => format!("it panicked: {panic}"),
+            None => detail,
+        };
         let mut message =
             format!("The training worker stopped ({detail}); what it was doing is lost.");
         if crashed_on_gpu {

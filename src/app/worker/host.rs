@@ -63,6 +63,13 @@ pub fn serve(scope: DedicatedWorkerGlobalScope) {
         }
         Err(e) => web_sys::console::error_1(&e.into()),
     });
+    // A panic traps the wasm and the page only sees "unreachable": say what it was first.
+    let panic_sink = sink.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.to_string();
+        web_sys::console::error_1(&format!("training worker panicked: {message}").into());
+        panic_sink.send(Report::Panicked(message));
+    }));
     let host = Host {
         runner: Runner::new(sink.clone()),
         sweeps: SweepRunner::new(sink.clone()),
