@@ -75,6 +75,8 @@ pub enum Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Report {
     Ready,
+    /// The worker panicked (its wasm traps next; the page reports the crash with this).
+    Panicked(String),
     /// A run starts (`step` 0) or resumes at `step` with the `history` it has so far.
     Started {
         info: BackendInfo,
