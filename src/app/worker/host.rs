@@ -64,11 +64,14 @@ pub fn serve(scope: DedicatedWorkerGlobalScope) {
         Err(e) => web_sys::console::error_1(&e.into()),
     });
     // A panic traps the wasm and the page only sees "unreachable": say what it was first.
-    let panic_sink = sink.clone();
-    std::panic::set_hook(Box::new(move |info| {
+    std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&format!("training worker panicked: {message}").into());
-        panic_sink.send(Report::Panicked(message));
+        if let (Some(scope), Ok((message, _))) =
+            (worker_scope(), encode(&Report::Panicked(message), None))
+        {
+            let _ = scope.post_message(&message);
+        }
     }));
     let host = Host {
         runner: Runner::new(sink.clone()),
