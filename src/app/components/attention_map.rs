@@ -157,9 +157,12 @@ fn cells(props: &CellsProps) -> Html {
             },
         );
     }
-    let t = props.inspection.len().to_string();
+    let t = props.inspection.len();
+    // `data-tokens` and `data-cells` (the query/key pairs drawn) say what the canvas shows.
+    let cells = (t * (t + 1) / 2).to_string();
+    let t = t.to_string();
     html! {
-        <canvas ref={canvas} class="heatmap-cells" width={t.clone()} height={t.clone()} data-tokens={t}
+        <canvas ref={canvas} class="heatmap-cells" width={t.clone()} height={t.clone()} data-tokens={t} data-cells={cells}
             style={props.style.clone()} onmousemove={props.on_move.clone()} onmouseleave={props.on_leave.clone()} />
     }
 }
