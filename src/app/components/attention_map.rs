@@ -71,6 +71,12 @@ impl Layout {
         format!("left:{offset:.3}%;top:{offset:.3}%;width:{extent:.3}%;height:{extent:.3}%")
     }
 
+    /// Every how many tokens a label is written: 1 while labels fit their row, more for long
+    /// sequences, where they would overlap (the readout names the hovered pair).
+    fn label_stride(&self) -> usize {
+        (self.font / self.cell).ceil().max(1.0) as usize
+    }
+
     /// SVG coordinate of the edge of row or column `i` of the grid.
     fn at(&self, i: usize) -> f64 {
         LABEL + self.cell * i as f64
@@ -173,14 +179,15 @@ struct LabelsProps {
     layout: Layout,
 }
 
-/// Token labels on both axes (wrong tokens marked): rendered once per inspection.
+/// Token labels on both axes (wrong tokens marked; thinned where they would overlap): rendered
+/// once per inspection.
 #[function_component(Labels)]
 fn labels(props: &LabelsProps) -> Html {
     let ins = &props.inspection;
     let Layout { cell, font, .. } = props.layout;
     html! {
         <g class="labels">
-            { for (0..ins.len()).map(|i| {
+            { for (0..ins.len()).step_by(props.layout.label_stride()).map(|i| {
                 let pos = props.layout.at(i) + cell / 2.0;
                 let class = classes!("axis-label", ins.is_wrong(i).then_some("wrong"));
                 html! {
