@@ -117,10 +117,11 @@ fn paint(canvas: &HtmlCanvasElement, ins: &Inspection, layer: usize, head: usize
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
     let data = pixels(ins, layer, head);
     let drawn = context
-        .ok_or_else(|| JsValue::from_str("no 2d context")).and_then(|context| {
-        let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&data), t, t)?;
-        context.put_image_data(&image, 0.0, 0.0)
-    });
+        .ok_or_else(|| JsValue::from_str("no 2d context"))
+        .and_then(|context| {
+            let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&data), t, t)?;
+            context.put_image_data(&image, 0.0, 0.0)
+        });
     if let Err(e) = drawn {
         // The readout and labels still work; a blank grid is the visible symptom.
         gloo::console::warn!("attention map: the canvas could not be painted", e);
