@@ -47,7 +47,6 @@ const LABEL: f64 = 40.0;
 /// The map's geometry in SVG units: labels in a `LABEL` margin, then `t` cells of `cell` units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Layout {
-    t: usize,
     cell: f64,
     size: f64,
     font: f64,
@@ -57,7 +56,6 @@ impl Layout {
     fn new(t: usize) -> Self {
         let cell = (GRID_MAX / t.max(1) as f64).min(CELL_MAX);
         Self {
-            t,
             cell,
             size: LABEL + cell * t as f64,
             font: (cell * 0.55).clamp(5.0, 11.0),
