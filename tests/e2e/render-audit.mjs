@@ -1,14 +1,20 @@
-// Rendering audit of the built page (issue 14): how long the main thread is blocked while a
-// gallery model's results are drawn, and at every step of the chain-of-thought player.
+// Rendering audit of the built page (issue 14): how long the main thread is blocked while
+// results are drawn and at every step of the chain-of-thought player, for the LIS gallery model
+// (13 tokens) and for a quick run at a large size (123 tokens: thousands of map cells).
 //
 //   node tests/e2e/render-audit.mjs [dist-dir]
-//   AUDIT_PROFILE=1   also records a CPU profile (CDP Profiler) of the CoT steps and prints the
-//                     functions with the most self time (the profile goes to target/).
-//   AUDIT_STEPS=20    how many ←/→ steps to time.
+//   AUDIT_PROFILE=1    also records CPU profiles (CDP Profiler, written to target/) and prints each
+//                      busy stretch over 40 ms: yew rendering vs burn work, top self time.
+//   AUDIT_STEPS=20     how many ←/→ steps to time.
+//   AUDIT_LARGE=QUERY  the large run's link parameters.
+//   AUDIT_PREFIX=/a/b/ serve the page from a sub-path.
 //
-// Prints, for each phase, the longest main-thread task (PerformanceObserver "longtask", ≥ 50 ms)
-// and the longest keydown handled (Event Timing: input → next paint, which catches tasks under
-// 50 ms too). Exits non-zero if a step's task goes over LIMIT_MS, so it can gate a change.
+// Prints, per phase, the long main-thread tasks (PerformanceObserver "longtask", ≥ 50 ms) and per
+// step the keydown's input → next paint (Event Timing, which sees tasks under 50 ms too). Checks
+// the canvas map's behaviour (hover readout, focus row, paint) and exits non-zero when a check
+// fails or a CoT step blocks the main thread for more than LIMIT_MS. (The load and the draw
+// after a run still include the model's own work on the main thread until it moves into the
+// worker, so they are printed, not judged.)
 import { mkdir, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { chromium } from "playwright-core";
