@@ -405,7 +405,11 @@ fn train_resume_continues_a_saved_run() {
     let dir = temp_dir("resume");
     let first = dir.join("first.safetensors");
     let out = tiny_train(&["--steps", "6", "--save", first.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let resumed = dir.join("resumed.safetensors");
     let out = lab(&[
         "train",
@@ -417,7 +421,11 @@ fn train_resume_continues_a_saved_run() {
         resumed.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("9 steps (resumed at step 6)"), "{stdout}");
     let json = |path: &std::path::Path| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap())

@@ -117,7 +117,9 @@ pub enum CheckpointError {
         "this checkpoint ({format}) was saved without optimizer state: it can be loaded and inspected but not resumed (save a run at an evaluation point with this version to resume it)"
     )]
     NotResumable { format: String },
-    #[error("tensor `{OPTIMIZER_TENSOR}` must be one dimension of U8 and come with the metadata's `resume`")]
+    #[error(
+        "tensor `{OPTIMIZER_TENSOR}` must be one dimension of U8 and come with the metadata's `resume`"
+    )]
     OptimizerTensor,
     #[error("the checkpoint's config is invalid: {0}")]
     Config(#[from] TrainError),
@@ -321,7 +323,9 @@ pub fn save_tensors(
 /// Host tensors as little-endian bytes; refuses NaN, infinities and shapes that do not match.
 type F32Bytes = BTreeMap<String, (Vec<usize>, Vec<u8>)>;
 
-fn f32_bytes(tensors: &BTreeMap<String, (Vec<usize>, Vec<f32>)>) -> Result<F32Bytes, CheckpointError> {
+fn f32_bytes(
+    tensors: &BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+) -> Result<F32Bytes, CheckpointError> {
     let mut weights = BTreeMap::new();
     for (name, (shape, values)) in tensors {
         if values.iter().any(|v| !v.is_finite()) {
@@ -497,6 +501,11 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
     if declared > stored {
         return Err(CheckpointError::DeclaredSize { declared, stored });
     }
+    // Building a model draws initial weights from burn's process-wide RNG: not while a
+    // trainer in another thread seeds and draws its own (see `trainer::INIT`).
+    let _init = super::trainer::INIT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut model = Model::new(&meta.model, device).map_err(TrainError::from)?;
     let expected = expected_tensors(&model);
     let mut stored: BTreeMap<String, TensorView<'_>> = file.tensors().into_iter().collect();
@@ -505,10 +514,7 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
     if optimizer.is_some() != meta.resume.is_some() || !optimizer_fits {
         return Err(CheckpointError::OptimizerTensor);
     }
-    check_tensors(
-        &expected,
-        &stored,
-    )?;
+    check_tensors(&expected, &stored)?;
     let computed = checksum(&meta, stored.iter().map(|(n, v)| (n.as_str(), v.data())))?;
     if computed != meta.fnv1a64 {
         return Err(CheckpointError::Checksum {

@@ -83,7 +83,11 @@ pub enum Event {
     Checkpoint { step: usize, resumable: bool },
     /// The loss became NaN or infinite at `step`; the weights of step `restored` are back and
     /// the run ends ([`Event::Finished`] follows).
-    Diverged { step: usize, loss: f32, restored: usize },
+    Diverged {
+        step: usize,
+        loss: f32,
+        restored: usize,
+    },
     /// Paused at `step`.
     Paused { step: usize },
     /// Running again from `step`.
@@ -526,9 +530,6 @@ impl Session {
         meta.note = self.note.clone();
         meta.resume = Some(trainer.resume_state());
         let optimizer = trainer.optimizer_state()?;
-        Ok(
-            checkpoint::save_resumable(&trainer.inference_model(), &meta, Some(&optimizer))
-                .await?,
-        )
+        Ok(checkpoint::save_resumable(&trainer.inference_model(), &meta, Some(&optimizer)).await?)
     }
 }

@@ -195,10 +195,7 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             session
         }
     };
-    let config = session
-        .config()
-        .cloned()
-        .ok_or("the session has no run")?;
+    let config = session.config().cloned().ok_or("the session has no run")?;
     let first_step = session.step();
     outln!(
         "{} · {} heads · {} steps{} · batch {} · backend {} ({})",
