@@ -48,7 +48,8 @@ pub(crate) fn param_ids(model: &Model) -> BTreeMap<String, u64> {
     ids.found
 }
 
-/// `model` with the parameter ids of `ids` (by module path); every parameter must be named.
+/// `model` (on an autodiff device) with the parameter ids of `ids` (by module path), every
+/// parameter a trainable leaf; every parameter must be named.
 pub(crate) fn with_param_ids(
     model: Model,
     ids: &BTreeMap<String, u64>,
@@ -75,7 +76,9 @@ pub(crate) fn with_param_ids(
                     id
                 }
             };
-            Param::from_mapped_value(id, tensor, mapper)
+            // A fresh leaf that requires gradients: a loaded tensor may carry the graph of the
+            // ops that loaded it, which the first backward pass would consume.
+            Param::from_mapped_value(id, tensor.detach().require_grad(), mapper)
         }
     }
     let mut mapper = SetIds {

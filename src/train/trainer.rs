@@ -86,8 +86,10 @@ pub struct Trainer {
     last_good: (usize, Model),
 }
 
-/// Held while a trainer seeds the device RNG and initialises its weights.
-static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Held while a trainer seeds the device RNG and initialises its weights, and while a
+/// checkpoint builds a model (which draws from the same process-wide RNG): a draw in another
+/// thread between the seed and the last initial weight would change a seeded run.
+pub(crate) static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Reads every float parameter, which makes burn draw its lazily initialised values.
 struct Materialise;
@@ -138,8 +140,8 @@ impl Trainer {
         }
     }
 
-    /// Continue a run saved at an evaluation point: its weights (`model`, built on `device`
-    /// with or without autodiff), the steps it had done, its history, its resume state and its
+    /// Continue a run saved at an evaluation point: its weights (`model`, loaded on the
+    /// autodiff `device`: `checkpoint::load(bytes, &device.autodiff())`), the steps it had done, its history, its resume state and its
     /// optimizer's state ([`Trainer::optimizer_state`]). Trains on exactly as the run would have.
     pub fn resumed(
         config: TrainConfig,
@@ -159,7 +161,7 @@ impl Trainer {
         }
         let task = config.task()?;
         let device = device.clone().autodiff();
-        let model = with_param_ids(model.to_device(&device).train(), &state.param_ids)?;
+        let model = with_param_ids(model.to_device(&device), &state.param_ids)?;
         let record = OptimizerRecord::from_bytes(Bytes::from_bytes_vec(optimizer_state.to_vec()))
             .map_err(|e| {
             TrainError::Resume(format!("its optimizer state is unreadable: {e:?}"))
