@@ -308,6 +308,7 @@ fn dyck_labels_match_an_independent_recogniser_and_negatives_are_near_misses() {
             task: TaskKind::Dyck,
             size: 24,
             params: TaskParams::from([("brackets", k), ("depth", m)]),
+            data: None,
         }
         .build()
         .unwrap();
@@ -529,6 +530,7 @@ fn bad_requests_are_error_values() {
         task,
         size,
         params: params.iter().copied().collect(),
+        data: None,
     };
     for (s, why) in [
         (spec(Lis, 2, &[]), "size"),
