@@ -451,7 +451,10 @@ fn your_own_data_is_shown_trained_saved_and_evaluated() {
     std::fs::remove_file(dir.join("classes.txt")).unwrap();
     let evaluated = ok(&["eval", model.to_str().unwrap()]);
     assert!(evaluated.contains("custom “classes.txt”"), "{evaluated}");
-    assert!(evaluated.contains("16 held-out examples per size"), "{evaluated}");
+    assert!(
+        evaluated.contains("16 held-out examples per size"),
+        "{evaluated}"
+    );
     let predicted = ok(&["predict", model.to_str().unwrap(), "--input", "w3 w5"]);
     assert!(predicted.starts_with("w3 w5 <q> "), "{predicted}");
     std::fs::remove_dir_all(dir).unwrap();

@@ -165,7 +165,9 @@ pub fn print_table(reports: &[SizeRow], examples: usize) -> Result<(), String> {
         .min()
         .unwrap_or(examples);
     let per_size = if held < examples {
-        format!("{held} held-out examples per size ({examples} asked for; the data holds out no more)")
+        format!(
+            "{held} held-out examples per size ({examples} asked for; the data holds out no more)"
+        )
     } else {
         format!("{examples} examples per size")
     };
