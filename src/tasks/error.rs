@@ -1,7 +1,5 @@
 //! Errors a task can return for bad requests or malformed input. Never a panic.
 
-use super::custom_format::DataError;
-
 /// Why a task request or an input could not be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TaskError {
@@ -38,9 +36,6 @@ pub enum TaskError {
     /// A token that is not in the task's vocabulary.
     #[error("unknown token `{0}`")]
     UnknownToken(String),
-    /// Your own data could not be read (the error names the line).
-    #[error("your data: {0}")]
-    Data(#[from] DataError),
     /// A custom task whose spec has no data: a link carries settings, never the data.
     #[error(
         "the custom task needs its data, which is not in this configuration (a link carries the settings, never the data): load the file again (the page's “Your own data”, or `lab train --task custom --data FILE`)"

@@ -3,12 +3,10 @@
 //! the last good sample on screen. "Your own data" reads a file (or pasted lines) and shows
 //! lines of it the same way.
 
-use std::sync::Arc;
-
 use yew::prelude::*;
 
 use super::{CustomDataInput, GallerySample, NumberField, on_select};
-use crate::tasks::{CustomData, TaskKind, TaskSpec};
+use crate::tasks::{TaskKind, TaskSpec};
 use crate::train::TrainConfig;
 
 /// What the gallery asks for: the spec as typed, the seed, and why the spec is refused.
@@ -64,7 +62,7 @@ pub fn task_gallery() -> Html {
     let on_task = on_select(&pick_spec, |name| {
         TaskKind::from_name(name).ok().map(TaskSpec::default_for)
     });
-    let on_data = set_spec.reform(|data: Arc<CustomData>| TaskSpec::custom(data));
+    let on_data = set_spec.reform(TaskSpec::custom);
     // One numeric field: `apply` writes the typed number into a copy of the spec.
     let number = |id: String, label: String, value: usize, apply: SetNumber| {
         let (view, set_spec) = (view.clone(), set_spec.clone());
