@@ -162,12 +162,12 @@ impl CustomData {
             let prompt = ex
                 .prompt
                 .iter()
-                .map(|t| id(&**t))
+                .map(|t| id(t))
                 .collect::<Result<Vec<_>, _>>()?;
             let target = ex
                 .target
                 .iter()
-                .map(|t| id(&**t))
+                .map(|t| id(t))
                 .collect::<Result<Vec<_>, _>>()?;
             if let Some(&(first, k)) = seen.get(&prompt) {
                 if lines[k].tokens[lines[k].prompt_len..] == target[..] {
