@@ -622,3 +622,53 @@ fn index_tokens_sharing_the_position_code_round_trip_and_change_the_model() {
     let json = serde_json::to_string(&meta).unwrap();
     assert!(!json.contains("index_shares_position") && !json.contains("index_tokens"));
 }
+
+/// Your own data: the checkpoint carries the data set in its config, so loading it needs
+/// nothing else, and the loaded model evaluates on the same held-out lines natively.
+#[test]
+fn a_custom_task_checkpoint_is_self_contained() {
+    use expressivity_lab::tasks::CustomData;
+    // The answer is the class of the last token: learnable, and each line is distinct.
+    let text: String = (0..48)
+        .map(|i| {
+            format!(
+                "w{} w{} => {}\n",
+                i / 8,
+                i % 8,
+                if i % 2 == 0 { "even" } else { "odd" }
+            )
+        })
+        .collect();
+    let data = std::sync::Arc::new(CustomData::parse("classes.txt", &text).unwrap());
+    let config = TrainConfig {
+        task: TaskSpec::custom(data.clone()),
+        ..small(TaskKind::Lis, 4, Architecture::Standard)
+    };
+    let trainer = trained(config.clone());
+    let bytes = save(&trainer);
+    let loaded = checkpoint::load(&bytes, &Device::flex()).unwrap();
+    assert_eq!(loaded.meta.train, config);
+    assert_eq!(loaded.meta.train.task.data.as_deref(), Some(&*data));
+    assert_eq!(loaded.meta.vocabulary, data.vocab().tokens());
+    assert_eq!(
+        logits(&loaded.model, &config),
+        logits(&trainer.inference_model(), &config)
+    );
+    // The loaded checkpoint re-creates the trainer's test set (12 of 48 lines) on its own.
+    let device = Device::flex();
+    let report =
+        pollster::block_on(at_size(&loaded.model, &loaded.meta.train, 1, 256, &device)).unwrap();
+    let held_out = pollster::block_on(trainer.evaluate()).unwrap();
+    assert_eq!(report.teacher_forced.examples, 12);
+    assert_eq!(report.teacher_forced, held_out);
+    // Saving the loaded model again gives the same bytes.
+    let again = pollster::block_on(checkpoint::save(&loaded.model, &loaded.meta)).unwrap();
+    assert_eq!(again, bytes);
+    // Edited data in the metadata is refused like any other damage.
+    let (tensors, meta) = parts(&bytes);
+    let edited = meta.to_string().replace("w0 w1 => odd", "w0 w1 => w9");
+    assert!(matches!(
+        load_err(&rebuild(&tensors, &edited)),
+        CheckpointError::Metadata(ref m) if m.contains("not in the stored vocabulary")
+    ));
+}

@@ -463,3 +463,145 @@ fn train_resume_continues_a_saved_run() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A data file for the custom task: the answer is the class of the last token.
+fn classes_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let text: String = std::iter::once("# the class of the last token\n".to_string())
+        .chain((0..64).map(|i| {
+            let class = if i % 2 == 0 { "even" } else { "odd" };
+            format!("w{} w{} => {class}\n", i / 8, i % 8)
+        }))
+        .collect();
+    let path = dir.join("classes.txt");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn your_own_data_is_shown_trained_saved_and_evaluated() {
+    let dir = temp_dir("custom-data");
+    let data = classes_file(&dir);
+    let data = data.to_str().unwrap();
+    let ok = |args: &[&str]| {
+        let out = lab(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = ok(&["task", "show", "custom", "--data", data]);
+    for expected in [
+        "data: classes.txt (fingerprint ",
+        "64 examples · text (prompt => target) format · vocabulary 10 tokens",
+        "16 held out for testing, 48 for training",
+        "vocabulary (12 tokens): <pad> <q> w0 even w1 odd w2 ",
+        "held out for seed 1",
+    ] {
+        assert!(shown.contains(expected), "{expected}: {shown}");
+    }
+    // `--data` implies `--task custom`.
+    let model = dir.join("m.safetensors");
+    let trained = ok(&[
+        "train",
+        "--data",
+        data,
+        "--steps",
+        "300",
+        "--width",
+        "32",
+        "--layers",
+        "1",
+        "--eval-every",
+        "100",
+        "--save",
+        model.to_str().unwrap(),
+    ]);
+    assert!(
+        trained.contains("custom “classes.txt” (64 examples)"),
+        "{trained}"
+    );
+    assert!(trained.contains("16 held out for testing"), "{trained}");
+    let greedy = trained
+        .lines()
+        .find(|l| l.starts_with("greedy generation"))
+        .unwrap_or_else(|| panic!("{trained}"));
+    assert!(greedy.contains("16 held-out examples"), "{greedy}");
+    // The class of the last token is learnt (100 % here in 300 steps); judged on lines never
+    // trained on.
+    let answer: f32 = greedy
+        .rsplit("answer ")
+        .next()
+        .and_then(|a| a.trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("{greedy}"));
+    assert!(answer >= 80.0, "{greedy}");
+    // The checkpoint holds the data: eval and predict need nothing else.
+    std::fs::remove_file(dir.join("classes.txt")).unwrap();
+    let evaluated = ok(&["eval", model.to_str().unwrap()]);
+    assert!(evaluated.contains("custom “classes.txt”"), "{evaluated}");
+    assert!(
+        evaluated.contains("16 held-out examples per size"),
+        "{evaluated}"
+    );
+    let predicted = ok(&["predict", model.to_str().unwrap(), "--input", "w3 w5"]);
+    assert!(predicted.starts_with("w3 w5 <q> "), "{predicted}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn bad_data_files_are_refused_with_their_line() {
+    let dir = temp_dir("custom-bad");
+    let good: String = (0..10).map(|i| format!("{i} => {}\n", i % 2)).collect();
+    let cases = [
+        (
+            format!("{good}\n11 12\n"),
+            "line 12: no `=>` between prompt and target",
+        ),
+        (
+            format!("# c\n{good}3=>4\n"),
+            "line 12: `3=>4` contains `=>`",
+        ),
+        (
+            format!("{good}1 => 0\n"),
+            "line 11: the same prompt as line 2 with another target",
+        ),
+        (
+            format!("{good}x <pad> => 1\n"),
+            "line 11: `<pad>` is reserved",
+        ),
+        (
+            "a => b\nc => d\n".to_string(),
+            "only 2 distinct examples; at least 8",
+        ),
+        (
+            format!("{{\"prompt\": \"a\", \"target\": \"b\"}}\n{good}"),
+            "line 2: not a JSON object",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.join(format!("bad{i}.txt"));
+        std::fs::write(&path, text).unwrap();
+        let path = path.to_str().unwrap();
+        refused(&["train", "--data", path, "--steps", "1000000"], expected);
+        refused(&["task", "show", "custom", "--data", path], expected);
+    }
+    let big = dir.join("big.txt");
+    std::fs::write(&big, "a => b\n".repeat(700_000)).unwrap();
+    refused(
+        &["train", "--data", big.to_str().unwrap()],
+        "at most 4194304 bytes are read",
+    );
+    let binary = dir.join("binary.txt");
+    std::fs::write(&binary, b"a => b\n\xff => c\n").unwrap();
+    refused(
+        &["train", "--data", binary.to_str().unwrap()],
+        "line 2: not UTF-8 text",
+    );
+    refused(
+        &["train", "--task", "custom"],
+        "--task custom needs your data: --data FILE",
+    );
+    refused(
+        &["train", "--task", "dyck", "--data", big.to_str().unwrap()],
+        "--data is your own data for --task custom, not for --task dyck",
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

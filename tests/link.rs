@@ -3,7 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use expressivity_lab::models::{Architecture, AttentionMode};
-use expressivity_lab::tasks::{TaskKind, TaskSpec};
+use std::sync::Arc;
+
+use expressivity_lab::tasks::{CustomData, TaskKind, TaskSpec};
 use expressivity_lab::train::link::{parse, query};
 use expressivity_lab::train::{BackendChoice, TrainConfig};
 use proptest::prelude::*;
@@ -111,4 +113,77 @@ fn a_link_restores_its_configuration_whatever_the_order_of_its_constraints() {
     let again = parse(&query(&parsed.config, parsed.choice));
     assert_eq!(again.config, parsed.config);
     assert!(again.notice.is_none(), "{:?}", again.notice);
+}
+
+fn custom_config() -> TrainConfig {
+    let text: String = (0..20)
+        .map(|i| format!("{} {} => {}\n", i / 4, i % 4, i % 2))
+        .collect();
+    let data = CustomData::parse("mine.txt", &text).unwrap();
+    TrainConfig {
+        task: TaskSpec::custom(Arc::new(data)),
+        seed: 7,
+        steps: 300,
+        ..TrainConfig::default()
+    }
+}
+
+#[test]
+fn a_custom_task_link_carries_the_settings_and_the_fingerprint_never_the_data() {
+    let config = custom_config();
+    let data = config.task.data.clone().unwrap();
+    let link = query(&config, BackendChoice::default());
+    assert_eq!(
+        link,
+        format!(
+            "?task=custom&data={}&steps=300&seed=7",
+            data.fingerprint_hex()
+        )
+    );
+    // No token of the data is in the link.
+    for token in data.data_tokens() {
+        assert!(!link.contains(&format!("={token}&")), "{token}: {link}");
+    }
+    let back = parse(&link);
+    // The other settings are applied to the default task, and the notice says why.
+    assert_eq!(back.config.task, TrainConfig::default().task);
+    assert_eq!((back.config.steps, back.config.seed), (300, 7));
+    let missing = back.missing_data.unwrap();
+    assert_eq!(missing.matches(&data), Some(true));
+    let other: String = (0..20).map(|i| format!("{i} => {}\n", i % 3)).collect();
+    let other = CustomData::parse("other.txt", &other).unwrap();
+    assert_eq!(missing.matches(&other), Some(false));
+    let notice = back.notice.unwrap();
+    assert!(notice.contains("never the data"), "{notice}");
+    assert!(notice.contains(&data.fingerprint_hex()), "{notice}");
+    // Loading the data again restores the sender's configuration exactly.
+    let mut restored = back.config.clone();
+    restored.task = TaskSpec::custom(data.clone());
+    assert_eq!(restored, config);
+    assert_eq!(query(&restored, back.choice), link);
+}
+
+#[test]
+fn a_custom_task_link_without_or_with_a_bad_fingerprint_still_says_the_data_is_missing() {
+    for link in [
+        "?task=custom",
+        "?task=custom&data=xyz",
+        "?data=0123456789abcdef&task=custom",
+    ] {
+        let back = parse(link);
+        assert_eq!(back.config, TrainConfig::default(), "{link}");
+        let notice = back.notice.unwrap();
+        assert!(notice.contains("never the data"), "{link}: {notice}");
+        assert!(!notice.contains("Ignored"), "{link}: {notice}");
+        let expected = (link.contains("0123")).then_some(0x0123_4567_89ab_cdef);
+        assert_eq!(back.missing_data.unwrap().fingerprint, expected, "{link}");
+    }
+    // `data=` belongs to a custom task only: elsewhere it is junk.
+    let back = parse("?task=dyck&data=0123456789abcdef");
+    assert!(back.missing_data.is_none());
+    assert!(
+        back.notice
+            .unwrap()
+            .contains("Ignored invalid link parameters: data=")
+    );
 }

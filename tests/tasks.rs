@@ -308,6 +308,7 @@ fn dyck_labels_match_an_independent_recogniser_and_negatives_are_near_misses() {
             task: TaskKind::Dyck,
             size: 24,
             params: TaskParams::from([("brackets", k), ("depth", m)]),
+            data: None,
         }
         .build()
         .unwrap();
@@ -529,6 +530,7 @@ fn bad_requests_are_error_values() {
         task,
         size,
         params: params.iter().copied().collect(),
+        data: None,
     };
     for (s, why) in [
         (spec(Lis, 2, &[]), "size"),
@@ -657,5 +659,42 @@ proptest! {
         let ex = parity.solve_text(&format!("{} <q>", text.join(" "))).unwrap();
         let ones = bits.iter().filter(|&&b| b).count();
         prop_assert_eq!(parity.vocab().text(ex.answer()[0]), if ones % 2 == 1 { "1" } else { "0" });
+    }
+}
+
+/// Your own data: whatever the text, reading it gives data or an error naming a line that
+/// exists — never a panic; data that is read survives being stored and read back.
+fn check_custom_text(text: &str) -> Result<(), TestCaseError> {
+    use expressivity_lab::tasks::CustomData;
+    match CustomData::parse("fuzz", text) {
+        Ok(data) => {
+            prop_assert!(data.len() >= 8);
+            let json = serde_json::to_string(&data).unwrap();
+            let back: CustomData = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(back.fingerprint(), data.fingerprint());
+            prop_assert_eq!(back.vocab(), data.vocab());
+        }
+        Err(e) => {
+            let lines = text.split('\n').count();
+            prop_assert!(e.line.is_none_or(|l| (1..=lines).contains(&l)), "{e}");
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn any_text_is_custom_data_or_a_line_numbered_error(text in "(?s).{0,300}") {
+        check_custom_text(&text)?;
+    }
+
+    /// Lines built from the format's own characters, so that many are valid.
+    #[test]
+    fn format_like_lines_are_data_or_a_line_numbered_error(
+        lines in proptest::collection::vec("[ab#<q>{}\\[\\]\":, \t]{0,6}( => [ab{}]{1,3})?", 0..24)
+    ) {
+        check_custom_text(&lines.join("\n"))?;
     }
 }

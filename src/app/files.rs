@@ -45,7 +45,7 @@ pub async fn read_file(file: &web_sys::File, max_bytes: usize) -> Result<Vec<u8>
     let size = file.size();
     if size > max_bytes as f64 {
         return Err(format!(
-            "{} is {:.0} MB; checkpoints over {} MB are refused",
+            "{} is {:.1} MB; files over {} MB are refused here",
             file.name(),
             size / 1e6,
             max_bytes >> 20

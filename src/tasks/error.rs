@@ -36,6 +36,14 @@ pub enum TaskError {
     /// A token that is not in the task's vocabulary.
     #[error("unknown token `{0}`")]
     UnknownToken(String),
+    /// A custom task whose spec has no data: a link carries settings, never the data.
+    #[error(
+        "the custom task needs its data, which is not in this configuration (a link carries the settings, never the data): load the file again (the page's “Your own data”, or `lab train --task custom --data FILE`)"
+    )]
+    NoData,
+    /// Data given to a generated task.
+    #[error("{task} generates its examples: only the custom task takes data")]
+    DataNotTaken { task: &'static str },
     /// The token sequence does not have the task's structure.
     #[error("malformed input: {0}")]
     Malformed(String),

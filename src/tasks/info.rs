@@ -16,6 +16,8 @@ pub enum Paper {
     Separations,
     /// Merrill et al. 2022.
     SaturatedTransformers,
+    /// No paper: your own data.
+    NoPaper,
 }
 
 impl Paper {
@@ -31,6 +33,7 @@ impl Paper {
             Self::SaturatedTransformers => {
                 "Merrill et al. 2022, “Saturated Transformers are Constant-Depth Threshold Circuits”"
             }
+            Self::NoPaper => "no paper: your own data",
         }
     }
 
@@ -39,6 +42,7 @@ impl Paper {
             Self::EfficientTransformers => "Yang et al. 2024",
             Self::Separations => "Bhattamishra et al. 2024",
             Self::SaturatedTransformers => "Merrill et al. 2022",
+            Self::NoPaper => "-",
         }
     }
 }

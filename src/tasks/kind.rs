@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Every task of TASKS.md.
+/// Every task of TASKS.md, and `Custom`: your own data (whose examples live in the spec).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TaskKind {
@@ -17,4 +17,5 @@ pub enum TaskKind {
     NearestNeighbor,
     Majority,
     Parity,
+    Custom,
 }

@@ -17,6 +17,8 @@ pub enum Locality {
     Global,
     /// No chain of thought: a single answer token.
     NoChain,
+    /// Your own data: dependencies are whatever the data's are, and nothing traces them.
+    Untraced,
 }
 
 impl Locality {
@@ -29,6 +31,7 @@ impl Locality {
             }
             Self::Global => "global: each cell may depend on any earlier cell",
             Self::NoChain => "no chain of thought: the answer is a single token",
+            Self::Untraced => "not traced: the dependencies are those of your data",
         }
     }
 }

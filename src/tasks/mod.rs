@@ -7,9 +7,14 @@
 //! Each task file describes itself (`INFO`: name, sizes, parameters, paper, claim);
 //! [`registry`] lists them. Task files import only the leaves (`info`, `kind`, `task`, …),
 //! never the registry.
+//!
+//! One task is not generated: [`custom`] ("your own data") serves the lines of a user's file
+//! (format: [`custom_format`]); its spec carries the data ([`TaskSpec::data`]).
 
 pub mod arithmetic;
 pub mod bit_string;
+pub mod custom;
+pub mod custom_format;
 pub mod disjointness;
 pub mod dyck;
 pub mod ed;
@@ -33,6 +38,8 @@ pub mod task;
 pub mod vocab;
 
 pub use arithmetic::Arithmetic;
+pub use custom::{Custom, CustomData};
+pub use custom_format::DataError;
 pub use disjointness::Disjointness;
 pub use dyck::Dyck;
 pub use ed::Ed;

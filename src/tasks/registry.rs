@@ -1,10 +1,12 @@
 //! The catalogue of tasks: one line per task from its kind to its own description (`INFO` in
 //! its file) and its constructor. `lab task list`, the page's task gallery and
-//! [`super::TaskSpec::build`] loop over it.
+//! [`super::TaskSpec::build`] loop over it. The custom task (your own data) has a kind and a
+//! description too, but it is not in the list of generated tasks ([`TaskKind::all`]): it is
+//! built from the data its spec carries.
 
 use super::{
     Arithmetic, Disjointness, Dyck, Ed, Equality, IndexLookup, Lis, Locality, Majority,
-    NearestNeighbor, Parity, Task, TaskError, TaskInfo, TaskKind, TaskParams, arithmetic,
+    NearestNeighbor, Parity, Task, TaskError, TaskInfo, TaskKind, TaskParams, arithmetic, custom,
     disjointness, dyck, ed, equality, index_lookup, lis, majority, nearest_neighbor, parity,
 };
 
@@ -52,15 +54,23 @@ impl TaskKind {
             }),
             Self::Majority => (&majority::INFO, |n, _| boxed(Majority::new(n))),
             Self::Parity => (&parity::INFO, |n, _| boxed(Parity::new(n))),
+            // Built by `TaskSpec::build` from the spec's data; without data there is nothing.
+            Self::Custom => (&custom::INFO, |_, _| Err(TaskError::NoData)),
         }
     }
 
+    /// The generated tasks (every kind but [`TaskKind::Custom`]), in the order lists show them.
     pub fn all() -> &'static [TaskKind] {
         &ALL
     }
 
+    /// Every name [`TaskKind::from_name`] reads: the generated tasks, then `custom`.
     pub fn names() -> Vec<&'static str> {
-        ALL.iter().map(|k| k.name()).collect()
+        Self::with_custom().map(|k| k.name()).collect()
+    }
+
+    fn with_custom() -> impl Iterator<Item = TaskKind> {
+        ALL.iter().copied().chain([TaskKind::Custom])
     }
 
     pub fn info(self) -> &'static TaskInfo {
@@ -75,11 +85,11 @@ impl TaskKind {
         self.info().locality
     }
 
-    /// Parse a task name as written in TASKS.md (`index-lookup`, `nearest-neighbor`, …).
+    /// Parse a task name as written in TASKS.md (`index-lookup`, `nearest-neighbor`, …) or
+    /// `custom`.
     pub fn from_name(name: &str) -> Result<Self, TaskError> {
         let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
-        ALL.iter()
-            .copied()
+        Self::with_custom()
             .find(|k| k.name() == wanted)
             .ok_or_else(|| TaskError::UnknownTask {
                 name: name.to_string(),
@@ -106,6 +116,19 @@ impl std::fmt::Display for TaskKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn custom_is_named_but_not_listed_and_needs_data() {
+        let custom = TaskKind::from_name("custom").unwrap();
+        assert_eq!(custom, TaskKind::Custom);
+        assert_eq!(custom.info().kind, custom);
+        assert!(!TaskKind::all().contains(&custom));
+        assert!(TaskKind::names().contains(&"custom"));
+        assert_eq!(
+            custom.construct(1, &TaskParams::default()).err(),
+            Some(TaskError::NoData)
+        );
+    }
 
     #[test]
     fn every_task_describes_itself_under_its_own_kind() {

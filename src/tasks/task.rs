@@ -1,6 +1,6 @@
 //! The one interface every task implements; the trainer and the UI only talk to this.
 
-use super::{Example, Locality, TaskError, TaskInfo, TaskKind, TaskRng, Vocab};
+use super::{CustomData, Example, Locality, TaskError, TaskInfo, TaskKind, TaskRng, Vocab};
 
 /// What every task instance holds whatever it is: its description, the size it generates
 /// at, its vocabulary and its longest sequence.
@@ -73,6 +73,13 @@ pub trait Task: std::fmt::Debug {
     /// `0..count` (index lookup's `@i`), or `None`. A model may give them the position code
     /// ([`crate::models::ArchSpec::index_shares_position`]).
     fn position_tokens(&self) -> Option<(u32, usize)> {
+        None
+    }
+
+    /// The data of a task over a fixed list of examples (your own data), `None` for a
+    /// generator. Held-out sets of such a task are drawn from its lines without replacement
+    /// (`train::held_out`).
+    fn dataset(&self) -> Option<&CustomData> {
         None
     }
 

@@ -32,6 +32,17 @@ impl Vocab {
         Self { tokens: all, index }
     }
 
+    /// The id of `token`, appended first when it is new (vocabularies built from data).
+    pub fn push(&mut self, token: &str) -> u32 {
+        if let Some(&id) = self.index.get(token) {
+            return id;
+        }
+        let id = self.tokens.len() as u32;
+        self.tokens.push(token.to_string());
+        self.index.insert(token.to_string(), id);
+        id
+    }
+
     pub fn len(&self) -> usize {
         self.tokens.len()
     }

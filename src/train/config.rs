@@ -141,9 +141,8 @@ impl TrainConfig {
     /// One line: task, size, architecture, layers and width (headers of `lab` commands).
     pub fn summary(&self) -> String {
         format!(
-            "{} size {} · {} · {} layers · width {}",
-            self.task.task.name(),
-            self.task.size,
+            "{} · {} · {} layers · width {}",
+            self.task.describe(),
             self.model.architecture.title(),
             self.model.n_layers,
             self.model.d_model

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::tasks::{Example, Task, TaskRng};
+use crate::tasks::{CustomData, Example, Task, TaskRng};
 
 /// Stream ids that keep training and test data apart for one seed.
 pub const TRAIN_STREAM: u64 = 0;
@@ -14,13 +14,39 @@ pub const SWEEP_STREAM: u64 = 2;
 /// The first `n` held-out examples of `task` for `seed` (the test stream). The trainer
 /// evaluates on these, `eval::at_size` re-creates them at the trained size, and the page shows
 /// the first one.
+///
+/// A task over fixed lines (your own data, [`Task::dataset`]) holds out
+/// [`CustomData::held_out_count`]`(n)` of them — at most a quarter, so fewer than `n` when the
+/// data is small — drawn without replacement by the test stream: distinct lines (their prompts
+/// are distinct too), the same for a seed on every platform, and the training stream
+/// ([`TrainingStream`]) never returns them.
 pub fn held_out(task: &dyn Task, seed: u64, n: usize) -> Vec<Example> {
     let mut rng = TaskRng::new(seed, TEST_STREAM);
-    (0..n).map(|_| task.generate(&mut rng)).collect()
+    match task.dataset() {
+        Some(data) => held_out_lines(data, &mut rng, n),
+        None => (0..n).map(|_| task.generate(&mut rng)).collect(),
+    }
 }
 
-/// The first `n` examples a sweep judges a run on, at any size.
+/// `held_out_count(n)` distinct lines of the data, in the order drawn.
+fn held_out_lines(data: &CustomData, rng: &mut TaskRng, n: usize) -> Vec<Example> {
+    let count = data.held_out_count(n);
+    if count == 0 {
+        return Vec::new();
+    }
+    // `CustomData` holds at most `MAX_EXAMPLES` (20,000) lines: the index fits a u32.
+    rng.distinct(0, (data.len() - 1) as u32, count)
+        .into_iter()
+        .filter_map(|i| data.example(i as usize))
+        .collect()
+}
+
+/// The first `n` examples a sweep judges a run on, at any size. For a task over fixed lines
+/// these are its held-out lines (the others were trained on).
 pub fn sweep_examples(task: &dyn Task, seed: u64, n: usize) -> Vec<Example> {
+    if task.dataset().is_some() {
+        return held_out(task, seed, n);
+    }
     let mut rng = TaskRng::new(seed, SWEEP_STREAM);
     (0..n).map(|_| task.generate(&mut rng)).collect()
 }
@@ -209,6 +235,34 @@ mod tests {
         assert_eq!(again, rest);
         assert_ne!(again, first);
         assert_eq!(resumed.position(), whole.position());
+    }
+
+    #[test]
+    fn custom_data_holds_out_distinct_lines_per_seed_and_never_trains_on_them() {
+        let text: String = (0..40)
+            .map(|i| format!("{} {} => {}\n", i / 8, i % 8, i % 3))
+            .collect();
+        let data = CustomData::parse("d", &text).unwrap();
+        let task = TaskSpec::custom(std::sync::Arc::new(data)).build().unwrap();
+        // A quarter at most: 10 of 40, even when 128 are asked for.
+        let test = held_out(task.as_ref(), 1, 128);
+        assert_eq!(test.len(), 10);
+        assert_eq!(held_out(task.as_ref(), 1, 4).len(), 4);
+        let prompts: HashSet<&[u32]> = test.iter().map(Example::prompt).collect();
+        assert_eq!(prompts.len(), test.len(), "no line twice");
+        // Deterministic per seed, different across seeds.
+        assert_eq!(held_out(task.as_ref(), 1, 128), test);
+        assert_ne!(held_out(task.as_ref(), 2, 128), test);
+        assert_eq!(sweep_examples(task.as_ref(), 1, 128), test);
+        // Training: every other line, never a held-out one, nothing leaked.
+        let mut stream = TrainingStream::new(1, &test);
+        let train: Vec<Example> = (0..2000)
+            .map(|_| stream.next_example(task.as_ref()))
+            .collect();
+        assert!(train.iter().all(|e| !prompts.contains(e.prompt())));
+        let trained: HashSet<&[u32]> = train.iter().map(Example::prompt).collect();
+        assert_eq!(trained.len(), 30);
+        assert_eq!(stream.leaked(), 0);
     }
 
     #[test]

@@ -2,17 +2,59 @@
 //! (`?task=dyck&width=32…`, only what differs from the defaults) and back. Junk in a link is
 //! ignored with a notice and never breaks anything. Pure: the page reads and writes its URL
 //! with these (`app/url.rs`), and a fuzz target feeds them arbitrary text natively.
+//!
+//! A link carries the settings, never data: a custom task ("your own data") is written as
+//! `task=custom&data=<fingerprint>` (the 16 hex digits of [`CustomData::fingerprint`]) and
+//! none of its examples. Opened, such a link applies its other settings to the default task,
+//! says in its notice that the data is not in the link, and hands the fingerprint on
+//! ([`FromUrl::missing_data`]) so that the page can tell whether a file loaded afterwards is
+//! the one the link was made with.
 
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
-use crate::tasks::{TaskKind, TaskSpec};
+use crate::tasks::{CustomData, TaskKind, TaskSpec};
 use crate::train::{BackendChoice, TrainConfig};
 
 /// What the URL said, after validation.
 pub struct FromUrl {
     pub config: TrainConfig,
     pub choice: BackendChoice,
-    /// Which parameters were ignored and why.
+    /// Which parameters were ignored and why (and, for a custom-task link, that its data is
+    /// not in the link).
     pub notice: Option<String>,
+    /// Set when the link was made with a custom task: its data must be loaded again.
+    pub missing_data: Option<MissingData>,
+}
+
+/// What a custom-task link says about the data it does not carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingData {
+    /// [`CustomData::fingerprint`] of the sender's data, when the link holds a valid one.
+    pub fingerprint: Option<u64>,
+}
+
+impl MissingData {
+    /// Whether `data` is the data the link was made with (`None`: the link cannot tell).
+    pub fn matches(&self, data: &CustomData) -> Option<bool> {
+        self.fingerprint.map(|f| f == data.fingerprint())
+    }
+
+    /// The sentence the page shows (the link's notice starts with it).
+    pub fn message(&self) -> String {
+        let which = match self.fingerprint {
+            Some(f) => format!(" (fingerprint {f:016x})"),
+            None => String::new(),
+        };
+        format!(
+            "This link was made with the sender's own data{which}, and a link carries the settings, never the data: load the same file under “Your own data” to train on it. Until then the default task is shown with the link's other settings."
+        )
+    }
+}
+
+/// The fingerprint in a link: exactly 16 hex digits.
+fn parse_fingerprint(value: &str) -> Option<u64> {
+    (value.len() == 16)
+        .then(|| u64::from_str_radix(value, 16).ok())
+        .flatten()
 }
 
 /// Set `key` from `value` if the value parses (ranges and combinations are checked later);
@@ -65,13 +107,41 @@ fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value:
     }
 }
 
-fn notice(ignored: &[String]) -> Option<String> {
-    (!ignored.is_empty()).then(|| {
+fn notice(ignored: &[String], missing_data: Option<MissingData>) -> Option<String> {
+    let ignored = (!ignored.is_empty()).then(|| {
         format!(
             "Ignored invalid link parameters: {} (defaults used instead).",
             ignored.join(", ")
         )
-    })
+    });
+    let parts: Vec<String> = missing_data
+        .map(|m| m.message())
+        .into_iter()
+        .chain(ignored)
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// A custom-task link: whether it is one (`task=custom`) and its `data=` fingerprint; the
+/// pairs left for [`apply`] (a `data=` without `task=custom` stays, to be reported as junk).
+fn split_custom<'a>(
+    pairs: Vec<(&'a str, &'a str)>,
+) -> (Option<MissingData>, Vec<(&'a str, &'a str)>) {
+    let custom = pairs
+        .iter()
+        .any(|&(k, v)| k == "task" && TaskKind::from_name(v) == Ok(TaskKind::Custom));
+    if !custom {
+        return (None, pairs);
+    }
+    let fingerprint = pairs
+        .iter()
+        .find(|&&(k, _)| k == "data")
+        .and_then(|&(_, v)| parse_fingerprint(v));
+    let rest = pairs
+        .into_iter()
+        .filter(|&(k, _)| k != "task" && k != "data")
+        .collect();
+    (Some(MissingData { fingerprint }), rest)
 }
 
 /// Parse a query string (`?size=8&width=64…`); invalid values fall back to the defaults.
@@ -88,6 +158,7 @@ pub fn parse(query: &str) -> FromUrl {
         .filter(|p| !p.is_empty())
         .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
         .collect();
+    let (missing_data, pairs) = split_custom(pairs);
     let mut config = TrainConfig::default();
     let mut choice = BackendChoice::default();
     let mut ignored = Vec::new();
@@ -100,7 +171,8 @@ pub fn parse(query: &str) -> FromUrl {
         return FromUrl {
             config,
             choice,
-            notice: notice(&ignored),
+            notice: notice(&ignored, missing_data),
+            missing_data,
         };
     }
     let mut config = TrainConfig::default();
@@ -124,11 +196,13 @@ pub fn parse(query: &str) -> FromUrl {
     FromUrl {
         config,
         choice,
-        notice: notice(&ignored),
+        notice: notice(&ignored, missing_data),
+        missing_data,
     }
 }
 
-/// The non-default parts of a configuration as a query string.
+/// The non-default parts of a configuration as a query string. A custom task is written as
+/// `task=custom&data=<fingerprint>`: never its data, size or parameters.
 pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     let d = TrainConfig::default();
     let mut parts = Vec::new();
@@ -142,17 +216,23 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
         config.task.task.name().into(),
         d.task.task.name().into(),
     );
-    push(
-        "size",
-        config.task.size.to_string(),
-        if config.task.task == d.task.task {
-            d.task.size.to_string()
-        } else {
-            String::new()
-        },
-    );
-    for (key, value) in config.task.params.iter() {
-        push(key, value.to_string(), String::new());
+    if config.task.task == TaskKind::Custom {
+        if let Some(data) = &config.task.data {
+            push("data", data.fingerprint_hex(), String::new());
+        }
+    } else {
+        push(
+            "size",
+            config.task.size.to_string(),
+            if config.task.task == d.task.task {
+                d.task.size.to_string()
+            } else {
+                String::new()
+            },
+        );
+        for (key, value) in config.task.params.iter() {
+            push(key, value.to_string(), String::new());
+        }
     }
     push(
         "width",

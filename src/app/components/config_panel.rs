@@ -1,11 +1,16 @@
 //! Task, model, training and backend settings. Values are validated before they are applied:
 //! an impossible combination shows an error and leaves the previous configuration in place.
+//! The task list ends with "Your own data" (`custom`): picking it opens [`CustomDataInput`],
+//! and the task becomes the custom one only once valid data has been read.
+
+use std::sync::Arc;
 
 use yew::prelude::*;
 
-use super::{NumberField, on_select};
+use super::{CustomDataInput, NumberField, on_select};
 use crate::models::{Architecture, AttentionMode, PositionalEncoding};
-use crate::tasks::{TaskKind, TaskSpec};
+use crate::tasks::{CustomData, TaskKind, TaskSpec};
+use crate::train::link::MissingData;
 use crate::train::{BackendChoice, TrainConfig};
 
 #[derive(Properties, PartialEq)]
@@ -16,6 +21,10 @@ pub struct Props {
     /// A new, valid configuration.
     pub on_config: Callback<TrainConfig>,
     pub on_backend: Callback<BackendChoice>,
+    /// Set when the page was opened from a custom-task link (`FromUrl::missing_data`): the
+    /// data picker starts open and says whether a loaded file is the link's data.
+    #[prop_or_default]
+    pub missing_data: Option<MissingData>,
 }
 
 /// Apply a candidate configuration when it is valid; otherwise show why and keep the old one.
@@ -143,16 +152,80 @@ fn architecture_hint(a: Architecture) -> &'static str {
     }
 }
 
+/// "Your own data" was picked while the configuration's task was this one (and no data has
+/// been read since): the picker is open. A configuration changed from elsewhere (a loaded
+/// model) has another task, and the picker closes by itself.
+type Picking = UseStateHandle<Option<TaskKind>>;
+
+/// The task drop-down: the generated tasks, then "Your own data". Picking a generated task
+/// applies it; picking your own data only opens the data picker, since a custom task without
+/// data cannot be a configuration.
+fn task_field(
+    props: &Props,
+    error: &UseStateHandle<Option<String>>,
+    picking: &Picking,
+    open: bool,
+) -> Html {
+    let c = &props.config;
+    let selected = if open { TaskKind::Custom } else { c.task.task };
+    let onchange = {
+        let (config, on_config) = (c.clone(), props.on_config.clone());
+        let (error, picking) = (error.clone(), picking.clone());
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            let Ok(kind) = TaskKind::from_name(&select.value()) else {
+                return;
+            };
+            if kind == TaskKind::Custom {
+                picking.set(Some(config.task.task));
+                return;
+            }
+            picking.set(None);
+            let mut candidate = config.clone();
+            candidate.task = TaskSpec::default_for(kind);
+            submit(candidate, &error, &on_config);
+        })
+    };
+    let kinds = TaskKind::all().iter().chain([&TaskKind::Custom]);
+    html! {
+        <label class="field" for="cfg-task">
+            <span>{"Task"}</span>
+            <select id="cfg-task" disabled={props.disabled} {onchange}>
+                { for kinds.map(|k| html! {
+                    <option value={k.name()} selected={*k == selected}>{k.info().title}</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// The data picker of "Your own data": valid data becomes the run's task (validated like any
+/// other change; an error leaves the configuration as it was).
+fn custom_field(props: &Props, error: &UseStateHandle<Option<String>>) -> Html {
+    let c = &props.config;
+    let on_data = {
+        let (config, on_config, error) = (c.clone(), props.on_config.clone(), error.clone());
+        Callback::from(move |data: Arc<CustomData>| {
+            let mut candidate = config.clone();
+            candidate.task = TaskSpec::custom(data);
+            submit(candidate, &error, &on_config);
+        })
+    };
+    html! {
+        <CustomDataInput id="custom" eval_examples={c.eval_examples} current={c.task.data.clone()}
+            expected={props.missing_data} disabled={props.disabled} {on_data} />
+    }
+}
+
 #[function_component(ConfigPanel)]
 pub fn config_panel(props: &Props) -> Html {
     let error = use_state(|| None::<String>);
+    // A custom-task link opens the picker.
+    let picking = use_state(|| props.missing_data.map(|_| props.config.task.task));
     let c = &props.config;
+    let custom = *picking == Some(c.task.task) || c.task.task == TaskKind::Custom;
     let on_backend = on_select(&props.on_backend, BackendChoice::from_key);
     let info = c.task.task.info();
-    let tasks: Vec<_> = TaskKind::all()
-        .iter()
-        .map(|k| (*k, k.name(), k.info().title))
-        .collect();
     let architectures: Vec<_> = Architecture::ALL
         .iter()
         .map(|a| (*a, a.name(), a.title()))
@@ -168,10 +241,14 @@ pub fn config_panel(props: &Props) -> Html {
     html! {
         <div class="config-panel">
             <h2>{"Task"}</h2>
-            { select_field(props, &error, "cfg-task", "Task", &tasks, c.task.task, |c, k| c.task = TaskSpec::default_for(k)) }
-            <p class="hint">{format!("{}{}.", capitalise(info.tests), if info.chain_of_thought { ", with chain of thought" } else { "" })}</p>
-            { number_field(props, &error, ("cfg-size", format!("Size: {}", info.size_meaning)), c.task.size.to_string(),
-                (info.min_size.to_string(), info.max_size.to_string(), "1"), |c, t| parse_into(&mut c.task.size, t)) }
+            { task_field(props, &error, &picking, custom) }
+            if custom {
+                { custom_field(props, &error) }
+            } else {
+                <p class="hint">{format!("{}{}.", capitalise(info.tests), if info.chain_of_thought { ", with chain of thought" } else { "" })}</p>
+                { number_field(props, &error, ("cfg-size", format!("Size: {}", info.size_meaning)), c.task.size.to_string(),
+                    (info.min_size.to_string(), info.max_size.to_string(), "1"), |c, t| parse_into(&mut c.task.size, t)) }
+            }
             <h2>{"Model"}</h2>
             { select_field(props, &error, "cfg-arch", "Architecture", &architectures, c.model.architecture, |c, a| {
                 // Recurrent models know where they are from the recurrence itself.

@@ -1,11 +1,13 @@
 //! The task gallery: pick any task of the three papers, read what it tests and which claim it
 //! illustrates, and look at a generated example. Bad sizes or parameters show an error and keep
-//! the last good sample on screen.
+//! the last good sample on screen. "Your own data" reads a file (or pasted lines) and shows
+//! lines of it the same way.
 
 use yew::prelude::*;
 
-use super::{GallerySample, NumberField, on_select};
+use super::{CustomDataInput, GallerySample, NumberField, on_select};
 use crate::tasks::{TaskKind, TaskSpec};
+use crate::train::TrainConfig;
 
 /// What the gallery asks for: the spec as typed, the seed, and why the spec is refused.
 #[derive(Clone, PartialEq)]
@@ -42,9 +44,25 @@ pub fn task_gallery() -> Html {
             });
         })
     };
-    let on_task = on_select(&set_spec, |name| {
+    // Your own data has nothing to show until data is read: no error, the sample stays.
+    let pick_spec = {
+        let (view, set_spec) = (view.clone(), set_spec.clone());
+        Callback::from(move |spec: TaskSpec| {
+            if spec.task == TaskKind::Custom {
+                view.set(View {
+                    spec,
+                    error: None,
+                    ..(*view).clone()
+                });
+            } else {
+                set_spec.emit(spec);
+            }
+        })
+    };
+    let on_task = on_select(&pick_spec, |name| {
         TaskKind::from_name(name).ok().map(TaskSpec::default_for)
     });
+    let on_data = set_spec.reform(TaskSpec::custom);
     // One numeric field: `apply` writes the typed number into a copy of the spec.
     let number = |id: String, label: String, value: usize, apply: SetNumber| {
         let (view, set_spec) = (view.clone(), set_spec.clone());
@@ -73,6 +91,7 @@ pub fn task_gallery() -> Html {
     };
 
     let info = view.spec.task.info();
+    let custom = view.spec.task == TaskKind::Custom;
     let size_field = number(
         "gallery-size".into(),
         format!(
@@ -98,16 +117,22 @@ pub fn task_gallery() -> Html {
                 <label class="field" for="gallery-task">
                     <span>{"Task"}</span>
                     <select id="gallery-task" onchange={on_task}>
-                        { for TaskKind::all().iter().map(|k| html! {
+                        { for TaskKind::all().iter().chain([&TaskKind::Custom]).map(|k| html! {
                             <option value={k.name()} selected={*k == view.spec.task}>{k.info().title}</option>
                         }) }
                     </select>
                 </label>
-                { size_field }
+                if !custom {
+                    { size_field }
+                }
                 { for param_fields }
                 <button id="gallery-next" class="small-button" onclick={next}>{"Another sample"}</button>
             </div>
             <p class="gallery-claim" id="gallery-claim">{info.claim}</p>
+            if custom {
+                <CustomDataInput id="gallery-custom" eval_examples={TrainConfig::default().eval_examples}
+                    current={view.spec.data.clone()} {on_data} />
+            }
             <p class="hint">{format!("Tests {} · {} · {}", info.tests, info.paper.citation(), info.locality.describe())}</p>
             if let Some(e) = &view.error {
                 <div class="error" role="alert" id="gallery-error">{e}</div>

@@ -157,8 +157,22 @@ pub fn print_table(reports: &[SizeRow], examples: usize) -> Result<(), String> {
             Err((size, e)) => outln!("{size:>6} error: {e}"),
         }
     }
+    // Your own data holds out at most a quarter of its lines: fewer than asked, then.
+    let held = reports
+        .iter()
+        .flatten()
+        .map(|r| r.teacher_forced.examples)
+        .min()
+        .unwrap_or(examples);
+    let per_size = if held < examples {
+        format!(
+            "{held} held-out examples per size ({examples} asked for; the data holds out no more)"
+        )
+    } else {
+        format!("{examples} examples per size")
+    };
     outln!(
-        "TF = teacher-forced (every CoT token given), gen = greedy generation with the cache; {examples} examples per size"
+        "TF = teacher-forced (every CoT token given), gen = greedy generation with the cache; {per_size}"
     );
     Ok(())
 }

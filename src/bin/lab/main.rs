@@ -8,6 +8,8 @@ mod claims_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod construct_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod data_arg;
+#[cfg(not(target_arch = "wasm32"))]
 mod device_arg;
 #[cfg(not(target_arch = "wasm32"))]
 mod eval_cmd;

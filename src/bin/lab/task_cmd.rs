@@ -1,15 +1,21 @@
-//! `lab task list | sample | solve`: the task suite on the command line.
+//! `lab task list | show | sample | solve`: the task suite, and your own data, on the command
+//! line.
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::data_arg::DataArg;
 use crate::outln;
-use expressivity_lab::tasks::{Example, Segment, Task, TaskKind, TaskParams, TaskRng, TaskSpec};
+use expressivity_lab::tasks::{Example, Segment, Task, TaskKind, TaskParams, TaskRng};
+use expressivity_lab::train::{TrainConfig, held_out::held_out};
 
 #[derive(Subcommand)]
 pub enum TaskCommand {
     /// Names, size ranges, parameters, what each task tests and which paper it comes from.
     List,
+    /// One task in detail: its vocabulary, and for your own data (`show custom --data FILE`)
+    /// what was read and the held-out split of a seed.
+    Show(ShowArgs),
     /// Print generated examples (prompt, CoT, answer).
     Sample(SampleArgs),
     /// Print a prompt followed by its reference CoT and answer.
@@ -83,6 +89,25 @@ fn parse_param(text: &str) -> Result<(String, usize), String> {
 }
 
 #[derive(Args)]
+pub struct ShowArgs {
+    /// Task name (see `lab task list`), or `custom` with --data.
+    task: String,
+    /// Problem size (default: the task's default).
+    #[arg(long)]
+    size: Option<usize>,
+    /// The seed whose held-out split is shown.
+    #[arg(long, default_value_t = TrainConfig::default().seed)]
+    seed: u64,
+    /// Held-out examples asked for (as `lab train --eval-examples`).
+    #[arg(long, default_value_t = TrainConfig::default().eval_examples)]
+    eval_examples: usize,
+    #[command(flatten)]
+    data: DataArg,
+    #[command(flatten)]
+    params: ParamArgs,
+}
+
+#[derive(Args)]
 pub struct SampleArgs {
     /// Task name (see `lab task list`).
     #[arg(long)]
@@ -97,6 +122,8 @@ pub struct SampleArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(flatten)]
+    data: DataArg,
+    #[command(flatten)]
     params: ParamArgs,
 }
 
@@ -109,12 +136,15 @@ pub struct SolveArgs {
     #[arg(long)]
     input: String,
     #[command(flatten)]
+    data: DataArg,
+    #[command(flatten)]
     params: ParamArgs,
 }
 
 pub fn run(command: TaskCommand) -> Result<(), String> {
     match command {
         TaskCommand::List => list(),
+        TaskCommand::Show(args) => show(args),
         TaskCommand::Sample(args) => sample(args),
         TaskCommand::Solve(args) => solve(args),
     }
@@ -155,14 +185,62 @@ fn list() -> Result<(), String> {
     Ok(())
 }
 
-fn build(name: &str, size: Option<usize>, params: &ParamArgs) -> Result<Box<dyn Task>, String> {
+fn build(
+    name: &str,
+    size: Option<usize>,
+    params: &ParamArgs,
+    data: &DataArg,
+) -> Result<Box<dyn Task>, String> {
+    let name = data.task_name(Some(name), name)?;
     let kind = TaskKind::from_name(name).map_err(|e| e.to_string())?;
-    let spec = TaskSpec {
-        task: kind,
-        size: size.unwrap_or(kind.info().default_size),
-        params: params.params(),
-    };
+    let mut spec = data.spec(kind)?;
+    spec.size = size.unwrap_or(spec.size);
+    spec.params = params.params();
     spec.build().map_err(|e| e.to_string())
+}
+
+/// Held-out lines printed by `show`.
+const SHOWN_LINES: usize = 5;
+
+fn show(args: ShowArgs) -> Result<(), String> {
+    let task = build(&args.task, args.size, &args.params, &args.data)?;
+    let info = task.base().info;
+    outln!("{} — {}: {}", info.name, info.title, info.tests);
+    if let Some(data) = task.dataset() {
+        outln!(
+            "data: {} (fingerprint {})",
+            data.name(),
+            data.fingerprint_hex()
+        );
+        outln!("{}", data.describe(args.eval_examples));
+    } else {
+        outln!(
+            "size {} ({}) · longest sequence {} tokens",
+            task.size(),
+            info.size_meaning,
+            task.max_seq_len()
+        );
+    }
+    let vocab = task.vocab();
+    outln!(
+        "vocabulary ({} tokens): {}",
+        vocab.len(),
+        vocab.tokens().join(" ")
+    );
+    if task.dataset().is_some() {
+        let test = held_out(task.as_ref(), args.seed, args.eval_examples);
+        outln!(
+            "held out for seed {} ({} asked for, at most a quarter of the data): {} lines, never trained on; the first {}:",
+            args.seed,
+            args.eval_examples,
+            test.len(),
+            test.len().min(SHOWN_LINES)
+        );
+        for ex in test.iter().take(SHOWN_LINES) {
+            outln!("  {}", task.render(ex));
+        }
+    }
+    Ok(())
 }
 
 /// One example as JSON.
@@ -188,7 +266,7 @@ fn sample(args: SampleArgs) -> Result<(), String> {
     if !(1..=100_000).contains(&args.count) {
         return Err(format!("--count must be in 1..=100000, got {}", args.count));
     }
-    let task = build(&args.task, args.size, &args.params)?;
+    let task = build(&args.task, args.size, &args.params, &args.data)?;
     let mut rng = TaskRng::new(args.seed, 0);
     let json = matches!(args.format, Format::Json);
     if json {
@@ -238,7 +316,7 @@ fn record<'a>(task: &'a dyn Task, seed: u64, index: usize, ex: &'a Example) -> R
 }
 
 fn solve(args: SolveArgs) -> Result<(), String> {
-    let task = build(&args.task, None, &args.params)?;
+    let task = build(&args.task, None, &args.params, &args.data)?;
     let example = task.solve_text(&args.input).map_err(|e| e.to_string())?;
     outln!("{}", task.render(&example));
     Ok(())
@@ -247,6 +325,7 @@ fn solve(args: SolveArgs) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use expressivity_lab::tasks::TaskSpec;
 
     #[test]
     fn streamed_json_equals_the_pretty_printed_array() {

@@ -12,9 +12,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 
+use crate::data_arg::DataArg;
 use crate::out_path;
 use crate::task_cmd::ParamArgs;
-use expressivity_lab::tasks::{TaskKind, TaskSpec};
+use expressivity_lab::tasks::TaskKind;
 use expressivity_lab::train::checkpoint::read_meta;
 use expressivity_lab::train::trainer::LAST_LOSS_STEPS;
 use expressivity_lab::train::{Event, Outcome, Phase, Session, TrainConfig};
@@ -29,9 +30,11 @@ fn parse_with<T>(
 
 #[derive(Args)]
 pub struct TrainArgs {
-    /// Task name (`lab task list`).
-    #[arg(long, default_value = "lis")]
-    task: String,
+    /// Task name (`lab task list`; default lis, or custom with --data).
+    #[arg(long)]
+    task: Option<String>,
+    #[command(flatten)]
+    data: DataArg,
     /// Task size (default: the task's default; LIS: 5).
     #[arg(long)]
     size: Option<usize>,
@@ -135,8 +138,9 @@ fn ignored_flags(args: &TrainArgs) -> Vec<&'static str> {
 fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
     Ok(TrainConfig {
         task: {
-            let kind = TaskKind::from_name(&args.task).map_err(|e| e.to_string())?;
-            let mut spec = TaskSpec::default_for(kind);
+            let name = args.data.task_name(args.task.as_deref(), "lis")?;
+            let kind = TaskKind::from_name(name).map_err(|e| e.to_string())?;
+            let mut spec = args.data.spec(kind)?;
             if kind == TaskKind::Lis {
                 spec.size = TrainConfig::default().task.size;
             }
@@ -180,6 +184,13 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     }
     if let Some(path) = &args.save {
         out_path::check_outputs(path, "json")?;
+    }
+    if let Some(data) = &config.task.data {
+        outln!(
+            "data: {} — {}",
+            data.name(),
+            data.describe(config.eval_examples)
+        );
     }
     let (device, info) = args.device.resolve()?;
     let mut session = match &args.resume {
