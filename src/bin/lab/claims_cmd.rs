@@ -224,7 +224,7 @@ fn run_claim(
         shard,
         out,
         &device,
-        &provenance(backend.name),
+        &provenance(&backend.name),
         |event| match event {
             Event::Started { index, total, run } => {
                 base = (index as u64 - 1) * per_run;
@@ -293,7 +293,7 @@ fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), S
         &claim,
         quick,
         &device,
-        &provenance(backend.name),
+        &provenance(&backend.name),
         |i, n, t| {
             done.set(i as u64 * steps);
             bar.println(format!(

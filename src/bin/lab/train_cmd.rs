@@ -185,13 +185,6 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
     if let Some(path) = &args.save {
         out_path::check_outputs(path, "json")?;
     }
-    if let Some(data) = &config.task.data {
-        outln!(
-            "data: {} — {}",
-            data.name(),
-            data.describe(config.eval_examples)
-        );
-    }
     let (device, info) = args.device.resolve()?;
     let mut session = match &args.resume {
         Some(path) => {
@@ -207,6 +200,13 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         }
     };
     let config = session.config().cloned().ok_or("the session has no run")?;
+    if let Some(data) = &config.task.data {
+        outln!(
+            "data: {} — {}",
+            data.name(),
+            data.describe(config.eval_examples)
+        );
+    }
     let first_step = session.step();
     outln!(
         "{} · {} heads · {} steps{} · batch {} · backend {} ({})",
