@@ -188,10 +188,12 @@ impl Runner {
         let mut failure: Option<String> = None;
         let mut outcome = None;
         while outcome.is_none() {
-            if stop.get() {
-                session.command(Command::Stop).await;
-            }
-            for event in session.advance(1, || false).await {
+            let events = if stop.get() {
+                session.command(Command::Stop).await
+            } else {
+                session.advance(1, || false).await
+            };
+            for event in events {
                 match event {
                     Event::Evaluated(metrics) => self.send(Report::Checkpoint(metrics)),
                     Event::Checkpoint { .. } => {

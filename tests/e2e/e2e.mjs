@@ -45,7 +45,8 @@ async function openPage(query = "") {
   const foreign = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); else if (process.env.E2E_VERBOSE) console.log(`console: ${m.text()}`); });
   page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url()); });
+  // The training worker's first script is a blob: URL of the page's own origin.
+  page.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:") && !r.url().startsWith(`blob:${new URL(base).origin}/`)) foreign.push(r.url()); });
   await page.addInitScript(() => {
     window.__longtasks = [];
     new PerformanceObserver((list) => {
@@ -70,6 +71,8 @@ async function train(page, timeoutMs) {
   const t0 = Date.now();
   // noWaitAfter: on the software WebGPU adapter the first shader compiles block the page.
   await page.click("#train", { noWaitAfter: true });
+  // The CoT player shows the model at every evaluation while it trains: wait for the end.
+  await page.waitForFunction(() => /Done|Stopped|Failed/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: timeoutMs });
   await page.waitForSelector("#cot-player .controls", { timeout: timeoutMs });
   const seconds = (Date.now() - t0) / 1000;
   // Steady-state training: between the first and the last progress update of the run.
@@ -115,6 +118,7 @@ try {
   const map = "#attention-map canvas.heatmap-cells";
   const cells = parseInt(await page.getAttribute(map, "data-cells"), 10);
   check(cells > 20, `the attention map shows ${cells} cells`);
+  await page.locator(map).scrollIntoViewIfNeeded();
   const grid = await page.locator(map).boundingBox();
   const t = parseInt(await page.getAttribute(map, "data-tokens"), 10);
   await page.mouse.move(grid.x + grid.width * 1.5 / t, grid.y + grid.height * (t - 0.5) / t);
