@@ -61,7 +61,6 @@ struct Callbacks {
     on_config: Callback<TrainConfig>,
     on_backend: Callback<BackendChoice>,
     on_train: Callback<MouseEvent>,
-    on_resume: Callback<MouseEvent>,
     on_mode: Callback<AttentionMode>,
     on_layer: Callback<usize>,
     on_head: Callback<usize>,
@@ -141,26 +140,6 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             }
         },
     );
-    let on_resume = use_callback(
-        (
-            client.clone(),
-            busy,
-            state.model,
-            state.config.steps,
-            choice,
-        ),
-        |_: MouseEvent, (client, busy, model, steps, choice)| {
-            if let Some(model) = model
-                && !*busy
-            {
-                client.send(Request::Resume {
-                    model: *model,
-                    steps: Some(*steps),
-                    choice: client.backend(*choice),
-                });
-            }
-        },
-    );
     let on_mode = use_callback(
         (client.clone(), busy, state.inference_mode, state.model),
         |mode: AttentionMode, (client, busy, current, model)| {
@@ -220,7 +199,6 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         on_config: use_action(state, Action::SetConfig),
         on_backend: use_action(state, Action::SetBackend),
         on_train,
-        on_resume,
         on_mode,
         on_layer: use_action(state, Action::SelectLayer),
         on_head: use_action(state, Action::SelectHead),
@@ -287,13 +265,6 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={cb.on_train}>
                         { if busy { "Stop" } else { "Train" } }
                     </button>
-                    if state.resumable && !busy {
-                        <button id="resume" class="small-button resume-button" onclick={cb.on_resume}
-                            disabled={state.config.steps <= state.progress().0}
-                            title="Continue this run from its last evaluation with its optimizer state and data stream, as if it had not stopped; set Steps above for a longer run">
-                            { format!("Resume to {} steps", state.config.steps) }
-                        </button>
-                    }
                     <ProgressBar {done} {total} label={state.status.label()} rate={state.steps_per_second} />
                     if let Status::Failed(message) = &state.status {
                         <div class="error" role="alert">{message}</div>

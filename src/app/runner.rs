@@ -112,34 +112,6 @@ impl Runner {
         });
     }
 
-    /// Continue training the kept model from its snapshot (to `steps` steps in all, if given):
-    /// the same result as if the run had not stopped.
-    pub fn resume(&self, handle: ModelHandle, steps: Option<usize>, choice: BackendChoice) {
-        let Some(Some(bytes)) = self.store.with(handle, |t| t.resumable.clone()) else {
-            return self.send(Report::Failed(
-                "this model has no snapshot to resume from (checkpoints of format v3 written at an evaluation point on the CPU have one)".into(),
-            ));
-        };
-        self.store.release();
-        let stop = self.stop.renew();
-        let this = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let (device, info) = backend::select(choice).await;
-            let session = match Session::resume_from(&bytes, &device, steps) {
-                Ok(session) => session.with_clock(Box::new(now_ms)),
-                Err(e) => return this.send(Report::Failed(e.to_string())),
-            };
-            let session = if info.is_webgpu {
-                session.without_sync_reads()
-            } else {
-                session
-            };
-            if let Err(message) = this.drive(session, info, device, &stop).await {
-                this.send(Report::Failed(message));
-            }
-        });
-    }
-
     /// Stop the run in progress (it is still inspected and kept).
     pub fn stop(&self) {
         self.stop.stop();

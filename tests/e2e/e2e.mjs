@@ -180,27 +180,14 @@ try {
     await g.page.close();
   }
 
-  // 1c. Resume: a finished CPU run continues to more steps from its snapshot (optimizer state
-  //     and data stream included) and ends where one uninterrupted run of as many steps ends;
-  //     its export is resumable natively (scripts/test runs `lab train --resume` on it).
+  // 1c. A finished CPU run exports its resumable snapshot (optimizer state and data stream
+  //     included): scripts/test continues it natively with `lab train --resume`.
   {
-    const straight = await openPage("?steps=400&width=32&layers=1&seed=7");
-    await train(straight.page, 300_000);
-    const uninterrupted = await straight.page.textContent("#metrics-readout");
-    await straight.page.close();
     const r = await openPage("?steps=200&width=32&layers=1&seed=7");
     await train(r.page, 300_000);
-    check(await r.page.isVisible("#resume"), "a finished CPU run offers Resume");
-    await r.page.fill("#cfg-steps", "400");
-    await r.page.dispatchEvent("#cfg-steps", "change");
-    await r.page.click("#resume");
-    const resumed = await r.page.waitForFunction(() => /400 \/ 400/.test(document.querySelector("#progress")?.textContent ?? "")
-      && document.querySelector("#resume") !== null, null, { timeout: 300_000 }).then(() => true, () => false);
-    const readout = await r.page.textContent("#metrics-readout");
-    check(resumed && readout === uninterrupted, `200 steps + Resume to 400 end as 400 uninterrupted steps do: "${readout}" vs "${uninterrupted}"`);
     const [download] = await Promise.all([r.page.waitForEvent("download", { timeout: 60_000 }), r.page.click("#export-model")]);
     await download.saveAs(resolve("target/e2e-resumable.safetensors"));
-    check(r.errors.length === 0, `resume: no console errors (${r.errors.join(" | ")})`);
+    check(r.errors.length === 0, `export of a run: no console errors (${r.errors.join(" | ")})`);
     await r.page.close();
   }
 

@@ -29,11 +29,6 @@ impl Host {
         match request {
             Request::Train { config, choice } => self.runner.train(config, choice),
             Request::Stop => self.runner.stop(),
-            Request::Resume {
-                model,
-                steps,
-                choice,
-            } => self.runner.resume(model, steps, choice),
             Request::Reinspect { model, mode } => self.runner.reinspect(model, mode),
             Request::Load { source, choice } => match bytes {
                 Some(bytes) => self.runner.load(bytes, source, choice),

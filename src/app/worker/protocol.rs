@@ -33,13 +33,6 @@ pub enum Request {
     },
     /// Stop the run in progress after the step under way; it is still inspected and kept.
     Stop,
-    /// Continue training the kept model from its snapshot, to `steps` steps in all (its own
-    /// config's if `None`).
-    Resume {
-        model: ModelHandle,
-        steps: Option<usize>,
-        choice: BackendChoice,
-    },
     /// Look at the kept model again under another attention mode.
     Reinspect {
         model: ModelHandle,
