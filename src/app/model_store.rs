@@ -26,7 +26,8 @@ pub struct Trained {
     /// Where the model came from: "trained in this tab", a gallery name or a file name.
     pub source: String,
     /// A snapshot to continue training from (checkpoint format v3 with optimizer state): a
-    /// run's last evaluation point, or a loaded file that has one.
+    /// run's last evaluation point, or a loaded file that has one. Exports write it as it is,
+    /// so `lab train --resume` continues the run natively.
     pub resumable: Option<Vec<u8>>,
 }
 

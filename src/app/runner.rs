@@ -236,10 +236,7 @@ impl Runner {
             source: "trained in this tab".into(),
             resumable,
         });
-        self.send(Report::Kept {
-            model: handle,
-            resumable: self.store.with(handle, |t| t.resumable.is_some()) == Some(true),
-        });
+        self.send(Report::Kept(handle));
         self.send(Report::Inspected(Rc::new(inspection)));
         mark("run:dispatched");
         match diverged {
@@ -357,10 +354,7 @@ impl Runner {
             source,
             resumable,
         });
-        self.send(Report::Kept {
-            model: handle,
-            resumable: self.store.with(handle, |t| t.resumable.is_some()) == Some(true),
-        });
+        self.send(Report::Kept(handle));
         self.send(Report::Inspected(Rc::new(inspection)));
     }
 

@@ -139,8 +139,6 @@ pub struct AppState {
     /// The kept model (trained in this tab or loaded), for re-inspection and export. Its
     /// weights stay with the runner.
     pub model: Option<ModelHandle>,
-    /// Training can continue from the kept model (it has a snapshot with optimizer state).
-    pub resumable: bool,
     /// The models panel's last message: `Ok` for news (loaded, exported), `Err` for a problem.
     pub model_notice: Option<Result<String, String>>,
     /// Free-generation accuracy of the finished (or loaded) model on the held-out set, under
@@ -187,7 +185,6 @@ impl AppState {
             steps_per_second: None,
             inference_mode: AttentionMode::Softmax,
             model: None,
-            resumable: false,
             model_notice: None,
             greedy: None,
             construction: None,
@@ -240,7 +237,6 @@ impl AppState {
                 s.steps_per_second = None;
                 s.inference_mode = s.config.model.attention;
                 s.model = None;
-                s.resumable = false;
                 s.greedy = None;
                 s.construction = None;
                 s.status = Status::Training { step };
@@ -320,10 +316,7 @@ impl AppState {
                     s.greedy = Some(report);
                 }
             }
-            Report::Kept { model, resumable } => {
-                s.model = Some(model);
-                s.resumable = resumable;
-            }
+            Report::Kept(model) => s.model = Some(model),
             Report::SweepReset => s.sweep = Sweep::default(),
             Report::SweepProgress {
                 run,

@@ -87,12 +87,8 @@ pub enum Report {
     Snapshot(#[serde(with = "shared")] Rc<Inspection>),
     Inspecting,
     Inspected(#[serde(with = "shared")] Rc<Inspection>),
-    /// The worker keeps a new model (after a run or a load); `resumable` when training can
-    /// continue from it.
-    Kept {
-        model: ModelHandle,
-        resumable: bool,
-    },
+    /// The worker keeps a new model (after a run or a load).
+    Kept(ModelHandle),
     Stopped {
         step: usize,
     },
