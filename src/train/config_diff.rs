@@ -93,14 +93,14 @@ fn short_name(key: &str) -> &str {
     SHORT_NAMES
         .iter()
         .find(|(k, _)| *k == key)
-        .map_or(key, |(_, short)| short)
+        .map_or(key, |(_, short)| *short)
 }
 
-/// A number as short as it reads: `0.003` → `3e-3`, `64` → `64`, `0.5` → `0.5`; anything else
-/// unchanged.
+/// A number as short as it reads: `0.003` → `3e-3`, `0.01` → `1e-2`, `64` → `64`, `0.5` →
+/// `0.5`; anything else unchanged.
 fn compact(value: &str) -> String {
     match value.parse::<f64>() {
-        Ok(v) if v != 0.0 && v.fract() != 0.0 && v.abs() < 1e-2 => format!("{v:e}"),
+        Ok(v) if v != 0.0 && v.fract() != 0.0 && v.abs() < 0.1 => format!("{v:e}"),
         _ => value.to_string(),
     }
 }
@@ -162,7 +162,10 @@ mod tests {
         after.task.size = 7;
         let changes = config_diff(&before, &after);
         let keys: Vec<&str> = changes.iter().map(|c| c.key.as_str()).collect();
-        assert_eq!(keys, ["task.size", "d_model", "learning_rate", "eval_every"]);
+        assert_eq!(
+            keys,
+            ["task.size", "d_model", "learning_rate", "eval_every"]
+        );
         assert_eq!(
             changes[2],
             ConfigChange {

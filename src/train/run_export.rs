@@ -121,7 +121,7 @@ mod tests {
         ];
         let bytes = export_all(&records).unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-        let mut names: Vec<String> = zip.file_names().map(String::from).collect();
+        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
         names.sort();
         assert_eq!(
             names,

@@ -44,7 +44,10 @@ impl RunId {
     /// A new id from the creation time (ms since the epoch) and a number that tells apart runs
     /// started in the same millisecond (a counter, or a few random bits).
     pub fn new(created_ms: f64, nonce: u32) -> Self {
-        Self(format!("run-{:013}-{nonce:08x}", created_ms.max(0.0) as u64))
+        Self(format!(
+            "run-{:013}-{nonce:08x}",
+            created_ms.max(0.0) as u64
+        ))
     }
 }
 
@@ -127,7 +130,13 @@ pub enum RecordError {
 
 impl RunRecord {
     /// A record for a run that starts now: no history, no steps, status `Running`.
-    pub fn start(id: RunId, name: String, created_ms: f64, config: TrainConfig, backend: String) -> Self {
+    pub fn start(
+        id: RunId,
+        name: String,
+        created_ms: f64,
+        config: TrainConfig,
+        backend: String,
+    ) -> Self {
         Self {
             id,
             name,
@@ -346,7 +355,10 @@ mod tests {
             "d 64 · 3 layers · 4 heads softmax · lr 3e-3 · batch 32 · seed 1"
         );
         r.config.model.architecture = crate::models::Architecture::Lstm;
-        assert_eq!(r.settings_label(), "d 64 · 3 layers · lr 3e-3 · batch 32 · seed 1");
+        assert_eq!(
+            r.settings_label(),
+            "d 64 · 3 layers · lr 3e-3 · batch 32 · seed 1"
+        );
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! The runs store's test cases, shared by `wasm_runs.rs` (a window) and `wasm_runs_worker.rs`
 //! (a dedicated worker). Each case uses its own database, deleted first.
 
-use expressivity_lab::app::runs::{
-    RecordError, RunId, RunRecord, RunStatus, RunStore, StoreError,
-};
+use expressivity_lab::app::runs::{RecordError, RunId, RunRecord, RunStatus, RunStore, StoreError};
 use expressivity_lab::train::run_record::FORMAT_VERSION;
 use expressivity_lab::train::{Metrics, TrainConfig};
 use js_sys::{Promise, Reflect};
@@ -89,7 +87,11 @@ pub async fn round_trip(db: &str) {
 
     store.delete(&b.id).await.unwrap();
     assert_eq!(store.get_run(&b.id).await.unwrap(), None);
-    assert_eq!(store.get_weights(&b.id).await.unwrap(), None, "weights go too");
+    assert_eq!(
+        store.get_weights(&b.id).await.unwrap(),
+        None,
+        "weights go too"
+    );
     let ids: Vec<String> = store
         .list_runs()
         .await
@@ -132,7 +134,12 @@ pub async fn corrupted_record_is_isolated(db: &str) {
     let mut newer = record("newer", 20.0, 2);
     newer.checkpoint_version = FORMAT_VERSION + 1;
     store.put_run(&newer).await.unwrap();
-    put_raw(db, "junk", &JsValue::from_str("{\"id\": \"junk\", not json")).await;
+    put_raw(
+        db,
+        "junk",
+        &JsValue::from_str("{\"id\": \"junk\", not json"),
+    )
+    .await;
     put_raw(db, "number", &JsValue::from_f64(42.0)).await;
 
     let list = store.list_runs().await.unwrap();
@@ -154,7 +161,13 @@ pub async fn corrupted_record_is_isolated(db: &str) {
 
     let one = store.get_run(&RunId("junk".into())).await;
     assert!(
-        matches!(one, Err(StoreError::Record { source: RecordError::Corrupt(_), .. })),
+        matches!(
+            one,
+            Err(StoreError::Record {
+                source: RecordError::Corrupt(_),
+                ..
+            })
+        ),
         "{one:?}"
     );
     // A damaged record can be deleted like any other.

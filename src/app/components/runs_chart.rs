@@ -6,8 +6,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{Chart, Frame, Tick, polyline_points, series_colour};
-use crate::train::run_record::RunRecord;
 use crate::train::Metrics;
+use crate::train::run_record::RunRecord;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -46,9 +46,7 @@ pub fn runs_chart(props: &Props) -> Html {
     // A shared step axis: the longest run's budget (or its last evaluation, if it went on).
     let steps = runs
         .iter()
-        .flat_map(|r| {
-            std::iter::once(r.config.steps).chain(r.history.last().map(|m| m.step))
-        })
+        .flat_map(|r| std::iter::once(r.config.steps).chain(r.history.last().map(|m| m.step)))
         .max()
         .unwrap_or(1)
         .max(1) as f64;

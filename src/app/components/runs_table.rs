@@ -46,7 +46,7 @@ pub struct Props {
 }
 
 /// The "vs previous" text of every run: its config against the next older run's.
-fn diffs(runs: &[RunRecord]) -> Vec<String> {
+fn diff_texts(runs: &[RunRecord]) -> Vec<String> {
     runs.iter()
         .enumerate()
         .map(|(i, run)| match runs.get(i + 1) {
@@ -82,7 +82,7 @@ fn row_button(
 
 #[function_component(RunsTable)]
 pub fn runs_table(props: &Props) -> Html {
-    let diffs = use_memo(props.runs.clone(), |runs| diffs(runs));
+    let diffs = use_memo(props.runs.clone(), |runs| diff_texts(runs));
     // The run whose name is being edited, with the text typed so far.
     let editing = use_state(|| None::<(RunId, String)>);
     let confirming = use_state(|| false);
@@ -90,7 +90,7 @@ pub fn runs_table(props: &Props) -> Html {
     let name_input = use_node_ref();
     {
         let name_input = name_input.clone();
-        use_effect_with(editing.as_ref().map(|(id, _)| id.clone()), move |_| {
+        use_effect_with((*editing).as_ref().map(|(id, _)| id.clone()), move |_| {
             if let Some(input) = name_input.cast::<web_sys::HtmlInputElement>() {
                 let _ = input.focus();
                 input.select();

@@ -209,10 +209,12 @@ impl RunStore {
         if value.is_undefined() {
             return Ok(None);
         }
-        parse_record(&value).map(Some).map_err(|source| StoreError::Record {
-            id: id.clone(),
-            source,
-        })
+        parse_record(&value)
+            .map(Some)
+            .map_err(|source| StoreError::Record {
+                id: id.clone(),
+                source,
+            })
     }
 
     /// Every stored run, newest first; records that cannot be read are listed apart.
@@ -308,9 +310,7 @@ impl RunStore {
         let tx = self.transaction(&[RUNS, WEIGHTS], IdbTransactionMode::Readwrite, OP)?;
         issue(&tx, || {
             for name in [RUNS, WEIGHTS] {
-                store(&tx, name, OP)?
-                    .clear()
-                    .map_err(|e| js_error(OP, e))?;
+                store(&tx, name, OP)?.clear().map_err(|e| js_error(OP, e))?;
             }
             Ok(())
         })?;
@@ -340,9 +340,7 @@ impl RunStore {
             .map_err(|e| js_error(OP, e))?
             .dyn_into()
             .map_err(|v| unexpected(OP, "a Promise", &v))?;
-        let value = JsFuture::from(promise)
-            .await
-            .map_err(|e| js_error(OP, e))?;
+        let value = JsFuture::from(promise).await.map_err(|e| js_error(OP, e))?;
         // Byte counts are well inside f64's exact integers.
         let bytes = |name| get(&value, name).map(|v| v.as_f64().unwrap_or(0.0).max(0.0) as u64);
         Ok(Some(StorageEstimate {
