@@ -8,7 +8,7 @@
 //! find the factory on any global scope, but its transaction future reports an abort without
 //! its reason, and a full disk (`QuotaExceededError`) arrives exactly that way — as an
 //! aborted transaction — and must reach the user. The glue is two small adapters
-//! ([`request_done`], [`transaction_done`]) over a `Promise`.
+//! ([`watch`], [`transaction_done`]) over a `Promise`.
 //!
 //! Every failure is a [`StoreError`] with a message for the page; nothing here panics.
 
@@ -222,11 +222,13 @@ impl RunStore {
         const OP: &str = "listing the runs";
         let tx = self.transaction(&[RUNS], IdbTransactionMode::Readonly, OP)?;
         let runs = store(&tx, RUNS, OP)?;
-        // Both requests are issued before either is awaited; both list in key order.
+        // Both requests are issued and watched before either is awaited; both list in key
+        // order.
         let keys = runs.get_all_keys().map_err(|e| js_error(OP, e))?;
         let values = runs.get_all().map_err(|e| js_error(OP, e))?;
-        let keys: Array = request_done(&keys, OP).await?.unchecked_into();
-        let values: Array = request_done(&values, OP).await?.unchecked_into();
+        let (keys_watched, values_watched) = (watch(&keys), watch(&values));
+        let keys: Array = settled(&keys, keys_watched, OP).await?.unchecked_into();
+        let values: Array = settled(&values, values_watched, OP).await?.unchecked_into();
         let mut list = RunList::default();
         for (k, v) in keys.iter().zip(values.iter()) {
             let id = RunId(k.as_string().unwrap_or_else(|| format!("{k:?}")));
@@ -427,21 +429,35 @@ fn issue<T>(
     })
 }
 
-/// The request's result once it succeeds, or its error.
-async fn request_done(request: &IdbRequest, op: &'static str) -> Result<JsValue, StoreError> {
-    // The request's events settle a promise: no Rust closure to keep alive. The handlers are
-    // set before this task yields, and requests fire their events asynchronously.
-    let promise = Promise::new(&mut |resolve, reject| {
+/// Settles when `request` succeeds or fails. Its handlers are set here, synchronously, so
+/// that several requests can be watched before any is awaited (a request's events fire
+/// asynchronously, never before this returns). The request's events settle a promise: no Rust
+/// closure to keep alive.
+fn watch(request: &IdbRequest) -> JsFuture {
+    JsFuture::from(Promise::new(&mut |resolve, reject| {
         request.set_onsuccess(Some(&resolve));
         request.set_onerror(Some(&reject));
-    });
-    let outcome = JsFuture::from(promise).await;
+    }))
+}
+
+/// The request's result once `watched` (its [`watch`]) settles, or its error.
+async fn settled(
+    request: &IdbRequest,
+    watched: JsFuture,
+    op: &'static str,
+) -> Result<JsValue, StoreError> {
+    let outcome = watched.await;
     request.set_onsuccess(None);
     request.set_onerror(None);
     match outcome {
         Ok(_) => request.result().map_err(|e| js_error(op, e)),
         Err(_) => Err(dom_error(op, request.error().ok().flatten())),
     }
+}
+
+/// The result of a single request, or its error.
+async fn request_done(request: &IdbRequest, op: &'static str) -> Result<JsValue, StoreError> {
+    settled(request, watch(request), op).await
 }
 
 /// Waits until the transaction commits; an abort comes back with its reason (e.g.
