@@ -12,6 +12,7 @@ pub mod hooks;
 pub mod live_runner;
 pub mod model_store;
 pub mod runner;
+pub mod runs;
 pub mod state;
 pub mod sweep_runner;
 pub mod url;

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, polyline_points};
+use super::chart::{Chart, Frame, Tick, polyline_points, series_colour};
 use crate::train::sweep::RunResult;
 
 #[derive(Properties, PartialEq)]
@@ -21,10 +21,6 @@ const FRAME: Frame = Frame {
     top: 10.0,
     bottom: 34.0,
 };
-const COLOURS: [&str; 9] = [
-    "#1f4e9c", "#c2571a", "#0f8a6a", "#7b3fa0", "#b8860b", "#c0304a", "#4a7f2a", "#6b6b6b",
-    "#2a8fbf",
-];
 
 /// Every value of `key` over the runs, sorted, once each.
 fn distinct<T: Ord>(runs: &[RunResult], key: impl Fn(&RunResult) -> T) -> Vec<T> {
@@ -65,7 +61,7 @@ pub fn sweep_chart(props: &Props) -> Html {
             .collect(),
     ];
     let series = names.iter().enumerate().map(|(k, name)| {
-        let colour = COLOURS[k % COLOURS.len()];
+        let colour = series_colour(k);
         let live = points(&props.live, name);
         html! {
             <g class="series" data-series={name.clone()}>

@@ -1,0 +1,8 @@
+//! The runs table's data: every run of this browser, kept in IndexedDB ([`store`]) so that a
+//! reload or a crash loses at most the steps since the last evaluation. The record itself is
+//! `train::run_record` (the CLI and the "export all" zip read it too).
+
+pub mod store;
+
+pub use crate::train::run_record::{RecordError, RunId, RunRecord, RunStatus};
+pub use store::{RunList, RunStore, StorageEstimate, StoreError, Unreadable};
