@@ -21,13 +21,14 @@ pub mod worker;
 use yew::prelude::*;
 
 use crate::models::AttentionMode;
+use crate::train::run_record::{RunId, RunRecord};
 use crate::train::sweep::CustomGrid;
 use crate::train::{BackendChoice, TrainConfig};
 use components::claim_construction::LoadedConstruction;
 use components::models_panel::GalleryEntry;
 use components::{
     AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer, LossChart,
-    ModeSwitch, ModelsPanel, ProgressBar, SweepPanel, TaskGallery,
+    ModeSwitch, ModelsPanel, ProgressBar, RunsChart, RunsTable, SweepPanel, TaskGallery,
 };
 use files::CheckpointSource;
 use hooks::use_keyboard_cot_steps;
@@ -75,6 +76,99 @@ struct Callbacks {
     on_construct: Callback<(String, usize)>,
     on_live_check: Callback<String>,
     on_live_cancel: Callback<()>,
+    runs: RunsCallbacks,
+}
+
+/// What the runs table's buttons do.
+struct RunsCallbacks {
+    on_select: Callback<RunId>,
+    on_check: Callback<(RunId, bool)>,
+    on_rename: Callback<(RunId, String)>,
+    on_delete: Callback<RunId>,
+    on_export: Callback<RunId>,
+    on_export_all: Callback<()>,
+    on_share: Callback<RunId>,
+    on_clear_all: Callback<()>,
+    on_resume: Callback<RunId>,
+}
+
+/// The runs table's callbacks; the stored runs are read once, at start-up.
+#[hook]
+fn use_runs_callbacks(state: &UseReducerHandle<AppState>, client: &WorkerClient) -> RunsCallbacks {
+    let dispatch = state.dispatcher();
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |()| runs::page::list_at_start(&dispatch));
+    }
+    let busy = state.status.is_busy();
+    let list = state.runs.list.clone();
+    let choice = state.backend_choice;
+    // `f(record)` for the run with this id, if it is still listed.
+    let find = |list: &[RunRecord], id: &RunId| list.iter().find(|r| r.id == *id).cloned();
+    let on_select = use_callback(
+        (dispatch.clone(), client.clone(), list.clone(), busy, choice),
+        move |id: RunId, (dispatch, client, list, busy, choice)| {
+            if let Some(record) = find(list, &id)
+                && !*busy
+            {
+                runs::page::open_run(dispatch, client, record, client.backend(*choice));
+            }
+        },
+    );
+    let on_resume = use_callback(
+        (dispatch.clone(), client.clone(), list.clone(), busy, choice),
+        move |id: RunId, (dispatch, client, list, busy, choice)| {
+            if let Some(record) = find(list, &id)
+                && !*busy
+            {
+                runs::page::resume(dispatch, client, record, client.backend(*choice));
+            }
+        },
+    );
+    let on_check = use_callback(dispatch.clone(), |(id, on): (RunId, bool), dispatch| {
+        dispatch.dispatch(Action::CheckRun(id, on))
+    });
+    let on_rename = use_callback(dispatch.clone(), |(id, name): (RunId, String), dispatch| {
+        runs::page::rename(dispatch, id, name)
+    });
+    let on_delete = use_callback(
+        (dispatch.clone(), list.clone()),
+        |id: RunId, (dispatch, list)| {
+            let remaining = list.iter().filter(|r| r.id != id).count();
+            runs::page::delete(dispatch, id, remaining)
+        },
+    );
+    let on_export = use_callback(
+        (dispatch.clone(), list.clone()),
+        move |id: RunId, (dispatch, list)| {
+            if let Some(record) = find(list, &id) {
+                runs::page::export_one(dispatch, record)
+            }
+        },
+    );
+    let on_export_all = use_callback((dispatch.clone(), list.clone()), |(), (dispatch, list)| {
+        runs::page::export_every(dispatch, list.to_vec())
+    });
+    let on_share = use_callback(
+        (dispatch.clone(), list, choice),
+        move |id: RunId, (dispatch, list, choice)| {
+            if let Some(record) = find(list, &id) {
+                runs::page::share(dispatch, &record, *choice)
+            }
+        },
+    );
+    let on_clear_all = use_callback(dispatch, |(), dispatch| runs::page::clear_all(dispatch));
+    RunsCallbacks {
+        on_select,
+        on_check,
+        on_rename,
+        on_delete,
+        on_export,
+        on_export_all,
+        on_share,
+        on_clear_all,
+        on_resume,
+    }
 }
 
 /// A callback that dispatches `action(value)`.
@@ -126,6 +220,7 @@ fn load(source: CheckpointSource, (client, busy, choice): &(WorkerClient, bool, 
 #[hook]
 fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     let client = use_worker_client(state.dispatcher());
+    let runs = use_runs_callbacks(state, &client);
     let busy = state.status.is_busy();
     let choice = state.backend_choice;
     let on_train = use_callback(
@@ -213,6 +308,7 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         on_construct,
         on_live_check,
         on_live_cancel,
+        runs,
     }
 }
 
@@ -291,6 +387,21 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <h2>{"Chain-of-thought player"}</h2>
                     <CotPlayer inspection={state.inspection.clone()} step={state.cot_step} layer={state.layer}
                         head={state.head} on_step={cb.on_cot_step} on_goto={cb.on_cot_goto} />
+                </section>
+                <section class="panel runs" id="runs-panel">
+                    <h2>{"Runs in this browser"}</h2>
+                    <RunsTable runs={state.runs.list.clone()} unreadable={state.runs.unreadable.clone()}
+                        selected={state.runs.selected.clone()} checked={state.runs.checked.clone()}
+                        training={state.runs.training.clone()}
+                        storage={state.runs.storage.clone().map(|line| line.map(AttrValue::from).map_err(AttrValue::from))}
+                        on_select={cb.runs.on_select} on_check={cb.runs.on_check} on_rename={cb.runs.on_rename}
+                        on_delete={cb.runs.on_delete} on_export={cb.runs.on_export} on_export_all={cb.runs.on_export_all}
+                        on_share={cb.runs.on_share} on_clear_all={cb.runs.on_clear_all} on_resume={cb.runs.on_resume} />
+                    if let Some(link) = &state.runs.link {
+                        <p class="run-link">{"Link to this run's config (copied where the browser allows; a custom task's data is not in it): "}
+                            <input id="run-link" readonly=true value={link.clone()} aria-label="run link" /></p>
+                    }
+                    <RunsChart runs={state.runs.checked_runs()} />
                 </section>
                 <section class="panel models">
                     <h2>{"Models: gallery, import, export"}</h2>

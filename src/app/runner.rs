@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::model_store::{ModelHandle, ModelStore, Trained};
+use super::runs::recorder::Recorder;
 use super::worker::protocol::{ExportKind, Report};
 use super::worker::sink::Sink;
 use crate::models::AttentionMode;
@@ -15,6 +16,7 @@ use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::eval::greedy;
 use crate::train::held_out::held_out;
 use crate::train::inspect::inspect;
+use crate::train::run_record::{RunRecord, RunStatus};
 use crate::train::session::{Command, Event, Outcome, Session};
 use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, BackendInfo, TrainConfig, backend};
@@ -100,14 +102,7 @@ impl Runner {
         wasm_bindgen_futures::spawn_local(async move {
             let on_webgpu = Cell::new(false);
             if let Err(message) = this.run(config, choice, &stop, &on_webgpu).await {
-                // A failed read on WebGPU is a lost device (destroyed, reset by the driver, out
-                // of memory): the page moves later runs to the CPU.
-                let lost = on_webgpu.get() && message.starts_with(DEVICE_READ_FAILED);
-                this.send(if lost {
-                    Report::DeviceLost(message)
-                } else {
-                    Report::Failed(message)
-                });
+                this.send(this.failure(message, on_webgpu.get()));
             }
         });
     }
@@ -134,9 +129,57 @@ impl Runner {
             // burn reads optimizer state synchronously, which WebGPU in a browser cannot.
             session = session.without_sync_reads();
         }
-        session.start(config).map_err(|e| e.to_string())?;
+        session.start(config.clone()).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");
-        self.drive(session, info, device, stop).await
+        let mut recorder = Recorder::begin(&config, &info, self.sink.clone()).await;
+        self.drive(session, info, device, stop, &mut recorder).await
+    }
+
+    /// Continue stored run `run` from its checkpoint `bytes` to the steps of its config: the
+    /// same result as if it had not stopped. It keeps its place in the runs table.
+    pub fn resume(&self, run: RunRecord, bytes: Vec<u8>, choice: BackendChoice) {
+        self.store.release();
+        let stop = self.stop.renew();
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let on_webgpu = Cell::new(false);
+            if let Err(message) = this.resumed(run, &bytes, choice, &stop, &on_webgpu).await {
+                this.send(this.failure(message, on_webgpu.get()));
+            }
+        });
+    }
+
+    async fn resumed(
+        &self,
+        run: RunRecord,
+        bytes: &[u8],
+        choice: BackendChoice,
+        stop: &Cell<bool>,
+        on_webgpu: &Cell<bool>,
+    ) -> Result<(), String> {
+        let (device, info) = backend::select(choice).await;
+        on_webgpu.set(info.is_webgpu);
+        let session = Session::resume_from(bytes, &device, Some(run.config.steps))
+            .map_err(|e| format!("Could not resume “{}”: {e}", run.name))?
+            .with_clock(Box::new(now_ms));
+        let session = if info.is_webgpu {
+            session.without_sync_reads()
+        } else {
+            session
+        };
+        let mut recorder = Recorder::resume(run, &info, self.sink.clone()).await;
+        self.drive(session, info, device, stop, &mut recorder).await
+    }
+
+    /// A run's error as the page hears it: a failed read on WebGPU is a lost device
+    /// (destroyed, reset by the driver, out of memory), and the page moves later runs to the
+    /// CPU.
+    fn failure(&self, message: String, on_webgpu: bool) -> Report {
+        if on_webgpu && message.starts_with(DEVICE_READ_FAILED) {
+            Report::DeviceLost(message)
+        } else {
+            Report::Failed(message)
+        }
     }
 
     /// Step `session` to its end, one step between two yields to the worker's event loop (so
@@ -148,6 +191,7 @@ impl Runner {
         info: BackendInfo,
         device: Device,
         stop: &Cell<bool>,
+        recorder: &mut Recorder,
     ) -> Result<(), String> {
         let config = session.config().cloned().ok_or("the run did not start")?;
         self.send(Report::Started {
@@ -174,6 +218,9 @@ impl Runner {
                         mark("run:checkpoint");
                         let inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
                         self.send(Report::Snapshot(Rc::new(inspection)));
+                        // Stored before the next step: a reload loses at most the steps
+                        // since this evaluation.
+                        recorder.save(&session, RunStatus::Running, None).await;
                     }
                     Event::Progress {
                         step,
@@ -194,6 +241,16 @@ impl Runner {
             yield_now().await;
         }
         mark("run:steps-done");
+        let status = match outcome {
+            Some(Outcome::Completed) => RunStatus::Finished,
+            Some(Outcome::Stopped) => RunStatus::Stopped,
+            Some(Outcome::Diverged) => RunStatus::Diverged,
+            _ => RunStatus::Failed,
+        };
+        let why = failure
+            .clone()
+            .or_else(|| session.error().map(ToString::to_string));
+        recorder.save(&session, status, why).await;
         match outcome {
             Some(Outcome::Failed) => {
                 return Err(failure.unwrap_or_else(|| "the run failed".into()));

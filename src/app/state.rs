@@ -1,16 +1,18 @@
 //! The page's state and its reducer: the one owner of what the page shows. Every change goes
 //! through an [`Action`]; components get values and callbacks, never the dispatcher.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::model_store::ModelHandle;
+use super::runs::RunList;
 use super::worker::protocol::Report;
 use crate::claims::Verdict;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
+use crate::train::run_record::{RunId, RunRecord, RunStatus};
 use crate::train::sweep::RunResult;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
@@ -116,6 +118,70 @@ impl LiveStatus {
     }
 }
 
+/// The runs table: every run of this browser (stored in IndexedDB) and what the user does
+/// with them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Runs {
+    /// Readable runs, newest first.
+    pub list: Rc<Vec<RunRecord>>,
+    /// Stored records that cannot be read, and why.
+    pub unreadable: Rc<Vec<(RunId, String)>>,
+    /// The runs whose curves are overlaid.
+    pub checked: Rc<BTreeSet<RunId>>,
+    /// The run shown in the attention map and the CoT player.
+    pub selected: Option<RunId>,
+    /// The run training now.
+    pub training: Option<RunId>,
+    /// The storage line: usage, or why runs are not kept.
+    pub storage: Option<Result<String, String>>,
+    /// A link that reproduces a run's config (after "Link").
+    pub link: Option<String>,
+}
+
+impl Runs {
+    /// The checked runs, in the table's order (the chart's colours follow it).
+    pub fn checked_runs(&self) -> Rc<Vec<RunRecord>> {
+        Rc::new(
+            self.list
+                .iter()
+                .filter(|r| self.checked.contains(&r.id))
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Put `record` in the list (replacing its older version), newest first.
+    fn upsert(&mut self, record: RunRecord) {
+        let mut list: Vec<RunRecord> = self
+            .list
+            .iter()
+            .filter(|r| r.id != record.id)
+            .cloned()
+            .collect();
+        list.push(record);
+        list.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        self.list = Rc::new(list);
+    }
+
+    fn remove(&mut self, id: &RunId) {
+        let keep = |r: &RunRecord| r.id != *id;
+        self.list = Rc::new(self.list.iter().filter(|r| keep(r)).cloned().collect());
+        self.unreadable = Rc::new(
+            self.unreadable
+                .iter()
+                .filter(|(u, _)| u != id)
+                .cloned()
+                .collect(),
+        );
+        let mut checked = (*self.checked).clone();
+        checked.remove(id);
+        self.checked = Rc::new(checked);
+        if self.selected.as_ref() == Some(id) {
+            self.selected = None;
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub config: TrainConfig,
@@ -149,6 +215,7 @@ pub struct AppState {
     pub sweep: Sweep,
     /// The last live check of each claim that has had one, by claim id (at most one runs).
     pub live: Rc<BTreeMap<String, LiveStatus>>,
+    pub runs: Runs,
 }
 
 /// A change to the page's state: what the user did, or news from the training worker.
@@ -164,6 +231,20 @@ pub enum Action {
     ModelNotice(Result<String, String>),
     /// News from the training worker.
     News(Report),
+    /// The stored runs, read at start-up.
+    RunsListed(RunList),
+    /// A run's record changed in the store (renamed).
+    RunChanged(RunRecord),
+    RunDeleted(RunId),
+    RunsCleared,
+    /// Overlay a run's curves (or not).
+    CheckRun(RunId, bool),
+    /// The run now shown (its checkpoint is being loaded).
+    SelectRun(RunId),
+    /// The storage line (usage) or a storage problem.
+    RunsStorage(Result<String, String>),
+    /// A link that reproduces a run's config.
+    RunLink(String),
 }
 
 impl AppState {
@@ -190,6 +271,7 @@ impl AppState {
             construction: None,
             sweep: Sweep::default(),
             live: Rc::default(),
+            runs: Runs::default(),
         }
     }
 
@@ -337,6 +419,21 @@ impl AppState {
                 s.sweep.results = Rc::new(results);
             }
             Report::SweepEnded(status) => s.sweep.status = status,
+            Report::RunSaved(record) => {
+                let running = record.status == RunStatus::Running;
+                let id = record.id.clone();
+                if running {
+                    s.runs.training = Some(id.clone());
+                } else if s.runs.training.as_ref() == Some(&id) {
+                    s.runs.training = None;
+                }
+                if s.runs.selected.as_ref() != Some(&id) && running {
+                    // The run in training is the one the map and the player show.
+                    s.runs.selected = Some(id);
+                }
+                s.runs.upsert(*record);
+            }
+            Report::RunsProblem(message) => s.runs.storage = Some(Err(message)),
             Report::Live(LiveCheck { claim, status }) => {
                 let mut live = (*s.live).clone();
                 live.insert(claim, status);
@@ -374,6 +471,42 @@ impl Reducible for AppState {
             Action::DismissNotice => s.notice = None,
             Action::ModelNotice(notice) => s.model_notice = Some(notice),
             Action::News(report) => s.apply(report),
+            Action::RunsListed(list) => {
+                s.runs.unreadable = Rc::new(
+                    list.unreadable
+                        .into_iter()
+                        .map(|u| (u.id, u.error.to_string()))
+                        .collect(),
+                );
+                // Runs saved while the list was being read stay.
+                for record in list.runs {
+                    if !s.runs.list.iter().any(|r| r.id == record.id) {
+                        s.runs.upsert(record);
+                    }
+                }
+            }
+            Action::RunChanged(record) => s.runs.upsert(record),
+            Action::RunDeleted(id) => s.runs.remove(&id),
+            Action::RunsCleared => {
+                let training = s.runs.training.take();
+                s.runs = Runs {
+                    training,
+                    storage: s.runs.storage.clone(),
+                    ..Runs::default()
+                };
+            }
+            Action::CheckRun(id, on) => {
+                let mut checked = (*s.runs.checked).clone();
+                if on {
+                    checked.insert(id);
+                } else {
+                    checked.remove(&id);
+                }
+                s.runs.checked = Rc::new(checked);
+            }
+            Action::SelectRun(id) => s.runs.selected = Some(id),
+            Action::RunsStorage(line) => s.runs.storage = Some(line),
+            Action::RunLink(link) => s.runs.link = Some(link),
         }
         Rc::new(s)
     }

@@ -115,6 +115,10 @@ pub struct RunRecord {
     /// Why a run failed or diverged, for the table's tooltip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Whether the stored checkpoint can be resumed (weights, optimizer state and data-stream
+    /// position at an evaluation point); records written before this field read as `false`.
+    #[serde(default)]
+    pub resumable: bool,
 }
 
 /// Why a stored record cannot be used.
@@ -150,6 +154,7 @@ impl RunRecord {
             backend,
             checkpoint_version: FORMAT_VERSION,
             message: None,
+            resumable: false,
         }
     }
 

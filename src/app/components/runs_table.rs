@@ -39,6 +39,8 @@ pub struct Props {
     pub on_rename: Callback<(RunId, String)>,
     pub on_delete: Callback<RunId>,
     pub on_export: Callback<RunId>,
+    /// Continue a stopped or interrupted run from its stored checkpoint.
+    pub on_resume: Callback<RunId>,
     pub on_export_all: Callback<()>,
     pub on_share: Callback<RunId>,
     /// Emitted only once the user confirmed.
@@ -184,6 +186,9 @@ pub fn runs_table(props: &Props) -> Html {
                 <td>{&run.backend}</td>
                 <td class={status_class(run.status)} title={run.message.clone()}>{run.status.label()}</td>
                 <td class="actions">
+                    if run.resumable && run.steps_done < run.config.steps && run.status != RunStatus::Running {
+                        {row_button("Resume", "Continue this run from its last saved evaluation (weights, optimizer state and data stream restored): the same result as if it had not stopped", "resume", props.training.is_some(), with_id(&props.on_resume))}
+                    }
                     {row_button("Export", "Download the latest checkpoint (.safetensors, config in its metadata)", "export", false, with_id(&props.on_export))}
                     {row_button("Link", "Copy a link that reproduces this run's config", "share", false, with_id(&props.on_share))}
                     {row_button("Delete", "Delete this run and its weights", "delete", training, with_id(&props.on_delete))}

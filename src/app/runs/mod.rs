@@ -2,6 +2,8 @@
 //! reload or a crash loses at most the steps since the last evaluation. The record itself is
 //! `train::run_record` (the CLI and the "export all" zip read it too).
 
+pub mod page;
+pub mod recorder;
 pub mod store;
 
 pub use crate::train::run_record::{RecordError, RunId, RunRecord, RunStatus};

@@ -29,6 +29,13 @@ impl Host {
         match request {
             Request::Train { config, choice } => self.runner.train(config, choice),
             Request::Stop => self.runner.stop(),
+            Request::Resume { run, choice } => match bytes {
+                Some(bytes) => self.runner.resume(*run, bytes, choice),
+                None => self.sink.send(Report::Failed(format!(
+                    "{}: its checkpoint did not arrive",
+                    run.name
+                ))),
+            },
             Request::Reinspect { model, mode } => self.runner.reinspect(model, mode),
             Request::Load { source, choice } => match bytes {
                 Some(bytes) => self.runner.load(bytes, source, choice),

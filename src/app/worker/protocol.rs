@@ -13,6 +13,7 @@ use crate::app::model_store::ModelHandle;
 use crate::app::state::{LiveCheck, SweepStatus};
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
+use crate::train::run_record::RunRecord;
 use crate::train::sweep::{CustomGrid, RunResult};
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
@@ -33,6 +34,12 @@ pub enum Request {
     },
     /// Stop the run in progress after the step under way; it is still inspected and kept.
     Stop,
+    /// Continue a stored run (its checkpoint's bytes travel beside the message) to the steps
+    /// of its config, as if it had not stopped; the run keeps its record in the runs table.
+    Resume {
+        run: Box<RunRecord>,
+        choice: BackendChoice,
+    },
     /// Look at the kept model again under another attention mode.
     Reinspect {
         model: ModelHandle,
@@ -118,6 +125,11 @@ pub enum Report {
     SweepResult(RunResult),
     SweepEnded(SweepStatus),
     Live(LiveCheck),
+    /// The run's record as just stored in the runs database (at an evaluation point, or at
+    /// its end): the runs table shows it.
+    RunSaved(Box<RunRecord>),
+    /// Why the run in progress is not (or not fully) stored; training goes on.
+    RunsProblem(String),
     /// A file to download, and the models panel's message once it is offered.
     Download {
         name: String,

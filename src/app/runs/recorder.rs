@@ -1,0 +1,161 @@
+//! The training worker's side of the runs table: one [`Recorder`] per run writes the run's
+//! record and its latest checkpoint to IndexedDB at every evaluation point (resumable where the
+//! device allows) and once more when the run ends, and tells the page what it stored. A reload
+//! or a crash therefore loses at most the steps since the last evaluation.
+//!
+//! Storage problems (no IndexedDB, quota exceeded) never stop training: the run goes on and
+//! the page shows why it is not kept.
+
+use super::store::{RunStore, StoreError};
+use crate::app::worker::protocol::Report;
+use crate::app::worker::sink::Sink;
+use crate::train::run_record::{RunId, RunRecord, RunStatus};
+use crate::train::session::Session;
+use crate::train::{BackendInfo, TrainConfig};
+
+/// Milliseconds since the Unix epoch (the record's creation time; also its id).
+fn epoch_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The name a new run gets (the user can rename it in the table): what it trains.
+pub fn default_name(config: &TrainConfig) -> String {
+    format!(
+        "{} {} · {} · d {}",
+        config.task.task.name(),
+        config.task.size,
+        config.model.architecture.name(),
+        config.model.d_model
+    )
+}
+
+/// Writes one run to the runs store as it trains.
+pub struct Recorder {
+    /// `None` when the store could not be opened (the page was told once).
+    store: Option<RunStore>,
+    record: RunRecord,
+    /// `now_ms()` when this session of the run started, and the training time before it.
+    session_start_ms: f64,
+    elapsed_before_s: f64,
+    sink: Sink,
+}
+
+impl Recorder {
+    /// A record for a new run of `config` on `info`'s backend.
+    pub async fn begin(config: &TrainConfig, info: &BackendInfo, sink: Sink) -> Self {
+        let created = epoch_ms();
+        let nonce = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+        let record = RunRecord::start(
+            RunId::new(created, nonce),
+            default_name(config),
+            created,
+            config.clone(),
+            info.name.clone(),
+        );
+        Self::with_record(record, sink).await
+    }
+
+    /// Continue `record` (a stored run being resumed): its training time keeps adding up.
+    pub async fn resume(mut record: RunRecord, info: &BackendInfo, sink: Sink) -> Self {
+        record.status = RunStatus::Running;
+        record.message = None;
+        record.backend = info.name.clone();
+        Self::with_record(record, sink).await
+    }
+
+    async fn with_record(record: RunRecord, sink: Sink) -> Self {
+        let store = match RunStore::open().await {
+            Ok(store) => Some(store),
+            Err(e) => {
+                sink.send(Report::RunsProblem(format!(
+                    "This run is not kept: {e}. Training goes on."
+                )));
+                None
+            }
+        };
+        Self {
+            store,
+            elapsed_before_s: record.elapsed_s,
+            session_start_ms: super::super::runner::now_ms(),
+            record,
+            sink,
+        }
+    }
+
+    pub fn id(&self) -> &RunId {
+        &self.record.id
+    }
+
+    /// Store the run as `session` has it now, with `status` (and why, for a failure): its
+    /// checkpoint (resumable at an evaluation point on a device that allows it, else weights
+    /// only), then tell the page. The user's name for the run, if renamed meanwhile, is kept.
+    ///
+    /// A run that ends between two evaluations (Stop) keeps its last resumable checkpoint
+    /// rather than replacing it with weights that cannot be resumed: its record then says the
+    /// step of that checkpoint, where a Resume continues.
+    pub async fn save(&mut self, session: &Session, status: RunStatus, message: Option<String>) {
+        let elapsed_s = self.elapsed_before_s
+            + (super::super::runner::now_ms() - self.session_start_ms).max(0.0) / 1000.0;
+        let Some(store) = self.store.clone() else {
+            // Not kept, but the page's table still shows the run while the tab lives.
+            self.update(session, status, message, elapsed_s);
+            self.record.resumable = false;
+            return self
+                .sink
+                .send(Report::RunSaved(Box::new(self.record.clone())));
+        };
+        let (bytes, resumable) = match session.export().await {
+            Ok(exported) => exported,
+            Err(e) => {
+                return self
+                    .sink
+                    .send(Report::RunsProblem(format!("Could not save this run: {e}")));
+            }
+        };
+        if let Ok(Some(stored)) = store.get_run(&self.record.id).await {
+            self.record.name = stored.name;
+        }
+        let keep_stored = !resumable && self.record.resumable && status != RunStatus::Running;
+        let saved = if keep_stored {
+            self.record.status = status;
+            self.record.message = message;
+            self.record.elapsed_s = elapsed_s;
+            store.put_run(&self.record).await
+        } else {
+            self.update(session, status, message, elapsed_s);
+            self.record.resumable = resumable;
+            store.put_checkpoint(&self.record, &bytes).await
+        };
+        match saved {
+            Ok(()) => self
+                .sink
+                .send(Report::RunSaved(Box::new(self.record.clone()))),
+            Err(e) => self.problem(&e),
+        }
+    }
+
+    /// The record as `session` has it now.
+    fn update(
+        &mut self,
+        session: &Session,
+        status: RunStatus,
+        message: Option<String>,
+        elapsed_s: f64,
+    ) {
+        let record = &mut self.record;
+        record.status = status;
+        record.message = message;
+        record.steps_done = session.step();
+        record.history = session.history().to_vec();
+        record.final_accuracy = record.history.last().map(|m| m.accuracy);
+        record.elapsed_s = elapsed_s;
+    }
+
+    /// Tell the page why the run's latest state is not stored (a full quota says what to do).
+    fn problem(&self, e: &StoreError) {
+        self.sink.send(Report::RunsProblem(format!(
+            "Step {} of “{}” was not saved: {e}",
+            self.record.steps_done, self.record.name
+        )));
+    }
+}
