@@ -288,7 +288,10 @@ fn records_load_both_ways_and_training_continues_identically() {
         let Optimizer::Ours(adamw) = &ours else {
             unreachable!()
         };
-        assert_eq!(pollster::block_on(adamw.to_bytes_async()).unwrap(), our_bytes);
+        assert_eq!(
+            pollster::block_on(adamw.to_bytes_async()).unwrap(),
+            our_bytes
+        );
 
         // burn's record into ours, ours into burn's: each continues as the uninterrupted run.
         let (whole, _) = train(&run, half_burn.clone(), HALF..STEPS, &mut burn);

@@ -242,7 +242,8 @@ impl AdamW {
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self, OptimizerStateError> {
         let device = device.clone().without_autodiff();
         let unreadable = |e: burn_pack::Error| OptimizerStateError::Unreadable(format!("{e}"));
-        let reader = Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(unreadable)?;
+        let reader =
+            Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(unreadable)?;
         let scalars = reader.scalars().clone();
         let paths: BTreeMap<u64, String> = reader
             .metadata()
@@ -286,9 +287,7 @@ impl AdamW {
             if first.dtype() != second.dtype() || !first.dtype().is_float() {
                 return Err(malformed(format!("moments of type {:?}", first.dtype())));
             }
-            let tensor = |data: TensorData| {
-                with_rank!(rank, D => Tensor::<D>::from_data(data, &device).into_bridge())
-            };
+            let tensor = |data: TensorData| with_rank!(rank, D => Tensor::<D>::from_data(data, &device).into_bridge());
             let (Some(first), Some(second)) = (tensor(first), tensor(second)) else {
                 return Err(malformed(format!("rank {rank}")));
             };
