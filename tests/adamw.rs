@@ -9,8 +9,8 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
-use burn::store::burn_pack::Reader;
-use burn::tensor::Bytes;
+use burn::store::burn_pack::{self, Reader};
+use burn::tensor::{Bytes, DType};
 use expressivity_lab::models::{ArchSpec, Architecture, Model, PositionalEncoding, SequenceModel};
 use expressivity_lab::tasks::{Example, TaskKind, TaskSpec};
 use expressivity_lab::train::adamw::{
@@ -345,6 +345,32 @@ fn a_state_that_does_not_fit_is_an_error_not_a_panic() {
     assert!(matches!(junk, OptimizerStateError::Unreadable(_)), "{junk}");
     // A truncated one.
     assert!(AdamW::from_bytes(&bytes[..bytes.len() / 2], &device).is_err());
+    // Moments whose bytes do not fill their shape, or with no parameter id.
+    let record = |first: (Vec<usize>, usize), id: Option<u64>| {
+        let tensor = |name: &str, (shape, floats): (Vec<usize>, usize)| {
+            let bytes = Bytes::from_bytes_vec(vec![0u8; 4 * floats]);
+            burn_pack::Tensor::new(name.into(), DType::F32, shape, id, bytes)
+        };
+        let tensors = vec![
+            tensor("7.momentum.moment_1", first),
+            tensor("7.momentum.moment_2", (vec![2, 2], 4)),
+        ];
+        burn_pack::Writer::new(tensors)
+            .with_scalar("7.momentum.time", burn_pack::Scalar::from(3usize))
+            .into_bytes()
+            .map(|bytes| bytes.to_vec())
+    };
+    let fits = record((vec![2, 2], 4), Some(7)).unwrap();
+    assert_eq!(AdamW::from_bytes(&fits, &device).unwrap().len(), 1);
+    // burn-pack refuses to write moments whose bytes do not fill their shape (a hand-made
+    // file that has them is refused by `from_bytes` as malformed).
+    assert!(record((vec![2, 2], 2), Some(7)).is_err());
+    let anonymous = record((vec![2, 2], 4), None).unwrap();
+    let error = AdamW::from_bytes(&anonymous, &device).err().unwrap();
+    assert!(
+        matches!(error, OptimizerStateError::NoParameter(_)),
+        "{error}"
+    );
 }
 
 /// `model` with the parameter ids of `like` (the same module paths).

@@ -287,6 +287,16 @@ impl AdamW {
             if first.dtype() != second.dtype() || !first.dtype().is_float() {
                 return Err(malformed(format!("moments of type {:?}", first.dtype())));
             }
+            // burn-pack checks offsets, not that the bytes fill the shape (a short tensor
+            // would panic where it is created).
+            let filled = |data: &TensorData| {
+                data.as_bytes().len() == data.num_elements() * data.dtype().size()
+            };
+            if !filled(&first) || !filled(&second) {
+                return Err(malformed(
+                    "moments whose bytes do not fill their shape".into(),
+                ));
+            }
             let tensor = |data: TensorData| with_rank!(rank, D => Tensor::<D>::from_data(data, &device).into_bridge());
             let (Some(first), Some(second)) = (tensor(first), tensor(second)) else {
                 return Err(malformed(format!("rank {rank}")));
