@@ -190,19 +190,9 @@ impl AdamW {
     pub fn to_bytes(&self) -> Result<Vec<u8>, OptimizerStateError> {
         let mut read = Vec::with_capacity(self.states.len());
         for (&id, state) in &self.states {
-            let data = |tensor: &BridgeTensor| {
-                with_rank!(state.rank, D => Tensor::<D>::from_bridge(tensor.clone()).try_into_data())
-                    .expect("a state's rank is checked when it is made")
-                    .map_err(|e| OptimizerStateError::Device(format!("{e:?}")))
-            };
-            read.push(ReadMoments {
-                id,
-                time: state.time,
-                rank: state.rank,
-                first: data(&state.first)?,
-                second: data(&state.second)?,
-                path: state.path.clone(),
-            });
+            let first = read_now(id, state.rank, &state.first)?;
+            let second = read_now(id, state.rank, &state.second)?;
+            read.push(state.read_back(id, first, second));
         }
         write_record(read)
     }
@@ -212,25 +202,9 @@ impl AdamW {
     pub async fn to_bytes_async(&self) -> Result<Vec<u8>, OptimizerStateError> {
         let mut read = Vec::with_capacity(self.states.len());
         for (&id, state) in &self.states {
-            let mut data = Vec::with_capacity(2);
-            for tensor in [&state.first, &state.second] {
-                let read = with_rank!(state.rank, D => {
-                    Tensor::<D>::from_bridge(tensor.clone()).into_data_async().await
-                })
-                .expect("a state's rank is checked when it is made")
-                .map_err(|e| OptimizerStateError::Device(format!("{e:?}")))?;
-                data.push(read);
-            }
-            let second = data.pop().expect("two moments were read");
-            let first = data.pop().expect("two moments were read");
-            read.push(ReadMoments {
-                id,
-                time: state.time,
-                rank: state.rank,
-                first,
-                second,
-                path: state.path.clone(),
-            });
+            let first = read_async(id, state.rank, &state.first).await?;
+            let second = read_async(id, state.rank, &state.second).await?;
+            read.push(state.read_back(id, first, second));
         }
         write_record(read)
     }
@@ -299,7 +273,7 @@ impl AdamW {
             }
             let tensor = |data: TensorData| with_rank!(rank, D => Tensor::<D>::from_data(data, &device).into_bridge());
             let (Some(first), Some(second)) = (tensor(first), tensor(second)) else {
-                return Err(malformed(format!("rank {rank}")));
+                return Err(unsupported_rank(id, rank));
             };
             let path = paths.get(&id).cloned();
             let state = Moments {
@@ -313,6 +287,50 @@ impl AdamW {
         }
         Ok(Self { states })
     }
+}
+
+impl Moments {
+    /// This state with its moments read back.
+    fn read_back(&self, id: u64, first: TensorData, second: TensorData) -> ReadMoments {
+        ReadMoments {
+            id,
+            time: self.time,
+            rank: self.rank,
+            first,
+            second,
+            path: self.path.clone(),
+        }
+    }
+}
+
+/// A rank this optimizer cannot hold (burn's tensors take 1 to 8 here).
+fn unsupported_rank(id: u64, rank: usize) -> OptimizerStateError {
+    OptimizerStateError::Malformed {
+        id,
+        reason: format!("rank {rank}"),
+    }
+}
+
+/// A moment's values, read synchronously.
+fn read_now(
+    id: u64,
+    rank: usize,
+    tensor: &BridgeTensor,
+) -> Result<TensorData, OptimizerStateError> {
+    with_rank!(rank, D => Tensor::<D>::from_bridge(tensor.clone()).try_into_data())
+        .ok_or_else(|| unsupported_rank(id, rank))?
+        .map_err(|e| OptimizerStateError::Device(format!("{e:?}")))
+}
+
+/// A moment's values, read asynchronously.
+async fn read_async(
+    id: u64,
+    rank: usize,
+    tensor: &BridgeTensor,
+) -> Result<TensorData, OptimizerStateError> {
+    with_rank!(rank, D => Tensor::<D>::from_bridge(tensor.clone()).into_data_async().await)
+        .ok_or_else(|| unsupported_rank(id, rank))?
+        .map_err(|e| OptimizerStateError::Device(format!("{e:?}")))
 }
 
 /// burn's `OptimizerRecord::into_bytes` for these states: one tensor per moment (tagged with
