@@ -2,6 +2,7 @@
 //! `--enable-unsafe-webgpu` (tests/webdriver-no-webgpu.json), where no adapter exists.
 #![cfg(target_arch = "wasm32")]
 
+use burn::prelude::*;
 use expressivity_lab::models::ArchSpec;
 use expressivity_lab::tasks::{TaskKind, TaskSpec};
 use expressivity_lab::train::backend::{self, web};
@@ -13,6 +14,9 @@ use wasm_bindgen_test::*;
 
 #[path = "support/task_fixture.rs"]
 mod task_fixture;
+
+#[path = "support/resume_check.rs"]
+mod resume_check;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -109,4 +113,17 @@ async fn a_native_gallery_checkpoint_loads_and_scores_as_it_did_natively() {
     let last = damaged.len() - 1;
     damaged[last] ^= 0x40;
     assert!(checkpoint::load(&damaged, &device).is_err());
+}
+
+/// A run on the CPU saves and resumes in the browser exactly as if it had not stopped. In this
+/// build the default device is the WebGPU one, never initialised here: burn's optimizer loaded
+/// its state there and panicked ("Service not yet initialized"); ours loads on the run's device.
+#[wasm_bindgen_test]
+async fn a_cpu_run_saves_and_resumes_bit_for_bit_in_the_browser() {
+    for arch in resume_check::ARCHITECTURES {
+        let config = resume_check::config(arch);
+        let difference = resume_check::resumed_difference(config, &Device::flex()).await;
+        console_log!("{arch:?} on the CPU: resumed vs uninterrupted {difference:e}");
+        assert_eq!(difference, 0.0, "{arch:?}");
+    }
 }

@@ -14,6 +14,9 @@ use expressivity_lab::train::checkpoint;
 use expressivity_lab::train::{BackendChoice, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 
+#[path = "support/resume_check.rs"]
+mod resume_check;
+
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 async fn webgpu() -> Device {
@@ -184,4 +187,17 @@ async fn explicit_webgpu_choice_uses_the_adapter() {
     let (_, auto) = backend::select(BackendChoice::Auto).await;
     let probe = web::probe_adapter().await.unwrap();
     assert_eq!(auto.is_webgpu, !probe.is_fallback, "{}", auto.reason);
+}
+
+/// A run on WebGPU saves a resumable snapshot (its optimizer state read asynchronously: a
+/// synchronous read would kill the page) and resumes from it on WebGPU as if it had not stopped.
+#[wasm_bindgen_test]
+async fn a_webgpu_run_saves_and_resumes_in_the_browser() {
+    let gpu = webgpu().await;
+    for arch in resume_check::ARCHITECTURES {
+        let config = resume_check::config(arch);
+        let difference = resume_check::resumed_difference(config, &gpu).await;
+        console_log!("{arch:?} on WebGPU: resumed vs uninterrupted {difference:e}");
+        assert!(difference <= 1e-6, "{arch:?}: {difference}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Training, evaluation and inspection: joins `tasks` and `models`. Same code native and wasm,
 //! generic over burn's `Device`. Reads from the device are async and rare (every k steps).
 
+pub mod adamw;
 pub mod backend;
 pub mod batch;
 pub mod checkpoint;
@@ -21,6 +22,7 @@ pub mod sweep;
 pub mod trainer;
 pub mod yield_now;
 
+pub use adamw::{AdamW, OptimizerStateError};
 pub use backend::{BackendChoice, BackendInfo};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta, Provenance};
 pub use config::{TrainConfig, TrainError};

@@ -180,9 +180,10 @@ impl Session {
         self
     }
 
-    /// For devices that panic on synchronous reads (WebGPU in a browser): burn reads the
-    /// optimizer's state synchronously, so snapshots then hold weights and history only
-    /// (`resumable: false`).
+    /// For devices that panic on synchronous reads (WebGPU in a browser): snapshots then hold
+    /// weights and history only (`resumable: false`). Kept as a policy switch: the snapshot
+    /// itself no longer reads synchronously (the optimizer's state is read with
+    /// [`Trainer::optimizer_state_async`]).
     pub fn without_sync_reads(mut self) -> Self {
         self.sync_reads = false;
         self
@@ -529,7 +530,8 @@ impl Session {
         meta.history = trainer.history().to_vec();
         meta.note = self.note.clone();
         meta.resume = Some(trainer.resume_state());
-        let optimizer = trainer.optimizer_state()?;
+        // Read asynchronously: the same bytes, and no blocking read on any backend.
+        let optimizer = trainer.optimizer_state_async().await?;
         Ok(checkpoint::save_resumable(&trainer.inference_model(), &meta, Some(&optimizer)).await?)
     }
 }

@@ -1,11 +1,10 @@
 //! The training loop: AdamW on masked cross-entropy, losses kept on the device and read back
 //! only at checkpoints (every `eval_every` steps), never per step.
 
-use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer, OptimizerRecord};
+use burn::optim::GradientsParams;
 use burn::prelude::*;
-use burn::tensor::Bytes;
 
+use super::adamw::AdamW;
 use super::batch::make_batch;
 use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
@@ -59,21 +58,12 @@ fn window_and_last(losses: &[f32]) -> (f32, f32) {
     (mean(losses), mean(tail))
 }
 
-fn optimizer() -> ModuleOptimizer {
-    // Per-parameter gradient-norm clipping at 1.0 keeps the small, high-learning-rate runs of
-    // the sweeps stable.
-    AdamWConfig::new()
-        .with_weight_decay(0.01)
-        .with_grad_clipping(Some(GradientClippingConfig::Norm(1.0)))
-        .init()
-}
-
 /// A training run in progress.
 pub struct Trainer {
     config: TrainConfig,
     task: Box<dyn Task>,
     model: Model,
-    optimizer: ModuleOptimizer,
+    optimizer: AdamW,
     /// Training examples: never a test prompt, with the generator's label balance.
     stream: TrainingStream,
     test_set: Vec<Example>,
@@ -131,7 +121,7 @@ impl Trainer {
             config,
             task,
             model,
-            optimizer: optimizer(),
+            optimizer: AdamW::new(),
             test_set,
             step: 0,
             pending_losses: Vec::new(),
@@ -162,12 +152,12 @@ impl Trainer {
         let task = config.task()?;
         let device = device.clone().autodiff();
         let model = with_param_ids(model.to_device(&device), &state.param_ids)?;
-        let record = OptimizerRecord::from_bytes(Bytes::from_bytes_vec(optimizer_state.to_vec()))
-            .map_err(|e| {
-            TrainError::Resume(format!("its optimizer state is unreadable: {e:?}"))
-        })?;
+        // On the trainer's own device (burn's `load_record` used `Device::default()`, in the
+        // wasm build the WebGPU one, uninitialised when the page trains on the CPU).
+        let optimizer = AdamW::from_bytes(optimizer_state, &device)
+            .map_err(|e| TrainError::Resume(e.to_string()))?;
         let mut trainer = Self::assemble(config, task, model.clone(), device);
-        trainer.optimizer = optimizer().load_record(record);
+        trainer.optimizer = optimizer;
         trainer.stream =
             TrainingStream::resume(trainer.config.seed, &trainer.test_set, state.stream);
         trainer.step = steps_done;
@@ -190,16 +180,22 @@ impl Trainer {
         }
     }
 
-    /// The optimizer's state (burn's record, burnpack bytes). burn reads it synchronously: fine
-    /// on the CPU backend (native and wasm), not on WebGPU in a browser (there every
-    /// synchronous read panics).
+    /// The optimizer's state (burn's optimizer record, burnpack bytes: see [`AdamW`]), read
+    /// synchronously: fine on the CPU backend (native and wasm), not on WebGPU in a browser
+    /// (there every synchronous read panics; use [`Trainer::optimizer_state_async`]).
     pub fn optimizer_state(&self) -> Result<Vec<u8>, TrainError> {
-        let bytes = self
-            .optimizer
-            .to_record()
-            .into_bytes()
-            .map_err(|e| TrainError::Device(format!("writing the optimizer state: {e:?}")))?;
-        Ok(bytes.to_vec())
+        self.optimizer
+            .to_bytes()
+            .map_err(|e| TrainError::Device(e.to_string()))
+    }
+
+    /// [`Trainer::optimizer_state`] with asynchronous reads (the same bytes): works on every
+    /// backend, WebGPU in a browser included.
+    pub async fn optimizer_state_async(&self) -> Result<Vec<u8>, TrainError> {
+        self.optimizer
+            .to_bytes_async()
+            .await
+            .map_err(|e| TrainError::Device(e.to_string()))
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -271,7 +267,11 @@ impl Trainer {
         let loss = masked_cross_entropy(logits, batch.targets, batch.mask);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let lr = learning_rate(self.config.learning_rate, self.step, self.config.steps);
-        self.model = self.optimizer.step(lr, self.model.clone(), grads);
+        // Fails only when a resumed state does not fit its parameter; the weights stay.
+        self.model = self
+            .optimizer
+            .step(lr, self.model.clone(), grads)
+            .map_err(|e| TrainError::Resume(e.to_string()))?;
         self.pending_losses.push(loss.detach());
         self.step += 1;
         Ok(())
@@ -328,7 +328,7 @@ impl Trainer {
     pub(super) fn restore_last_good(&mut self) -> usize {
         let (restored, model) = self.last_good.clone();
         self.model = model;
-        self.optimizer = optimizer();
+        self.optimizer = AdamW::new();
         restored
     }
 
