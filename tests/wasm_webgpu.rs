@@ -194,7 +194,9 @@ async fn explicit_webgpu_choice_uses_the_adapter() {
 #[wasm_bindgen_test]
 async fn a_webgpu_run_saves_and_resumes_in_the_browser() {
     let gpu = webgpu().await;
-    for arch in resume_check::ARCHITECTURES {
+    // The transformer only: on SwiftShader every new kernel compiles for seconds, and the LSTM's
+    // many small kernels doubled the test (~4 min for both); the CPU fallback test covers both.
+    for arch in resume_check::ARCHITECTURES.into_iter().take(1) {
         let config = resume_check::config(arch);
         let difference = resume_check::resumed_difference(config, &gpu).await;
         console_log!("{arch:?} on WebGPU: resumed vs uninterrupted {difference:e}");

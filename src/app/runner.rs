@@ -124,11 +124,9 @@ impl Runner {
         let (device, info) = backend::select(choice).await;
         on_webgpu.set(info.is_webgpu);
         mark("run:backend-selected");
+        // Every read of a snapshot is asynchronous (our AdamW's state included): runs on WebGPU
+        // are saved resumable too.
         let mut session = Session::new(&device).with_clock(Box::new(now_ms));
-        if info.is_webgpu {
-            // burn reads optimizer state synchronously, which WebGPU in a browser cannot.
-            session = session.without_sync_reads();
-        }
         session.start(config.clone()).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");
         let mut recorder = Recorder::begin(&config, &info, self.sink.clone()).await;
@@ -162,11 +160,6 @@ impl Runner {
         let session = Session::resume_from(bytes, &device, Some(run.config.steps))
             .map_err(|e| format!("Could not resume “{}”: {e}", run.name))?
             .with_clock(Box::new(now_ms));
-        let session = if info.is_webgpu {
-            session.without_sync_reads()
-        } else {
-            session
-        };
         let mut recorder = Recorder::resume(run, &info, self.sink.clone()).await;
         self.drive(session, info, device, stop, &mut recorder).await
     }
@@ -194,6 +187,7 @@ impl Runner {
         recorder: &mut Recorder,
     ) -> Result<(), String> {
         let config = session.config().cloned().ok_or("the run did not start")?;
+        let info_is_webgpu = info.is_webgpu;
         self.send(Report::Started {
             info,
             steps: config.steps,
@@ -250,10 +244,14 @@ impl Runner {
         let why = failure
             .clone()
             .or_else(|| session.error().map(ToString::to_string));
-        recorder.save(&session, status, why).await;
         match outcome {
             Some(Outcome::Failed) => {
-                return Err(failure.unwrap_or_else(|| "the run failed".into()));
+                let message = failure.unwrap_or_else(|| "the run failed".into());
+                // The page hears first; the record is stored after (a lost device cannot give
+                // its weights back, but the record's last evaluation stays).
+                self.send(self.failure(message.clone(), info_is_webgpu));
+                recorder.save(&session, status, why).await;
+                return Ok(());
             }
             // A stopped run is still inspected: the user sees what the model learned so far.
             Some(Outcome::Stopped) => self.send(Report::Stopped {
@@ -261,6 +259,7 @@ impl Runner {
             }),
             _ => self.send(Report::Inspecting),
         }
+        recorder.save(&session, status, why).await;
         // The weights of the last finite evaluation are back: show and keep them, then say why
         // the run ended early.
         let diverged = session.error().map(ToString::to_string);

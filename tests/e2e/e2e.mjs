@@ -178,6 +178,26 @@ try {
     check(next && /CPU/.test(await g.page.textContent("#backend")), `the next run falls back to the CPU (${await g.page.textContent("#backend")})`);
     await g.page.click("#train");
     await g.page.close();
+
+    // The main thread while the worker trains on WebGPU (SwiftShader) for 20 s, through an
+    // evaluation (stored in the runs table, resumable: every read is asynchronous).
+    const w = await openPage("?backend=webgpu&steps=3000&width=32&layers=1");
+    await w.page.click("#train", { noWaitAfter: true });
+    await w.page.waitForFunction(() => parseInt(document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0", 10) >= 5, null, { timeout: 240_000 }).catch(() => {});
+    const since = await w.page.evaluate(() => performance.now());
+    await w.page.waitForTimeout(20_000);
+    const gpuLongest = await w.page.evaluate((from) => Math.max(0, ...window.__longtasks.filter((t) => t.start >= from).map((t) => t.duration)), since);
+    const gpuSteps = await w.page.textContent("#progress .progress-label span:last-child");
+    check(gpuLongest < LONGTASK_LIMIT_MS, `longest main-thread task during 20 s of training on WebGPU (software adapter; at ${gpuSteps}): ${gpuLongest.toFixed(0)} ms (< ${LONGTASK_LIMIT_MS})`);
+    const stored = await w.page.waitForFunction(() => /running/.test(document.querySelector("#runs-panel tr.run-row td.status")?.textContent ?? "")
+      && parseInt(document.querySelector("#runs-panel tr.run-row td.num")?.textContent ?? "0", 10) >= 100, null, { timeout: 180_000 }).then(() => true, () => false);
+    check(stored, `a WebGPU run is stored at its evaluations (${await w.page.textContent("#runs-panel tr.run-row td.num").catch(() => "no row")}; ${await w.page.textContent("#runs-panel .storage").catch(() => "")})`);
+    await w.page.click("#train");
+    await w.page.waitForFunction(() => /Stopped at step/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 120_000 }).catch(() => {});
+    const resumable = await w.page.$$eval("#runs-panel tr.run-row button", (bs) => bs.some((b) => b.textContent === "Resume"));
+    check(resumable, "a stopped WebGPU run offers Resume");
+    check(w.errors.length === 0, `WebGPU run: no console errors (${w.errors.join(" | ")})`);
+    await w.page.close();
   }
 
   // 1c. A finished CPU run exports its resumable snapshot (optimizer state and data stream
@@ -260,10 +280,18 @@ try {
     check((await rows()).length === 1, "Delete removes a run");
     await r.page.click("#runs-clear");
     await r.page.click("#runs-clear-confirm");
+    await r.page.waitForFunction(() => document.querySelectorAll("#runs-panel tr.run-row[data-run]").length === 0, null, { timeout: 10_000 }).catch(() => {});
     await r.page.reload();
     await r.page.waitForSelector("#runs-panel", { timeout: 30_000 });
     await r.page.waitForTimeout(1000);
     check((await rows()).length === 0, "Clear all (after asking) empties the table, also after a reload");
+    // A full storage quota is shown, and training goes on.
+    const cdp = await r.page.context().newCDPSession(r.page);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: new URL(base).origin, quotaSize: 1000 });
+    await train(r.page, 300_000);
+    const full = await r.page.textContent("#runs-panel .error.storage").catch(() => "");
+    check(/full/.test(full) && /Done/.test(await r.page.textContent("#progress")), `a full storage quota is reported and the run still finishes: ${full.slice(0, 160)}`);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: new URL(base).origin });
     check(r.errors.length === 0, `runs table: no console errors (${r.errors.join(" | ")})`);
     await r.page.close();
   }

@@ -92,7 +92,8 @@ impl Recorder {
     ///
     /// A run that ends between two evaluations (Stop) keeps its last resumable checkpoint
     /// rather than replacing it with weights that cannot be resumed: its record then says the
-    /// step of that checkpoint, where a Resume continues.
+    /// step of that checkpoint, where a Resume continues. A failed run keeps its last stored
+    /// checkpoint too (its device may be gone).
     pub async fn save(&mut self, session: &Session, status: RunStatus, message: Option<String>) {
         let elapsed_s = self.elapsed_before_s
             + (super::super::runner::now_ms() - self.session_start_ms).max(0.0) / 1000.0;
@@ -104,24 +105,30 @@ impl Recorder {
                 .sink
                 .send(Report::RunSaved(Box::new(self.record.clone())));
         };
-        let (bytes, resumable) = match session.export().await {
-            Ok(exported) => exported,
-            Err(e) => {
-                return self
-                    .sink
-                    .send(Report::RunsProblem(format!("Could not save this run: {e}")));
-            }
-        };
         if let Ok(Some(stored)) = store.get_run(&self.record.id).await {
             self.record.name = stored.name;
         }
-        let keep_stored = !resumable && self.record.resumable && status != RunStatus::Running;
+        let at_evaluation = session
+            .trainer()
+            .is_some_and(|trainer| trainer.at_evaluation_point());
+        // A failed run (a lost device among others) is not read again: its last evaluation's
+        // checkpoint stays.
+        let keep_stored = status == RunStatus::Failed
+            || (status != RunStatus::Running && self.record.resumable && !at_evaluation);
         let saved = if keep_stored {
             self.record.status = status;
             self.record.message = message;
             self.record.elapsed_s = elapsed_s;
             store.put_run(&self.record).await
         } else {
+            let (bytes, resumable) = match session.export().await {
+                Ok(exported) => exported,
+                Err(e) => {
+                    return self
+                        .sink
+                        .send(Report::RunsProblem(format!("Could not save this run: {e}")));
+                }
+            };
             self.update(session, status, message, elapsed_s);
             self.record.resumable = resumable;
             store.put_checkpoint(&self.record, &bytes).await

@@ -483,7 +483,11 @@ fn dom_error(op: &'static str, error: Option<DomException>) -> StoreError {
         };
     };
     match error.name().as_str() {
-        "QuotaExceededError" => StoreError::QuotaExceeded(error.message()),
+        "QuotaExceededError" => StoreError::QuotaExceeded(match error.message() {
+            // Chromium gives no message: name the error rather than print "()".
+            m if m.is_empty() => "QuotaExceededError".into(),
+            m => m,
+        }),
         "VersionError" => StoreError::NewerDatabase,
         name => StoreError::Failed {
             op,
