@@ -131,13 +131,9 @@ fn use_runs_callbacks(state: &UseReducerHandle<AppState>, client: &WorkerClient)
     let on_rename = use_callback(dispatch.clone(), |(id, name): (RunId, String), dispatch| {
         runs::page::rename(dispatch, id, name)
     });
-    let on_delete = use_callback(
-        (dispatch.clone(), list.clone()),
-        |id: RunId, (dispatch, list)| {
-            let remaining = list.iter().filter(|r| r.id != id).count();
-            runs::page::delete(dispatch, id, remaining)
-        },
-    );
+    let on_delete = use_callback(dispatch.clone(), |id: RunId, dispatch| {
+        runs::page::delete(dispatch, id)
+    });
     let on_export = use_callback(
         (dispatch.clone(), list.clone()),
         move |id: RunId, (dispatch, list)| {
@@ -336,6 +332,19 @@ fn loaded_construction(state: &AppState) -> Option<(String, LoadedConstruction)>
     ))
 }
 
+/// The runs table's storage line: how many runs are kept and the quota used, or a problem.
+fn runs_storage_line(runs: &state::Runs) -> Option<Result<AttrValue, AttrValue>> {
+    let count = match runs.list.len() {
+        1 => "1 run".to_string(),
+        n => format!("{n} runs"),
+    };
+    Some(match runs.storage.clone()? {
+        Ok(usage) if usage.is_empty() => Ok(format!("{count} kept in this browser").into()),
+        Ok(usage) => Ok(format!("{count} kept in this browser · {usage}").into()),
+        Err(problem) => Err(problem.into()),
+    })
+}
+
 fn view(state: &AppState, cb: Callbacks) -> Html {
     let busy = state.status.is_busy();
     let (done, total) = state.progress();
@@ -393,7 +402,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <RunsTable runs={state.runs.list.clone()} unreadable={state.runs.unreadable.clone()}
                         selected={state.runs.selected.clone()} checked={state.runs.checked.clone()}
                         training={state.runs.training.clone()}
-                        storage={state.runs.storage.clone().map(|line| line.map(AttrValue::from).map_err(AttrValue::from))}
+                        storage={runs_storage_line(&state.runs)}
                         on_select={cb.runs.on_select} on_check={cb.runs.on_check} on_rename={cb.runs.on_rename}
                         on_delete={cb.runs.on_delete} on_export={cb.runs.on_export} on_export_all={cb.runs.on_export_all}
                         on_share={cb.runs.on_share} on_clear_all={cb.runs.on_clear_all} on_resume={cb.runs.on_resume} />

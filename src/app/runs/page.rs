@@ -44,15 +44,11 @@ async fn open() -> Result<RunStore, String> {
     RunStore::open().await.map_err(text)
 }
 
-/// The storage line: how many runs and how much of the quota they use.
-async fn usage_line(count: usize) -> String {
-    let runs = match count {
-        1 => "1 run".to_string(),
-        n => format!("{n} runs"),
-    };
+/// The storage line: how much of the quota the page uses (the table adds how many runs).
+async fn usage_line() -> String {
     match RunStore::estimate().await {
-        Ok(Some(estimate)) => format!("{runs} kept in this browser · {estimate}"),
-        _ => format!("{runs} kept in this browser"),
+        Ok(Some(estimate)) => estimate.to_string(),
+        _ => String::new(),
     }
 }
 
@@ -71,7 +67,7 @@ pub fn list_at_start(dispatch: &Dispatch) {
                 store.put_run(record).await.map_err(text)?;
             }
         }
-        let line = usage_line(list.runs.len()).await;
+        let line = usage_line().await;
         d.dispatch(Action::RunsListed(list));
         d.dispatch(Action::RunsStorage(Ok(line)));
         Ok(())
@@ -87,12 +83,12 @@ pub fn rename(dispatch: &Dispatch, id: RunId, name: String) {
     });
 }
 
-pub fn delete(dispatch: &Dispatch, id: RunId, remaining: usize) {
+pub fn delete(dispatch: &Dispatch, id: RunId) {
     let d = dispatch.clone();
     spawn(dispatch, async move {
         open().await?.delete(&id).await.map_err(text)?;
         d.dispatch(Action::RunDeleted(id));
-        d.dispatch(Action::RunsStorage(Ok(usage_line(remaining).await)));
+        d.dispatch(Action::RunsStorage(Ok(usage_line().await)));
         Ok(())
     });
 }
@@ -103,7 +99,7 @@ pub fn clear_all(dispatch: &Dispatch) {
     spawn(dispatch, async move {
         open().await?.clear_all().await.map_err(text)?;
         d.dispatch(Action::RunsCleared);
-        d.dispatch(Action::RunsStorage(Ok(usage_line(0).await)));
+        d.dispatch(Action::RunsStorage(Ok(usage_line().await)));
         Ok(())
     });
 }
