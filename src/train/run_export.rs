@@ -60,8 +60,9 @@ pub fn export_all(records: &[(RunRecord, Vec<u8>)]) -> Result<Vec<u8>, ExportErr
     Ok(zip.finish()?.into_inner())
 }
 
-/// `NN-name` with the name reduced to characters safe in any file system, unique in the zip.
-fn unique_folder(index: usize, name: &str, used: &mut BTreeSet<String>) -> String {
+/// A run's name reduced to characters safe in any file system (at most 48, `_` for the
+/// others, none at either end); empty when nothing is left.
+pub fn safe_file_stem(name: &str) -> String {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -73,7 +74,12 @@ fn unique_folder(index: usize, name: &str, used: &mut BTreeSet<String>) -> Strin
         })
         .take(48)
         .collect();
-    let base = format!("{:02}-{}", index + 1, safe.trim_matches('_'));
+    safe.trim_matches('_').to_string()
+}
+
+/// `NN-name` with the name reduced to characters safe in any file system, unique in the zip.
+fn unique_folder(index: usize, name: &str, used: &mut BTreeSet<String>) -> String {
+    let base = format!("{:02}-{}", index + 1, safe_file_stem(name));
     let mut folder = base.clone();
     let mut n = 2;
     while !used.insert(folder.clone()) {

@@ -14,7 +14,7 @@ use crate::app::url::query;
 use crate::app::worker::client::WorkerClient;
 use crate::app::worker::protocol::Request;
 use crate::train::BackendChoice;
-use crate::train::run_export::export_all;
+use crate::train::run_export::{export_all, safe_file_stem};
 use crate::train::run_record::{RunId, RunRecord, RunStatus};
 
 /// Why a run still marked running at start-up is not: the tab that trained it went away.
@@ -104,22 +104,6 @@ pub fn clear_all(dispatch: &Dispatch) {
     });
 }
 
-/// A file name from a run's name: letters, digits, `-` and `_` kept, the rest `-`.
-fn file_stem(name: &str) -> String {
-    let stem: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let stem = stem.trim_matches('-').to_string();
-    if stem.is_empty() { "run".into() } else { stem }
-}
-
 /// The run's stored checkpoint, or why there is none.
 async fn weights(store: &RunStore, record: &RunRecord) -> Result<Vec<u8>, String> {
     store
@@ -134,7 +118,13 @@ pub fn export_one(dispatch: &Dispatch, record: RunRecord) {
     spawn(dispatch, async move {
         let bytes = weights(&open().await?, &record).await?;
         download(
-            &format!("{}.safetensors", file_stem(&record.name)),
+            &format!(
+                "{}.safetensors",
+                match safe_file_stem(&record.name) {
+                    stem if stem.is_empty() => "run".to_string(),
+                    stem => stem,
+                }
+            ),
             &bytes,
             "application/octet-stream",
         )
@@ -186,6 +176,23 @@ pub fn share(dispatch: &Dispatch, record: &RunRecord, choice: BackendChoice) {
     dispatch.dispatch(Action::RunLink(link));
 }
 
+/// Send stored run `record`'s checkpoint to the worker with the request `make` builds: it is
+/// shown from then on.
+fn send_run(
+    dispatch: &Dispatch,
+    client: &WorkerClient,
+    record: RunRecord,
+    make: impl FnOnce(RunRecord) -> Request + 'static,
+) {
+    dispatch.dispatch(Action::SelectRun(record.id.clone()));
+    let client = client.clone();
+    spawn(dispatch, async move {
+        let bytes = weights(&open().await?, &record).await?;
+        client.send_with_bytes(make(record), bytes);
+        Ok(())
+    });
+}
+
 /// Show a stored run: its checkpoint goes to the worker like a file being loaded.
 pub fn open_run(
     dispatch: &Dispatch,
@@ -193,18 +200,9 @@ pub fn open_run(
     record: RunRecord,
     choice: BackendChoice,
 ) {
-    dispatch.dispatch(Action::SelectRun(record.id.clone()));
-    let client = client.clone();
-    spawn(dispatch, async move {
-        let bytes = weights(&open().await?, &record).await?;
-        client.send_with_bytes(
-            Request::Load {
-                source: format!("run “{}”", record.name),
-                choice,
-            },
-            bytes,
-        );
-        Ok(())
+    send_run(dispatch, client, record, move |record| Request::Load {
+        source: format!("run “{}”", record.name),
+        choice,
     });
 }
 
@@ -215,17 +213,8 @@ pub fn resume(
     record: RunRecord,
     choice: BackendChoice,
 ) {
-    dispatch.dispatch(Action::SelectRun(record.id.clone()));
-    let client = client.clone();
-    spawn(dispatch, async move {
-        let bytes = weights(&open().await?, &record).await?;
-        client.send_with_bytes(
-            Request::Resume {
-                run: Box::new(record),
-                choice,
-            },
-            bytes,
-        );
-        Ok(())
+    send_run(dispatch, client, record, move |record| Request::Resume {
+        run: Box::new(record),
+        choice,
     });
 }
