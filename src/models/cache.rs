@@ -4,44 +4,93 @@
 use burn::prelude::*;
 
 /// Keys and values of the positions a layer can still read, `[B, H, n, d_h]` each.
+///
+/// Written in place into buffers with room to spare (`[B, H, capacity, d_h]`, doubled when
+/// full), so a decoding step copies one position, not the whole history: the per-token time of
+/// the standard decoder then grows only with the attention itself. Reads are views of the
+/// first `n` positions (no copy on the CPU backend).
 #[derive(Debug, Clone, Default)]
 pub struct KvCache {
-    pub keys: Option<Tensor<4>>,
-    pub values: Option<Tensor<4>>,
+    keys: Option<Tensor<4>>,
+    values: Option<Tensor<4>>,
+    len: usize,
 }
 
+/// Positions a cache makes room for at its first write.
+const FIRST_CAPACITY: usize = 64;
+
 impl KvCache {
-    /// Append one position (`[B, H, 1, d_h]` each).
+    /// Append positions (`[B, H, n, d_h]` each, usually `n = 1`).
     pub fn push(&mut self, key: Tensor<4>, value: Tensor<4>) {
-        let cat = |old: Option<Tensor<4>>, new: Tensor<4>| match old {
-            Some(old) => Tensor::cat(vec![old, new], 2),
-            None => new,
-        };
-        self.keys = Some(cat(self.keys.take(), key));
-        self.values = Some(cat(self.values.take(), value));
+        let n = key.dims()[2];
+        let end = self.len + n;
+        self.keys = Some(write(self.keys.take(), self.len, key));
+        self.values = Some(write(self.values.take(), self.len, value));
+        self.len = end;
+    }
+
+    /// The keys held, `[B, H, n, d_h]`; `None` while empty.
+    pub fn keys(&self) -> Option<Tensor<4>> {
+        self.held(&self.keys)
+    }
+
+    /// The values held, `[B, H, n, d_h]`; `None` while empty.
+    pub fn values(&self) -> Option<Tensor<4>> {
+        self.held(&self.values)
+    }
+
+    fn held(&self, buffer: &Option<Tensor<4>>) -> Option<Tensor<4>> {
+        let buffer = buffer.as_ref().filter(|_| self.len > 0)?;
+        let [b, h, _, dh] = buffer.dims();
+        Some(buffer.clone().slice([0..b, 0..h, 0..self.len, 0..dh]))
     }
 
     /// Number of positions held.
     pub fn len(&self) -> usize {
-        self.keys.as_ref().map_or(0, |k| k.dims()[2])
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
+    /// Forget every position; the buffers stay for the next writes.
     pub fn clear(&mut self) {
-        self.keys = None;
-        self.values = None;
+        self.len = 0;
     }
 
+    /// Floats held (the positions' keys and values, not the spare room).
     fn floats(&self) -> usize {
-        [&self.keys, &self.values]
-            .into_iter()
-            .flatten()
-            .map(|t| t.dims().iter().product::<usize>())
-            .sum()
+        self.keys.as_ref().map_or(0, |k| {
+            2 * self.len * k.dims()[0] * k.dims()[1] * k.dims()[3]
+        })
     }
+}
+
+/// `rows` (`[B, H, n, d_h]`) written at positions `at..at + n` of `buffer`, which grows (by
+/// doubling, keeping its first `at` positions) when it has no room. The write is in place when
+/// the buffer is not shared, which the views handed out by `keys`/`values` are not by then.
+fn write(buffer: Option<Tensor<4>>, at: usize, rows: Tensor<4>) -> Tensor<4> {
+    let [b, h, n, dh] = rows.dims();
+    let end = at + n;
+    let buffer = match buffer {
+        Some(buffer) if buffer.dims()[2] >= end => buffer,
+        old => {
+            let mut capacity = old.as_ref().map_or(FIRST_CAPACITY, |t| t.dims()[2].max(1));
+            while capacity < end {
+                capacity *= 2;
+            }
+            let grown = Tensor::zeros([b, h, capacity, dh], &rows.device());
+            match old {
+                Some(old) if at > 0 => grown.slice_assign(
+                    [0..b, 0..h, 0..at, 0..dh],
+                    old.slice([0..b, 0..h, 0..at, 0..dh]),
+                ),
+                _ => grown,
+            }
+        }
+    };
+    buffer.slice_assign([0..b, 0..h, at..end, 0..dh], rows)
 }
 
 /// What one layer keeps between tokens.
@@ -104,5 +153,51 @@ impl DecodeCache {
     /// Bytes held on the device (f32).
     pub fn bytes(&self) -> usize {
         4 * self.layers.iter().map(LayerCache::floats).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(t: Tensor<4>) -> Vec<f32> {
+        t.into_data().iter::<f32>().collect()
+    }
+
+    /// Position `p` of a `[2, 3, 1, 4]` key: distinct values everywhere.
+    fn row(p: usize, sign: f32, device: &Device) -> Tensor<4> {
+        let data: Vec<f32> = (0..24).map(|i| sign * (p * 100 + i) as f32).collect();
+        Tensor::<1>::from_floats(data.as_slice(), device).reshape([2, 3, 1, 4])
+    }
+
+    #[test]
+    fn pushed_positions_read_back_in_order_across_growth_and_clear() {
+        let device = Device::flex();
+        let mut cache = KvCache::default();
+        assert!(cache.keys().is_none());
+        // Past two doublings of the first capacity, one position at a time and then three.
+        let mut keys = Vec::new();
+        let mut values = Vec::new();
+        for p in 0..3 * FIRST_CAPACITY {
+            cache.push(row(p, 1.0, &device), row(p, -1.0, &device));
+            keys.push(row(p, 1.0, &device));
+            values.push(row(p, -1.0, &device));
+        }
+        let three = |sign| Tensor::cat((0..3).map(|p| row(1000 + p, sign, &device)).collect(), 2);
+        cache.push(three(1.0), three(-1.0));
+        keys.push(three(1.0));
+        values.push(three(-1.0));
+        let n = 3 * FIRST_CAPACITY + 3;
+        assert_eq!(cache.len(), n);
+        assert_eq!(cache.keys().unwrap().dims(), [2, 3, n, 4]);
+        assert_eq!(read(cache.keys().unwrap()), read(Tensor::cat(keys, 2)));
+        assert_eq!(read(cache.values().unwrap()), read(Tensor::cat(values, 2)));
+        assert_eq!(cache.floats(), 2 * 2 * 3 * n * 4);
+
+        cache.clear();
+        assert!(cache.is_empty() && cache.keys().is_none());
+        cache.push(row(7, 1.0, &device), row(7, -1.0, &device));
+        assert_eq!(read(cache.keys().unwrap()), read(row(7, 1.0, &device)));
+        assert_eq!(read(cache.values().unwrap()), read(row(7, -1.0, &device)));
     }
 }

@@ -88,23 +88,22 @@ impl CausalSelfAttention {
         let (keys, values) = match cache {
             LayerCache::Dense(kv) => {
                 kv.push(k, v);
-                (kv.keys.clone(), kv.values.clone())
+                (kv.keys(), kv.values())
             }
             LayerCache::Sparse { block, ends } => {
                 block.push(k, v);
-                let cat = |a: &Option<Tensor<4>>, b: &Option<Tensor<4>>| {
-                    Tensor::cat(a.iter().chain(b).cloned().collect(), 2)
+                let cat = |a: Option<Tensor<4>>, b: Option<Tensor<4>>| {
+                    Tensor::cat(a.into_iter().chain(b).collect(), 2)
                 };
-                let keys = cat(&ends.keys, &block.keys);
-                let values = cat(&ends.values, &block.values);
+                let keys = cat(ends.keys(), block.keys());
+                let values = cat(ends.values(), block.values());
                 let size = self.block;
                 if position % size == size - 1 {
                     // The block is complete: only its last position stays readable.
-                    let [b, h, n, dh] = block.keys.as_ref().map(|t| t.dims()).unwrap_or_default();
-                    let last = |t: &Option<Tensor<4>>| {
-                        t.clone().map(|t| t.slice([0..b, 0..h, n - 1..n, 0..dh]))
-                    };
-                    if let (Some(key), Some(value)) = (last(&block.keys), last(&block.values)) {
+                    let [b, h, n, dh] = block.keys().map(|t| t.dims()).unwrap_or_default();
+                    let last =
+                        |t: Option<Tensor<4>>| t.map(|t| t.slice([0..b, 0..h, n - 1..n, 0..dh]));
+                    if let (Some(key), Some(value)) = (last(block.keys()), last(block.values())) {
                         ends.push(key, value);
                     }
                     block.clear();
