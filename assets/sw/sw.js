@@ -1,13 +1,15 @@
 // Expressivity Lab's service worker: the page works offline after its first visit.
 //
 // `scripts/sw-build` (a trunk post-build hook) fills in VERSION (a hash of every file of the
-// build) and FILES (every file of the build, relative to this script). Installing caches the
-// whole build at once under its version; requests are answered from that cache only, so a
-// tab never mixes files of two deploys. A new deploy installs beside the old one and takes
+// build), FILES (every file of the build, relative to this script, but the WebGPU build) and
+// LAZY (the WebGPU build of the page, which only the worker of a WebGPU run loads). Installing
+// caches FILES at once under the version; LAZY files join that cache when first fetched.
+// Requests are answered from that cache only, so a tab never mixes files of two deploys. A new deploy installs beside the old one and takes
 // over when no tab of the old one is open; the old cache is then deleted. Debug builds
 // (`trunk serve`) get PASSTHROUGH = true: no caching, so a rebuild is seen on reload.
 const VERSION = "__VERSION__";
 const FILES = __FILES__;
+const LAZY = __LAZY__;
 const PASSTHROUGH = __PASSTHROUGH__;
 const PREFIX = "expressivity-lab-";
 const CACHE = PREFIX + VERSION;
@@ -39,6 +41,10 @@ self.addEventListener("fetch", (event) => {
     // scope is the page itself.
     const key = request.mode === "navigate" ? new URL("./", self.registration.scope).href : request;
     const hit = await cache.match(key, { ignoreSearch: request.mode === "navigate" });
-    return hit ?? fetch(request);
+    if (hit) return hit;
+    const response = await fetch(request);
+    const lazy = LAZY.some((file) => new URL(file, self.registration.scope).href === url.href);
+    if (lazy && response.ok) await cache.put(request, response.clone());
+    return response;
   })());
 });

@@ -161,6 +161,7 @@ pub async fn select(choice: BackendChoice) -> (Device, BackendInfo) {
 /// Browser-side probing of WebGPU.
 #[cfg(target_arch = "wasm32")]
 pub mod web {
+    #[cfg(feature = "webgpu")]
     use std::cell::RefCell;
 
     use burn::prelude::Device;
@@ -230,11 +231,13 @@ pub mod web {
         })
     }
 
+    #[cfg(feature = "webgpu")]
     thread_local! {
         static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
     }
 
     /// burn's WebGPU device, initialised on first use and reused afterwards.
+    #[cfg(feature = "webgpu")]
     pub async fn webgpu_device() -> Result<Device, String> {
         if let Some(device) = WEBGPU.with(|d| d.borrow().clone()) {
             return Ok(device);
@@ -245,5 +248,12 @@ pub mod web {
             .map_err(|e| e.to_string())?;
         WEBGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
         Ok(device)
+    }
+
+    /// This build has no WebGPU backend: the page's own bundle, which trains on the CPU and
+    /// starts the WebGPU worker bundle for WebGPU runs.
+    #[cfg(not(feature = "webgpu"))]
+    pub async fn webgpu_device() -> Result<Device, String> {
+        Err("this part of the page is built without WebGPU (it runs on the CPU)".into())
     }
 }

@@ -1,6 +1,7 @@
-//! The page's side of the training worker: starts it (the page's own module and wasm, loaded
-//! again in a module worker), queues requests until it says it is ready, turns its reports into
-//! actions on the page's state, and notices when it dies.
+//! The page's side of the training workers: starts them (the page's own module and wasm, loaded
+//! again in a module worker, or the WebGPU build of the page for jobs that train on WebGPU; see
+//! [`Flavor`]), routes each request to the right one, queues requests until a worker says it is
+//! ready, turns reports into actions on the page's state, and notices when a worker dies.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -12,6 +13,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
+use super::flavor::{AdapterKnowledge, Flavor};
 use super::protocol::{Report, Request, decode, encode};
 use crate::app::files;
 use crate::app::state::{Action, AppState};
@@ -30,13 +32,20 @@ impl PartialEq for WorkerClient {
 
 struct Inner {
     dispatch: UseReducerDispatcher<AppState>,
-    worker: RefCell<Option<Running>>,
+    /// One slot per [`Flavor`]; a worker starts with the first request routed to it.
+    workers: [RefCell<Option<Running>>; 2],
+    /// Which build a job needs (probed at start).
+    adapter: AdapterKnowledge,
+    /// The worker of the run in progress or the last one (Stop goes there).
+    run_on: Cell<Flavor>,
+    /// The worker holding the kept model (Reinspect and Export go there).
+    model_on: Cell<Flavor>,
     /// The run in progress (or the last one) trains on WebGPU.
     on_webgpu: Cell<bool>,
     /// A worker died during a WebGPU run: later runs use the CPU.
     avoid_webgpu: Cell<bool>,
-    /// What the worker said when it panicked, for the crash message.
-    panic: RefCell<Option<String>>,
+    /// What each worker said when it panicked, for the crash message.
+    panic: [RefCell<Option<String>>; 2],
 }
 
 /// A started worker and what keeps its handlers alive.
@@ -62,17 +71,21 @@ pub fn use_worker_client(dispatch: UseReducerDispatcher<AppState>) -> WorkerClie
     let client = use_memo((), move |_| {
         WorkerClient(Rc::new(Inner {
             dispatch,
-            worker: RefCell::new(None),
+            workers: Default::default(),
+            adapter: AdapterKnowledge::probe(),
+            run_on: Cell::new(Flavor::Cpu),
+            model_on: Cell::new(Flavor::Cpu),
             on_webgpu: Cell::new(false),
             avoid_webgpu: Cell::new(false),
-            panic: RefCell::new(None),
+            panic: Default::default(),
         }))
     });
     (*client).clone()
 }
 
-/// The URLs of this page's JavaScript module and wasm binary, as trunk links them in the page.
-fn module_urls() -> Result<(String, String), String> {
+/// The URLs of a build's JavaScript module and wasm binary: the page's own as trunk links them
+/// in the page, the WebGPU build's next to the page.
+fn module_urls(flavor: Flavor) -> Result<(String, String), String> {
     let document = gloo::utils::document();
     let base = document
         .base_uri()
@@ -86,6 +99,15 @@ fn module_urls() -> Result<(String, String), String> {
             .ok()
             .map(|u| u.href())
     };
+    if flavor == Flavor::WebGpu {
+        let (glue, wasm) = Flavor::WEBGPU_FILES;
+        let url = |file: &str| {
+            web_sys::Url::new_with_base(file, &base)
+                .map(|u| u.href())
+                .map_err(|e| format!("no URL for {file}: {e:?}"))
+        };
+        return Ok((url(glue)?, url(wasm)?));
+    }
     let glue = href("link[rel=modulepreload][href$='.js']")
         .ok_or("the page does not name its JavaScript module (no modulepreload link)")?;
     let wasm = href("link[rel=preload][href$='.wasm']")
@@ -118,10 +140,10 @@ fn bootstrap(glue: &str, wasm: &str) -> String {
 }
 
 impl Inner {
-    fn report(&self, report: Report, bytes: Option<Vec<u8>>) {
+    fn report(&self, flavor: Flavor, report: Report, bytes: Option<Vec<u8>>) {
         match report {
-            Report::Ready => self.flush(),
-            Report::Panicked(message) => *self.panic.borrow_mut() = Some(message),
+            Report::Ready => self.flush(flavor),
+            Report::Panicked(message) => *self.panic[flavor.index()].borrow_mut() = Some(message),
             Report::Download {
                 name,
                 mime,
@@ -143,8 +165,8 @@ impl Inner {
     }
 
     /// The worker is ready: post what waited.
-    fn flush(&self) {
-        let mut slot = self.worker.borrow_mut();
+    fn flush(&self, flavor: Flavor) {
+        let mut slot = self.workers[flavor.index()].borrow_mut();
         if let Some(running) = slot.as_mut() {
             running.ready = true;
             for (message, transfer) in running.queue.drain(..) {
@@ -157,10 +179,10 @@ impl Inner {
 
     /// The worker died (a panic in the wasm, an out-of-memory, a lost device): end what it was
     /// doing with a message; the next request starts a new one.
-    fn crashed(&self, detail: String) {
-        let crashed_on_gpu = self.on_webgpu.get();
-        self.worker.borrow_mut().take();
-        let detail = match self.panic.borrow_mut().take() {
+    fn crashed(&self, flavor: Flavor, detail: String) {
+        let crashed_on_gpu = self.on_webgpu.get() && self.run_on.get() == flavor;
+        self.workers[flavor.index()].borrow_mut().take();
+        let detail = match self.panic[flavor.index()].borrow_mut().take() {
             Some(panic) => format!("it panicked: {panic}"),
             None => detail,
         };
@@ -174,8 +196,8 @@ impl Inner {
             .dispatch(Action::News(Report::Failed(message)));
     }
 
-    fn start(self: &Rc<Self>) -> Result<Running, String> {
-        let (glue, wasm) = module_urls()?;
+    fn start(self: &Rc<Self>, flavor: Flavor) -> Result<Running, String> {
+        let (glue, wasm) = module_urls(flavor)?;
         let parts = Array::of1(&bootstrap(&glue, &wasm).into());
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
@@ -184,7 +206,10 @@ impl Inner {
         let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
         let worker_options = WorkerOptions::new();
         worker_options.set_type(WorkerType::Module);
-        worker_options.set_name("training");
+        worker_options.set_name(match flavor {
+            Flavor::Cpu => "training",
+            Flavor::WebGpu => "training (WebGPU build)",
+        });
         let worker =
             Worker::new_with_options(&url, &worker_options).map_err(|e| format!("{e:?}"))?;
         let _ = web_sys::Url::revoke_object_url(&url);
@@ -194,7 +219,7 @@ impl Inner {
             move |event: MessageEvent| {
                 let Some(inner) = weak.upgrade() else { return };
                 match decode::<Report>(&event.data()) {
-                    Ok((report, bytes)) => inner.report(report, bytes),
+                    Ok((report, bytes)) => inner.report(flavor, report, bytes),
                     Err(e) => inner.dispatch.dispatch(Action::News(Report::Failed(format!(
                         "the page got {e} from the training worker"
                     )))),
@@ -205,17 +230,20 @@ impl Inner {
             event.prevent_default();
             if let Some(inner) = weak.upgrade() {
                 let detail = event.message();
-                inner.crashed(if detail.is_empty() {
-                    "an error".into()
-                } else {
-                    detail
-                });
+                inner.crashed(
+                    flavor,
+                    if detail.is_empty() {
+                        "an error".into()
+                    } else {
+                        detail
+                    },
+                );
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         // For the e2e test's device-loss check: `__labTrainingWorker.postMessage({test:
-        // "destroy-gpu-device"})` (see `bootstrap`).
+        // "destroy-gpu-device"})` (see `bootstrap`); the last worker started.
         let _ = js_sys::Reflect::set(&js_sys::global(), &"__labTrainingWorker".into(), &worker);
         Ok(Running {
             worker,
@@ -226,14 +254,41 @@ impl Inner {
         })
     }
 
+    /// The worker a request goes to. A job that makes a model goes to the build its backend
+    /// choice needs; Stop follows the run, Reinspect and Export the kept model; sweeps and live
+    /// checks (small models, where the CPU is faster) go to the page's own build.
+    fn route(&self, request: &Request) -> Flavor {
+        match request {
+            Request::Train { choice, .. } | Request::Resume { choice, .. } => {
+                let flavor = self.adapter.flavor_for(*choice);
+                self.run_on.set(flavor);
+                self.model_on.set(flavor);
+                flavor
+            }
+            Request::Load { choice, .. } | Request::Construct { choice, .. } => {
+                let flavor = self.adapter.flavor_for(*choice);
+                self.model_on.set(flavor);
+                flavor
+            }
+            Request::Stop => self.run_on.get(),
+            Request::Reinspect { .. } | Request::Export { .. } => self.model_on.get(),
+            Request::Sweep(_)
+            | Request::SweepCancel
+            | Request::LiveCheck(_)
+            | Request::LiveCancel => Flavor::Cpu,
+        }
+    }
+
     fn post(self: &Rc<Self>, request: &Request, bytes: Option<Vec<u8>>) {
         let (message, transfer) = match encode(request, bytes) {
             Ok(encoded) => encoded,
             Err(e) => return self.dispatch.dispatch(Action::News(Report::Failed(e))),
         };
-        if self.worker.borrow().is_none() {
-            match self.start() {
-                Ok(running) => *self.worker.borrow_mut() = Some(running),
+        let flavor = self.route(request);
+        let worker = &self.workers[flavor.index()];
+        if worker.borrow().is_none() {
+            match self.start(flavor) {
+                Ok(running) => *worker.borrow_mut() = Some(running),
                 Err(e) => {
                     return self.dispatch.dispatch(Action::News(Report::Failed(format!(
                         "the training worker could not start: {e}"
@@ -241,7 +296,7 @@ impl Inner {
                 }
             }
         }
-        let mut slot = self.worker.borrow_mut();
+        let mut slot = worker.borrow_mut();
         if let Some(running) = slot.as_mut() {
             if running.ready {
                 if let Err(e) = running
@@ -249,7 +304,7 @@ impl Inner {
                     .post_message_with_transfer(&message, &transfer)
                 {
                     drop(slot);
-                    self.crashed(format!("{e:?}"));
+                    self.crashed(flavor, format!("{e:?}"));
                 }
             } else {
                 running.queue.push((message, transfer));
