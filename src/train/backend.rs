@@ -254,6 +254,10 @@ pub mod web {
     /// starts the WebGPU worker bundle for WebGPU runs.
     #[cfg(not(feature = "webgpu"))]
     pub async fn webgpu_device() -> Result<Device, String> {
-        Err("this part of the page is built without WebGPU (it runs on the CPU)".into())
+        Err(
+            "this worker runs the page's CPU build; the WebGPU build loads for runs that ask \
+             for WebGPU once the page knows the adapter"
+                .into(),
+        )
     }
 }
