@@ -4,7 +4,9 @@
 // build), FILES (every file of the build, relative to this script, but the WebGPU build) and
 // LAZY (the WebGPU build of the page, which only the worker of a WebGPU run loads). Installing
 // caches FILES at once under the version; LAZY files join that cache when first fetched.
-// Requests are answered from that cache only, so a tab never mixes files of two deploys. A new deploy installs beside the old one and takes
+// Requests are answered from that cache, so a tab never mixes files of two deploys, with one
+// exception: a tab still on an old version that first trains on WebGPU after a new deploy gets
+// the new deploy's WebGPU build (its names carry no hash). A new deploy installs beside the old one and takes
 // over when no tab of the old one is open; the old cache is then deleted. Debug builds
 // (`trunk serve`) get PASSTHROUGH = true: no caching, so a rebuild is seen on reload.
 const VERSION = "__VERSION__";
@@ -42,9 +44,14 @@ self.addEventListener("fetch", (event) => {
     const key = request.mode === "navigate" ? new URL("./", self.registration.scope).href : request;
     const hit = await cache.match(key, { ignoreSearch: request.mode === "navigate" });
     if (hit) return hit;
-    const response = await fetch(request);
     const lazy = LAZY.some((file) => new URL(file, self.registration.scope).href === url.href);
-    if (lazy && response.ok) await cache.put(request, response.clone());
+    if (!lazy) return fetch(request);
+    // Revalidated with the server, so that the build joining this version's cache is not an
+    // older one from the HTTP cache; stored in the background while the wasm streams in.
+    const response = await fetch(request, { cache: "no-cache" });
+    if (response.status === 200) {
+      event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
+    }
     return response;
   })());
 });

@@ -61,7 +61,9 @@ impl LiveRunner {
         };
         send(running(0, 0, "starting".into()));
         wasm_bindgen_futures::spawn_local(async move {
-            let (device, _) = backend::select(BackendChoice::Auto).await;
+            // Small models, where the CPU backend is faster than any adapter; this runs in the
+            // page's CPU build (see `worker::flavor`).
+            let (device, _) = backend::select(BackendChoice::Cpu).await;
             let provenance = live::provenance(claim.id);
             let mut records = Vec::with_capacity(runs);
             for (i, planned) in plan.iter().enumerate() {

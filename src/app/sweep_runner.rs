@@ -50,7 +50,9 @@ impl SweepRunner {
             steps: grid.runs.first().map_or(0, |r| r.config.steps),
         });
         wasm_bindgen_futures::spawn_local(async move {
-            let (device, _) = backend::select(BackendChoice::Auto).await;
+            // Small models, where the CPU backend is faster than any adapter; this runs in the
+            // page's CPU build (see `worker::flavor`).
+            let (device, _) = backend::select(BackendChoice::Cpu).await;
             let mut results: Vec<RunResult> = Vec::new();
             for (run, point) in grid.runs.iter().enumerate() {
                 let steps = point.config.steps;

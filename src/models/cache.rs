@@ -150,7 +150,8 @@ pub struct DecodeCache {
 }
 
 impl DecodeCache {
-    /// Bytes held on the device (f32).
+    /// Bytes of the state a model keeps (f32): for attention, the positions held. The KV
+    /// buffers allocate up to twice that as room to grow (see [`KvCache`]).
     pub fn bytes(&self) -> usize {
         4 * self.layers.iter().map(LayerCache::floats).sum::<usize>()
     }

@@ -43,6 +43,11 @@ try {
   check(outside.length === 0, `first visit requests nothing outside ${SUB} (${outside.join(", ") || "none"})`);
   const worker = await page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
+    // Controlled only once the worker has claimed the page (a worker started before would
+    // bypass it).
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((ok) => navigator.serviceWorker.addEventListener("controllerchange", ok, { once: true }));
+    }
     return registration.active?.scriptURL ?? "";
   });
   check(worker.endsWith(`${SUB}sw.js`), `service worker active: ${worker}`);
@@ -69,7 +74,13 @@ try {
       worker.onmessage = (e) => { done(e.data); worker.terminate(); };
       worker.onerror = (e) => { done(`error ${e.message}`); worker.terminate(); };
     });
-    return { before, bytes, after: await inCache() };
+    // The service worker stores it in the background while the response streams.
+    let after = await inCache();
+    for (let i = 0; i < 50 && !after; i++) {
+      await new Promise((ok) => setTimeout(ok, 100));
+      after = await inCache();
+    }
+    return { before, bytes, after };
   }, gpuWasm);
   check(!lazy.before && lazy.bytes > 1_000_000 && lazy.after,
     `the WebGPU build joins the cache when a worker first loads it (${JSON.stringify(lazy)})`);

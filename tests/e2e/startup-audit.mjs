@@ -26,8 +26,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const visits = [];
 try {
   for (let i = 0; i < RUNS; i++) {
-    const context = await browser.newContext({ serviceWorkers: "block" });
-    const page = await context.newPage({ viewport: { width: 1400, height: 1000 } });
+    const context = await browser.newContext({ serviceWorkers: "block", viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
     const wasm = [];
     page.on("request", (r) => { if (r.url().endsWith(".wasm")) wasm.push(r.url().split("/").pop()); });
     await page.addInitScript(() => {

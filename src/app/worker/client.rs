@@ -19,7 +19,7 @@ use crate::app::files;
 use crate::app::state::{Action, AppState};
 use crate::train::BackendChoice;
 
-/// The page's handle on its worker. Cheap to clone; clones share the worker (and compare
+/// The page's handle on its workers. Cheap to clone; clones share the workers (and compare
 /// equal).
 #[derive(Clone)]
 pub struct WorkerClient(Rc<Inner>);
@@ -64,7 +64,7 @@ impl Drop for Running {
     }
 }
 
-/// The page's worker client, created once and kept across renders; the worker itself starts
+/// The page's worker client, created once and kept across renders; each worker starts
 /// with the first request.
 #[hook]
 pub fn use_worker_client(dispatch: UseReducerDispatcher<AppState>) -> WorkerClient {
@@ -115,7 +115,7 @@ fn module_urls(flavor: Flavor) -> Result<(String, String), String> {
     Ok((glue, wasm))
 }
 
-/// The worker's first script: load the page's module with its wasm; `main` then sees a worker
+/// A worker's first script: load a build's module with its wasm; `main` then sees a worker
 /// scope and serves requests. On WebGPU it keeps the devices it creates so that a test can
 /// destroy one (`{test: "destroy-gpu-device"}`) and check that a lost device ends the run
 /// cleanly.
@@ -157,6 +157,9 @@ impl Inner {
                 match &report {
                     Report::Started { info, .. } => self.on_webgpu.set(info.is_webgpu),
                     Report::DeviceLost(_) => self.avoid_webgpu.set(true),
+                    // Each worker numbers its own models: the page's handle is the one kept
+                    // last, by this worker.
+                    Report::Kept(_) => self.model_on.set(flavor),
                     _ => {}
                 }
                 self.dispatch.dispatch(Action::News(report));
@@ -177,23 +180,39 @@ impl Inner {
         }
     }
 
-    /// The worker died (a panic in the wasm, an out-of-memory, a lost device): end what it was
-    /// doing with a message; the next request starts a new one.
+    /// The worker died (a panic in the wasm, an out-of-memory, a lost device, or the WebGPU
+    /// build failed to load): end what it was doing with a message; the next request starts a
+    /// new one. Only the run's own worker ends the run; the other one's crash is a notice.
     fn crashed(&self, flavor: Flavor, detail: String) {
-        let crashed_on_gpu = self.on_webgpu.get() && self.run_on.get() == flavor;
-        self.workers[flavor.index()].borrow_mut().take();
+        let never_ready = self.workers[flavor.index()]
+            .borrow_mut()
+            .take()
+            .is_some_and(|running| !running.ready);
+        let on_run = self.run_on.get() == flavor;
+        let crashed_on_gpu = self.on_webgpu.get() && on_run;
         let detail = match self.panic[flavor.index()].borrow_mut().take() {
             Some(panic) => format!("it panicked: {panic}"),
             None => detail,
         };
         let mut message =
             format!("The training worker stopped ({detail}); what it was doing is lost.");
-        if crashed_on_gpu {
+        if flavor == Flavor::WebGpu && never_ready {
+            // The WebGPU build did not load (offline before it was ever used, a failed
+            // download): it would fail the same way again.
+            self.avoid_webgpu.set(true);
+            message = format!(
+                "The WebGPU build of the page could not start ({detail}); the next runs use the CPU."
+            );
+        } else if crashed_on_gpu {
             self.avoid_webgpu.set(true);
             message.push_str(" It was training on WebGPU: the next runs use the CPU.");
         }
-        self.dispatch
-            .dispatch(Action::News(Report::Failed(message)));
+        let news = if on_run {
+            Report::Failed(message)
+        } else {
+            Report::ModelNotice(Err(message))
+        };
+        self.dispatch.dispatch(Action::News(news));
     }
 
     fn start(self: &Rc<Self>, flavor: Flavor) -> Result<Running, String> {
@@ -243,8 +262,10 @@ impl Inner {
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         // For the e2e test's device-loss check: `__labTrainingWorker.postMessage({test:
-        // "destroy-gpu-device"})` (see `bootstrap`); the last worker started.
-        let _ = js_sys::Reflect::set(&js_sys::global(), &"__labTrainingWorker".into(), &worker);
+        // "destroy-gpu-device"})` (see `bootstrap`): the worker of the WebGPU build.
+        if flavor == Flavor::WebGpu {
+            let _ = js_sys::Reflect::set(&js_sys::global(), &"__labTrainingWorker".into(), &worker);
+        }
         Ok(Running {
             worker,
             ready: false,
@@ -255,20 +276,18 @@ impl Inner {
     }
 
     /// The worker a request goes to. A job that makes a model goes to the build its backend
-    /// choice needs; Stop follows the run, Reinspect and Export the kept model; sweeps and live
-    /// checks (small models, where the CPU is faster) go to the page's own build.
+    /// choice needs; Stop follows the run, Reinspect and Export the kept model (the worker
+    /// that last reported one kept); sweeps and live checks (small models, where the CPU is
+    /// faster) go to the page's own build.
     fn route(&self, request: &Request) -> Flavor {
         match request {
             Request::Train { choice, .. } | Request::Resume { choice, .. } => {
                 let flavor = self.adapter.flavor_for(*choice);
                 self.run_on.set(flavor);
-                self.model_on.set(flavor);
                 flavor
             }
             Request::Load { choice, .. } | Request::Construct { choice, .. } => {
-                let flavor = self.adapter.flavor_for(*choice);
-                self.model_on.set(flavor);
-                flavor
+                self.adapter.flavor_for(*choice)
             }
             Request::Stop => self.run_on.get(),
             Request::Reinspect { .. } | Request::Export { .. } => self.model_on.get(),
@@ -280,6 +299,22 @@ impl Inner {
     }
 
     fn post(self: &Rc<Self>, request: &Request, bytes: Option<Vec<u8>>) {
+        let choice = match request {
+            Request::Train { choice, .. }
+            | Request::Resume { choice, .. }
+            | Request::Load { choice, .. }
+            | Request::Construct { choice, .. } => Some(*choice),
+            _ => None,
+        };
+        if choice.is_some_and(|c| self.adapter.must_wait(c)) {
+            // Which build it needs depends on the adapter: post it once the probe answers.
+            let (inner, request) = (self.clone(), request.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                inner.adapter.settled().await;
+                inner.post(&request, bytes);
+            });
+            return;
+        }
         let (message, transfer) = match encode(request, bytes) {
             Ok(encoded) => encoded,
             Err(e) => return self.dispatch.dispatch(Action::News(Report::Failed(e))),

@@ -38,7 +38,13 @@ pub struct AdapterKnowledge {
     hardware: Rc<Cell<Option<bool>>>,
     /// Whether any adapter (software included) exists, once known.
     any: Rc<Cell<Option<bool>>>,
+    /// The probe did not answer within [`PROBE_WAIT_MS`]: stop waiting for it.
+    gave_up: Rc<Cell<bool>>,
 }
+
+/// How long a job that depends on the adapter waits for the probe (it usually answers in
+/// milliseconds, long before anyone clicks).
+const PROBE_WAIT_MS: u32 = 3_000;
 
 impl AdapterKnowledge {
     /// Start the probe; the answer lands in the returned value when it comes.
@@ -53,8 +59,25 @@ impl AdapterKnowledge {
         knowledge
     }
 
+    /// Whether a job with this choice should wait for the probe before picking its build.
+    pub fn must_wait(&self, choice: BackendChoice) -> bool {
+        choice != BackendChoice::Cpu && self.any.get().is_none() && !self.gave_up.get()
+    }
+
+    /// Resolves when the probe has answered, or after [`PROBE_WAIT_MS`].
+    pub async fn settled(&self) {
+        let mut waited = 0;
+        while self.any.get().is_none() && waited < PROBE_WAIT_MS {
+            gloo::timers::future::TimeoutFuture::new(20).await;
+            waited += 20;
+        }
+        if self.any.get().is_none() {
+            self.gave_up.set(true);
+        }
+    }
+
     /// The build a job with this backend choice needs: the WebGPU one only where WebGPU would
-    /// be chosen (the worker still decides, and says why). Before the probe has answered, an
+    /// be chosen (the worker still decides, and says why). If the probe never answered, an
     /// explicit WebGPU choice gets the WebGPU build and Auto the CPU one.
     pub fn flavor_for(&self, choice: BackendChoice) -> Flavor {
         let webgpu = match choice {
