@@ -220,11 +220,18 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     let busy = state.status.is_busy();
     let choice = state.backend_choice;
     let on_train = use_callback(
-        (client.clone(), busy, state.config.clone(), choice),
-        |_: MouseEvent, (client, busy, config, choice)| {
+        (
+            client.clone(),
+            busy,
+            state.config.clone(),
+            choice,
+            state.dispatcher(),
+        ),
+        |_: MouseEvent, (client, busy, config, choice, dispatch)| {
             if *busy {
                 client.send(Request::Stop);
             } else {
+                dispatch.dispatch(Action::Starting);
                 client.send(Request::Train {
                     config: config.clone(),
                     choice: client.backend(*choice),

@@ -227,6 +227,9 @@ pub enum Action {
     CotStep(i32),
     CotGoto(usize),
     DismissNotice,
+    /// Train was clicked: busy until the worker reports the run started (or failed), so that a
+    /// second click (the worker may first have to load the WebGPU build) stops, not restarts.
+    Starting,
     /// The page asked the worker for a checkpoint (a gallery fetch may take a while).
     ModelNotice(Result<String, String>),
     /// News from the training worker.
@@ -469,6 +472,11 @@ impl Reducible for AppState {
                 s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
             }
             Action::DismissNotice => s.notice = None,
+            Action::Starting => {
+                if !s.status.is_busy() {
+                    s.status = Status::Starting;
+                }
+            }
             Action::ModelNotice(notice) => s.model_notice = Some(notice),
             Action::News(report) => s.apply(report),
             Action::RunsListed(list) => {
