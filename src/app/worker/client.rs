@@ -46,6 +46,8 @@ struct Inner {
     avoid_webgpu: Cell<bool>,
     /// What each worker said when it panicked, for the crash message.
     panic: [RefCell<Option<String>>; 2],
+    /// Requests held until the adapter probe answers (see `post`), in order.
+    waiting: RefCell<Vec<(Request, Option<Vec<u8>>)>>,
 }
 
 /// A started worker and what keeps its handlers alive.
@@ -78,6 +80,7 @@ pub fn use_worker_client(dispatch: UseReducerDispatcher<AppState>) -> WorkerClie
             on_webgpu: Cell::new(false),
             avoid_webgpu: Cell::new(false),
             panic: Default::default(),
+            waiting: Default::default(),
         }))
     });
     (*client).clone()
@@ -299,22 +302,27 @@ impl Inner {
     }
 
     fn post(self: &Rc<Self>, request: &Request, bytes: Option<Vec<u8>>) {
-        let choice = match request {
-            Request::Train { choice, .. }
-            | Request::Resume { choice, .. }
-            | Request::Load { choice, .. }
-            | Request::Construct { choice, .. } => Some(*choice),
-            _ => None,
-        };
-        if choice.is_some_and(|c| self.adapter.must_wait(c)) {
+        let must_wait = request
+            .backend_choice()
+            .is_some_and(|c| self.adapter.must_wait(c));
+        let mut waiting = self.waiting.borrow_mut();
+        if must_wait || !waiting.is_empty() {
             // Which build it needs depends on the adapter: post it once the probe answers.
-            let (inner, request) = (self.clone(), request.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                inner.adapter.settled().await;
-                inner.post(&request, bytes);
-            });
+            // Later requests (a Stop right after a Train) wait behind it, in order.
+            waiting.push((request.clone(), bytes));
+            if waiting.len() == 1 {
+                let inner = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    inner.adapter.settled().await;
+                    let queued = std::mem::take(&mut *inner.waiting.borrow_mut());
+                    for (request, bytes) in queued {
+                        inner.post(&request, bytes);
+                    }
+                });
+            }
             return;
         }
+        drop(waiting);
         let (message, transfer) = match encode(request, bytes) {
             Ok(encoded) => encoded,
             Err(e) => return self.dispatch.dispatch(Action::News(Report::Failed(e))),

@@ -19,8 +19,6 @@ pub enum Flavor {
 }
 
 impl Flavor {
-    pub const ALL: [Flavor; 2] = [Self::Cpu, Self::WebGpu];
-
     pub fn index(self) -> usize {
         self as usize
     }

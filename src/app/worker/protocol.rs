@@ -69,6 +69,20 @@ pub enum Request {
     LiveCancel,
 }
 
+impl Request {
+    /// The backend a request that makes a model asks for; `None` for the others (they go to
+    /// the worker that holds what they act on).
+    pub fn backend_choice(&self) -> Option<BackendChoice> {
+        match self {
+            Self::Train { choice, .. }
+            | Self::Resume { choice, .. }
+            | Self::Load { choice, .. }
+            | Self::Construct { choice, .. } => Some(*choice),
+            _ => None,
+        }
+    }
+}
+
 /// What the worker tells the page. Each report is one change to the page's state, except
 /// [`Report::Ready`] (the worker can take requests) and [`Report::Download`] (a file, whose bytes
 /// travel with the message, for the page to hand to the browser).
