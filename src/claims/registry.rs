@@ -330,8 +330,14 @@ fn locality() -> Claim {
                   Our sparse pattern reads its own block of ⌈√max_len⌉ positions (6 at N = 3) \
                   and the last position of each earlier block, while each CoT step here \
                   re-copies the previous expression (13 tokens at N = 3): in the quick grid \
-                  sparse stays at 0-7 % where standard reaches 100 % (N = 2, width 64). \
-                  Whether a block sized to the step length (the locality the theorem relies \
-                  on) changes that is not yet tested.",
+                  sparse stays at 0-7 % where standard reaches 100 % (N = 2, width 64). The \
+                  block size decides it (lab train probes, width 64, 2,000 steps, seed 1, 128 \
+                  held-out prompts, greedy CoT): at N = 2 (18 tokens) block 5 gives 7.8 %, \
+                  block 12 100 %; at N = 3 (36 tokens) block 6 gives 2.3 %, block 13 (one \
+                  step) 5.5 %, block 26 (two steps) 91.4 %, the standard transformer 91.4 %. \
+                  With fixed blocks a query at the start of a block cannot read the step \
+                  before it, so a block of one step (the m of m-locality) is not enough; two \
+                  steps cover most of the sequence at these sizes. A sliding-window pattern \
+                  would test locality without that boundary; it is not implemented.",
     }
 }
