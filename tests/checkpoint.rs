@@ -621,6 +621,21 @@ fn index_tokens_sharing_the_position_code_round_trip_and_change_the_model() {
     let meta = checkpoint::read_meta(&save(&trained(config))).unwrap();
     let json = serde_json::to_string(&meta).unwrap();
     assert!(!json.contains("index_shares_position") && !json.contains("index_tokens"));
+    assert!(!json.contains("sparse_window"));
+}
+
+#[test]
+fn a_sliding_window_sparse_model_round_trips() {
+    let mut config = small(TaskKind::Lis, 5, Architecture::Sparse);
+    config.model.sparse_window = true;
+    config.model.block_size = Some(3);
+    let trainer = trained(config.clone());
+    let loaded = checkpoint::load(&save(&trainer), &Device::flex()).unwrap();
+    assert!(loaded.meta.train.model.sparse_window);
+    assert_eq!(
+        logits(&loaded.model, &config),
+        logits(&trainer.inference_model(), &config)
+    );
 }
 
 /// Your own data: the checkpoint carries the data set in its config, so loading it needs

@@ -205,3 +205,43 @@ fn index_lookup_trains_with_index_tokens_sharing_the_position_code() {
         assert!(other.series.iter().all(|s| !s.index_shares_position));
     }
 }
+
+#[test]
+fn the_locality_window_covers_the_longest_cot_step_at_every_size() {
+    let claim = registry::find("locality").unwrap();
+    let series = claim
+        .series
+        .iter()
+        .find(|s| s.name == "sparse-window-2L")
+        .expect("the locality claim's sparse side reads a sliding window");
+    for (quick, design) in [(false, &claim.full), (true, &claim.quick)] {
+        for &size in design.sizes {
+            let config = claim.train_config(series, size, 32, 1, quick);
+            assert!(config.model.sparse_window, "N = {size}");
+            let window = config.model.block_size.expect("a window size");
+            let task = config.task().unwrap();
+            let equals = task.vocab().id("=").unwrap();
+            // A token of a step copies or reduces the token one step earlier: the distance is
+            // at most the longer of two consecutive segments between `=` signs, plus the `=`.
+            let mut longest = 0;
+            for example in task.sample(7, 500) {
+                let mut start = 0;
+                for (i, &t) in example.tokens.iter().enumerate() {
+                    if t == equals {
+                        longest = longest.max(i - start + 1);
+                        start = i + 1;
+                    }
+                }
+            }
+            assert!(longest > 3, "N = {size}: no steps found");
+            assert!(
+                window >= longest,
+                "N = {size}: window {window} < longest step {longest}"
+            );
+            // Still sparse where the saving can show: well under the context at N ≥ 4.
+            if size >= 4 {
+                assert!(2 * window <= task.max_seq_len(), "N = {size}: window {window}");
+            }
+        }
+    }
+}

@@ -67,6 +67,22 @@ fn index_tokens_sharing_the_position_code_round_trip() {
 }
 
 #[test]
+fn the_sparse_window_round_trips_and_old_links_keep_fixed_blocks() {
+    let mut config = TrainConfig::default();
+    config.model.architecture = Architecture::Sparse;
+    let old = query(&config, BackendChoice::default());
+    assert!(!old.contains("window"), "{old}");
+    assert!(!parse(&old).config.model.sparse_window);
+    config.model.sparse_window = true;
+    let link = query(&config, BackendChoice::default());
+    assert!(link.contains("window=on"), "{link}");
+    let back = parse(&link);
+    assert_eq!(back.config, config, "{link}");
+    assert!(back.notice.is_none(), "{:?}", back.notice);
+    assert!(parse("?arch=sparse&window=maybe").notice.unwrap().contains("window=maybe"));
+}
+
+#[test]
 fn junk_is_ignored_with_a_notice() {
     let back = parse("?size=abc&width=7&steps=-3&backend=tpu&lr=1e9&arch=mamba9&block=0&bits=4");
     assert_eq!(back.config, TrainConfig::default());
@@ -95,7 +111,7 @@ proptest! {
 
     /// Keys the page knows with arbitrary values: still valid, never a panic.
     #[test]
-    fn known_keys_with_any_values(values in proptest::collection::vec(("(task|size|width|layers|heads|steps|batch|lr|seed|arch|attention|positional|block|backend|depth|bits|index-positions)", "[-a-z0-9.e+]{0,12}"), 0..12)) {
+    fn known_keys_with_any_values(values in proptest::collection::vec(("(task|size|width|layers|heads|steps|batch|lr|seed|arch|attention|positional|block|window|backend|depth|bits|index-positions)", "[-a-z0-9.e+]{0,12}"), 0..12)) {
         let text: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let back = parse(&format!("?{}", text.join("&")));
         prop_assert!(back.config.validate().is_ok());

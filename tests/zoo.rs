@@ -361,3 +361,79 @@ fn impossible_configurations_are_errors_for_every_architecture() {
     };
     assert!(Model::new(&fine, &device).is_ok());
 }
+
+/// The sparse transformer with its sliding window ([`Pattern::Window`]).
+fn window_config() -> ModelConfig {
+    let mut config = config(Architecture::Sparse);
+    config.arch.sparse_window = true;
+    config
+}
+
+#[test]
+fn the_sliding_window_decodes_like_its_full_forward_and_holds_a_bounded_cache() {
+    let device = Device::flex();
+    for attention in AttentionMode::ALL {
+        for positional in PositionalEncoding::ALL {
+            let mut config = window_config();
+            config.arch.attention = attention;
+            config.arch.positional = positional;
+            let model = build(&config, 12);
+            let report = pollster::block_on(check_model(&model, &config, LEN, 5, &device)).unwrap();
+            let what = format!("{attention:?} {positional:?}: {report:?}");
+            assert!(report.cached_vs_full <= TOLERANCE, "{what}");
+            assert!(report.causality <= TOLERANCE, "{what}");
+            // The window and one position per block that left it: B + (L−1)/B at most.
+            assert!(report.max_positions_held <= BLOCK + (LEN - 1) / BLOCK, "{what}");
+            assert!(report.max_positions_held >= BLOCK, "{what}");
+        }
+    }
+    // The fixed pattern and the window differ on the same weights (a query at a block's start
+    // reads different keys), so the switch is not a no-op.
+    let window = window_config();
+    let fixed = config(Architecture::Sparse);
+    let ids = expressivity_lab::models::check::random_tokens(1, 20, 13, 8);
+    let run = |config: &ModelConfig| {
+        let input = Tensor::<1, Int>::from_ints(ids.as_slice(), &device).reshape([1, 20]);
+        let (logits, trace) = build(config, 12).forward_with_trace(input).unwrap();
+        let weights: Vec<f32> = trace.attention[0].clone().into_data().iter::<f32>().collect();
+        (logits.into_data().iter::<f32>().collect::<Vec<f32>>(), weights)
+    };
+    let ((a, weights), (b, _)) = (run(&window), run(&fixed));
+    assert!(a.iter().zip(&b).any(|(x, y)| (x - y).abs() > 1e-3));
+    // The traced weights keep to the window's pattern.
+    let pattern = Pattern::Window { block: BLOCK };
+    for head in 0..3 {
+        for i in 0..20 {
+            for j in 0..20 {
+                let w = weights[(head * 20 + i) * 20 + j];
+                assert_eq!(w > 0.0, pattern.allows(i, j), "head {head} ({i}, {j}): {w}");
+            }
+        }
+    }
+}
+
+#[test]
+fn window_mask_matches_the_definition() {
+    for block in [1, 2, 3, 5, 8] {
+        let t = 30;
+        let pattern = Pattern::Window { block };
+        let table = pattern.blocked_table(t);
+        let tensor: Vec<bool> = pattern
+            .blocked(t, &Device::flex())
+            .into_data()
+            .iter::<bool>()
+            .collect();
+        assert_eq!(table, tensor);
+        for i in 0..t {
+            // The last `block` positions up to i, and the ends of the blocks before them.
+            let window = (i + 1).saturating_sub(block)..=i;
+            let ends = (0..t).filter(|j| j % block == block - 1 && j + block <= i);
+            let mut direct: Vec<usize> = ends.chain(window).collect();
+            direct.sort_unstable();
+            direct.dedup();
+            let allowed: Vec<usize> = (0..t).filter(|&j| !table[i * t + j]).collect();
+            assert_eq!(allowed, direct, "B={block} i={i}");
+            assert_eq!(pattern.keys_read(i), allowed.len());
+        }
+    }
+}

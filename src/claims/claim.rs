@@ -98,9 +98,21 @@ pub struct Series {
     pub construction_mode: Option<AttentionMode>,
     /// Index tokens share the position code (`ArchSpec::index_shares_position`).
     pub index_shares_position: bool,
+    /// Sparse transformer with a sliding window of `window_scale · ⌈√max_len⌉` positions
+    /// (`ArchSpec::sparse_window`); 0 for the fixed blocks of ⌈√max_len⌉.
+    pub window_scale: usize,
 }
 
 impl Series {
+    /// The same series with a sliding window of `scale · ⌈√max_len⌉` positions.
+    pub const fn with_window(self, name: &'static str, scale: usize) -> Self {
+        Self {
+            name,
+            window_scale: scale,
+            ..self
+        }
+    }
+
     /// The same series with index tokens sharing the position code.
     pub const fn sharing_index_positions(self) -> Self {
         Self {
@@ -123,6 +135,7 @@ const fn trained(
         learning_rate,
         construction_mode: None,
         index_shares_position: false,
+        window_scale: 0,
     }
 }
 
@@ -287,6 +300,13 @@ impl Claim {
             ..sweep_config(self.task, size, series.architecture, width, series.layers)
         };
         config.model.index_shares_position = series.index_shares_position;
+        if series.window_scale > 0 {
+            config.model.sparse_window = true;
+            if let Ok(task) = config.task() {
+                let root = (task.max_seq_len() as f64).sqrt().ceil() as usize;
+                config.model.block_size = Some((series.window_scale * root).min(task.max_seq_len()));
+            }
+        }
         config
     }
 }
@@ -299,6 +319,9 @@ pub const TRANSFORMER_2L: Series = trained("transformer-2L", Architecture::Stand
 pub const LSTM: Series = trained("lstm", Architecture::Lstm, 1, LR);
 pub const STANDARD_2L: Series = trained("standard-2L", Architecture::Standard, 2, LR);
 pub const SPARSE_2L: Series = trained("sparse-2L", Architecture::Sparse, 2, LR);
+/// Sparse with a sliding window of 3⌈√L⌉ positions: on arithmetic that covers the longest CoT
+/// step (the m of m-locality; a test checks it at the locality claim's sizes).
+pub const SPARSE_WINDOW_2L: Series = SPARSE_2L.with_window("sparse-window-2L", 3);
 pub const LINEAR_2L: Series = trained("linear-2L", Architecture::Linear, 2, LR);
 pub const SATURATED: Series = Series {
     name: "construction/saturated",
@@ -307,6 +330,7 @@ pub const SATURATED: Series = Series {
     learning_rate: 0.0,
     construction_mode: Some(AttentionMode::Saturated),
     index_shares_position: false,
+    window_scale: 0,
 };
 pub const HARD: Series = Series {
     name: "construction/hard",
@@ -315,4 +339,5 @@ pub const HARD: Series = Series {
     learning_rate: 0.0,
     construction_mode: Some(AttentionMode::Hard),
     index_shares_position: false,
+    window_scale: 0,
 };

@@ -8,12 +8,16 @@ use burn::prelude::*;
 /// Written in place into buffers with room to spare (`[B, H, capacity, d_h]`, doubled when
 /// full), so a decoding step copies one position, not the whole history: the per-token time of
 /// the standard decoder then grows only with the attention itself. Reads are views of the
-/// first `n` positions (no copy on the CPU backend).
+/// held positions (no copy on the CPU backend). A sliding window drops its oldest position
+/// with [`KvCache::drop_first`]: the held range then starts later in the buffers, and the next
+/// time they are full it moves back to the front (amortised O(1) per position).
 #[derive(Debug, Clone, Default)]
 pub struct KvCache {
     keys: Option<Tensor<4>>,
     values: Option<Tensor<4>>,
-    len: usize,
+    /// The held positions are `start..end` of the buffers.
+    start: usize,
+    end: usize,
 }
 
 /// Positions a cache makes room for at its first write.
@@ -23,74 +27,110 @@ impl KvCache {
     /// Append positions (`[B, H, n, d_h]` each, usually `n = 1`).
     pub fn push(&mut self, key: Tensor<4>, value: Tensor<4>) {
         let n = key.dims()[2];
-        let end = self.len + n;
-        self.keys = Some(write(self.keys.take(), self.len, key));
-        self.values = Some(write(self.values.take(), self.len, value));
-        self.len = end;
+        let (keys, start) = write(self.keys.take(), self.start, self.end, key);
+        let (values, _) = write(self.values.take(), self.start, self.end, value);
+        self.end = start + self.len() + n;
+        self.start = start;
+        self.keys = Some(keys);
+        self.values = Some(values);
     }
 
     /// The keys held, `[B, H, n, d_h]`; `None` while empty.
     pub fn keys(&self) -> Option<Tensor<4>> {
-        self.held(&self.keys)
+        self.held(&self.keys, self.start..self.end)
     }
 
     /// The values held, `[B, H, n, d_h]`; `None` while empty.
     pub fn values(&self) -> Option<Tensor<4>> {
-        self.held(&self.values)
+        self.held(&self.values, self.start..self.end)
     }
 
-    fn held(&self, buffer: &Option<Tensor<4>>) -> Option<Tensor<4>> {
-        let buffer = buffer.as_ref().filter(|_| self.len > 0)?;
+    /// The oldest key held, `[B, H, 1, d_h]`.
+    pub fn first_key(&self) -> Option<Tensor<4>> {
+        self.held(&self.keys, self.start..self.start + 1)
+    }
+
+    /// The oldest value held, `[B, H, 1, d_h]`.
+    pub fn first_value(&self) -> Option<Tensor<4>> {
+        self.held(&self.values, self.start..self.start + 1)
+    }
+
+    /// Forget the oldest position (a sliding window moving on).
+    pub fn drop_first(&mut self) {
+        if !self.is_empty() {
+            self.start += 1;
+        }
+    }
+
+    fn held(
+        &self,
+        buffer: &Option<Tensor<4>>,
+        range: std::ops::Range<usize>,
+    ) -> Option<Tensor<4>> {
+        let buffer = buffer.as_ref().filter(|_| !self.is_empty())?;
         let [b, h, _, dh] = buffer.dims();
-        Some(buffer.clone().slice([0..b, 0..h, 0..self.len, 0..dh]))
+        Some(buffer.clone().slice([0..b, 0..h, range, 0..dh]))
     }
 
     /// Number of positions held.
     pub fn len(&self) -> usize {
-        self.len
+        self.end - self.start
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.end == self.start
     }
 
     /// Forget every position; the buffers stay for the next writes.
     pub fn clear(&mut self) {
-        self.len = 0;
+        self.start = 0;
+        self.end = 0;
     }
 
     /// Floats held (the positions' keys and values, not the spare room).
     fn floats(&self) -> usize {
         self.keys.as_ref().map_or(0, |k| {
-            2 * self.len * k.dims()[0] * k.dims()[1] * k.dims()[3]
+            2 * self.len() * k.dims()[0] * k.dims()[1] * k.dims()[3]
         })
     }
 }
 
-/// `rows` (`[B, H, n, d_h]`) written at positions `at..at + n` of `buffer`, which grows (by
-/// doubling, keeping its first `at` positions) when it has no room. The write is in place when
-/// the buffer is not shared, which the views handed out by `keys`/`values` are not by then.
-fn write(buffer: Option<Tensor<4>>, at: usize, rows: Tensor<4>) -> Tensor<4> {
+/// `rows` (`[B, H, n, d_h]`) written after the held positions `start..end` of `buffer`, and
+/// where the held positions now start. In place when the buffer has room after `end` (and is
+/// not shared, which the views handed out by `keys`/`values` are not by then); otherwise a new
+/// buffer (capacity doubled until everything fits) takes the held positions at its front.
+fn write(
+    buffer: Option<Tensor<4>>,
+    start: usize,
+    end: usize,
+    rows: Tensor<4>,
+) -> (Tensor<4>, usize) {
     let [b, h, n, dh] = rows.dims();
-    let end = at + n;
-    let buffer = match buffer {
-        Some(buffer) if buffer.dims()[2] >= end => buffer,
+    let (buffer, start, end) = match buffer {
+        Some(buffer) if buffer.dims()[2] >= end + n => (buffer, start, end),
         old => {
+            let held = end - start;
             let mut capacity = old.as_ref().map_or(FIRST_CAPACITY, |t| t.dims()[2].max(1));
-            while capacity < end {
+            // A window that moved on (start > 0) gets as much room again as it holds, so
+            // that it moves back to the front at most once per `held` positions.
+            while capacity < held + n || (start > 0 && capacity < 2 * (held + n)) {
                 capacity *= 2;
             }
             let grown = Tensor::zeros([b, h, capacity, dh], &rows.device());
-            match old {
-                Some(old) if at > 0 => grown.slice_assign(
-                    [0..b, 0..h, 0..at, 0..dh],
-                    old.slice([0..b, 0..h, 0..at, 0..dh]),
+            let grown = match old {
+                Some(old) if held > 0 => grown.slice_assign(
+                    [0..b, 0..h, 0..held, 0..dh],
+                    old.slice([0..b, 0..h, start..end, 0..dh]),
                 ),
                 _ => grown,
-            }
+            };
+            (grown, 0, held)
         }
     };
-    buffer.slice_assign([0..b, 0..h, at..end, 0..dh], rows)
+    (
+        buffer.slice_assign([0..b, 0..h, end..end + n, 0..dh], rows),
+        start,
+    )
 }
 
 /// What one layer keeps between tokens.
@@ -195,6 +235,35 @@ mod tests {
         assert_eq!(read(cache.values().unwrap()), read(Tensor::cat(values, 2)));
         assert_eq!(cache.floats(), 2 * 2 * 3 * n * 4);
 
+        cache.clear();
+        assert!(cache.is_empty() && cache.keys().is_none());
+        cache.push(row(7, 1.0, &device), row(7, -1.0, &device));
+        assert_eq!(read(cache.keys().unwrap()), read(row(7, 1.0, &device)));
+        assert_eq!(read(cache.values().unwrap()), read(row(7, -1.0, &device)));
+    }
+
+    #[test]
+    fn a_sliding_window_keeps_its_last_positions_across_moves_to_the_front() {
+        let device = Device::flex();
+        let mut cache = KvCache::default();
+        let window = 5;
+        // Far past the first capacity: the held range moves back to the front many times.
+        for p in 0..10 * FIRST_CAPACITY {
+            cache.push(row(p, 1.0, &device), row(p, -1.0, &device));
+            if cache.len() > window {
+                let oldest = p - window;
+                assert_eq!(read(cache.first_key().unwrap()), read(row(oldest, 1.0, &device)));
+                assert_eq!(read(cache.first_value().unwrap()), read(row(oldest, -1.0, &device)));
+                cache.drop_first();
+            }
+            let first = (p + 1).saturating_sub(window);
+            let expect = |sign| Tensor::cat((first..=p).map(|q| row(q, sign, &device)).collect(), 2);
+            assert_eq!(read(cache.keys().unwrap()), read(expect(1.0)), "position {p}");
+            assert_eq!(read(cache.values().unwrap()), read(expect(-1.0)), "position {p}");
+        }
+        // The buffers stay small: a window never needs more than a few times its size.
+        assert!(cache.keys.as_ref().unwrap().dims()[2] <= FIRST_CAPACITY);
+        assert_eq!(cache.floats(), 2 * 2 * 3 * window * 4);
         cache.clear();
         assert!(cache.is_empty() && cache.keys().is_none());
         cache.push(row(7, 1.0, &device), row(7, -1.0, &device));

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::attention::mask::Pattern;
 use super::{Architecture, AttentionMode, PositionalEncoding};
 
 /// A number outside its allowed range (shared by the model's and the training run's checks).
@@ -96,6 +97,12 @@ pub struct ArchSpec {
     /// Off by default (and absent from files written before it existed).
     #[serde(skip_serializing_if = "is_false")]
     pub index_shares_position: bool,
+    /// Sparse transformer: each query reads the last B positions (a sliding window) plus the
+    /// last position of every earlier block, instead of its own fixed block. A dependency on
+    /// the previous B positions is then always in reach, also at a block's start. Off by
+    /// default (and absent from files written before it existed).
+    #[serde(skip_serializing_if = "is_false")]
+    pub sparse_window: bool,
 }
 
 impl Default for ArchSpec {
@@ -111,6 +118,7 @@ impl Default for ArchSpec {
             block_size: None,
             state_size: 16,
             index_shares_position: false,
+            sparse_window: false,
         }
     }
 }
@@ -230,6 +238,16 @@ impl ModelConfig {
             .block_size
             .unwrap_or_else(|| (self.max_len as f64).sqrt().ceil() as usize)
             .max(1)
+    }
+
+    /// The attention pattern of the sparse transformer (fixed blocks or a sliding window).
+    pub fn sparse_pattern(&self) -> Pattern {
+        let block = self.block();
+        if self.arch.sparse_window {
+            Pattern::Window { block }
+        } else {
+            Pattern::Sparse { block }
+        }
     }
 
     /// Inner width of the selective SSM (expansion factor 2, as in Mamba).

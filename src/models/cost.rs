@@ -25,9 +25,7 @@ pub fn token_cost(config: &ModelConfig, position: usize) -> TokenCost {
     let (layer_flops, layer_floats) = match config.arch.architecture {
         Architecture::Standard | Architecture::Sparse => {
             let pattern = if config.arch.architecture == Architecture::Sparse {
-                Pattern::Sparse {
-                    block: config.block(),
-                }
+                config.sparse_pattern()
             } else {
                 Pattern::Dense
             };

@@ -38,12 +38,12 @@ impl Mixer {
             Architecture::Standard => {
                 Self::Softmax(CausalSelfAttention::new(d, h, Pattern::Dense, device))
             }
-            Architecture::Sparse => {
-                let pattern = Pattern::Sparse {
-                    block: config.block(),
-                };
-                Self::Softmax(CausalSelfAttention::new(d, h, pattern, device))
-            }
+            Architecture::Sparse => Self::Softmax(CausalSelfAttention::new(
+                d,
+                h,
+                config.sparse_pattern(),
+                device,
+            )),
             Architecture::Linear => Self::Linear(LinearAttention::new(d, h, device)),
             Architecture::Lstm => Self::Lstm(LstmLayer::new(d, device)),
             Architecture::Gru => Self::Gru(GruLayer::new(d, device)),

@@ -89,6 +89,17 @@ fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value:
             .map(|v| model.positional = v)
             .is_some(),
         "block" => value.parse().map(|v| model.block_size = Some(v)).is_ok(),
+        "window" => match value {
+            "on" => {
+                model.sparse_window = true;
+                true
+            }
+            "off" => {
+                model.sparse_window = false;
+                true
+            }
+            _ => false,
+        },
         "index-positions" => match value {
             "on" => {
                 model.index_shares_position = true;
@@ -281,6 +292,9 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     }
     if config.model.index_shares_position {
         push("index-positions", "on".into(), String::new());
+    }
+    if config.model.sparse_window {
+        push("window", "on".into(), String::new());
     }
     push(
         "backend",

@@ -133,13 +133,19 @@ fn positional_title(p: PositionalEncoding) -> &'static str {
     }
 }
 
+/// The sparse transformer's two patterns, keyed by `ArchSpec::sparse_window`.
+const SPARSE_PATTERNS: [(bool, &str, &str); 2] = [
+    (false, "fixed", "Fixed blocks (own block + block ends)"),
+    (true, "window", "Sliding window (last B + block ends)"),
+];
+
 fn architecture_hint(a: Architecture) -> &'static str {
     match a {
         Architecture::Standard => {
             "Causal pre-LN transformer; every token attends to all earlier ones."
         }
         Architecture::Sparse => {
-            "Each token attends to its own block and to the last token of every earlier block: O(B + L/B) keys per token."
+            "Each token attends to its own block (or, with the sliding window, the last B tokens) and to the last token of every earlier block: O(B + L/B) keys per token."
         }
         Architecture::Linear => {
             "Attention with φ(x) = elu(x) + 1; decoding keeps a d_h × d_h state per head, whatever the length."
@@ -267,6 +273,7 @@ pub fn config_panel(props: &Props) -> Html {
                 { select_field(props, &error, "cfg-attention", "Attention", &modes, c.model.attention, |c, m| c.model.attention = m) }
             }
             if c.model.architecture == Architecture::Sparse {
+                { select_field(props, &error, "cfg-pattern", "Sparse pattern", &SPARSE_PATTERNS, c.model.sparse_window, |c, w| c.model.sparse_window = w) }
                 { number_field(props, &error, ("cfg-block", "Block size B (0 = √L)".into()), c.model.block_size.unwrap_or(0).to_string(), ("0".into(), "4096".into(), "1"),
                     |c, t| match t.parse::<usize>() { Ok(0) => { c.model.block_size = None; true } Ok(b) => { c.model.block_size = Some(b); true } Err(_) => false }) }
             }

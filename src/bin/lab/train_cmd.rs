@@ -60,6 +60,10 @@ pub struct TrainArgs {
     /// Sparse block size (default ⌈√length⌉).
     #[arg(long)]
     block: Option<usize>,
+    /// Sparse transformer: read the last --block positions (a sliding window) plus the last
+    /// position of every earlier block, instead of the own fixed block.
+    #[arg(long)]
+    window: bool,
     /// Index tokens (`@i` of index-lookup) include the position code of position i in their
     /// embedding, as in the index-lookup construction.
     #[arg(long)]
@@ -128,6 +132,7 @@ fn ignored_flags(args: &TrainArgs) -> Vec<&'static str> {
             "--block",
             args.block.is_some() && arch != Architecture::Sparse,
         ),
+        ("--window", args.window && arch != Architecture::Sparse),
     ]
     .into_iter()
     .filter_map(|(flag, ignored)| ignored.then_some(flag))
@@ -157,6 +162,7 @@ fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
             positional: args.positional,
             block_size: args.block,
             index_shares_position: args.index_positions,
+            sparse_window: args.window,
             d_model: args.width,
             n_layers: args.layers,
             n_heads: args.heads.unwrap_or(TrainConfig::default().model.n_heads),

@@ -1,4 +1,4 @@
-//! Causal multi-head softmax-style self-attention, dense or with the sparse block pattern, in
+//! Causal multi-head softmax-style self-attention, dense or with a sparse pattern, in
 //! softmax, saturated or hard mode; a batch forward that returns its weights and a one-token
 //! step over an explicit cache.
 
@@ -17,6 +17,9 @@ pub struct CausalSelfAttention {
     /// Sparse block size; 0 for the dense pattern.
     #[module(skip)]
     block: usize,
+    /// The sparse pattern's own block is a sliding window ([`Pattern::Window`]).
+    #[module(skip)]
+    window: bool,
     #[module(skip)]
     mode: AttentionMode,
     #[module(skip)]
@@ -29,17 +32,19 @@ impl CausalSelfAttention {
             projections: Projections::new(d_model, n_heads, device),
             block: match pattern {
                 Pattern::Dense => 0,
-                Pattern::Sparse { block } => block,
+                Pattern::Sparse { block } | Pattern::Window { block } => block,
             },
+            window: matches!(pattern, Pattern::Window { .. }),
             mode: AttentionMode::Softmax,
             scale: 1.0,
         }
     }
 
     pub fn pattern(&self) -> Pattern {
-        match self.block {
-            0 => Pattern::Dense,
-            block => Pattern::Sparse { block },
+        match (self.block, self.window) {
+            (0, _) => Pattern::Dense,
+            (block, false) => Pattern::Sparse { block },
+            (block, true) => Pattern::Window { block },
         }
     }
 
@@ -68,7 +73,7 @@ impl CausalSelfAttention {
     pub fn empty_cache(&self) -> LayerCache {
         match self.pattern() {
             Pattern::Dense => LayerCache::Dense(KvCache::default()),
-            Pattern::Sparse { .. } => LayerCache::Sparse {
+            Pattern::Sparse { .. } | Pattern::Window { .. } => LayerCache::Sparse {
                 block: KvCache::default(),
                 ends: KvCache::default(),
             },
@@ -77,7 +82,7 @@ impl CausalSelfAttention {
 
     /// One token at `position`: `x: [B, 1, d]` → (`[B, 1, d]`, weights `[B, H, 1, n]` over
     /// the keys read, in position order). The sparse cache only ever holds the current block
-    /// and one position per earlier block, so a step reads O(B + position/B) keys.
+    /// (or window) and one position per earlier block, so a step reads O(B + position/B) keys.
     pub fn step(
         &self,
         x: Tensor<3>,
@@ -89,6 +94,26 @@ impl CausalSelfAttention {
             LayerCache::Dense(kv) => {
                 kv.push(k, v);
                 (kv.keys(), kv.values())
+            }
+            LayerCache::Sparse { block: window, ends } if self.window => {
+                window.push(k, v);
+                if window.len() > self.block {
+                    // The oldest position leaves the window; a block end stays readable.
+                    let left = position - self.block;
+                    if left % self.block == self.block - 1
+                        && let (Some(key), Some(value)) = (window.first_key(), window.first_value())
+                    {
+                        ends.push(key, value);
+                    }
+                    window.drop_first();
+                }
+                let cat = |a: Option<Tensor<4>>, b: Option<Tensor<4>>| {
+                    Tensor::cat(a.into_iter().chain(b).collect(), 2)
+                };
+                (
+                    Some(cat(ends.keys(), window.keys())),
+                    Some(cat(ends.values(), window.values())),
+                )
             }
             LayerCache::Sparse { block, ends } => {
                 block.push(k, v);
