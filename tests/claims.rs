@@ -240,7 +240,10 @@ fn the_locality_window_covers_the_longest_cot_step_at_every_size() {
             );
             // Still sparse where the saving can show: well under the context at N ≥ 4.
             if size >= 4 {
-                assert!(2 * window <= task.max_seq_len(), "N = {size}: window {window}");
+                assert!(
+                    2 * window <= task.max_seq_len(),
+                    "N = {size}: window {window}"
+                );
             }
         }
     }

@@ -79,7 +79,12 @@ fn the_sparse_window_round_trips_and_old_links_keep_fixed_blocks() {
     let back = parse(&link);
     assert_eq!(back.config, config, "{link}");
     assert!(back.notice.is_none(), "{:?}", back.notice);
-    assert!(parse("?arch=sparse&window=maybe").notice.unwrap().contains("window=maybe"));
+    assert!(
+        parse("?arch=sparse&window=maybe")
+            .notice
+            .unwrap()
+            .contains("window=maybe")
+    );
 }
 
 #[test]

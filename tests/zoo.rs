@@ -383,7 +383,10 @@ fn the_sliding_window_decodes_like_its_full_forward_and_holds_a_bounded_cache() 
             assert!(report.cached_vs_full <= TOLERANCE, "{what}");
             assert!(report.causality <= TOLERANCE, "{what}");
             // The window and one position per block that left it: B + (L−1)/B at most.
-            assert!(report.max_positions_held <= BLOCK + (LEN - 1) / BLOCK, "{what}");
+            assert!(
+                report.max_positions_held <= BLOCK + (LEN - 1) / BLOCK,
+                "{what}"
+            );
             assert!(report.max_positions_held >= BLOCK, "{what}");
         }
     }
@@ -395,8 +398,15 @@ fn the_sliding_window_decodes_like_its_full_forward_and_holds_a_bounded_cache() 
     let run = |config: &ModelConfig| {
         let input = Tensor::<1, Int>::from_ints(ids.as_slice(), &device).reshape([1, 20]);
         let (logits, trace) = build(config, 12).forward_with_trace(input).unwrap();
-        let weights: Vec<f32> = trace.attention[0].clone().into_data().iter::<f32>().collect();
-        (logits.into_data().iter::<f32>().collect::<Vec<f32>>(), weights)
+        let weights: Vec<f32> = trace.attention[0]
+            .clone()
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        (
+            logits.into_data().iter::<f32>().collect::<Vec<f32>>(),
+            weights,
+        )
     };
     let ((a, weights), (b, _)) = (run(&window), run(&fixed));
     assert!(a.iter().zip(&b).any(|(x, y)| (x - y).abs() > 1e-3));

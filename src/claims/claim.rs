@@ -304,7 +304,8 @@ impl Claim {
             config.model.sparse_window = true;
             if let Ok(task) = config.task() {
                 let root = (task.max_seq_len() as f64).sqrt().ceil() as usize;
-                config.model.block_size = Some((series.window_scale * root).min(task.max_seq_len()));
+                config.model.block_size =
+                    Some((series.window_scale * root).min(task.max_seq_len()));
             }
         }
         config

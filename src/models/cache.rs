@@ -62,11 +62,7 @@ impl KvCache {
         }
     }
 
-    fn held(
-        &self,
-        buffer: &Option<Tensor<4>>,
-        range: std::ops::Range<usize>,
-    ) -> Option<Tensor<4>> {
+    fn held(&self, buffer: &Option<Tensor<4>>, range: std::ops::Range<usize>) -> Option<Tensor<4>> {
         let buffer = buffer.as_ref().filter(|_| !self.is_empty())?;
         let [b, h, _, dh] = buffer.dims();
         Some(buffer.clone().slice([0..b, 0..h, range, 0..dh]))
@@ -252,14 +248,29 @@ mod tests {
             cache.push(row(p, 1.0, &device), row(p, -1.0, &device));
             if cache.len() > window {
                 let oldest = p - window;
-                assert_eq!(read(cache.first_key().unwrap()), read(row(oldest, 1.0, &device)));
-                assert_eq!(read(cache.first_value().unwrap()), read(row(oldest, -1.0, &device)));
+                assert_eq!(
+                    read(cache.first_key().unwrap()),
+                    read(row(oldest, 1.0, &device))
+                );
+                assert_eq!(
+                    read(cache.first_value().unwrap()),
+                    read(row(oldest, -1.0, &device))
+                );
                 cache.drop_first();
             }
             let first = (p + 1).saturating_sub(window);
-            let expect = |sign| Tensor::cat((first..=p).map(|q| row(q, sign, &device)).collect(), 2);
-            assert_eq!(read(cache.keys().unwrap()), read(expect(1.0)), "position {p}");
-            assert_eq!(read(cache.values().unwrap()), read(expect(-1.0)), "position {p}");
+            let expect =
+                |sign| Tensor::cat((first..=p).map(|q| row(q, sign, &device)).collect(), 2);
+            assert_eq!(
+                read(cache.keys().unwrap()),
+                read(expect(1.0)),
+                "position {p}"
+            );
+            assert_eq!(
+                read(cache.values().unwrap()),
+                read(expect(-1.0)),
+                "position {p}"
+            );
         }
         // The buffers stay small: a window never needs more than a few times its size.
         assert!(cache.keys.as_ref().unwrap().dims()[2] <= FIRST_CAPACITY);

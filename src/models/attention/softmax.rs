@@ -95,7 +95,10 @@ impl CausalSelfAttention {
                 kv.push(k, v);
                 (kv.keys(), kv.values())
             }
-            LayerCache::Sparse { block: window, ends } if self.window => {
+            LayerCache::Sparse {
+                block: window,
+                ends,
+            } if self.window => {
                 window.push(k, v);
                 if window.len() > self.block {
                     // The oldest position leaves the window; a block end stays readable.
