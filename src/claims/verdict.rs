@@ -591,11 +591,11 @@ mod tests {
         let claim = registry::find("locality").unwrap();
         let d = &claim.full;
         let mut obs = series("standard-2L", d.sizes, d.widths, |_| Some(16));
-        obs.extend(series("sparse-2L", d.sizes, d.widths, |_| Some(32)));
+        obs.extend(series("sparse-window-2L", d.sizes, d.widths, |_| Some(32)));
         let v = judge(&claim, false, &obs);
         assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
         let mut obs = series("standard-2L", d.sizes, d.widths, |_| Some(16));
-        obs.extend(series("sparse-2L", d.sizes, d.widths, |n| {
+        obs.extend(series("sparse-window-2L", d.sizes, d.widths, |n| {
             Some(if n > 2 { 64 } else { 16 })
         }));
         assert_eq!(judge(&claim, false, &obs).outcome, Outcome::NotSupported);
