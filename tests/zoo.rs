@@ -390,6 +390,15 @@ fn the_sliding_window_decodes_like_its_full_forward_and_holds_a_bounded_cache() 
             assert!(report.max_positions_held >= BLOCK, "{what}");
         }
     }
+    // A window over half the cache's first capacity, decoded far enough that its cache grows
+    // while its held range starts late.
+    let mut long = window_config();
+    long.max_len = 128;
+    long.arch.block_size = Some(33);
+    let report =
+        pollster::block_on(check_model(&build(&long, 13), &long, 100, 2, &device)).unwrap();
+    assert!(report.cached_vs_full <= TOLERANCE, "{report:?}");
+    assert!(report.max_positions_held <= 33 + 99 / 33, "{report:?}");
     // The fixed pattern and the window differ on the same weights (a query at a block's start
     // reads different keys), so the switch is not a no-op.
     let window = window_config();

@@ -187,7 +187,8 @@ pub struct DecodeCache {
 
 impl DecodeCache {
     /// Bytes of the state a model keeps (f32): for attention, the positions held. The KV
-    /// buffers allocate up to twice that as room to grow (see [`KvCache`]).
+    /// buffers allocate more as room to grow (see [`KvCache`]): up to twice that for a growing
+    /// cache; for a sliding window at least 64 positions and at least twice its size.
     pub fn bytes(&self) -> usize {
         4 * self.layers.iter().map(LayerCache::floats).sum::<usize>()
     }
@@ -240,11 +241,18 @@ mod tests {
 
     #[test]
     fn a_sliding_window_keeps_its_last_positions_across_moves_to_the_front() {
+        // Small windows move back to the front at the same capacity; windows over half the
+        // first capacity also grow the buffer while the held range starts late.
+        for window in [1, 5, 33, 40, 64, 100] {
+            slide(window);
+        }
+    }
+
+    fn slide(window: usize) {
         let device = Device::flex();
         let mut cache = KvCache::default();
-        let window = 5;
         // Far past the first capacity: the held range moves back to the front many times.
-        for p in 0..10 * FIRST_CAPACITY {
+        for p in 0..4 * FIRST_CAPACITY + 3 * window {
             cache.push(row(p, 1.0, &device), row(p, -1.0, &device));
             if cache.len() > window {
                 let oldest = p - window;
@@ -273,7 +281,7 @@ mod tests {
             );
         }
         // The buffers stay small: a window never needs more than a few times its size.
-        assert!(cache.keys.as_ref().unwrap().dims()[2] <= FIRST_CAPACITY);
+        assert!(cache.keys.as_ref().unwrap().dims()[2] <= FIRST_CAPACITY.max(4 * (window + 1)));
         assert_eq!(cache.floats(), 2 * 2 * 3 * window * 4);
         cache.clear();
         assert!(cache.is_empty() && cache.keys().is_none());

@@ -27,6 +27,9 @@ pub struct SizeArgs {
     /// Sparse block size (default ⌈√max-len⌉).
     #[arg(long)]
     block: Option<usize>,
+    /// The sparse transformer reads a sliding window of --block positions (plus block ends).
+    #[arg(long)]
+    window: bool,
     /// Sequence length decoded by the check (several sparse blocks).
     #[arg(long, default_value_t = 96)]
     len: usize,
@@ -48,6 +51,7 @@ impl SizeArgs {
                 n_layers: self.layers,
                 n_heads: self.heads,
                 block_size: self.block,
+                sparse_window: self.window,
                 ..ArchSpec::default()
             },
             vocab_size: self.vocab,

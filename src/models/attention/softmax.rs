@@ -102,7 +102,7 @@ impl CausalSelfAttention {
                 window.push(k, v);
                 if window.len() > self.block {
                     // The oldest position leaves the window; a block end stays readable.
-                    let left = position - self.block;
+                    let left = (position + 1).saturating_sub(window.len());
                     if left % self.block == self.block - 1
                         && let (Some(key), Some(value)) = (window.first_key(), window.first_value())
                     {
