@@ -135,9 +135,14 @@ fn direct_sparse_allowed(i: usize, block: usize) -> Vec<usize> {
 
 #[test]
 fn sparse_mask_matches_the_definition() {
+    check_mask(|block| Pattern::Sparse { block }, direct_sparse_allowed);
+}
+
+/// A pattern's host table and device mask agree, and allow exactly what `direct` lists.
+fn check_mask(pattern: fn(usize) -> Pattern, direct: fn(usize, usize) -> Vec<usize>) {
     for block in [1, 2, 3, 5, 8] {
         let t = 30;
-        let pattern = Pattern::Sparse { block };
+        let pattern = pattern(block);
         let table = pattern.blocked_table(t);
         let tensor: Vec<bool> = pattern
             .blocked(t, &Device::flex())
@@ -147,7 +152,7 @@ fn sparse_mask_matches_the_definition() {
         assert_eq!(table, tensor);
         for i in 0..t {
             let allowed: Vec<usize> = (0..t).filter(|&j| !table[i * t + j]).collect();
-            assert_eq!(allowed, direct_sparse_allowed(i, block), "B={block} i={i}");
+            assert_eq!(allowed, direct(i, block), "{pattern:?} i={i}");
             assert_eq!(pattern.keys_read(i), allowed.len());
         }
     }
@@ -433,26 +438,16 @@ fn the_sliding_window_decodes_like_its_full_forward_and_holds_a_bounded_cache() 
 
 #[test]
 fn window_mask_matches_the_definition() {
-    for block in [1, 2, 3, 5, 8] {
-        let t = 30;
-        let pattern = Pattern::Window { block };
-        let table = pattern.blocked_table(t);
-        let tensor: Vec<bool> = pattern
-            .blocked(t, &Device::flex())
-            .into_data()
-            .iter::<bool>()
-            .collect();
-        assert_eq!(table, tensor);
-        for i in 0..t {
-            // The last `block` positions up to i, and the ends of the blocks before them.
+    // The last `block` positions up to i, and the ends of the blocks before them.
+    check_mask(
+        |block| Pattern::Window { block },
+        |i, block| {
             let window = (i + 1).saturating_sub(block)..=i;
-            let ends = (0..t).filter(|j| j % block == block - 1 && j + block <= i);
-            let mut direct: Vec<usize> = ends.chain(window).collect();
-            direct.sort_unstable();
-            direct.dedup();
-            let allowed: Vec<usize> = (0..t).filter(|&j| !table[i * t + j]).collect();
-            assert_eq!(allowed, direct, "B={block} i={i}");
-            assert_eq!(pattern.keys_read(i), allowed.len());
-        }
-    }
+            let ends = (0..i).filter(|j| j % block == block - 1 && j + block <= i);
+            let mut keys: Vec<usize> = ends.chain(window).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys
+        },
+    );
 }

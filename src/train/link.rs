@@ -89,32 +89,23 @@ fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value:
             .map(|v| model.positional = v)
             .is_some(),
         "block" => value.parse().map(|v| model.block_size = Some(v)).is_ok(),
-        "window" => match value {
-            "on" => {
-                model.sparse_window = true;
-                true
-            }
-            "off" => {
-                model.sparse_window = false;
-                true
-            }
-            _ => false,
-        },
-        "index-positions" => match value {
-            "on" => {
-                model.index_shares_position = true;
-                true
-            }
-            "off" => {
-                model.index_shares_position = false;
-                true
-            }
-            _ => false,
-        },
+        "window" => on_off(value).map(|v| model.sparse_window = v).is_some(),
+        "index-positions" => on_off(value)
+            .map(|v| model.index_shares_position = v)
+            .is_some(),
         "backend" => BackendChoice::from_key(value)
             .map(|c| *choice = c)
             .is_some(),
         _ => false,
+    }
+}
+
+/// A switch's value in a link: `on` or `off`.
+fn on_off(value: &str) -> Option<bool> {
+    match value {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
     }
 }
 

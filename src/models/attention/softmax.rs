@@ -110,21 +110,15 @@ impl CausalSelfAttention {
                     }
                     window.drop_first();
                 }
-                let cat = |a: Option<Tensor<4>>, b: Option<Tensor<4>>| {
-                    Tensor::cat(a.into_iter().chain(b).collect(), 2)
-                };
                 (
-                    Some(cat(ends.keys(), window.keys())),
-                    Some(cat(ends.values(), window.values())),
+                    Some(joined(ends.keys(), window.keys())),
+                    Some(joined(ends.values(), window.values())),
                 )
             }
             LayerCache::Sparse { block, ends } => {
                 block.push(k, v);
-                let cat = |a: Option<Tensor<4>>, b: Option<Tensor<4>>| {
-                    Tensor::cat(a.into_iter().chain(b).collect(), 2)
-                };
-                let keys = cat(ends.keys(), block.keys());
-                let values = cat(ends.values(), block.values());
+                let keys = joined(ends.keys(), block.keys());
+                let values = joined(ends.values(), block.values());
                 let size = self.block;
                 if position % size == size - 1 {
                     // The block is complete: only its last position stays readable.
@@ -144,4 +138,9 @@ impl CausalSelfAttention {
         let w = weights(self.scores(q, keys), None, self.mode, self.scale);
         (self.projections.merge(w.clone().matmul(values)), w)
     }
+}
+
+/// The earlier blocks' ends followed by the recent positions, along the position axis.
+fn joined(ends: Option<Tensor<4>>, recent: Option<Tensor<4>>) -> Tensor<4> {
+    Tensor::cat(ends.into_iter().chain(recent).collect(), 2)
 }
