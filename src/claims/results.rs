@@ -37,6 +37,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../assets/results/claims/disjointness-quick.verdict.json"),
     ),
     (
+        "nearest-neighbor.verdict.json",
+        include_str!("../../assets/results/claims/nearest-neighbor.verdict.json"),
+    ),
+    (
         "nearest-neighbor-quick.verdict.json",
         include_str!("../../assets/results/claims/nearest-neighbor-quick.verdict.json"),
     ),
