@@ -23,6 +23,7 @@ fn tiny_claim() -> Claim {
         steps: 5,
         batch_size: 8,
         eval_examples: 16,
+        rate_per_width: false,
     };
     claim
 }
@@ -101,12 +102,23 @@ fn a_grid_runs_resumes_shards_and_merges() {
     assert!(ka.is_disjoint(&kb));
     assert_eq!(ka.union(&kb).cloned().collect::<BTreeSet<_>>(), planned);
 
-    // Merge: the grid in plan order; duplicates and other claims are refused.
+    // Merge: the grid in plan order; other claims and designs are refused.
     let merged = run::merge(&claim, true, &[read(&a), read(&b)]).unwrap();
     assert_eq!(keys(&merged), planned);
     let order: Vec<RunKey> = run::plan(&claim, true).iter().map(|r| r.key()).collect();
     assert_eq!(merged.iter().map(RunRecord::key).collect::<Vec<_>>(), order);
-    assert!(run::merge(&claim, true, &[read(&a), read(&a)]).is_err());
+    // A run in two parts with the same result (overlapping shards) is kept once; with
+    // different results the merge is refused.
+    let overlapping = run::merge(&claim, true, &[read(&a), read(&b), read(&a)]).unwrap();
+    assert_eq!(overlapping, merged);
+    let mut conflicting = read(&a);
+    let flipped = if conflicting[0].correct.starts_with('1') {
+        "0"
+    } else {
+        "1"
+    };
+    conflicting[0].correct.replace_range(0..1, flipped);
+    assert!(run::merge(&claim, true, &[read(&a), read(&b), conflicting]).is_err());
     assert!(run::merge(&claim, false, &[read(&a), read(&b)]).is_err());
     let mut other = read(&b);
     other[0].claim = "dyck".into();
@@ -148,7 +160,10 @@ fn tuned_rates_come_from_the_committed_searches() {
         let search: Search = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let claim = registry::find(&search.claim).unwrap();
-        assert!(!search.chosen.is_empty(), "{name}");
+        assert!(
+            !search.chosen.is_empty() || !search.chosen_per_width.is_empty(),
+            "{name}"
+        );
         // The search is the one the claim's design asks for now (size, width, budget, seed,
         // rates): a search of an older design must be rerun.
         let plan = expressivity_lab::claims::tune::plan(&claim, search.quick);
@@ -179,14 +194,37 @@ fn tuned_rates_come_from_the_committed_searches() {
         }
         for (series, rate) in &search.chosen {
             let s = claim.series_named(series).unwrap();
-            assert_eq!(rates::learning_rate(claim.id, s), *rate, "{name}: {series}");
-            searched.push((claim.id.to_string(), series.clone()));
+            for &width in claim.design(false).widths {
+                assert_eq!(
+                    rates::learning_rate(claim.id, s, width),
+                    *rate,
+                    "{name}: {series}"
+                );
+            }
+            searched.push((claim.id.to_string(), series.clone(), None));
+        }
+        for c in &search.chosen_per_width {
+            let s = claim.series_named(&c.series).unwrap();
+            assert_eq!(
+                rates::learning_rate(claim.id, s, c.width),
+                c.learning_rate,
+                "{name}: {} width {}",
+                c.series,
+                c.width
+            );
+            searched.push((claim.id.to_string(), c.series.clone(), Some(c.width)));
         }
     }
     for (claim, series, _) in rates::TUNED {
         assert!(
-            searched.contains(&(claim.to_string(), series.to_string())),
+            searched.contains(&(claim.to_string(), series.to_string(), None)),
             "{claim}/{series} has a tuned rate but no committed search"
+        );
+    }
+    for (claim, series, width, _) in rates::TUNED_PER_WIDTH {
+        assert!(
+            searched.contains(&(claim.to_string(), series.to_string(), Some(*width))),
+            "{claim}/{series} width {width} has a tuned rate but no committed search"
         );
     }
 }

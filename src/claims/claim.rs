@@ -160,6 +160,10 @@ pub struct Design {
     pub batch_size: usize,
     /// Held-out examples per run (per seed): the bootstrap resamples these.
     pub eval_examples: usize,
+    /// The learning-rate search ([`super::tune`]) picks a rate per series *and width* (every
+    /// width of the grid) instead of one per series (at the middle width): one rate per series
+    /// can be too high for the widest models and too low for the narrowest.
+    pub rate_per_width: bool,
 }
 
 impl Design {
@@ -177,6 +181,7 @@ impl Design {
             steps,
             batch_size: 32,
             eval_examples,
+            rate_per_width: false,
         }
     }
 }
@@ -312,8 +317,8 @@ impl Claim {
     }
 }
 
-// The series of the claims. Learning rates: 3e-3 for every trained model, as in the sweeps
-// (no per-architecture search has been recorded yet; the cards say so).
+// The series of the claims. Learning rates: 3e-3 for every trained model, as in the sweeps,
+// unless a claim's recorded search ([`super::rates`]) chose another.
 const LR: f64 = 3e-3;
 pub const TRANSFORMER_1L: Series = trained("transformer-1L", Architecture::Standard, 1, LR);
 pub const TRANSFORMER_2L: Series = trained("transformer-2L", Architecture::Standard, 2, LR);

@@ -80,7 +80,7 @@ pub fn plan(claim: &Claim, quick: bool) -> Vec<PlannedRun> {
             for series in claim.series {
                 for &seed in design.seeds {
                     runs.push(PlannedRun {
-                        series: rates::tuned(claim, series),
+                        series: rates::tuned(claim, series, width),
                         size,
                         width,
                         seed,
@@ -366,18 +366,46 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
 }
 
 /// Join the parts of `claim`'s grid; refuses runs of another claim (or quick and full
-/// mixed) and runs present in two parts.
+/// mixed). A run present in two parts (overlapping shards, e.g. shard 1/2 split into 1/4 and
+/// 3/4 half-way) is kept once when both records hold the same result (same test answers and
+/// final loss: training is deterministic on one backend) and refused when they differ.
 pub fn merge(
     claim: &Claim,
     quick: bool,
     parts: &[Vec<RunRecord>],
 ) -> Result<Vec<RunRecord>, ClaimError> {
-    let all: Vec<RunRecord> = parts.iter().flatten().cloned().collect();
+    let mut first: std::collections::HashMap<RunKey, &RunRecord> = Default::default();
+    let mut all = Vec::new();
+    for r in parts.iter().flatten() {
+        match first.get(&r.key()) {
+            None => {
+                first.insert(r.key(), r);
+                all.push(r.clone());
+            }
+            Some(kept) if same_result(kept, r) => {}
+            Some(_) => {
+                return Err(ClaimError::Records(format!(
+                    "{} appears twice with different results (another backend or code?): \
+                     keep one",
+                    r.key()
+                )));
+            }
+        }
+    }
     if all.is_empty() {
         return Err(ClaimError::Records("the parts hold no runs".into()));
     }
     check_records(claim, quick, &all)?;
     Ok(sorted(claim, quick, all))
+}
+
+/// Two records of one run that agree on everything the verdict reads.
+fn same_result(a: &RunRecord, b: &RunRecord) -> bool {
+    a.correct == b.correct
+        && a.accuracy == b.accuracy
+        && a.final_loss == b.final_loss
+        && a.steps == b.steps
+        && a.learning_rate == b.learning_rate
 }
 
 /// Records in plan order.

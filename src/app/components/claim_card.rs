@@ -115,6 +115,26 @@ fn trivial_note(c: &Committed) -> Option<String> {
     ))
 }
 
+/// The commands that rebuild a committed grid in a checkout, and (full grids) the same in two
+/// parts: the commands recorded with the runs name the paths of the machine that ran them, so
+/// they are shown apart, as provenance.
+fn reproduce_commands(id: &str, quick: bool) -> (String, Vec<String>) {
+    if quick {
+        let one =
+            format!("lab claims run {id} --quick --out assets/results/claims/{id}-quick.jsonl");
+        return (one, Vec::new());
+    }
+    let one = format!("lab claims run {id} --out assets/results/claims/{id}.jsonl");
+    let parts = vec![
+        format!("lab claims run {id} --shard 1/2 --out {id}.part1.jsonl"),
+        format!("lab claims run {id} --shard 2/2 --out {id}.part2.jsonl"),
+        format!(
+            "lab claims merge {id}.part1.jsonl {id}.part2.jsonl --out assets/results/claims/{id}.jsonl"
+        ),
+    ];
+    (one, parts)
+}
+
 fn committed_view(
     claim: &Claim,
     committed: Option<&Result<Committed, results::ResultsError>>,
@@ -131,7 +151,9 @@ fn committed_view(
         Some(Err(e)) => html! {
             <div class="error" role="alert">{format!("The committed results cannot be read: {e}")}</div>
         },
-        Some(Ok(c)) => html! {
+        Some(Ok(c)) => {
+            let (one, parts) = reproduce_commands(id, c.verdict.quick);
+            html! {
             <div class="claim-results" id={format!("claim-results-{id}")}>
                 <div class="claim-verdict" data-outcome={c.verdict.outcome.name()}>
                     <span class="summary">{c.verdict.summary.clone()}</span>
@@ -143,10 +165,21 @@ fn committed_view(
                 }
                 <div class="claim-commands">
                     <span class="hint">{"Reproduce:"}</span>
-                    { for c.commands.iter().map(|cmd| html! { <code class="claim-cmd">{cmd.clone()}</code> }) }
+                    <code class="claim-cmd">{one}</code>
+                    if !parts.is_empty() {
+                        <span class="hint">{"or in two parts (two cores or machines; resumable):"}</span>
+                        { for parts.into_iter().map(|cmd| html! { <code class="claim-cmd">{cmd}</code> }) }
+                    }
+                    <details class="claim-recorded">
+                        <summary>{format!("As recorded ({} command{}; commit {}; {})",
+                            c.commands.len(), if c.commands.len() == 1 { "" } else { "s" },
+                            c.commits.join(", "), c.machines.join(", "))}</summary>
+                        { for c.commands.iter().map(|cmd| html! { <code class="claim-cmd">{cmd.clone()}</code> }) }
+                    </details>
                 </div>
             </div>
-        },
+            }
+        }
     }
 }
 

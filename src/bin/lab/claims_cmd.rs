@@ -128,7 +128,7 @@ fn show(c: &Claim) -> Result<(), String> {
                 s.name,
                 s.architecture.title(),
                 s.layers,
-                rates::learning_rate(c.id, s),
+                rates::describe(c.id, s, c.full.widths),
                 if rates::is_tuned(c.id, s.name) {
                     "from the recorded search"
                 } else {
@@ -272,13 +272,18 @@ fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), S
             claim.id
         ));
     }
+    let widths: std::collections::BTreeSet<usize> = plan.iter().map(|r| r.width).collect();
     outln!(
         "claim {}{}: learning-rate search, {} runs at N = {}, width {}, seed {} · backend {}",
         claim.id,
         if quick { " (QUICK)" } else { "" },
         plan.len(),
         plan[0].size,
-        plan[0].width,
+        widths
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         plan[0].seed,
         backend.name
     );
@@ -313,6 +318,14 @@ fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), S
     bar.finish_and_clear();
     for (series, lr) in &search.chosen {
         outln!("{series}: learning rate {lr}");
+    }
+    for c in &search.chosen_per_width {
+        outln!(
+            "{} width {}: learning rate {}",
+            c.series,
+            c.width,
+            c.learning_rate
+        );
     }
     let json = serde_json::to_string_pretty(&search).map_err(|e| e.to_string())?;
     std::fs::write(out, json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
