@@ -123,12 +123,19 @@ fn index_lookup() -> Claim {
                   transformer (its sinusoidal code) and the LSTM alike (the same sinusoidal \
                   code: an RNN adds no positions, so for it the code only names the index). At \
                   this budget the transformer may still miss the threshold at large N, which \
-                  makes the verdict inconclusive, not negative. The full grid shows a second \
-                  limit: one learning rate per series (1e-2, searched at width 16) is too high \
-                  for wide models. The transformer falls with width (N = 16: 100 % at width \
-                  16, 10.8 % at width 128), and at N = 64 width 128 a probe at 3e-3 reaches \
-                  85.2 % against 9.0 % at 1e-2 (seed 1; 6.5 % over 3 seeds). A rate searched per \
-                  width would be the fairer design; it is not run yet.",
+                  makes the verdict inconclusive, not negative. Two limits of this grid are \
+                  known. The rate: one per series (1e-2, searched at N = 8 and width 32, where \
+                  all three rates reach 100 % and the lower loss picked it) is too high for \
+                  wide models. The transformer falls with width (N = 16: 100 % at width 16, \
+                  10.8 % at width 128), and at N = 64 width 128 a probe at 3e-3 reaches 85.2 % \
+                  against 9.0 % at 1e-2 (seed 1; 6.5 % over 3 seeds). The budget: at N = 128 \
+                  width 64, 3e-3, 1,500 steps leave the transformer at chance (10.2 %, loss \
+                  2.78 ≈ ln 16; 7.8 % at width 32), while 5,000 steps reach 96.1 % (lab train \
+                  --task index-lookup --size 128 --arch standard --layers 1 --width 64 \
+                  --index-positions --steps 5000 --lr 3e-3 --seed 1, 128 held-out prompts; 51 \
+                  minutes on a shared core). A grid that can decide needs ~5,000 steps and a \
+                  rate per width (rate_per_width, supported by `lab claims tune`): about 25 h \
+                  of run time on 2 cores, not run yet.",
     }
 }
 
@@ -216,7 +223,7 @@ fn equality(task: TaskKind) -> Claim {
                   positive prompts exist and every model has the capacity. The full grid's 1,500 \
                   steps are too few for the trained 2-layer side: on equality (108 runs, 2.2 h \
                   of run time) every series stays at the label share at every N and width \
-                  (49-56 % against 52 % for the most common answer), so no w* exists and the \
+                  (means over 3 seeds 49.5-53.5 %; the most common answer is 52 %), so no w* exists and the \
                   verdict is inconclusive. Probes (lab train, equality, \
                   width 64, seed 1, 128 held-out prompts): at N = 16 the 2-layer transformer \
                   reaches 87.5 % after 6,000 steps and 99.2 % after 12,000 (lr 1e-3), but the \
