@@ -414,9 +414,15 @@ fn with_ids_of(model: Model, like: &Model) -> Model {
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
+/// How far a fixture resumed here may be from the run that wrote it on another machine: the
+/// matrix kernels pick their instructions by CPU (AVX2, AVX-512, …) and round differently, by
+/// a few ulps per step (2.4e-7 at most in 603 of the weights on an AVX-512 machine). Runs on
+/// one machine stay bit for bit (the tests above).
+const OTHER_MACHINE: f32 = 1e-5;
+
 /// A v3 checkpoint saved by `lab train` when the trainer used burn's optimizer resumes with ours
-/// exactly as it did with burn's (the second fixture: `lab train --resume` of the first, before
-/// the switch).
+/// as it did with burn's (the second fixture: `lab train --resume` of the first, before the
+/// switch), up to the rounding of the machine that wrote it.
 #[test]
 fn a_checkpoint_saved_with_burns_optimizer_resumes_as_it_did() {
     let read = |name: &str| std::fs::read(format!("{FIXTURES}/{name}")).unwrap();
@@ -428,14 +434,24 @@ fn a_checkpoint_saved_with_burns_optimizer_resumes_as_it_did() {
     assert_eq!(session.step(), 60);
     let expected = checkpoint::load(&expected, &Device::flex()).unwrap();
     let resumed = session.inference_model().unwrap();
-    assert_eq!(difference(&expected.model, &resumed), (0.0, 0));
-    assert_eq!(
-        session.history(),
-        &expected.meta.history[..],
-        "the same losses and accuracies"
-    );
+    let (largest, _) = difference(&expected.model, &resumed);
+    assert!(largest <= OTHER_MACHINE, "weights differ by {largest}");
+    let (ours, theirs) = (session.history(), &expected.meta.history[..]);
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(theirs) {
+        assert_eq!(
+            (a.step, a.accuracy, a.answer_accuracy),
+            (b.step, b.accuracy, b.answer_accuracy),
+            "the same accuracies"
+        );
+        assert!((a.loss - b.loss).abs() <= OTHER_MACHINE, "{a:?} vs {b:?}");
+        assert!(
+            (a.final_loss() - b.final_loss()).abs() <= OTHER_MACHINE,
+            "{a:?} vs {b:?}"
+        );
+    }
 
-    // The test can fail: the saved weights are not the resumed ones.
+    // The test can fail: the saved weights are far from the resumed ones.
     let start = checkpoint::load(&saved, &Device::flex()).unwrap();
-    assert!(difference(&start.model, &resumed).1 > 0);
+    assert!(difference(&start.model, &resumed).0 > 100.0 * OTHER_MACHINE);
 }
