@@ -368,7 +368,8 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
 /// Join the parts of `claim`'s grid; refuses runs of another claim (or quick and full
 /// mixed). A run present in two parts (overlapping shards, e.g. shard 1/2 split into 1/4 and
 /// 3/4 half-way) is kept once when both records hold the same result (same test answers and
-/// final loss: training is deterministic on one backend) and refused when they differ.
+/// final loss: training is deterministic on one backend and one kind of CPU) and refused when
+/// they differ (parts run on machines whose matrix kernels round differently can disagree).
 pub fn merge(
     claim: &Claim,
     quick: bool,
@@ -385,7 +386,7 @@ pub fn merge(
             Some(kept) if same_result(kept, r) => {}
             Some(_) => {
                 return Err(ClaimError::Records(format!(
-                    "{} appears twice with different results (another backend or code?): \
+                    "{} appears twice with different results (another backend, CPU or code?): \
                      keep one",
                     r.key()
                 )));
