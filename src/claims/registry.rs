@@ -224,7 +224,11 @@ fn equality(task: TaskKind) -> Claim {
                   steps are too few for the trained 2-layer side: on equality (108 runs, 2.2 h \
                   of run time) every series stays at the label share at every N and width \
                   (means over 3 seeds 49.5-53.5 %; the most common answer is 52 %), so no w* exists and the \
-                  verdict is inconclusive. Probes (lab train, equality, \
+                  verdict is inconclusive. On disjointness (108 runs, 4.6 h) every series \
+                  learns the same partial rule and no width helps: means over 3 seeds 62-63 % \
+                  at N = 16, 59-61 % at N = 32 and 50-57 % at N = 64 for all three series and \
+                  every width (the most common answer: 52-53 %), so no w* exists there either. \
+                  Probes (lab train, equality, \
                   width 64, seed 1, 128 held-out prompts): at N = 16 the 2-layer transformer \
                   reaches 87.5 % after 6,000 steps and 99.2 % after 12,000 (lr 1e-3), but the \
                   LSTM reaches 97.7 % after 12,000 too (width 64 ≥ N); at N = 32 the 2-layer \

@@ -144,8 +144,8 @@ fn committed_view(
         None => html! {
             <div class="claim-results none" id={format!("claim-results-{id}")}>
                 <p>{"No committed results yet. Run the grid natively:"}</p>
-                <code class="claim-cmd">{format!("lab claims run {id} --quick --out assets/results/claims/{id}-quick.jsonl")}</code>
-                <code class="claim-cmd">{format!("lab claims run {id} --out assets/results/claims/{id}.jsonl")}</code>
+                <code class="claim-cmd">{reproduce_commands(id, true).0}</code>
+                <code class="claim-cmd">{reproduce_commands(id, false).0}</code>
             </div>
         },
         Some(Err(e)) => html! {
