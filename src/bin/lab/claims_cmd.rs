@@ -160,13 +160,7 @@ fn provenance(backend: &str) -> Provenance {
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
         .join(" ");
-    let commit = std::process::Command::new("git")
-        .args(["rev-parse", "HEAD"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let commit = commit_of(Path::new(env!("CARGO_MANIFEST_DIR")));
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|h| h.trim().to_string())
@@ -182,6 +176,33 @@ fn provenance(backend: &str) -> Provenance {
         } else {
             format!("{host} ({cores} cores, {backend})")
         },
+    }
+}
+
+/// The commit checked out in the source tree at `dir`, with `-dirty` when tracked files differ
+/// from it; "unknown" when `dir` is not a git checkout or git is missing. `provenance` passes
+/// the tree `lab` was built from, not the working directory: a run started elsewhere (or inside
+/// another repository) must not record an unrelated commit or none. Read at run time, so a
+/// binary older than the checkout's HEAD records HEAD: rebuild before a grid (a build-time stamp
+/// would recompile the library on every commit).
+fn commit_of(dir: &Path) -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "HEAD"]) {
+        Some(head) if !head.is_empty() => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            if dirty { format!("{head}-dirty") } else { head }
+        }
+        _ => "unknown".into(),
     }
 }
 
@@ -486,4 +507,26 @@ fn merge(parts: &[PathBuf], out: &Path) -> Result<(), String> {
         out.display()
     );
     finish(&claim, quick, &merged, out, &csv, &verdict_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_commit_comes_from_the_source_tree_not_the_working_directory() {
+        let outside = std::env::temp_dir().join(format!("lab-no-git-{}", std::process::id()));
+        std::fs::create_dir_all(&outside).unwrap();
+        let in_no_checkout = commit_of(&outside);
+        std::fs::remove_dir_all(&outside).unwrap();
+        // The temporary directory lies outside any checkout on our machines and in CI.
+        assert_eq!(in_no_checkout, "unknown");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+        if source.join(".git").exists() {
+            let commit = commit_of(source);
+            let hash = commit.strip_suffix("-dirty").unwrap_or(&commit);
+            assert_eq!(hash.len(), 40, "{commit}");
+            assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{commit}");
+        }
+    }
 }
