@@ -143,7 +143,20 @@ try {
   check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
   await page.click("#cot-prev");
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
-  check(run.longest < LONGTASK_LIMIT_MS, `longest main-thread task while training steps run: ${run.longest.toFixed(0)} ms (< ${LONGTASK_LIMIT_MS})`);
+  // On 2 shared cores one task early in the run sometimes crosses the limit (69-137 ms in 4 of 9
+  // runs on one machine, none in the others; a traced one of 49 ms was layout and commit): a
+  // second run on a fresh page decides. Training on the main thread, the regression this guards against, exceeds the limit
+  // in every run (118-141 long tasks per 20 s before the worker).
+  let trainLongest = run.longest;
+  let trainNote = "";
+  if (trainLongest >= LONGTASK_LIMIT_MS) {
+    const again = await openPage("?steps=300");
+    const second = await train(again.page, 300_000);
+    await again.page.close();
+    trainNote = `; first run ${run.longest.toFixed(0)} ms, second run ${second.longest.toFixed(0)} ms`;
+    trainLongest = Math.min(trainLongest, second.longest);
+  }
+  check(trainLongest < LONGTASK_LIMIT_MS, `longest main-thread task while training steps run: ${trainLongest.toFixed(0)} ms (< ${LONGTASK_LIMIT_MS}${trainNote})`);
   check(errors.length === 0, `no console errors (${errors.join(" | ")})`);
   check(foreign.length === 0, `no request leaves the origin (${foreign.join(", ")})`);
   await mkdir("target", { recursive: true });
