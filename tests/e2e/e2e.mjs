@@ -143,10 +143,10 @@ try {
   check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
   await page.click("#cot-prev");
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
-  // On 2 shared cores one task early in the run sometimes crosses the limit (69-137 ms in 4 of 9
+  // On 2 shared cores one task early in the run sometimes crosses the limit (69-137 ms in 4 of 12
   // runs on one machine, none in the others; a traced one of 49 ms was layout and commit): a
-  // second run on a fresh page decides. Training on the main thread, the regression this guards against, exceeds the limit
-  // in every run (118-141 long tasks per 20 s before the worker).
+  // second run on a fresh page decides. Training on the main thread, the regression this guards
+  // against, exceeds the limit in every run (118-141 long tasks per 20 s before the worker).
   let trainLongest = run.longest;
   let trainNote = "";
   if (trainLongest >= LONGTASK_LIMIT_MS) {
