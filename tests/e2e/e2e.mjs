@@ -153,6 +153,8 @@ try {
     const again = await openPage("?steps=300");
     const second = await train(again.page, 300_000);
     await again.page.close();
+    errors.push(...again.errors);
+    foreign.push(...again.foreign);
     trainNote = `; first run ${run.longest.toFixed(0)} ms, second run ${second.longest.toFixed(0)} ms`;
     trainLongest = Math.min(trainLongest, second.longest);
   }
