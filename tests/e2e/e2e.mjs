@@ -103,6 +103,20 @@ async function train(page, timeoutMs) {
   return { seconds, longest, steps, rate };
 }
 
+// A timing check measured while other processes share the 2 cores sometimes crosses its limit
+// once: the longest main-thread task while training (69-137 ms against 50 in 4 of 12 runs on
+// one machine, one early task each; a traced one was layout and commit), the Claims panel (123
+// ms against 100 in 1 of 5), Stop (485 ms against 368 once in CI). When the first measurement
+// crosses its limit (`within` is false), `again()` measures once more on a fresh page and that
+// one decides: the regressions these checks guard against (training or drawing on the main
+// thread, a Stop the worker only sees at the end of the run) cross the limit every time. The
+// text shows the deciding measurement, and the first one when there were two.
+async function remeasured(first, within, show, again) {
+  if (within(first)) return { ok: true, text: show(first) };
+  const second = await again();
+  return { ok: within(second), text: `${show(second)} (measured twice; the first: ${show(first)})` };
+}
+
 try {
   if (process.env.E2E_BENCH_ONLY) { await bench(); process.exit(0); }
   // 1. Default page: render, train, inspect.
@@ -143,22 +157,19 @@ try {
   check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
   await page.click("#cot-prev");
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
-  // On 2 shared cores one task early in the run sometimes crosses the limit (69-137 ms in 4 of 12
-  // runs on one machine, none in the others; a traced one of 49 ms was layout and commit): a
-  // second run on a fresh page decides. Training on the main thread, the regression this guards
-  // against, exceeds the limit in every run (118-141 long tasks per 20 s before the worker).
-  let trainLongest = run.longest;
-  let trainNote = "";
-  if (trainLongest >= LONGTASK_LIMIT_MS) {
+  // Training on the main thread, the regression this guards against, exceeds the limit in every
+  // run (118-141 long tasks per 20 s before the worker); one early task sometimes crosses it on
+  // 2 shared cores (see `remeasured`).
+  const ms = (v) => `${v.toFixed(0)} ms`;
+  const trainLongest = await remeasured(run.longest, (v) => v < LONGTASK_LIMIT_MS, ms, async () => {
     const again = await openPage("?steps=300");
     const second = await train(again.page, 300_000);
     await again.page.close();
     errors.push(...again.errors);
     foreign.push(...again.foreign);
-    trainNote = `; first run ${run.longest.toFixed(0)} ms, second run ${second.longest.toFixed(0)} ms`;
-    trainLongest = Math.min(trainLongest, second.longest);
-  }
-  check(trainLongest < LONGTASK_LIMIT_MS, `longest main-thread task while training steps run: ${trainLongest.toFixed(0)} ms (< ${LONGTASK_LIMIT_MS}${trainNote})`);
+    return second.longest;
+  });
+  check(trainLongest.ok, `longest main-thread task while training steps run: ${trainLongest.text} (< ${LONGTASK_LIMIT_MS} ms)`);
   check(errors.length === 0, `no console errors (${errors.join(" | ")})`);
   check(foreign.length === 0, `no request leaves the origin (${foreign.join(", ")})`);
   await mkdir("target", { recursive: true });
@@ -169,21 +180,42 @@ try {
   //     ends the run with a message and the next run uses the CPU.
   {
     const stepsDone = (p) => p.evaluate(() => parseInt((document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0").split("/")[0], 10) || 0);
-    const s = await openPage("?steps=5000&width=32&layers=2");
-    await s.page.click("#train");
-    await s.page.waitForFunction(() => /Training/.test(document.querySelector("#progress")?.textContent ?? "")
-      && parseInt(document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0", 10) >= 20, null, { timeout: 180_000 });
-    await s.page.waitForTimeout(2000);
-    const rate = parseFloat(await s.page.textContent("#steps-per-second"));
-    const clicked = Date.now();
-    await s.page.click("#train");
-    await s.page.waitForFunction(() => /Stopped at step/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 60_000 });
-    const stopMs = Date.now() - clicked;
-    const oneStep = 1000 / rate;
-    check(stopMs <= oneStep + 300, `Stop takes effect within one step: ${stopMs} ms (one step ≈ ${oneStep.toFixed(0)} ms at ${rate} steps/s, 300 ms allowed for messages and rendering)`);
-    check((await stepsDone(s.page)) < 5000, "the stopped run ends before its last step");
-    check(s.errors.length === 0, `stop: no console errors (${s.errors.join(" | ")})`);
-    await s.page.close();
+    // Measured in the page, from the click's dispatch to the DOM saying "Stopped at step": the
+    // worker's step, its messages and the page's update, not Playwright's round trips.
+    const stopLatency = async () => {
+      const s = await openPage("?steps=5000&width=32&layers=2");
+      await s.page.click("#train");
+      await s.page.waitForFunction(() => /Training/.test(document.querySelector("#progress")?.textContent ?? "")
+        && parseInt(document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0", 10) >= 20, null, { timeout: 180_000 });
+      await s.page.waitForTimeout(2000);
+      const rate = parseFloat(await s.page.textContent("#steps-per-second"));
+      await s.page.evaluate(() => {
+        window.__stop = {};
+        document.addEventListener("click", (e) => { if (e.target.closest("#train")) window.__stop.clicked ??= performance.now(); }, { capture: true });
+        new MutationObserver((_, observer) => {
+          if (/Stopped at step/.test(document.querySelector("#progress")?.textContent ?? "")) {
+            window.__stop.shown = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
+      await s.page.click("#train");
+      await s.page.waitForFunction(() => window.__stop.shown !== undefined, null, { timeout: 60_000 });
+      const { clicked, shown } = await s.page.evaluate(() => window.__stop);
+      return { s, ms: shown - clicked, oneStep: 1000 / rate, rate };
+    };
+    const stop = await stopLatency();
+    const stopped = await remeasured(stop, (m) => m.ms <= m.oneStep + 300,
+      (m) => `${m.ms.toFixed(0)} ms (one step ≈ ${m.oneStep.toFixed(0)} ms at ${m.rate} steps/s)`, async () => {
+        const again = await stopLatency();
+        await again.s.page.close();
+        stop.s.errors.push(...again.s.errors);
+        return again;
+      });
+    check(stopped.ok, `Stop takes effect within one step and 300 ms for messages and the page's update: ${stopped.text}`);
+    check((await stepsDone(stop.s.page)) < 5000, "the stopped run ends before its last step");
+    check(stop.s.errors.length === 0, `stop: no console errors (${stop.s.errors.join(" | ")})`);
+    await stop.s.page.close();
 
     const g = await openPage("?backend=webgpu&steps=3000&width=32&layers=1");
     await g.page.click("#train", { noWaitAfter: true });
@@ -363,7 +395,6 @@ try {
 
   // 2b. The Claims panel: every claim as a card with its committed verdict; a construction loads
   //     in one click, and under hard attention its accuracy falls; live checks run and cancel.
-  const claimsSince = await page.evaluate(() => performance.now());
   const cardCount = (await page.$$("#claims-panel .claim-card")).length;
   check(cardCount === 9, `the Claims panel shows a card per claim (${cardCount})`);
   check((await page.$$("#claims-panel .claim-card .claim-statement")).length === 9 && (await page.$$("#claims-panel .claim-card .badge")).length === 9, "every card states its claim and carries a verdict badge");
@@ -382,41 +413,55 @@ try {
   }
   check(/No construction yet/.test(await page.textContent("#claim-locality")), "a claim without a construction says so");
   check((await page.$$("#construct-equality")).length === 1, "the equality construction is offered");
-  const accuracy = async (mode) => {
-    const ok = await page.waitForFunction((m) => {
-      const el = document.querySelector("#claim-accuracy-majority");
-      return el && el.dataset.mode === m && el.dataset.accuracy !== undefined;
-    }, mode, { timeout: 120_000 }).then(() => true, () => false);
-    return ok ? parseFloat(await page.getAttribute("#claim-accuracy-majority", "data-accuracy")) : NaN;
+  // The load, the switch and the live checks, once with their checks (`c` = check) and, if its
+  // longest main-thread task crosses the limit, once more on a fresh page without them.
+  const claimsWork = async (p, c) => {
+    const since = await p.evaluate(() => performance.now());
+    const accuracy = async (mode) => {
+      const ok = await p.waitForFunction((m) => {
+        const el = document.querySelector("#claim-accuracy-majority");
+        return el && el.dataset.mode === m && el.dataset.accuracy !== undefined;
+      }, mode, { timeout: 120_000 }).then(() => true, () => false);
+      return ok ? parseFloat(await p.getAttribute("#claim-accuracy-majority", "data-accuracy")) : NaN;
+    };
+    const size = await p.inputValue("#construct-size-majority");
+    await p.click("#construct-majority");
+    const saturated = await accuracy("saturated");
+    c(saturated >= 0.99, `the majority construction (N = ${size}) loads in one click: ${(100 * saturated).toFixed(1)} % under saturated attention`);
+    const shown = await p.waitForFunction(() => /Loaded construction/.test(document.querySelector("#model-notice")?.textContent ?? "")
+      && document.querySelector("#attention-map canvas.heatmap-cells") !== null, null, { timeout: 60_000 }).then(() => true, () => false);
+    c(shown, "the construction is on the attention map like a loaded checkpoint");
+    c((await p.inputValue("#cfg-task")) === "majority" && (await p.$$("#mode-saturated.on")).length === 1, "the page adopts the construction's config and its saturated mode");
+    await p.click("#claim-mode-majority-hard");
+    const hard = await accuracy("hard");
+    c(hard < 0.8 && saturated - hard > 0.2, `switching to hard attention re-evaluates: accuracy falls from ${(100 * saturated).toFixed(1)} % to ${(100 * hard).toFixed(1)} %`);
+    c((await p.$$("#mode-hard.on")).length === 1, "the attention map's switch follows the card's");
+    const liveStart = Date.now();
+    await p.click("#live-run-majority");
+    const judged = await p.waitForSelector("#live-verdict-majority", { timeout: 180_000 }).then(() => true, () => false);
+    const liveOutcome = judged ? await p.getAttribute("#live-verdict-majority", "data-outcome") : "none";
+    c(liveOutcome === "SUPPORTED", `the majority live check runs to its verdict in ${((Date.now() - liveStart) / 1000).toFixed(1)} s: ${liveOutcome} — ${await p.textContent("#live-status-majority")}`);
+    c((await p.$$("#live-plot-majority circle")).length >= 6, "the live check plots its own results");
+    await p.click("#live-run-dyck");
+    const training = await p.waitForFunction(() => /step [1-9]/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    c(training && (await p.isDisabled("#live-run-majority")), "a second live check trains, and the others wait for it");
+    await p.click("#live-run-dyck");
+    const cancelled = await p.waitForFunction(() => /Cancelled/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
+    c(cancelled && !(await p.isVisible("#live-verdict-dyck")), `Cancel stops a live check without a verdict: ${await p.textContent("#live-status-dyck")}`);
+    c(await p.isVisible("#live-verdict-majority"), "the majority check's verdict stays on its card");
+    return p.evaluate((t) => Math.max(0, ...window.__longtasks.filter((x) => x.start >= t).map((x) => x.duration)), since);
   };
-  const size = await page.inputValue("#construct-size-majority");
-  await page.click("#construct-majority");
-  const saturated = await accuracy("saturated");
-  check(saturated >= 0.99, `the majority construction (N = ${size}) loads in one click: ${(100 * saturated).toFixed(1)} % under saturated attention`);
-  const shown = await page.waitForFunction(() => /Loaded construction/.test(document.querySelector("#model-notice")?.textContent ?? "")
-    && document.querySelector("#attention-map canvas.heatmap-cells") !== null, null, { timeout: 60_000 }).then(() => true, () => false);
-  check(shown, "the construction is on the attention map like a loaded checkpoint");
-  check((await page.inputValue("#cfg-task")) === "majority" && (await page.$$("#mode-saturated.on")).length === 1, "the page adopts the construction's config and its saturated mode");
-  await page.click("#claim-mode-majority-hard");
-  const hard = await accuracy("hard");
-  check(hard < 0.8 && saturated - hard > 0.2, `switching to hard attention re-evaluates: accuracy falls from ${(100 * saturated).toFixed(1)} % to ${(100 * hard).toFixed(1)} %`);
-  check((await page.$$("#mode-hard.on")).length === 1, "the attention map's switch follows the card's");
-  const liveStart = Date.now();
-  await page.click("#live-run-majority");
-  const judged = await page.waitForSelector("#live-verdict-majority", { timeout: 180_000 }).then(() => true, () => false);
-  const liveOutcome = judged ? await page.getAttribute("#live-verdict-majority", "data-outcome") : "none";
-  check(liveOutcome === "SUPPORTED", `the majority live check runs to its verdict in ${((Date.now() - liveStart) / 1000).toFixed(1)} s: ${liveOutcome} — ${await page.textContent("#live-status-majority")}`);
-  check((await page.$$("#live-plot-majority circle")).length >= 6, "the live check plots its own results");
-  await page.click("#live-run-dyck");
-  const training = await page.waitForFunction(() => /step [1-9]/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
-  check(training && (await page.isDisabled("#live-run-majority")), "a second live check trains, and the others wait for it");
-  await page.click("#live-run-dyck");
-  const cancelled = await page.waitForFunction(() => /Cancelled/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
-  check(cancelled && !(await page.isVisible("#live-verdict-dyck")), `Cancel stops a live check without a verdict: ${await page.textContent("#live-status-dyck")}`);
-  check(await page.isVisible("#live-verdict-majority"), "the majority check's verdict stays on its card");
-  const claimsLongest = await page.evaluate((since) => Math.max(0, ...window.__longtasks.filter((t) => t.start >= since).map((t) => t.duration)), claimsSince);
-  console.log(`longest main-thread task in the Claims panel (load, switch, live checks): ${claimsLongest.toFixed(0)} ms`);
-  check(claimsLongest < CLAIMS_LONGTASK_LIMIT_MS, `no main-thread task over ${CLAIMS_LONGTASK_LIMIT_MS} ms while the claims run (${claimsLongest.toFixed(0)} ms)`);
+  const claimsFirst = await claimsWork(page, check);
+  const claimsLongest = await remeasured(claimsFirst, (v) => v < CLAIMS_LONGTASK_LIMIT_MS, ms, async () => {
+    const again = await openPage();
+    const longest = await claimsWork(again.page, () => {});
+    await again.page.close();
+    errors.push(...again.errors);
+    foreign.push(...again.foreign);
+    return longest;
+  });
+  console.log(`longest main-thread task in the Claims panel (load, switch, live checks): ${claimsLongest.text}`);
+  check(claimsLongest.ok, `no main-thread task over ${CLAIMS_LONGTASK_LIMIT_MS} ms while the claims run (${claimsLongest.text})`);
   await page.locator("#claims-panel").screenshot({ path: "target/e2e-claims.png" });
   check(errors.length === 0, `no console errors after the claims (${errors.join(" | ")})`);
 
