@@ -331,24 +331,49 @@ fn split_pair(prompt: &[String]) -> (Vec<&str>, Vec<&str>) {
 }
 
 #[test]
-fn equality_and_its_near_miss_negatives() {
-    let (mut negatives, mut one_off) = (0, 0);
+fn equality_negatives_cannot_be_told_apart_by_counting() {
+    // Per TASKS.md: half the negatives are one swap (same number of ones, two positions
+    // differ), a quarter one flip, a quarter random strings with as many ones as x.
+    let (mut negatives, mut swaps, mut flips, mut same_count) = (0, 0, 0, 0);
     for_seeds(TaskKind::Equality, &[1, 4, 16, 64, 128], |task, ex| {
         let (prompt, _, answer) = parts(task, ex);
         let (x, y) = split_pair(&prompt);
         assert_eq!(x.len(), task.size());
         assert_eq!(answer[0] == "eq", x == y);
-        if x != y {
-            negatives += 1;
-            if x.iter().zip(&y).filter(|(a, b)| a != b).count() == 1 {
-                one_off += 1;
-            }
+        if x == y || task.size() == 1 {
+            return;
+        }
+        negatives += 1;
+        let ones = |s: &[&str]| s.iter().filter(|&&b| b == "1").count();
+        let differ = x.iter().zip(&y).filter(|(a, b)| a != b).count();
+        if ones(&x) == ones(&y) {
+            same_count += 1;
+            swaps += usize::from(differ == 2);
+        } else {
+            assert_eq!(
+                differ, 1,
+                "a negative with another count is a one-position flip"
+            );
+            flips += 1;
         }
     });
-    let share = one_off as f64 / negatives as f64;
+    let share = |k: usize| k as f64 / negatives as f64;
+    // Swaps: half the negatives, plus the random same-count strings that happen to be one
+    // swap away (often at N = 4).
     assert!(
-        (0.45..=0.75).contains(&share),
-        "near misses are {share:.2} of negatives"
+        (0.45..=0.70).contains(&share(swaps)),
+        "swaps {:.3}",
+        share(swaps)
+    );
+    assert!(
+        (0.20..=0.30).contains(&share(flips)),
+        "flips {:.3}",
+        share(flips)
+    );
+    assert!(
+        (0.70..=0.80).contains(&share(same_count)),
+        "same count {:.3}",
+        share(same_count)
     );
 }
 

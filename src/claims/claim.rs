@@ -147,6 +147,43 @@ pub struct Side {
     /// The series that stand for it (each is compared on its own).
     pub series: &'static [&'static str],
     pub growth: Growth,
+    /// The constants of the side's growth, fixed before running: the positive side's w*(N)
+    /// must stay at or below `a + b · curve(N)` in absolute terms ([`super::sides`]), not only
+    /// grow slower than the other side's. Unused on a negative side.
+    pub bound: Bound,
+}
+
+/// `a + b · curve(N)`: a width allowed at each size (the constructions' widths have this form,
+/// e.g. index lookup's 10 + 4⌈log₂(N + 3)⌉).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bound {
+    pub a: f64,
+    pub b: f64,
+}
+
+impl Bound {
+    /// No bound (a negative side).
+    pub const NONE: Bound = Bound { a: 0.0, b: 0.0 };
+
+    pub const fn new(a: f64, b: f64) -> Self {
+        Self { a, b }
+    }
+
+    /// The width allowed at `size` of `task` under `growth`.
+    pub fn at(self, growth: Growth, task: TaskKind, size: usize) -> f64 {
+        self.a + self.b * growth.curve(task, size)
+    }
+
+    /// "w* ≤ 16 + 6 · log₂ N".
+    pub fn describe(self, growth: Growth) -> String {
+        let curve = match growth {
+            Growth::Constant => return format!("w* ≤ {}", self.a + self.b),
+            Growth::Log => "log₂ N",
+            Growth::SqrtLength => "√L",
+            Growth::Linear => "N",
+        };
+        format!("w* ≤ {} + {} · {curve}", self.a, self.b)
+    }
 }
 
 /// The grid of one run of a claim (the full one or the `--quick` one).
@@ -164,6 +201,10 @@ pub struct Design {
     /// width of the grid) instead of one per series (at the middle width): one rate per series
     /// can be too high for the widest models and too low for the narrowest.
     pub rate_per_width: bool,
+    /// Early stopping ([`super::early_stop`]): check the validation metric every this many
+    /// steps and stop at two consecutive checks at the threshold, `steps` being the cap; 0
+    /// trains the whole budget.
+    pub check_every: usize,
 }
 
 impl Design {
@@ -182,6 +223,7 @@ impl Design {
             batch_size: 32,
             eval_examples,
             rate_per_width: false,
+            check_every: 0,
         }
     }
 }
@@ -299,8 +341,12 @@ impl Claim {
             batch_size: design.batch_size,
             learning_rate: series.learning_rate,
             seed,
-            // Evaluate once, at the end.
-            eval_every: design.steps,
+            // Evaluate once, at the end, or at every early-stopping check.
+            eval_every: if design.check_every > 0 {
+                design.check_every
+            } else {
+                design.steps
+            },
             eval_examples: design.eval_examples,
             ..sweep_config(self.task, size, series.architecture, width, series.layers)
         };

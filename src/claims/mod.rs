@@ -2,19 +2,25 @@
 //! sides, the experiment fixed before running, the verdict rule) and [`registry`] lists them;
 //! [`construct`] holds the positive side of each theorem as hand-set weights in our own model
 //! classes; [`run`] runs a claim's grid (resumable, sharded); [`stats`] gives bootstrap
-//! intervals and w*(N); [`verdict`] applies the rule.
+//! intervals and w*(N); [`shortcuts`] the task-aware rules a side must beat; [`verdict`]
+//! applies the rule.
 
 pub mod claim;
 pub mod construct;
 pub mod curves;
+pub mod design_id;
+pub mod early_stop;
 pub mod live;
 pub mod rates;
 pub mod registry;
+pub mod reproduce;
 pub mod results;
 pub mod run;
+pub mod shortcuts;
+pub mod sides;
 pub mod stats;
 pub mod tune;
 pub mod verdict;
 
-pub use claim::{Claim, Design, Growth, Kind, Metric, Series, Side};
+pub use claim::{Bound, Claim, Design, Growth, Kind, Metric, Series, Side};
 pub use verdict::{Outcome, Verdict};

@@ -12,11 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use super::claim::{Claim, Metric, Series};
 use super::construct::{self, ConstructError};
-use super::rates;
-use super::verdict::{Observation, Verdict, judge};
+use super::design_id::design_hash;
+use super::early_stop::EarlyStop;
+use super::sides::ConstructionCheck;
+use super::verdict::{Observation, Verdict, judge_with};
+use super::{rates, reproduce};
 use crate::train::checkpoint;
 use crate::train::eval::{ExampleScore, greedy_each, teacher_forced_each};
-use crate::train::held_out::held_out;
+use crate::train::held_out::{held_out, validation_set};
+use crate::train::session::Phase;
 use crate::train::{Session, TrainError};
 
 /// Why a grid cannot run or its results cannot be read.
@@ -163,6 +167,23 @@ pub struct RunRecord {
     pub final_loss: Option<f32>,
     /// Per test example, `1` if the judged metric holds for it (the bootstrap resamples these).
     pub correct: String,
+    /// The judged metric on a validation stream of as many examples (neither training nor
+    /// test data): which restart of a cell is best. Absent from records made before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<f64>,
+    /// The design hash of the grid the run belongs to ([`super::design_id`]); absent from
+    /// records made before it existed (those are checked field by field only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<String>,
+    /// Steps trained when the run stopped early ([`super::early_stop`]; absent: the budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps_trained: Option<usize>,
+    /// The step from which the validation metric stayed at the threshold (early stopping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps_to_threshold: Option<usize>,
+    /// The `lab` command that re-runs this cell alone and compares it with this record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
     pub seconds: f64,
     #[serde(flatten)]
     pub provenance: Provenance,
@@ -212,6 +233,8 @@ pub async fn execute(
                   attention: String,
                   tf: Vec<ExampleScore>,
                   judged: Vec<ExampleScore>,
+                  validation: Option<f64>,
+                  stopped: Option<(usize, Option<usize>)>,
                   loss| {
         let exact = |s: &ExampleScore| s.exact;
         RunRecord {
@@ -234,6 +257,11 @@ pub async fn execute(
             answer: share(&judged, |s| s.answer),
             final_loss: loss,
             correct: bit_string(&judged, exact),
+            validation,
+            design: Some(design_hash(claim, quick)),
+            steps_trained: stopped.map(|(trained, _)| trained),
+            steps_to_threshold: stopped.and_then(|(_, reached)| reached),
+            reproduce: Some(reproduce::command(claim.id, quick, &run.key())),
             seconds: started.elapsed().as_secs_f64(),
             provenance: provenance.clone(),
         }
@@ -257,13 +285,41 @@ pub async fn execute(
             scores.clone(),
             scores,
             None,
+            None,
+            None,
         ));
     }
     let config = claim.train_config(&run.series, run.size, run.width, run.seed, quick);
     let attention = config.model.attention.name().to_string();
+    let task = config.task().map_err(TrainError::from)?;
     let mut session = Session::new(device);
     session.start(config)?;
-    session.run_to_end(on_step).await?;
+    let validation_examples = validation_set(task.as_ref(), run.seed, design.eval_examples);
+    let validate = async |model: &crate::models::Model| -> Result<f64, ClaimError> {
+        let scores = match claim.metric {
+            Metric::Accuracy => teacher_forced_each(model, &validation_examples, &plain).await?,
+            Metric::GreedyCot => greedy_each(model, &validation_examples, &plain).await?,
+        };
+        Ok(share(&scores, |s| s.exact))
+    };
+    let mut stopped = None;
+    if design.check_every == 0 {
+        session.run_to_end(on_step).await?;
+    } else {
+        let mut on_step = on_step;
+        let mut early = EarlyStop::default();
+        while session.phase() == Phase::Running {
+            let next = session.step() + design.check_every;
+            session.run_until(next, &mut on_step).await?;
+            let model = session
+                .inference_model()
+                .ok_or(TrainError::Device("the run has no model".into()))?;
+            if early.observe(session.step(), validate(&model).await?, claim.threshold()) {
+                break;
+            }
+        }
+        stopped = Some((session.step(), early.steps_to_threshold()));
+    }
     let loss = session.history().last().map(|m| m.final_loss());
     let model = session
         .inference_model()
@@ -273,12 +329,15 @@ pub async fn execute(
         Metric::Accuracy => tf.clone(),
         Metric::GreedyCot => greedy_each(&model, session.test_set(), &plain).await?,
     };
+    let validation = validate(&model).await?;
     Ok(record(
         claim.design(quick).steps,
         None,
         attention,
         tf,
         judged,
+        Some(validation),
+        stopped,
         loss,
     ))
 }
@@ -318,8 +377,18 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
     let planned: std::collections::BTreeMap<RunKey, &PlannedRun> =
         runs.iter().map(|r| (r.key(), r)).collect();
     let design = claim.design(quick);
+    let hash = design_hash(claim, quick);
     let mut seen = BTreeSet::new();
     for r in records {
+        if let Some(theirs) = r.design.as_ref().filter(|d| **d != hash) {
+            return Err(ClaimError::Records(format!(
+                "{} was run under design {theirs} of `{}`, which now has design {hash} (its \
+                 grid, budget, rates or task generator changed): move the old results away or \
+                 rerun them",
+                r.key(),
+                claim.id
+            )));
+        }
         if r.claim != claim.id || r.quick != quick {
             return Err(ClaimError::Records(format!(
                 "a run of claim `{}`{} is not part of `{}`{}",
@@ -519,6 +588,16 @@ pub async fn run_grid(
 
 /// The verdict on a set of records (normally the whole grid).
 pub fn verdict(claim: &Claim, quick: bool, records: &[RunRecord]) -> Verdict {
+    verdict_with(claim, quick, records, Vec::new())
+}
+
+/// [`verdict`] with the construction's checks at the grid's sizes ([`construction_checks`]).
+pub fn verdict_with(
+    claim: &Claim,
+    quick: bool,
+    records: &[RunRecord],
+    construction: Vec<ConstructionCheck>,
+) -> Verdict {
     let observations: Vec<Observation> = records
         .iter()
         .map(|r| Observation {
@@ -527,9 +606,60 @@ pub fn verdict(claim: &Claim, quick: bool, records: &[RunRecord]) -> Verdict {
             width: r.width,
             seed: r.seed,
             correct: r.bits(),
+            validation: r.validation,
         })
         .collect();
-    judge(claim, quick, &observations)
+    judge_with(claim, quick, &observations, construction)
+}
+
+/// The claim's construction (a width claim's positive side) evaluated at every size of the grid
+/// on the test examples of every seed, under its own attention mode; a size it cannot be built
+/// for is a row with the reason. Empty for a claim without one (or an existence claim, whose
+/// constructions are series of the grid).
+pub async fn construction_checks(
+    claim: &Claim,
+    quick: bool,
+    device: &Device,
+) -> Result<Vec<ConstructionCheck>, ClaimError> {
+    let Some(name) = claim.construction else {
+        return Ok(Vec::new());
+    };
+    if claim.kind == super::Kind::Existence {
+        return Ok(Vec::new());
+    }
+    let design = claim.design(quick);
+    let plain = device.clone().without_autodiff();
+    let construction = construct::find(name)?;
+    let mut checks = Vec::new();
+    for &size in design.sizes {
+        let built = match construction.build(size) {
+            Ok(built) => built,
+            Err(e) => {
+                checks.push(ConstructionCheck {
+                    size,
+                    width: 0,
+                    accuracy: f64::NAN,
+                    error: Some(e.to_string()),
+                });
+                continue;
+            }
+        };
+        let loaded =
+            checkpoint::load(&built.bytes, &plain).map_err(|e| ClaimError::Construct(e.into()))?;
+        let task = loaded.meta.train.task().map_err(TrainError::from)?;
+        let mut scores = Vec::new();
+        for &seed in design.seeds {
+            let examples = held_out(task.as_ref(), seed, design.eval_examples);
+            scores.extend(teacher_forced_each(&loaded.model, &examples, &plain).await?);
+        }
+        checks.push(ConstructionCheck {
+            size,
+            width: loaded.meta.train.model.d_model,
+            accuracy: share(&scores, |s| s.exact),
+            error: None,
+        });
+    }
+    Ok(checks)
 }
 
 /// JSON lines of `records` (the format of a grid's output).

@@ -16,6 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::claim::{Claim, Kind};
+use super::shortcuts::{Floor, floors};
+use super::sides::{self, ConstructionCheck, NegativeSide, PositiveSide};
 use super::stats::{
     Interval, REPLICATES, WStar, WStarEstimate, accuracy_interval, percentile_interval, w_star,
 };
@@ -61,6 +63,8 @@ pub struct Observation {
     pub width: usize,
     pub seed: u64,
     pub correct: Vec<bool>,
+    /// Accuracy on the run's validation stream (which restart of a cell is best), when recorded.
+    pub validation: Option<f64>,
 }
 
 /// Accuracy of one (series, size, width) over its seeds.
@@ -116,6 +120,28 @@ pub struct Verdict {
     pub w_star: Vec<WStarRow>,
     pub comparisons: Vec<Comparison>,
     pub trivial: Vec<TrivialCheck>,
+    /// The task-aware shortcut rules ([`super::shortcuts`]) on the same test examples, per
+    /// size (absent from verdicts written before they existed).
+    #[serde(default)]
+    pub shortcuts: Vec<ShortcutCheck>,
+    /// The positive side judged on its own: construction and best restarts (width claims).
+    #[serde(default)]
+    pub positive_side: Option<PositiveSide>,
+    /// The negative side: decided by theorem, with what the runs show beside it.
+    #[serde(default)]
+    pub negative_side: Option<NegativeSide>,
+    /// The design hash of the grid judged ([`super::design_id`]; absent from older verdicts).
+    #[serde(default)]
+    pub design: Option<String>,
+}
+
+/// One shortcut rule's accuracy at one size, on the examples the runs are judged on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShortcutCheck {
+    pub size: usize,
+    #[serde(flatten)]
+    pub floor: Floor,
+    pub passes_threshold: bool,
 }
 
 /// Correctness bits per (series, size) → per width (ascending) → per seed (ascending).
@@ -161,8 +187,48 @@ pub fn trivial_share(claim: &Claim, size: usize, seeds: &[u64], count: usize) ->
         .map_or(f64::NAN, |&m| m as f64 / total.max(1) as f64)
 }
 
+/// Every shortcut rule of the claim's task at `size`, scored on the test examples of every
+/// seed (fitted rules learn from their own stream, seeded by the first seed).
+pub fn shortcut_checks(
+    claim: &Claim,
+    size: usize,
+    seeds: &[u64],
+    count: usize,
+) -> Vec<ShortcutCheck> {
+    let Ok(task) = TaskSpec::new(claim.task, size).build() else {
+        return Vec::new();
+    };
+    let examples: Vec<_> = seeds
+        .iter()
+        .flat_map(|&seed| held_out(task.as_ref(), seed, count))
+        .collect();
+    floors(
+        task.as_ref(),
+        &examples,
+        seeds.first().copied().unwrap_or(0),
+    )
+    .into_iter()
+    .map(|floor| ShortcutCheck {
+        size,
+        passes_threshold: floor.accuracy >= claim.threshold(),
+        floor,
+    })
+    .collect()
+}
+
 /// Judge `observations` (every run of the claim's grid) by the claim's rule.
 pub fn judge(claim: &Claim, quick: bool, observations: &[Observation]) -> Verdict {
+    judge_with(claim, quick, observations, Vec::new())
+}
+
+/// [`judge`], with the claim's construction evaluated at the grid's sizes (the positive side's
+/// construction verdict; empty where it was not evaluated).
+pub fn judge_with(
+    claim: &Claim,
+    quick: bool,
+    observations: &[Observation],
+    construction: Vec<ConstructionCheck>,
+) -> Verdict {
     let design = claim.design(quick);
     let threshold = claim.threshold();
     let grouped = group(observations);
@@ -201,6 +267,22 @@ pub fn judge(claim: &Claim, quick: bool, observations: &[Observation]) -> Verdic
         }
         Kind::Separation | Kind::NoSeparation => judge_width(claim, quick, &grouped),
     };
+    let shortcuts: Vec<ShortcutCheck> = design
+        .sizes
+        .iter()
+        .flat_map(|&size| shortcut_checks(claim, size, design.seeds, design.eval_examples))
+        .collect();
+    if let Some(s) = shortcuts.iter().find(|s| s.passes_threshold) {
+        outcome = Outcome::Inconclusive;
+        summary = format!(
+            "the shortcut \"{}\" reaches {:.1} % at N = {} (threshold {:.0} %): the threshold \
+             proves nothing there. {summary}",
+            s.floor.rule,
+            100.0 * s.floor.accuracy,
+            s.size,
+            100.0 * threshold
+        );
+    }
     if let Some(t) = trivial.iter().find(|t| t.passes_threshold) {
         outcome = Outcome::Inconclusive;
         summary = format!(
@@ -224,6 +306,10 @@ pub fn judge(claim: &Claim, quick: bool, observations: &[Observation]) -> Verdic
         w_star: w_star_rows,
         comparisons,
         trivial,
+        shortcuts,
+        positive_side: sides::positive(claim, quick, observations, construction),
+        negative_side: sides::negative(claim, observations),
+        design: Some(super::design_id::design_hash(claim, quick)),
     }
 }
 
@@ -507,6 +593,7 @@ mod tests {
                         width,
                         seed,
                         correct: bits(if good { 100 } else { 50 }, 100),
+                        validation: None,
                     });
                 }
             }
@@ -615,6 +702,7 @@ mod tests {
                     width: 4,
                     seed,
                     correct: bits(correct(size), 256),
+                    validation: None,
                 })
                 .collect()
         };

@@ -10,6 +10,9 @@ pub const TRAIN_STREAM: u64 = 0;
 pub const TEST_STREAM: u64 = 1;
 /// Fresh examples a sweep judges its runs on (at the trained size and the others).
 pub const SWEEP_STREAM: u64 = 2;
+/// Examples a claim's run is validated on (which restart of a cell is best): neither the
+/// training nor the test stream.
+pub const VALIDATION_STREAM: u64 = 3;
 
 /// The first `n` held-out examples of `task` for `seed` (the test stream). The trainer
 /// evaluates on these, `eval::at_size` re-creates them at the trained size, and the page shows
@@ -26,6 +29,16 @@ pub fn held_out(task: &dyn Task, seed: u64, n: usize) -> Vec<Example> {
         Some(data) => held_out_lines(data, &mut rng, n),
         None => (0..n).map(|_| task.generate(&mut rng)).collect(),
     }
+}
+
+/// `n` examples of the validation stream of `task` for `seed` (generated tasks only: a task over
+/// fixed lines has none, an empty set).
+pub fn validation_set(task: &dyn Task, seed: u64, n: usize) -> Vec<Example> {
+    if task.dataset().is_some() {
+        return Vec::new();
+    }
+    let mut rng = TaskRng::new(seed, VALIDATION_STREAM);
+    (0..n).map(|_| task.generate(&mut rng)).collect()
 }
 
 /// `held_out_count(n)` distinct lines of the data, in the order drawn.

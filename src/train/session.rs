@@ -392,11 +392,21 @@ impl Session {
     /// the error that ended the run (the last good weights are kept).
     pub async fn run_to_end(
         &mut self,
+        on_step: impl FnMut(usize) -> bool,
+    ) -> Result<(), TrainError> {
+        self.run_until(usize::MAX, on_step).await
+    }
+
+    /// [`Self::run_to_end`], pausing once `until` steps are done (the run stays running: call
+    /// again to go on). Early stopping checks the model between two calls.
+    pub async fn run_until(
+        &mut self,
+        until: usize,
         mut on_step: impl FnMut(usize) -> bool,
     ) -> Result<(), TrainError> {
         const SLICE_MS: f64 = 25.0;
         let mut slice = (self.clock)();
-        while self.phase == Phase::Running {
+        while self.phase == Phase::Running && self.step() < until {
             self.advance(1, || false).await;
             if !on_step(self.step()) {
                 self.finish(Outcome::Stopped);

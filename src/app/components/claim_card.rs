@@ -159,6 +159,7 @@ fn committed_view(
                     <span class="summary">{c.verdict.summary.clone()}</span>
                 </div>
                 <ClaimPlot claim={id} verdict={Rc::new(c.verdict.clone())} id={format!("claim-plot-{id}")} />
+                { super::claim_sides::sides_view(&c.verdict) }
                 <p class="hint">{scale_note(claim, c)}</p>
                 if let Some(note) = trivial_note(c) {
                     <p class="hint">{note}</p>

@@ -8,6 +8,7 @@ pub mod claim_card;
 pub mod claim_construction;
 pub mod claim_live;
 pub mod claim_plot;
+pub mod claim_sides;
 pub mod claims_panel;
 pub mod config_panel;
 pub mod cost_meter;

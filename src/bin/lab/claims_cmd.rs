@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use expressivity_lab::claims::run::{
     self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
 };
-use expressivity_lab::claims::{Claim, Verdict, rates, registry, tune};
+use expressivity_lab::claims::{Claim, Verdict, rates, registry, reproduce, tune};
 
 use crate::device_arg::DeviceArg;
 use crate::{out_path, outln, outprint};
@@ -51,6 +51,26 @@ pub enum ClaimsCommand {
         #[command(flatten)]
         device: DeviceArg,
     },
+    /// Re-run one cell of a grid alone (the command every run record carries) and, with
+    /// --from, hold it against its record: exit 1 when it does not reproduce.
+    Reproduce {
+        name: String,
+        #[arg(long)]
+        quick: bool,
+        #[arg(long)]
+        series: String,
+        #[arg(long)]
+        size: usize,
+        #[arg(long)]
+        width: usize,
+        #[arg(long)]
+        seed: u64,
+        /// The results file holding the record to compare with.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        #[command(flatten)]
+        device: DeviceArg,
+    },
     /// Join the outputs of shards into one file and print the verdict.
     Merge {
         #[arg(required = true)]
@@ -78,6 +98,24 @@ pub fn run(command: ClaimsCommand) -> Result<(), String> {
             device,
         } => tune(&name, quick, &out, &device),
         ClaimsCommand::Merge { parts, out } => merge(&parts, &out),
+        ClaimsCommand::Reproduce {
+            name,
+            quick,
+            series,
+            size,
+            width,
+            seed,
+            from,
+            device,
+        } => {
+            let key = run::RunKey {
+                series,
+                size,
+                width,
+                seed,
+            };
+            reproduce_cell(&name, quick, &key, from.as_deref(), &device)
+        }
     }
 }
 
@@ -378,7 +416,14 @@ fn finish(
         );
         return Ok(());
     }
-    let verdict = run::verdict(claim, quick, records);
+    // The positive side's construction at the grid's sizes (on the CPU: small and exact).
+    let construction = pollster::block_on(run::construction_checks(
+        claim,
+        quick,
+        &expressivity_lab::train::backend::cpu_device(),
+    ))
+    .map_err(|e| e.to_string())?;
+    let verdict = run::verdict_with(claim, quick, records, construction);
     let seconds: f64 = records.iter().map(|r| r.seconds).sum();
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "verdict": verdict,
@@ -468,6 +513,8 @@ fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
             }
         );
     }
+    print_shortcuts(v)?;
+    print_sides(v)?;
     outln!(
         "\nverdict on \"{} vs {}\": {}{}\n{}",
         claim.positive.label,
@@ -477,6 +524,119 @@ fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
         v.summary
     );
     outln!("note: {}", claim.negative_note);
+    Ok(())
+}
+
+fn reproduce_cell(
+    name: &str,
+    quick: bool,
+    key: &run::RunKey,
+    from: Option<&Path>,
+    device: &DeviceArg,
+) -> Result<(), String> {
+    let claim = registry::find(name)?;
+    let planned = run::plan(&claim, quick)
+        .into_iter()
+        .find(|r| r.key() == *key)
+        .ok_or_else(|| {
+            format!(
+                "{key} is not in the {}grid of `{}` (lab claims show {} lists it)",
+                if quick { "quick " } else { "" },
+                claim.id,
+                claim.id
+            )
+        })?;
+    // Read the record first: a missing one is an error before minutes of training.
+    let recorded = match from {
+        None => None,
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let (records, _) =
+                parse_records(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let found = records
+                .into_iter()
+                .find(|r| r.claim == claim.id && r.quick == quick && r.key() == *key);
+            Some(found.ok_or_else(|| format!("{}: no record of {key}", path.display()))?)
+        }
+    };
+    let (device, backend) = device.resolve()?;
+    outln!(
+        "backend: {} ({}); re-running {key}",
+        backend.name,
+        backend.reason
+    );
+    let now = pollster::block_on(run::execute(
+        &claim,
+        quick,
+        &planned,
+        &device,
+        &provenance(&backend.name),
+        |_| true,
+    ))
+    .map_err(|e| e.to_string())?;
+    outln!(
+        "{key}: {:.1} % ({:.0} s)",
+        100.0 * now.accuracy,
+        now.seconds
+    );
+    let Some(recorded) = recorded else {
+        return Ok(());
+    };
+    let result = reproduce::compare(&recorded, &now);
+    outln!("{result}");
+    if result.reproduces {
+        Ok(())
+    } else {
+        Err(format!("{key} does not reproduce its record"))
+    }
+}
+
+fn print_shortcuts(v: &Verdict) -> Result<(), String> {
+    for s in &v.shortcuts {
+        outln!(
+            "shortcut at N = {}: {:.1} % — {}{}",
+            s.size,
+            100.0 * s.floor.accuracy,
+            s.floor.rule,
+            if s.passes_threshold {
+                " — PASSES the threshold"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
+}
+
+fn print_sides(v: &Verdict) -> Result<(), String> {
+    let name = |o: Option<expressivity_lab::claims::Outcome>| o.map_or("—", |o| o.name());
+    if let Some(p) = &v.positive_side {
+        outln!(
+            "\npositive side \"{}\" ({}): construction {}, trained {}\n  {}\n  selection: {}",
+            p.label,
+            p.bound,
+            name(p.construction_outcome),
+            name(p.trained_outcome),
+            p.summary,
+            p.selection
+        );
+    }
+    if let Some(n) = &v.negative_side {
+        outln!("negative side \"{}\": {}", n.label, n.basis);
+        for r in &n.capacity {
+            outln!(
+                "  {} N = {} width {}: best seed {:.1} % → its state holds ≥ {:.0} bits; capacity {:.0} bits (float32)",
+                r.series,
+                r.size,
+                r.width,
+                100.0 * r.accuracy,
+                r.bits_needed,
+                r.state_bits
+            );
+        }
+        outln!("  {}", n.precision_note);
+    }
     Ok(())
 }
 

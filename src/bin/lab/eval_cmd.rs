@@ -3,6 +3,7 @@
 //! mode or another one.
 
 use crate::device_arg::DeviceArg;
+use expressivity_lab::claims::construct;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::Device;
@@ -123,6 +124,11 @@ pub fn evaluate(
     let mut reports = Vec::new();
     for &size in sizes {
         bar.set_message(format!("size {size}"));
+        if let Err(reason) = construct::check_size(meta, size) {
+            reports.push(Err((size, reason)));
+            bar.inc(1);
+            continue;
+        }
         let report = pollster::block_on(async {
             yield_now().await;
             at_size(model, &meta.train, size, examples, device).await

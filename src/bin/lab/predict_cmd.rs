@@ -3,6 +3,7 @@
 //! solve` (which prints the reference), so the two can be diffed.
 
 use crate::device_arg::DeviceArg;
+use expressivity_lab::claims::construct;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -36,6 +37,7 @@ pub fn run(args: PredictArgs) -> Result<(), String> {
     let reference = task
         .solve_text(&args.input)
         .map_err(|e| format!("{} prompt: {e}", task.kind().name()))?;
+    construct::check_prompt(&loaded.meta, task.as_ref(), reference.prompt_len)?;
     let context = loaded.model.context();
     if reference.len() > context {
         return Err(format!(

@@ -20,6 +20,7 @@ pub const CONSTRUCTION: Construction = Construction {
     min_size: 1,
     max_size: MAX_SIZE,
     default_size: 64,
+    valid_sizes: super::ValidSizes::BuiltOnly,
     build,
 };
 

@@ -31,6 +31,7 @@ pub const CONSTRUCTION: Construction = Construction {
     min_size: 2,
     max_size: MAX_SIZE,
     default_size: 256,
+    valid_sizes: super::ValidSizes::UpToBuilt,
     build,
 };
 

@@ -26,6 +26,7 @@ pub const CONSTRUCTION: Construction = Construction {
     min_size: 1,
     max_size: bit_string::MAX_SIZE,
     default_size: 1001,
+    valid_sizes: super::ValidSizes::UpToBuilt,
     build,
 };
 

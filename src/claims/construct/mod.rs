@@ -58,8 +58,82 @@ pub struct Construction {
     pub min_size: usize,
     pub max_size: usize,
     pub default_size: usize,
+    /// The sizes one built instance is valid for (measured: `lab eval FILE --sizes …`).
+    pub valid_sizes: ValidSizes,
     /// Config and weights for one size.
     build: fn(usize) -> Result<Built, ConstructError>,
+}
+
+/// The task sizes the weights built for size N are valid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidSizes {
+    /// Any size up to N (the weights do not depend on the length; the context built for N
+    /// bounds it): MAJORITY's uniform head, index lookup's position codes, nearest neighbour,
+    /// the Dyck LSTM.
+    UpToBuilt,
+    /// N only: the weights encode the length (equality and disjointness pair xᵢ with yᵢ at
+    /// offset N + 1; at other lengths they answer at chance).
+    BuiltOnly,
+}
+
+/// Refuse to evaluate a constructed checkpoint (its `meta`) at a task `size` its construction
+/// is not valid for; `Ok` for trained checkpoints and valid sizes.
+pub fn check_size(meta: &CheckpointMeta, size: usize) -> Result<(), String> {
+    let Some(provenance) = &meta.constructed_by else {
+        return Ok(());
+    };
+    let Ok(construction) = find(&provenance.construction) else {
+        return Ok(());
+    };
+    let built = meta.train.task.size;
+    let valid = match construction.valid_sizes {
+        ValidSizes::UpToBuilt => size <= built,
+        ValidSizes::BuiltOnly => size == built,
+    };
+    if valid {
+        return Ok(());
+    }
+    let range = match construction.valid_sizes {
+        ValidSizes::UpToBuilt => format!("sizes up to {built}"),
+        ValidSizes::BuiltOnly => format!("size {built} only (its weights encode the length)"),
+    };
+    Err(format!(
+        "this {} construction was built for size {built} and is valid for {range}, not {size}: \
+         build one with `lab construct {} --size {size}`",
+        construction.name, construction.name
+    ))
+}
+
+/// Refuse a prompt of `prompt_len` tokens for a constructed checkpoint valid at its built size
+/// only when size-N prompts of its task (`task`, built at N) have another length.
+pub fn check_prompt(
+    meta: &CheckpointMeta,
+    task: &dyn crate::tasks::Task,
+    prompt_len: usize,
+) -> Result<(), String> {
+    let Some(construction) = meta
+        .constructed_by
+        .as_ref()
+        .and_then(|p| find(&p.construction).ok())
+    else {
+        return Ok(());
+    };
+    if construction.valid_sizes != ValidSizes::BuiltOnly {
+        return Ok(());
+    }
+    let expected = task
+        .generate(&mut crate::tasks::TaskRng::new(0, 0))
+        .prompt_len;
+    if prompt_len == expected {
+        return Ok(());
+    }
+    let built = meta.train.task.size;
+    Err(format!(
+        "this {} construction was built for size {built} (prompts of {expected} tokens) and is \
+         valid there only (its weights encode the length); this prompt has {prompt_len} tokens: \
+         build one for its size with `lab construct {} --size N`",
+        construction.name, construction.name
+    ))
 }
 
 /// A construction's output before it is written: the config it is an instance of, the

@@ -1,0 +1,73 @@
+//! A claim's design as a short hash: what its grid plans (sizes, widths, seeds, budget, test
+//! examples, every series with its tuned learning rate), what it judges (metric, threshold) and
+//! the examples its task generates (a generator changed since a grid ran changes the hash, as
+//! equality's did). Every run record and verdict carries it; records of another design are
+//! refused when a grid resumes or merges.
+
+use serde_json::json;
+
+use super::claim::Claim;
+use super::run::plan;
+use crate::tasks::TaskSpec;
+use crate::train::held_out::held_out;
+
+/// Examples of the smallest size whose tokens fingerprint the task's generator.
+const FINGERPRINT_EXAMPLES: usize = 16;
+
+/// The design hash of `claim`'s grid (the full one or `--quick`): 16 hex digits of FNV-1a
+/// over a canonical JSON of everything above.
+pub fn design_hash(claim: &Claim, quick: bool) -> String {
+    let design = claim.design(quick);
+    let series: Vec<_> = plan(claim, quick)
+        .into_iter()
+        .map(|r| json!([r.series, r.width]))
+        .collect();
+    let fingerprint: Vec<Vec<u32>> = design
+        .sizes
+        .iter()
+        .min()
+        .and_then(|&n| TaskSpec::new(claim.task, n).build().ok())
+        .map(|task| {
+            held_out(task.as_ref(), 1, FINGERPRINT_EXAMPLES)
+                .into_iter()
+                .map(|ex| ex.tokens)
+                .collect()
+        })
+        .unwrap_or_default();
+    let canonical = json!({
+        "claim": claim.id,
+        "quick": quick,
+        "task": claim.task.name(),
+        "metric": claim.metric,
+        "threshold": claim.threshold(),
+        "design": design,
+        "series": series,
+        "generator": fingerprint,
+    })
+    .to_string();
+    let hash = canonical.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::registry;
+
+    #[test]
+    fn a_design_hash_is_stable_and_tells_grids_apart() {
+        let claim = registry::find("index-lookup").unwrap();
+        let full = design_hash(&claim, false);
+        assert_eq!(full, design_hash(&claim, false));
+        assert_eq!(full.len(), 16);
+        assert_ne!(full, design_hash(&claim, true));
+        let dyck = registry::find("dyck").unwrap();
+        assert_ne!(full, design_hash(&dyck, false));
+        // Another budget is another design.
+        let mut longer = claim.clone();
+        longer.full.steps += 1;
+        assert_ne!(full, design_hash(&longer, false));
+    }
+}
