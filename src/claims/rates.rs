@@ -8,17 +8,24 @@ use super::claim::{Claim, Series};
 
 /// (claim, series, rate) from the committed searches of one rate per series.
 pub const TUNED: &[(&str, &str, f64)] = &[
-    // assets/results/claims/dyck.lr.json (N = 16, width 16, 4,000 steps)
-    ("dyck", "lstm", 1e-2),
-    ("dyck", "transformer-1L", 3e-3),
     // assets/results/claims/index-lookup.lr.json (quick: N = 8, width 32, 1,500 steps)
     ("index-lookup", "transformer-1L", 1e-2),
     ("index-lookup", "lstm", 1e-2),
 ];
 
 /// (claim, series, width, rate) from the committed searches of one rate per series and width
-/// (designs with `rate_per_width`); none is committed yet.
-pub const TUNED_PER_WIDTH: &[(&str, &str, usize, f64)] = &[];
+/// (designs with `rate_per_width`).
+pub const TUNED_PER_WIDTH: &[(&str, &str, usize, f64)] = &[
+    // assets/results/claims/dyck.lr.json (N = 8, seed 101, early stopping, cap 8,000 steps)
+    ("dyck", "lstm", 8, 1e-2),
+    ("dyck", "lstm", 16, 1e-2),
+    ("dyck", "lstm", 32, 1e-3),
+    ("dyck", "lstm", 64, 3e-3),
+    ("dyck", "transformer-1L", 8, 3e-3),
+    ("dyck", "transformer-1L", 16, 3e-3),
+    ("dyck", "transformer-1L", 32, 1e-3),
+    ("dyck", "transformer-1L", 64, 1e-3),
+];
 
 /// The rate `claim` trains `series` with at `width`: the per-width choice, else the
 /// per-series one, else the series' default.

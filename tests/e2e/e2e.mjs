@@ -413,6 +413,12 @@ try {
   check((await page.$$("#claim-plot-majority circle")).length >= 8, "the majority card plots the committed accuracy per N and mode");
   check((await page.$$("#claim-plot-index-lookup polyline.measured")).length >= 2, "the index-lookup card plots w*(N) per series");
   check(/lab claims run majority/.test(await page.textContent("#claim-results-majority")), "the majority card gives the command that reproduces it");
+  {
+    const il = await page.textContent("#claim-results-index-lookup");
+    check(/Positive side \(w\* ≤ 16 \+ 6 · log₂ N\)/.test(il) && /construction/.test(il) && /Negative side: by theorem/.test(il), "the index-lookup card judges each side on its own (construction, trained, by theorem)");
+    check(/Shortcut floors[^]*N = 128: \d+\.\d %/.test(il), "the index-lookup card shows its shortcut floors per N");
+    check((await page.$$("#claim-plot-index-lookup-accuracy polyline.measured")).length >= 2, "the index-lookup card plots accuracy against N at matched width, one curve per series");
+  }
   // Every card either plots its committed results or says it has none; either offers its
   // construction or says it has none (the DP claims and locality have no construction).
   for (const card of await page.$$("#claims-panel .claim-card")) {

@@ -78,6 +78,12 @@ fn scale_note(claim: &Claim, c: &Committed) -> String {
     };
     let budget = if d.steps == 0 {
         "no training".to_string()
+    } else if d.check_every > 0 {
+        format!(
+            "at most {} steps of batch {} per run (early stopping: two consecutive validation \
+             checks at the threshold, every {} steps)",
+            d.steps, d.batch_size, d.check_every
+        )
     } else {
         format!("{} steps of batch {} per run", d.steps, d.batch_size)
     };

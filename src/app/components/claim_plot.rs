@@ -162,9 +162,16 @@ fn width_plot(claim: &Claim, v: &Verdict) -> Html {
     }
 }
 
-/// Accuracy per N of each series with its interval, and the threshold.
-fn accuracy_plot(claim: &Claim, v: &Verdict) -> Html {
-    let mut sizes: Vec<usize> = v.cells.iter().map(|c| c.size).collect();
+/// Accuracy per N of each series with its interval, and the threshold: every cell
+/// (existence claims: one width), or at one matched width (the papers' own view of a width
+/// claim, beside w*(N)).
+fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
+    let cells_at: Vec<_> = v
+        .cells
+        .iter()
+        .filter(|c| width.is_none_or(|w| c.width == w))
+        .collect();
+    let mut sizes: Vec<usize> = cells_at.iter().map(|c| c.size).collect();
     sizes.sort_unstable();
     sizes.dedup();
     let (lo, hi) = match (sizes.first(), sizes.last()) {
@@ -178,7 +185,7 @@ fn accuracy_plot(claim: &Claim, v: &Verdict) -> Html {
     let series = styled(claim);
     let drawn = series.iter().enumerate().map(|(k, &(name, colour, sign))| {
         let dx = (k as f64 - 0.5) * 7.0;
-        let mut cells: Vec<_> = v.cells.iter().filter(|c| c.series == name).collect();
+        let mut cells: Vec<_> = cells_at.iter().filter(|c| c.series == name).collect();
         cells.sort_by_key(|c| c.size);
         let at = |size: usize| FRAME.x(x_of(size as f64, lo, hi)) + dx;
         let line = polyline_points(
@@ -199,7 +206,10 @@ fn accuracy_plot(claim: &Claim, v: &Verdict) -> Html {
     let threshold = FRAME.y(v.threshold);
     html! {
         <Chart frame={FRAME} class="claim-chart" grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
-            label={format!("accuracy of {} per N", claim.id)}>
+            label={match width {
+                Some(w) => format!("accuracy of {} per N at width {w}", claim.id),
+                None => format!("accuracy of {} per N", claim.id),
+            }}>
             <line x1={n(FRAME.left)} x2={n(FRAME.right_edge())} y1={n(threshold)} y2={n(threshold)} class="threshold" />
             { for drawn }
             { legend(series.len() + 1, "#667085", format!("line: {:.0} % threshold", 100.0 * v.threshold)) }
@@ -216,8 +226,23 @@ pub fn claim_plot(props: &Props) -> Html {
     html! {
         <div class="claim-plot" id={props.id.clone()}>
             { match claim.kind {
-                Kind::Existence => accuracy_plot(claim, &props.verdict),
-                Kind::Separation | Kind::NoSeparation => width_plot(claim, &props.verdict),
+                Kind::Existence => accuracy_plot(claim, &props.verdict, None),
+                Kind::Separation | Kind::NoSeparation => {
+                    // The widest width every series ran at: the papers' view, accuracy
+                    // against N at matched width.
+                    let widest = props.verdict.cells.iter().map(|c| c.width).max();
+                    html! {
+                        <>
+                            { width_plot(claim, &props.verdict) }
+                            if let Some(w) = widest {
+                                <p class="hint">{format!("Accuracy against N at matched width {w} (the papers' view), with 95 % intervals:")}</p>
+                                <div class="claim-accuracy" id={format!("{}-accuracy", props.id)}>
+                                    { accuracy_plot(claim, &props.verdict, Some(w)) }
+                                </div>
+                            }
+                        </>
+                    }
+                }
             } }
         </div>
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use expressivity_lab::claims::design_id::design_hash;
 use expressivity_lab::claims::run::{
     self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
 };
@@ -146,8 +147,17 @@ fn show(c: &Claim) -> Result<(), String> {
     );
     for (label, quick) in [("full", false), ("quick", true)] {
         let d = c.design(quick);
+        let stopping = if d.check_every > 0 {
+            format!(
+                " (a cap: early stopping at two consecutive validation checks ≥ {:.0} %, every {} steps)",
+                100.0 * c.threshold(),
+                d.check_every
+            )
+        } else {
+            String::new()
+        };
         outln!(
-            "{label} grid: {} sizes {:?} · widths {:?} · seeds {:?} · {} steps × batch {} · {} test examples per run · {} runs",
+            "{label} grid: {} sizes {:?} · widths {:?} · seeds {:?} · {} steps{stopping} × batch {} · {} test examples per run · {} runs · design {}",
             c.task.name(),
             d.sizes,
             d.widths,
@@ -155,7 +165,14 @@ fn show(c: &Claim) -> Result<(), String> {
             d.steps,
             d.batch_size,
             d.eval_examples,
-            run::plan(c, quick).len()
+            run::plan(c, quick).len(),
+            design_hash(c, quick)
+        );
+    }
+    if c.kind != expressivity_lab::claims::Kind::Existence {
+        outln!(
+            "positive side's absolute bound: {} (its construction and its best restarts must stay within it)",
+            c.positive.bound.describe(c.positive.growth)
         );
     }
     for s in c.series {
@@ -513,6 +530,7 @@ fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
             }
         );
     }
+    print_matched_width(v)?;
     print_shortcuts(v)?;
     print_sides(v)?;
     outln!(
@@ -590,6 +608,40 @@ fn reproduce_cell(
     } else {
         Err(format!("{key} does not reproduce its record"))
     }
+}
+
+/// The papers' own view: accuracy against N at one matched width (the widest), per series.
+fn print_matched_width(v: &Verdict) -> Result<(), String> {
+    let Some(width) = v.cells.iter().map(|c| c.width).max() else {
+        return Ok(());
+    };
+    if v.w_star.is_empty() {
+        return Ok(());
+    }
+    let mut sizes: Vec<usize> = v.cells.iter().map(|c| c.size).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    outln!("\naccuracy against N at matched width {width}:");
+    outprint!("  {:<24}", "series \\ N");
+    for n in &sizes {
+        outprint!(" {n:>22}");
+    }
+    outln!();
+    let mut series: Vec<&str> = v.cells.iter().map(|c| c.series.as_str()).collect();
+    series.dedup();
+    for s in series {
+        outprint!("  {s:<24}");
+        for n in &sizes {
+            let cell = v
+                .cells
+                .iter()
+                .find(|c| c.series == s && c.size == *n && c.width == width)
+                .map_or("-".to_string(), |c| c.accuracy.to_string());
+            outprint!(" {cell:>22}");
+        }
+        outln!();
+    }
+    Ok(())
 }
 
 fn print_shortcuts(v: &Verdict) -> Result<(), String> {
