@@ -605,3 +605,61 @@ fn bad_data_files_are_refused_with_their_line() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A committed record re-runs alone with the command it carries and reproduces (answers
+/// identical on this kind of CPU, accuracy within the tolerance elsewhere); a record whose
+/// answers were changed does not, and the command says so with a non-zero exit.
+#[test]
+fn a_committed_run_reproduces_with_the_command_it_carries() {
+    let committed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/results/claims/equality-quick.jsonl"
+    );
+    let text = std::fs::read_to_string(committed).unwrap();
+    let first = text.lines().next().unwrap();
+    let record: serde_json::Value = serde_json::from_str(first).unwrap();
+    let command = record["reproduce"].as_str().expect("a reproduce command");
+    assert!(command.starts_with("lab claims reproduce equality --quick"), "{command}");
+    // The recorded command, with the committed file by its absolute path.
+    let args: Vec<String> = command
+        .split_whitespace()
+        .skip(1)
+        .map(|a| {
+            if a.ends_with(".jsonl") {
+                committed.to_string()
+            } else {
+                a.to_string()
+            }
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = lab(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("reproduces"), "{stdout}");
+    // The same record with every answer flipped: far outside the tolerance.
+    let mut forged = record.clone();
+    let flipped: String = record["correct"]
+        .as_str()
+        .unwrap()
+        .chars()
+        .map(|c| if c == '1' { '0' } else { '1' })
+        .collect();
+    let accuracy = 1.0 - record["accuracy"].as_f64().unwrap();
+    forged["correct"] = flipped.into();
+    forged["accuracy"] = accuracy.into();
+    let dir = temp_dir("reproduce");
+    let file = dir.join("forged.jsonl");
+    std::fs::write(&file, format!("{forged}\n")).unwrap();
+    let mut forged_args = args.clone();
+    let from = forged_args.len() - 1;
+    forged_args[from] = file.to_str().unwrap();
+    let out = lab(&forged_args);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("DOES NOT reproduce"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -445,6 +445,14 @@ fn the_cli_builds_and_evaluates_equality() {
         assert!(ok, "{predicted}");
         assert_eq!(predicted, solved);
     }
+    // Built for N = 16, its weights encode the length: another length is refused with the
+    // reason, by `predict` and by `eval --sizes`, never answered at chance.
+    let (ok, _, stderr) = lab(&["predict", path, "--input", "0 1 1 0 | 0 1 1 0 <q>"]);
+    assert!(!ok && stderr.contains("built for size 16"), "{stderr}");
+    let (ok, table, stderr) = lab(&["eval", path, "--sizes", "8,16", "--examples", "32"]);
+    assert!(!ok, "{table}");
+    assert!(table.contains("valid for size 16 only"), "{table}");
+    assert!(stderr.contains("8 could not be evaluated"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
 
