@@ -24,6 +24,7 @@ fn tiny_claim() -> Claim {
         batch_size: 8,
         eval_examples: 16,
         rate_per_width: false,
+        check_every: 0,
     };
     claim
 }
@@ -57,6 +58,60 @@ fn read(path: &Path) -> Vec<RunRecord> {
 
 fn keys(records: &[RunRecord]) -> BTreeSet<RunKey> {
     records.iter().map(RunRecord::key).collect()
+}
+
+/// Early stopping: the run checks the validation stream every `check_every` steps and stops at
+/// two consecutive checks at the threshold; a record of another design is refused on resume.
+#[test]
+fn early_stopping_records_its_steps_and_another_design_is_refused() {
+    let mut claim = registry::find("majority").unwrap();
+    // MAJORITY at N = 9 with an LSTM: learnt within a few hundred steps.
+    claim.series = &[expressivity_lab::claims::claim::LSTM];
+    claim.positive.series = &["lstm"];
+    claim.kind = expressivity_lab::claims::Kind::Separation;
+    claim.quick = Design {
+        sizes: &[9],
+        widths: &[16],
+        seeds: &[1],
+        steps: 3000,
+        batch_size: 16,
+        eval_examples: 64,
+        rate_per_width: false,
+        check_every: 100,
+    };
+    let dir = std::env::temp_dir().join(format!("lab-claims-early-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("early.jsonl");
+    let report = run_into(&claim, Shard::WHOLE, &out);
+    let r = &report.records[0];
+    let trained = r
+        .steps_trained
+        .expect("an early-stopping design records its steps");
+    let reached = r.steps_to_threshold.expect("MAJORITY at N = 9 is learnt");
+    assert_eq!(r.steps, 3000, "the budget stays the cap");
+    assert!(trained < 3000 && trained.is_multiple_of(100), "{trained}");
+    assert_eq!(
+        reached + 100,
+        trained,
+        "stopped at the second check in a row"
+    );
+    assert!(r.validation.unwrap() >= 0.95);
+    assert!(r.design.is_some() && r.reproduce.is_some());
+    // The same file under another design (one more step of budget) is refused, naming both.
+    claim.quick.steps += 1;
+    let err = pollster::block_on(run::run_grid(
+        &claim,
+        true,
+        Shard::WHOLE,
+        &out,
+        &Device::flex(),
+        &provenance(),
+        |_| {},
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("design"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -619,7 +619,10 @@ fn a_committed_run_reproduces_with_the_command_it_carries() {
     let first = text.lines().next().unwrap();
     let record: serde_json::Value = serde_json::from_str(first).unwrap();
     let command = record["reproduce"].as_str().expect("a reproduce command");
-    assert!(command.starts_with("lab claims reproduce equality --quick"), "{command}");
+    assert!(
+        command.starts_with("lab claims reproduce equality --quick"),
+        "{command}"
+    );
     // The recorded command, with the committed file by its absolute path.
     let args: Vec<String> = command
         .split_whitespace()
@@ -635,7 +638,11 @@ fn a_committed_run_reproduces_with_the_command_it_carries() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = lab(&args);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("reproduces"), "{stdout}");
     // The same record with every answer flipped: far outside the tolerance.
     let mut forged = record.clone();

@@ -38,10 +38,10 @@ pub fn sides_view(v: &Verdict) -> Html {
                 <p>
                     <strong>{format!("Positive side ({}): ", p.bound)}</strong>
                     if p.construction_outcome.is_some() {
-                        {"construction "}{ verdict_badge(p.construction_outcome) }{" "}
+                        <>{"construction "}{ verdict_badge(p.construction_outcome) }{" "}</>
                     }
                     if p.trained_outcome.is_some() {
-                        {"trained "}{ verdict_badge(p.trained_outcome) }
+                        <>{"trained "}{ verdict_badge(p.trained_outcome) }</>
                     }
                 </p>
                 <p class="hint">{p.summary.clone()}</p>

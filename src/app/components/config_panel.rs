@@ -8,7 +8,7 @@ use std::sync::Arc;
 use yew::prelude::*;
 
 use super::{CustomDataInput, NumberField, on_select};
-use crate::models::{Architecture, AttentionMode, PositionalEncoding};
+use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{CustomData, TaskKind, TaskSpec};
 use crate::train::link::MissingData;
 use crate::train::{BackendChoice, TrainConfig};
@@ -264,10 +264,10 @@ pub fn config_panel(props: &Props) -> Html {
                 c.model.architecture = a;
             }) }
             <p class="hint">{architecture_hint(c.model.architecture)}</p>
-            { number_field(props, &error, ("cfg-layers", "Layers".into()), c.model.n_layers.to_string(), ("1".into(), "12".into(), "1"), |c, t| parse_into(&mut c.model.n_layers, t)) }
-            { number_field(props, &error, ("cfg-width", "Width d".into()), c.model.d_model.to_string(), ("4".into(), "1024".into(), "4"), |c, t| parse_into(&mut c.model.d_model, t)) }
+            { number_field(props, &error, ("cfg-layers", "Layers".into()), c.model.n_layers.to_string(), ("1".into(), ArchSpec::MAX_LAYERS.to_string(), "1"), |c, t| parse_into(&mut c.model.n_layers, t)) }
+            { number_field(props, &error, ("cfg-width", "Width d".into()), c.model.d_model.to_string(), ("4".into(), ArchSpec::MAX_WIDTH.to_string(), "4"), |c, t| parse_into(&mut c.model.d_model, t)) }
             if c.model.architecture.has_attention() {
-                { number_field(props, &error, ("cfg-heads", "Heads".into()), c.model.n_heads.to_string(), ("1".into(), "64".into(), "1"), |c, t| parse_into(&mut c.model.n_heads, t)) }
+                { number_field(props, &error, ("cfg-heads", "Heads".into()), c.model.n_heads.to_string(), ("1".into(), ArchSpec::MAX_HEADS.to_string(), "1"), |c, t| parse_into(&mut c.model.n_heads, t)) }
             }
             if c.model.architecture.has_attention_modes() {
                 { select_field(props, &error, "cfg-attention", "Attention", &modes, c.model.attention, |c, m| c.model.attention = m) }
