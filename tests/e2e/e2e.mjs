@@ -409,7 +409,7 @@ try {
   //     in one click, and under hard attention its accuracy falls; live checks run and cancel.
   const cardCount = (await page.$$("#claims-panel .claim-card")).length;
   check(cardCount === 9, `the Claims panel shows a card per claim (${cardCount})`);
-  check((await page.$$("#claims-panel .claim-card .claim-statement")).length === 9 && (await page.$$("#claims-panel .claim-card .badge")).length === 9, "every card states its claim and carries a verdict badge");
+  check((await page.$$("#claims-panel .claim-card .claim-statement")).length === 9 && (await page.$$("#claims-panel .claim-card .claim-head .badge")).length === 9, "every card states its claim and carries a verdict badge");
   check((await page.$$("#claim-plot-majority circle")).length >= 8, "the majority card plots the committed accuracy per N and mode");
   check((await page.$$("#claim-plot-index-lookup polyline.measured")).length >= 2, "the index-lookup card plots w*(N) per series");
   check(/lab claims run majority/.test(await page.textContent("#claim-results-majority")), "the majority card gives the command that reproduces it");
