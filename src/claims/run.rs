@@ -270,14 +270,15 @@ pub async fn execute(
         let name = claim.construction.ok_or_else(|| {
             ClaimError::Records(format!("{} has no construction to evaluate", claim.id))
         })?;
-        let built = construct::find(name)?.build(run.size)?;
-        let loaded =
-            checkpoint::load(&built.bytes, &plain).map_err(|e| ClaimError::Construct(e.into()))?;
-        let scale = loaded.meta.train.model.softmax_scale;
-        let model = loaded.model.with_mode(mode, scale);
-        let task = loaded.meta.train.task().map_err(TrainError::from)?;
-        let examples = held_out(task.as_ref(), run.seed, design.eval_examples);
-        let scores = teacher_forced_each(&model, &examples, &plain).await?;
+        let (_, scores) = construction_scores(
+            name,
+            run.size,
+            Some(mode),
+            &[run.seed],
+            design.eval_examples,
+            &plain,
+        )
+        .await?;
         return Ok(record(
             0,
             Some(name.to_string()),
@@ -302,7 +303,10 @@ pub async fn execute(
         };
         Ok(share(&scores, |s| s.exact))
     };
+    // (steps trained, steps to the threshold) and the last check's validation metric, which
+    // was taken on the final weights: the loop ends right after a check.
     let mut stopped = None;
+    let mut last_check = None;
     if design.check_every == 0 {
         session.run_to_end(on_step).await?;
     } else {
@@ -314,7 +318,9 @@ pub async fn execute(
             let model = session
                 .inference_model()
                 .ok_or(TrainError::Device("the run has no model".into()))?;
-            if early.observe(session.step(), validate(&model).await?, claim.threshold()) {
+            let metric = validate(&model).await?;
+            last_check = Some(metric);
+            if early.observe(session.step(), metric, claim.threshold()) {
                 break;
             }
         }
@@ -329,7 +335,10 @@ pub async fn execute(
         Metric::Accuracy => tf.clone(),
         Metric::GreedyCot => greedy_each(&model, session.test_set(), &plain).await?,
     };
-    let validation = validate(&model).await?;
+    let validation = match last_check {
+        Some(metric) => metric,
+        None => validate(&model).await?,
+    };
     Ok(record(
         claim.design(quick).steps,
         None,
@@ -629,37 +638,56 @@ pub async fn construction_checks(
     }
     let design = claim.design(quick);
     let plain = device.clone().without_autodiff();
-    let construction = construct::find(name)?;
     let mut checks = Vec::new();
     for &size in design.sizes {
-        let built = match construction.build(size) {
-            Ok(built) => built,
-            Err(e) => {
-                checks.push(ConstructionCheck {
-                    size,
-                    width: 0,
-                    accuracy: f64::NAN,
-                    error: Some(e.to_string()),
-                });
-                continue;
-            }
-        };
-        let loaded =
-            checkpoint::load(&built.bytes, &plain).map_err(|e| ClaimError::Construct(e.into()))?;
-        let task = loaded.meta.train.task().map_err(TrainError::from)?;
-        let mut scores = Vec::new();
-        for &seed in design.seeds {
-            let examples = held_out(task.as_ref(), seed, design.eval_examples);
-            scores.extend(teacher_forced_each(&loaded.model, &examples, &plain).await?);
-        }
-        checks.push(ConstructionCheck {
-            size,
-            width: loaded.meta.train.model.d_model,
-            accuracy: share(&scores, |s| s.exact),
-            error: None,
+        let scored =
+            construction_scores(name, size, None, design.seeds, design.eval_examples, &plain).await;
+        checks.push(match scored {
+            Ok((width, scores)) => ConstructionCheck {
+                size,
+                width,
+                accuracy: share(&scores, |s| s.exact),
+                error: None,
+            },
+            // A size the construction is not built for is a row with the reason.
+            Err(ClaimError::Construct(e @ ConstructError::Size { .. })) => ConstructionCheck {
+                size,
+                width: 0,
+                accuracy: f64::NAN,
+                error: Some(e.to_string()),
+            },
+            Err(e) => return Err(e),
         });
     }
     Ok(checks)
+}
+
+/// The construction `name` built for `size`, under `mode` (its own when `None`), scored
+/// teacher-forced on the test examples of every seed: its width and the scores.
+async fn construction_scores(
+    name: &str,
+    size: usize,
+    mode: Option<crate::models::AttentionMode>,
+    seeds: &[u64],
+    count: usize,
+    plain: &Device,
+) -> Result<(usize, Vec<ExampleScore>), ClaimError> {
+    let built = construct::find(name)?.build(size)?;
+    let loaded =
+        checkpoint::load(&built.bytes, plain).map_err(|e| ClaimError::Construct(e.into()))?;
+    let arch = &loaded.meta.train.model;
+    let (width, scale) = (arch.d_model, arch.softmax_scale);
+    let task = loaded.meta.train.task().map_err(TrainError::from)?;
+    let model = match mode {
+        Some(mode) => loaded.model.with_mode(mode, scale),
+        None => loaded.model,
+    };
+    let mut scores = Vec::new();
+    for &seed in seeds {
+        let examples = held_out(task.as_ref(), seed, count);
+        scores.extend(teacher_forced_each(&model, &examples, plain).await?);
+    }
+    Ok((width, scores))
 }
 
 /// JSON lines of `records` (the format of a grid's output).

@@ -354,27 +354,36 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_best_restart_is_chosen_on_validation_not_on_the_test_set() {
-        let claim = registry::find("index-lookup").unwrap();
+    /// The index-lookup grid's transformer runs: `runs(width)` gives each seed's correct
+    /// answers (of 100) and validation accuracy at every size.
+    fn transformer_grid(
+        claim: &crate::claims::Claim,
+        runs: impl Fn(usize) -> Vec<(u64, usize, Option<f64>)>,
+    ) -> Vec<Observation> {
         let d = &claim.full;
         let mut all = Vec::new();
         for &n in d.sizes {
             for &w in d.widths {
-                // Seed 1 validates best and is perfect from width 16; seed 2 tests perfect
-                // everywhere but validates worse; seed 3 fails.
-                all.push(obs(
-                    "transformer-1L",
-                    n,
-                    w,
-                    1,
-                    if w >= 16 { 100 } else { 50 },
-                    Some(0.9),
-                ));
-                all.push(obs("transformer-1L", n, w, 2, 100, Some(0.5)));
-                all.push(obs("transformer-1L", n, w, 3, 10, Some(0.1)));
+                for (seed, correct, val) in runs(w) {
+                    all.push(obs("transformer-1L", n, w, seed, correct, val));
+                }
             }
         }
+        all
+    }
+
+    #[test]
+    fn the_best_restart_is_chosen_on_validation_not_on_the_test_set() {
+        let claim = registry::find("index-lookup").unwrap();
+        // Seed 1 validates best and is perfect from width 16; seed 2 tests perfect everywhere
+        // but validates worse; seed 3 fails.
+        let all = transformer_grid(&claim, |w| {
+            vec![
+                (1, if w >= 16 { 100 } else { 50 }, Some(0.9)),
+                (2, 100, Some(0.5)),
+                (3, 10, Some(0.1)),
+            ]
+        });
         let p = positive(&claim, false, &all, Vec::new()).unwrap();
         assert!(p.selection.contains("validation"), "{}", p.selection);
         for r in &p.trained {
@@ -407,20 +416,9 @@ mod tests {
     #[test]
     fn a_width_above_the_absolute_bound_is_not_supported_even_if_it_grows_slowly() {
         let claim = registry::find("index-lookup").unwrap();
-        let d = &claim.full;
-        let mut all = Vec::new();
-        for &n in d.sizes {
-            for &w in d.widths {
-                all.push(obs(
-                    "transformer-1L",
-                    n,
-                    w,
-                    1,
-                    if w >= 128 { 100 } else { 0 },
-                    Some(1.0),
-                ));
-            }
-        }
+        let all = transformer_grid(&claim, |w| {
+            vec![(1, if w >= 128 { 100 } else { 0 }, Some(1.0))]
+        });
         let p = positive(&claim, false, &all, Vec::new()).unwrap();
         // A flat w* of 128 grows not at all, but exceeds 16 + 6 · log₂ N (58 at N = 128).
         assert_eq!(

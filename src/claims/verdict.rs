@@ -21,7 +21,7 @@ use super::sides::{self, ConstructionCheck, NegativeSide, PositiveSide};
 use super::stats::{
     Interval, REPLICATES, WStar, WStarEstimate, accuracy_interval, percentile_interval, w_star,
 };
-use crate::tasks::TaskSpec;
+use crate::tasks::{Example, Task, TaskSpec};
 use crate::train::held_out::held_out;
 
 /// The outcome of a verdict rule.
@@ -165,44 +165,63 @@ fn group(observations: &[Observation]) -> Grouped {
     grouped
 }
 
-/// The share of the most common completion (CoT + answer) among the test examples every seed
-/// is judged on at `size`: a constant predictor's accuracy.
-pub fn trivial_share(claim: &Claim, size: usize, seeds: &[u64], count: usize) -> f64 {
-    let Ok(task) = TaskSpec::new(claim.task, size).build() else {
-        return f64::NAN;
-    };
-    let mut counts: HashMap<Vec<u32>, usize> = HashMap::new();
-    let mut total = 0;
-    for &seed in seeds {
-        for ex in held_out(task.as_ref(), seed, count) {
-            *counts
-                .entry(ex.tokens[ex.prompt_len..].to_vec())
-                .or_default() += 1;
-            total += 1;
-        }
-    }
-    counts
-        .values()
-        .max()
-        .map_or(f64::NAN, |&m| m as f64 / total.max(1) as f64)
+/// The floors at one size: the constant predictor and the shortcut rules, both on the test
+/// examples every seed is judged on (generated once).
+struct Floors {
+    trivial: TrivialCheck,
+    shortcuts: Vec<ShortcutCheck>,
 }
 
-/// Every shortcut rule of the claim's task at `size`, scored on the test examples of every
-/// seed (fitted rules learn from their own stream, seeded by the first seed).
-pub fn shortcut_checks(
+/// The test examples of every seed at `size`, pooled, with their task.
+fn judged_examples(
     claim: &Claim,
     size: usize,
     seeds: &[u64],
     count: usize,
-) -> Vec<ShortcutCheck> {
-    let Ok(task) = TaskSpec::new(claim.task, size).build() else {
-        return Vec::new();
-    };
-    let examples: Vec<_> = seeds
+) -> Option<(Box<dyn Task>, Vec<Example>)> {
+    let task = TaskSpec::new(claim.task, size).build().ok()?;
+    let examples = seeds
         .iter()
         .flat_map(|&seed| held_out(task.as_ref(), seed, count))
         .collect();
-    floors(
+    Some((task, examples))
+}
+
+/// The share of the most common completion (CoT + answer) among `examples`: a constant
+/// predictor's accuracy.
+fn most_common_share(examples: &[Example]) -> f64 {
+    let mut counts: HashMap<&[u32], usize> = HashMap::new();
+    for ex in examples {
+        *counts.entry(&ex.tokens[ex.prompt_len..]).or_default() += 1;
+    }
+    counts
+        .values()
+        .max()
+        .map_or(f64::NAN, |&m| m as f64 / examples.len() as f64)
+}
+
+/// The share of the most common completion among the test examples every seed is judged on
+/// at `size`: a constant predictor's accuracy.
+pub fn trivial_share(claim: &Claim, size: usize, seeds: &[u64], count: usize) -> f64 {
+    judged_examples(claim, size, seeds, count).map_or(f64::NAN, |(_, ex)| most_common_share(&ex))
+}
+
+/// The constant predictor and every shortcut rule of the claim's task at `size` (fitted rules
+/// learn from their own stream, seeded by the first seed).
+fn floors_at(claim: &Claim, size: usize, seeds: &[u64], count: usize) -> Floors {
+    let threshold = claim.threshold();
+    let Some((task, examples)) = judged_examples(claim, size, seeds, count) else {
+        return Floors {
+            trivial: TrivialCheck {
+                size,
+                share: f64::NAN,
+                passes_threshold: false,
+            },
+            shortcuts: Vec::new(),
+        };
+    };
+    let share = most_common_share(&examples);
+    let shortcuts = floors(
         task.as_ref(),
         &examples,
         seeds.first().copied().unwrap_or(0),
@@ -210,10 +229,18 @@ pub fn shortcut_checks(
     .into_iter()
     .map(|floor| ShortcutCheck {
         size,
-        passes_threshold: floor.accuracy >= claim.threshold(),
+        passes_threshold: floor.accuracy >= threshold,
         floor,
     })
-    .collect()
+    .collect();
+    Floors {
+        trivial: TrivialCheck {
+            size,
+            share,
+            passes_threshold: share >= threshold,
+        },
+        shortcuts,
+    }
 }
 
 /// Judge `observations` (every run of the claim's grid) by the claim's rule.
@@ -248,18 +275,15 @@ pub fn judge_with(
             });
         }
     }
-    let trivial: Vec<TrivialCheck> = design
+    let (trivial, shortcuts): (Vec<TrivialCheck>, Vec<Vec<ShortcutCheck>>) = design
         .sizes
         .iter()
         .map(|&size| {
-            let share = trivial_share(claim, size, design.seeds, design.eval_examples);
-            TrivialCheck {
-                size,
-                share,
-                passes_threshold: share >= threshold,
-            }
+            let f = floors_at(claim, size, design.seeds, design.eval_examples);
+            (f.trivial, f.shortcuts)
         })
-        .collect();
+        .unzip();
+    let shortcuts: Vec<ShortcutCheck> = shortcuts.into_iter().flatten().collect();
     let (w_star_rows, comparisons, mut outcome, mut summary) = match claim.kind {
         Kind::Existence => {
             let (outcome, summary) = judge_existence(claim, &cells);
@@ -267,11 +291,6 @@ pub fn judge_with(
         }
         Kind::Separation | Kind::NoSeparation => judge_width(claim, quick, &grouped),
     };
-    let shortcuts: Vec<ShortcutCheck> = design
-        .sizes
-        .iter()
-        .flat_map(|&size| shortcut_checks(claim, size, design.seeds, design.eval_examples))
-        .collect();
     if let Some(s) = shortcuts.iter().find(|s| s.passes_threshold) {
         outcome = Outcome::Inconclusive;
         summary = format!(

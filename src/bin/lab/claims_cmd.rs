@@ -492,31 +492,14 @@ fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
             "\nw*(N): smallest width reaching {:.0} % [95 % CI]; theory = the predicted curve through w* at the smallest N",
             100.0 * v.threshold
         );
-        let mut sizes: Vec<usize> = v.w_star.iter().map(|r| r.size).collect();
-        sizes.sort_unstable();
-        sizes.dedup();
-        outprint!("  {:<24}", "series \\ N");
-        for n in &sizes {
-            outprint!(" {:>26}", n);
-        }
-        outln!();
-        let mut series: Vec<&str> = v.w_star.iter().map(|r| r.series.as_str()).collect();
-        series.dedup();
-        for s in series {
-            outprint!("  {s:<24}");
-            for n in &sizes {
-                let cell = v
-                    .w_star
-                    .iter()
-                    .find(|r| r.series == s && r.size == *n)
-                    .map_or("-".to_string(), |r| match r.theory {
-                        Some(t) => format!("{} (th {t:.0})", r.w_star),
-                        None => r.w_star.to_string(),
-                    });
-                outprint!(" {cell:>26}");
-            }
-            outln!();
-        }
+        let rows = v.w_star.iter().map(|r| {
+            let cell = match r.theory {
+                Some(t) => format!("{} (th {t:.0})", r.w_star),
+                None => r.w_star.to_string(),
+            };
+            (r.series.as_str(), r.size, cell)
+        });
+        print_series_table(rows.collect(), 26)?;
     }
     for t in &v.trivial {
         outln!(
@@ -618,26 +601,37 @@ fn print_matched_width(v: &Verdict) -> Result<(), String> {
     if v.w_star.is_empty() {
         return Ok(());
     }
-    let mut sizes: Vec<usize> = v.cells.iter().map(|c| c.size).collect();
+    outln!("\naccuracy against N at matched width {width}:");
+    let rows = v
+        .cells
+        .iter()
+        .filter(|c| c.width == width)
+        .map(|c| (c.series.as_str(), c.size, c.accuracy.to_string()));
+    print_series_table(rows.collect(), 22)?;
+    Ok(())
+}
+
+/// A table of one cell per (series, N): series as rows in the order given, sizes ascending,
+/// "-" where a series has no cell.
+fn print_series_table(rows: Vec<(&str, usize, String)>, column: usize) -> Result<(), String> {
+    let mut sizes: Vec<usize> = rows.iter().map(|r| r.1).collect();
     sizes.sort_unstable();
     sizes.dedup();
-    outln!("\naccuracy against N at matched width {width}:");
+    let mut series: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    series.dedup();
     outprint!("  {:<24}", "series \\ N");
     for n in &sizes {
-        outprint!(" {n:>22}");
+        outprint!(" {n:>column$}");
     }
     outln!();
-    let mut series: Vec<&str> = v.cells.iter().map(|c| c.series.as_str()).collect();
-    series.dedup();
     for s in series {
         outprint!("  {s:<24}");
         for n in &sizes {
-            let cell = v
-                .cells
+            let cell = rows
                 .iter()
-                .find(|c| c.series == s && c.size == *n && c.width == width)
-                .map_or("-".to_string(), |c| c.accuracy.to_string());
-            outprint!(" {cell:>22}");
+                .find(|r| r.0 == s && r.1 == *n)
+                .map_or("-", |r| r.2.as_str());
+            outprint!(" {cell:>column$}");
         }
         outln!();
     }
