@@ -205,6 +205,14 @@ pub struct Design {
     /// steps and stop at two consecutive checks at the threshold, `steps` being the cap; 0
     /// trains the whole budget.
     pub check_every: usize,
+    /// The size the learning-rate search runs at ([`super::tune`]); 0 is the grid's smallest.
+    /// A size where every rate succeeds cannot tell the rates apart (index lookup at N = 8).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tune_size: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Design {
@@ -224,6 +232,7 @@ impl Design {
             eval_examples,
             rate_per_width: false,
             check_every: 0,
+            tune_size: 0,
         }
     }
 }

@@ -38,14 +38,21 @@ pub enum ClaimsCommand {
         #[command(flatten)]
         device: DeviceArg,
     },
-    /// The recorded learning-rate search: every trained series at the grid's smallest size and
-    /// middle width, on a seed the grid does not use, at 1e-3, 3e-3 and 1e-2; writes every
-    /// trial and the best rate per series as JSON (the registry sets those rates).
+    /// The recorded learning-rate search: every trained series at the grid's smallest size (or
+    /// its design's search size) and middle width (every width with a rate per width), on a
+    /// seed the grid does not use, at 1e-3, 3e-3 and 1e-2; writes every trial and the best rate
+    /// per series as JSON (the registry sets those rates).
     Tune {
         name: String,
         /// Search at the quick grid's size, width and budget.
         #[arg(long)]
         quick: bool,
+        /// Run only the i-th of n deterministic parts of the search (join them with --merge).
+        #[arg(long, default_value = "1/1")]
+        shard: String,
+        /// Join the searches of every shard (written with --shard) instead of running.
+        #[arg(long, num_args = 1.., value_name = "PART")]
+        merge: Vec<PathBuf>,
         /// The search as JSON (e.g. assets/results/claims/NAME.lr.json).
         #[arg(long)]
         out: PathBuf,
@@ -95,9 +102,24 @@ pub fn run(command: ClaimsCommand) -> Result<(), String> {
         ClaimsCommand::Tune {
             name,
             quick,
+            shard,
+            merge,
             out,
             device,
-        } => tune(&name, quick, &out, &device),
+        } if merge.is_empty() => tune(&name, quick, &shard, &out, &device),
+        ClaimsCommand::Tune {
+            name,
+            quick,
+            shard,
+            merge,
+            out,
+            ..
+        } => {
+            if shard != "1/1" {
+                return Err("--merge joins every shard: it takes no --shard".into());
+            }
+            tune_merge(&name, quick, &merge, &out)
+        }
         ClaimsCommand::Merge { parts, out } => merge(&parts, &out),
         ClaimsCommand::Reproduce {
             name,
@@ -337,11 +359,18 @@ fn run_claim(
 }
 
 /// The CSV and verdict files that go next to `out`.
-fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), String> {
+fn tune(
+    name: &str,
+    quick: bool,
+    shard: &str,
+    out: &Path,
+    device: &DeviceArg,
+) -> Result<(), String> {
     let claim = registry::find(name)?;
+    let shard = Shard::parse(shard)?;
     out_path::check_writable(out)?;
     let (device, backend) = device.resolve()?;
-    let plan = tune::plan(&claim, quick);
+    let plan = shard.select(tune::plan(&claim, quick));
     if plan.is_empty() {
         return Err(format!(
             "{}: nothing is trained, no rate to search",
@@ -373,6 +402,7 @@ fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), S
     let search = pollster::block_on(tune::run_search(
         &claim,
         quick,
+        shard,
         &device,
         &provenance(&backend.name),
         |i, n, t| {
@@ -392,6 +422,39 @@ fn tune(name: &str, quick: bool, out: &Path, device: &DeviceArg) -> Result<(), S
     ))
     .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
+    if shard != Shard::WHOLE {
+        outln!(
+            "shard {}/{}: the rates are chosen once every shard is joined (--merge)",
+            shard.index,
+            shard.count
+        );
+    }
+    write_search(&search, out)
+}
+
+/// Join the shards of a search (`tune --shard i/n`) and write the rates they choose.
+fn tune_merge(name: &str, quick: bool, parts: &[PathBuf], out: &Path) -> Result<(), String> {
+    let claim = registry::find(name)?;
+    out_path::check_writable(out)?;
+    let mut searches = Vec::with_capacity(parts.len());
+    for part in parts {
+        let text = std::fs::read_to_string(part).map_err(|e| format!("{}: {e}", part.display()))?;
+        let search: tune::Search = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not a learning-rate search: {e}", part.display()))?;
+        searches.push(search);
+    }
+    let search = tune::merge(&claim, quick, searches)?;
+    outln!(
+        "merged {} part(s): {} trials of {}{}",
+        parts.len(),
+        search.trials.len(),
+        claim.id,
+        if quick { " (quick)" } else { "" }
+    );
+    write_search(&search, out)
+}
+
+fn write_search(search: &tune::Search, out: &Path) -> Result<(), String> {
     for (series, lr) in &search.chosen {
         outln!("{series}: learning rate {lr}");
     }
