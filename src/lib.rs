@@ -3,6 +3,7 @@
 //! `tasks`.
 
 pub mod claims;
+pub mod files;
 pub mod models;
 pub mod tasks;
 pub mod train;

@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
 //! Our AdamW against burn's `ModuleOptimizer` (the reference it replaces): the same weights bit
 //! for bit, with gradient clipping firing, and records that load both ways (natively, on the
 //! CPU backend).

@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
 //! Checkpoints (safetensors + config metadata), the divergence guard, the disjoint test set
 //! and greedy evaluation, natively on the CPU backend.
 #![cfg(not(target_arch = "wasm32"))]

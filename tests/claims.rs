@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
 //! A claim's grid end to end through the library: a tiny grid (5 training steps per run)
 //! runs into a JSON-lines file, a second run skips what is done, an interrupted file resumes,
 //! two shards are disjoint and cover the grid, merging them gives the grid back and refuses
@@ -25,6 +26,7 @@ fn tiny_claim() -> Claim {
         eval_examples: 16,
         rate_per_width: false,
         check_every: 0,
+        tune_size: 0,
     };
     claim
 }
@@ -78,6 +80,7 @@ fn early_stopping_records_its_steps_and_another_design_is_refused() {
         eval_examples: 64,
         rate_per_width: false,
         check_every: 100,
+        tune_size: 0,
     };
     let dir = std::env::temp_dir().join(format!("lab-claims-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

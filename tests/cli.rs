@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
 //! The `lab` binary on bad input: a one-line reason on stderr, a non-zero exit, no panic, and
 //! no work done before the input is known to be usable.
 #![cfg(not(target_arch = "wasm32"))]
@@ -200,7 +201,7 @@ const GALLERY_LIS: &str = concat!(
 fn eval_checks_what_it_reads_and_how_much_it_does() {
     // Not regular files: refused without reading (a read of /dev/zero would never end).
     refused(&["eval", "/dev/zero"], "not a regular file");
-    refused(&["eval", "/"], "not a regular file");
+    refused(&["eval", "/"], "is a folder");
     // A sparse file far larger than any checkpoint: refused from its size alone.
     let dir = temp_dir("eval");
     let huge = dir.join("huge.safetensors");
@@ -208,7 +209,10 @@ fn eval_checks_what_it_reads_and_how_much_it_does() {
         .unwrap()
         .set_len(3 << 30)
         .unwrap();
-    refused(&["eval", huge.to_str().unwrap()], "larger than");
+    refused(
+        &["eval", huge.to_str().unwrap()],
+        "more than the 256 MiB this reads",
+    );
     // Example counts out of range.
     refused(
         &["eval", GALLERY_LIS, "--examples", "0"],
@@ -360,15 +364,23 @@ fn a_sweep_runs_in_shards_resumes_and_merges() {
     assert!(merged.contains("2 of 2 runs"), "{merged}");
     assert_eq!(runs_in("all.json"), vec![8, 16]);
     assert!(!std::fs::read_to_string(&all).unwrap().contains("partial"));
+    // A merge into an existing file is refused (its runs would be lost) and leaves it as it
+    // was; --force replaces it.
+    let before = std::fs::read(&all).unwrap();
+    refused(
+        &[&grid[..], &["--out", &all, "--merge", &b]].concat(),
+        "already exists",
+    );
+    assert_eq!(std::fs::read(&all).unwrap(), before);
     // A part twice, another grid or a bad shard: refused.
     refused(
-        &[&grid[..], &["--out", &all, "--merge", &a, &a]].concat(),
+        &[&grid[..], &["--out", &all, "--force", "--merge", &a, &a]].concat(),
         "appears twice",
     );
     let mut other = grid.to_vec();
     other[8] = "8,32";
     refused(
-        &[&other[..], &["--out", &all, "--merge", &b]].concat(),
+        &[&other[..], &["--out", &all, "--force", "--merge", &b]].concat(),
         "is not a run of this sweep",
     );
     refused(
@@ -587,7 +599,7 @@ fn bad_data_files_are_refused_with_their_line() {
     std::fs::write(&big, "a => b\n".repeat(700_000)).unwrap();
     refused(
         &["train", "--data", big.to_str().unwrap()],
-        "at most 4194304 bytes are read",
+        "more than the 4 MiB this reads",
     );
     let binary = dir.join("binary.txt");
     std::fs::write(&binary, b"a => b\n\xff => c\n").unwrap();

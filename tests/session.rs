@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
 //! The training session: commands and events, evaluation points, and resuming a run from a
 //! snapshot exactly as if it had not stopped (natively, on the CPU backend).
 #![cfg(not(target_arch = "wasm32"))]

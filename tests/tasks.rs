@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
 //! The task suite against independent solvers on ≥ 1000 seeds per task, plus determinism,
 //! label balance, text round trips, the examples of TASKS.md and malformed-input handling.
 #![cfg(not(target_arch = "wasm32"))]

@@ -11,6 +11,7 @@ pub mod curves;
 pub mod design_id;
 pub mod early_stop;
 pub mod live;
+pub mod partial;
 pub mod rates;
 pub mod registry;
 pub mod reproduce;

@@ -17,6 +17,7 @@ use super::early_stop::EarlyStop;
 use super::sides::ConstructionCheck;
 use super::verdict::{Observation, Verdict, judge_with};
 use super::{rates, reproduce};
+use crate::files::{self, Existing, Output};
 use crate::train::checkpoint;
 use crate::train::eval::{ExampleScore, greedy_each, teacher_forced_each};
 use crate::train::held_out::{held_out, validation_set};
@@ -34,6 +35,19 @@ pub enum ClaimError {
     Records(String),
     #[error("{path}: {error}")]
     Io { path: String, error: String },
+}
+
+/// The largest results file read (a full grid is a few MB).
+pub const RESULTS_CAP: u64 = 256 << 20;
+
+/// A records error, naming the file it is in.
+fn in_file(path: &Path, e: ClaimError) -> ClaimError {
+    match e {
+        ClaimError::Records(message) => {
+            ClaimError::Records(format!("{}: {message}", path.display()))
+        }
+        other => other,
+    }
 }
 
 /// One cell of the grid and seed: what a record is keyed by.
@@ -190,6 +204,50 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// Values a run can have: shares in [0, 1], test answers as a string of `0`/`1` whose share
+    /// of ones is the accuracy, non-negative times. Field-by-field agreement with the grid is
+    /// [`check_records`]'.
+    pub fn validate(&self) -> Result<(), String> {
+        let key = self.key();
+        let share = |name: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{key}: {name} {v} is not a share in [0, 1]"))
+            }
+        };
+        share("accuracy", self.accuracy)?;
+        share("teacher-forced exact match", self.teacher_forced)?;
+        share("answer accuracy", self.answer)?;
+        if let Some(v) = self.validation {
+            share("validation accuracy", v)?;
+        }
+        if self.correct.is_empty() || self.correct.bytes().any(|b| b != b'0' && b != b'1') {
+            return Err(format!(
+                "{key}: its test answers must be a string of 0 and 1, one per example"
+            ));
+        }
+        let ones = self.correct.bytes().filter(|&b| b == b'1').count();
+        let mean = ones as f64 / self.correct.len() as f64;
+        if (mean - self.accuracy).abs() > 1e-9 {
+            return Err(format!(
+                "{key}: accuracy {} disagrees with its test answers ({ones} of {} right)",
+                self.accuracy,
+                self.correct.len()
+            ));
+        }
+        if !(self.seconds >= 0.0 && self.seconds.is_finite()) {
+            return Err(format!(
+                "{key}: run time {} s is not a duration",
+                self.seconds
+            ));
+        }
+        if self.steps_trained.is_some_and(|t| t > self.steps) {
+            return Err(format!("{key}: trained more steps than its budget"));
+        }
+        Ok(())
+    }
+
     pub fn key(&self) -> RunKey {
         RunKey {
             series: self.series.clone(),
@@ -361,9 +419,20 @@ pub fn parse_records(text: &str) -> Result<(Vec<RunRecord>, usize), ClaimError> 
         let body = line.trim();
         if !body.is_empty() {
             match serde_json::from_str::<RunRecord>(body) {
-                Ok(r) => records.push(r),
-                // Cut short while being written.
-                Err(_) if !line.ends_with('\n') => break,
+                Ok(r) => {
+                    r.validate()
+                        .map_err(|e| ClaimError::Records(format!("line {}: {e}", number + 1)))?;
+                    records.push(r);
+                }
+                // Cut short while being written: only after a record of ours (a file whose
+                // one line is not a record is not a results file, cut or not).
+                Err(_) if !line.ends_with('\n') && !records.is_empty() => break,
+                Err(e) if records.is_empty() => {
+                    return Err(ClaimError::Records(format!(
+                        "not a results file of `lab claims` (line {} is not a run record: {e})",
+                        number + 1
+                    )));
+                }
                 Err(e) => {
                     return Err(ClaimError::Records(format!(
                         "line {}: not a run record: {e}",
@@ -456,6 +525,9 @@ pub fn merge(
     let mut first: std::collections::HashMap<RunKey, &RunRecord> = Default::default();
     let mut all = Vec::new();
     for r in parts.iter().flatten() {
+        // Every record is checked against the grid, a duplicate too (a record of another
+        // grid must not vanish as a duplicate of one of this grid's).
+        check_records(claim, quick, std::slice::from_ref(r))?;
         match first.get(&r.key()) {
             None => {
                 first.insert(r.key(), r);
@@ -535,27 +607,30 @@ pub async fn run_grid(
     provenance: &Provenance,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<GridReport, ClaimError> {
-    let io = |e: std::io::Error| ClaimError::Io {
+    let io = |e: String| ClaimError::Io {
         path: out.display().to_string(),
-        error: e.to_string(),
+        error: e,
     };
-    let mut records = match std::fs::read_to_string(out) {
-        Ok(text) => {
-            let (records, consumed) = parse_records(&text)?;
+    // The output is either absent or a results file of this grid: anything else (a user's
+    // notes, another claim's or design's results) is refused before it is touched.
+    let existing = files::read_text_if_exists(out, RESULTS_CAP).map_err(io)?;
+    let output = Output::check(out, Existing::Replace, "--force").map_err(io)?;
+    let mut records = match existing {
+        Some(text) => {
+            let (records, consumed) = parse_records(&text).map_err(|e| in_file(out, e))?;
+            check_records(claim, quick, &records).map_err(|e| in_file(out, e))?;
             // Drop a cut line and end the last one, so that appends start on a fresh line.
             let mut kept = text[..consumed].to_string();
             if !kept.is_empty() && !kept.ends_with('\n') {
                 kept.push('\n');
             }
             if kept != text {
-                std::fs::write(out, kept).map_err(io)?;
+                output.write(kept.as_bytes()).map_err(io)?;
             }
             records
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(io(e)),
+        None => Vec::new(),
     };
-    check_records(claim, quick, &records)?;
     let done: BTreeSet<RunKey> = records.iter().map(RunRecord::key).collect();
     let mine = shard.select(plan(claim, quick));
     let planned = mine.len();
@@ -567,7 +642,7 @@ pub async fn run_grid(
         .create(true)
         .append(true)
         .open(out)
-        .map_err(io)?;
+        .map_err(|e| io(e.to_string()))?;
     for (i, run) in todo.iter().enumerate() {
         on_event(Event::Started {
             index: i + 1,
@@ -581,7 +656,8 @@ pub async fn run_grid(
         .await?;
         let line =
             serde_json::to_string(&record).map_err(|e| ClaimError::Records(e.to_string()))?;
-        file.write_all(format!("{line}\n").as_bytes()).map_err(io)?;
+        file.write_all(format!("{line}\n").as_bytes())
+            .map_err(|e| io(e.to_string()))?;
         on_event(Event::Finished(&record));
         records.push(record);
     }

@@ -420,7 +420,7 @@ mod tests {
             vec![(1, if w >= 128 { 100 } else { 0 }, Some(1.0))]
         });
         let p = positive(&claim, false, &all, Vec::new()).unwrap();
-        // A flat w* of 128 grows not at all, but exceeds 16 + 6 · log₂ N (58 at N = 128).
+        // A flat w* of 128 grows not at all, but exceeds 16 + 6 · log₂ N (52 at N = 64).
         assert_eq!(
             p.trained_outcome,
             Some(Outcome::NotSupported),

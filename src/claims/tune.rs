@@ -200,7 +200,13 @@ pub async fn run_search(
 
 /// The key of a trial in the plan: (series, rate, size, width, seed).
 fn trial_key(t: &Trial) -> (String, u64, usize, usize, u64) {
-    (t.series.clone(), t.learning_rate.to_bits(), t.size, t.width, t.seed)
+    (
+        t.series.clone(),
+        t.learning_rate.to_bits(),
+        t.size,
+        t.width,
+        t.seed,
+    )
 }
 
 fn planned_key(r: &PlannedRun) -> (String, u64, usize, usize, u64) {
@@ -276,7 +282,11 @@ pub fn merge(claim: &Claim, quick: bool, parts: Vec<Search>) -> Result<Search, S
     {
         return Err(format!(
             "the parts miss {} lr {} at N = {}, width {}, seed {} (every shard is needed)",
-            missing.series.name, missing.series.learning_rate, missing.size, missing.width, missing.seed
+            missing.series.name,
+            missing.series.learning_rate,
+            missing.size,
+            missing.width,
+            missing.seed
         ));
     }
     let provenance = provenance.ok_or("no part to merge")?;
@@ -414,7 +424,11 @@ mod tests {
         claim.quick.tune_size = 16;
         assert!(plan(&claim, true).iter().all(|r| r.size == 16));
         claim.quick.tune_size = 0;
-        assert!(plan(&claim, true).iter().all(|r| r.size == claim.quick.sizes[0]));
+        assert!(
+            plan(&claim, true)
+                .iter()
+                .all(|r| r.size == claim.quick.sizes[0])
+        );
     }
 
     fn trials_of(claim: &Claim, runs: &[PlannedRun]) -> Vec<Trial> {
@@ -450,7 +464,12 @@ mod tests {
     #[test]
     fn shards_of_a_search_merge_into_the_whole_search() {
         let claim = crate::claims::registry::find("dyck").unwrap();
-        let whole = Search::judge(&claim, true, trials_of(&claim, &plan(&claim, true)), provenance());
+        let whole = Search::judge(
+            &claim,
+            true,
+            trials_of(&claim, &plan(&claim, true)),
+            provenance(),
+        );
         let parts: Vec<Search> = (1..=3)
             .map(|index| {
                 let runs = Shard { index, count: 3 }.select(plan(&claim, true));
@@ -464,7 +483,12 @@ mod tests {
         // A missing shard, a shard given twice, another claim's search: refused, naming why.
         let err = merge(&claim, true, parts[..2].to_vec()).unwrap_err();
         assert!(err.contains("miss"), "{err}");
-        let twice = vec![parts[0].clone(), parts[0].clone(), parts[1].clone(), parts[2].clone()];
+        let twice = vec![
+            parts[0].clone(),
+            parts[0].clone(),
+            parts[1].clone(),
+            parts[2].clone(),
+        ];
         let err = merge(&claim, true, twice).unwrap_err();
         assert!(err.contains("two parts"), "{err}");
         let other = crate::claims::registry::find("index-lookup").unwrap();

@@ -133,6 +133,9 @@ pub struct Verdict {
     /// The design hash of the grid judged ([`super::design_id`]; absent from older verdicts).
     #[serde(default)]
     pub design: Option<String>,
+    /// What a part-done grid lacks ([`super::partial`]); absent when the grid is complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<super::partial::Missing>,
 }
 
 /// One shortcut rule's accuracy at one size, on the examples the runs are judged on.
@@ -329,6 +332,7 @@ pub fn judge_with(
         positive_side: sides::positive(claim, quick, observations, construction),
         negative_side: sides::negative(claim, observations),
         design: Some(super::design_id::design_hash(claim, quick)),
+        missing: None,
     }
 }
 
@@ -626,7 +630,7 @@ mod tests {
         let d = &claim.full;
         let mut obs = series("transformer-1L", d.sizes, d.widths, |_| Some(16));
         obs.extend(series("lstm", d.sizes, d.widths, |n| {
-            Some(n / 2).filter(|&w| w <= 128)
+            Some(n).filter(|&w| w <= 128)
         }));
         let v = judge(&claim, false, &obs);
         assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
@@ -637,11 +641,11 @@ mod tests {
         let row = v
             .w_star
             .iter()
-            .find(|r| r.series == "lstm" && r.size == 128)
+            .find(|r| r.series == "lstm" && r.size == 64)
             .unwrap();
         assert_eq!(row.w_star.estimate, WStar::Width(64));
-        // Linear theory through w*(16) = 8: 64 at N = 128.
-        assert_eq!(row.theory, Some(64.0));
+        // Linear theory through w*(4) = 8: 128 at N = 64.
+        assert_eq!(row.theory, Some(128.0));
     }
 
     #[test]
@@ -659,7 +663,7 @@ mod tests {
         let claim = registry::find("index-lookup").unwrap();
         let d = &claim.full;
         let mut obs = series("transformer-1L", d.sizes, d.widths, |n| {
-            (n < 128).then_some(16)
+            (n < 64).then_some(16)
         });
         obs.extend(series("lstm", d.sizes, d.widths, |_| None));
         let v = judge(&claim, false, &obs);

@@ -10,7 +10,7 @@ use super::claim_construction::{LoadedConstruction, construction_sizes};
 use super::{ClaimConstruction, ClaimLive, ClaimPlot};
 use crate::app::state::LiveStatus;
 use crate::claims::results::{self, Committed};
-use crate::claims::{Claim, Kind, Outcome, Side, live, registry};
+use crate::claims::{Claim, Kind, Outcome, Side, live, partial, registry};
 use crate::models::AttentionMode;
 
 #[derive(Properties, PartialEq)]
@@ -164,6 +164,9 @@ fn committed_view(
                 <div class="claim-verdict" data-outcome={c.verdict.outcome.name()}>
                     <span class="summary">{c.verdict.summary.clone()}</span>
                 </div>
+                if let Some(missing) = &c.verdict.missing {
+                    { missing_view(id, missing) }
+                }
                 <ClaimPlot claim={id} verdict={Rc::new(c.verdict.clone())} id={format!("claim-plot-{id}")} />
                 { super::claim_sides::sides_view(&c.verdict) }
                 <p class="hint">{scale_note(claim, c)}</p>
@@ -187,6 +190,36 @@ fn committed_view(
             </div>
             }
         }
+    }
+}
+
+/// The runs a part-done grid still lacks, cell by cell, with their estimated cost.
+fn missing_view(id: &str, missing: &partial::Missing) -> Html {
+    let hours = |s: Option<f64>| {
+        s.map_or_else(
+            || "unknown".to_string(),
+            |s| format!("≤ {:.2} h", s / 3600.0),
+        )
+    };
+    html! {
+        <details class="claim-missing" id={format!("claim-missing-{id}")}>
+            <summary>{format!("Part-done grid: {} of {} runs; {} cells missing ({} of run time)",
+                missing.done, missing.planned, missing.cells.len(), hours(missing.estimated_seconds))}</summary>
+            <table class="claim-missing-cells">
+                <thead><tr><th>{"series"}</th><th>{"N"}</th><th>{"width"}</th><th>{"seeds"}</th><th>{"cost"}</th></tr></thead>
+                <tbody>
+                { for missing.cells.iter().map(|c| html! {
+                    <tr>
+                        <td>{c.series.clone()}</td>
+                        <td>{c.size}</td>
+                        <td>{c.width}</td>
+                        <td>{c.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")}</td>
+                        <td>{hours(c.estimated_seconds)}</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+        </details>
     }
 }
 

@@ -10,7 +10,10 @@ use expressivity_lab::claims::design_id::design_hash;
 use expressivity_lab::claims::run::{
     self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
 };
-use expressivity_lab::claims::{Claim, Verdict, rates, registry, reproduce, tune};
+use expressivity_lab::claims::{
+    Claim, Verdict, partial, rates, registry, reproduce, results, tune,
+};
+use expressivity_lab::files::{self, Output};
 
 use crate::device_arg::DeviceArg;
 use crate::{out_path, outln, outprint};
@@ -31,10 +34,13 @@ pub enum ClaimsCommand {
         /// Run only the i-th of n deterministic parts of the grid (1 ≤ i ≤ n).
         #[arg(long, default_value = "1/1")]
         shard: String,
-        /// JSON lines of the runs; the CSV and the verdict (.verdict.json) go next to it once
-        /// the grid is complete.
+        /// JSON lines of the runs; the CSV and the verdict (.verdict.json) go next to it.
+        /// Appended to only when it holds runs of this grid; anything else is refused.
         #[arg(long)]
         out: PathBuf,
+        /// Replace a CSV or verdict file beside --out that is not this claim's.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         device: DeviceArg,
     },
@@ -53,9 +59,13 @@ pub enum ClaimsCommand {
         /// Join the searches of every shard (written with --shard) instead of running.
         #[arg(long, num_args = 1.., value_name = "PART")]
         merge: Vec<PathBuf>,
-        /// The search as JSON (e.g. assets/results/claims/NAME.lr.json).
+        /// The search as JSON (e.g. assets/results/claims/NAME.lr.json); an existing file is
+        /// replaced only when it holds a search of this claim.
         #[arg(long)]
         out: PathBuf,
+        /// Replace --out whatever it holds.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         device: DeviceArg,
     },
@@ -83,8 +93,12 @@ pub enum ClaimsCommand {
     Merge {
         #[arg(required = true)]
         parts: Vec<PathBuf>,
+        /// The joined runs; an existing file must be one of the parts (or --force).
         #[arg(long)]
         out: PathBuf,
+        /// Replace --out (and the CSV and verdict beside it) whatever they hold.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -97,30 +111,33 @@ pub fn run(command: ClaimsCommand) -> Result<(), String> {
             quick,
             shard,
             out,
+            force,
             device,
-        } => run_claim(&name, quick, &shard, &out, &device),
+        } => run_claim(&name, quick, &shard, &out, force, &device),
         ClaimsCommand::Tune {
             name,
             quick,
             shard,
             merge,
             out,
+            force,
             device,
-        } if merge.is_empty() => tune(&name, quick, &shard, &out, &device),
+        } if merge.is_empty() => tune(&name, quick, &shard, &out, force, &device),
         ClaimsCommand::Tune {
             name,
             quick,
             shard,
             merge,
             out,
+            force,
             ..
         } => {
             if shard != "1/1" {
                 return Err("--merge joins every shard: it takes no --shard".into());
             }
-            tune_merge(&name, quick, &merge, &out)
+            tune_merge(&name, quick, &merge, &out, force)
         }
-        ClaimsCommand::Merge { parts, out } => merge(&parts, &out),
+        ClaimsCommand::Merge { parts, out, force } => merge(&parts, &out, force),
         ClaimsCommand::Reproduce {
             name,
             quick,
@@ -238,7 +255,7 @@ fn provenance(backend: &str) -> Provenance {
         .collect::<Vec<_>>()
         .join(" ");
     let commit = commit_of(Path::new(env!("CARGO_MANIFEST_DIR")));
-    let host = std::fs::read_to_string("/etc/hostname")
+    let host = files::read_text(Path::new("/etc/hostname"), 4096)
         .ok()
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
@@ -288,11 +305,12 @@ fn run_claim(
     quick: bool,
     shard: &str,
     out: &Path,
+    force: bool,
     device: &DeviceArg,
 ) -> Result<(), String> {
     let claim = registry::find(name)?;
     let shard = Shard::parse(shard)?;
-    let (csv, verdict_path) = companions(out)?;
+    let companions = companions(out, &claim, force)?;
     let (device, backend) = device.resolve()?;
     outln!("backend: {} ({})", backend.name, backend.reason);
     let plan = shard.select(run::plan(&claim, quick));
@@ -314,7 +332,7 @@ fn run_claim(
             .map_err(|e| e.to_string())?,
     );
     let per_run = claim.design(quick).steps.max(1) as u64;
-    let mut lines = Vec::new();
+    let mut failed: Option<String> = None;
     let mut base = 0u64;
     let report = pollster::block_on(run::run_grid(
         &claim,
@@ -336,17 +354,18 @@ fn run_claim(
                     "{:<24} N = {:>4} width {:>3} seed {}: {:.3} ({:.0} s)",
                     r.series, r.size, r.width, r.seed, r.accuracy, r.seconds
                 );
-                if bar.is_hidden() {
-                    lines.push(line);
-                } else {
+                // Without a terminal (a log file) the line is written as the run ends.
+                if !bar.is_hidden() {
                     bar.println(line);
+                } else if failed.is_none() {
+                    failed = crate::out::write(format_args!("{line}"), true).err();
                 }
             }
         },
     ));
     bar.finish_and_clear();
-    for line in lines {
-        outln!("{line}");
+    if let Some(e) = failed {
+        return Err(e);
     }
     let report = report.map_err(|e| e.to_string())?;
     outln!(
@@ -355,7 +374,7 @@ fn run_claim(
         report.skipped,
         out.display()
     );
-    finish(&claim, quick, &report.records, out, &csv, &verdict_path)
+    finish(&claim, quick, &report.records, out, &companions)
 }
 
 /// The CSV and verdict files that go next to `out`.
@@ -364,11 +383,12 @@ fn tune(
     quick: bool,
     shard: &str,
     out: &Path,
+    force: bool,
     device: &DeviceArg,
 ) -> Result<(), String> {
     let claim = registry::find(name)?;
     let shard = Shard::parse(shard)?;
-    out_path::check_writable(out)?;
+    let output = search_output(out, &claim, force)?;
     let (device, backend) = device.resolve()?;
     let plan = shard.select(tune::plan(&claim, quick));
     if plan.is_empty() {
@@ -399,6 +419,7 @@ fn tune(
             .map_err(|e| e.to_string())?,
     );
     let done = std::cell::Cell::new(0u64);
+    let failed: std::cell::RefCell<Option<String>> = std::cell::RefCell::new(None);
     let search = pollster::block_on(tune::run_search(
         &claim,
         quick,
@@ -407,13 +428,22 @@ fn tune(
         &provenance(&backend.name),
         |i, n, t| {
             done.set(i as u64 * steps);
-            bar.println(format!(
-                "[{i}/{n}] {:<16} lr {:<6} {:.3} (loss {})",
+            let line = format!(
+                "[{i}/{n}] {:<16} width {:<4} lr {:<6} {:.3} (loss {}, {} steps, {:.0} s)",
                 t.series,
+                t.width,
                 t.learning_rate,
                 t.accuracy,
-                t.final_loss.map_or("-".into(), |l| format!("{l:.4}"))
-            ));
+                t.final_loss.map_or("-".into(), |l| format!("{l:.4}")),
+                t.steps_trained.unwrap_or(t.steps),
+                t.seconds
+            );
+            // Without a terminal (a log file) the line is written as the trial ends.
+            if !bar.is_hidden() {
+                bar.println(line);
+            } else if failed.borrow().is_none() {
+                *failed.borrow_mut() = crate::out::write(format_args!("{line}"), true).err();
+            }
         },
         |step| {
             bar.set_position(done.get() + step as u64);
@@ -422,6 +452,9 @@ fn tune(
     ))
     .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
     if shard != Shard::WHOLE {
         outln!(
             "shard {}/{}: the rates are chosen once every shard is joined (--merge)",
@@ -429,16 +462,34 @@ fn tune(
             shard.count
         );
     }
-    write_search(&search, out)
+    write_search(&search, &output)
+}
+
+/// The output of a search: an existing file only when it holds a search of `claim` (or with
+/// `force`).
+fn search_output(out: &Path, claim: &Claim, force: bool) -> Result<Output, String> {
+    let ours = !force
+        && files::read_text_if_exists(out, run::RESULTS_CAP)
+            .ok()
+            .flatten()
+            .and_then(|text| serde_json::from_str::<tune::Search>(&text).ok())
+            .is_some_and(|s| s.claim == claim.id);
+    out_path::output(out, force || ours)
 }
 
 /// Join the shards of a search (`tune --shard i/n`) and write the rates they choose.
-fn tune_merge(name: &str, quick: bool, parts: &[PathBuf], out: &Path) -> Result<(), String> {
+fn tune_merge(
+    name: &str,
+    quick: bool,
+    parts: &[PathBuf],
+    out: &Path,
+    force: bool,
+) -> Result<(), String> {
     let claim = registry::find(name)?;
-    out_path::check_writable(out)?;
+    let output = search_output(out, &claim, force)?;
     let mut searches = Vec::with_capacity(parts.len());
     for part in parts {
-        let text = std::fs::read_to_string(part).map_err(|e| format!("{}: {e}", part.display()))?;
+        let text = files::read_text(part, run::RESULTS_CAP)?;
         let search: tune::Search = serde_json::from_str(&text)
             .map_err(|e| format!("{}: not a learning-rate search: {e}", part.display()))?;
         searches.push(search);
@@ -451,10 +502,10 @@ fn tune_merge(name: &str, quick: bool, parts: &[PathBuf], out: &Path) -> Result<
         claim.id,
         if quick { " (quick)" } else { "" }
     );
-    write_search(&search, out)
+    write_search(&search, &output)
 }
 
-fn write_search(search: &tune::Search, out: &Path) -> Result<(), String> {
+fn write_search(search: &tune::Search, out: &Output) -> Result<(), String> {
     for (series, lr) in &search.chosen {
         outln!("{series}: learning rate {lr}");
     }
@@ -467,14 +518,21 @@ fn write_search(search: &tune::Search, out: &Path) -> Result<(), String> {
         );
     }
     let json = serde_json::to_string_pretty(&search).map_err(|e| e.to_string())?;
-    std::fs::write(out, json + "\n").map_err(|e| format!("{}: {e}", out.display()))?;
-    outln!("→ {}", out.display());
+    out.write((json + "\n").as_bytes())?;
+    outln!("→ {}", out.path().display());
     Ok(())
 }
 
-fn companions(out: &Path) -> Result<(PathBuf, PathBuf), String> {
-    let csv = out_path::check_outputs(out, "csv")?;
-    let verdict = out_path::check_outputs(out, "verdict.json")?;
+/// The CSV and the verdict beside a results file: replaced when they are this claim's (the
+/// CSV's header, the verdict's claim) or with `force`; a user's file there is refused.
+fn companions(out: &Path, claim: &Claim, force: bool) -> Result<(Output, Output), String> {
+    let header = to_csv(&[]);
+    let csv = out_path::companion_output(out, "csv", force, |text| {
+        text.lines().next() == header.lines().next()
+    })?;
+    let verdict = out_path::companion_output(out, "verdict.json", force, |text| {
+        results::parse("verdict.json", text).is_ok_and(|c| c.verdict.claim == claim.id)
+    })?;
     Ok((csv, verdict))
 }
 
@@ -484,17 +542,20 @@ fn finish(
     quick: bool,
     records: &[RunRecord],
     out: &Path,
-    csv: &Path,
-    verdict_path: &Path,
+    (csv, verdict_out): &(Output, Output),
 ) -> Result<(), String> {
     let total = run::plan(claim, quick).len();
+    if records.is_empty() {
+        outln!("0 of {total} runs in {}: no verdict yet", out.display());
+        return Ok(());
+    }
     if records.len() < total {
         outln!(
-            "{} of {total} runs in {}: the verdict needs the whole grid (run the other shards, then `lab claims merge`)",
+            "{} of {total} runs in {}: the verdict below is part-done, INCONCLUSIVE, judged on \
+             the complete sizes (run the rest, or the other shards then `lab claims merge`)",
             records.len(),
             out.display()
         );
-        return Ok(());
     }
     // The positive side's construction at the grid's sizes (on the CPU: small and exact).
     let construction = pollster::block_on(run::construction_checks(
@@ -503,7 +564,7 @@ fn finish(
         &expressivity_lab::train::backend::cpu_device(),
     ))
     .map_err(|e| e.to_string())?;
-    let verdict = run::verdict_with(claim, quick, records, construction);
+    let verdict = partial::verdict(claim, quick, records, construction);
     let seconds: f64 = records.iter().map(|r| r.seconds).sum();
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "verdict": verdict,
@@ -514,16 +575,16 @@ fn finish(
         "commands": distinct(records.iter().map(|r| r.provenance.command.as_str())),
     }))
     .map_err(|e| e.to_string())?;
-    std::fs::write(verdict_path, json).map_err(|e| format!("{}: {e}", verdict_path.display()))?;
-    std::fs::write(csv, to_csv(records)).map_err(|e| format!("{}: {e}", csv.display()))?;
+    verdict_out.write(json.as_bytes())?;
+    csv.write(to_csv(records).as_bytes())?;
     print_verdict(claim, &verdict)?;
     outln!(
         "{} runs, {:.0} s of run time → {}, {}, {}",
         records.len(),
         seconds,
         out.display(),
-        csv.display(),
-        verdict_path.display()
+        csv.path().display(),
+        verdict_out.path().display()
     );
     Ok(())
 }
@@ -614,8 +675,7 @@ fn reproduce_cell(
     let recorded = match from {
         None => None,
         Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = files::read_text(path, run::RESULTS_CAP)?;
             let (records, _) =
                 parse_records(&text).map_err(|e| format!("{}: {e}", path.display()))?;
             let found = records
@@ -749,14 +809,20 @@ fn print_sides(v: &Verdict) -> Result<(), String> {
     Ok(())
 }
 
-fn merge(parts: &[PathBuf], out: &Path) -> Result<(), String> {
-    let (csv, verdict_path) = companions(out)?;
+fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<(), String> {
     let mut all = Vec::new();
     for part in parts {
-        let text = std::fs::read_to_string(part).map_err(|e| format!("{}: {e}", part.display()))?;
+        let text = files::read_text(part, run::RESULTS_CAP)?;
         let (records, _) = parse_records(&text).map_err(|e| format!("{}: {e}", part.display()))?;
         all.push(records);
     }
+    // --out is replaced only when it is one of the parts (its runs are in the merge) or with
+    // --force: the runs of a file outside the merge would be lost.
+    let same_file = |a: &Path, b: &Path| {
+        a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+    };
+    let is_part = parts.iter().any(|p| same_file(p, out));
+    let output = out_path::output(out, force || is_part)?;
     let first = all
         .iter()
         .flatten()
@@ -764,9 +830,13 @@ fn merge(parts: &[PathBuf], out: &Path) -> Result<(), String> {
         .ok_or("the parts hold no runs")?;
     let claim = registry::find(&first.claim)?;
     let quick = first.quick;
+    let companions = companions(out, &claim, force)?;
     let merged = run::merge(&claim, quick, &all).map_err(|e| e.to_string())?;
-    std::fs::write(out, to_json_lines(&merged).map_err(|e| e.to_string())?)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    output.write(
+        to_json_lines(&merged)
+            .map_err(|e| e.to_string())?
+            .as_bytes(),
+    )?;
     outln!(
         "merged {} part(s): {} runs of {}{} → {}",
         parts.len(),
@@ -775,7 +845,7 @@ fn merge(parts: &[PathBuf], out: &Path) -> Result<(), String> {
         if quick { " (quick)" } else { "" },
         out.display()
     );
-    finish(&claim, quick, &merged, out, &csv, &verdict_path)
+    finish(&claim, quick, &merged, out, &companions)
 }
 
 #[cfg(test)]

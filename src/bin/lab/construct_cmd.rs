@@ -24,6 +24,10 @@ pub struct ConstructArgs {
     /// Where to write the checkpoint (default: `NAME-SIZE.safetensors`).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace the --out file if it exists (without it an existing file, e.g. a trained
+    /// checkpoint, is kept and nothing is written).
+    #[arg(long)]
+    force: bool,
     /// Sizes to evaluate at after building (default: the built size; each must fit the
     /// context).
     #[arg(long, value_delimiter = ',')]
@@ -51,8 +55,28 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{name}-{size}.safetensors")));
-    out_path::check_writable(&out)?;
-    std::fs::write(&out, &built.bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+    let sizes = if args.sizes.is_empty() {
+        vec![size]
+    } else {
+        args.sizes.clone()
+    };
+    // Every size must be one the construction is valid for, before anything is written.
+    let refused: Vec<String> = sizes
+        .iter()
+        .filter_map(|&n| {
+            construct::check_size(&built.meta, n)
+                .err()
+                .map(|e| format!("{n}: {e}"))
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(format!(
+            "cannot evaluate at --sizes {}; nothing written",
+            refused.join("; ")
+        ));
+    }
+    let output = out_path::output(&out, args.force)?;
+    output.write(&built.bytes)?;
     let arch = &built.meta.train.model;
     let attention = if arch.architecture.has_attention_modes() {
         format!(" · {} attention", arch.attention.name())
@@ -72,18 +96,13 @@ pub fn run(args: ConstructArgs) -> Result<(), String> {
     let device = Device::flex();
     let loaded = eval_cmd::load(&out, &device)?;
     let (model, _) = eval_cmd::with_mode(loaded, None);
-    let sizes = if args.sizes.is_empty() {
-        vec![size]
-    } else {
-        args.sizes.clone()
-    };
     let reports = eval_cmd::evaluate(&model, &built.meta, &sizes, args.examples, &device)?;
     eval_cmd::print_table(&reports, args.examples)?;
     outln!(
         "other modes: lab eval {} --attention softmax|saturated|hard",
         out.display()
     );
-    Ok(())
+    eval_cmd::all_evaluated(&reports)
 }
 
 fn list() -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! `--data FILE`: your own data for the custom task (the format is
 //! `expressivity_lab::tasks::custom_format`'s: `prompt => target` lines or JSON lines).
 
+use expressivity_lab::files;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -41,15 +42,7 @@ impl DataArg {
             return Ok(None);
         };
         let shown = path.display();
-        let size = std::fs::metadata(path)
-            .map_err(|e| format!("{shown}: {e}"))?
-            .len();
-        if size > MAX_BYTES as u64 {
-            return Err(format!(
-                "{shown}: the data is {size} bytes; at most {MAX_BYTES} bytes are read"
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+        let bytes = files::read_bytes(path, MAX_BYTES as u64)?;
         let name = path
             .file_name()
             .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());

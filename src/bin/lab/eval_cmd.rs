@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{out_path, outln};
 
+use expressivity_lab::files;
 use expressivity_lab::models::{AttentionMode, Model};
 use expressivity_lab::train::checkpoint::{self, Checkpoint, CheckpointMeta};
 use expressivity_lab::train::eval::{SizeReport, at_size};
@@ -34,6 +35,9 @@ pub struct EvalArgs {
     /// Also write the results as JSON.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     device: DeviceArg,
 }
@@ -53,23 +57,8 @@ pub fn parse_mode(name: &str) -> Result<AttentionMode, String> {
 /// before reading: a device (`/dev/zero`), a pipe or a folder is refused, and so is a file
 /// larger than any checkpoint, without reading it.
 pub fn load(path: &Path, device: &Device) -> Result<Checkpoint, String> {
-    use std::io::Read;
-    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let kind = std::fs::metadata(path).map_err(|e| fail(&e))?;
-    if !kind.is_file() {
-        return Err(fail(&"not a regular file"));
-    }
-    let limit = checkpoint::MAX_BYTES as u64;
-    if kind.len() > limit {
-        return Err(fail(&checkpoint::CheckpointError::TooLarge(
-            kind.len() as usize
-        )));
-    }
-    let mut bytes = Vec::with_capacity(kind.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
-        .map_err(|e| fail(&e))?;
-    checkpoint::load(&bytes, device).map_err(|e| fail(&e))
+    let bytes = files::read_bytes(path, checkpoint::MAX_BYTES as u64)?;
+    checkpoint::load(&bytes, device).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The most examples one evaluation builds (they are generated up front).
@@ -185,9 +174,10 @@ pub fn print_table(reports: &[SizeRow], examples: usize) -> Result<(), String> {
 
 pub fn run(args: EvalArgs) -> Result<(), String> {
     check_examples(args.examples)?;
-    if let Some(out) = &args.out {
-        out_path::check_writable(out)?;
-    }
+    let out = match &args.out {
+        Some(path) => Some(out_path::output(path, args.force)?),
+        None => None,
+    };
     let (device, _) = args.device.resolve()?;
     let loaded = load(&args.checkpoint, &device)?;
     let meta = loaded.meta.clone();
@@ -219,11 +209,16 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     };
     let reports = evaluate(&model, &meta, &sizes, args.examples, &device)?;
     print_table(&reports, args.examples)?;
-    if let Some(out) = &args.out {
+    if let Some(out) = &out {
         let ok: Vec<_> = reports.iter().filter_map(|r| r.as_ref().ok()).collect();
         let json = serde_json::to_string_pretty(&ok).map_err(|e| e.to_string())?;
-        std::fs::write(out, json).map_err(|e| format!("{}: {e}", out.display()))?;
+        out.write(json.as_bytes())?;
     }
+    all_evaluated(&reports)
+}
+
+/// An error naming the sizes whose row is an error (the command then exits non-zero).
+pub fn all_evaluated(reports: &[SizeRow]) -> Result<(), String> {
     let failed: Vec<String> = reports
         .iter()
         .filter_map(|r| r.as_ref().err().map(|(size, _)| size.to_string()))

@@ -1,49 +1,48 @@
-//! Output files of `lab` commands, checked before any work: a long run must not end on a
-//! path it cannot write, and a companion file (JSON next to a checkpoint, CSV next to sweep
-//! results) must never overwrite the main output.
+//! Output files of `lab` commands, checked before any work through the library's one writer
+//! ([`expressivity_lab::files::Output`]): a long run must not end on a path it cannot write, an
+//! existing file is replaced only with `--force` (or when the command recognises it as its
+//! own), and a companion file (JSON next to a checkpoint, CSV and verdict next to results)
+//! never overwrites the main output nor a file of the user's.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Fail now if `path` cannot be written: its folder must exist and accept a new file, and the
-/// path itself must not be a folder. Nothing is left behind.
-pub fn check_writable(path: &Path) -> Result<(), String> {
-    if path.is_dir() {
-        return Err(format!("{} is a folder, not a file", path.display()));
+use expressivity_lab::files::write::companion;
+use expressivity_lab::files::{Existing, Output, read_text_if_exists};
+
+/// The largest companion file read to recognise it as the lab's own.
+const COMPANION_CAP: u64 = 64 << 20;
+
+/// `--force`: replace an existing file.
+pub fn existing(force: bool) -> Existing {
+    if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
     }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+}
+
+/// The main output `path`: checked now; an existing file only with `--force`.
+pub fn output(path: &Path, force: bool) -> Result<Output, String> {
+    Output::check(path, existing(force), "--force")
+}
+
+/// The companion of `main` with `extension`: checked now; an existing file is replaced with
+/// `--force` or when `ours` recognises its text as what this command writes there.
+pub fn companion_output(
+    main: &Path,
+    extension: &str,
+    force: bool,
+    ours: impl Fn(&str) -> bool,
+) -> Result<Output, String> {
+    let path = companion(main, extension)?;
+    let existing = if force {
+        Existing::Replace
+    } else {
+        match read_text_if_exists(&path, COMPANION_CAP) {
+            Ok(Some(text)) if ours(&text) => Existing::Replace,
+            Ok(_) => Existing::Refuse,
+            Err(e) => return Err(e),
+        }
     };
-    if !parent.is_dir() {
-        return Err(format!(
-            "cannot write {}: the folder {} does not exist",
-            path.display(),
-            parent.display()
-        ));
-    }
-    let probe = parent.join(format!(".lab-write-check-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| format!("cannot write into {}: {e}", parent.display()))?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(())
-}
-
-/// The companion file of `path` with extension `extension`, which must differ from `path`.
-pub fn companion(path: &Path, extension: &str) -> Result<PathBuf, String> {
-    let other = path.with_extension(extension);
-    if other == path {
-        return Err(format!(
-            "{} would be overwritten by its own .{extension} companion: give the main output another extension",
-            path.display()
-        ));
-    }
-    Ok(other)
-}
-
-/// Both checks for a main output and its companion; returns the companion's path.
-pub fn check_outputs(path: &Path, extension: &str) -> Result<PathBuf, String> {
-    let other = companion(path, extension)?;
-    check_writable(path)?;
-    check_writable(&other)?;
-    Ok(other)
+    Output::check(&path, existing, "--force")
 }

@@ -11,6 +11,7 @@ use crate::{outln, outprint};
 use clap::Args;
 
 use crate::out_path;
+use expressivity_lab::files::{self, Existing, Output};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::models::Architecture;
@@ -63,14 +64,23 @@ pub struct SweepArgs {
     /// --out and judge the whole.
     #[arg(long, num_args = 1..)]
     merge: Vec<PathBuf>,
+    /// With --merge: replace --out if it exists (a run resumes its own --out without it).
+    #[arg(long)]
+    force: bool,
+}
+
+/// The largest results file read.
+const RESULTS_CAP: u64 = 256 << 20;
+
+/// Whether `text` is a sweep's CSV (its header line).
+fn is_sweep_csv(text: &str) -> bool {
+    text.starts_with("preset,series,task,architecture,width,")
 }
 
 /// The results already in `path` (none if it does not exist); they must be of `preset`.
 fn read_results(path: &std::path::Path, preset: &Preset) -> Result<Vec<RunResult>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+    let Some(text) = files::read_text_if_exists(path, RESULTS_CAP)? else {
+        return Ok(Vec::new());
     };
     let old: SweepResults = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not the results of a sweep: {e}", path.display()))?;
@@ -92,8 +102,7 @@ fn read_results(path: &std::path::Path, preset: &Preset) -> Result<Vec<RunResult
 fn write_results(
     preset: &Preset,
     results: &[RunResult],
-    json_path: &std::path::Path,
-    csv_path: &std::path::Path,
+    (json_out, csv_out): &(Output, Output),
 ) -> Result<SweepResults, String> {
     let out = SweepResults {
         preset: preset.name.name().into(),
@@ -102,10 +111,8 @@ fn write_results(
         verdict: preset.judge_if_complete(results),
     };
     let json = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;
-    let partial = json_path.with_extension("json.partial");
-    std::fs::write(&partial, json).map_err(|e| format!("{}: {e}", partial.display()))?;
-    std::fs::rename(&partial, json_path).map_err(|e| format!("{}: {e}", json_path.display()))?;
-    std::fs::write(csv_path, to_csv(&out)).map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    json_out.write(json.as_bytes())?;
+    csv_out.write(to_csv(&out).as_bytes())?;
     Ok(out)
 }
 
@@ -116,7 +123,6 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
     if args.steps == 0 {
         return Err("--steps must be at least 1".into());
     }
-    let csv_path = out_path::check_outputs(&args.out, "csv")?;
     let preset = if args.preset == "custom" {
         let task = args.task.as_deref().ok_or("--preset custom needs --task")?;
         custom(&CustomGrid {
@@ -136,6 +142,10 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         preset(&args.preset, args.scale).map_err(|e| e.to_string())?
     };
     if !args.merge.is_empty() {
+        let outputs = (
+            out_path::output(&args.out, args.force)?,
+            out_path::companion_output(&args.out, "csv", args.force, is_sweep_csv)?,
+        );
         let mut all = Vec::new();
         for part in &args.merge {
             if !part.is_file() {
@@ -144,7 +154,7 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
             all.extend(read_results(part, &preset)?);
         }
         let all = preset.in_grid_order(all).map_err(|e| e.to_string())?;
-        let out = write_results(&preset, &all, &args.out, &csv_path)?;
+        let out = write_results(&preset, &all, &outputs)?;
         print_table(&out)?;
         outln!(
             "\nmerged {} parts: {} of {} runs → {}",
@@ -157,7 +167,12 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         return Ok(());
     }
     let shard = Shard::parse(&args.shard)?;
+    // Its own results (or nothing) at --out: resumed and rewritten.
     let mut results = read_results(&args.out, &preset)?;
+    let outputs = (
+        Output::check(&args.out, Existing::Replace, "--force")?,
+        out_path::companion_output(&args.out, "csv", args.force, is_sweep_csv)?,
+    );
     let done: HashSet<SweepKey> = results.iter().map(RunResult::key).collect();
     let mine = shard.select(preset.runs.clone());
     let skipped = mine.iter().filter(|r| done.contains(&r.key())).count();
@@ -229,17 +244,17 @@ pub fn run(args: SweepArgs) -> Result<(), String> {
         }
         results.push(result);
         results = preset.in_grid_order(results).map_err(|e| e.to_string())?;
-        write_results(&preset, &results, &args.out, &csv_path)?;
+        write_results(&preset, &results, &outputs)?;
     }
     bar.finish_and_clear();
-    let out = write_results(&preset, &results, &args.out, &csv_path)?;
+    let out = write_results(&preset, &results, &outputs)?;
     print_table(&out)?;
     outln!(
         "\n{} in {:.0} s → {} and {}",
         preset.name,
         started.elapsed().as_secs_f64(),
         args.out.display(),
-        csv_path.display()
+        outputs.1.path().display()
     );
     if preset.tests_claim && out.runs.len() == preset.runs.len() {
         outln!(

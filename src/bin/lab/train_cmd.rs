@@ -15,8 +15,9 @@ use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, Positional
 use crate::data_arg::DataArg;
 use crate::out_path;
 use crate::task_cmd::ParamArgs;
+use expressivity_lab::files::{self, Output};
 use expressivity_lab::tasks::TaskKind;
-use expressivity_lab::train::checkpoint::read_meta;
+use expressivity_lab::train::checkpoint::{self, CheckpointMeta, read_meta};
 use expressivity_lab::train::trainer::LAST_LOSS_STEPS;
 use expressivity_lab::train::{Event, Outcome, Phase, Session, TrainConfig};
 
@@ -99,6 +100,10 @@ pub struct TrainArgs {
     /// point) the file can be resumed from (`--resume`).
     #[arg(long, alias = "out")]
     save: Option<PathBuf>,
+    /// Replace the --save file and its JSON if they exist (without it an existing file is
+    /// kept and the run refused before it starts; resuming into the same file needs no flag).
+    #[arg(long)]
+    force: bool,
     /// Continue the run saved in this checkpoint (by `lab train --save` or exported by the
     /// page, format v3) from its last evaluation point, exactly as if it had not stopped. Its
     /// own config is used; only --steps (the new total) applies.
@@ -188,13 +193,17 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             );
         }
     }
-    if let Some(path) = &args.save {
-        out_path::check_outputs(path, "json")?;
-    }
+    let outputs = match &args.save {
+        Some(path) => {
+            let resumed_into = args.resume.as_deref() == Some(path.as_path());
+            Some(checkpoint_outputs(path, args.force || resumed_into)?)
+        }
+        None => None,
+    };
     let (device, info) = args.device.resolve()?;
     let mut session = match &args.resume {
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let bytes = files::read_bytes(path, checkpoint::MAX_BYTES as u64)?;
             Session::resume_from(&bytes, &device, args.steps)
                 .map_err(|e| format!("cannot resume {}: {e}", path.display()))?
         }
@@ -298,29 +307,39 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             );
         }
     }
-    if let Some(path) = &args.save {
+    if let Some(outputs) = &outputs {
         if args.resume.is_none() || !args.note.is_empty() {
             session.set_note(args.note.clone());
         }
         let (bytes, _resumable) =
             pollster::block_on(session.export()).map_err(|e| e.to_string())?;
-        write_checkpoint(path, &bytes)?;
+        write_checkpoint(outputs, &bytes)?;
     }
     session.error().map_or(Ok(()), |e| Err(e.to_string()))
 }
 
+/// A checkpoint file and the JSON of its metadata beside it, both checked now (an existing
+/// checkpoint only with `force`; an existing JSON with `force` or when it holds a checkpoint's
+/// metadata).
+pub fn checkpoint_outputs(path: &Path, force: bool) -> Result<(Output, Output), String> {
+    let main = out_path::output(path, force)?;
+    let json = out_path::companion_output(path, "json", force, |text| {
+        serde_json::from_str::<CheckpointMeta>(text).is_ok()
+    })?;
+    Ok((main, json))
+}
+
 /// Write the checkpoint and its metadata as pretty JSON beside it.
-pub fn write_checkpoint(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_checkpoint((main, json_out): &(Output, Output), bytes: &[u8]) -> Result<(), String> {
     let meta = read_meta(bytes).map_err(|e| e.to_string())?;
-    let json_path = out_path::companion(path, "json")?;
-    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    main.write(bytes)?;
     let json = serde_json::to_string_pretty(&meta).map_err(|e| e.to_string())?;
-    std::fs::write(&json_path, json + "\n").map_err(|e| format!("{}: {e}", json_path.display()))?;
+    json_out.write((json + "\n").as_bytes())?;
     outln!(
         "saved {} ({} bytes) and {}",
-        path.display(),
+        main.path().display(),
         bytes.len(),
-        json_path.display()
+        json_out.path().display()
     );
     Ok(())
 }
