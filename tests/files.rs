@@ -275,3 +275,43 @@ fn files_of_the_users_are_never_replaced_unasked() {
     std::fs::set_permissions(&read_only, perms).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_v1_checkpoint_loads_with_a_notice_and_resume_refuses_flags_it_would_ignore() {
+    let gallery = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/models/majority-softmax.safetensors"
+    );
+    let out = lab(&["eval", gallery, "--examples", "8"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("notice: ")
+            && stderr.contains("format v1: its checksum covers the weights only"),
+        "{stderr}"
+    );
+    // The same file re-saved in the current format carries no notice.
+    let dir = temp_dir("v1");
+    let current = dir.join("c.safetensors");
+    let built = lab(&["construct", "majority", "--size", "5", "--out", s(&current)]);
+    assert!(built.status.success());
+    let out = lab(&["eval", s(&current), "--examples", "8"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("notice"));
+    // --resume with a flag of another run: refused by the parser, naming both.
+    let out = lab(&[
+        "train",
+        "--resume",
+        s(&current),
+        "--task",
+        "parity",
+        "--arch",
+        "lstm",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--resume") && stderr.contains("--task"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -379,12 +379,15 @@ impl Runner {
             Some(p) => format!("weights set by hand (construction `{}`)", p.construction),
             None => format!("{} steps trained", loaded.meta.steps_done),
         };
-        let message = format!(
+        let mut message = format!(
             "Loaded {source}: {} size {}, {}, {origin}.",
             train.task.task.name(),
             train.task.size,
             train.model.architecture.title(),
         );
+        if let Some(note) = checkpoint::format_notice(bytes) {
+            message.push_str(&format!(" Note: {note}."));
+        }
         self.send(Report::Loaded {
             meta: Box::new(loaded.meta.clone()),
             info,

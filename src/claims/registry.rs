@@ -146,21 +146,18 @@ fn index_lookup() -> Claim {
         caveats: "Index tokens share the position code (index_shares_position, as in the \
                   construction): the embedding of @i includes the code of position i, for the \
                   transformer (its sinusoidal code) and the LSTM alike (the same sinusoidal \
-                  code: an RNN adds no positions, so for it the code only names the index). At \
-                  this budget the transformer may still miss the threshold at large N, which \
-                  makes the verdict inconclusive, not negative. Two limits of this grid are \
-                  known. The rate: one per series (1e-2, searched at N = 8 and width 32, where \
-                  all three rates reach 100 % and the lower loss picked it) is too high for \
-                  wide models. The transformer falls with width (N = 16: 100 % at width 16, \
-                  10.8 % at width 128), and at N = 64 width 128 a probe at 3e-3 reaches 85.2 % \
-                  against 9.0 % at 1e-2 (seed 1; 6.5 % over 3 seeds). The budget: at N = 128 \
-                  width 64, 3e-3, 1,500 steps leave the transformer at chance (10.2 %, loss \
-                  2.78 ≈ ln 16; 7.8 % at width 32), while 5,000 steps reach 96.1 % (lab train \
-                  --task index-lookup --size 128 --arch standard --layers 1 --width 64 \
-                  --index-positions --steps 5000 --lr 3e-3 --seed 1, 128 held-out prompts; 51 \
-                  minutes on a shared core). A grid that can decide needs ~5,000 steps and a \
-                  rate per width (rate_per_width, supported by `lab claims tune`): about 25 h \
-                  of run time on 2 cores, not run yet.",
+                  code: an RNN adds no positions, so for it the code only names the index). \
+                  The rates come from a search at N = 16 (every width, seed 101): the \
+                  transformer reaches 95 % at every width with at least one rate (width 8 \
+                  only at 1e-2); no LSTM of width 8 to 128 reaches it at any rate within \
+                  6,000 steps (best 37.1 %, width 128 at 3e-3). The grid of 2026-11 (N = 16 … \
+                  128, 1,500 steps, one rate per series) measured the optimiser — the \
+                  transformer fell with width (N = 16: 100 % at width 16, 10.8 % at width 128) \
+                  and stayed near chance at N ≥ 64 — and is kept in \
+                  assets/results/claims/archive/. The LSTM's budget is the transformer's \
+                  (6,000 steps): an LSTM that needs far more steps to learn the lookup would \
+                  read as needing more width here; the negative side is decided by theorem, \
+                  the runs only show whether training finds the weights.",
     }
 }
 

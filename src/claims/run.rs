@@ -458,15 +458,6 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
     let hash = design_hash(claim, quick);
     let mut seen = BTreeSet::new();
     for r in records {
-        if let Some(theirs) = r.design.as_ref().filter(|d| **d != hash) {
-            return Err(ClaimError::Records(format!(
-                "{} was run under design {theirs} of `{}`, which now has design {hash} (its \
-                 grid, budget, rates or task generator changed): move the old results away or \
-                 rerun them",
-                r.key(),
-                claim.id
-            )));
-        }
         if r.claim != claim.id || r.quick != quick {
             return Err(ClaimError::Records(format!(
                 "a run of claim `{}`{} is not part of `{}`{}",
@@ -474,6 +465,15 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
                 if r.quick { " (quick)" } else { "" },
                 claim.id,
                 if quick { " (quick)" } else { "" }
+            )));
+        }
+        if let Some(theirs) = r.design.as_ref().filter(|d| **d != hash) {
+            return Err(ClaimError::Records(format!(
+                "{} was run under design {theirs} of `{}`, which now has design {hash} (its \
+                 grid, budget, rates or task generator changed): move the old results away or \
+                 rerun them",
+                r.key(),
+                claim.id
             )));
         }
         let key = r.key();
@@ -596,6 +596,33 @@ pub enum Event<'a> {
     Finished(&'a RunRecord),
 }
 
+/// The records already in the results file `out` (none when it does not exist), checked
+/// before anything is written: `out` must be absent or a results file of this grid — anything
+/// else (a user's notes, another claim's or design's results, a device) is refused with its
+/// name. With the records comes the text to write back when the file ends in a line cut short
+/// (dropped) or without a newline (ended), so that appends start on a fresh line.
+pub fn existing_records(
+    claim: &Claim,
+    quick: bool,
+    out: &Path,
+) -> Result<(Vec<RunRecord>, Option<String>), ClaimError> {
+    let io = |e: String| ClaimError::Io {
+        path: out.display().to_string(),
+        error: e,
+    };
+    let Some(text) = files::read_text_if_exists(out, RESULTS_CAP).map_err(io)? else {
+        Output::check(out, Existing::Refuse, "--force").map_err(io)?;
+        return Ok((Vec::new(), None));
+    };
+    let (records, consumed) = parse_records(&text).map_err(|e| in_file(out, e))?;
+    check_records(claim, quick, &records).map_err(|e| in_file(out, e))?;
+    let mut kept = text[..consumed].to_string();
+    if !kept.is_empty() && !kept.ends_with('\n') {
+        kept.push('\n');
+    }
+    Ok((records, (kept != text).then_some(kept)))
+}
+
 /// Run this shard of `claim`'s grid into the JSON-lines file `out`, skipping runs already in
 /// it and appending each finished run.
 pub async fn run_grid(
@@ -611,26 +638,12 @@ pub async fn run_grid(
         path: out.display().to_string(),
         error: e,
     };
-    // The output is either absent or a results file of this grid: anything else (a user's
-    // notes, another claim's or design's results) is refused before it is touched.
-    let existing = files::read_text_if_exists(out, RESULTS_CAP).map_err(io)?;
-    let output = Output::check(out, Existing::Replace, "--force").map_err(io)?;
-    let mut records = match existing {
-        Some(text) => {
-            let (records, consumed) = parse_records(&text).map_err(|e| in_file(out, e))?;
-            check_records(claim, quick, &records).map_err(|e| in_file(out, e))?;
-            // Drop a cut line and end the last one, so that appends start on a fresh line.
-            let mut kept = text[..consumed].to_string();
-            if !kept.is_empty() && !kept.ends_with('\n') {
-                kept.push('\n');
-            }
-            if kept != text {
-                output.write(kept.as_bytes()).map_err(io)?;
-            }
-            records
-        }
-        None => Vec::new(),
-    };
+    let (mut records, repaired) = existing_records(claim, quick, out)?;
+    if let Some(kept) = repaired {
+        Output::check(out, Existing::Replace, "--force")
+            .and_then(|output| output.write(kept.as_bytes()))
+            .map_err(io)?;
+    }
     let done: BTreeSet<RunKey> = records.iter().map(RunRecord::key).collect();
     let mine = shard.select(plan(claim, quick));
     let planned = mine.len();

@@ -290,6 +290,13 @@ pub fn merge(claim: &Claim, quick: bool, parts: Vec<Search>) -> Result<Search, S
         ));
     }
     let provenance = provenance.ok_or("no part to merge")?;
+    // In plan order, as one unsharded search writes them.
+    let order: BTreeMap<_, usize> = plan(claim, quick)
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (planned_key(r), i))
+        .collect();
+    trials.sort_by_key(|t| order.get(&trial_key(t)).copied());
     Ok(Search::judge(claim, quick, trials, provenance))
 }
 
@@ -479,7 +486,7 @@ mod tests {
         let merged = merge(&claim, true, parts.clone()).unwrap();
         assert_eq!(merged.chosen, whole.chosen);
         assert_eq!(merged.chosen_per_width, whole.chosen_per_width);
-        assert_eq!(merged.trials.len(), whole.trials.len());
+        assert_eq!(merged.trials, whole.trials, "in plan order");
         // A missing shard, a shard given twice, another claim's search: refused, naming why.
         let err = merge(&claim, true, parts[..2].to_vec()).unwrap_err();
         assert!(err.contains("miss"), "{err}");

@@ -386,6 +386,19 @@ fn parse(bytes: &[u8]) -> Result<SafeTensors<'_>, CheckpointError> {
 }
 
 /// Read and check only the metadata (cheap: no weights are touched beyond parsing the header).
+/// A one-line notice for a file whose checksum covers less than the current format's: format
+/// v1's covers the weights only, so its task, sizes or attention mode could have been edited
+/// by hand without the file saying so. `None` for the current formats (and for bytes that are
+/// not a checkpoint: loading says why).
+pub fn format_notice(bytes: &[u8]) -> Option<String> {
+    let meta = read_meta(bytes).ok()?;
+    (meta.format == FORMAT_V1).then(|| {
+        "format v1: its checksum covers the weights only, not the metadata (task, sizes, \
+         attention mode), so an edit there goes unnoticed"
+            .to_string()
+    })
+}
+
 pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
     let (_, metadata) = SafeTensors::read_metadata(bytes).map_err(|e| {
         if bytes.is_empty() {

@@ -532,6 +532,7 @@ try {
     const loaded = await m.page.waitForFunction(() => /Loaded/.test(document.querySelector("#model-notice")?.textContent ?? "")
       && document.querySelector("#attention-map canvas.heatmap-cells") !== null, null, { timeout: 120_000 }).then(() => true, () => false);
     check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#model-notice").catch(() => "")}`);
+    check(/format v1: its checksum covers the weights only/.test(await m.page.textContent("#model-notice").catch(() => "")), "a gallery file of format v1 loads with a notice that its metadata is not covered");
     check((await m.page.inputValue("#cfg-task")) === "majority" && (await m.page.inputValue("#cfg-layers")) === "1", "loading adopts the checkpoint's config");
     check(m.page.url().includes("task=majority"), "the loaded config reaches the URL");
     const [download] = await Promise.all([m.page.waitForEvent("download", { timeout: 60_000 }), m.page.click("#export-model")]);

@@ -310,6 +310,8 @@ fn run_claim(
 ) -> Result<(), String> {
     let claim = registry::find(name)?;
     let shard = Shard::parse(shard)?;
+    // The results file first (ours or absent), then the files beside it.
+    run::existing_records(&claim, quick, out).map_err(|e| e.to_string())?;
     let companions = companions(out, &claim, force)?;
     let (device, backend) = device.resolve()?;
     outln!("backend: {} ({})", backend.name, backend.reason);

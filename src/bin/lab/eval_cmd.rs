@@ -58,7 +58,12 @@ pub fn parse_mode(name: &str) -> Result<AttentionMode, String> {
 /// larger than any checkpoint, without reading it.
 pub fn load(path: &Path, device: &Device) -> Result<Checkpoint, String> {
     let bytes = files::read_bytes(path, checkpoint::MAX_BYTES as u64)?;
-    checkpoint::load(&bytes, device).map_err(|e| format!("{}: {e}", path.display()))
+    let loaded =
+        checkpoint::load(&bytes, device).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(note) = checkpoint::format_notice(&bytes) {
+        eprintln!("notice: {}: {note}", path.display());
+    }
+    Ok(loaded)
 }
 
 /// The most examples one evaluation builds (they are generated up front).

@@ -107,7 +107,13 @@ pub struct TrainArgs {
     /// Continue the run saved in this checkpoint (by `lab train --save` or exported by the
     /// page, format v3) from its last evaluation point, exactly as if it had not stopped. Its
     /// own config is used; only --steps (the new total) applies.
-    #[arg(long)]
+    /// Flags that describe another run are refused beside it (they would be ignored).
+    #[arg(long, conflicts_with_all = [
+        "task", "data", "size", "arch", "attention", "softmax_scale", "softmax_scale_from",
+        "positional", "block", "window", "index_positions", "width", "layers", "heads",
+        "batch", "lr", "seed", "eval_every", "eval_examples", "context", "brackets", "depth",
+        "bits", "symbols", "param",
+    ])]
     resume: Option<PathBuf>,
     /// Free text stored in the checkpoint (e.g. the command that made it).
     #[arg(long, default_value = "")]
