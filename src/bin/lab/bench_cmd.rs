@@ -16,7 +16,9 @@ pub enum BenchCommand {
     /// Per-token decode time at positions 64, 256 and 1024 for every architecture.
     Decode(DecodeArgs),
     /// Training throughput (tokens/s) per architecture for the reference configuration
-    /// (3 layers, d=256, 4 heads, LIS n=50, batch 32) and a small one (2 layers, d=64).
+    /// (3 layers, d=256, 4 heads, LIS n=50, batch 32), a small one (2 layers, d=64) and the
+    /// claims' grid sizes (index lookup N=128 1 layer d=64, transformer and LSTM;
+    /// disjointness N=32 2 layers d=64, transformer).
     Train(TrainBenchArgs),
 }
 
@@ -170,7 +172,7 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
         args.steps
     );
     outln!(
-        "{:<10} {:<28} {:>6} {:>5} {:>7} {:>10} {:>12} {:>14}",
+        "{:<10} {:<30} {:>6} {:>5} {:>7} {:>10} {:>12} {:>14}",
         "arch",
         "config",
         "vocab",
@@ -180,13 +182,21 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
         "steps/s",
         "tokens/s"
     );
-    for (label, size, layers, width) in [
-        ("reference: LIS n=50, 3L d=256", 50, 3, 256),
-        ("small: LIS n=5, 2L d=64", 5, 2, 64),
-    ] {
-        for &architecture in &archs {
+    // The reference and small configurations for every architecture, then the sizes the
+    // claims' grids train (one small model per core): the 1-layer width-64 transformer and
+    // LSTM at index lookup N = 128, the 2-layer width-64 transformer on disjointness N = 32.
+    use Architecture::{Lstm, Standard};
+    let every: &[Architecture] = &Architecture::ALL;
+    let rows: [(&str, TaskKind, usize, usize, usize, &[Architecture]); 4] = [
+        ("reference: LIS n=50, 3L d=256", TaskKind::Lis, 50, 3, 256, every),
+        ("small: LIS n=5, 2L d=64", TaskKind::Lis, 5, 2, 64, every),
+        ("claims: index N=128, 1L d=64", TaskKind::IndexLookup, 128, 1, 64, &[Standard, Lstm]),
+        ("claims: disjoint N=32, 2L d=64", TaskKind::Disjointness, 32, 2, 64, &[Standard]),
+    ];
+    for (label, kind, size, layers, width, row_archs) in rows {
+        for &architecture in archs.iter().filter(|a| row_archs.contains(a)) {
             let config = TrainConfig {
-                task: TaskSpec::new(TaskKind::Lis, size),
+                task: TaskSpec::new(kind, size),
                 batch_size: 32,
                 steps: args.steps + 2,
                 eval_every: 1_000_000,
@@ -216,7 +226,7 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
             pollster::block_on(trainer.flush()).map_err(|e| e.to_string())?;
             let seconds = start.elapsed().as_secs_f64() / args.steps as f64;
             outln!(
-                "{:<10} {:<28} {:>6} {:>5} {:>7} {:>10.1} {:>12.2} {:>14.0}",
+                "{:<10} {:<30} {:>6} {:>5} {:>7} {:>10.1} {:>12.2} {:>14.0}",
                 architecture.name(),
                 label,
                 vocab,
