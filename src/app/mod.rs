@@ -6,6 +6,7 @@
 //! [`sweep_runner::SweepRunner`] do it and report back; the page's main thread only renders.
 //! Components get values and narrow callbacks.
 
+pub mod clock;
 pub mod components;
 pub mod files;
 pub mod hooks;

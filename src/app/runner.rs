@@ -3,6 +3,7 @@
 //! takes effect within one step. The runner keeps the model in its [`ModelStore`] and tells the
 //! page only what to show (a [`ModelHandle`] among it), as [`Report`]s through its [`Sink`].
 
+use super::clock::{mark, now_ms};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -27,25 +28,6 @@ const DEVICE_READ_FAILED: &str = "reading from the device failed";
 
 /// Shortest interval between two progress updates (each re-renders the page).
 const PROGRESS_MS: f64 = 250.0;
-
-/// `performance` of this thread's global scope (the page's window or the worker's).
-fn performance() -> Option<web_sys::Performance> {
-    use wasm_bindgen::JsCast;
-    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
-        .ok()
-        .and_then(|p| p.dyn_into().ok())
-}
-
-pub(crate) fn now_ms() -> f64 {
-    performance().map_or(0.0, |p| p.now())
-}
-
-/// A `performance.mark` so that the phases of a run show in a profile of the worker.
-fn mark(name: &str) {
-    if let Some(p) = performance() {
-        let _ = p.mark(name);
-    }
-}
 
 /// The stop button of a background job: each job gets a fresh flag, and stopping sets the
 /// current one (a finished job's flag is never reused).

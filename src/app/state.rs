@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::model_store::ModelHandle;
 use super::runs::RunList;
 use super::worker::protocol::Report;
-use crate::claims::Verdict;
+pub use super::worker::protocol::{LiveCheck, LiveStatus, SweepStatus};
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::run_record::{RunId, RunRecord, RunStatus};
@@ -49,23 +49,6 @@ impl Status {
     }
 }
 
-/// What the sweep panel's in-tab sweep is doing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub enum SweepStatus {
-    #[default]
-    Idle,
-    Running {
-        run: usize,
-        runs: usize,
-        step: usize,
-        steps: usize,
-    },
-    /// Finished, with the verdict in words.
-    Done(String),
-    Cancelled,
-    Failed(String),
-}
-
 /// The in-tab sweep: its progress and the results so far.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sweep {
@@ -76,45 +59,6 @@ pub struct Sweep {
 impl Sweep {
     pub fn is_running(&self) -> bool {
         matches!(self.status, SweepStatus::Running { .. })
-    }
-}
-
-/// What a claim's live check (in this tab) is doing.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum LiveStatus {
-    Running {
-        /// Runs finished.
-        run: usize,
-        runs: usize,
-        step: usize,
-        steps: usize,
-        /// The run in progress, in words.
-        current: String,
-    },
-    /// Finished, judged by the claim's verdict rule.
-    Done {
-        #[serde(with = "super::worker::protocol::shared")]
-        verdict: Rc<Verdict>,
-        runs: usize,
-    },
-    Cancelled {
-        run: usize,
-        runs: usize,
-    },
-    Failed(String),
-}
-
-/// A live check's news: claim `claim`'s check is now `status`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LiveCheck {
-    /// The claim's id.
-    pub claim: String,
-    pub status: LiveStatus,
-}
-
-impl LiveStatus {
-    pub fn is_running(&self) -> bool {
-        matches!(self, Self::Running { .. })
     }
 }
 

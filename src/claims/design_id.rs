@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use super::claim::Claim;
-use super::run::plan;
+use super::plan::plan;
 use crate::tasks::TaskSpec;
 use crate::train::held_out::held_out;
 

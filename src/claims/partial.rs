@@ -7,39 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::claim::Claim;
+pub use super::missing::{Missing, MissingCell};
 use super::run::{PlannedRun, RunRecord, plan, verdict_with};
 use super::sides::ConstructionCheck;
 use super::verdict::{Outcome, Verdict};
-
-/// The runs a grid still lacks, cell by cell, with their estimated cost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Missing {
-    /// Runs in the file.
-    pub done: usize,
-    /// Runs in the plan.
-    pub planned: usize,
-    /// The sizes the verdict judges: those whose every run is in.
-    pub complete_sizes: Vec<usize>,
-    pub cells: Vec<MissingCell>,
-    /// Upper estimate of the run time of every missing run, in seconds on the machine that
-    /// ran the others (none when no run of a missing cell's series and width was measured).
-    pub estimated_seconds: Option<f64>,
-}
-
-/// One (series, size, width) with runs missing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MissingCell {
-    pub series: String,
-    pub size: usize,
-    pub width: usize,
-    pub seeds: Vec<u64>,
-    /// Upper estimate for these seeds (the whole step budget each; early stopping can end a
-    /// run sooner).
-    pub estimated_seconds: Option<f64>,
-}
 
 /// Seconds per trained step of `series` at `width`, measured at the largest size up to `size`
 /// (else the smallest above it), scaled linearly with the size (a step's cost grows with the
@@ -120,25 +92,6 @@ pub fn missing(claim: &Claim, quick: bool, records: &[RunRecord]) -> Option<Miss
         estimated_seconds: cells.iter().map(|c| c.estimated_seconds).sum(),
         cells,
     })
-}
-
-impl Missing {
-    /// One line for cards and the CLI.
-    pub fn describe(&self) -> String {
-        let sizes: BTreeSet<usize> = self.cells.iter().map(|c| c.size).collect();
-        let sizes: Vec<String> = sizes.iter().map(|n| format!("N = {n}")).collect();
-        let cost = self.estimated_seconds.map_or_else(
-            || "cost unknown (no run of those cells measured)".to_string(),
-            |s| format!("at most {:.1} core-hours more on this machine", s / 3600.0),
-        );
-        format!(
-            "part-done grid: {} of {} runs; missing runs at {} ({cost}); judged on the \
-             complete sizes only",
-            self.done,
-            self.planned,
-            sizes.join(", ")
-        )
-    }
 }
 
 /// The verdict on `records` of `claim`'s grid: the ordinary one when the grid is complete;

@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 
-use super::run::{RunKey, RunRecord};
+use super::plan::RunKey;
+use super::record::RunRecord;
 
 /// Largest accuracy difference accepted when the answers are not bit-identical.
 pub const TOLERANCE: f64 = 0.03;

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::claim::{Claim, Kind};
+use super::outcome::{Observation, Outcome};
 use super::stats::{WStar, WStarEstimate, w_star};
-use super::verdict::{Observation, Outcome};
 use crate::models::cost::token_cost;
 use crate::tasks::TaskKind;
 

@@ -24,48 +24,7 @@ use super::stats::{
 use crate::tasks::{Example, Task, TaskSpec};
 use crate::train::held_out::held_out;
 
-/// The outcome of a verdict rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    Supported,
-    NotSupported,
-    Inconclusive,
-}
-
-impl Outcome {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Supported => "SUPPORTED",
-            Self::NotSupported => "NOT SUPPORTED",
-            Self::Inconclusive => "INCONCLUSIVE",
-        }
-    }
-
-    /// All must hold for "supported"; one "not supported" decides.
-    fn combine(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
-        let all: Vec<Outcome> = outcomes.into_iter().collect();
-        if all.contains(&Self::NotSupported) {
-            Self::NotSupported
-        } else if !all.is_empty() && all.iter().all(|&o| o == Self::Supported) {
-            Self::Supported
-        } else {
-            Self::Inconclusive
-        }
-    }
-}
-
-/// One finished run as the verdict sees it: which cell, and which test examples it got right.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
-    pub series: String,
-    pub size: usize,
-    pub width: usize,
-    pub seed: u64,
-    pub correct: Vec<bool>,
-    /// Accuracy on the run's validation stream (which restart of a cell is best), when recorded.
-    pub validation: Option<f64>,
-}
+pub use super::outcome::{Observation, Outcome};
 
 /// Accuracy of one (series, size, width) over its seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,7 +94,7 @@ pub struct Verdict {
     pub design: Option<String>,
     /// What a part-done grid lacks ([`super::partial`]); absent when the grid is complete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub missing: Option<super::partial::Missing>,
+    pub missing: Option<super::missing::Missing>,
 }
 
 /// One shortcut rule's accuracy at one size, on the examples the runs are judged on.

@@ -515,8 +515,8 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Checkpoint, CheckpointError
         return Err(CheckpointError::DeclaredSize { declared, stored });
     }
     // Building a model draws initial weights from burn's process-wide RNG: not while a
-    // trainer in another thread seeds and draws its own (see `trainer::INIT`).
-    let _init = super::trainer::INIT
+    // trainer in another thread seeds and draws its own (see `metrics::INIT`).
+    let _init = super::metrics::INIT
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut model = Model::new(&meta.model, device).map_err(TrainError::from)?;

@@ -7,10 +7,11 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::claim_construction::{LoadedConstruction, construction_sizes};
+use super::claim_sides::verdict_badge;
 use super::{ClaimConstruction, ClaimLive, ClaimPlot};
 use crate::app::state::LiveStatus;
 use crate::claims::results::{self, Committed};
-use crate::claims::{Claim, Kind, Outcome, Side, live, partial, registry};
+use crate::claims::{Claim, Kind, Outcome, Side, live, missing, registry};
 use crate::models::AttentionMode;
 
 #[derive(Properties, PartialEq)]
@@ -28,17 +29,6 @@ pub struct Props {
     pub on_mode: Callback<AttentionMode>,
     pub on_check: Callback<String>,
     pub on_cancel: Callback<()>,
-}
-
-/// The verdict as a coloured badge (`None`: no results).
-pub fn verdict_badge(outcome: Option<Outcome>) -> Html {
-    let (class, text) = match outcome {
-        Some(Outcome::Supported) => ("supported", "supported"),
-        Some(Outcome::NotSupported) => ("not-supported", "not supported"),
-        Some(Outcome::Inconclusive) => ("inconclusive", "inconclusive"),
-        None => ("none", "no results yet"),
-    };
-    html! { <span class={classes!("badge", class)}>{text}</span> }
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -194,7 +184,7 @@ fn committed_view(
 }
 
 /// The runs a part-done grid still lacks, cell by cell, with their estimated cost.
-fn missing_view(id: &str, missing: &partial::Missing) -> Html {
+fn missing_view(id: &str, missing: &missing::Missing) -> Html {
     let hours = |s: Option<f64>| {
         s.map_or_else(
             || "unknown".to_string(),

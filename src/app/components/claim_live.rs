@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::claim_card::verdict_badge;
+use super::claim_sides::verdict_badge;
 use super::{ClaimPlot, ProgressBar};
 use crate::app::state::LiveStatus;
 

@@ -4,8 +4,7 @@
 
 use yew::prelude::*;
 
-use super::claim_card::verdict_badge;
-use crate::claims::Verdict;
+use crate::claims::{Outcome, Verdict};
 
 /// The best shortcut rule per size, as "N = 16: 19.9 % (the most common symbol …)".
 fn floors(v: &Verdict) -> Option<String> {
@@ -79,4 +78,15 @@ pub fn sides_view(v: &Verdict) -> Html {
             }
         </>
     }
+}
+
+/// The verdict as a coloured badge (`None`: no results).
+pub fn verdict_badge(outcome: Option<Outcome>) -> Html {
+    let (class, text) = match outcome {
+        Some(Outcome::Supported) => ("supported", "supported"),
+        Some(Outcome::NotSupported) => ("not-supported", "not supported"),
+        Some(Outcome::Inconclusive) => ("inconclusive", "inconclusive"),
+        None => ("none", "no results yet"),
+    };
+    html! { <span class={classes!("badge", class)}>{text}</span> }
 }

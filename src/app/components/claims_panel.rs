@@ -7,8 +7,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::ClaimCard;
-use super::claim_card::verdict_badge;
 use super::claim_construction::LoadedConstruction;
+use super::claim_sides::verdict_badge;
 use crate::app::state::LiveStatus;
 use crate::claims::{registry, results};
 use crate::models::AttentionMode;

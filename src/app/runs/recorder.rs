@@ -76,7 +76,7 @@ impl Recorder {
         Self {
             store,
             elapsed_before_s: record.elapsed_s,
-            session_start_ms: super::super::runner::now_ms(),
+            session_start_ms: crate::app::clock::now_ms(),
             record,
             sink,
         }
@@ -96,7 +96,7 @@ impl Recorder {
     /// checkpoint too (its device may be gone).
     pub async fn save(&mut self, session: &Session, status: RunStatus, message: Option<String>) {
         let elapsed_s = self.elapsed_before_s
-            + (super::super::runner::now_ms() - self.session_start_ms).max(0.0) / 1000.0;
+            + (crate::app::clock::now_ms() - self.session_start_ms).max(0.0) / 1000.0;
         let Some(store) = self.store.clone() else {
             // Not kept, but the page's table still shows the run while the tab lives.
             self.update(session, status, message, elapsed_s);

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::app::model_store::ModelHandle;
-use crate::app::state::{LiveCheck, SweepStatus};
+use crate::claims::Verdict;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::run_record::RunRecord;
@@ -214,5 +214,61 @@ pub mod shared {
         deserializer: D,
     ) -> Result<Rc<T>, D::Error> {
         T::deserialize(deserializer).map(Rc::new)
+    }
+}
+
+/// What the sweep panel's in-tab sweep is doing.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub enum SweepStatus {
+    #[default]
+    Idle,
+    Running {
+        run: usize,
+        runs: usize,
+        step: usize,
+        steps: usize,
+    },
+    /// Finished, with the verdict in words.
+    Done(String),
+    Cancelled,
+    Failed(String),
+}
+
+/// What a claim's live check (in this tab) is doing.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum LiveStatus {
+    Running {
+        /// Runs finished.
+        run: usize,
+        runs: usize,
+        step: usize,
+        steps: usize,
+        /// The run in progress, in words.
+        current: String,
+    },
+    /// Finished, judged by the claim's verdict rule.
+    Done {
+        #[serde(with = "shared")]
+        verdict: Rc<Verdict>,
+        runs: usize,
+    },
+    Cancelled {
+        run: usize,
+        runs: usize,
+    },
+    Failed(String),
+}
+
+/// A live check's news: claim `claim`'s check is now `status`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LiveCheck {
+    /// The claim's id.
+    pub claim: String,
+    pub status: LiveStatus,
+}
+
+impl LiveStatus {
+    pub fn is_running(&self) -> bool {
+        matches!(self, Self::Running { .. })
     }
 }

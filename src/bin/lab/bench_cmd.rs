@@ -186,12 +186,42 @@ fn train(args: &TrainBenchArgs) -> Result<(), String> {
     // claims' grids train (one small model per core): the 1-layer width-64 transformer and
     // LSTM at index lookup N = 128, the 2-layer width-64 transformer on disjointness N = 32.
     use Architecture::{Lstm, Standard};
-    let every: &[Architecture] = &Architecture::ALL;
-    let rows: [(&str, TaskKind, usize, usize, usize, &[Architecture]); 4] = [
-        ("reference: LIS n=50, 3L d=256", TaskKind::Lis, 50, 3, 256, every),
+    let every: &'static [Architecture] = &Architecture::ALL;
+    /// (label, task, size, layers, width, the architectures the row is for)
+    type Row = (
+        &'static str,
+        TaskKind,
+        usize,
+        usize,
+        usize,
+        &'static [Architecture],
+    );
+    let rows: [Row; 4] = [
+        (
+            "reference: LIS n=50, 3L d=256",
+            TaskKind::Lis,
+            50,
+            3,
+            256,
+            every,
+        ),
         ("small: LIS n=5, 2L d=64", TaskKind::Lis, 5, 2, 64, every),
-        ("claims: index N=128, 1L d=64", TaskKind::IndexLookup, 128, 1, 64, &[Standard, Lstm]),
-        ("claims: disjoint N=32, 2L d=64", TaskKind::Disjointness, 32, 2, 64, &[Standard]),
+        (
+            "claims: index N=128, 1L d=64",
+            TaskKind::IndexLookup,
+            128,
+            1,
+            64,
+            &[Standard, Lstm],
+        ),
+        (
+            "claims: disjoint N=32, 2L d=64",
+            TaskKind::Disjointness,
+            32,
+            2,
+            64,
+            &[Standard],
+        ),
     ];
     for (label, kind, size, layers, width, row_archs) in rows {
         for &architecture in archs.iter().filter(|a| row_archs.contains(a)) {

@@ -18,7 +18,7 @@ use crate::task_cmd::ParamArgs;
 use expressivity_lab::files::{self, Output};
 use expressivity_lab::tasks::TaskKind;
 use expressivity_lab::train::checkpoint::{self, CheckpointMeta, read_meta};
-use expressivity_lab::train::trainer::LAST_LOSS_STEPS;
+use expressivity_lab::train::metrics::LAST_LOSS_STEPS;
 use expressivity_lab::train::{Event, Outcome, Phase, Session, TrainConfig};
 
 fn parse_with<T>(
