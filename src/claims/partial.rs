@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::claim::Claim;
+use super::design_id::design_hash;
 pub use super::missing::{Missing, MissingCell};
 use super::run::{PlannedRun, RunRecord, plan, verdict_with};
 use super::sides::ConstructionCheck;
@@ -115,7 +116,18 @@ pub fn verdict(
         .into_iter()
         .filter(|c| missing.complete_sizes.contains(&c.size))
         .collect();
-    let mut verdict = verdict_with(claim, quick, &judged, construction);
+    // Judged as the grid of the complete sizes (its smallest and largest N are theirs), then
+    // labelled with the real grid's design. A few bytes leaked per part-done verdict: the
+    // design's sizes are `'static`, and this runs once per command.
+    let mut judged_claim = claim.clone();
+    let sizes: &'static [usize] = Box::leak(missing.complete_sizes.clone().into_boxed_slice());
+    if quick {
+        judged_claim.quick.sizes = sizes;
+    } else {
+        judged_claim.full.sizes = sizes;
+    }
+    let mut verdict = verdict_with(&judged_claim, quick, &judged, construction);
+    verdict.design = Some(design_hash(claim, quick));
     let line = missing.describe();
     verdict.summary = format!("{line}. What the complete sizes show: {}", verdict.summary);
     verdict.outcome = Outcome::Inconclusive;
@@ -223,6 +235,13 @@ mod tests {
         assert!(v.summary.starts_with("part-done grid"), "{}", v.summary);
         assert!(v.cells.iter().all(|c| c.size < largest));
         assert_eq!(v.missing.as_ref().map(|m| m.planned), Some(planned.len()));
+        assert_eq!(v.design, Some(design_hash(&claim, false)));
+        // Judged from N = 4 to N = 32, the largest complete size, not to the missing N = 64.
+        assert!(!v.summary.contains("runs missing at"), "{}", v.summary);
+        // A grid with no complete size yet still gets a verdict, with nothing judged.
+        let one = verdict(&claim, false, &all[..1], Vec::new());
+        assert_eq!(one.outcome, Outcome::Inconclusive);
+        assert!(one.cells.is_empty() && one.missing.is_some());
         let whole = verdict(&claim, false, &all, Vec::new());
         assert_eq!(whole.missing, None);
         assert!(whole.cells.iter().any(|c| c.size == largest));
