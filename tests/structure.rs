@@ -264,10 +264,11 @@ fn the_library_has_no_import_circles() {
                     None => break None,
                 }
             };
-            if let Some(target) = found {
-                if target != module && !facade(&modules[target]) {
-                    edges.insert(target.to_string());
-                }
+            if let Some(target) = found
+                && target != module
+                && !facade(&modules[target])
+            {
+                edges.insert(target.to_string());
             }
         }
     }
