@@ -416,7 +416,14 @@ try {
   {
     const il = await page.textContent("#claim-results-index-lookup");
     check(/Positive side \(w\* ≤ 16 \+ 6 · log₂ N\)/.test(il) && /construction/.test(il) && /Negative side: by theorem/.test(il), "the index-lookup card judges each side on its own (construction, trained, by theorem)");
-    check(/Shortcut floors[^]*N = 128: \d+\.\d %/.test(il), "the index-lookup card shows its shortcut floors per N");
+    check(/Shortcut floors[^]*N = 8: \d+\.\d %/.test(il), "the index-lookup card shows its shortcut floors per N");
+    // A part-done grid says so, with the cells it lacks and their cost (index lookup is
+    // committed part-done); a complete one has no such table.
+    const partDone = await page.$("#claim-missing-index-lookup");
+    const verdictFile = JSON.parse(await readFile(join(root, "..", "assets", "results", "claims", "index-lookup.verdict.json"), "utf8").catch(() => "{}"));
+    const missing = verdictFile?.verdict?.missing;
+    check(missing ? partDone !== null && /Part-done grid: \d+ of \d+ runs/.test(await partDone.textContent()) : partDone === null,
+      missing ? "the part-done index-lookup card lists the cells it lacks with their cost" : "a complete grid shows no missing cells");
     check((await page.$$("#claim-plot-index-lookup-accuracy polyline.measured")).length >= 2, "the index-lookup card plots accuracy against N at matched width, one curve per series");
   }
   // Every card either plots its committed results or says it has none; either offers its
