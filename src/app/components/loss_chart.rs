@@ -68,11 +68,11 @@ pub fn loss_chart(props: &Props) -> Html {
             <div class="legend">
                 <span class="key loss">{"loss"}</span>
                 <span class="key accuracy">{"CoT exact match (held-out, teacher-forced)"}</span>
-                <span class="key answer">{"answer accuracy"}</span>
+                <span class="key answer">{"answer accuracy (held-out, teacher-forced)"}</span>
             </div>
             <div class="readout" id="metrics-readout">
                 { match last {
-                    Some(m) => format!("step {} · loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
+                    Some(m) => format!("step {} · loss {:.4} · teacher-forced: CoT exact {:.1}% · answer {:.1}%",
                         m.step, m.loss, 100.0 * m.accuracy, 100.0 * m.answer_accuracy),
                     None => "Press Train: the curves fill in as the model learns.".to_string(),
                 } }
