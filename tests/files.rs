@@ -205,6 +205,12 @@ fn files_of_the_users_are_never_replaced_unasked() {
         );
     }
 
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn checkpoints_are_kept_and_bad_sizes_or_outputs_refused_before_any_work() {
+    let dir = temp_dir("checkpoints");
     // A checkpoint is not replaced by a construction unless asked.
     let model = dir.join("trained.safetensors");
     std::fs::write(&model, b"a trained model").unwrap();
