@@ -122,21 +122,11 @@ pub fn run(command: ClaimsCommand) -> Result<(), String> {
             out,
             force,
             device,
-        } if merge.is_empty() => tune(&name, quick, &shard, &out, force, &device),
-        ClaimsCommand::Tune {
-            name,
-            quick,
-            shard,
-            merge,
-            out,
-            force,
-            ..
-        } => {
-            if shard != "1/1" {
-                return Err("--merge joins every shard: it takes no --shard".into());
-            }
-            tune_merge(&name, quick, &merge, &out, force)
-        }
+        } => match (merge.is_empty(), shard.as_str()) {
+            (true, _) => tune(&name, quick, &shard, &out, force, &device),
+            (false, "1/1") => tune_merge(&name, quick, &merge, &out, force),
+            (false, _) => Err("--merge joins every shard: it takes no --shard".into()),
+        },
         ClaimsCommand::Merge { parts, out, force } => merge(&parts, &out, force),
         ClaimsCommand::Reproduce {
             name,
