@@ -25,6 +25,7 @@ fn a_configuration_round_trips() {
         task: TaskSpec::new(TaskKind::Dyck, 24),
         steps: 700,
         seed: 9,
+        eval_every: 25,
         ..TrainConfig::default()
     };
     config.task.params.set("depth", Some(3));
@@ -35,7 +36,7 @@ fn a_configuration_round_trips() {
     config.model.block_size = Some(4);
     let link = query(&config, BackendChoice::Cpu);
     assert!(
-        link.contains("task=dyck") && link.contains("depth=3"),
+        link.contains("task=dyck") && link.contains("depth=3") && link.contains("eval=25"),
         "{link}"
     );
     let back = parse(&link);

@@ -339,3 +339,41 @@ fn a_whole_run_reports_every_evaluation_and_ends_finished() {
     let json = serde_json::to_string(&command).unwrap();
     assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
 }
+
+#[test]
+fn free_evaluation_records_greedy_accuracy_at_every_evaluation_and_changes_no_step() {
+    let run = |free: bool| {
+        let mut session = Session::new(&Device::flex());
+        if free {
+            session = session.with_free_evaluation();
+        }
+        session.start(config(Architecture::Standard)).unwrap();
+        let mut evaluated = Vec::new();
+        while session.phase() == Phase::Running {
+            for event in pollster::block_on(session.advance(usize::MAX, || false)) {
+                if let Event::Evaluated(m) = event {
+                    evaluated.push(m);
+                }
+            }
+        }
+        let last = pollster::block_on(session.evaluate_greedy()).unwrap();
+        (session.history().to_vec(), evaluated, last)
+    };
+    let (plain, _, _) = run(false);
+    let (with_free, events, last) = run(true);
+    // The same run: greedy generation draws no random numbers and touches no weight.
+    histories_agree(&plain, &with_free);
+    assert!(plain.iter().all(|m| m.free.is_none()));
+    assert_eq!(events, with_free, "the events carry what the history keeps");
+    assert!(with_free.iter().all(|m| m.free.is_some()), "{with_free:?}");
+    // The last evaluation is the end of the run: its free accuracy is the final greedy report.
+    let end = with_free.last().unwrap().free.unwrap();
+    assert_eq!((end.full, end.answer), (last.full, last.answer));
+    for m in &with_free {
+        let f = m.free.unwrap();
+        assert!(
+            (0.0..=1.0).contains(&f.full) && f.full <= f.answer + 1e-6,
+            "{m:?}"
+        );
+    }
+}

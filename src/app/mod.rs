@@ -22,6 +22,7 @@ pub mod worker;
 use yew::prelude::*;
 
 use crate::models::AttentionMode;
+use crate::tasks::TaskKind;
 use crate::train::run_record::{RunId, RunRecord};
 use crate::train::sweep::CustomGrid;
 use crate::train::{BackendChoice, TrainConfig};
@@ -63,6 +64,7 @@ fn mount() {
 struct Callbacks {
     on_config: Callback<TrainConfig>,
     on_backend: Callback<BackendChoice>,
+    on_picking: Callback<Option<TaskKind>>,
     on_train: Callback<MouseEvent>,
     on_mode: Callback<AttentionMode>,
     on_layer: Callback<usize>,
@@ -227,10 +229,21 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             state.config.clone(),
             choice,
             state.dispatcher(),
+            state.awaiting_data(),
         ),
-        |_: MouseEvent, (client, busy, config, choice, dispatch)| {
+        |_: MouseEvent, (client, busy, config, choice, dispatch, awaiting_data)| {
+            if *awaiting_data && !*busy {
+                // (The button is disabled then; a keyboard or script click still lands here.)
+                return;
+            }
             if *busy {
-                client.send(Request::Stop);
+                dispatch.dispatch(Action::Stopping);
+                let dispatch = dispatch.clone();
+                client.stop(move |run, note| {
+                    if let Some(run) = run {
+                        runs::page::mark_stopped(&dispatch, run, note);
+                    }
+                });
             } else {
                 dispatch.dispatch(Action::Starting);
                 client.send(Request::Train {
@@ -298,6 +311,7 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     Callbacks {
         on_config: use_action(state, Action::SetConfig),
         on_backend: use_action(state, Action::SetBackend),
+        on_picking: use_action(state, Action::PickData),
         on_train,
         on_mode,
         on_layer: use_action(state, Action::SelectLayer),
@@ -375,18 +389,28 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
             <main class="layout">
                 <aside class="panel config">
                     <ConfigPanel config={state.config.clone()} choice={state.backend_choice} disabled={busy}
-                        on_config={cb.on_config} on_backend={cb.on_backend} />
-                    <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={cb.on_train}>
+                        on_config={cb.on_config} on_backend={cb.on_backend} missing_data={state.missing_data}
+                        picking={state.data_picker} on_picking={cb.on_picking} />
+                    <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={cb.on_train}
+                        disabled={!busy && state.awaiting_data()}
+                        aria-describedby={(!busy && state.awaiting_data()).then_some("train-refused")}>
                         { if busy { "Stop" } else { "Train" } }
                     </button>
-                    <ProgressBar {done} {total} label={state.status.label()} rate={state.steps_per_second} />
+                    if !busy && state.awaiting_data() {
+                        <p class="hint refused" id="train-refused">{"Read your data first: with “Your own data” chosen, Train waits for a file or pasted examples."}</p>
+                    }
+                    <ProgressBar {done} {total} label={state.progress_label()} rate={state.steps_per_second} />
+                    if let Some(note) = &state.stop_note {
+                        <p class="notice stop-note" id="stop-note" role="status">{note}</p>
+                    }
                     if let Status::Failed(message) = &state.status {
                         <div class="error" role="alert">{message}</div>
                     }
                 </aside>
                 <section class="panel chart">
                     <h2>{"Training"}</h2>
-                    <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy} />
+                    <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy}
+                        chain_of_thought={state.config.task.task.info().chain_of_thought} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use super::model_store::{ModelHandle, ModelStore, Trained};
 use super::runs::recorder::Recorder;
-use super::worker::protocol::{ExportKind, Report};
+use super::worker::protocol::{Activity, ExportKind, Report};
 use super::worker::sink::Sink;
 use crate::models::AttentionMode;
 use crate::tasks::{Example, Task};
@@ -108,7 +108,9 @@ impl Runner {
         mark("run:backend-selected");
         // Every read of a snapshot is asynchronous (our AdamW's state included): runs on WebGPU
         // are saved resumable too.
-        let mut session = Session::new(&device).with_clock(Box::new(now_ms));
+        let mut session = Session::new(&device)
+            .with_clock(Box::new(now_ms))
+            .with_free_evaluation();
         session.start(config.clone()).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");
         let mut recorder = Recorder::begin(&config, &info, self.sink.clone()).await;
@@ -141,7 +143,8 @@ impl Runner {
         on_webgpu.set(info.is_webgpu);
         let session = Session::resume_from(bytes, &device, Some(run.config.steps))
             .map_err(|e| format!("Could not resume “{}”: {e}", run.name))?
-            .with_clock(Box::new(now_ms));
+            .with_clock(Box::new(now_ms))
+            .with_free_evaluation();
         let mut recorder = Recorder::resume(run, &info, self.sink.clone()).await;
         self.drive(session, info, device, stop, &mut recorder).await
     }
@@ -180,10 +183,22 @@ impl Runner {
         let mut last_progress = f64::NEG_INFINITY;
         let mut failure: Option<String> = None;
         let mut outcome = None;
+        // An activity announced: the next progress report goes out at once (it ends it).
+        let mut announced = false;
+        let mut first_step = true;
         while outcome.is_none() {
             let events = if stop.get() {
                 session.command(Command::Stop).await
             } else {
+                let next = session.step() + 1;
+                if next.is_multiple_of(config.eval_every) || next >= config.steps {
+                    self.send(Report::Activity(Activity::Evaluating { step: next }));
+                    announced = true;
+                } else if first_step && info_is_webgpu {
+                    self.send(Report::Activity(Activity::CompilingShaders));
+                    announced = true;
+                }
+                first_step = false;
                 session.advance(1, || false).await
             };
             for event in events {
@@ -203,8 +218,9 @@ impl Runner {
                         step,
                         steps,
                         steps_per_second,
-                    } if now_ms() - last_progress >= PROGRESS_MS || step == steps => {
+                    } if announced || now_ms() - last_progress >= PROGRESS_MS || step == steps => {
                         last_progress = now_ms();
+                        announced = false;
                         self.send(Report::Progress {
                             step,
                             steps_per_second,

@@ -9,9 +9,11 @@ use yew::prelude::*;
 use super::model_store::ModelHandle;
 use super::runs::RunList;
 use super::worker::protocol::Report;
-pub use super::worker::protocol::{LiveCheck, LiveStatus, SweepStatus};
+pub use super::worker::protocol::{Activity, LiveCheck, LiveStatus, SweepStatus};
 use crate::models::AttentionMode;
+use crate::tasks::TaskKind;
 use crate::train::checkpoint::CheckpointMeta;
+use crate::train::link::MissingData;
 use crate::train::run_record::{RunId, RunRecord, RunStatus};
 use crate::train::sweep::RunResult;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
@@ -144,6 +146,17 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Training throughput of the current (or last) run, evaluation included.
     pub steps_per_second: Option<f64>,
+    /// What the run's worker is doing beyond a training step (until its next progress report).
+    pub activity: Option<Activity>,
+    /// Stop was clicked and the worker has not answered yet.
+    pub stopping: bool,
+    /// Why the last run stopped the way it did, when the page had to end its worker.
+    pub stop_note: Option<String>,
+    /// "Your own data" was picked while the configuration had this task (a custom-task link
+    /// opens the picker too): until data is read, Train is refused.
+    pub data_picker: Option<TaskKind>,
+    /// What a custom-task link said about the data it does not carry.
+    pub missing_data: Option<MissingData>,
     /// Attention mode of the model being inspected (may differ from the trained one).
     pub inference_mode: AttentionMode,
     /// The kept model (trained in this tab or loaded), for re-inspection and export. Its
@@ -174,6 +187,16 @@ pub enum Action {
     /// Train was clicked: busy until the worker reports the run started (or failed), so that a
     /// second click (the worker may first have to load the WebGPU build) stops, not restarts.
     Starting,
+    /// Stop was clicked while busy.
+    Stopping,
+    /// "Your own data" was picked while the configuration had this task (`None`: another task).
+    PickData(Option<TaskKind>),
+    /// The worker did not answer a Stop in time and was ended: the run is stopped where the
+    /// page last heard of it; `model_lost` when the kept model lived in that worker.
+    StopForced {
+        note: String,
+        model_lost: bool,
+    },
     /// The page asked the worker for a checkpoint (a gallery fetch may take a while).
     ModelNotice(Result<String, String>),
     /// News from the training worker.
@@ -199,6 +222,8 @@ impl AppState {
     pub fn from_url() -> Self {
         let parsed = super::url::read();
         Self {
+            data_picker: parsed.missing_data.map(|_| parsed.config.task.task),
+            missing_data: parsed.missing_data,
             run_steps: parsed.config.steps,
             config: parsed.config,
             backend_choice: parsed.choice,
@@ -211,6 +236,9 @@ impl AppState {
             cot_step: 0,
             notice: parsed.notice,
             steps_per_second: None,
+            activity: None,
+            stopping: false,
+            stop_note: None,
             inference_mode: AttentionMode::Softmax,
             model: None,
             model_notice: None,
@@ -232,6 +260,20 @@ impl AppState {
         (done, self.run_steps)
     }
 
+    /// The data picker is open and no data has been read: there is nothing to train on.
+    pub fn awaiting_data(&self) -> bool {
+        self.data_picker == Some(self.config.task.task) && self.config.task.task != TaskKind::Custom
+    }
+
+    /// The progress line: what the run is doing now.
+    pub fn progress_label(&self) -> String {
+        match (&self.status, self.activity) {
+            (status, _) if self.stopping && status.is_busy() => "Stopping…".into(),
+            (Status::Training { .. } | Status::Starting, Some(activity)) => activity.label(),
+            (status, _) => status.label(),
+        }
+    }
+
     /// Sequence position of the CoT player's current token.
     pub fn focus_position(&self) -> Option<usize> {
         self.inspection
@@ -251,6 +293,28 @@ impl AppState {
     #[allow(clippy::too_many_lines)] // over the 100-line limit from before it: to split
     fn apply(&mut self, report: Report) {
         let s = self;
+        let ends_activity = !matches!(
+            report,
+            Report::Activity(_)
+                | Report::Checkpoint(_)
+                | Report::Snapshot(_)
+                | Report::RunSaved(_)
+                | Report::RunsProblem(_)
+        );
+        if ends_activity {
+            s.activity = None;
+        }
+        if matches!(
+            report,
+            Report::Started { .. }
+                | Report::Stopped { .. }
+                | Report::Failed(_)
+                | Report::DeviceLost(_)
+                | Report::Inspecting
+                | Report::Loaded { .. }
+        ) {
+            s.stopping = false;
+        }
         match report {
             // The client handles these itself.
             Report::Ready | Report::Panicked(_) | Report::Download { .. } => {}
@@ -279,6 +343,11 @@ impl AppState {
                     s.status = Status::Training { step };
                 }
                 s.steps_per_second = Some(steps_per_second);
+            }
+            Report::Activity(activity) => {
+                if s.status.is_busy() {
+                    s.activity = Some(activity);
+                }
             }
             Report::Checkpoint(m) => {
                 let mut history = (*s.history).clone();
@@ -420,6 +489,30 @@ impl Reducible for AppState {
             Action::Starting => {
                 if !s.status.is_busy() {
                     s.status = Status::Starting;
+                    s.stop_note = None;
+                }
+            }
+            Action::PickData(picker) => {
+                if !s.status.is_busy() {
+                    s.data_picker = picker;
+                }
+            }
+            Action::Stopping => {
+                if s.status.is_busy() {
+                    s.stopping = true;
+                }
+            }
+            Action::StopForced { note, model_lost } => {
+                let (step, _) = s.progress();
+                if s.status.is_busy() {
+                    s.status = Status::Stopped { step };
+                }
+                s.stopping = false;
+                s.activity = None;
+                s.stop_note = Some(note);
+                s.runs.training = None;
+                if model_lost {
+                    s.model = None;
                 }
             }
             Action::ModelNotice(notice) => s.model_notice = Some(notice),

@@ -79,6 +79,7 @@ fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value:
         "batch" => value.parse().map(|v| config.batch_size = v).is_ok(),
         "lr" => value.parse().map(|v| config.learning_rate = v).is_ok(),
         "seed" => value.parse().map(|v| config.seed = v).is_ok(),
+        "eval" => value.parse().map(|v| config.eval_every = v).is_ok(),
         "arch" => Architecture::from_name(value)
             .map(|v| model.architecture = v)
             .is_some(),
@@ -263,6 +264,11 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
         d.learning_rate.to_string(),
     );
     push("seed", config.seed.to_string(), d.seed.to_string());
+    push(
+        "eval",
+        config.eval_every.to_string(),
+        d.eval_every.to_string(),
+    );
     push(
         "arch",
         config.model.architecture.name().into(),

@@ -21,6 +21,20 @@ pub struct Metrics {
     pub accuracy: f32,
     /// Held-out accuracy of the final answer token only.
     pub answer_accuracy: f32,
+    /// Free generation on the held-out set at this evaluation (the model reads back its own
+    /// tokens): recorded by sessions that ask for it (the page's runs); `None` otherwise and in
+    /// histories written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub free: Option<FreeAccuracy>,
+}
+
+/// Free-generation (greedy) accuracy on the held-out set at one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FreeAccuracy {
+    /// Whole generated output (chain of thought and answer) equal to the reference.
+    pub full: f32,
+    /// Final answer equal to the reference, whatever came before it.
+    pub answer: f32,
 }
 
 impl Metrics {

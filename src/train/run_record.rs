@@ -231,7 +231,7 @@ impl RunRecord {
 mod history_json {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use crate::train::Metrics;
+    use crate::train::{FreeAccuracy, Metrics};
 
     #[derive(Deserialize)]
     struct Stored {
@@ -241,6 +241,8 @@ mod history_json {
         last_loss: Option<f32>,
         accuracy: Option<f32>,
         answer_accuracy: Option<f32>,
+        #[serde(default)]
+        free: Option<FreeAccuracy>,
     }
 
     pub fn serialize<S: Serializer>(history: &[Metrics], s: S) -> Result<S::Ok, S::Error> {
@@ -258,6 +260,7 @@ mod history_json {
                 last_loss: m.last_loss,
                 accuracy: nan(m.accuracy),
                 answer_accuracy: nan(m.answer_accuracy),
+                free: m.free,
             })
             .collect())
     }
@@ -266,6 +269,7 @@ mod history_json {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::train::FreeAccuracy;
 
     fn record() -> RunRecord {
         let mut r = RunRecord::start(
@@ -282,6 +286,10 @@ mod tests {
                 last_loss: Some(1.4),
                 accuracy: 0.25,
                 answer_accuracy: 0.5,
+                free: Some(FreeAccuracy {
+                    full: 0.125,
+                    answer: 0.375,
+                }),
             },
             Metrics {
                 step: 200,
@@ -289,6 +297,7 @@ mod tests {
                 last_loss: None,
                 accuracy: 0.0,
                 answer_accuracy: 0.0,
+                free: None,
             },
         ];
         r.steps_done = 200;

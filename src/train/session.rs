@@ -156,6 +156,8 @@ pub struct Session {
     error: Option<TrainError>,
     /// Free text stored in saved checkpoints.
     note: String,
+    /// Every evaluation also measures free generation ([`Metrics::free`]).
+    free_evaluation: bool,
 }
 
 impl Session {
@@ -171,7 +173,17 @@ impl Session {
             timing: Timing::default(),
             error: None,
             note: String::new(),
+            free_evaluation: false,
         }
+    }
+
+    /// Measure free generation (greedy, on the held-out set) at every evaluation too, recorded
+    /// in the history: what a run really can do, beside the teacher-forced figures. It costs a
+    /// generation pass per evaluation and draws no random numbers (a run's steps are the same
+    /// with it or without it).
+    pub fn with_free_evaluation(mut self) -> Self {
+        self.free_evaluation = true;
+        self
     }
 
     /// Use another clock (milliseconds), e.g. `performance.now()` in a worker.
@@ -325,7 +337,14 @@ impl Session {
             taken += 1;
             self.steps_taken += 1;
             if trainer.at_checkpoint() {
-                let evaluated = trainer.checkpoint().await;
+                let mut evaluated = trainer.checkpoint().await;
+                if self.free_evaluation && evaluated.is_ok() {
+                    evaluated = match trainer.record_free_accuracy().await {
+                        Ok(Some(with_free)) => Ok(with_free),
+                        Ok(None) => evaluated,
+                        Err(e) => Err(e),
+                    };
+                }
                 self.timing.evaluating += ((self.clock)() - t1) / 1000.0;
                 match evaluated {
                     Ok(metrics) => {

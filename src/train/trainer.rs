@@ -10,7 +10,7 @@ use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
 use super::held_out::{TrainingStream, held_out};
 use super::loss::masked_cross_entropy;
-use super::metrics::{INIT, LAST_LOSS_STEPS, Metrics};
+use super::metrics::{FreeAccuracy, INIT, LAST_LOSS_STEPS, Metrics};
 use super::resume::{ResumeState, param_ids, with_param_ids};
 use super::schedule::{learning_rate, softmax_scale};
 use super::{TrainConfig, TrainError};
@@ -284,6 +284,7 @@ impl Trainer {
             last_loss: Some(last_loss),
             accuracy: exact,
             answer_accuracy: answer,
+            free: None,
         };
         self.history.push(metrics);
         Ok(metrics)
@@ -317,6 +318,20 @@ impl Trainer {
             &self.device.clone().without_autodiff(),
         )
         .await
+    }
+
+    /// Free generation on the held-out set now, recorded in the last evaluation's metrics when
+    /// that evaluation is of this step (the page's runs ask for it at every evaluation).
+    pub async fn record_free_accuracy(&mut self) -> Result<Option<Metrics>, TrainError> {
+        let report = self.evaluate_greedy().await?;
+        let step = self.step;
+        Ok(self.history.last_mut().filter(|m| m.step == step).map(|m| {
+            m.free = Some(FreeAccuracy {
+                full: report.full,
+                answer: report.answer,
+            });
+            *m
+        }))
     }
 
     /// The held-out examples.

@@ -154,6 +154,11 @@ try {
   console.log(`metrics: ${readout}`);
   check(/step \d+ · loss/.test(readout), "the chart readout shows metrics");
   check((await page.$$("#loss-chart polyline.loss")).length === 1, "the loss curve is drawn");
+  // Free generation at every evaluation (3 of them in 300 steps), drawn and read out beside the
+  // teacher-forced figures, which say what they are.
+  const freePoints = (await page.getAttribute("#loss-chart polyline.accuracy.free", "points").catch(() => "") ?? "").trim().split(/\s+/).filter(Boolean).length;
+  check(freePoints === 3 && /free generation: whole CoT \+ answer \d/.test(readout) && /teacher-forced: whole CoT \+ answer exact/.test(readout),
+    `free-generation accuracy is plotted at each evaluation (${freePoints} points) and the readout labels both kinds: ${readout}`);
   // The map's cells are a canvas (one pixel per cell): data-cells counts them, and a cell is
   // hovered by its position.
   const map = "#attention-map canvas.heatmap-cells";
@@ -351,6 +356,10 @@ try {
   {
     const c = await openPage("?steps=300&width=32&layers=1");
     await c.page.selectOption("#cfg-task", "custom");
+    // No data read yet: Train is refused, with the reason.
+    const refused = await c.page.isDisabled("#train");
+    const why = await c.page.textContent("#train-refused").catch(() => "");
+    check(refused && /Read your data first/.test(why ?? ""), `with "Your own data" chosen and no data read, Train is refused with the reason ("${why}")`);
     await c.page.fill("#custom-text", "w0 w1 => odd\nw1 w1 => even\na b c\n");
     await c.page.click("#custom-use");
     check(/line 3/.test((await c.page.textContent("#custom-error").catch(() => "")) ?? ""), `a bad line is refused by number: ${await c.page.textContent("#custom-error").catch(() => "")}`);
@@ -358,6 +367,7 @@ try {
     await c.page.fill("#custom-text", lines);
     await c.page.click("#custom-use");
     check(/64 examples/.test((await c.page.textContent("#custom-result").catch(() => "")) ?? ""), `pasted data is read: ${await c.page.textContent("#custom-result").catch(() => "")}`);
+    check(!(await c.page.isDisabled("#train")), "once data is read, Train is offered");
     await train(c.page, 300_000);
     const axis = await c.page.$$eval("#attention-map text.axis-label", (els) => els.map((e) => e.textContent));
     check(axis.some((t) => /^w\d$/.test(t)) && axis.some((t) => /^(odd|even)$/.test(t)), `the attention map shows the file's tokens (${axis.slice(0, 6).join(" ")} …)`);
@@ -603,6 +613,59 @@ try {
     await w.page.click("#train");
     check(w.errors.length === 0, `WebGPU run: no console errors (${w.errors.join(" | ")})`);
     await w.page.close();
+  }
+
+  // 4c. Very last, in a browser process of its own that is ended afterwards (the software
+  //     adapter's GPU process keeps compiling after its page closes): a Stop the worker cannot
+  //     answer. On SwiftShader the first evaluation's kernels take minutes to compile; the page
+  //     says it is evaluating, and Stop ends the worker within two seconds, keeps the run listed
+  //     as stopped and says why.
+  {
+    const own = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    try {
+      const page = await own.newPage({ viewport: { width: 1400, height: 1000 } });
+      const errors = [];
+      page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(base + "?backend=webgpu&steps=3000&width=32&layers=1&eval=5");
+      await page.waitForSelector("#train", { timeout: 60_000 });
+      const t0 = Date.now();
+      await page.click("#train", { noWaitAfter: true });
+      const evaluating = await page.waitForFunction(() => /Evaluating on the held-out set at step 5/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 240_000 }).then(() => true, () => false);
+      check(evaluating, `the progress line says the run is evaluating (after ${((Date.now() - t0) / 1000).toFixed(0)} s: "${await page.textContent("#progress .progress-label span")}")`);
+      await page.evaluate(() => {
+        window.__stop = {};
+        document.addEventListener("click", (e) => { if (e.target.closest("#train")) window.__stop.clicked ??= performance.now(); }, { capture: true });
+        new MutationObserver((_, observer) => {
+          if (/Stopped at step/.test(document.querySelector("#progress")?.textContent ?? "")) {
+            window.__stop.shown = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
+      await page.click("#train", { noWaitAfter: true });
+      const ended = await page.waitForFunction(() => window.__stop.shown !== undefined, null, { timeout: 10_000 }).then(() => true, () => false);
+      const { clicked, shown } = await page.evaluate(() => window.__stop);
+      const ms = ended ? shown - clicked : Infinity;
+      check(ended && ms <= 2000, `Stop ends a run stuck in a WebGPU evaluation within 2 s: ${ms.toFixed(0)} ms`);
+      const note = await page.textContent("#stop-note").catch(() => "");
+      check(/did not answer Stop.*evaluating at step 5 on WebGPU.*ended it/.test(note ?? ""), `the page says why it ended the worker: "${note}"`);
+      const listed = await page.waitForFunction(() => {
+        const row = document.querySelector("#runs-panel tr.run-row[data-run]");
+        return row && /stopped/.test(row.querySelector("td.status")?.textContent ?? "") && /did not answer Stop/.test(row.querySelector("td.status")?.title ?? "");
+      }, null, { timeout: 10_000 }).then(() => true, () => false);
+      check(listed, "the stopped run is listed in the runs table as stopped, with why");
+      // The page is usable at once: the next run trains (on WebGPU again: the user's choice).
+      check(!(await page.isDisabled("#train")) && /Train/.test(await page.textContent("#train")), "Train is offered again after the forced stop");
+      check(errors.length === 0, `forced stop: no console errors (${errors.join(" | ")})`);
+    } finally {
+      await own.close();
+    }
   }
 
   // 5. Optional benchmark: the same default run on the software WebGPU adapter.

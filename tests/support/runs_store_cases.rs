@@ -28,6 +28,7 @@ fn record(id: &str, created_ms: f64, seed: u64) -> RunRecord {
         last_loss: Some(0.5),
         accuracy: 0.25,
         answer_accuracy: 0.5,
+        free: None,
     }];
     r.steps_done = 100;
     r.final_accuracy = Some(0.25);

@@ -25,6 +25,10 @@ pub struct Props {
     /// data picker starts open and says whether a loaded file is the link's data.
     #[prop_or_default]
     pub missing_data: Option<MissingData>,
+    /// The task the configuration had when "Your own data" was picked (the picker is open
+    /// while the configuration still has it; see [`crate::app::state::AppState::awaiting_data`]).
+    pub picking: Option<TaskKind>,
+    pub on_picking: Callback<Option<TaskKind>>,
 }
 
 /// Apply a candidate configuration when it is valid; otherwise show why and keep the old one.
@@ -158,35 +162,25 @@ fn architecture_hint(a: Architecture) -> &'static str {
     }
 }
 
-/// "Your own data" was picked while the configuration's task was this one (and no data has
-/// been read since): the picker is open. A configuration changed from elsewhere (a loaded
-/// model) has another task, and the picker closes by itself.
-type Picking = UseStateHandle<Option<TaskKind>>;
-
 /// The task drop-down: the generated tasks, then "Your own data". Picking a generated task
 /// applies it; picking your own data only opens the data picker, since a custom task without
 /// data cannot be a configuration.
-fn task_field(
-    props: &Props,
-    error: &UseStateHandle<Option<String>>,
-    picking: &Picking,
-    open: bool,
-) -> Html {
+fn task_field(props: &Props, error: &UseStateHandle<Option<String>>, open: bool) -> Html {
     let c = &props.config;
     let selected = if open { TaskKind::Custom } else { c.task.task };
     let onchange = {
         let (config, on_config) = (c.clone(), props.on_config.clone());
-        let (error, picking) = (error.clone(), picking.clone());
+        let (error, on_picking) = (error.clone(), props.on_picking.clone());
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             let Ok(kind) = TaskKind::from_name(&select.value()) else {
                 return;
             };
             if kind == TaskKind::Custom {
-                picking.set(Some(config.task.task));
+                on_picking.emit(Some(config.task.task));
                 return;
             }
-            picking.set(None);
+            on_picking.emit(None);
             let mut candidate = config.clone();
             candidate.task = TaskSpec::default_for(kind);
             submit(candidate, &error, &on_config);
@@ -226,10 +220,8 @@ fn custom_field(props: &Props, error: &UseStateHandle<Option<String>>) -> Html {
 #[function_component(ConfigPanel)]
 pub fn config_panel(props: &Props) -> Html {
     let error = use_state(|| None::<String>);
-    // A custom-task link opens the picker.
-    let picking = use_state(|| props.missing_data.map(|_| props.config.task.task));
     let c = &props.config;
-    let custom = *picking == Some(c.task.task) || c.task.task == TaskKind::Custom;
+    let custom = props.picking == Some(c.task.task) || c.task.task == TaskKind::Custom;
     let on_backend = on_select(&props.on_backend, BackendChoice::from_key);
     let info = c.task.task.info();
     let architectures: Vec<_> = Architecture::ALL
@@ -247,7 +239,7 @@ pub fn config_panel(props: &Props) -> Html {
     html! {
         <div class="config-panel">
             <h2>{"Task"}</h2>
-            { task_field(props, &error, &picking, custom) }
+            { task_field(props, &error, custom) }
             if custom {
                 { custom_field(props, &error) }
             } else {

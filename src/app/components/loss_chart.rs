@@ -1,4 +1,7 @@
-//! Live loss and accuracy curves: loss on the left scale, accuracies on the right.
+//! Live loss and accuracy curves: loss on the left scale, accuracies on the right. Free
+//! generation (the model reads back its own tokens: what it can really do) is drawn solid;
+//! teacher-forced figures (each token predicted from the reference prefix, which flatters a
+//! chain of thought) thin and dashed, and say so.
 
 use std::rc::Rc;
 
@@ -14,6 +17,8 @@ pub struct Props {
     #[prop_or_default]
     pub greedy: Option<GreedyReport>,
     pub total_steps: usize,
+    /// The task writes a chain of thought before its answer (the legend's words follow it).
+    pub chain_of_thought: bool,
 }
 
 const FRAME: Frame = Frame {
@@ -36,14 +41,22 @@ pub fn loss_chart(props: &Props) -> Html {
         .filter(|l| l.is_finite())
         .fold(0.0f64, f64::max)
         .max(1e-3);
-    // One curve: a value of every checkpoint, as a fraction of its scale.
-    let curve = |value: fn(&Metrics) -> f32, max: f64| {
-        polyline_points(history.iter().map(|m| {
-            (
-                FRAME.x(m.step as f64 / total as f64),
-                FRAME.y(f64::from(value(m)) / max),
-            )
+    // One curve: a value of every checkpoint that has it, as a fraction of its scale.
+    let curve = |value: fn(&Metrics) -> Option<f32>, max: f64| {
+        polyline_points(history.iter().filter_map(|m| {
+            value(m).map(|v| {
+                (
+                    FRAME.x(m.step as f64 / total as f64),
+                    FRAME.y(f64::from(v) / max),
+                )
+            })
         }))
+    };
+    let has_free = history.iter().any(|m| m.free.is_some());
+    let whole = if props.chain_of_thought {
+        "whole CoT + answer"
+    } else {
+        "whole output"
     };
     let left: Vec<Tick> = LEVELS
         .iter()
@@ -61,25 +74,35 @@ pub fn loss_chart(props: &Props) -> Html {
     html! {
         <div class="loss-chart" id="loss-chart">
             <Chart frame={FRAME} label="training loss and accuracy" area={true} grid={true} {left} {right} {bottom}>
-                <polyline points={curve(|m| m.loss, max_loss)} class="line loss" />
-                <polyline points={curve(|m| m.accuracy, 1.0)} class="line accuracy" />
-                <polyline points={curve(|m| m.answer_accuracy, 1.0)} class="line answer" />
+                <polyline points={curve(|m| Some(m.loss), max_loss)} class="line loss" />
+                <polyline points={curve(|m| Some(m.accuracy), 1.0)} class="line accuracy forced" />
+                <polyline points={curve(|m| Some(m.answer_accuracy), 1.0)} class="line answer forced" />
+                if has_free {
+                    <polyline points={curve(|m| m.free.map(|f| f.full), 1.0)} class="line accuracy free" />
+                    <polyline points={curve(|m| m.free.map(|f| f.answer), 1.0)} class="line answer free" />
+                }
             </Chart>
             <div class="legend">
                 <span class="key loss">{"loss"}</span>
-                <span class="key accuracy">{"CoT exact match (held-out, teacher-forced)"}</span>
-                <span class="key answer">{"answer accuracy (held-out, teacher-forced)"}</span>
+                if has_free {
+                    <span class="key accuracy free">{format!("free generation: {whole} right")}</span>
+                    <span class="key answer free">{"free generation: answer right"}</span>
+                }
+                <span class="key accuracy forced">{format!("teacher-forced: {whole} exact")}</span>
+                <span class="key answer forced">{"teacher-forced: answer"}</span>
             </div>
             <div class="readout" id="metrics-readout">
                 { match last {
-                    Some(m) => format!("step {} · loss {:.4} · teacher-forced: CoT exact {:.1}% · answer {:.1}%",
-                        m.step, m.loss, 100.0 * m.accuracy, 100.0 * m.answer_accuracy),
+                    Some(m) => format!("step {} · loss {:.4}{} · teacher-forced: {whole} exact {:.1}% · answer {:.1}%",
+                        m.step, m.loss,
+                        m.free.map_or(String::new(), |f| format!(" · free generation: {whole} {:.1}% · answer {:.1}%", 100.0 * f.full, 100.0 * f.answer)),
+                        100.0 * m.accuracy, 100.0 * m.answer_accuracy),
                     None => "Press Train: the curves fill in as the model learns.".to_string(),
                 } }
             </div>
             if let Some(g) = &props.greedy {
                 <div class="readout" id="greedy-readout" title="The model continues each held-out prompt on its own (greedy, cached decoder), reading back its own tokens">
-                    {format!("free generation on {} held-out prompts: whole CoT + answer right {:.1}% · answer right {:.1}%",
+                    {format!("free generation on {} held-out prompts: {whole} right {:.1}% · answer right {:.1}%",
                         g.examples, 100.0 * g.full, 100.0 * g.answer)}
                 </div>
             }

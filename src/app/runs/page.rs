@@ -21,6 +21,9 @@ use crate::train::run_record::{RunId, RunRecord, RunStatus};
 const INTERRUPTED: &str =
     "interrupted (the page was closed or reloaded); Resume continues from its last evaluation";
 
+/// The same, for a run cut off before its first evaluation stored anything to resume from.
+const INTERRUPTED_EARLY: &str = "interrupted (the page was closed or reloaded) before its first evaluation: nothing was stored to resume from";
+
 type Dispatch = UseReducerDispatcher<AppState>;
 
 /// Run `work` in the background; its error becomes the table's storage line.
@@ -63,13 +66,33 @@ pub fn list_at_start(dispatch: &Dispatch) {
         for record in list.runs.iter_mut() {
             if record.status == RunStatus::Running {
                 record.status = RunStatus::Stopped;
-                record.message = Some(INTERRUPTED.into());
+                record.message = Some(if record.history.is_empty() {
+                    INTERRUPTED_EARLY.into()
+                } else {
+                    INTERRUPTED.into()
+                });
                 store.put_run(record).await.map_err(text)?;
             }
         }
         let line = usage_line().await;
         d.dispatch(Action::RunsListed(list));
         d.dispatch(Action::RunsStorage(Ok(line)));
+        Ok(())
+    });
+}
+
+/// The page ended the worker of `run` (it did not answer Stop): store the run as stopped, with
+/// `note` as its message. Its last stored checkpoint, if any, stays (Resume continues there).
+pub fn mark_stopped(dispatch: &Dispatch, run: RunRecord, note: String) {
+    let d = dispatch.clone();
+    spawn(dispatch, async move {
+        let store = open().await?;
+        // The stored version (the user may have renamed it), else the page's last news of it.
+        let mut record = store.get_run(&run.id).await.map_err(text)?.unwrap_or(run);
+        record.status = RunStatus::Stopped;
+        record.message = Some(note);
+        store.put_run(&record).await.map_err(text)?;
+        d.dispatch(Action::RunChanged(record));
         Ok(())
     });
 }

@@ -1,5 +1,6 @@
 //! The training worker's side of the runs table: one [`Recorder`] per run writes the run's
-//! record and its latest checkpoint to IndexedDB at every evaluation point (resumable where the
+//! record when it starts, and the record with its latest checkpoint to IndexedDB at every
+//! evaluation point (resumable where the
 //! device allows) and once more when the run ends, and tells the page what it stored. A reload
 //! or a crash therefore loses at most the steps since the last evaluation.
 //!
@@ -73,6 +74,17 @@ impl Recorder {
                 None
             }
         };
+        // Listed from its first step: a run whose worker is ended before its first evaluation
+        // (a Stop it could not answer, a crash) is still in the table, with why.
+        if let Some(store) = &store {
+            match store.put_run(&record).await {
+                Ok(()) => sink.send(Report::RunSaved(Box::new(record.clone()))),
+                Err(e) => sink.send(Report::RunsProblem(format!(
+                    "“{}” was not saved: {e}",
+                    record.name
+                ))),
+            }
+        }
         Self {
             store,
             elapsed_before_s: record.elapsed_s,

@@ -14,10 +14,11 @@ use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
 use super::flavor::{AdapterKnowledge, Flavor};
-use super::protocol::{Report, Request, decode, encode};
+use super::protocol::{Activity, Report, Request, decode, encode};
 use crate::app::files;
 use crate::app::state::{Action, AppState};
 use crate::train::BackendChoice;
+use crate::train::run_record::{RunRecord, RunStatus};
 
 /// The page's handle on its workers. Cheap to clone; clones share the workers (and compare
 /// equal).
@@ -48,7 +49,19 @@ struct Inner {
     panic: [RefCell<Option<String>>; 2],
     /// Requests held until the adapter probe answers (see `post`), in order.
     waiting: RefCell<Vec<(Request, Option<Vec<u8>>)>>,
+    /// How many Stops were sent; a Stop's timer acts only if no later one was.
+    stops_sent: Cell<u64>,
+    /// The run's worker answered the last Stop (or ended the run another way).
+    stop_answered: Cell<bool>,
+    /// The run in progress (or just ended) as last stored; the page marks it stopped if it ends
+    /// the worker while it is still running.
+    training_run: RefCell<Option<RunRecord>>,
+    /// What the run's worker said it was doing beyond a step, for the forced stop's note.
+    activity: Cell<Option<Activity>>,
 }
+
+/// How long a worker has to answer a Stop before the page ends it.
+const STOP_GRACE_MS: u32 = 1000;
 
 /// A started worker and what keeps its handlers alive.
 struct Running {
@@ -81,6 +94,10 @@ pub fn use_worker_client(dispatch: UseReducerDispatcher<AppState>) -> WorkerClie
             avoid_webgpu: Cell::new(false),
             panic: Default::default(),
             waiting: Default::default(),
+            stops_sent: Cell::new(0),
+            stop_answered: Cell::new(true),
+            training_run: RefCell::new(None),
+            activity: Cell::new(None),
         }))
     });
     (*client).clone()
@@ -143,7 +160,78 @@ fn bootstrap(glue: &str, wasm: &str) -> String {
 }
 
 impl Inner {
+    /// What the page must know of the run's worker to end it on a Stop it does not answer.
+    fn watch_run(&self, flavor: Flavor, report: &Report) {
+        if flavor != self.run_on.get() {
+            return;
+        }
+        match report {
+            Report::Stopped { .. }
+            | Report::Failed(_)
+            | Report::DeviceLost(_)
+            | Report::Inspecting => {
+                self.stop_answered.set(true);
+                self.activity.set(None);
+            }
+            Report::Activity(activity) => self.activity.set(Some(*activity)),
+            Report::Progress { .. } | Report::Started { .. } => self.activity.set(None),
+            Report::RunSaved(record) => *self.training_run.borrow_mut() = Some((**record).clone()),
+            _ => {}
+        }
+    }
+
+    /// The run's worker did not answer a Stop: end it (what it was computing is dropped),
+    /// forget the run requests waiting for it, and stop the run where the page last heard of
+    /// it. Returns the run's stored record (to be marked stopped) and the note saying why.
+    fn end_run_worker(&self, flavor: Flavor) -> (Option<RunRecord>, String) {
+        drop(self.workers[flavor.index()].borrow_mut().take());
+        *self.panic[flavor.index()].borrow_mut() = None;
+        self.waiting.borrow_mut().retain(|(request, _)| {
+            !matches!(
+                request,
+                Request::Train { .. } | Request::Resume { .. } | Request::Stop
+            )
+        });
+        let model_lost = self.model_on.get() == flavor;
+        let run = self.training_run.borrow_mut().take();
+        let doing = match self.activity.take() {
+            Some(Activity::CompilingShaders) => "compiling WebGPU shaders".to_string(),
+            Some(Activity::Evaluating { step }) => format!("evaluating at step {step}"),
+            None => "training".into(),
+        };
+        let on = if self.on_webgpu.get() {
+            "WebGPU"
+        } else {
+            "the CPU"
+        };
+        let kept = match &run {
+            Some(r) if r.status != RunStatus::Running => format!(
+                "was already stored ({} at step {}); the model it kept is not",
+                r.status.label().to_lowercase(),
+                r.steps_done
+            ),
+            Some(r) if !r.history.is_empty() => format!(
+                "is kept as of its last stored evaluation (step {}), and Resume continues from there",
+                r.steps_done
+            ),
+            Some(_) => "is listed, but had stored no evaluation to resume from".into(),
+            None => "was not stored".into(),
+        };
+        let run = run.filter(|r| r.status == RunStatus::Running);
+        let note = format!(
+            "The training worker did not answer Stop within {:.0} s (it was {doing} on {on}), so \
+             the page ended it. The run {kept}.",
+            f64::from(STOP_GRACE_MS) / 1000.0
+        );
+        self.dispatch.dispatch(Action::StopForced {
+            note: note.clone(),
+            model_lost,
+        });
+        (run, note)
+    }
+
     fn report(&self, flavor: Flavor, report: Report, bytes: Option<Vec<u8>>) {
+        self.watch_run(flavor, &report);
         match report {
             Report::Ready => self.flush(flavor),
             Report::Panicked(message) => *self.panic[flavor.index()].borrow_mut() = Some(message),
@@ -285,6 +373,7 @@ impl Inner {
     fn route(&self, request: &Request) -> Flavor {
         match request {
             Request::Train { choice, .. } | Request::Resume { choice, .. } => {
+                *self.training_run.borrow_mut() = None;
                 let flavor = self.adapter.flavor_for(*choice);
                 self.run_on.set(flavor);
                 flavor
@@ -360,6 +449,24 @@ impl WorkerClient {
     /// Post `request` to the worker (starting it if needed).
     pub fn send(&self, request: Request) {
         self.0.post(&request, None);
+    }
+
+    /// Stop the run in progress. A worker that does not answer within a second (a step or an
+    /// evaluation that takes minutes, as shaders compiling on a software WebGPU adapter) is
+    /// ended; `on_forced` then gets the run's stored record, if any, and the note saying why.
+    pub fn stop(&self, on_forced: impl FnOnce(Option<RunRecord>, String) + 'static) {
+        let inner = self.0.clone();
+        inner.post(&Request::Stop, None);
+        let generation = inner.stops_sent.get() + 1;
+        inner.stops_sent.set(generation);
+        inner.stop_answered.set(false);
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo::timers::future::TimeoutFuture::new(STOP_GRACE_MS).await;
+            if inner.stops_sent.get() == generation && !inner.stop_answered.get() {
+                let (run, note) = inner.end_run_worker(inner.run_on.get());
+                on_forced(run, note);
+            }
+        });
     }
 
     /// Post `request` with bytes (a checkpoint to load).

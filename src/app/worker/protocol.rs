@@ -83,6 +83,27 @@ impl Request {
     }
 }
 
+/// A run's work between two progress reports that is not a plain training step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Activity {
+    /// The first steps on WebGPU: the browser compiles the shaders (seconds to minutes on a
+    /// software adapter).
+    CompilingShaders,
+    /// The step that ends at `step`, then the held-out evaluation, the look at the model and
+    /// the stored checkpoint there.
+    Evaluating { step: usize },
+}
+
+impl Activity {
+    /// The progress line's words for it.
+    pub fn label(self) -> String {
+        match self {
+            Self::CompilingShaders => "Compiling WebGPU shaders (the first steps)…".into(),
+            Self::Evaluating { step } => format!("Evaluating on the held-out set at step {step}…"),
+        }
+    }
+}
+
 /// What the worker tells the page. Each report is one change to the page's state, except
 /// [`Report::Ready`] (the worker can take requests) and [`Report::Download`] (a file, whose bytes
 /// travel with the message, for the page to hand to the browser).
@@ -102,6 +123,9 @@ pub enum Report {
         step: usize,
         steps_per_second: f64,
     },
+    /// What the run's worker does next, when it is not a plain training step (the page says so
+    /// until the next progress report): a long wait reads as work, not as a hang.
+    Activity(Activity),
     Checkpoint(Metrics),
     /// The model under training, looked at on the held-out example at an evaluation: the
     /// attention map and the CoT player follow training as it goes.

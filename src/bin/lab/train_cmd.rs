@@ -115,6 +115,11 @@ pub struct TrainArgs {
         "bits", "symbols", "param",
     ])]
     resume: Option<PathBuf>,
+    /// Also measure free generation (greedy, on the held-out set) at every evaluation, as the
+    /// page does: shown beside the teacher-forced figures and kept in the history. Costs one
+    /// generation pass per evaluation; the run's steps are the same with it or without it.
+    #[arg(long)]
+    free_eval: bool,
     /// Free text stored in the checkpoint (e.g. the command that made it).
     #[arg(long, default_value = "")]
     note: String,
@@ -221,6 +226,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             session
         }
     };
+    if args.free_eval {
+        session = session.with_free_evaluation();
+    }
     let config = session.config().cloned().ok_or("the session has no run")?;
     if let Some(data) = &config.task.data {
         outln!(
@@ -261,10 +269,15 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             match event {
                 Event::Progress { step, .. } => bar.set_position(step as u64),
                 Event::Evaluated(m) => bar.set_message(format!(
-                    "loss {:.4} · CoT exact {:.1}% · answer {:.1}%",
+                    "loss {:.4} · teacher-forced CoT exact {:.1}% · answer {:.1}%{}",
                     m.final_loss(),
                     100.0 * m.accuracy,
-                    100.0 * m.answer_accuracy
+                    100.0 * m.answer_accuracy,
+                    m.free.map_or(String::new(), |f| format!(
+                        " · free: whole {:.1}% · answer {:.1}%",
+                        100.0 * f.full,
+                        100.0 * f.answer
+                    ))
                 )),
                 _ => {}
             }
