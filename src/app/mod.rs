@@ -29,14 +29,15 @@ use crate::train::{BackendChoice, TrainConfig};
 use components::claim_construction::LoadedConstruction;
 use components::models_panel::GalleryEntry;
 use components::{
-    AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer, LossChart,
-    ModeSwitch, ModelsPanel, ProgressBar, RunsChart, RunsTable, SweepPanel, TaskGallery,
+    AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer, DpTable,
+    ExamplePicker, LossChart, ModeSwitch, ModelsPanel, ProgressBar, RunsChart, RunsTable,
+    SweepPanel, TaskGallery,
 };
 use files::CheckpointSource;
 use hooks::use_keyboard_cot_steps;
 use state::{Action, AppState, Status};
 use worker::client::{WorkerClient, use_worker_client};
-use worker::protocol::{ExportKind, Request};
+use worker::protocol::{ExampleChoice, ExportKind, Request};
 
 /// In a window, mount the page; in the training worker, serve the page's requests.
 pub fn start() {
@@ -65,6 +66,7 @@ struct Callbacks {
     on_config: Callback<TrainConfig>,
     on_backend: Callback<BackendChoice>,
     on_picking: Callback<Option<TaskKind>>,
+    on_example: Callback<ExampleChoice>,
     on_train: Callback<MouseEvent>,
     on_mode: Callback<AttentionMode>,
     on_layer: Callback<usize>,
@@ -215,6 +217,33 @@ fn load(source: CheckpointSource, (client, busy, choice): &(WorkerClient, bool, 
     }
 }
 
+/// The chain-of-thought player's panel: which example, the player, the DP table.
+fn cot_panel(state: &AppState, cb: &Callbacks, busy: bool) -> Html {
+    html! {
+        <section class="panel cot">
+            <h2>{"Chain-of-thought player"}</h2>
+            if let Some(ins) = &state.inspection {
+                <ExamplePicker key={ins.task.name()} current={ins.example} count={state.greedy.map_or(0, |g| g.examples)}
+                    misses={state.misses.clone()} error={state.prompt_error.clone()}
+                    disabled={busy || state.model.is_none()} prompt_hint={prompt_text(ins)}
+                    on_example={cb.on_example.clone()} />
+            }
+            <CotPlayer inspection={state.inspection.clone()} step={state.cot_step} layer={state.layer}
+                head={state.head} on_step={cb.on_cot_step.clone()} on_goto={cb.on_cot_goto.clone()} />
+            if let Some(ins) = &state.inspection {
+                <DpTable inspection={ins.clone()} step={state.cot_step} on_goto={cb.on_cot_goto.clone()} />
+            }
+        </section>
+    }
+}
+
+/// An inspection's prompt as the text a typed prompt is written in (the player's hint).
+fn prompt_text(ins: &crate::train::Inspection) -> AttrValue {
+    ins.labels[..ins.reference.prompt_len.min(ins.labels.len())]
+        .join(" ")
+        .into()
+}
+
 /// The page's callbacks over its state and its worker.
 #[hook]
 fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
@@ -267,6 +296,20 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             }
         },
     );
+    let on_example = use_callback(
+        (client.clone(), busy, state.inference_mode, state.model),
+        |choice: ExampleChoice, (client, busy, mode, model)| {
+            if let Some(model) = model
+                && !*busy
+            {
+                client.send(Request::Inspect {
+                    model: *model,
+                    mode: *mode,
+                    example: choice,
+                });
+            }
+        },
+    );
     let on_gallery = use_callback(
         (client.clone(), busy, choice),
         |entry: GalleryEntry, deps| {
@@ -312,6 +355,7 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         on_config: use_action(state, Action::SetConfig),
         on_backend: use_action(state, Action::SetBackend),
         on_picking: use_action(state, Action::PickData),
+        on_example,
         on_train,
         on_mode,
         on_layer: use_action(state, Action::SelectLayer),
@@ -368,6 +412,7 @@ fn runs_storage_line(runs: &state::Runs) -> Option<Result<AttrValue, AttrValue>>
 }
 
 fn view(state: &AppState, cb: Callbacks) -> Html {
+    let cot = cot_panel(state, &cb, state.status.is_busy());
     let busy = state.status.is_busy();
     let (done, total) = state.progress();
     let recurrent = state.inspection.as_ref().is_some_and(|i| i.n_layers == 0);
@@ -424,11 +469,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
                         focus={state.focus_position()} on_layer={cb.on_layer} on_head={cb.on_head} />
                 </section>
-                <section class="panel cot">
-                    <h2>{"Chain-of-thought player"}</h2>
-                    <CotPlayer inspection={state.inspection.clone()} step={state.cot_step} layer={state.layer}
-                        head={state.head} on_step={cb.on_cot_step} on_goto={cb.on_cot_goto} />
-                </section>
+                { cot }
                 <section class="panel runs" id="runs-panel">
                     <h2>{"Runs in this browser"}</h2>
                     <RunsTable runs={state.runs.list.clone()} unreadable={state.runs.unreadable.clone()}

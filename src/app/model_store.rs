@@ -20,8 +20,10 @@ pub struct Trained {
     /// The weights and what they are: the run's config (with the trained attention mode), its
     /// history and steps, as they would be written to a file.
     pub checkpoint: Checkpoint,
-    /// The held-out example the inspection shows.
+    /// The example the inspection shows (a re-inspection in another mode shows it again), and
+    /// its index in the held-out set (`None`: a typed prompt).
     pub example: Example,
+    pub example_index: Option<usize>,
     pub device: Device,
     /// Where the model came from: "trained in this tab", a gallery name or a file name.
     pub source: String,
@@ -60,6 +62,16 @@ impl ModelStore {
     /// Release the kept model (before a new one is built, so that both never share memory).
     pub fn release(&self) {
         self.0.borrow_mut().kept = None;
+    }
+
+    /// The example the player shows for `handle` from now on.
+    pub fn show(&self, handle: ModelHandle, example: Example, index: Option<usize>) {
+        if let Some((kept, trained)) = self.0.borrow_mut().kept.as_mut()
+            && *kept == handle
+        {
+            trained.example = example;
+            trained.example_index = index;
+        }
     }
 
     /// Look at the model behind `handle`; `None` once it has been released or replaced.

@@ -9,12 +9,13 @@ use std::rc::Rc;
 
 use super::model_store::{ModelHandle, ModelStore, Trained};
 use super::runs::recorder::Recorder;
-use super::worker::protocol::{Activity, ExportKind, Report};
+use super::worker::protocol::{Activity, ExampleChoice, ExportKind, Report};
 use super::worker::sink::Sink;
 use crate::models::AttentionMode;
 use crate::tasks::{Example, Task};
+use crate::train::Inspection;
 use crate::train::checkpoint::{self, Checkpoint};
-use crate::train::eval::greedy;
+use crate::train::eval::greedy_with_misses;
 use crate::train::held_out::held_out;
 use crate::train::inspect::inspect;
 use crate::train::run_record::{RunRecord, RunStatus};
@@ -264,13 +265,18 @@ impl Runner {
         let diverged = session.error().map(ToString::to_string);
         yield_now().await;
         mark("run:greedy");
-        let report = session.evaluate_greedy().await.map_err(|e| e.to_string())?;
+        let model = session.inference_model().ok_or("the run has no model")?;
+        let (report, misses) = greedy_with_misses(&model, session.test_set(), &device)
+            .await
+            .map_err(|e| e.to_string())?;
         self.send(Report::Greedy {
             mode: config.model.attention,
             report,
+            misses: Rc::new(misses),
         });
         mark("run:inspect");
-        let inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
+        let mut inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
+        inspection.example = Some(0);
         mark("run:inspected");
         // At an evaluation point (the last step is one) on a device with synchronous reads:
         // the run can be continued later.
@@ -278,7 +284,6 @@ impl Runner {
         let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
         meta.steps_done = session.step();
         meta.history = session.history().to_vec();
-        let model = session.inference_model().ok_or("the run has no model")?;
         let example = session
             .test_example(0)
             .cloned()
@@ -287,6 +292,7 @@ impl Runner {
         let handle = self.store.keep(Trained {
             checkpoint: Checkpoint { meta, model },
             example,
+            example_index: Some(0),
             device,
             source: "trained in this tab".into(),
             resumable,
@@ -303,13 +309,13 @@ impl Runner {
     /// Look at the kept model again with another attention mode (same weights), and evaluate
     /// it again on its held-out set under that mode.
     pub fn reinspect(&self, handle: ModelHandle, mode: AttentionMode) {
-        let Some((model, example, train, device)) = self.store.with(handle, |t| {
+        let Some((model, (example, index), train, device)) = self.store.with(handle, |t| {
             (
                 t.checkpoint
                     .model
                     .clone()
                     .with_mode(mode, t.checkpoint.meta.train.model.softmax_scale),
-                t.example.clone(),
+                (t.example.clone(), t.example_index),
                 t.checkpoint.meta.train.clone(),
                 t.device.clone(),
             )
@@ -324,13 +330,71 @@ impl Runner {
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match inspect(&model, &example, task.as_ref(), &device).await {
-                Ok(inspection) => this.send(Report::Inspected(Rc::new(inspection))),
+                Ok(mut inspection) => {
+                    inspection.example = index;
+                    this.send(Report::Inspected(Rc::new(inspection)));
+                }
                 Err(e) => return this.send(Report::Failed(e.to_string())),
             }
             yield_now().await;
-            match greedy(&model, &test_set(&train, task.as_ref()), &device).await {
-                Ok(report) => this.send(Report::Greedy { mode, report }),
+            match greedy_with_misses(&model, &test_set(&train, task.as_ref()), &device).await {
+                Ok((report, misses)) => this.send(Report::Greedy {
+                    mode,
+                    report,
+                    misses: Rc::new(misses),
+                }),
                 Err(e) => this.send(Report::Failed(e.to_string())),
+            }
+        });
+    }
+
+    /// Show the kept model under `mode` on another example: a held-out one by index, or a
+    /// prompt the user typed (read by the task's own parser, as `lab predict --input`). A
+    /// prompt it cannot take is refused with the reason; the shown example stays.
+    pub fn inspect_example(&self, handle: ModelHandle, mode: AttentionMode, choice: ExampleChoice) {
+        let Some((model, meta, device)) = self.store.with(handle, |t| {
+            (
+                t.checkpoint
+                    .model
+                    .clone()
+                    .with_mode(mode, t.checkpoint.meta.train.model.softmax_scale),
+                t.checkpoint.meta.clone(),
+                t.device.clone(),
+            )
+        }) else {
+            return self.send(Report::PromptRefused(
+                "the model is no longer kept (train or load one first)".into(),
+            ));
+        };
+        let task = match meta.train.task() {
+            Ok(task) => task,
+            Err(e) => return self.send(Report::PromptRefused(e.to_string())),
+        };
+        let chosen = match choice {
+            ExampleChoice::HeldOut(i) => test_set(&meta.train, task.as_ref())
+                .get(i)
+                .cloned()
+                .map(|example| (example, Some(i)))
+                .ok_or_else(|| format!("there is no held-out example {}", i + 1)),
+            ExampleChoice::Prompt(text) => {
+                typed_example(&meta, task.as_ref(), &model, &text).map(|example| (example, None))
+            }
+        };
+        let (example, index) = match chosen {
+            Ok(chosen) => chosen,
+            Err(why) => return self.send(Report::PromptRefused(why)),
+        };
+        let this = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match inspect(&model, &example, task.as_ref(), &device).await {
+                Ok(inspection) => {
+                    this.store.show(handle, example, index);
+                    this.send(Report::Inspected(Rc::new(Inspection {
+                        example: index,
+                        ..inspection
+                    })));
+                }
+                Err(e) => this.send(Report::PromptRefused(e.to_string())),
             }
         });
     }
@@ -393,21 +457,26 @@ impl Runner {
             message,
         });
         yield_now().await;
-        match greedy(&loaded.model, &test_set, &device).await {
-            Ok(report) => self.send(Report::Greedy {
+        match greedy_with_misses(&loaded.model, &test_set, &device).await {
+            Ok((report, misses)) => self.send(Report::Greedy {
                 mode: train.model.attention,
                 report,
+                misses: Rc::new(misses),
             }),
             Err(e) => return self.send(Report::Failed(e.to_string())),
         }
         let inspection = match inspect(&loaded.model, &example, task.as_ref(), &device).await {
-            Ok(inspection) => inspection,
+            Ok(inspection) => Inspection {
+                example: Some(0),
+                ..inspection
+            },
             Err(e) => return self.send(Report::Failed(e.to_string())),
         };
         let resumable = loaded.meta.resume.is_some().then(|| bytes.to_vec());
         let handle = self.store.keep(Trained {
             checkpoint: loaded,
             example,
+            example_index: Some(0),
             device,
             source,
             resumable,
@@ -466,6 +535,32 @@ impl Runner {
 
 /// The held-out set of a run of `train` (never empty): the trainer's, so its first example is
 /// the one a run in the tab shows and its accuracy is the one a run reports.
+/// The example of a typed prompt: the task's solver reads and checks it (the reason in the
+/// task's words when it is malformed), and it must fit the model.
+fn typed_example(
+    meta: &checkpoint::CheckpointMeta,
+    task: &dyn Task,
+    model: &crate::models::Model,
+    text: &str,
+) -> Result<Example, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("type a prompt first".into());
+    }
+    let example = task
+        .solve_text(text)
+        .map_err(|e| format!("not a {} prompt: {e}", task.kind().name()))?;
+    crate::claims::construct::check_prompt(meta, task, example.prompt_len)?;
+    let context = model.context();
+    if example.len() > context {
+        return Err(format!(
+            "the prompt and its answer take {} tokens; this model reads at most {context}",
+            example.len()
+        ));
+    }
+    Ok(example)
+}
+
 fn test_set(train: &TrainConfig, task: &dyn Task) -> Vec<Example> {
     held_out(task, train.seed, train.eval_examples.max(1))
 }

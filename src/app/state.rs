@@ -167,6 +167,11 @@ pub struct AppState {
     /// Free-generation accuracy of the finished (or loaded) model on the held-out set, under
     /// `inference_mode` (`None` while it is being evaluated).
     pub greedy: Option<GreedyReport>,
+    /// The held-out examples the kept model gets wrong under `inference_mode` (by index), for
+    /// the player's "first wrong" and "wrong only".
+    pub misses: Option<Rc<Vec<usize>>>,
+    /// Why the player could not show the prompt (or example) asked for.
+    pub prompt_error: Option<String>,
     /// The construction (`claims::construct`) that set the kept model's weights, if any.
     pub construction: Option<String>,
     pub sweep: Sweep,
@@ -243,6 +248,8 @@ impl AppState {
             model: None,
             model_notice: None,
             greedy: None,
+            misses: None,
+            prompt_error: None,
             construction: None,
             sweep: Sweep::default(),
             live: Rc::default(),
@@ -332,6 +339,7 @@ impl AppState {
                 s.inference_mode = s.config.model.attention;
                 s.model = None;
                 s.greedy = None;
+                s.misses = None;
                 s.construction = None;
                 s.status = Status::Training { step };
             }
@@ -364,7 +372,9 @@ impl AppState {
                 s.inspection = Some(inspection);
             }
             Report::Inspecting => s.status = Status::Inspecting,
+            Report::PromptRefused(why) => s.prompt_error = Some(why),
             Report::Inspected(inspection) => {
+                s.prompt_error = None;
                 s.layer = s.layer.min(inspection.n_layers.saturating_sub(1));
                 s.head = s.head.min(inspection.n_heads.saturating_sub(1));
                 s.cot_step = 0;
@@ -383,6 +393,7 @@ impl AppState {
             Report::SetInferenceMode(mode) => {
                 if mode != s.inference_mode {
                     s.greedy = None;
+                    s.misses = None;
                 }
                 s.inference_mode = mode;
             }
@@ -407,12 +418,18 @@ impl AppState {
                 s.steps_per_second = None;
                 s.status = Status::Inspecting;
                 s.greedy = None;
+                s.misses = None;
                 s.model_notice = Some(Ok(message));
             }
             Report::ModelNotice(notice) => s.model_notice = Some(notice),
-            Report::Greedy { mode, report } => {
+            Report::Greedy {
+                mode,
+                report,
+                misses,
+            } => {
                 if mode == s.inference_mode {
                     s.greedy = Some(report);
+                    s.misses = Some(misses);
                 }
             }
             Report::Kept(model) => s.model = Some(model),

@@ -104,12 +104,27 @@ pub async fn greedy<M: SequenceModel>(
     examples: &[Example],
     device: &Device,
 ) -> Result<GreedyReport, TrainError> {
-    let [full, answer] = shares(&greedy_each(model, examples, device).await?);
-    Ok(GreedyReport {
-        full,
-        answer,
-        examples: examples.len(),
-    })
+    Ok(greedy_with_misses(model, examples, device).await?.0)
+}
+
+/// [`greedy`], and the indices of the examples whose whole generated output is wrong (the
+/// page's chain-of-thought player browses them).
+pub async fn greedy_with_misses<M: SequenceModel>(
+    model: &M,
+    examples: &[Example],
+    device: &Device,
+) -> Result<(GreedyReport, Vec<usize>), TrainError> {
+    let scores = greedy_each(model, examples, device).await?;
+    let [full, answer] = shares(&scores);
+    let misses = (0..scores.len()).filter(|&i| !scores[i].exact).collect();
+    Ok((
+        GreedyReport {
+            full,
+            answer,
+            examples: examples.len(),
+        },
+        misses,
+    ))
 }
 
 /// Greedy scores of every example, in the order of `examples` (`exact`: the whole generated

@@ -30,6 +30,9 @@ pub struct Inspection {
     pub attention: Vec<Vec<Vec<f32>>>,
     /// Recurrent models: `state_norms[layer][t]` is the L2 norm of the state after token `t`.
     pub state_norms: Vec<Vec<f32>>,
+    /// Which held-out example this is (`None`: a prompt the user typed).
+    #[serde(default)]
+    pub example: Option<usize>,
 }
 
 impl Inspection {
@@ -125,5 +128,6 @@ pub async fn inspect<M: SequenceModel>(
         n_heads,
         attention,
         state_norms,
+        example: None,
     })
 }

@@ -583,6 +583,41 @@ try {
       && /free generation on 128 held-out prompts/.test(document.querySelector("#greedy-readout")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(lis, `the LIS gallery model loads, its chain of thought plays and its free-generation accuracy shows (${await m.page.textContent("#greedy-readout").catch(() => "")})`);
     check((await m.page.inputValue("#cfg-task")) === "lis", "the LIS config is adopted");
+    // The player browses the held-out set and takes a typed prompt (checked by the task's parser).
+    const where = () => m.page.textContent("#example-where").catch(() => "");
+    await m.page.waitForFunction(() => /held-out example 1 of 128/.test(document.querySelector("#example-where")?.textContent ?? ""), null, { timeout: 30_000 }).catch(() => {});
+    check(/held-out example 1 of 128 · (right|wrong)/.test(await where()), `the player says which held-out example it shows: "${await where()}"`);
+    await m.page.click("#example-next");
+    const second = await m.page.waitForFunction(() => /held-out example 2 of 128/.test(document.querySelector("#example-where")?.textContent ?? ""), null, { timeout: 30_000 }).then(() => true, () => false);
+    check(second, `Example → shows the next held-out example: "${await where()}"`);
+    check((await m.page.$$("#dp-table table.one-d td.dp-cell")).length >= 3, "LIS: the DP table is one row of dp_i under the numbers");
+    const hint = ((await m.page.getAttribute("#example-prompt-input", "placeholder")) ?? "").replace(/^e\.g\. /, "");
+    await m.page.fill("#example-prompt-input", "seven apples");
+    await m.page.click("#example-prompt-run");
+    const refusedPrompt = await m.page.waitForFunction(() => /not a lis prompt/.test(document.querySelector("#example-error")?.textContent ?? ""), null, { timeout: 30_000 }).then(() => true, () => false);
+    check(refusedPrompt && /held-out example 2/.test(await where()), `a malformed prompt is refused with the parser's reason, the example stays: ${await m.page.textContent("#example-error").catch(() => "")}`);
+    await m.page.fill("#example-prompt-input", hint);
+    await m.page.click("#example-prompt-run");
+    const typedShown = await m.page.waitForFunction(() => /your prompt/.test(document.querySelector("#example-where")?.textContent ?? "") && !document.querySelector("#example-error"), null, { timeout: 30_000 }).then(() => true, () => false);
+    check(typedShown, `a typed prompt ("${hint}") plays in the player`);
+    // Edit distance: a 2-D table with its border row and column; the first wrong example shows
+    // the expected value beside each wrong cell.
+    await m.page.click("#model-ed-linear button");
+    const ed = await m.page.waitForFunction(() => /Loaded .*edit distance|Loaded .*ed /i.test(document.querySelector("#model-notice")?.textContent ?? "")
+      && document.querySelector("#dp-table table.two-d") !== null && /of 128 held-out examples wrong/.test(document.querySelector("#example-picker")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    check(ed, `the edit-distance gallery model shows a 2-D DP table (${await m.page.textContent("#model-notice").catch(() => "")})`);
+    const border = await m.page.$$eval("#dp-table td.dp-cell.border", (tds) => tds.map((td) => td.textContent));
+    check(border.length >= 4 && border[0] === "0", `the table draws its border row and column from the input: ${border.slice(0, 8).join(" ")}`);
+    if (!(await m.page.isDisabled("#example-first-wrong"))) {
+      await m.page.click("#example-first-wrong");
+      const wrongShown = await m.page.waitForFunction(() => /· wrong/.test(document.querySelector("#example-where")?.textContent ?? "")
+        && document.querySelectorAll("#dp-table td.dp-cell.wrong .dp-expected, #cot-player .tok-expected").length > 0, null, { timeout: 30_000 }).then(() => true, () => false);
+      const expectedCells = await m.page.$$eval("#dp-table td.dp-cell.wrong", (tds) => tds.map((td) => td.title));
+      check(wrongShown, `First wrong shows a wrong example with the expected value beside each wrong cell (${expectedCells.length} wrong cells, e.g. "${expectedCells[0] ?? ""}")`);
+    } else {
+      check(/0 of 128 held-out examples wrong/.test(await m.page.textContent("#example-picker")), "First wrong is disabled only when no held-out example is wrong");
+    }
+    await m.page.screenshot({ path: "target/e2e-dp-table.png", fullPage: false, clip: await m.page.locator("section.panel.cot").boundingBox() });
     await m.page.screenshot({ path: "target/e2e-models.png", fullPage: true });
     check(m.errors.length === 0, `models: no console errors (${m.errors.join(" | ")})`);
     await m.page.close();

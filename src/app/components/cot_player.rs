@@ -49,6 +49,8 @@ struct TokenText {
     index: Option<AttrValue>,
     /// `prompt`, or `cot` with `wrong` / `answer`.
     role: Classes,
+    /// The reference's token where the model's is wrong.
+    expected: Option<AttrValue>,
 }
 
 /// Every token's [`TokenText`], prompt first.
@@ -63,6 +65,7 @@ fn token_texts(ins: &Inspection) -> Vec<TokenText> {
                     index: Some(p.to_string().into()),
                     role: classes!("prompt"),
                     text,
+                    expected: None,
                 };
             }
             let cell = reference
@@ -93,6 +96,7 @@ fn token_texts(ins: &Inspection) -> Vec<TokenText> {
                     (reference.segment(p) == Segment::Answer).then_some("answer"),
                 ),
                 text,
+                expected: wrong.then(|| AttrValue::from(ins.reference_labels[p].clone())),
             }
         })
         .collect()
@@ -116,6 +120,9 @@ fn token(props: &TokenProps) -> Html {
         <div class={classes!("tok", t.role.clone(), props.state.clone())} title={t.title.clone()}>
             if let Some(index) = &t.index { <span class="tok-index">{index.clone()}</span> }
             <span class="tok-text">{t.text.clone()}</span>
+            if let Some(expected) = &t.expected {
+                <span class="tok-expected" aria-label={format!("expected {expected}")}>{expected.clone()}</span>
+            }
             if let Some(w) = props.attention {
                 <span class="attn-bar"><span class="attn-fill" style={format!("height:{w}%")}></span></span>
             }

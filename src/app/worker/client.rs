@@ -382,7 +382,9 @@ impl Inner {
                 self.adapter.flavor_for(*choice)
             }
             Request::Stop => self.run_on.get(),
-            Request::Reinspect { .. } | Request::Export { .. } => self.model_on.get(),
+            Request::Reinspect { .. } | Request::Inspect { .. } | Request::Export { .. } => {
+                self.model_on.get()
+            }
             Request::Sweep(_)
             | Request::SweepCancel
             | Request::LiveCheck(_)

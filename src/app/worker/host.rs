@@ -37,6 +37,11 @@ impl Host {
                 ))),
             },
             Request::Reinspect { model, mode } => self.runner.reinspect(model, mode),
+            Request::Inspect {
+                model,
+                mode,
+                example,
+            } => self.runner.inspect_example(model, mode, example),
             Request::Load { source, choice } => match bytes {
                 Some(bytes) => self.runner.load(bytes, source, choice),
                 None => self.sink.send(Report::ModelNotice(Err(format!(

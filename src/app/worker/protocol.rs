@@ -24,6 +24,15 @@ pub enum ExportKind {
     Json,
 }
 
+/// Which example the chain-of-thought player shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ExampleChoice {
+    /// The held-out example with this index (the run's own held-out set).
+    HeldOut(usize),
+    /// A prompt the user typed, in the task's text format (TASKS.md; as `lab predict --input`).
+    Prompt(String),
+}
+
 /// What the page asks of the worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Request {
@@ -44,6 +53,12 @@ pub enum Request {
     Reinspect {
         model: ModelHandle,
         mode: AttentionMode,
+    },
+    /// Show the kept model (under `mode`) on another example in the chain-of-thought player.
+    Inspect {
+        model: ModelHandle,
+        mode: AttentionMode,
+        example: ExampleChoice,
     },
     /// Load the checkpoint whose bytes travel with the message; `source` names it in messages.
     Load {
@@ -148,11 +163,16 @@ pub enum Report {
         message: String,
     },
     ModelNotice(Result<String, String>),
-    /// Free-generation accuracy of the kept model under `mode`.
+    /// Free-generation accuracy of the kept model under `mode`, and the held-out examples it
+    /// gets wrong (by index).
     Greedy {
         mode: AttentionMode,
         report: GreedyReport,
+        #[serde(with = "shared")]
+        misses: Rc<Vec<usize>>,
     },
+    /// A typed prompt (or an example index) the player cannot show, and why.
+    PromptRefused(String),
     SweepReset,
     SweepProgress {
         run: usize,

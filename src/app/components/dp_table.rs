@@ -1,0 +1,225 @@
+//! The DP table of the chain of thought, drawn as the task defines it: a 2-D grid for edit
+//! distance with its border row and column (`D[i][0] = i`, `D[0][j] = j`, read from the input,
+//! never written out), one row of `dp_i` under the numbers for LIS. Each cell holds the value
+//! the model wrote, the expected one beside a wrong value, and is highlighted like the token
+//! strip (current cell, the cells it reads, cells not written yet); a click jumps there.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::app::hooks::ByAddress;
+use crate::tasks::{Cell, TaskKind};
+use crate::train::Inspection;
+
+#[derive(Properties)]
+pub struct Props {
+    pub inspection: Rc<Inspection>,
+    /// Index into the tokens after the prompt.
+    pub step: usize,
+    pub on_goto: Callback<usize>,
+}
+
+impl PartialEq for Props {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inspection, &other.inspection)
+            && self.step == other.step
+            && self.on_goto == other.on_goto
+    }
+}
+
+/// One written DP cell: the step that wrote it, the model's value and the reference's.
+#[derive(Debug, Clone, PartialEq)]
+struct Written {
+    step: usize,
+    model: String,
+    expected: String,
+}
+
+/// The cells the chain of thought writes, by cell.
+fn written(ins: &Inspection) -> BTreeMap<(usize, usize), Written> {
+    let reference = &ins.reference;
+    reference
+        .trace
+        .iter()
+        .enumerate()
+        .filter_map(|(k, t)| {
+            let cell = t.cell?;
+            let p = reference.prompt_len + k;
+            Some((
+                (cell.i, cell.j.unwrap_or(0)),
+                Written {
+                    step: k,
+                    model: ins.labels.get(p).cloned().unwrap_or_default(),
+                    expected: ins.reference_labels.get(p).cloned().unwrap_or_default(),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The prompt's tokens split at `|` (edit distance: the two strings), without the separator
+/// that ends the prompt.
+fn prompt_parts(ins: &Inspection) -> Vec<Vec<String>> {
+    let prompt = &ins.labels[..ins.reference.prompt_len.min(ins.labels.len())];
+    let prompt = match prompt.last() {
+        Some(last) if last.starts_with('<') => &prompt[..prompt.len() - 1],
+        _ => prompt,
+    };
+    prompt
+        .split(|t| t == "|")
+        .map(|part| part.to_vec())
+        .collect()
+}
+
+/// A click on a cell (or inside it) jumps to the step in its `data-step`.
+fn on_cell_click(on_goto: &Callback<usize>) -> Callback<MouseEvent> {
+    let on_goto = on_goto.clone();
+    Callback::from(move |e: MouseEvent| {
+        let step = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("td[data-step]").ok().flatten())
+            .and_then(|td| td.get_attribute("data-step"))
+            .and_then(|s| s.parse().ok());
+        if let Some(step) = step {
+            on_goto.emit(step);
+        }
+    })
+}
+
+/// The cell `at` as a table cell, highlighted for `step`.
+fn cell_html(
+    written: &BTreeMap<(usize, usize), Written>,
+    at: (usize, usize),
+    step: usize,
+    current: Option<Cell>,
+    deps: &[Cell],
+    border: Option<String>,
+) -> Html {
+    let as_cell = |c: &Cell| (c.i, c.j.unwrap_or(0));
+    let dep = deps.iter().any(|d| as_cell(d) == at);
+    let is_current = current.as_ref().map(as_cell) == Some(at);
+    if let Some(value) = border {
+        return html! {
+            <td class={classes!("dp-cell", "border", dep.then_some("dep"))}
+                title="from the input (the table's border; not written in the chain of thought)">{value}</td>
+        };
+    }
+    let Some(w) = written.get(&at) else {
+        return html! { <td class="dp-cell empty-cell"></td> };
+    };
+    let wrong = w.model != w.expected;
+    let class = classes!(
+        "dp-cell",
+        wrong.then_some("wrong"),
+        is_current.then_some("current"),
+        (dep && !is_current).then_some("dep"),
+        (w.step > step).then_some("future"),
+    );
+    let title = if wrong {
+        format!(
+            "step {}: the model wrote {}, expected {}",
+            w.step + 1,
+            w.model,
+            w.expected
+        )
+    } else {
+        format!("step {}: {} (correct)", w.step + 1, w.model)
+    };
+    html! {
+        <td class={class} {title} data-step={w.step.to_string()}>
+            <span class="dp-value">{&w.model}</span>
+            if wrong { <span class="dp-expected">{&w.expected}</span> }
+        </td>
+    }
+}
+
+#[function_component(DpTable)]
+pub fn dp_table(props: &Props) -> Html {
+    let ins = &props.inspection;
+    let cells = use_memo(ByAddress(ins.clone()), |ins| written(&ins.0));
+    let on_click = use_memo(props.on_goto.clone(), on_cell_click);
+    if cells.is_empty() {
+        return html! {};
+    }
+    let step = props.step;
+    let trace = ins.reference.trace.get(step);
+    let current = trace.and_then(|t| t.cell);
+    let deps: &[Cell] = trace.map_or(&[], |t| t.deps.as_slice());
+    let two_d = ins
+        .reference
+        .trace
+        .iter()
+        .any(|t| t.cell.is_some_and(|c| c.j.is_some()));
+    let rows = cells.keys().map(|k| k.0).max().unwrap_or(0);
+    let wrong = cells.values().filter(|w| w.model != w.expected).count();
+    let summary = format!(
+        "{} of {} cells wrong{}",
+        wrong,
+        cells.len(),
+        if wrong > 0 {
+            ": the expected value is beside each wrong one"
+        } else {
+            ""
+        }
+    );
+    let table = if two_d {
+        let cols = cells.keys().map(|k| k.1).max().unwrap_or(0);
+        let parts = prompt_parts(ins);
+        let header = |part: usize, k: usize| {
+            parts
+                .get(part)
+                .and_then(|p| p.get(k))
+                .cloned()
+                .unwrap_or_else(|| k.to_string())
+        };
+        // Edit distance's border is `D[i][0] = i`, `D[0][j] = j` (TASKS.md).
+        let border = |i: usize, j: usize| {
+            (ins.task == TaskKind::Ed && (i == 0 || j == 0)).then(|| (i + j).to_string())
+        };
+        html! {
+            <table class="dp-table two-d" aria-label="DP table: rows i, columns j">
+                <thead><tr>
+                    <th scope="col"></th><th scope="col" class="dp-head">{"j = 0"}</th>
+                    { for (1..=cols).map(|j| html! { <th scope="col" class="dp-head" title={format!("j = {j}")}>{header(1, j - 1)}</th> }) }
+                </tr></thead>
+                <tbody onclick={(*on_click).clone()}>
+                    { for (0..=rows).map(|i| html! {
+                        <tr>
+                            <th scope="row" class="dp-head" title={format!("i = {i}")}>{ if i == 0 { "i = 0".to_string() } else { header(0, i - 1) } }</th>
+                            { for (0..=cols).map(|j| cell_html(&cells, (i, j), step, current, deps, border(i, j))) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        }
+    } else {
+        // LIS: `dp_i` under `x_i` (the prompt's numbers).
+        let x = |i: usize| {
+            (ins.task == TaskKind::Lis)
+                .then(|| ins.labels.get(i - 1).cloned())
+                .flatten()
+                .unwrap_or_else(|| i.to_string())
+        };
+        let first = cells.keys().map(|k| k.0).min().unwrap_or(1);
+        html! {
+            <table class="dp-table one-d" aria-label="DP table: one value per position">
+                <tbody onclick={(*on_click).clone()}>
+                    <tr><th scope="row" class="dp-head">{ if ins.task == TaskKind::Lis { "x_i" } else { "i" } }</th>
+                        { for (first..=rows).map(|i| html! { <th scope="col" class="dp-head">{x(i)}</th> }) }</tr>
+                    <tr><th scope="row" class="dp-head">{"dp_i"}</th>
+                        { for (first..=rows).map(|i| cell_html(&cells, (i, 0), step, current, deps, None)) }</tr>
+                </tbody>
+            </table>
+        }
+    };
+    html! {
+        <div class="dp-table-wrap" id="dp-table">
+            <div class="dp-summary">{summary}</div>
+            <div class="dp-scroll" tabindex="0" role="region" aria-label="DP table">{table}</div>
+        </div>
+    }
+}
