@@ -23,7 +23,7 @@ use yew::prelude::*;
 
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
-use crate::train::run_record::{RunId, RunRecord};
+use crate::train::run_record::{RunId, RunRecord, distinct_name};
 use crate::train::sweep::CustomGrid;
 use crate::train::{BackendChoice, TrainConfig};
 use components::claim_construction::LoadedConstruction;
@@ -222,6 +222,7 @@ fn cot_panel(state: &AppState, cb: &Callbacks, busy: bool) -> Html {
     html! {
         <section class="panel cot">
             <h2>{"Chain-of-thought player"}</h2>
+            { stale_marker(&state.stale_note(), "stale-cot") }
             if let Some(ins) = &state.inspection {
                 <ExamplePicker key={ins.task.name()} current={ins.example} count={state.greedy.map_or(0, |g| g.examples)}
                     misses={state.misses.clone()} error={state.prompt_error.clone()}
@@ -234,6 +235,14 @@ fn cot_panel(state: &AppState, cb: &Callbacks, busy: bool) -> Html {
                 <DpTable inspection={ins.clone()} step={state.cot_step} on_goto={cb.on_cot_goto.clone()} />
             }
         </section>
+    }
+}
+
+/// A panel's line saying that it shows a model other than the current settings.
+fn stale_marker(note: &Option<String>, id: &'static str) -> Html {
+    match note {
+        Some(note) => html! { <p class="stale-marker" {id} role="note">{note}</p> },
+        None => html! {},
     }
 }
 
@@ -259,8 +268,9 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             choice,
             state.dispatcher(),
             state.awaiting_data(),
+            state.runs.list.clone(),
         ),
-        |_: MouseEvent, (client, busy, config, choice, dispatch, awaiting_data)| {
+        |_: MouseEvent, (client, busy, config, choice, dispatch, awaiting_data, runs)| {
             if *awaiting_data && !*busy {
                 // (The button is disabled then; a keyboard or script click still lands here.)
                 return;
@@ -277,6 +287,7 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
                 dispatch.dispatch(Action::Starting);
                 client.send(Request::Train {
                     config: config.clone(),
+                    name: distinct_name(config, runs),
                     choice: client.backend(*choice),
                 });
             }
@@ -413,6 +424,7 @@ fn runs_storage_line(runs: &state::Runs) -> Option<Result<AttrValue, AttrValue>>
 
 fn view(state: &AppState, cb: Callbacks) -> Html {
     let cot = cot_panel(state, &cb, state.status.is_busy());
+    let stale = state.stale_note();
     let busy = state.status.is_busy();
     let (done, total) = state.progress();
     let recurrent = state.inspection.as_ref().is_some_and(|i| i.n_layers == 0);
@@ -454,8 +466,9 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                 </aside>
                 <section class="panel chart">
                     <h2>{"Training"}</h2>
+                    { stale_marker(&stale, "stale-chart") }
                     <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy}
-                        chain_of_thought={state.config.task.task.info().chain_of_thought} />
+                        chain_of_thought={state.shown_config.as_deref().unwrap_or(&state.config).task.task.info().chain_of_thought} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>
@@ -463,6 +476,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                 </section>
                 <section class="panel attention" id="attention-panel">
                     <h2>{ if recurrent { "Recurrent state" } else { "Attention map" } }</h2>
+                    { stale_marker(&stale, "stale-attention") }
                     if show_modes {
                         <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
                     }

@@ -77,14 +77,14 @@ impl Runner {
     }
 
     /// Start a training run in the background; [`Runner::stop`] ends it at the next chunk.
-    pub fn train(&self, config: TrainConfig, choice: BackendChoice) {
+    pub fn train(&self, config: TrainConfig, name: String, choice: BackendChoice) {
         // The previous model is released before the new one is built.
         self.store.release();
         let stop = self.stop.renew();
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let on_webgpu = Cell::new(false);
-            if let Err(message) = this.run(config, choice, &stop, &on_webgpu).await {
+            if let Err(message) = this.run(config, name, choice, &stop, &on_webgpu).await {
                 this.send(this.failure(message, on_webgpu.get()));
             }
         });
@@ -98,6 +98,7 @@ impl Runner {
     async fn run(
         &self,
         config: TrainConfig,
+        name: String,
         choice: BackendChoice,
         stop: &Cell<bool>,
         on_webgpu: &Cell<bool>,
@@ -114,7 +115,7 @@ impl Runner {
             .with_free_evaluation();
         session.start(config.clone()).map_err(|e| e.to_string())?;
         mark("run:trainer-ready");
-        let mut recorder = Recorder::begin(&config, &info, self.sink.clone()).await;
+        let mut recorder = Recorder::begin(&config, name, &info, self.sink.clone()).await;
         self.drive(session, info, device, stop, &mut recorder).await
     }
 
@@ -177,6 +178,7 @@ impl Runner {
         let info_is_webgpu = info.is_webgpu;
         self.send(Report::Started {
             info,
+            config: Box::new(config.clone()),
             steps: config.steps,
             step: session.step(),
             history: session.history().to_vec(),

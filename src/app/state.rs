@@ -167,6 +167,9 @@ pub struct AppState {
     /// Free-generation accuracy of the finished (or loaded) model on the held-out set, under
     /// `inference_mode` (`None` while it is being evaluated).
     pub greedy: Option<GreedyReport>,
+    /// The configuration of the model the panels show (the run in progress or the last one, or
+    /// a loaded checkpoint's): when the settings differ, the panels say so.
+    pub shown_config: Option<Rc<TrainConfig>>,
     /// The held-out examples the kept model gets wrong under `inference_mode` (by index), for
     /// the player's "first wrong" and "wrong only".
     pub misses: Option<Rc<Vec<usize>>>,
@@ -248,6 +251,7 @@ impl AppState {
             model: None,
             model_notice: None,
             greedy: None,
+            shown_config: None,
             misses: None,
             prompt_error: None,
             construction: None,
@@ -265,6 +269,20 @@ impl AppState {
             _ => 0,
         };
         (done, self.run_steps)
+    }
+
+    /// When the panels show a model whose configuration is not the current settings: which
+    /// model, and what differs.
+    pub fn stale_note(&self) -> Option<String> {
+        let shown = self.shown_config.as_deref()?;
+        let changes = crate::train::config_diff::config_diff(shown, &self.config);
+        (!changes.is_empty()).then(|| {
+            format!(
+                "Shows the last model ({}), not the current settings: {}.",
+                shown.summary(),
+                crate::train::config_diff::diff_summary(&changes, 4)
+            )
+        })
     }
 
     /// The data picker is open and no data has been read: there is nothing to train on.
@@ -327,11 +345,13 @@ impl AppState {
             Report::Ready | Report::Panicked(_) | Report::Download { .. } => {}
             Report::Started {
                 info,
+                config,
                 steps,
                 step,
                 history,
             } => {
                 s.backend = Some(info);
+                s.shown_config = Some(Rc::new(*config));
                 s.run_steps = steps;
                 s.history = Rc::new(history);
                 s.inspection = None;
@@ -411,6 +431,7 @@ impl AppState {
                 } = *meta;
                 s.construction = constructed_by.map(|p| p.construction);
                 s.inference_mode = train.model.attention;
+                s.shown_config = Some(Rc::new(train.clone()));
                 s.config = train;
                 s.run_steps = steps_done;
                 s.history = Rc::new(history);

@@ -66,6 +66,27 @@ pub fn diff_summary(changes: &[ConfigChange], max: usize) -> String {
     parts.join(", ")
 }
 
+/// What sets a run apart from another, as a name's suffix: at most `max` changes as their new
+/// values ("lr 1e-2, seed 2"), each value cut to a few characters (a custom task's data is not
+/// a name).
+pub fn distinguishing(changes: &[ConfigChange], max: usize) -> String {
+    const LONGEST: usize = 12;
+    changes
+        .iter()
+        .take(max)
+        .map(|c| {
+            let value = compact(&c.after);
+            let value = if value.chars().count() > LONGEST {
+                format!("{}…", value.chars().take(LONGEST).collect::<String>())
+            } else {
+                value
+            };
+            format!("{} {value}", short_name(&c.key))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Table names of the keys people change most, in the order a summary lists them.
 const SHORT_NAMES: [(&str, &str); 12] = [
     ("task.task", "task"),

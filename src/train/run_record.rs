@@ -10,6 +10,45 @@ use serde::{Deserialize, Serialize};
 use super::checkpoint;
 use super::{Metrics, TrainConfig};
 
+/// The name a new run gets (the user can rename it in the table): what it trains.
+pub fn default_name(config: &TrainConfig) -> String {
+    format!(
+        "{} {} · {} · d {}",
+        config.task.task.name(),
+        config.task.size,
+        config.model.architecture.name(),
+        config.model.d_model
+    )
+}
+
+/// A name for a new run of `config` that none of `earlier` (newest first) has: its
+/// [`default_name`]; if taken, that name and what differs from the newest run of the same name
+/// ("lis 5 · standard · d 64 · lr 1e-2, seed 2"); if still taken, a count ("… #2").
+pub fn distinct_name(config: &TrainConfig, earlier: &[RunRecord]) -> String {
+    let base = default_name(config);
+    let taken = |name: &str| earlier.iter().any(|r| r.name == name);
+    if !taken(&base) {
+        return base;
+    }
+    let mut name = base.clone();
+    if let Some(previous) = earlier.iter().find(|r| r.name.starts_with(&base)) {
+        let changes = super::config_diff::config_diff(&previous.config, config);
+        if !changes.is_empty() {
+            name = format!(
+                "{base} · {}",
+                super::config_diff::distinguishing(&changes, 2)
+            );
+        }
+    }
+    let mut count = 2;
+    let mut candidate = name.clone();
+    while taken(&candidate) {
+        candidate = format!("{name} #{count}");
+        count += 1;
+    }
+    candidate
+}
+
 /// The checkpoint format version this build writes: the `N` of [`checkpoint::FORMAT`]'s
 /// `…-vN`, read at compile time so that the two never disagree (a tag without a version fails
 /// the build, not a user's page).
@@ -270,6 +309,42 @@ mod history_json {
 mod tests {
     use super::*;
     use crate::train::FreeAccuracy;
+
+    #[test]
+    fn new_runs_get_names_no_earlier_run_has_saying_what_differs() {
+        let config = TrainConfig::default();
+        let base = default_name(&config);
+        assert_eq!(distinct_name(&config, &[]), base);
+        let mut first = record();
+        first.name = base.clone();
+        first.config = config.clone();
+        // The same config again: a count.
+        assert_eq!(
+            distinct_name(&config, &[first.clone()]),
+            format!("{base} #2")
+        );
+        // Another rate and seed: the name says so.
+        let mut other = config.clone();
+        other.learning_rate = 1e-2;
+        other.seed = 2;
+        let named = distinct_name(&other, &[first.clone()]);
+        assert_eq!(named, format!("{base} · lr 1e-2, seed 2"));
+        // Taken too: a count after it; every name differs from every earlier one.
+        let mut second = first.clone();
+        second.name = named.clone();
+        second.config = other.clone();
+        let third = distinct_name(&other, &[second.clone(), first.clone()]);
+        assert_ne!(third, named);
+        assert_ne!(third, base);
+        // A custom task's data is not a name: values are cut short.
+        let changes = crate::train::config_diff::config_diff(&config, &other);
+        assert!(
+            crate::train::config_diff::distinguishing(&changes, 2)
+                .chars()
+                .count()
+                < 40
+        );
+    }
 
     fn record() -> RunRecord {
         let mut r = RunRecord::start(

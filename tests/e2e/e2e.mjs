@@ -184,6 +184,17 @@ try {
   check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
   await page.click("#cot-prev");
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
+  // Settings changed after the run: the panels say they show the last model, not these.
+  check((await page.$("#stale-attention")) === null, "no stale marker while the panels show the current settings");
+  await page.fill("#cfg-size", "7");
+  await page.dispatchEvent("#cfg-size", "change");
+  const stale = await page.waitForFunction(() => /not the current settings: size 5→7/.test(document.querySelector("#stale-attention")?.textContent ?? "")
+    && document.querySelector("#stale-cot") && document.querySelector("#stale-chart"), null, { timeout: 10_000 }).then(() => true, () => false);
+  check(stale, `after a settings change each panel says which model it shows: ${await page.textContent("#stale-attention").catch(() => "")}`);
+  await page.fill("#cfg-size", "5");
+  await page.dispatchEvent("#cfg-size", "change");
+  await page.waitForFunction(() => !document.querySelector("#stale-attention"), null, { timeout: 10_000 }).catch(() => {});
+  check((await page.$("#stale-attention")) === null, "the marker goes once the settings are the shown model's again");
   // Training on the main thread, the regression this guards against, exceeds the limit in every
   // run (118-141 long tasks per 20 s before the worker); one early task sometimes crosses it on
   // 2 shared cores (see `remeasured`).
@@ -297,6 +308,7 @@ try {
     check(list.length === 2 && list[0].status === "stopped" && list[0].resumable && /^(200|300) \/ 400$/.test(list[0].steps),
       `after a reload the cut-off run is listed as stopped and resumable: ${JSON.stringify(list)}`);
     check(list[0]?.diff === "same config" && list[1]?.diff === "first run", `the diff column compares each run with the one before (${list.map((x) => x.diff).join(" | ")})`);
+    check(list.length === 2 && list[0].name !== list[1].name && / #2$/.test(list[0].name), `runs of the same config get different names (${list.map((x) => x.name).join(" | ")})`);
     for (const box of await r.page.$$("#runs-panel tr.run-row input[type=checkbox]")) await box.check();
     const lines = await r.page.$$eval("#runs-chart polyline.run-line", (ls) => new Set(ls.map((l) => l.dataset.run)).size);
     check(lines === 2, `ticking both runs overlays their curves (${lines} runs drawn)`);

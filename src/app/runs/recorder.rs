@@ -19,17 +19,6 @@ fn epoch_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// The name a new run gets (the user can rename it in the table): what it trains.
-pub fn default_name(config: &TrainConfig) -> String {
-    format!(
-        "{} {} · {} · d {}",
-        config.task.task.name(),
-        config.task.size,
-        config.model.architecture.name(),
-        config.model.d_model
-    )
-}
-
 /// Writes one run to the runs store as it trains.
 pub struct Recorder {
     /// `None` when the store could not be opened (the page was told once).
@@ -42,13 +31,13 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A record for a new run of `config` on `info`'s backend.
-    pub async fn begin(config: &TrainConfig, info: &BackendInfo, sink: Sink) -> Self {
+    /// A record for a new run of `config` named `name` on `info`'s backend.
+    pub async fn begin(config: &TrainConfig, name: String, info: &BackendInfo, sink: Sink) -> Self {
         let created = epoch_ms();
         let nonce = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
         let record = RunRecord::start(
             RunId::new(created, nonce),
-            default_name(config),
+            name,
             created,
             config.clone(),
             info.name.clone(),

@@ -27,7 +27,11 @@ struct Host {
 impl Host {
     fn handle(&self, request: Request, bytes: Option<Vec<u8>>) {
         match request {
-            Request::Train { config, choice } => self.runner.train(config, choice),
+            Request::Train {
+                config,
+                name,
+                choice,
+            } => self.runner.train(config, name, choice),
             Request::Stop => self.runner.stop(),
             Request::Resume { run, choice } => match bytes {
                 Some(bytes) => self.runner.resume(*run, bytes, choice),

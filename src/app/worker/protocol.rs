@@ -39,6 +39,8 @@ pub enum Request {
     /// Train a new model (the kept one is released first).
     Train {
         config: TrainConfig,
+        /// The run's name in the runs table (one no stored run has).
+        name: String,
         choice: BackendChoice,
     },
     /// Stop the run in progress after the step under way; it is still inspected and kept.
@@ -130,6 +132,8 @@ pub enum Report {
     /// A run starts (`step` 0) or resumes at `step` with the `history` it has so far.
     Started {
         info: BackendInfo,
+        /// The run's configuration (a resumed run's may differ from the page's settings).
+        config: Box<TrainConfig>,
         steps: usize,
         step: usize,
         history: Vec<Metrics>,
