@@ -689,3 +689,28 @@ fn a_custom_task_checkpoint_is_self_contained() {
         CheckpointError::Metadata(ref m) if m.contains("not in the stored vocabulary")
     ));
 }
+
+#[test]
+fn a_file_that_is_not_a_checkpoint_is_named_for_what_it_is() {
+    let message = |bytes: &[u8]| checkpoint::read_meta(bytes).unwrap_err().to_string();
+    let zip = [b"PK\x03\x04".as_slice(), &[0u8; 60]].concat();
+    assert!(message(&zip).contains("a zip archive"), "{}", message(&zip));
+    let json = br#"{"format":"expressivity-lab/checkpoint-v3","train":{}}"#;
+    assert!(message(json).contains("a JSON file"), "{}", message(json));
+    // With a byte-order mark and leading space too.
+    let bom = "\u{feff}  [1, 2]".as_bytes();
+    assert!(message(bom).contains("a JSON file"), "{}", message(bom));
+    let notes = "these are my notes, not a model\n".as_bytes();
+    assert!(message(notes).contains("a text file"), "{}", message(notes));
+    // A real checkpoint cut short is not mistaken for any of these: the container's own error.
+    let bytes = save(&trained(small(
+        TaskKind::Majority,
+        5,
+        Architecture::Standard,
+    )));
+    let cut = message(&bytes[..bytes.len() / 2]);
+    assert!(
+        cut.contains("not a safetensors file") && !cut.contains("looks like"),
+        "{cut}"
+    );
+}

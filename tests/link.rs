@@ -203,9 +203,41 @@ fn a_custom_task_link_without_or_with_a_bad_fingerprint_still_says_the_data_is_m
     // `data=` belongs to a custom task only: elsewhere it is junk.
     let back = parse("?task=dyck&data=0123456789abcdef");
     assert!(back.missing_data.is_none());
+    let notice = back.notice.unwrap();
     assert!(
-        back.notice
-            .unwrap()
-            .contains("Ignored invalid link parameters: data=")
+        notice.contains("Ignored invalid link parameters (defaults used instead): data=")
+            && notice.contains("only a link with task=custom carries data="),
+        "{notice}"
     );
+}
+
+#[test]
+fn each_ignored_parameter_says_why_and_long_junk_is_cut_short() {
+    // In the documented ranges one by one, but over the memory cap together: the reason is the
+    // cap's, not "invalid".
+    let notice = parse("?layers=12&width=1024&batch=4096").notice.unwrap();
+    assert!(notice.contains("memory"), "{notice}");
+    assert!(!notice.contains("..="), "{notice}");
+    // Unknown names and unreadable values are told apart.
+    let notice = parse("?colour=blue&width=wide").notice.unwrap();
+    assert!(
+        notice.contains("colour=blue (unknown parameter)"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("width=wide (not a value it takes)"),
+        "{notice}"
+    );
+    // A 5,000-character parameter is not echoed whole.
+    let junk = "x".repeat(5000);
+    let notice = parse(&format!("?{junk}={junk}")).notice.unwrap();
+    assert!(
+        notice.len() < 400 && notice.contains("(5000 characters)"),
+        "{}",
+        notice.len()
+    );
+    // Many junk parameters: a few listed, the rest counted.
+    let many: Vec<String> = (0..30).map(|i| format!("junk{i}=1")).collect();
+    let notice = parse(&format!("?{}", many.join("&"))).notice.unwrap();
+    assert!(notice.contains("and 22 more"), "{notice}");
 }

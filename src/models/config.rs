@@ -7,7 +7,7 @@ use super::{Architecture, AttentionMode, PositionalEncoding};
 
 /// A number outside its allowed range (shared by the model's and the training run's checks).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{name} must be in {min}..={max}, got {value}")]
+#[error("{name} must be between {min} and {max}, got {value}")]
 pub struct RangeError {
     pub name: &'static str,
     pub value: f64,

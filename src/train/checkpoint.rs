@@ -94,6 +94,43 @@ pub struct Provenance {
     pub params: BTreeMap<String, String>,
 }
 
+/// What a file that is not a safetensors file looks like, from its first bytes: the error then
+/// says what the user picked rather than how its first bytes fail to parse.
+pub fn looks_like(bytes: &[u8]) -> Option<&'static str> {
+    let start = &bytes[..bytes.len().min(512)];
+    if start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06") {
+        return Some(
+            "a zip archive (the runs table's “Export all” writes one: the .safetensors files inside it load here)",
+        );
+    }
+    if start.starts_with(&[0x1f, 0x8b]) {
+        return Some("a gzip-compressed file (decompress it first)");
+    }
+    if start.starts_with(b"\x89PNG")
+        || start.starts_with(b"\xff\xd8\xff")
+        || start.starts_with(b"%PDF")
+    {
+        return Some("an image or a document, not a model");
+    }
+    let text = match std::str::from_utf8(start) {
+        Ok(text) => text,
+        // Cut inside a character at the 512th byte: the valid part.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&start[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') || text.starts_with('[') {
+        return Some(
+            "a JSON file (“Export config” writes a model's metadata as JSON; its weights are in the .safetensors file)",
+        );
+    }
+    let printable = text
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .count();
+    (!text.is_empty() && printable == text.chars().count()).then_some("a text file")
+}
+
 /// Why a checkpoint cannot be written or loaded. Every variant names what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CheckpointError {
@@ -404,7 +441,10 @@ pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
         if bytes.is_empty() {
             CheckpointError::Empty
         } else {
-            CheckpointError::Container(e.to_string())
+            CheckpointError::Container(match looks_like(bytes) {
+                Some(kind) => format!("it looks like {kind}"),
+                None => e.to_string(),
+            })
         }
     })?;
     let json = metadata

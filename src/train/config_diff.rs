@@ -134,6 +134,20 @@ fn flatten(config: &TrainConfig) -> BTreeMap<String, String> {
     // difference, never invent one.
     let value = serde_json::to_value(config).unwrap_or(Value::Null);
     walk("", &value, &mut out);
+    // A custom task's data is its name, size and fingerprint here, never its examples (a
+    // diff cell or a run's name would otherwise hold the whole dataset).
+    if let Some(data) = &config.task.data {
+        out.retain(|k, _| !k.starts_with("task.data"));
+        out.insert(
+            "task.data".into(),
+            format!(
+                "“{}”, {} examples, fingerprint {}",
+                data.name(),
+                data.len(),
+                data.fingerprint_hex()
+            ),
+        );
+    }
     out
 }
 
@@ -162,6 +176,47 @@ fn walk(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
 mod tests {
     use super::*;
     use crate::models::Architecture;
+
+    #[test]
+    fn a_custom_task_differs_by_its_data_summary_never_its_examples() {
+        let data = |text: &str| {
+            std::sync::Arc::new(crate::tasks::CustomData::parse("mine.txt", text).unwrap())
+        };
+        let lines = |n: usize| {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "w{} w{} => {}",
+                        i / 10,
+                        i % 10,
+                        if i % 2 == 0 { "even" } else { "odd" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let a = TrainConfig {
+            task: crate::tasks::TaskSpec::custom(data(&lines(300))),
+            ..TrainConfig::default()
+        };
+        let mut b = a.clone();
+        b.task = crate::tasks::TaskSpec::custom(data(&lines(301)));
+        let changes = config_diff(&a, &b);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].key, "task.data");
+        assert!(changes[0].after.contains("301 examples"), "{changes:?}");
+        assert!(
+            diff_summary(&changes, 3).len() < 200,
+            "{}",
+            diff_summary(&changes, 3)
+        );
+        // Against a generated task, the data shows as one change too.
+        assert!(
+            config_diff(&TrainConfig::default(), &a)
+                .iter()
+                .all(|c| c.after.len() < 200)
+        );
+    }
 
     #[test]
     fn equal_configs_have_no_changes() {

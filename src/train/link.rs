@@ -110,12 +110,65 @@ fn on_off(value: &str) -> Option<bool> {
     }
 }
 
+/// `key=value` as a notice shows it: each part cut to a few dozen characters, so that a long
+/// junk parameter cannot fill the page.
+fn shown(key: &str, value: &str) -> String {
+    const LONGEST: usize = 40;
+    let cut = |s: &str| {
+        if s.chars().count() > LONGEST {
+            format!(
+                "{}… ({} characters)",
+                s.chars().take(LONGEST).collect::<String>(),
+                s.chars().count()
+            )
+        } else {
+            s.to_string()
+        }
+    };
+    format!("{}={}", cut(key), cut(value))
+}
+
+/// Why [`apply`] could not take `key=value`: an unknown name, or a value it cannot read.
+fn unreadable(config: &TrainConfig, key: &str, value: &str) -> String {
+    const KNOWN: [&str; 17] = [
+        "task",
+        "size",
+        "width",
+        "layers",
+        "heads",
+        "steps",
+        "batch",
+        "lr",
+        "seed",
+        "eval",
+        "arch",
+        "attention",
+        "positional",
+        "block",
+        "window",
+        "index-positions",
+        "backend",
+    ];
+    let why = if key == "data" {
+        "only a link with task=custom carries data="
+    } else if KNOWN.contains(&key) || config.task.task.info().param(key).is_some() {
+        "not a value it takes"
+    } else {
+        "unknown parameter"
+    };
+    format!("{} ({why})", shown(key, value))
+}
+
+/// At most this many ignored parameters are listed one by one.
+const LISTED: usize = 8;
+
 fn notice(ignored: &[String], missing_data: Option<MissingData>) -> Option<String> {
     let ignored = (!ignored.is_empty()).then(|| {
-        format!(
-            "Ignored invalid link parameters: {} (defaults used instead).",
-            ignored.join(", ")
-        )
+        let mut listed = ignored[..ignored.len().min(LISTED)].join("; ");
+        if ignored.len() > LISTED {
+            listed.push_str(&format!("; and {} more", ignored.len() - LISTED));
+        }
+        format!("Ignored invalid link parameters (defaults used instead): {listed}.")
     });
     let parts: Vec<String> = missing_data
         .map(|m| m.message())
@@ -167,7 +220,7 @@ pub fn parse(query: &str) -> FromUrl {
     let mut ignored = Vec::new();
     for &(key, value) in &pairs {
         if !apply(&mut config, &mut choice, key, value) {
-            ignored.push(format!("{key}={value}"));
+            ignored.push(unreadable(&config, key, value));
         }
     }
     if config.validate().is_ok() {
@@ -183,17 +236,18 @@ pub fn parse(query: &str) -> FromUrl {
     let mut ignored = Vec::new();
     for (key, value) in pairs {
         let mut candidate = config.clone();
-        let ok = apply(&mut candidate, &mut choice, key, value);
-        let valid = ok && (key == "backend" || candidate.validate().is_ok());
-        if valid {
-            config = candidate;
-        } else {
-            ignored.push(format!("{key}={value}"));
+        if !apply(&mut candidate, &mut choice, key, value) {
+            ignored.push(unreadable(&config, key, value));
+            continue;
+        }
+        match candidate.validate() {
+            Err(e) if key != "backend" => ignored.push(format!("{} ({e})", shown(key, value))),
+            _ => config = candidate,
         }
     }
     // A parameter can be valid alone but not with a later one (heads vs width): re-check.
-    if config.validate().is_err() {
-        ignored.push("the combination of parameters".into());
+    if let Err(e) = config.validate() {
+        ignored.push(format!("the combination of parameters ({e})"));
         config = TrainConfig::default();
     }
     FromUrl {

@@ -576,7 +576,10 @@ try {
     for (const [name, content, pattern] of [
       ["truncated.safetensors", bytes.subarray(0, bytes.length >> 1), /not a safetensors file/],
       ["flipped.safetensors", Buffer.from(bytes.map((b, i) => (i === bytes.length - 3 ? b ^ 1 : b))), /checksum/],
-      ["notes.safetensors", Buffer.from("these are my notes, not a model"), /not a safetensors file/],
+      ["notes.safetensors", Buffer.from("these are my notes, not a model"), /not a safetensors file.*a text file/],
+      // The page's own "Export all" zip and a config JSON are named for what they are.
+      ["e2e-runs.zip", await readFile(resolve("target/e2e-runs.zip")), /a zip archive/],
+      ["majority.json", Buffer.from(JSON.stringify(meta)), /a JSON file/],
     ]) {
       await m.page.setInputFiles("#import-file", { name, mimeType: "application/octet-stream", buffer: content });
       const refused = await m.page.waitForFunction((n) => (document.querySelector("#model-error")?.textContent ?? "").includes(n), name, { timeout: 60_000 }).then(() => true, () => false);
@@ -642,6 +645,14 @@ try {
   check((await junk.page.inputValue("#cfg-seed")) === "5", "valid URL parameters are kept");
   check(junk.errors.length === 0, "no console errors with a junk URL");
   await junk.page.close();
+  // Each ignored parameter says why (the memory cap, not "invalid"); a 5,000-character junk
+  // parameter is cut short and does not widen the page.
+  const capped = await openPage(`?layers=12&width=1024&batch=4096&${"x".repeat(5000)}=1`);
+  const cappedNotice = (await capped.page.textContent(".notice")) ?? "";
+  const pageWidth = await capped.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  check(/memory/.test(cappedNotice) && !/\.\.=/.test(cappedNotice) && cappedNotice.length < 1000 && pageWidth[0] <= pageWidth[1],
+    `ignored link parameters come with reasons, cut short (${cappedNotice.length} characters, page ${pageWidth[0]} px in a ${pageWidth[1]} px window): ${cappedNotice.slice(0, 240)}`);
+  await capped.page.close();
 
   // 4b. Last (SwiftShader's kernel compiles keep the shared GPU process busy after the page
   //     closes, which would stall the pages of later sections): the main thread while the
