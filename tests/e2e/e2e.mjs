@@ -100,6 +100,15 @@ async function train(page, timeoutMs) {
   return { seconds, longest, steps, rate };
 }
 
+// axe-core's WCAG 2 A and AA rules (2.0 and 2.1) on the page as it is: the violations, each
+// with its rule, impact and first nodes.
+const axeSource = await readFile(resolve("tests/e2e/node_modules/axe-core/axe.min.js"), "utf8");
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  return result.violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
+}
+
 // The longest main-thread task the page has seen since `since` (its performance.now()).
 function longestTaskSince(page, since) {
   return page.evaluate((t) => Math.max(0, ...window.__longtasks.filter((x) => x.start >= t).map((x) => x.duration)), since);
@@ -195,6 +204,10 @@ try {
   await page.dispatchEvent("#cfg-size", "change");
   await page.waitForFunction(() => !document.querySelector("#stale-attention"), null, { timeout: 10_000 }).catch(() => {});
   check((await page.$("#stale-attention")) === null, "the marker goes once the settings are the shown model's again");
+  // Accessibility: every panel of the trained page (map, player, DP table, runs, claims,
+  // models, gallery) against WCAG 2 A/AA.
+  const violations = await axeViolations(page);
+  check(violations.length === 0, `axe-core (WCAG 2 A/AA) finds no violation on the trained page: ${violations.join(" | ") || "none"}`);
   // Training on the main thread, the regression this guards against, exceeds the limit in every
   // run (118-141 long tasks per 20 s before the worker); one early task sometimes crosses it on
   // 2 shared cores (see `remeasured`).
@@ -633,6 +646,8 @@ try {
       check(/0 of 128 held-out examples wrong/.test(await m.page.textContent("#example-picker")), "First wrong is disabled only when no held-out example is wrong");
     }
     await m.page.screenshot({ path: "target/e2e-dp-table.png", fullPage: false, clip: await m.page.locator("section.panel.cot").boundingBox() });
+    const edViolations = await axeViolations(m.page);
+    check(edViolations.length === 0, `axe-core finds no violation with a wrong edit-distance example and its 2-D table open: ${edViolations.join(" | ") || "none"}`);
     await m.page.screenshot({ path: "target/e2e-models.png", fullPage: true });
     check(m.errors.length === 0, `models: no console errors (${m.errors.join(" | ")})`);
     await m.page.close();

@@ -140,8 +140,8 @@ fn committed_view(
         None => html! {
             <div class="claim-results none" id={format!("claim-results-{id}")}>
                 <p>{"No committed results yet. Run the grid natively:"}</p>
-                <code class="claim-cmd">{reproduce_commands(id, true).0}</code>
-                <code class="claim-cmd">{reproduce_commands(id, false).0}</code>
+                <code class="claim-cmd" tabindex="0">{reproduce_commands(id, true).0}</code>
+                <code class="claim-cmd" tabindex="0">{reproduce_commands(id, false).0}</code>
             </div>
         },
         Some(Err(e)) => html! {
@@ -165,16 +165,16 @@ fn committed_view(
                 }
                 <div class="claim-commands">
                     <span class="hint">{"Reproduce:"}</span>
-                    <code class="claim-cmd">{one}</code>
+                    <code class="claim-cmd" tabindex="0">{one}</code>
                     if !parts.is_empty() {
                         <span class="hint">{"or in two parts (two cores or machines; resumable):"}</span>
-                        { for parts.into_iter().map(|cmd| html! { <code class="claim-cmd">{cmd}</code> }) }
+                        { for parts.into_iter().map(|cmd| html! { <code class="claim-cmd" tabindex="0">{cmd}</code> }) }
                     }
                     <details class="claim-recorded">
                         <summary>{format!("As recorded ({} command{}; commit {}; {})",
                             c.commands.len(), if c.commands.len() == 1 { "" } else { "s" },
                             c.commits.join(", "), c.machines.join(", "))}</summary>
-                        { for c.commands.iter().map(|cmd| html! { <code class="claim-cmd">{cmd.clone()}</code> }) }
+                        { for c.commands.iter().map(|cmd| html! { <code class="claim-cmd" tabindex="0">{cmd.clone()}</code> }) }
                     </details>
                 </div>
             </div>

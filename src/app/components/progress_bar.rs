@@ -29,7 +29,7 @@ pub fn progress_bar(props: &Props) -> Html {
     };
     html! {
         <div class="progress" id={props.id.clone()}>
-            <div class="progress-track" role="progressbar"
+            <div class="progress-track" role="progressbar" aria-label={format!("{}: {} of {} {}", props.label, props.done, props.total, props.unit)}
                 aria-valuemin="0" aria-valuemax={props.total.to_string()} aria-valuenow={props.done.to_string()}>
                 // A transform, not a width: the browser animates it on the compositor, so a run's
                 // progress repaints nothing on the main thread.
