@@ -246,11 +246,17 @@ impl RunRecord {
         format!("{} / {}", self.steps_done, self.config.steps)
     }
 
-    /// "87.5 %", or "—" before the first evaluation.
+    /// "12.5 % free (87.5 % t-f)", "87.5 % t-f", or "—" before the first evaluation. Free
+    /// generation at the last evaluation first, when the run recorded it (the page's runs
+    /// do); the teacher-forced figure ("t-f", which flatters a chain of thought) beside it.
     pub fn accuracy_label(&self) -> String {
-        match self.final_accuracy {
-            Some(a) if a.is_finite() => format!("{:.1} %", 100.0 * a),
+        let forced = match self.final_accuracy {
+            Some(a) if a.is_finite() => format!("{:.1} % t-f", 100.0 * a),
             _ => "—".into(),
+        };
+        match self.history.last().and_then(|m| m.free) {
+            Some(free) => format!("{:.1} % free ({forced})", 100.0 * free.full),
+            None => forced,
         }
     }
 
@@ -431,7 +437,11 @@ mod tests {
         r.elapsed_s = 185.0;
         assert_eq!(r.task_label(), "lis 5");
         assert_eq!(r.steps_label(), "200 / 2000");
-        assert_eq!(r.accuracy_label(), "87.5 %");
+        // The last evaluation has no free-generation figure: teacher-forced, and said so.
+        assert_eq!(r.accuracy_label(), "87.5 % t-f");
+        let mut free = r.clone();
+        free.history.reverse();
+        assert_eq!(free.accuracy_label(), "12.5 % free (87.5 % t-f)");
         assert_eq!(r.elapsed_label(), "3 min 05 s");
         r.elapsed_s = 3725.0;
         assert_eq!(r.elapsed_label(), "1 h 02 min");

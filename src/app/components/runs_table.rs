@@ -261,7 +261,7 @@ pub fn runs_table(props: &Props) -> Html {
                         <thead>
                             <tr>
                                 <th title="Overlay curves">{"⧉"}</th><th>{"Name"}</th><th>{"Task"}</th><th>{"Architecture"}</th>
-                                <th>{"Settings"}</th><th>{"vs previous"}</th><th>{"Steps"}</th><th>{"Accuracy"}</th>
+                                <th>{"Settings"}</th><th>{"vs previous"}</th><th>{"Steps"}</th><th title="Free generation (the model reads back its own tokens) at the last evaluation; t-f: teacher-forced">{"Accuracy"}</th>
                                 <th>{"Time"}</th><th>{"Backend"}</th><th>{"Status"}</th><th></th>
                             </tr>
                         </thead>
