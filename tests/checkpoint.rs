@@ -166,10 +166,10 @@ fn damaged_or_mismatched_files_are_clear_errors() {
     let (tensors, meta) = parts(&bytes);
 
     assert_eq!(load_err(&[]), CheckpointError::Empty);
-    assert!(matches!(
+    assert_eq!(
         load_err(b"definitely not a checkpoint"),
-        CheckpointError::Container(_)
-    ));
+        CheckpointError::NotACheckpoint("a text file")
+    );
     for cut in [1, 8, 20, bytes.len() / 2, bytes.len() - 1] {
         assert!(
             matches!(load_err(&bytes[..cut]), CheckpointError::Container(_)),
@@ -712,5 +712,10 @@ fn a_file_that_is_not_a_checkpoint_is_named_for_what_it_is() {
     assert!(
         cut.contains("not a safetensors file") && !cut.contains("looks like"),
         "{cut}"
+    );
+    assert!(
+        message(notes).starts_with("not a checkpoint: it looks like"),
+        "{}",
+        message(notes)
     );
 }

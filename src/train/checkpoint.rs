@@ -124,6 +124,10 @@ pub fn looks_like(bytes: &[u8]) -> Option<&'static str> {
             "a JSON file (“Export config” writes a model's metadata as JSON; its weights are in the .safetensors file)",
         );
     }
+    // A few bytes say nothing (a checkpoint cut after its first byte can be a letter).
+    if text.len() < 8 {
+        return None;
+    }
     let printable = text
         .chars()
         .filter(|c| !c.is_control() || c.is_whitespace())
@@ -140,6 +144,8 @@ pub enum CheckpointError {
     TooLarge(usize),
     #[error("not a safetensors file (or truncated/corrupted): {0}")]
     Container(String),
+    #[error("not a checkpoint: it looks like {0}")]
+    NotACheckpoint(&'static str),
     #[error(
         "this safetensors file has no Expressivity Lab metadata (key `{META_KEY}`); was it written by another program?"
     )]
@@ -441,10 +447,10 @@ pub fn read_meta(bytes: &[u8]) -> Result<CheckpointMeta, CheckpointError> {
         if bytes.is_empty() {
             CheckpointError::Empty
         } else {
-            CheckpointError::Container(match looks_like(bytes) {
-                Some(kind) => format!("it looks like {kind}"),
-                None => e.to_string(),
-            })
+            match looks_like(bytes) {
+                Some(kind) => CheckpointError::NotACheckpoint(kind),
+                None => CheckpointError::Container(e.to_string()),
+            }
         }
     })?;
     let json = metadata

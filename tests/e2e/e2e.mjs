@@ -325,6 +325,8 @@ try {
     for (const box of await r.page.$$("#runs-panel tr.run-row input[type=checkbox]")) await box.check();
     const lines = await r.page.$$eval("#runs-chart polyline.run-line", (ls) => new Set(ls.map((l) => l.dataset.run)).size);
     check(lines === 2, `ticking both runs overlays their curves (${lines} runs drawn)`);
+    const caption = await r.page.textContent("#runs-accuracy-caption").catch(() => "");
+    check(/free generation/.test(caption ?? ""), `the overlay compares the runs on free generation (they recorded it at every evaluation): "${caption}"`);
     // Rename the first run; the name survives a reload.
     await r.page.click(`#runs-panel tr.run-row[data-run="${list[1].id}"] button[aria-label=rename]`);
     await r.page.fill("#runs-panel input.run-name-input", "reference run");
@@ -589,7 +591,7 @@ try {
     for (const [name, content, pattern] of [
       ["truncated.safetensors", bytes.subarray(0, bytes.length >> 1), /not a safetensors file/],
       ["flipped.safetensors", Buffer.from(bytes.map((b, i) => (i === bytes.length - 3 ? b ^ 1 : b))), /checksum/],
-      ["notes.safetensors", Buffer.from("these are my notes, not a model"), /not a safetensors file.*a text file/],
+      ["notes.safetensors", Buffer.from("these are my notes, not a model"), /not a checkpoint: it looks like a text file/],
       // The page's own "Export all" zip and a config JSON are named for what they are.
       ["e2e-runs.zip", await readFile(resolve("target/e2e-runs.zip")), /a zip archive/],
       ["majority.json", Buffer.from(JSON.stringify(meta)), /a JSON file/],

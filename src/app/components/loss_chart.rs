@@ -80,6 +80,12 @@ pub fn loss_chart(props: &Props) -> Html {
                 if has_free {
                     <polyline points={curve(|m| m.free.map(|f| f.full), 1.0)} class="line accuracy free" />
                     <polyline points={curve(|m| m.free.map(|f| f.answer), 1.0)} class="line answer free" />
+                    // A dot at each evaluation: a run with one evaluation has no line to draw.
+                    { for history.iter().filter_map(|m| m.free.map(|f| (m.step, f.full))).map(|(step, full)| html! {
+                        <circle class="point accuracy free" r="3"
+                            cx={format!("{:.1}", FRAME.x(step as f64 / total as f64))}
+                            cy={format!("{:.1}", FRAME.y(f64::from(full)))} />
+                    }) }
                 }
             </Chart>
             <div class="legend">
