@@ -118,6 +118,24 @@ impl<T> Deref for ByAddress<T> {
 }
 
 /// Whether two optional shared values are the same one (or both absent), by address: the
+/// One listener for a container of steps: a click on an element matching `selector` (or inside
+/// it) that carries a `data-step` jumps to that step of the chain of thought (the player's token
+/// row and the DP table share it).
+pub fn on_step_click(on_goto: &Callback<usize>, selector: &'static str) -> Callback<MouseEvent> {
+    let on_goto = on_goto.clone();
+    Callback::from(move |e: MouseEvent| {
+        let step = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest(selector).ok().flatten())
+            .and_then(|found| found.get_attribute("data-step"))
+            .and_then(|s| s.parse().ok());
+        if let Some(step) = step {
+            on_goto.emit(step);
+        }
+    })
+}
+
 /// props comparison of panels that get the page's inspection (see [`ByAddress`]).
 pub fn same_address<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
     match (a, b) {

@@ -24,13 +24,14 @@ const check = (ok, message) => { if (!ok) failures.push(message); console.log(`$
 
 const { server, base } = await serve(root);
 
-const browser = await chromium.launch({
+const LAUNCH = {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
   args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run"],
   // playwright gives every launch a fresh, empty user-data-dir of its own.
-});
+};
+const browser = await chromium.launch(LAUNCH);
 
 async function bench() {
   const cpu = await openPage("?steps=300");
@@ -107,6 +108,26 @@ async function axeViolations(page) {
   if (!(await page.evaluate(() => typeof window.axe !== "undefined"))) await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
   return result.violations.map((v) => `${v.id} (${v.impact}, ${v.nodes.length} nodes: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`);
+}
+
+// Click Stop and time it in the page, from the click's dispatch to the DOM saying "Stopped at
+// step" (the worker's answer, or the page ending it, and the page's update; not Playwright's
+// round trips): milliseconds, or Infinity when it is not shown within `timeoutMs`.
+async function clickStop(page, timeoutMs) {
+  await page.evaluate(() => {
+    window.__stop = {};
+    document.addEventListener("click", (e) => { if (e.target.closest("#train")) window.__stop.clicked ??= performance.now(); }, { capture: true });
+    new MutationObserver((_, observer) => {
+      if (/Stopped at step/.test(document.querySelector("#progress")?.textContent ?? "")) {
+        window.__stop.shown = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.click("#train", { noWaitAfter: true });
+  const shownInTime = await page.waitForFunction(() => window.__stop.shown !== undefined, null, { timeout: timeoutMs }).then(() => true, () => false);
+  const { clicked, shown } = await page.evaluate(() => window.__stop);
+  return shownInTime ? shown - clicked : Infinity;
 }
 
 // The longest main-thread task the page has seen since `since` (its performance.now()).
@@ -225,8 +246,7 @@ try {
   //     ends the run with a message and the next run uses the CPU.
   {
     const stepsDone = (p) => p.evaluate(() => parseInt((document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0").split("/")[0], 10) || 0);
-    // Measured in the page, from the click's dispatch to the DOM saying "Stopped at step": the
-    // worker's step, its messages and the page's update, not Playwright's round trips.
+    // Measured in the page (see `clickStop`).
     const stopQuery = "?steps=5000&width=32&layers=2";
     const stopLatency = async (p) => {
       await p.click("#train");
@@ -234,20 +254,8 @@ try {
         && parseInt(document.querySelector("#progress .progress-label span:last-child")?.textContent ?? "0", 10) >= 20, null, { timeout: 180_000 });
       await p.waitForTimeout(2000);
       const rate = parseFloat(await p.textContent("#steps-per-second"));
-      await p.evaluate(() => {
-        window.__stop = {};
-        document.addEventListener("click", (e) => { if (e.target.closest("#train")) window.__stop.clicked ??= performance.now(); }, { capture: true });
-        new MutationObserver((_, observer) => {
-          if (/Stopped at step/.test(document.querySelector("#progress")?.textContent ?? "")) {
-            window.__stop.shown = performance.now();
-            observer.disconnect();
-          }
-        }).observe(document, { subtree: true, childList: true, characterData: true });
-      });
-      await p.click("#train");
-      await p.waitForFunction(() => window.__stop.shown !== undefined, null, { timeout: 60_000 });
-      const { clicked, shown } = await p.evaluate(() => window.__stop);
-      return { ms: shown - clicked, oneStep: 1000 / rate, rate };
+      const ms = await clickStop(p, 60_000);
+      return { ms, oneStep: 1000 / rate, rate };
     };
     const s = await openPage(stopQuery);
     const stopped = await remeasured(await stopLatency(s.page), (m) => m.ms <= m.oneStep + 300,
@@ -696,12 +704,7 @@ try {
   //     says it is evaluating, and Stop ends the worker within two seconds, keeps the run listed
   //     as stopped and says why.
   {
-    const own = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    const own = await chromium.launch(LAUNCH);
     try {
       const page = await own.newPage({ viewport: { width: 1400, height: 1000 } });
       const errors = [];
@@ -713,21 +716,8 @@ try {
       await page.click("#train", { noWaitAfter: true });
       const evaluating = await page.waitForFunction(() => /Evaluating on the held-out set at step 5/.test(document.querySelector("#progress")?.textContent ?? ""), null, { timeout: 240_000 }).then(() => true, () => false);
       check(evaluating, `the progress line says the run is evaluating (after ${((Date.now() - t0) / 1000).toFixed(0)} s: "${await page.textContent("#progress .progress-label span")}")`);
-      await page.evaluate(() => {
-        window.__stop = {};
-        document.addEventListener("click", (e) => { if (e.target.closest("#train")) window.__stop.clicked ??= performance.now(); }, { capture: true });
-        new MutationObserver((_, observer) => {
-          if (/Stopped at step/.test(document.querySelector("#progress")?.textContent ?? "")) {
-            window.__stop.shown = performance.now();
-            observer.disconnect();
-          }
-        }).observe(document, { subtree: true, childList: true, characterData: true });
-      });
-      await page.click("#train", { noWaitAfter: true });
-      const ended = await page.waitForFunction(() => window.__stop.shown !== undefined, null, { timeout: 10_000 }).then(() => true, () => false);
-      const { clicked, shown } = await page.evaluate(() => window.__stop);
-      const ms = ended ? shown - clicked : Infinity;
-      check(ended && ms <= 2000, `Stop ends a run stuck in a WebGPU evaluation within 2 s: ${ms.toFixed(0)} ms`);
+      const ms = await clickStop(page, 10_000);
+      check(ms <= 2000, `Stop ends a run stuck in a WebGPU evaluation within 2 s: ${ms.toFixed(0)} ms`);
       const note = await page.textContent("#stop-note").catch(() => "");
       check(/did not answer Stop.*evaluating at step 5 on WebGPU.*ended it/.test(note ?? ""), `the page says why it ended the worker: "${note}"`);
       const listed = await page.waitForFunction(() => {

@@ -8,10 +8,9 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::hooks::{ByAddress, same_address};
+use crate::app::hooks::{ByAddress, on_step_click, same_address};
 use crate::tasks::{Segment, TaskKind};
 use crate::train::Inspection;
 
@@ -174,29 +173,15 @@ fn explain(ins: &Inspection, step: usize) -> String {
     }
 }
 
-/// One listener for the whole row of generated tokens: a click on a token (or inside it) jumps
-/// to the step in its `data-step`.
-fn on_row_click(on_goto: &Callback<usize>) -> Callback<MouseEvent> {
-    let on_goto = on_goto.clone();
-    Callback::from(move |e: MouseEvent| {
-        let step = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest(".tok-wrap").ok().flatten())
-            .and_then(|wrap| wrap.get_attribute("data-step"))
-            .and_then(|s| s.parse().ok());
-        if let Some(step) = step {
-            on_goto.emit(step);
-        }
-    })
-}
-
 #[function_component(CotPlayer)]
 pub fn cot_player(props: &Props) -> Html {
     let texts = use_memo(props.inspection.clone().map(ByAddress), |ins| {
         ins.as_ref().map_or_else(Vec::new, |ins| token_texts(ins))
     });
-    let on_click = use_memo(props.on_goto.clone(), on_row_click);
+    // One listener for the whole row of generated tokens.
+    let on_click = use_memo(props.on_goto.clone(), |on_goto| {
+        on_step_click(on_goto, ".tok-wrap")
+    });
     let Some(ins) = props.inspection.as_ref() else {
         return html! {
             <div class="empty" id="cot-player">{"After training, the model writes its chain of thought here, one DP cell at a time."}</div>

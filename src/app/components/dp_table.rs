@@ -7,10 +7,9 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::app::hooks::ByAddress;
+use crate::app::hooks::{ByAddress, on_step_click};
 use crate::tasks::{Cell, TaskKind};
 use crate::train::Inspection;
 
@@ -74,22 +73,6 @@ fn prompt_parts(ins: &Inspection) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// A click on a cell (or inside it) jumps to the step in its `data-step`.
-fn on_cell_click(on_goto: &Callback<usize>) -> Callback<MouseEvent> {
-    let on_goto = on_goto.clone();
-    Callback::from(move |e: MouseEvent| {
-        let step = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("td[data-step]").ok().flatten())
-            .and_then(|td| td.get_attribute("data-step"))
-            .and_then(|s| s.parse().ok());
-        if let Some(step) = step {
-            on_goto.emit(step);
-        }
-    })
-}
-
 /// The cell `at` as a table cell, highlighted for `step`.
 fn cell_html(
     written: &BTreeMap<(usize, usize), Written>,
@@ -141,7 +124,9 @@ fn cell_html(
 pub fn dp_table(props: &Props) -> Html {
     let ins = &props.inspection;
     let cells = use_memo(ByAddress(ins.clone()), |ins| written(&ins.0));
-    let on_click = use_memo(props.on_goto.clone(), on_cell_click);
+    let on_click = use_memo(props.on_goto.clone(), |on_goto| {
+        on_step_click(on_goto, "td[data-step]")
+    });
     if cells.is_empty() {
         return html! {};
     }

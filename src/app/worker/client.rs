@@ -194,11 +194,7 @@ impl Inner {
         });
         let model_lost = self.model_on.get() == flavor;
         let run = self.training_run.borrow_mut().take();
-        let doing = match self.activity.take() {
-            Some(Activity::CompilingShaders) => "compiling WebGPU shaders".to_string(),
-            Some(Activity::Evaluating { step }) => format!("evaluating at step {step}"),
-            None => "training".into(),
-        };
+        let doing = Activity::doing(self.activity.take());
         let on = if self.on_webgpu.get() {
             "WebGPU"
         } else {

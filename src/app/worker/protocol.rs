@@ -119,6 +119,15 @@ impl Activity {
             Self::Evaluating { step } => format!("Evaluating on the held-out set at step {step}…"),
         }
     }
+
+    /// What the worker was doing, in a sentence about it ("it was … on WebGPU").
+    pub fn doing(activity: Option<Self>) -> String {
+        match activity {
+            Some(Self::CompilingShaders) => "compiling WebGPU shaders".into(),
+            Some(Self::Evaluating { step }) => format!("evaluating at step {step}"),
+            None => "training".into(),
+        }
+    }
 }
 
 /// What the worker tells the page. Each report is one change to the page's state, except
