@@ -209,6 +209,12 @@ pub struct Design {
     /// A size where every rate succeeds cannot tell the rates apart (index lookup at N = 8).
     #[serde(skip_serializing_if = "is_zero")]
     pub tune_size: usize,
+    /// The learning rate of each restart, seed by seed (as long as `seeds`): the rate search
+    /// runs inside the grid, every cell trying each rate once, and the verdict takes the
+    /// restart that validates best (never the test set). Empty: every seed trains at the
+    /// searched rate ([`super::rates`]).
+    #[serde(skip_serializing_if = "<[f64]>::is_empty")]
+    pub restart_rates: &'static [f64],
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -233,7 +239,14 @@ impl Design {
             rate_per_width: false,
             check_every: 0,
             tune_size: 0,
+            restart_rates: &[],
         }
+    }
+
+    /// The rate the restart of `seed` trains with, where the design sets one per restart.
+    pub fn restart_rate(&self, seed: u64) -> Option<f64> {
+        let i = self.seeds.iter().position(|&s| s == seed)?;
+        self.restart_rates.get(i).copied()
     }
 }
 
@@ -316,7 +329,7 @@ impl Claim {
                  CI lies at or above it at the largest size; otherwise inconclusive"
             ),
             Kind::Separation => format!(
-                "w*(N) = smallest width reaching {t:.0} %. Supported if, for every pair of series \
+                "w*(N) = smallest width whose cell reaches {t:.0} % (its best restart on validation where runs record it, else its seeds pooled). Supported if, for every pair of series \
                  (positive, negative), the bootstrap 95 % CI of log₂(growth of the negative side's \
                  w* from the smallest to the largest N) − log₂(growth of the positive side's) lies \
                  above 0; not supported if it lies at or below 0; inconclusive if it straddles 0, \
@@ -327,7 +340,7 @@ impl Claim {
                 self.negative.growth.name()
             ),
             Kind::NoSeparation => format!(
-                "w*(N) = smallest width reaching {t:.0} %. Supported if both sides reach {t:.0} % at \
+                "w*(N) = smallest width whose cell reaches {t:.0} % (its best restart on validation where runs record it, else its seeds pooled). Supported if both sides reach {t:.0} % at \
                  every size and the bootstrap 95 % CI of log₂(growth of the second side's w*) − \
                  log₂(growth of the first side's) lies at or below 0; not supported if it lies \
                  above 0; otherwise inconclusive"

@@ -45,3 +45,33 @@ pub struct Observation {
     /// Accuracy on the run's validation stream (which restart of a cell is best), when recorded.
     pub validation: Option<f64>,
 }
+
+/// Whether every one of `runs` recorded a validation accuracy, so that a cell's best restart
+/// can be chosen without looking at the test set.
+pub fn validated<'a>(runs: impl IntoIterator<Item = &'a Observation>) -> bool {
+    runs.into_iter().all(|o| o.validation.is_some())
+}
+
+/// The test bits a cell is judged on: those of the restart with the best validation accuracy
+/// (ties: the lower seed) when `validated`, else every seed's (pooled).
+pub fn chosen(runs: &[&Observation], validated: bool) -> Vec<Vec<bool>> {
+    if !validated {
+        return runs.iter().map(|o| o.correct.clone()).collect();
+    }
+    let best = runs.iter().copied().max_by(|a, b| {
+        let (x, y) = (a.validation.unwrap_or(0.0), b.validation.unwrap_or(0.0));
+        x.total_cmp(&y).then(b.seed.cmp(&a.seed))
+    });
+    best.map(|o| vec![o.correct.clone()]).unwrap_or_default()
+}
+
+/// How a cell's restarts were used, in words for cards and verdicts.
+pub fn selection_words(validated: bool) -> &'static str {
+    if validated {
+        "best restart per cell, chosen on a validation stream (not the test set)"
+    } else {
+        "seeds pooled: these runs recorded no validation accuracy, so no restart can be chosen \
+         without looking at the test set (pooling is conservative: the best restart does at \
+         least as well)"
+    }
+}

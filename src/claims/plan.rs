@@ -53,8 +53,12 @@ pub fn plan(claim: &Claim, quick: bool) -> Vec<PlannedRun> {
         for &width in design.widths {
             for series in claim.series {
                 for &seed in design.seeds {
+                    let mut series = rates::tuned(claim, series, width);
+                    if let Some(rate) = design.restart_rate(seed) {
+                        series.learning_rate = rate;
+                    }
                     runs.push(PlannedRun {
-                        series: rates::tuned(claim, series, width),
+                        series,
                         size,
                         width,
                         seed,

@@ -21,18 +21,6 @@ pub const TUNED_PER_WIDTH: &[(&str, &str, usize, f64)] = &[
     ("dyck", "transformer-1L", 16, 3e-3),
     ("dyck", "transformer-1L", 32, 1e-3),
     ("dyck", "transformer-1L", 64, 1e-3),
-    // assets/results/claims/index-lookup.lr.json (N = 16, seed 101, early stopping, cap 6,000
-    // steps, two shards merged)
-    ("index-lookup", "transformer-1L", 8, 1e-2),
-    ("index-lookup", "transformer-1L", 16, 1e-2),
-    ("index-lookup", "transformer-1L", 32, 1e-2),
-    ("index-lookup", "transformer-1L", 64, 3e-3),
-    ("index-lookup", "transformer-1L", 128, 3e-3),
-    ("index-lookup", "lstm", 8, 1e-2),
-    ("index-lookup", "lstm", 16, 1e-2),
-    ("index-lookup", "lstm", 32, 3e-3),
-    ("index-lookup", "lstm", 64, 3e-3),
-    ("index-lookup", "lstm", 128, 3e-3),
 ];
 
 /// The rate `claim` trains `series` with at `width`: the per-width choice, else the

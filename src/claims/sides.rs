@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::claim::{Claim, Kind};
-use super::outcome::{Observation, Outcome};
+use super::outcome::{Observation, Outcome, chosen, selection_words, validated};
 use super::stats::{WStar, WStarEstimate, w_star};
 use crate::models::cost::token_cost;
 use crate::tasks::TaskKind;
@@ -109,10 +109,11 @@ pub fn positive(
     let threshold = claim.threshold();
     let design = claim.design(quick);
     let bound_at = |size: usize| side.bound.at(side.growth, claim.task, size);
-    let validated = observations
-        .iter()
-        .filter(|o| side.series.contains(&o.series.as_str()))
-        .all(|o| o.validation.is_some());
+    let validated = validated(
+        observations
+            .iter()
+            .filter(|o| side.series.contains(&o.series.as_str())),
+    );
     let mut trained = Vec::new();
     for &series in side.series {
         for &size in design.sizes {
@@ -153,14 +154,7 @@ pub fn positive(
         }
     });
     let bound = side.bound.describe(side.growth);
-    let selection = if validated {
-        "best restart per cell, chosen on a validation stream (not the test set)".to_string()
-    } else {
-        "seeds pooled: these runs recorded no validation accuracy, so no restart can be chosen \
-         without looking at the test set (pooling is conservative: the best restart does at \
-         least as well)"
-            .to_string()
-    };
+    let selection = selection_words(validated).to_string();
     let summary = summary(
         claim,
         quick,
@@ -179,19 +173,6 @@ pub fn positive(
         bound,
         summary,
     })
-}
-
-/// The bits of the run each seed chose: the best validation accuracy (ties: the lower seed) when
-/// every run has one, else every seed (pooled).
-fn chosen(runs: &[&Observation], validated: bool) -> Vec<Vec<bool>> {
-    if !validated {
-        return runs.iter().map(|o| o.correct.clone()).collect();
-    }
-    let best = runs.iter().copied().max_by(|a, b| {
-        let (x, y) = (a.validation.unwrap_or(0.0), b.validation.unwrap_or(0.0));
-        x.total_cmp(&y).then(b.seed.cmp(&a.seed))
-    });
-    best.map(|o| vec![o.correct.clone()]).unwrap_or_default()
 }
 
 /// Supported when every cell's w* interval lies within its bound; not supported when one lies

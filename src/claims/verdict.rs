@@ -25,6 +25,7 @@ use crate::tasks::{Example, Task, TaskSpec};
 use crate::train::held_out::held_out;
 
 pub use super::outcome::{Observation, Outcome};
+use super::outcome::{chosen, selection_words, validated};
 
 /// Accuracy of one (series, size, width) over its seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +96,10 @@ pub struct Verdict {
     /// What a part-done grid lacks ([`super::partial`]); absent when the grid is complete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing: Option<super::missing::Missing>,
+    /// How the w*(N) of the comparison used each cell's restarts: the best restart on
+    /// validation, or every seed pooled (absent from verdicts written before the choice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<String>,
 }
 
 /// One shortcut rule's accuracy at one size, on the examples the runs are judged on.
@@ -106,10 +111,10 @@ pub struct ShortcutCheck {
     pub passes_threshold: bool,
 }
 
-/// Correctness bits per (series, size) → per width (ascending) → per seed (ascending).
-type Grouped = BTreeMap<(String, usize), BTreeMap<usize, Vec<(u64, Vec<bool>)>>>;
+/// Runs per (series, size) → per width (ascending) → per seed (ascending).
+type Grouped<'a> = BTreeMap<(String, usize), BTreeMap<usize, Vec<&'a Observation>>>;
 
-fn group(observations: &[Observation]) -> Grouped {
+fn group(observations: &[Observation]) -> Grouped<'_> {
     let mut grouped: Grouped = BTreeMap::new();
     for o in observations {
         grouped
@@ -117,11 +122,11 @@ fn group(observations: &[Observation]) -> Grouped {
             .or_default()
             .entry(o.width)
             .or_default()
-            .push((o.seed, o.correct.clone()));
+            .push(o);
     }
     for widths in grouped.values_mut() {
         for seeds in widths.values_mut() {
-            seeds.sort_by_key(|(seed, _)| *seed);
+            seeds.sort_by_key(|o| o.seed);
         }
     }
     grouped
@@ -224,7 +229,7 @@ pub fn judge_with(
     let mut cells = Vec::new();
     for ((series, size), widths) in &grouped {
         for (&width, seeds) in widths {
-            let bits: Vec<Vec<bool>> = seeds.iter().map(|(_, b)| b.clone()).collect();
+            let bits: Vec<Vec<bool>> = seeds.iter().map(|o| o.correct.clone()).collect();
             cells.push(Cell {
                 series: series.clone(),
                 size: *size,
@@ -251,7 +256,9 @@ pub fn judge_with(
             let (outcome, summary) = judge_existence(claim, &cells);
             (Vec::new(), Vec::new(), outcome, summary)
         }
-        Kind::Separation | Kind::NoSeparation => judge_width(claim, quick, &grouped),
+        Kind::Separation | Kind::NoSeparation => {
+            judge_width(claim, quick, &grouped, validated(observations))
+        }
     };
     if let Some(s) = shortcuts.iter().find(|s| s.passes_threshold) {
         outcome = Outcome::Inconclusive;
@@ -292,6 +299,8 @@ pub fn judge_with(
         negative_side: sides::negative(claim, observations),
         design: Some(super::design_id::design_hash(claim, quick)),
         missing: None,
+        selection: (claim.kind != Kind::Existence)
+            .then(|| selection_words(validated(observations)).to_string()),
     }
 }
 
@@ -340,10 +349,13 @@ fn judge_existence(claim: &Claim, cells: &[Cell]) -> (Outcome, String) {
 }
 
 /// w*(N) rows of every series, the pairwise comparisons and the combined outcome.
+/// w*(N) of every series, each cell judged on its best restart when `validated` (an existence
+/// claim needs the best run, not how often training succeeds), else on its seeds pooled.
 fn judge_width(
     claim: &Claim,
     quick: bool,
     grouped: &Grouped,
+    validated: bool,
 ) -> (Vec<WStarRow>, Vec<Comparison>, Outcome, String) {
     let design = claim.design(quick);
     let threshold = claim.threshold();
@@ -351,7 +363,7 @@ fn judge_width(
     for ((series, size), widths) in grouped {
         let by_width: Vec<(usize, Vec<Vec<bool>>)> = widths
             .iter()
-            .map(|(w, seeds)| (*w, seeds.iter().map(|(_, b)| b.clone()).collect()))
+            .map(|(w, seeds)| (*w, chosen(seeds, validated)))
             .collect();
         let key = format!("{}/{series}/{size}/w*", claim.id);
         estimates.insert((series.clone(), *size), w_star(&key, &by_width, threshold));
@@ -412,6 +424,11 @@ fn judge_width(
         .map(|c| format!("{} vs {}: {}", c.positive, c.negative, c.reason))
         .collect();
     parts.extend(notes);
+    parts.push(if validated {
+        "w* per cell on its best restart, chosen on validation".to_string()
+    } else {
+        "w* on the seeds pooled (no validation recorded)".to_string()
+    });
     (rows, comparisons, outcome, parts.join("; "))
 }
 

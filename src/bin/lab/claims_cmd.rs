@@ -207,6 +207,15 @@ fn show(c: &Claim) -> Result<(), String> {
     for s in c.series {
         match s.construction_mode {
             Some(mode) => outln!("  {}: construction under {} attention", s.name, mode.name()),
+            None if !c.full.restart_rates.is_empty() => outln!(
+                "  {}: {} · {} layer(s) · learning rates {} (one per restart: seeds {}; the \
+                 verdict takes the restart that validates best)",
+                s.name,
+                s.architecture.title(),
+                s.layers,
+                join(c.full.restart_rates),
+                join(c.full.seeds),
+            ),
             None => outln!(
                 "  {}: {} · {} layer(s) · learning rate {} ({})",
                 s.name,
@@ -380,6 +389,20 @@ fn tune(
 ) -> Result<(), String> {
     let claim = registry::find(name)?;
     let shard = Shard::parse(shard)?;
+    let rates = claim.design(quick).restart_rates;
+    if !rates.is_empty() {
+        return Err(format!(
+            "{}{}: its grid searches the rate itself (each cell's restarts train at {}; the \
+             verdict takes the restart that validates best), so there is nothing to tune",
+            claim.id,
+            if quick { " --quick" } else { "" },
+            rates
+                .iter()
+                .map(f64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let output = search_output(out, &claim, force)?;
     let (device, backend) = device.resolve()?;
     let plan = shard.select(tune::plan(&claim, quick));
@@ -860,4 +883,13 @@ mod tests {
             assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{commit}");
         }
     }
+}
+
+/// `a, b, c`.
+fn join<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
