@@ -4,6 +4,7 @@
 
 pub mod claims;
 pub mod files;
+pub mod instruments;
 pub mod models;
 pub mod tasks;
 pub mod train;

@@ -27,6 +27,7 @@ fn tiny_claim() -> Claim {
         rate_per_width: false,
         check_every: 0,
         tune_size: 0,
+        restart_rates: &[],
     };
     claim
 }
@@ -81,6 +82,7 @@ fn early_stopping_records_its_steps_and_another_design_is_refused() {
         rate_per_width: false,
         check_every: 100,
         tune_size: 0,
+        restart_rates: &[],
     };
     let dir = std::env::temp_dir().join(format!("lab-claims-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

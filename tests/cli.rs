@@ -247,6 +247,19 @@ fn claims_commands_refuse_bad_input_before_running() {
         assert!(listed.contains(id), "{listed}");
     }
     let dir = temp_dir("claims");
+    // A grid that searches the rate in every cell has no separate search to run.
+    let search = dir.join("search.lr.json");
+    refused(
+        &[
+            "claims",
+            "tune",
+            "index-lookup",
+            "--out",
+            search.to_str().unwrap(),
+        ],
+        "searches the rate itself",
+    );
+    assert!(!search.exists());
     let out = dir.join("runs.jsonl");
     let out = out.to_str().unwrap();
     refused(
@@ -681,4 +694,53 @@ fn a_committed_run_reproduces_with_the_command_it_carries() {
         String::from_utf8_lossy(&out.stdout)
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn eval_scores_agreement_as_a_table_or_json_and_refuses_models_without_attention() {
+    let gallery = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/models/index-lookup-standard.safetensors"
+    );
+    let out = lab(&["eval", gallery, "--agreement", "--examples", "32"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("mass on its reads") && stdout.contains("← best"),
+        "{stdout}"
+    );
+    let out = lab(&[
+        "eval",
+        gallery,
+        "--agreement",
+        "--format",
+        "json",
+        "--examples",
+        "32",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON alone");
+    assert_eq!(json["examples"], 32);
+    assert_eq!(json["heads"].as_array().unwrap().len(), 4);
+    let chance = json["chance"].as_f64().unwrap();
+    assert!((0.0..0.2).contains(&chance), "{chance}");
+    let dyck = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/models/dyck-lstm.safetensors"
+    );
+    let out = lab(&["eval", dyck, "--agreement"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: --agreement scores attention heads"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // --format belongs to --agreement: clap refuses it alone (usage error, exit 2).
+    let out = lab(&["eval", gallery, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--agreement"));
 }

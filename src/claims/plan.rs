@@ -102,3 +102,33 @@ impl Shard {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::registry;
+
+    #[test]
+    fn a_design_with_restart_rates_trains_each_seed_at_its_own_rate() {
+        let claim = registry::find("index-lookup").unwrap();
+        let rates = claim.full.restart_rates;
+        assert_eq!(rates.len(), claim.full.seeds.len());
+        for run in plan(&claim, false) {
+            let i = claim
+                .full
+                .seeds
+                .iter()
+                .position(|&s| s == run.seed)
+                .unwrap();
+            assert_eq!(run.series.learning_rate, rates[i], "{}", run.key());
+        }
+        // Without them every seed trains at the series' rate.
+        let dyck = registry::find("dyck").unwrap();
+        for run in plan(&dyck, false) {
+            assert_eq!(
+                run.series.learning_rate,
+                rates::learning_rate("dyck", &run.series, run.width)
+            );
+        }
+    }
+}

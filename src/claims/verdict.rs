@@ -625,6 +625,40 @@ mod tests {
     }
 
     #[test]
+    fn each_cell_is_judged_on_its_best_restart_when_every_run_validated() {
+        let claim = registry::find("index-lookup").unwrap();
+        let d = &claim.full;
+        let mut obs = series("transformer-1L", d.sizes, d.widths, |_| Some(16));
+        obs.extend(series("lstm", d.sizes, d.widths, |n| {
+            Some(n).filter(|&w| w <= 128)
+        }));
+        // Seeds 1 and 2 of every transformer cell fail; seed 3, the best on validation, is
+        // the run above. Pooled, no width would reach 95 %.
+        for o in &mut obs {
+            let failed = o.series == "transformer-1L" && o.seed < 3;
+            if failed {
+                o.correct = bits(10, 100);
+            }
+            o.validation = Some(if failed {
+                0.1
+            } else {
+                0.5 + 0.01 * o.seed as f64
+            });
+        }
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
+        assert!(v.summary.contains("best restart"), "{}", v.summary);
+        assert!(v.selection.as_deref().unwrap().contains("validation"));
+        // Without validation the seeds pool, and the transformer reaches 95 % nowhere.
+        for o in &mut obs {
+            o.validation = None;
+        }
+        let v = judge(&claim, false, &obs);
+        assert_eq!(v.outcome, Outcome::Inconclusive, "{}", v.summary);
+        assert!(v.summary.contains("pooled"), "{}", v.summary);
+    }
+
+    #[test]
     fn equal_growth_does_not_support_a_separation() {
         let claim = registry::find("index-lookup").unwrap();
         let d = &claim.full;

@@ -223,6 +223,21 @@ pub async fn at_size<M: SequenceModel>(
     count: usize,
     device: &Device,
 ) -> Result<SizeReport, TrainError> {
+    let examples = held_out_at_size(train, size, count)?;
+    Ok(SizeReport {
+        size,
+        teacher_forced: teacher_forced(model, &examples, device).await?,
+        greedy: greedy(model, &examples, device).await?,
+    })
+}
+
+/// The `count` held-out examples [`at_size`] evaluates on, once the model (trained with
+/// `train`) can read the task at `size`.
+pub fn held_out_at_size(
+    train: &super::TrainConfig,
+    size: usize,
+    count: usize,
+) -> Result<Vec<crate::tasks::Example>, TrainError> {
     let model_config = train.model()?;
     let spec = train.task.at_size(size);
     let task = spec.build()?;
@@ -240,10 +255,5 @@ pub async fn at_size<M: SequenceModel>(
             model: model_config.vocab_size,
         });
     }
-    let examples = held_out(task.as_ref(), train.seed, count);
-    Ok(SizeReport {
-        size,
-        teacher_forced: teacher_forced(model, &examples, device).await?,
-        greedy: greedy(model, &examples, device).await?,
-    })
+    Ok(held_out(task.as_ref(), train.seed, count))
 }

@@ -863,6 +863,15 @@ fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<(), String> {
     finish(&claim, quick, &merged, out, &companions)
 }
 
+/// `a, b, c`.
+fn join<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -883,13 +892,4 @@ mod tests {
             assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{commit}");
         }
     }
-}
-
-/// `a, b, c`.
-fn join<T: ToString>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }

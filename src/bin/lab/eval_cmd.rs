@@ -10,7 +10,8 @@ use burn::prelude::Device;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{out_path, outln};
+use crate::task_cmd::Format;
+use crate::{agreement_cmd, out_path, outln};
 
 use expressivity_lab::files;
 use expressivity_lab::models::{AttentionMode, Model};
@@ -38,6 +39,14 @@ pub struct EvalArgs {
     /// Replace the --out file if it exists.
     #[arg(long)]
     force: bool,
+    /// Instead of accuracy: score every attention head against the positions the task's
+    /// algorithm reads (mass and arg-max on them, beside uniform attention's chance level, with
+    /// bootstrap intervals), at the first of --sizes (default: the training size).
+    #[arg(long)]
+    agreement: bool,
+    /// How --agreement prints: a table, or JSON (also what --out writes).
+    #[arg(long, value_enum, default_value = "text", requires = "agreement")]
+    format: Format,
     #[command(flatten)]
     device: DeviceArg,
 }
@@ -196,22 +205,35 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         format!(" · {} attention (stored: {})", mode.name(), stored.name())
     };
-    outln!(
-        "{}: {}{attention} · {} · {}",
-        args.checkpoint.display(),
-        train.summary(),
-        origin(&meta),
-        if meta.note.is_empty() {
-            "-"
-        } else {
-            &meta.note
-        }
-    );
+    let json_only = args.agreement && matches!(args.format, Format::Json);
+    if !json_only {
+        outln!(
+            "{}: {}{attention} · {} · {}",
+            args.checkpoint.display(),
+            train.summary(),
+            origin(&meta),
+            if meta.note.is_empty() {
+                "-"
+            } else {
+                &meta.note
+            }
+        );
+    }
     let sizes = if args.sizes.is_empty() {
         vec![train.task.size]
     } else {
         args.sizes.clone()
     };
+    if args.agreement {
+        let size = sizes[0];
+        construct::check_size(&meta, size)?;
+        let table = agreement_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
+        if let Some(out) = &out {
+            let json = serde_json::to_string_pretty(&table).map_err(|e| e.to_string())?;
+            out.write(json.as_bytes())?;
+        }
+        return Ok(());
+    }
     let reports = evaluate(&model, &meta, &sizes, args.examples, &device)?;
     print_table(&reports, args.examples)?;
     if let Some(out) = &out {

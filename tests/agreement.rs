@@ -1,0 +1,106 @@
+#![allow(clippy::disallowed_methods)] // tests read and write their own files
+//! Agreement with the algorithm (`instruments::agreement`) on the constructions, whose heads
+//! read exactly what their algorithm reads, and on a trained gallery model.
+//!
+//! | construction | head (layer, head) | query position | what its algorithm reads |
+//! |---|---|---|---|
+//! | index lookup | 0, 0 | the query `@i` | the symbol at position i |
+//! | nearest neighbour | 1, 0 | the last query bit | the nearest key's label |
+//! | equality | 1, 0 | the token before the answer | the positions it compares |
+//! | disjointness | 1, 0 | the token before the answer | the positions it compares |
+//! | MAJORITY | 0, 0 | the token before the answer | every bit: uniform, chance by design |
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::prelude::*;
+use expressivity_lab::claims::construct;
+use expressivity_lab::instruments::agreement::{Agreement, AgreementError, agreement};
+use expressivity_lab::models::Model;
+use expressivity_lab::train::checkpoint;
+use expressivity_lab::train::eval::held_out_at_size;
+
+fn device() -> Device {
+    Device::flex()
+}
+
+fn scored(model: &Model, meta: &checkpoint::CheckpointMeta, count: usize) -> Agreement {
+    let examples = held_out_at_size(&meta.train, meta.train.task.size, count).unwrap();
+    pollster::block_on(agreement(model, &examples, &device())).unwrap()
+}
+
+/// `name` built at its default size.
+fn construction(name: &str) -> Agreement {
+    let c = construct::find(name).unwrap();
+    let built = c.build(c.default_size).unwrap();
+    let loaded = checkpoint::load(&built.bytes, &device()).unwrap();
+    scored(&loaded.model, &loaded.meta, 128)
+}
+
+#[test]
+fn every_construction_scores_at_least_99_percent_on_the_head_of_its_algorithm() {
+    for (name, layer, head) in [
+        ("index-lookup", 0, 0),
+        ("nearest-neighbor", 1, 0),
+        ("equality", 1, 0),
+        ("disjointness", 1, 0),
+    ] {
+        let table = construction(name);
+        let h = table
+            .heads
+            .iter()
+            .find(|h| (h.layer, h.head) == (layer, head))
+            .unwrap_or_else(|| panic!("{name}: no head {layer}.{head}"));
+        assert!(
+            h.mass.estimate >= 0.99 && h.argmax.estimate >= 0.99,
+            "{name} head {layer}.{head}: {h:?} (chance {:.3})",
+            table.chance
+        );
+        assert!(table.chance < 0.9, "{name}: chance {:.3}", table.chance);
+        assert!(
+            table.positions >= 128,
+            "{name}: {} positions",
+            table.positions
+        );
+    }
+}
+
+#[test]
+fn majoritys_uniform_head_sits_at_its_chance_level_by_design() {
+    let table = construction("majority");
+    let h = &table.heads[0];
+    assert!(table.chance > 0.9, "{}", table.chance);
+    assert!(
+        (h.mass.estimate - table.chance).abs() < 0.01,
+        "{h:?} vs {}",
+        table.chance
+    );
+}
+
+#[test]
+fn a_trained_index_lookup_head_agrees_far_above_chance() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/models/index-lookup-standard.safetensors"
+    );
+    let bytes = std::fs::read(path).unwrap();
+    let loaded = checkpoint::load(&bytes, &device()).unwrap();
+    let table = scored(&loaded.model, &loaded.meta, 256);
+    let best = table.best().unwrap();
+    assert!(
+        best.mass.low >= table.chance + 0.20,
+        "best head {best:?}, chance {:.3}",
+        table.chance
+    );
+}
+
+#[test]
+fn a_recurrent_model_has_no_heads_to_score() {
+    let built = construct::find("dyck").unwrap().build(8).unwrap();
+    let loaded = checkpoint::load(&built.bytes, &device()).unwrap();
+    let examples = held_out_at_size(&loaded.meta.train, 8, 8).unwrap();
+    let result = pollster::block_on(agreement(&loaded.model, &examples, &device()));
+    assert!(
+        matches!(result, Err(AgreementError::NoAttention)),
+        "{:?}",
+        result.err()
+    );
+}
