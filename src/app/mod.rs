@@ -29,8 +29,8 @@ use crate::train::{BackendChoice, TrainConfig};
 use components::claim_construction::LoadedConstruction;
 use components::models_panel::GalleryEntry;
 use components::{
-    AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer, DpTable,
-    ExamplePicker, LossChart, ModeSwitch, ModelsPanel, ProgressBar, RunsChart, RunsTable,
+    AgreementGrid, AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer,
+    DpTable, ExamplePicker, LossChart, ModeSwitch, ModelsPanel, ProgressBar, RunsChart, RunsTable,
     SweepPanel, TaskGallery,
 };
 use files::CheckpointSource;
@@ -422,15 +422,34 @@ fn runs_storage_line(runs: &state::Runs) -> Option<Result<AttrValue, AttrValue>>
     })
 }
 
-fn view(state: &AppState, cb: Callbacks) -> Html {
-    let cot = cot_panel(state, &cb, state.status.is_busy());
-    let stale = state.stale_note();
+/// The attention map (or the recurrent state), its mode switch and the agreement grid.
+fn attention_panel(state: &AppState, cb: &Callbacks, stale: &Option<String>) -> Html {
     let busy = state.status.is_busy();
-    let (done, total) = state.progress();
     let recurrent = state.inspection.as_ref().is_some_and(|i| i.n_layers == 0);
     let show_modes = state.model.is_some()
         && state.inspection.as_ref().is_some_and(|i| i.n_layers > 0)
         && state.config.model.architecture.has_attention_modes();
+    html! {
+        <section class="panel attention" id="attention-panel">
+            <h2>{ if recurrent { "Recurrent state" } else { "Attention map" } }</h2>
+            { stale_marker(stale, "stale-attention") }
+            if show_modes {
+                <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
+            }
+            <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
+                focus={state.focus_position()} on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()} />
+            <AgreementGrid agreement={state.agreement.clone()} layer={state.layer} head={state.head}
+                on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()} />
+        </section>
+    }
+}
+
+fn view(state: &AppState, cb: Callbacks) -> Html {
+    let cot = cot_panel(state, &cb, state.status.is_busy());
+    let stale = state.stale_note();
+    let attention = attention_panel(state, &cb, &stale);
+    let busy = state.status.is_busy();
+    let (done, total) = state.progress();
     html! {
         <div class="app">
             <header class="top">
@@ -474,15 +493,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <h2>{"Cost per generated token"}</h2>
                     <CostMeter config={state.config.model().ok()} />
                 </section>
-                <section class="panel attention" id="attention-panel">
-                    <h2>{ if recurrent { "Recurrent state" } else { "Attention map" } }</h2>
-                    { stale_marker(&stale, "stale-attention") }
-                    if show_modes {
-                        <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
-                    }
-                    <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
-                        focus={state.focus_position()} on_layer={cb.on_layer} on_head={cb.on_head} />
-                </section>
+                { attention }
                 { cot }
                 <section class="panel runs" id="runs-panel">
                     <h2>{"Runs in this browser"}</h2>

@@ -11,7 +11,8 @@ use super::model_store::{ModelHandle, ModelStore, Trained};
 use super::runs::recorder::Recorder;
 use super::worker::protocol::{Activity, ExampleChoice, ExportKind, Report};
 use super::worker::sink::Sink;
-use crate::models::AttentionMode;
+use crate::instruments::agreement::agreement;
+use crate::models::{AttentionMode, SequenceModel};
 use crate::tasks::{Example, Task};
 use crate::train::Inspection;
 use crate::train::checkpoint::{self, Checkpoint};
@@ -276,6 +277,14 @@ impl Runner {
             report,
             misses: Rc::new(misses),
         });
+        self.send_agreement(
+            &model,
+            &config,
+            config.model.attention,
+            session.test_set(),
+            &device,
+        )
+        .await;
         mark("run:inspect");
         let mut inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
         inspection.example = Some(0);
@@ -306,6 +315,27 @@ impl Runner {
             Some(message) => Err(message),
             None => Ok(()),
         }
+    }
+
+    /// Score the heads of `model` (under `mode`) against the task's algorithm on the first
+    /// held-out examples and tell the page; nothing for a model without attention.
+    async fn send_agreement<M: SequenceModel>(
+        &self,
+        model: &M,
+        train: &TrainConfig,
+        mode: AttentionMode,
+        examples: &[Example],
+        device: &Device,
+    ) {
+        if !train.model.architecture.has_attention() {
+            return;
+        }
+        yield_now().await;
+        let n = examples.len().min(AGREEMENT_EXAMPLES);
+        let result = agreement(model, &examples[..n], device)
+            .await
+            .map_err(|e| e.to_string());
+        self.send(Report::Agreement { mode, result });
     }
 
     /// Look at the kept model again with another attention mode (same weights), and evaluate
@@ -339,14 +369,17 @@ impl Runner {
                 Err(e) => return this.send(Report::Failed(e.to_string())),
             }
             yield_now().await;
-            match greedy_with_misses(&model, &test_set(&train, task.as_ref()), &device).await {
+            let examples = test_set(&train, task.as_ref());
+            match greedy_with_misses(&model, &examples, &device).await {
                 Ok((report, misses)) => this.send(Report::Greedy {
                     mode,
                     report,
                     misses: Rc::new(misses),
                 }),
-                Err(e) => this.send(Report::Failed(e.to_string())),
+                Err(e) => return this.send(Report::Failed(e.to_string())),
             }
+            this.send_agreement(&model, &train, mode, &examples, &device)
+                .await;
         });
     }
 
@@ -467,6 +500,14 @@ impl Runner {
             }),
             Err(e) => return self.send(Report::Failed(e.to_string())),
         }
+        self.send_agreement(
+            &loaded.model,
+            train,
+            train.model.attention,
+            &test_set,
+            &device,
+        )
+        .await;
         let inspection = match inspect(&loaded.model, &example, task.as_ref(), &device).await {
             Ok(inspection) => Inspection {
                 example: Some(0),
@@ -562,6 +603,10 @@ fn typed_example(
     }
     Ok(example)
 }
+
+/// Held-out examples the agreement grid scores: enough for intervals of a few points, few
+/// enough that a software adapter answers within seconds.
+const AGREEMENT_EXAMPLES: usize = 64;
 
 fn test_set(train: &TrainConfig, task: &dyn Task) -> Vec<Example> {
     held_out(task, train.seed, train.eval_examples.max(1))

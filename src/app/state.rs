@@ -10,6 +10,7 @@ use super::model_store::ModelHandle;
 use super::runs::RunList;
 use super::worker::protocol::Report;
 pub use super::worker::protocol::{Activity, LiveCheck, LiveStatus, SweepStatus};
+use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
 use crate::train::checkpoint::CheckpointMeta;
@@ -167,6 +168,8 @@ pub struct AppState {
     /// Free-generation accuracy of the finished (or loaded) model on the held-out set, under
     /// `inference_mode` (`None` while it is being evaluated).
     pub greedy: Option<GreedyReport>,
+    /// The kept model's heads scored against the task's algorithm (attention models only).
+    pub agreement: Option<Rc<Result<Agreement, String>>>,
     /// The configuration of the model the panels show (the run in progress or the last one, or
     /// a loaded checkpoint's): when the settings differ, the panels say so.
     pub shown_config: Option<Rc<TrainConfig>>,
@@ -251,6 +254,7 @@ impl AppState {
             model: None,
             model_notice: None,
             greedy: None,
+            agreement: None,
             shown_config: None,
             misses: None,
             prompt_error: None,
@@ -360,6 +364,7 @@ impl AppState {
                 s.model = None;
                 s.greedy = None;
                 s.misses = None;
+                s.agreement = None;
                 s.construction = None;
                 s.status = Status::Training { step };
             }
@@ -414,6 +419,7 @@ impl AppState {
                 if mode != s.inference_mode {
                     s.greedy = None;
                     s.misses = None;
+                    s.agreement = None;
                 }
                 s.inference_mode = mode;
             }
@@ -440,6 +446,7 @@ impl AppState {
                 s.status = Status::Inspecting;
                 s.greedy = None;
                 s.misses = None;
+                s.agreement = None;
                 s.model_notice = Some(Ok(message));
             }
             Report::ModelNotice(notice) => s.model_notice = Some(notice),
@@ -451,6 +458,11 @@ impl AppState {
                 if mode == s.inference_mode {
                     s.greedy = Some(report);
                     s.misses = Some(misses);
+                }
+            }
+            Report::Agreement { mode, result } => {
+                if mode == s.inference_mode {
+                    s.agreement = Some(Rc::new(result));
                 }
             }
             Report::Kept(model) => s.model = Some(model),

@@ -201,6 +201,23 @@ try {
   check(/weight \d\.\d{3}/.test(await page.textContent("#attention-readout")), "hovering a cell shows its weight");
   const labels = await page.$$eval("#attention-map text.axis-label", (els) => els.length);
   check(labels > 10, `attention axes carry token labels (${labels})`);
+  // Agreement with the algorithm: one cell per layer × head, scored in the worker; a click
+  // shows that head in the map.
+  const agreeing = await page.waitForSelector("#agreement .agreement-cell", { timeout: 60_000 }).then(() => true, () => false);
+  const agreementCells = await page.$$eval("#agreement .agreement-cell", (els) => els.map((e) => [e.id, e.textContent]));
+  check(agreeing && agreementCells.length >= 3 && agreementCells.every(([, text]) => /^\d+ %$/.test(text)),
+    `the agreement grid scores every head (${agreementCells.length}: ${agreementCells.slice(0, 4).map(([, t]) => t).join(", ")} …): ${await page.textContent("#agreement caption").catch(() => "")}`);
+  if (agreementCells.length > 0) {
+    const [lastId] = agreementCells[agreementCells.length - 1];
+    const [, l, h] = lastId.split("-").map(Number);
+    await page.click(`#${lastId}`);
+    await page.waitForTimeout(100);
+    const shown = [await page.inputValue("#attn-layer"), await page.inputValue("#attn-head")].map(Number);
+    check(shown[0] === l - 1 && shown[1] === h - 1 && (await page.getAttribute(`#${lastId}`, "aria-pressed")) === "true",
+      `clicking agreement cell L${l} H${h} shows that head in the map (pickers at ${shown.map((x) => x + 1).join(", ")})`);
+    await page.selectOption("#attn-layer", "0");
+    await page.selectOption("#attn-head", "0");
+  }
   const tokens = (await page.$$("#cot-player .tok")).length;
   check(tokens > 10, `the CoT player shows ${tokens} tokens`);
   const before = await page.textContent("#cot-step");
@@ -585,6 +602,8 @@ try {
       && document.querySelector("#attention-map canvas.heatmap-cells") !== null, null, { timeout: 120_000 }).then(() => true, () => false);
     check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#model-notice").catch(() => "")}`);
     check(/format v1: its checksum covers the weights only/.test(await m.page.textContent("#model-notice").catch(() => "")), "a gallery file of format v1 loads with a notice that its metadata is not covered");
+    const byDesign = await m.page.waitForFunction(() => /near chance by design/.test(document.querySelector("#agreement caption")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
+    check(byDesign, `MAJORITY's uniform head: the agreement grid says it sits at chance by design (${await m.page.textContent("#agreement caption").catch(() => "none")})`);
     check((await m.page.inputValue("#cfg-task")) === "majority" && (await m.page.inputValue("#cfg-layers")) === "1", "loading adopts the checkpoint's config");
     check(m.page.url().includes("task=majority"), "the loaded config reaches the URL");
     const [download] = await Promise.all([m.page.waitForEvent("download", { timeout: 60_000 }), m.page.click("#export-model")]);

@@ -1,6 +1,7 @@
 //! One component per panel, and the pieces the panels share (chart, number field, progress bar).
 //! Components get the values they show and narrow callbacks, never the page's dispatcher.
 
+pub mod agreement_grid;
 pub mod attention_map;
 pub mod backend_badge;
 pub mod chart;
@@ -30,6 +31,7 @@ pub mod sweep_chart;
 pub mod sweep_panel;
 pub mod task_gallery;
 
+pub use agreement_grid::AgreementGrid;
 pub use attention_map::AttentionMap;
 pub use backend_badge::BackendBadge;
 pub use chart::Chart;

@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use crate::app::model_store::ModelHandle;
 use crate::claims::Verdict;
+use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::run_record::RunRecord;
@@ -183,6 +184,13 @@ pub enum Report {
         report: GreedyReport,
         #[serde(with = "shared")]
         misses: Rc<Vec<usize>>,
+    },
+    /// Every attention head of the kept model under `mode`, scored against what the task's
+    /// algorithm reads on held-out examples (or why it cannot be: e.g. every position reads
+    /// the whole prefix). Not sent for models without attention.
+    Agreement {
+        mode: AttentionMode,
+        result: Result<Agreement, String>,
     },
     /// A typed prompt (or an example index) the player cannot show, and why.
     PromptRefused(String),
