@@ -5,29 +5,9 @@
 
 use std::process::{Command, Output};
 
-fn lab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lab"))
-        .args(args)
-        .output()
-        .expect("lab runs")
-}
-
-/// Fails with a one-line `error: …` containing `expected`, without a panic.
-fn refused(args: &[&str], expected: &str) {
-    let out = lab(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.contains(expected), "{args:?}: {stderr}");
-    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("lab-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+#[path = "support/lab_cli.rs"]
+mod lab_cli;
+use lab_cli::{lab, refused, temp_dir};
 
 /// A custom sweep of one small run.
 const TINY_SWEEP: &[&str] = &[
@@ -727,6 +707,25 @@ fn eval_scores_agreement_as_a_table_or_json_and_refuses_models_without_attention
     assert_eq!(json["heads"].as_array().unwrap().len(), 4);
     let chance = json["chance"].as_f64().unwrap();
     assert!((0.0..0.2).contains(&chance), "{chance}");
+    // Head ablation: every head silenced in turn, as JSON.
+    let out = lab(&[
+        "eval",
+        gallery,
+        "--ablate",
+        "--format",
+        "json",
+        "--examples",
+        "16",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON alone");
+    let heads = json["heads"].as_array().unwrap();
+    assert_eq!(heads.len(), 4);
+    assert!(
+        heads
+            .iter()
+            .all(|h| h["exact_drop"]["low"].as_f64().unwrap()
+                <= h["exact_drop"]["estimate"].as_f64().unwrap())
+    );
     let dyck = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/assets/models/dyck-lstm.safetensors"

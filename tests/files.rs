@@ -6,38 +6,12 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
-fn lab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lab"))
-        .args(args)
-        .output()
-        .expect("lab runs")
-}
+use std::process::Command;
 
-/// Refused within seconds with one `error:` line containing `expected`.
-fn refused(args: &[&str], expected: &str) {
-    let started = Instant::now();
-    let out = lab(args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
-    assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
-    assert!(stderr.contains(expected), "{args:?}: {stderr}");
-    assert!(
-        started.elapsed() < Duration::from_secs(60),
-        "{args:?} took {:?}",
-        started.elapsed()
-    );
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lab-files-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+#[path = "support/lab_cli.rs"]
+mod lab_cli;
+use lab_cli::{lab, refused, temp_dir};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -17,21 +17,11 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bootstrap::{Share, pooled};
 use crate::models::SequenceModel;
-use crate::tasks::{Example, TaskRng};
+use crate::tasks::Example;
 use crate::train::TrainError;
 use crate::train::yield_now::yield_now;
-
-/// Bootstrap replicates of every interval.
-pub const REPLICATES: usize = 1000;
-
-/// A share with its bootstrap 95 % interval over examples.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Share {
-    pub estimate: f64,
-    pub low: f64,
-    pub high: f64,
-}
 
 /// One head's agreement with the algorithm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -207,8 +197,8 @@ pub async fn agreement<M: SequenceModel>(
             heads.push(HeadAgreement {
                 layer,
                 head,
-                mass: bootstrap(&sums, key, |s| s.heads[k].0),
-                argmax: bootstrap(&sums, key + 500, |s| s.heads[k].1),
+                mass: pooled(&per_example(&sums, |s| s.heads[k].0), key),
+                argmax: pooled(&per_example(&sums, |s| s.heads[k].1), key + 500),
             });
         }
     }
@@ -219,6 +209,13 @@ pub async fn agreement<M: SequenceModel>(
         positions,
         whole_prefix,
     })
+}
+
+/// (value, positions) of every example, for [`pooled`].
+fn per_example(sums: &[ExampleSums], value: impl Fn(&ExampleSums) -> f64) -> Vec<(f64, f64)> {
+    sums.iter()
+        .map(|s| (value(s), s.positions as f64))
+        .collect()
 }
 
 /// (mass on the targets, arg-max hits) summed over the scored rows of one head's `t × t`
@@ -242,33 +239,6 @@ fn head_sums(matrix: &[f32], t: usize, scored: &[Scored]) -> (f64, f64) {
         }
     }
     (mass, hits)
-}
-
-/// The pooled share `Σ value / Σ positions` and its percentile interval over examples drawn
-/// with replacement (seeded: the same table every time).
-fn bootstrap(sums: &[ExampleSums], key: u64, value: impl Fn(&ExampleSums) -> f64) -> Share {
-    let share = |pick: &mut dyn Iterator<Item = &ExampleSums>| {
-        let (v, n) = pick.fold((0.0, 0usize), |(v, n), s| (v + value(s), n + s.positions));
-        if n == 0 { 0.0 } else { v / n as f64 }
-    };
-    let estimate = share(&mut sums.iter());
-    let mut rng = TaskRng::new(key, 0x00a9_4ee7);
-    let mut replicates: Vec<f64> = (0..REPLICATES)
-        .map(|_| {
-            let drawn: Vec<&ExampleSums> = (0..sums.len())
-                .map(|_| &sums[rng.index(sums.len())])
-                .collect();
-            share(&mut drawn.into_iter())
-        })
-        .collect();
-    replicates.sort_by(f64::total_cmp);
-    let at =
-        |q: f64| replicates[((q * (REPLICATES - 1) as f64).round() as usize).min(REPLICATES - 1)];
-    Share {
-        estimate,
-        low: at(0.025).min(estimate),
-        high: at(0.975).max(estimate),
-    }
 }
 
 #[cfg(test)]
@@ -322,21 +292,5 @@ mod tests {
         assert!((mass - 0.2).abs() < 1e-6, "{mass}");
         // Ties go to the first maximum (position 0), not a target.
         assert_eq!(hits, 0.0);
-    }
-
-    #[test]
-    fn the_interval_covers_the_estimate_and_narrows_with_agreement() {
-        let sums: Vec<ExampleSums> = (0..100)
-            .map(|i| ExampleSums {
-                positions: 1,
-                chance: 0.1,
-                heads: vec![(if i % 2 == 0 { 1.0 } else { 0.0 }, 1.0)],
-            })
-            .collect();
-        let half = bootstrap(&sums, 1, |s| s.heads[0].0);
-        assert_eq!(half.estimate, 0.5);
-        assert!(half.low < 0.45 && half.high > 0.55, "{half:?}");
-        let all = bootstrap(&sums, 2, |s| s.heads[0].1);
-        assert_eq!((all.estimate, all.low, all.high), (1.0, 1.0, 1.0));
     }
 }

@@ -2,6 +2,10 @@
 //! They join a trained model (`models/`) to its task's reference algorithm (`tasks/`) on
 //! held-out examples, like `train/` does, and sit above it; the page and the CLI use them.
 //!
-//! - [`agreement`]: per attention head, how much it looks where the algorithm reads.
+//! - [`agreement`]: per attention head, how much it looks where the algorithm reads;
+//! - [`ablation`]: per attention head, the accuracy lost when it is silenced;
+//! - [`bootstrap`]: their intervals over examples.
 
+pub mod ablation;
 pub mod agreement;
+pub mod bootstrap;

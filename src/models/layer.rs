@@ -35,6 +35,16 @@ impl Layer {
         self
     }
 
+    pub fn n_heads(&self) -> usize {
+        self.mixer.n_heads()
+    }
+
+    /// The same weights with attention head `h` silenced (`None` for a recurrent layer).
+    pub fn without_head(mut self, h: usize) -> Option<Self> {
+        self.mixer = self.mixer.without_head(h)?;
+        Some(self)
+    }
+
     fn finish(&self, x: Tensor<3>) -> Tensor<3> {
         match &self.mlp {
             Some(mlp) => mlp.forward(x),

@@ -64,6 +64,24 @@ impl Mixer {
         }
     }
 
+    /// Attention heads (0 for a recurrent core).
+    pub fn n_heads(&self) -> usize {
+        match self {
+            Self::Softmax(attention) => attention.n_heads(),
+            Self::Linear(attention) => attention.n_heads(),
+            _ => 0,
+        }
+    }
+
+    /// The same weights with attention head `h` silenced; a recurrent core has no heads.
+    pub fn without_head(self, h: usize) -> Option<Self> {
+        match self {
+            Self::Softmax(attention) => Some(Self::Softmax(attention.without_head(h))),
+            Self::Linear(attention) => Some(Self::Linear(attention.without_head(h))),
+            _ => None,
+        }
+    }
+
     /// Whether the layer around this mixer has an MLP (attention does, recurrent cores
     /// carry their own gating and do not).
     pub fn wants_mlp(&self) -> bool {

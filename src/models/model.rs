@@ -62,6 +62,20 @@ impl Model {
         self
     }
 
+    /// The same weights with head `head` of layer `layer` silenced (zero ablation: its share
+    /// of the layer's output is zero); `None` when there is no such attention head.
+    pub fn without_head(mut self, layer: usize, head: usize) -> Option<Self> {
+        if layer >= self.layers.len() {
+            return None;
+        }
+        let chosen = self.layers.remove(layer);
+        if head >= chosen.n_heads() {
+            return None;
+        }
+        self.layers.insert(layer, chosen.without_head(head)?);
+        Some(self)
+    }
+
     /// The longest sequence the model takes.
     pub fn context(&self) -> usize {
         self.max_len

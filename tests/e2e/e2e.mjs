@@ -206,7 +206,7 @@ try {
   const agreeing = await page.waitForSelector("#agreement .agreement-cell", { timeout: 60_000 }).then(() => true, () => false);
   const agreementCells = await page.$$eval("#agreement .agreement-cell", (els) => els.map((e) => [e.id, e.textContent]));
   check(agreeing && agreementCells.length >= 3 && agreementCells.every(([, text]) => /^\d+ %$/.test(text)),
-    `the agreement grid scores every head (${agreementCells.length}: ${agreementCells.slice(0, 4).map(([, t]) => t).join(", ")} …): ${await page.textContent("#agreement caption").catch(() => "")}`);
+    `the agreement grid scores every head (${agreementCells.length}: ${agreementCells.slice(0, 4).map(([, t]) => t).join(", ")} …): ${await page.textContent("#agreement-caption").catch(() => "")}`);
   if (agreementCells.length > 0) {
     const [lastId] = agreementCells[agreementCells.length - 1];
     const [, l, h] = lastId.split("-").map(Number);
@@ -602,8 +602,8 @@ try {
       && document.querySelector("#attention-map canvas.heatmap-cells") !== null, null, { timeout: 120_000 }).then(() => true, () => false);
     check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#model-notice").catch(() => "")}`);
     check(/format v1: its checksum covers the weights only/.test(await m.page.textContent("#model-notice").catch(() => "")), "a gallery file of format v1 loads with a notice that its metadata is not covered");
-    const byDesign = await m.page.waitForFunction(() => /near chance by design/.test(document.querySelector("#agreement caption")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
-    check(byDesign, `MAJORITY's uniform head: the agreement grid says it sits at chance by design (${await m.page.textContent("#agreement caption").catch(() => "none")})`);
+    const byDesign = await m.page.waitForFunction(() => /near chance by design/.test(document.querySelector("#agreement-caption")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
+    check(byDesign, `MAJORITY's uniform head: the agreement grid says it sits at chance by design (${await m.page.textContent("#agreement-caption").catch(() => "none")})`);
     check((await m.page.inputValue("#cfg-task")) === "majority" && (await m.page.inputValue("#cfg-layers")) === "1", "loading adopts the checkpoint's config");
     check(m.page.url().includes("task=majority"), "the loaded config reaches the URL");
     const [download] = await Promise.all([m.page.waitForEvent("download", { timeout: 60_000 }), m.page.click("#export-model")]);

@@ -93,7 +93,7 @@ pub fn agreement_grid(props: &Props) -> Html {
             html! {
                 <td>
                     <button type="button" {id} {class} style={shade(h, table.chance)} {onclick}
-                        title={describe(h)} aria-label={describe(h)}
+                        title={describe(h)} aria-label={format!("{}, {}", pct(h.mass.estimate), describe(h))}
                         aria-pressed={((h.layer, h.head) == (props.layer, props.head)).to_string()}>
                         { pct(h.mass.estimate) }
                     </button>
@@ -110,14 +110,14 @@ pub fn agreement_grid(props: &Props) -> Html {
     };
     html! {
         <div class="agreement" id="agreement">
-            <table class="agreement-grid">
-                <caption>
-                    { format!(
-                        "Attention on what the algorithm reads, per head ({} held-out examples, \
-                         {} predicted positions, teacher-forced). Chance (uniform attention): {}.{chance_note}",
-                        table.examples, table.positions, pct(table.chance)
-                    ) }
-                </caption>
+            <p class="agreement-caption" id="agreement-caption">
+                { format!(
+                    "Attention on what the algorithm reads, per head ({} held-out examples, \
+                     {} predicted positions, teacher-forced). Chance (uniform attention): {}.{chance_note}",
+                    table.examples, table.positions, pct(table.chance)
+                ) }
+            </p>
+            <table class="agreement-grid" aria-describedby="agreement-caption">
                 <thead><tr><td></td>{ for (0..heads).map(|h| html! { <th scope="col">{ format!("H{}", h + 1) }</th> }) }</tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>

@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::task_cmd::Format;
-use crate::{agreement_cmd, out_path, outln};
+use crate::{ablate_cmd, agreement_cmd, out_path, outln};
 
 use expressivity_lab::files;
 use expressivity_lab::models::{AttentionMode, Model};
@@ -20,6 +20,7 @@ use expressivity_lab::train::eval::{SizeReport, at_size};
 use expressivity_lab::train::yield_now::yield_now;
 
 #[derive(Args)]
+#[command(group = clap::ArgGroup::new("instrument").args(["agreement", "ablate"]))]
 pub struct EvalArgs {
     /// A checkpoint written by `lab train --save`, `lab construct` or exported from the page.
     checkpoint: PathBuf,
@@ -42,10 +43,14 @@ pub struct EvalArgs {
     /// Instead of accuracy: score every attention head against the positions the task's
     /// algorithm reads (mass and arg-max on them, beside uniform attention's chance level, with
     /// bootstrap intervals), at the first of --sizes (default: the training size).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ablate")]
     agreement: bool,
-    /// How --agreement prints: a table, or JSON (also what --out writes).
-    #[arg(long, value_enum, default_value = "text", requires = "agreement")]
+    /// Instead of accuracy: silence each attention head in turn (zero ablation) and print the
+    /// teacher-forced accuracy lost, with paired bootstrap intervals, at the first of --sizes.
+    #[arg(long)]
+    ablate: bool,
+    /// How --agreement and --ablate print: a table, or JSON (--out writes JSON either way).
+    #[arg(long, value_enum, default_value = "text", requires = "instrument")]
     format: Format,
     #[command(flatten)]
     device: DeviceArg,
@@ -205,7 +210,7 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         format!(" · {} attention (stored: {})", mode.name(), stored.name())
     };
-    let json_only = args.agreement && matches!(args.format, Format::Json);
+    let json_only = (args.agreement || args.ablate) && matches!(args.format, Format::Json);
     if !json_only {
         outln!(
             "{}: {}{attention} · {} · {}",
@@ -224,13 +229,19 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         args.sizes.clone()
     };
-    if args.agreement {
+    if args.agreement || args.ablate {
         let size = sizes[0];
         construct::check_size(&meta, size)?;
-        let table = agreement_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
+        let json = if args.agreement {
+            let table =
+                agreement_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
+            serde_json::to_string_pretty(&table)
+        } else {
+            let table = ablate_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
+            serde_json::to_string_pretty(&table)
+        };
         if let Some(out) = &out {
-            let json = serde_json::to_string_pretty(&table).map_err(|e| e.to_string())?;
-            out.write(json.as_bytes())?;
+            out.write(json.map_err(|e| e.to_string())?.as_bytes())?;
         }
         return Ok(());
     }

@@ -2,6 +2,8 @@
 //! `train`).
 
 #[cfg(not(target_arch = "wasm32"))]
+mod ablate_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod agreement_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod bench_cmd;

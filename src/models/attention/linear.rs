@@ -21,6 +21,16 @@ pub struct LinearAttention {
 }
 
 impl LinearAttention {
+    pub fn n_heads(&self) -> usize {
+        self.projections.n_heads()
+    }
+
+    /// The same weights with head `h` silenced ([`Projections::without_head`]).
+    pub fn without_head(mut self, h: usize) -> Self {
+        self.projections = self.projections.without_head(h);
+        self
+    }
+
     pub fn new(d_model: usize, n_heads: usize, device: &Device) -> Self {
         Self {
             projections: Projections::new(d_model, n_heads, device),

@@ -1,6 +1,7 @@
 //! The query/key/value/output projections shared by every attention variant, with the
 //! split into heads and the merge back.
 
+use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
@@ -50,5 +51,20 @@ impl Projections {
         let [b, h, t, dh] = y.dims();
         self.output
             .forward(y.swap_dims(1, 2).reshape([b, t, h * dh]))
+    }
+
+    /// The same weights with head `h` silenced: its rows of the output projection are zero, so
+    /// the layer computes as if the head wrote nothing (zero ablation). The attention weights
+    /// it would use are unchanged (a trace still shows them).
+    pub fn without_head(mut self, h: usize) -> Self {
+        let w = self.output.weight.val();
+        let [d_in, _] = w.dims();
+        let dh = d_in / self.n_heads;
+        let keep: Vec<f32> = (0..d_in)
+            .map(|i| if i / dh == h { 0.0 } else { 1.0 })
+            .collect();
+        let mask = Tensor::<1>::from_floats(keep.as_slice(), &w.device()).reshape([d_in, 1]);
+        self.output.weight = Param::from_tensor(w.mul(mask));
+        self
     }
 }

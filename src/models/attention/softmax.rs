@@ -49,6 +49,16 @@ impl CausalSelfAttention {
     }
 
     /// The same weights under another attention mode.
+    pub fn n_heads(&self) -> usize {
+        self.projections.n_heads()
+    }
+
+    /// The same weights with head `h` silenced ([`Projections::without_head`]).
+    pub fn without_head(mut self, h: usize) -> Self {
+        self.projections = self.projections.without_head(h);
+        self
+    }
+
     pub fn with_mode(mut self, mode: AttentionMode, scale: f32) -> Self {
         self.mode = mode;
         self.scale = scale;

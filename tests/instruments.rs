@@ -1,6 +1,8 @@
 #![allow(clippy::disallowed_methods)] // tests read and write their own files
-//! Agreement with the algorithm (`instruments::agreement`) on the constructions, whose heads
-//! read exactly what their algorithm reads, and on a trained gallery model.
+//! The instruments on models whose inside is known: agreement with the algorithm
+//! (`instruments::agreement`) and head ablation (`instruments::ablation`) on the constructions,
+//! whose heads read exactly what their algorithm reads, and agreement on a trained gallery
+//! model.
 //!
 //! | construction | head (layer, head) | query position | what its algorithm reads |
 //! |---|---|---|---|
@@ -13,6 +15,7 @@
 
 use burn::prelude::*;
 use expressivity_lab::claims::construct;
+use expressivity_lab::instruments::ablation::ablate_heads;
 use expressivity_lab::instruments::agreement::{Agreement, AgreementError, agreement};
 use expressivity_lab::models::Model;
 use expressivity_lab::train::checkpoint;
@@ -103,4 +106,41 @@ fn a_recurrent_model_has_no_heads_to_score() {
         "{:?}",
         result.err()
     );
+}
+
+#[test]
+fn silencing_the_head_that_reads_costs_the_answer_and_an_idle_head_costs_nothing() {
+    // Small enough for a debug build: 16 heads silenced in turn, 32 examples each.
+    let size = 8;
+    let built = construct::find("nearest-neighbor")
+        .unwrap()
+        .build(size)
+        .unwrap();
+    let loaded = checkpoint::load(&built.bytes, &device()).unwrap();
+    let arch = &loaded.meta.train.model;
+    let examples = held_out_at_size(&loaded.meta.train, size, 32).unwrap();
+    let table = pollster::block_on(ablate_heads(
+        &loaded.model,
+        arch.n_layers,
+        arch.n_heads,
+        &examples,
+        &device(),
+    ))
+    .unwrap()
+    .expect("attention heads");
+    assert_eq!(table.exact, 1.0);
+    assert_eq!(table.heads.len(), arch.n_layers * arch.n_heads);
+    let at = |l: usize, h: usize| {
+        table
+            .heads
+            .iter()
+            .find(|r| (r.layer, r.head) == (l, h))
+            .unwrap()
+    };
+    // Layer 1 head 0 copies the nearest key's label: without it the answer is lost.
+    let reader = at(1, 0);
+    assert!(reader.answer_drop.low > 0.5, "{reader:?}");
+    // The heads of layer 1 the construction leaves unused change nothing.
+    let idle = at(1, arch.n_heads - 1);
+    assert!(idle.answer_drop.estimate.abs() < 1e-9, "{idle:?}");
 }

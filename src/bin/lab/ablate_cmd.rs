@@ -1,0 +1,89 @@
+//! `lab eval FILE --ablate`: every attention head silenced in turn (zero ablation) and the
+//! teacher-forced accuracy lost (see `expressivity_lab::instruments::ablation`), as a table or
+//! JSON.
+
+use burn::prelude::Device;
+
+use crate::outln;
+use crate::task_cmd::Format;
+use expressivity_lab::instruments::ablation::{Ablation, ablate_heads};
+use expressivity_lab::models::Model;
+use expressivity_lab::train::checkpoint::CheckpointMeta;
+use expressivity_lab::train::eval::held_out_at_size;
+
+/// Silence each head of `model` on `examples` held-out examples at `size` and print the result.
+pub fn run(
+    model: &Model,
+    meta: &CheckpointMeta,
+    size: usize,
+    examples: usize,
+    format: Format,
+    device: &Device,
+) -> Result<Ablation, String> {
+    let arch = &meta.train.model;
+    let none = || {
+        format!(
+            "--ablate silences attention heads, and this model ({}) has none",
+            arch.architecture.title()
+        )
+    };
+    if !arch.architecture.has_attention() {
+        return Err(none());
+    }
+    let held = held_out_at_size(&meta.train, size, examples).map_err(|e| e.to_string())?;
+    let table = pollster::block_on(ablate_heads(
+        model,
+        arch.n_layers,
+        arch.n_heads,
+        &held,
+        device,
+    ))
+    .map_err(|e| e.to_string())?
+    .ok_or_else(none)?;
+    match format {
+        Format::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&table).map_err(|e| e.to_string())?
+        ),
+        Format::Text => print(&table, size)?,
+    }
+    Ok(table)
+}
+
+fn print(table: &Ablation, size: usize) -> Result<(), String> {
+    let pct = |x: f64| 100.0 * x;
+    outln!(
+        "zero ablation at size {size}: {} examples, teacher-forced; with every head: exact {:.1} %, answer {:.1} %",
+        table.examples,
+        pct(table.exact),
+        pct(table.answer)
+    );
+    outln!(
+        "{:>5} {:>4}  {:>8} {:>24}  {:>8} {:>24}",
+        "layer",
+        "head",
+        "exact",
+        "points lost [CI]",
+        "answer",
+        "points lost [CI]"
+    );
+    for h in &table.heads {
+        outln!(
+            "{:>5} {:>4}  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]",
+            h.layer,
+            h.head,
+            pct(h.exact),
+            pct(h.exact_drop.estimate),
+            pct(h.exact_drop.low),
+            pct(h.exact_drop.high),
+            pct(h.answer),
+            pct(h.answer_drop.estimate),
+            pct(h.answer_drop.low),
+            pct(h.answer_drop.high)
+        );
+    }
+    outln!(
+        "a head is silenced by zeroing its rows of the output projection; CI: paired bootstrap 95 % over examples"
+    );
+    Ok(())
+}
