@@ -17,6 +17,7 @@ use burn::prelude::*;
 use expressivity_lab::claims::construct;
 use expressivity_lab::instruments::ablation::ablate_heads;
 use expressivity_lab::instruments::agreement::{Agreement, AgreementError, agreement};
+use expressivity_lab::instruments::probe::{ProbeError, probe};
 use expressivity_lab::models::Model;
 use expressivity_lab::train::checkpoint;
 use expressivity_lab::train::eval::held_out_at_size;
@@ -143,4 +144,33 @@ fn silencing_the_head_that_reads_costs_the_answer_and_an_idle_head_costs_nothing
     // The heads of layer 1 the construction leaves unused change nothing.
     let idle = at(1, arch.n_heads - 1);
     assert!(idle.answer_drop.estimate.abs() < 1e-9, "{idle:?}");
+}
+
+#[test]
+fn the_dyck_constructions_state_decodes_the_stack_depth_exactly() {
+    let size = 16;
+    let built = construct::find("dyck").unwrap().build(size).unwrap();
+    let loaded = checkpoint::load(&built.bytes, &device()).unwrap();
+    let spec = loaded.meta.train.task.at_size(size);
+    let examples = held_out_at_size(&loaded.meta.train, size, 128).unwrap();
+    let probes = pollster::block_on(probe(&loaded.model, &spec, &examples, &device())).unwrap();
+    let layer = &probes.layers[0];
+    assert_eq!(layer.exact, 1.0, "{probes:?}");
+    assert!(layer.r2 > 0.999 && layer.control_r2 < 0.1, "{probes:?}");
+    assert!(probes.score_positions > 500, "{probes:?}");
+    // A task whose algorithm keeps no probed variable is refused with the reason.
+    let lis = construct::find("index-lookup").unwrap().build(8).unwrap();
+    let lis = checkpoint::load(&lis.bytes, &device()).unwrap();
+    let examples = held_out_at_size(&lis.meta.train, 8, 8).unwrap();
+    let refused = pollster::block_on(probe(
+        &lis.model,
+        &lis.meta.train.task,
+        &examples,
+        &device(),
+    ));
+    assert!(
+        matches!(refused, Err(ProbeError::NoVariable(_))),
+        "{:?}",
+        refused.err()
+    );
 }

@@ -4,8 +4,10 @@
 //!
 //! - [`agreement`]: per attention head, how much it looks where the algorithm reads;
 //! - [`ablation`]: per attention head, the accuracy lost when it is silenced;
+//! - [`probe`]: per layer, whether a variable the algorithm keeps can be read linearly;
 //! - [`bootstrap`]: their intervals over examples.
 
 pub mod ablation;
 pub mod agreement;
 pub mod bootstrap;
+pub mod probe;

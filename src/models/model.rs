@@ -133,6 +133,7 @@ impl SequenceModel for Model {
         for layer in &self.layers {
             let (y, layer_trace) = layer.forward(x);
             x = y;
+            trace.residuals.push(x.clone());
             match layer_trace {
                 MixerTrace::Attention(w) => trace.attention.push(w),
                 MixerTrace::StateNorms(norms) => trace.state_norms.push(norms),

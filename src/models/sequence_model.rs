@@ -14,6 +14,8 @@ pub struct Trace {
     /// Per recurrent layer: the L2 norm of the state after each step, `[B, T]`. Empty for
     /// transformers.
     pub state_norms: Vec<Tensor<2>>,
+    /// The residual stream after every layer, `[B, T, d]` (what probes read).
+    pub residuals: Vec<Tensor<3>>,
 }
 
 /// A sequence (or a decoding position) beyond the model's context.

@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::task_cmd::Format;
-use crate::{ablate_cmd, agreement_cmd, out_path, outln};
+use crate::{ablate_cmd, agreement_cmd, out_path, outln, probe_cmd};
 
 use expressivity_lab::files;
 use expressivity_lab::models::{AttentionMode, Model};
@@ -20,7 +20,7 @@ use expressivity_lab::train::eval::{SizeReport, at_size};
 use expressivity_lab::train::yield_now::yield_now;
 
 #[derive(Args)]
-#[command(group = clap::ArgGroup::new("instrument").args(["agreement", "ablate"]))]
+#[command(group = clap::ArgGroup::new("instrument").args(["agreement", "ablate", "probe"]))]
 pub struct EvalArgs {
     /// A checkpoint written by `lab train --save`, `lab construct` or exported from the page.
     checkpoint: PathBuf,
@@ -43,13 +43,18 @@ pub struct EvalArgs {
     /// Instead of accuracy: score every attention head against the positions the task's
     /// algorithm reads (mass and arg-max on them, beside uniform attention's chance level, with
     /// bootstrap intervals), at the first of --sizes (default: the training size).
-    #[arg(long, conflicts_with = "ablate")]
+    #[arg(long, conflicts_with_all = ["ablate", "probe"])]
     agreement: bool,
     /// Instead of accuracy: silence each attention head in turn (zero ablation) and print the
     /// teacher-forced accuracy lost, with paired bootstrap intervals, at the first of --sizes.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "probe")]
     ablate: bool,
-    /// How --agreement and --ablate print: a table, or JSON (--out writes JSON either way).
+    /// Instead of accuracy: fit linear probes (ridge regression) from the residual stream
+    /// after each layer to the variable the task's algorithm keeps (Dyck's stack depth,
+    /// MAJORITY's running count, PARITY's running bit), beside a shuffled-label control.
+    #[arg(long)]
+    probe: bool,
+    /// How --agreement, --ablate and --probe print: a table, or JSON (--out writes JSON either way).
     #[arg(long, value_enum, default_value = "text", requires = "instrument")]
     format: Format,
     #[command(flatten)]
@@ -210,7 +215,8 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         format!(" · {} attention (stored: {})", mode.name(), stored.name())
     };
-    let json_only = (args.agreement || args.ablate) && matches!(args.format, Format::Json);
+    let instrument = args.agreement || args.ablate || args.probe;
+    let json_only = instrument && matches!(args.format, Format::Json);
     if !json_only {
         outln!(
             "{}: {}{attention} · {} · {}",
@@ -229,15 +235,18 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         args.sizes.clone()
     };
-    if args.agreement || args.ablate {
+    if instrument {
         let size = sizes[0];
         construct::check_size(&meta, size)?;
         let json = if args.agreement {
             let table =
                 agreement_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
             serde_json::to_string_pretty(&table)
-        } else {
+        } else if args.ablate {
             let table = ablate_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
+            serde_json::to_string_pretty(&table)
+        } else {
+            let table = probe_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
             serde_json::to_string_pretty(&table)
         };
         if let Some(out) = &out {

@@ -26,6 +26,8 @@ mod out_path;
 #[cfg(not(target_arch = "wasm32"))]
 mod predict_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod probe_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod sweep_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod task_cmd;
