@@ -21,6 +21,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../assets/results/claims/dyck.verdict.json"),
     ),
     (
+        "index-lookup.verdict.json",
+        include_str!("../../assets/results/claims/index-lookup.verdict.json"),
+    ),
+    (
         "index-lookup-quick.verdict.json",
         include_str!("../../assets/results/claims/index-lookup-quick.verdict.json"),
     ),
