@@ -18,6 +18,7 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{Share, pooled};
+use super::traced;
 use crate::models::SequenceModel;
 use crate::tasks::Example;
 use crate::train::TrainError;
@@ -150,11 +151,7 @@ pub async fn agreement<M: SequenceModel>(
             continue;
         }
         let t = example.len();
-        let ids: Vec<i64> = example.tokens.iter().map(|&x| i64::from(x)).collect();
-        let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
-        let (_, trace) = model
-            .forward_with_trace(input)
-            .map_err(|e| AgreementError::Train(e.into()))?;
+        let trace = traced::trace(model, example, device).map_err(AgreementError::Train)?;
         if trace.attention.is_empty() {
             return Err(AgreementError::NoAttention);
         }
@@ -162,12 +159,9 @@ pub async fn agreement<M: SequenceModel>(
         shape = Some((trace.attention.len(), n_heads));
         let mut heads = Vec::with_capacity(trace.attention.len() * n_heads);
         for weights in trace.attention {
-            let flat: Vec<f32> = weights
-                .into_data_async()
+            let flat = traced::floats(weights)
                 .await
-                .map_err(|e| AgreementError::Train(TrainError::Device(format!("{e:?}"))))?
-                .iter::<f32>()
-                .collect();
+                .map_err(AgreementError::Train)?;
             for h in 0..n_heads {
                 let matrix = &flat[h * t * t..(h + 1) * t * t];
                 heads.push(head_sums(matrix, t, &scored));

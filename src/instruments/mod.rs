@@ -11,3 +11,4 @@ pub mod ablation;
 pub mod agreement;
 pub mod bootstrap;
 pub mod probe;
+pub mod traced;

@@ -11,6 +11,7 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::traced;
 use crate::models::SequenceModel;
 use crate::tasks::{Example, Task, TaskKind, TaskRng, TaskSpec};
 use crate::train::TrainError;
@@ -172,20 +173,10 @@ pub async fn probe<M: SequenceModel>(
         if points.is_empty() {
             continue;
         }
-        let t = example.len();
-        let ids: Vec<i64> = example.tokens.iter().map(|&x| i64::from(x)).collect();
-        let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
-        let (_, trace) = model
-            .forward_with_trace(input)
-            .map_err(|e| ProbeError::Train(e.into()))?;
+        let trace = traced::trace(model, example, device).map_err(ProbeError::Train)?;
         for (l, stream) in trace.residuals.into_iter().enumerate() {
             let d = stream.dims()[2];
-            let flat: Vec<f32> = stream
-                .into_data_async()
-                .await
-                .map_err(|e| ProbeError::Train(TrainError::Device(format!("{e:?}"))))?
-                .iter::<f32>()
-                .collect();
+            let flat = traced::floats(stream).await.map_err(ProbeError::Train)?;
             let side = if i < half { &mut fit } else { &mut score };
             if side.len() <= l {
                 side.resize_with(l + 1, Default::default);

@@ -5,19 +5,16 @@
 use burn::prelude::Device;
 
 use crate::outln;
-use crate::task_cmd::Format;
 use expressivity_lab::instruments::ablation::{Ablation, ablate_heads};
 use expressivity_lab::models::Model;
+use expressivity_lab::tasks::Example;
 use expressivity_lab::train::checkpoint::CheckpointMeta;
-use expressivity_lab::train::eval::held_out_at_size;
 
-/// Silence each head of `model` on `examples` held-out examples at `size` and print the result.
-pub fn run(
+/// Silence each head of `model` in turn on the held-out examples `held`.
+pub fn measure(
     model: &Model,
     meta: &CheckpointMeta,
-    size: usize,
-    examples: usize,
-    format: Format,
+    held: &[Example],
     device: &Device,
 ) -> Result<Ablation, String> {
     let arch = &meta.train.model;
@@ -30,27 +27,18 @@ pub fn run(
     if !arch.architecture.has_attention() {
         return Err(none());
     }
-    let held = held_out_at_size(&meta.train, size, examples).map_err(|e| e.to_string())?;
-    let table = pollster::block_on(ablate_heads(
+    pollster::block_on(ablate_heads(
         model,
         arch.n_layers,
         arch.n_heads,
-        &held,
+        held,
         device,
     ))
     .map_err(|e| e.to_string())?
-    .ok_or_else(none)?;
-    match format {
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&table).map_err(|e| e.to_string())?
-        ),
-        Format::Text => print(&table, size)?,
-    }
-    Ok(table)
+    .ok_or_else(none)
 }
 
-fn print(table: &Ablation, size: usize) -> Result<(), String> {
+pub fn print(table: &Ablation, size: usize) -> Result<(), String> {
     let pct = |x: f64| 100.0 * x;
     outln!(
         "zero ablation at size {size}: {} examples, teacher-forced; with every head: exact {:.1} %, answer {:.1} %",

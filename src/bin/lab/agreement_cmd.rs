@@ -4,19 +4,17 @@
 use burn::prelude::Device;
 
 use crate::outln;
-use crate::task_cmd::Format;
 use expressivity_lab::instruments::agreement::{Agreement, agreement};
 use expressivity_lab::models::Model;
+use expressivity_lab::tasks::Example;
 use expressivity_lab::train::checkpoint::CheckpointMeta;
-use expressivity_lab::train::eval::held_out_at_size;
 
-/// Score `model` on `examples` held-out examples at `size` and print the result.
-pub fn run(
+/// Score `model` on the held-out examples `held` of size `size`.
+pub fn measure(
     model: &Model,
     meta: &CheckpointMeta,
+    held: &[Example],
     size: usize,
-    examples: usize,
-    format: Format,
     device: &Device,
 ) -> Result<Agreement, String> {
     if !meta.train.model.architecture.has_attention() {
@@ -26,20 +24,11 @@ pub fn run(
             meta.train.model.architecture.title()
         ));
     }
-    let held = held_out_at_size(&meta.train, size, examples).map_err(|e| e.to_string())?;
-    let table = pollster::block_on(agreement(model, &held, device))
-        .map_err(|e| format!("{} at size {size}: {e}", meta.train.task.task.name()))?;
-    match format {
-        Format::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&table).map_err(|e| e.to_string())?
-        ),
-        Format::Text => print(&table, size)?,
-    }
-    Ok(table)
+    pollster::block_on(agreement(model, held, device))
+        .map_err(|e| format!("{} at size {size}: {e}", meta.train.task.task.name()))
 }
 
-fn print(table: &Agreement, size: usize) -> Result<(), String> {
+pub fn print(table: &Agreement, size: usize) -> Result<(), String> {
     let pct = |x: f64| 100.0 * x;
     outln!(
         "agreement with the algorithm at size {size}: {} examples, {} predicted positions, \

@@ -16,7 +16,7 @@ use crate::{ablate_cmd, agreement_cmd, out_path, outln, probe_cmd};
 use expressivity_lab::files;
 use expressivity_lab::models::{AttentionMode, Model};
 use expressivity_lab::train::checkpoint::{self, Checkpoint, CheckpointMeta};
-use expressivity_lab::train::eval::{SizeReport, at_size};
+use expressivity_lab::train::eval::{SizeReport, at_size, held_out_at_size};
 use expressivity_lab::train::yield_now::yield_now;
 
 #[derive(Args)]
@@ -238,19 +238,19 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     if instrument {
         let size = sizes[0];
         construct::check_size(&meta, size)?;
+        let held = held_out_at_size(&meta.train, size, args.examples).map_err(|e| e.to_string())?;
         let json = if args.agreement {
-            let table =
-                agreement_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
-            serde_json::to_string_pretty(&table)
+            let table = agreement_cmd::measure(&model, &meta, &held, size, &device)?;
+            emit(&table, args.format, |t| agreement_cmd::print(t, size))?
         } else if args.ablate {
-            let table = ablate_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
-            serde_json::to_string_pretty(&table)
+            let table = ablate_cmd::measure(&model, &meta, &held, &device)?;
+            emit(&table, args.format, |t| ablate_cmd::print(t, size))?
         } else {
-            let table = probe_cmd::run(&model, &meta, size, args.examples, args.format, &device)?;
-            serde_json::to_string_pretty(&table)
+            let table = probe_cmd::measure(&model, &meta, &held, size, &device)?;
+            emit(&table, args.format, |t| probe_cmd::print(t, size))?
         };
         if let Some(out) = &out {
-            out.write(json.map_err(|e| e.to_string())?.as_bytes())?;
+            out.write(json.as_bytes())?;
         }
         return Ok(());
     }
@@ -262,6 +262,20 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         out.write(json.as_bytes())?;
     }
     all_evaluated(&reports)
+}
+
+/// Print an instrument's table as text or JSON; its JSON either way (what --out writes).
+fn emit<T: serde::Serialize>(
+    table: &T,
+    format: Format,
+    print: impl FnOnce(&T) -> Result<(), String>,
+) -> Result<String, String> {
+    let json = serde_json::to_string_pretty(table).map_err(|e| e.to_string())?;
+    match format {
+        Format::Json => outln!("{json}"),
+        Format::Text => print(table)?,
+    }
+    Ok(json)
 }
 
 /// An error naming the sizes whose row is an error (the command then exits non-zero).
