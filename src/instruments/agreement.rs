@@ -18,10 +18,10 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::bootstrap::{Share, pooled};
-use super::traced;
 use crate::models::SequenceModel;
 use crate::tasks::Example;
 use crate::train::TrainError;
+use crate::train::inspect::{read_floats, trace_of};
 use crate::train::yield_now::yield_now;
 
 /// One head's agreement with the algorithm.
@@ -151,7 +151,7 @@ pub async fn agreement<M: SequenceModel>(
             continue;
         }
         let t = example.len();
-        let trace = traced::trace(model, example, device).map_err(AgreementError::Train)?;
+        let trace = trace_of(model, &example.tokens, device).map_err(AgreementError::Train)?;
         if trace.attention.is_empty() {
             return Err(AgreementError::NoAttention);
         }
@@ -159,9 +159,7 @@ pub async fn agreement<M: SequenceModel>(
         shape = Some((trace.attention.len(), n_heads));
         let mut heads = Vec::with_capacity(trace.attention.len() * n_heads);
         for weights in trace.attention {
-            let flat = traced::floats(weights)
-                .await
-                .map_err(AgreementError::Train)?;
+            let flat = read_floats(weights).await.map_err(AgreementError::Train)?;
             for h in 0..n_heads {
                 let matrix = &flat[h * t * t..(h + 1) * t * t];
                 heads.push(head_sums(matrix, t, &scored));

@@ -11,4 +11,3 @@ pub mod ablation;
 pub mod agreement;
 pub mod bootstrap;
 pub mod probe;
-pub mod traced;

@@ -11,10 +11,10 @@
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::traced;
 use crate::models::SequenceModel;
 use crate::tasks::{Example, Task, TaskKind, TaskRng, TaskSpec};
 use crate::train::TrainError;
+use crate::train::inspect::{read_floats, trace_of};
 
 /// A variable the task's algorithm keeps along the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,10 +173,10 @@ pub async fn probe<M: SequenceModel>(
         if points.is_empty() {
             continue;
         }
-        let trace = traced::trace(model, example, device).map_err(ProbeError::Train)?;
+        let trace = trace_of(model, &example.tokens, device).map_err(ProbeError::Train)?;
         for (l, stream) in trace.residuals.into_iter().enumerate() {
             let d = stream.dims()[2];
-            let flat = traced::floats(stream).await.map_err(ProbeError::Train)?;
+            let flat = read_floats(stream).await.map_err(ProbeError::Train)?;
             let side = if i < half { &mut fit } else { &mut score };
             if side.len() <= l {
                 side.resize_with(l + 1, Default::default);

@@ -5,7 +5,7 @@ use burn::prelude::*;
 
 use super::TrainError;
 use super::yield_now::yield_now;
-use crate::models::SequenceModel;
+use crate::models::{SequenceModel, Trace};
 use crate::tasks::{Example, Grade, Task, TaskKind};
 
 /// Everything the attention map and the CoT player show (it crosses from the training worker
@@ -59,14 +59,27 @@ fn read_err(e: impl std::fmt::Debug) -> TrainError {
     TrainError::Device(format!("{e:?}"))
 }
 
-/// Every value of a float tensor, with one async read.
-async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
+/// Every value of a float tensor, row-major, with one async read (the page's WebGPU allows
+/// no other); the instruments read their traces with it too.
+pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
     Ok(tensor
         .into_data_async()
         .await
         .map_err(read_err)?
         .iter::<f32>()
         .collect())
+}
+
+/// The trace of `tokens` as one sequence of a batch of one (the attention map's, and what the
+/// instruments score).
+pub fn trace_of<M: SequenceModel>(
+    model: &M,
+    tokens: &[u32],
+    device: &Device,
+) -> Result<Trace, TrainError> {
+    let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();
+    let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, tokens.len()]);
+    Ok(model.forward_with_trace(input)?.1)
 }
 
 /// Generate greedily from the example's prompt with the cached decoder (one step and one small
@@ -98,9 +111,7 @@ pub async fn inspect<M: SequenceModel>(
         yield_now().await;
     }
     let t = tokens.len();
-    let ids: Vec<i64> = tokens.iter().map(|&x| i64::from(x)).collect();
-    let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
-    let (_, trace) = model.forward_with_trace(input)?;
+    let trace = trace_of(model, &tokens, device)?;
     let n_layers = trace.attention.len();
     let n_heads = trace.attention.first().map_or(0, |w| w.dims()[1]);
     let mut attention = Vec::with_capacity(n_layers);
