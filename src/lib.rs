@@ -2,15 +2,13 @@
 //! cannot do. Layers (dependencies point down only): `app` → `claims` → `train` → `models`,
 //! `tasks`.
 
+pub mod app;
 pub mod claims;
 pub mod files;
 pub mod instruments;
 pub mod models;
 pub mod tasks;
 pub mod train;
-
-#[cfg(target_arch = "wasm32")]
-pub mod app;
 
 /// The web entry point, expanded in each web binary (`src/main.rs`: the page and its CPU
 /// worker; `src/gpu_main.rs`: the same with WebGPU, for the worker of WebGPU runs): the page in

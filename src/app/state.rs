@@ -1,10 +1,11 @@
 //! The page's state and its reducer: the one owner of what the page shows. Every change goes
 //! through an [`Action`]; components get values and callbacks, never the dispatcher.
+//!
+//! Plain Rust: [`AppState::reduce_in_place`] is every transition, unit-tested natively below;
+//! yew's `Reducible` (wasm only) calls it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-
-use yew::prelude::*;
 
 use super::model_store::ModelHandle;
 use super::runs::RunList;
@@ -14,7 +15,7 @@ use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
 use crate::train::checkpoint::CheckpointMeta;
-use crate::train::link::MissingData;
+use crate::train::link::{FromUrl, MissingData};
 use crate::train::run_record::{RunId, RunRecord, RunStatus};
 use crate::train::sweep::RunResult;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
@@ -230,8 +231,13 @@ pub enum Action {
 
 impl AppState {
     /// Initial state, with the configuration taken from the URL where it is valid.
+    #[cfg(target_arch = "wasm32")]
     pub fn from_url() -> Self {
-        let parsed = super::url::read();
+        Self::new(super::url::read())
+    }
+
+    /// Initial state from what the page's URL said (its configuration, backend and notices).
+    pub fn new(parsed: FromUrl) -> Self {
         Self {
             data_picker: parsed.missing_data.map(|_| parsed.config.task.task),
             missing_data: parsed.missing_data,
@@ -510,11 +516,21 @@ impl AppState {
     }
 }
 
-impl Reducible for AppState {
+#[cfg(target_arch = "wasm32")]
+impl yew::Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        s.reduce_in_place(action);
+        Rc::new(s)
+    }
+}
+
+impl AppState {
+    /// Every transition of the page: `action` applied to this state.
+    pub fn reduce_in_place(&mut self, action: Action) {
+        let s = self;
         match action {
             Action::SetConfig(config) => {
                 if !s.status.is_busy() {
@@ -600,10 +616,326 @@ impl Reducible for AppState {
                 }
                 s.runs.checked = Rc::new(checked);
             }
-            Action::SelectRun(id) => s.runs.selected = Some(id),
+            // While a run trains, the map and the player show it: another run opens after.
+            Action::SelectRun(id) => {
+                if !s.status.is_busy() {
+                    s.runs.selected = Some(id);
+                }
+            }
             Action::RunsStorage(line) => s.runs.storage = Some(line),
             Action::RunLink(link) => s.runs.link = Some(link),
         }
-        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::link::parse;
+
+    fn fresh() -> AppState {
+        AppState::new(parse(""))
+    }
+
+    fn cpu() -> BackendInfo {
+        BackendInfo {
+            name: "CPU".into(),
+            adapter: None,
+            reason: "a test".into(),
+            is_webgpu: false,
+        }
+    }
+
+    fn handle(n: u64) -> ModelHandle {
+        serde_json::from_str(&n.to_string()).unwrap()
+    }
+
+    fn record(id: &str, created_ms: f64, status: RunStatus) -> RunRecord {
+        let mut r = RunRecord::start(
+            RunId(id.into()),
+            id.into(),
+            created_ms,
+            TrainConfig::default(),
+            "CPU".into(),
+        );
+        r.status = status;
+        r
+    }
+
+    fn news(s: &mut AppState, report: Report) {
+        s.reduce_in_place(Action::News(report));
+    }
+
+    /// Train clicked, and the worker says the run started (100 steps).
+    fn training() -> AppState {
+        let mut s = fresh();
+        s.reduce_in_place(Action::Starting);
+        assert_eq!(s.status, Status::Starting);
+        let config = Box::new(s.config.clone());
+        news(
+            &mut s,
+            Report::Started {
+                info: cpu(),
+                config,
+                steps: 100,
+                step: 0,
+                history: Vec::new(),
+            },
+        );
+        s
+    }
+
+    #[test]
+    fn late_reports_of_a_stopped_run_do_not_bring_it_back() {
+        let mut s = training();
+        news(
+            &mut s,
+            Report::Progress {
+                step: 40,
+                steps_per_second: 5.0,
+            },
+        );
+        s.reduce_in_place(Action::Stopping);
+        assert!(s.stopping);
+        assert_eq!(s.progress_label(), "Stopping…");
+        news(&mut s, Report::Stopped { step: 40 });
+        assert!(!s.stopping);
+        // The step under way when Stop arrived, and its evaluation, still report.
+        news(
+            &mut s,
+            Report::Progress {
+                step: 41,
+                steps_per_second: 5.0,
+            },
+        );
+        news(&mut s, Report::Activity(Activity::Evaluating { step: 41 }));
+        assert_eq!(s.status, Status::Stopped { step: 40 });
+        assert_eq!(s.activity, None);
+        assert_eq!(s.progress(), (40, 100));
+        // A second Stop on a stopped run changes nothing.
+        s.reduce_in_place(Action::Stopping);
+        assert!(!s.stopping);
+    }
+
+    #[test]
+    fn a_forced_stop_ends_the_run_where_the_page_last_heard_of_it() {
+        let mut s = training();
+        news(
+            &mut s,
+            Report::RunSaved(Box::new(record("a", 1.0, RunStatus::Running))),
+        );
+        news(&mut s, Report::Kept(handle(3)));
+        news(
+            &mut s,
+            Report::Progress {
+                step: 30,
+                steps_per_second: 2.0,
+            },
+        );
+        s.reduce_in_place(Action::Stopping);
+        s.reduce_in_place(Action::StopForced {
+            note: "the worker did not answer".into(),
+            model_lost: true,
+        });
+        assert_eq!(s.status, Status::Stopped { step: 30 });
+        assert_eq!(s.model, None);
+        assert_eq!(s.runs.training, None);
+        assert!(!s.stopping);
+        assert_eq!(s.stop_note.as_deref(), Some("the worker did not answer"));
+        // The next Train clears the note.
+        s.reduce_in_place(Action::Starting);
+        assert_eq!(
+            (s.status.clone(), s.stop_note.clone()),
+            (Status::Starting, None)
+        );
+    }
+
+    #[test]
+    fn a_run_opened_while_another_trains_waits_for_it() {
+        let mut s = fresh();
+        news(
+            &mut s,
+            Report::RunSaved(Box::new(record("old", 1.0, RunStatus::Finished))),
+        );
+        s.reduce_in_place(Action::SelectRun(RunId("old".into())));
+        assert_eq!(s.runs.selected, Some(RunId("old".into())));
+        let mut s = {
+            let mut t = training();
+            t.runs = s.runs.clone();
+            t
+        };
+        news(
+            &mut s,
+            Report::RunSaved(Box::new(record("new", 2.0, RunStatus::Running))),
+        );
+        assert_eq!(s.runs.training, Some(RunId("new".into())));
+        assert_eq!(s.runs.selected, Some(RunId("new".into())));
+        // Opening the old run while the new one trains leaves the panels on the new one …
+        s.reduce_in_place(Action::SelectRun(RunId("old".into())));
+        assert_eq!(s.runs.selected, Some(RunId("new".into())));
+        news(
+            &mut s,
+            Report::RunSaved(Box::new(record("new", 2.0, RunStatus::Running))),
+        );
+        assert_eq!(s.runs.selected, Some(RunId("new".into())));
+        // … and works once it has finished.
+        news(
+            &mut s,
+            Report::RunSaved(Box::new(record("new", 2.0, RunStatus::Finished))),
+        );
+        news(&mut s, Report::Stopped { step: 100 });
+        assert_eq!(s.runs.training, None);
+        s.reduce_in_place(Action::SelectRun(RunId("old".into())));
+        assert_eq!(s.runs.selected, Some(RunId("old".into())));
+        // Newest first, one entry per run.
+        let ids: Vec<&str> = s.runs.list.iter().map(|r| r.id.0.as_str()).collect();
+        assert_eq!(ids, ["new", "old"]);
+    }
+
+    #[test]
+    fn reports_for_another_attention_mode_are_stale_and_dropped() {
+        let mut s = fresh();
+        let report = GreedyReport {
+            full: 0.5,
+            answer: 0.75,
+            examples: 64,
+        };
+        news(
+            &mut s,
+            Report::Greedy {
+                mode: AttentionMode::Softmax,
+                report,
+                misses: Rc::new(vec![3, 9]),
+            },
+        );
+        assert_eq!(s.greedy, Some(report));
+        // The user switched to hard attention: what was measured under softmax goes …
+        news(&mut s, Report::SetInferenceMode(AttentionMode::Hard));
+        assert_eq!((s.greedy, s.misses.clone()), (None, None));
+        // … and a softmax report that was already on its way is not shown as hard's.
+        news(
+            &mut s,
+            Report::Greedy {
+                mode: AttentionMode::Softmax,
+                report,
+                misses: Rc::new(vec![3]),
+            },
+        );
+        news(
+            &mut s,
+            Report::Agreement {
+                mode: AttentionMode::Softmax,
+                result: Err("stale".into()),
+            },
+        );
+        assert_eq!((s.greedy, s.agreement.clone()), (None, None));
+        news(
+            &mut s,
+            Report::Agreement {
+                mode: AttentionMode::Hard,
+                result: Err("no attention".into()),
+            },
+        );
+        assert!(s.agreement.is_some());
+    }
+
+    #[test]
+    fn a_failed_load_keeps_the_model_on_screen() {
+        let mut s = training();
+        news(&mut s, Report::Kept(handle(7)));
+        let report = GreedyReport {
+            full: 1.0,
+            answer: 1.0,
+            examples: 64,
+        };
+        news(
+            &mut s,
+            Report::Greedy {
+                mode: AttentionMode::Softmax,
+                report,
+                misses: Rc::new(Vec::new()),
+            },
+        );
+        news(&mut s, Report::Stopped { step: 100 });
+        let shown = s.shown_config.clone();
+        news(
+            &mut s,
+            Report::ModelNotice(Err("not a checkpoint: bad magic".into())),
+        );
+        assert_eq!(s.model, Some(handle(7)));
+        assert_eq!(s.greedy, Some(report));
+        assert_eq!(s.shown_config, shown);
+        assert_eq!(s.status, Status::Stopped { step: 100 });
+        assert_eq!(
+            s.model_notice,
+            Some(Err("not a checkpoint: bad magic".to_string()))
+        );
+    }
+
+    #[test]
+    fn the_settings_wait_while_a_run_is_busy() {
+        let mut s = training();
+        let before = s.config.clone();
+        let mut other = before.clone();
+        other.steps += 1;
+        s.reduce_in_place(Action::SetConfig(other.clone()));
+        s.reduce_in_place(Action::SetBackend(BackendChoice::Cpu));
+        s.reduce_in_place(Action::PickData(Some(TaskKind::Parity)));
+        assert_eq!((s.config.clone(), s.data_picker), (before, None));
+        news(&mut s, Report::Failed("out of memory".into()));
+        assert!(!s.status.is_busy());
+        s.reduce_in_place(Action::SetConfig(other.clone()));
+        assert_eq!(s.config, other);
+        // The panels now say that they show the failed run's model, not these settings.
+        assert!(
+            s.stale_note()
+                .is_some_and(|n| n.contains("not the current settings"))
+        );
+    }
+
+    #[test]
+    fn the_stored_list_arrives_after_a_run_was_saved() {
+        let mut s = fresh();
+        news(
+            &mut s,
+            Report::RunSaved(Box::new(record("live", 5.0, RunStatus::Running))),
+        );
+        s.reduce_in_place(Action::RunsListed(RunList {
+            runs: vec![
+                record("live", 5.0, RunStatus::Stopped),
+                record("older", 1.0, RunStatus::Finished),
+            ],
+            unreadable: Vec::new(),
+        }));
+        // The record saved while the list was being read is newer than the listed copy.
+        let listed: Vec<(&str, RunStatus)> = s
+            .runs
+            .list
+            .iter()
+            .map(|r| (r.id.0.as_str(), r.status))
+            .collect();
+        assert_eq!(
+            listed,
+            [("live", RunStatus::Running), ("older", RunStatus::Finished)]
+        );
+        s.reduce_in_place(Action::CheckRun(RunId("older".into()), true));
+        assert_eq!(s.runs.checked_runs().len(), 1);
+        s.reduce_in_place(Action::RunDeleted(RunId("older".into())));
+        assert!(s.runs.checked.is_empty());
+        // Clearing every run keeps the one in training on record as training.
+        s.reduce_in_place(Action::RunsCleared);
+        assert!(s.runs.list.is_empty());
+        assert_eq!(s.runs.training, Some(RunId("live".into())));
+    }
+
+    #[test]
+    fn the_player_stays_in_range_without_a_chain_of_thought() {
+        let mut s = fresh();
+        s.reduce_in_place(Action::CotStep(5));
+        s.reduce_in_place(Action::CotGoto(9));
+        assert_eq!(s.cot_step, 0);
+        s.reduce_in_place(Action::CotStep(-3));
+        assert_eq!(s.cot_step, 0);
+        assert_eq!(s.focus_position(), None);
     }
 }

@@ -58,11 +58,17 @@ pub fn chosen(runs: &[&Observation], validated: bool) -> Vec<Vec<bool>> {
     if !validated {
         return runs.iter().map(|o| o.correct.clone()).collect();
     }
-    let best = runs.iter().copied().max_by(|a, b| {
+    best_restart(runs)
+        .map(|o| vec![o.correct.clone()])
+        .unwrap_or_default()
+}
+
+/// The restart with the best validation accuracy (ties: the lower seed).
+pub fn best_restart<'a>(runs: &[&'a Observation]) -> Option<&'a Observation> {
+    runs.iter().copied().max_by(|a, b| {
         let (x, y) = (a.validation.unwrap_or(0.0), b.validation.unwrap_or(0.0));
         x.total_cmp(&y).then(b.seed.cmp(&a.seed))
-    });
-    best.map(|o| vec![o.correct.clone()]).unwrap_or_default()
+    })
 }
 
 /// How a cell's restarts were used, in words for cards and verdicts.

@@ -25,7 +25,7 @@ use crate::tasks::{Example, Task, TaskSpec};
 use crate::train::held_out::held_out;
 
 pub use super::outcome::{Observation, Outcome};
-use super::outcome::{chosen, selection_words, validated};
+use super::outcome::{best_restart, chosen, selection_words, validated};
 
 /// Accuracy of one (series, size, width) over its seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,7 +34,29 @@ pub struct Cell {
     pub size: usize,
     pub width: usize,
     pub seeds: usize,
+    /// Every seed pooled: how often training succeeds in this cell.
     pub accuracy: Interval,
+    /// The restart a width claim judges this cell on (best on validation), where every run of
+    /// the grid recorded validation; absent for existence claims and older verdicts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<BestRestart>,
+}
+
+/// The restart of a cell with the best validation accuracy, and its test accuracy (interval
+/// over examples).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BestRestart {
+    pub seed: u64,
+    pub validation: f64,
+    pub accuracy: Interval,
+}
+
+impl Cell {
+    /// The accuracy the width rule judged this cell on: the best restart's where chosen, else
+    /// the seeds pooled.
+    pub fn judged(&self) -> &Interval {
+        self.best.as_ref().map_or(&self.accuracy, |b| &b.accuracy)
+    }
 }
 
 /// w*(N) of one series at one size, beside the theory's curve (scaled to the series' w* at the
@@ -226,19 +248,19 @@ pub fn judge_with(
     let design = claim.design(quick);
     let threshold = claim.threshold();
     let grouped = group(observations);
+    let choose = claim.kind != Kind::Existence && validated(observations);
     let mut cells = Vec::new();
     for ((series, size), widths) in &grouped {
         for (&width, seeds) in widths {
+            let key = format!("{}/{series}/{size}/{width}", claim.id);
             let bits: Vec<Vec<bool>> = seeds.iter().map(|o| o.correct.clone()).collect();
             cells.push(Cell {
                 series: series.clone(),
                 size: *size,
                 width,
                 seeds: bits.len(),
-                accuracy: accuracy_interval(
-                    &format!("{}/{series}/{size}/{width}", claim.id),
-                    &bits,
-                ),
+                accuracy: accuracy_interval(&key, &bits),
+                best: choose.then(|| cell_best(&key, seeds)).flatten(),
             });
         }
     }
@@ -302,6 +324,16 @@ pub fn judge_with(
         selection: (claim.kind != Kind::Existence)
             .then(|| selection_words(validated(observations)).to_string()),
     }
+}
+
+/// The restart the width rule judges a cell on ([`best_restart`]), with its test accuracy.
+fn cell_best(key: &str, runs: &[&Observation]) -> Option<BestRestart> {
+    let run = best_restart(runs)?;
+    Some(BestRestart {
+        seed: run.seed,
+        validation: run.validation.unwrap_or(f64::NAN),
+        accuracy: accuracy_interval(&format!("{key}/best"), std::slice::from_ref(&run.correct)),
+    })
 }
 
 /// MAJORITY: the construction under the positive mode must reach the threshold at every size,
@@ -649,6 +681,20 @@ mod tests {
         assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
         assert!(v.summary.contains("best restart"), "{}", v.summary);
         assert!(v.selection.as_deref().unwrap().contains("validation"));
+        // The cell table shows the chosen restart beside the pooled seeds.
+        let cell = v
+            .cells
+            .iter()
+            .find(|c| c.series == "transformer-1L" && c.size == 64 && c.width == 16)
+            .unwrap();
+        let best = cell.best.as_ref().unwrap();
+        assert_eq!((best.seed, best.accuracy.estimate), (3, 1.0));
+        assert!(
+            (cell.accuracy.estimate - 0.4).abs() < 1e-9,
+            "{}",
+            cell.accuracy
+        );
+        assert_eq!(cell.judged().estimate, 1.0);
         // Without validation the seeds pool, and the transformer reaches 95 % nowhere.
         for o in &mut obs {
             o.validation = None;
@@ -656,6 +702,8 @@ mod tests {
         let v = judge(&claim, false, &obs);
         assert_eq!(v.outcome, Outcome::Inconclusive, "{}", v.summary);
         assert!(v.summary.contains("pooled"), "{}", v.summary);
+        assert!(v.cells.iter().all(|c| c.best.is_none()));
+        assert_eq!(v.cells[0].judged(), &v.cells[0].accuracy);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::chart::{Chart, Frame, Tick, polyline_points};
 use crate::claims::curves::{rows_of, theory};
 use crate::claims::stats::WStar;
+use crate::claims::verdict::Cell;
 use crate::claims::{Claim, Kind, Verdict, registry};
 
 #[derive(Properties, PartialEq)]
@@ -191,14 +192,14 @@ fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
         let line = polyline_points(
             cells
                 .iter()
-                .map(|c| (at(c.size), FRAME.y(c.accuracy.estimate))),
+                .map(|c| (at(c.size), FRAME.y(c.judged().estimate))),
         );
         html! {
             <g class="series" data-series={name}>
                 <polyline points={line} stroke={colour} class="measured" fill="none" />
-                { for cells.iter().map(|c| point(at(c.size), FRAME.y(c.accuracy.estimate),
-                    (FRAME.y(c.accuracy.low), FRAME.y(c.accuracy.high)), colour, false,
-                    format!("{name} N = {}: {}", c.size, c.accuracy))) }
+                { for cells.iter().map(|c| point(at(c.size), FRAME.y(c.judged().estimate),
+                    (FRAME.y(c.judged().low), FRAME.y(c.judged().high)), colour, false,
+                    format!("{name} N = {}: {}", c.size, cell_words(c)))) }
                 { legend(k, colour, format!("{sign} {name}")) }
             </g>
         }
@@ -214,6 +215,18 @@ fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
             { for drawn }
             { legend(series.len() + 1, "#667085", format!("line: {:.0} % threshold", 100.0 * v.threshold)) }
         </Chart>
+    }
+}
+
+/// A cell's accuracy in words: the best restart where the width rule chose one, with the
+/// seeds pooled beside it.
+fn cell_words(c: &Cell) -> String {
+    match &c.best {
+        Some(b) => format!(
+            "best restart (seed {}) {}; {} seeds pooled {}",
+            b.seed, b.accuracy, c.seeds, c.accuracy
+        ),
+        None => format!("{} seeds pooled {}", c.seeds, c.accuracy),
     }
 }
 
@@ -235,7 +248,8 @@ pub fn claim_plot(props: &Props) -> Html {
                         <>
                             { width_plot(claim, &props.verdict) }
                             if let Some(w) = widest {
-                                <p class="hint">{format!("Accuracy against N at matched width {w} (the papers' view), with 95 % intervals:")}</p>
+                                <p class="hint">{format!("Accuracy against N at matched width {w} (the papers' view), {}, with 95 % intervals:",
+                                    if props.verdict.cells.iter().any(|c| c.best.is_some()) { "each cell's best restart on validation" } else { "seeds pooled" })}</p>
                                 <div class="claim-accuracy" id={format!("{}-accuracy", props.id)}>
                                     { accuracy_plot(claim, &props.verdict, Some(w)) }
                                 </div>

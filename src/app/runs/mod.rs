@@ -2,9 +2,15 @@
 //! reload or a crash loses at most the steps since the last evaluation. The record itself is
 //! `train::run_record` (the CLI and the "export all" zip read it too).
 
+pub mod list;
+#[cfg(target_arch = "wasm32")]
 pub mod page;
+#[cfg(target_arch = "wasm32")]
 pub mod recorder;
+#[cfg(target_arch = "wasm32")]
 pub mod store;
 
 pub use crate::train::run_record::{RecordError, RunId, RunRecord, RunStatus};
-pub use store::{RunList, RunStore, StorageEstimate, StoreError, Unreadable};
+pub use list::{RunList, Unreadable};
+#[cfg(target_arch = "wasm32")]
+pub use store::{RunStore, StorageEstimate, StoreError};

@@ -23,6 +23,7 @@ use web_sys::{
     IdbTransaction, IdbTransactionMode,
 };
 
+use super::list::{RunList, Unreadable};
 use crate::train::memory::human_bytes;
 use crate::train::run_record::{RecordError, RunId, RunRecord};
 
@@ -57,21 +58,6 @@ pub enum StoreError {
         name: String,
         message: String,
     },
-}
-
-/// A record that is stored but cannot be used, and why (shown in the table with a delete
-/// button; the other runs list as usual).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unreadable {
-    pub id: RunId,
-    pub error: RecordError,
-}
-
-/// Every stored run: the readable ones newest first, and the ones that cannot be read.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RunList {
-    pub runs: Vec<RunRecord>,
-    pub unreadable: Vec<Unreadable>,
 }
 
 /// How much the browser lets this page store and how much it uses (all storage of the

@@ -13,8 +13,9 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
+use super::envelope::{decode, encode};
 use super::flavor::{AdapterKnowledge, Flavor};
-use super::protocol::{Activity, Report, Request, decode, encode};
+use super::protocol::{Activity, Report, Request};
 use crate::app::files;
 use crate::app::state::{Action, AppState};
 use crate::train::BackendChoice;

@@ -5,7 +5,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::protocol::{Report, Request, decode, encode};
+use super::envelope::{decode, encode};
+use super::protocol::{Report, Request};
 use super::sink::Sink;
 use crate::app::live_runner::LiveRunner;
 use crate::app::runner::Runner;

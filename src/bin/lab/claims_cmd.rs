@@ -617,8 +617,16 @@ fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
         claim.metric.name()
     );
     for c in &v.cells {
+        let best = c.best.as_ref().map_or(String::new(), |b| {
+            format!(
+                "; best restart seed {} (validation {:.1} %): {}",
+                b.seed,
+                100.0 * b.validation,
+                b.accuracy
+            )
+        });
         outln!(
-            "  {:<24} N = {:>4} width {:>3}: {} ({} seeds)",
+            "  {:<24} N = {:>4} width {:>3}: {} ({} seeds pooled){best}",
             c.series,
             c.size,
             c.width,
@@ -739,12 +747,17 @@ fn print_matched_width(v: &Verdict) -> Result<(), String> {
     if v.w_star.is_empty() {
         return Ok(());
     }
-    outln!("\naccuracy against N at matched width {width}:");
+    let judged = if v.cells.iter().any(|c| c.best.is_some()) {
+        "each cell's best restart on validation"
+    } else {
+        "seeds pooled"
+    };
+    outln!("\naccuracy against N at matched width {width} ({judged}):");
     let rows = v
         .cells
         .iter()
         .filter(|c| c.width == width)
-        .map(|c| (c.series.as_str(), c.size, c.accuracy.to_string()));
+        .map(|c| (c.series.as_str(), c.size, c.judged().to_string()));
     print_series_table(rows.collect(), 22)?;
     Ok(())
 }
