@@ -166,7 +166,6 @@ impl Runner {
     /// Step `session` to its end, one step between two yields to the worker's event loop (so
     /// that a Stop posted meanwhile is handled before the next step), reporting progress, each
     /// evaluation and a look at the model there; then evaluate, inspect and keep the model.
-    #[allow(clippy::too_many_lines)] // over the 100-line limit from before it: to split
     async fn drive(
         &self,
         mut session: Session,
@@ -184,6 +183,50 @@ impl Runner {
             step: session.step(),
             history: session.history().to_vec(),
         });
+        let (outcome, failure) = self
+            .steps(&mut session, &config, info_is_webgpu, stop, recorder)
+            .await?;
+        mark("run:steps-done");
+        let status = match outcome {
+            Some(Outcome::Completed) => RunStatus::Finished,
+            Some(Outcome::Stopped) => RunStatus::Stopped,
+            Some(Outcome::Diverged) => RunStatus::Diverged,
+            _ => RunStatus::Failed,
+        };
+        let why = failure
+            .clone()
+            .or_else(|| session.error().map(ToString::to_string));
+        match outcome {
+            Some(Outcome::Failed) => {
+                let message = failure.unwrap_or_else(|| "the run failed".into());
+                // The page hears first; the record is stored after (a lost device cannot give
+                // its weights back, but the record's last evaluation stays).
+                self.send(self.failure(message.clone(), info_is_webgpu));
+                recorder.save(&session, status, why).await;
+                return Ok(());
+            }
+            // A stopped run is still inspected: the user sees what the model learned so far.
+            Some(Outcome::Stopped) => self.send(Report::Stopped {
+                step: session.step(),
+            }),
+            _ => self.send(Report::Inspecting),
+        }
+        recorder.save(&session, status, why).await;
+        self.keep(session, &config, device).await
+    }
+
+    /// The training steps of `session` until it ends (finished, stopped, diverged or failed):
+    /// progress at most every [`PROGRESS_MS`], each evaluation and a look at the model there
+    /// (stored, so that a reload loses at most the steps since). Returns how it ended and the
+    /// failure the session reported, if any.
+    async fn steps(
+        &self,
+        session: &mut Session,
+        config: &TrainConfig,
+        info_is_webgpu: bool,
+        stop: &Cell<bool>,
+        recorder: &mut Recorder,
+    ) -> Result<(Option<Outcome>, Option<String>), String> {
         let mut last_progress = f64::NEG_INFINITY;
         let mut failure: Option<String> = None;
         let mut outcome = None;
@@ -216,7 +259,7 @@ impl Runner {
                         self.send(Report::Snapshot(Rc::new(inspection)));
                         // Stored before the next step: a reload loses at most the steps
                         // since this evaluation.
-                        recorder.save(&session, RunStatus::Running, None).await;
+                        recorder.save(session, RunStatus::Running, None).await;
                     }
                     Event::Progress {
                         step,
@@ -237,34 +280,18 @@ impl Runner {
             }
             yield_now().await;
         }
-        mark("run:steps-done");
-        let status = match outcome {
-            Some(Outcome::Completed) => RunStatus::Finished,
-            Some(Outcome::Stopped) => RunStatus::Stopped,
-            Some(Outcome::Diverged) => RunStatus::Diverged,
-            _ => RunStatus::Failed,
-        };
-        let why = failure
-            .clone()
-            .or_else(|| session.error().map(ToString::to_string));
-        match outcome {
-            Some(Outcome::Failed) => {
-                let message = failure.unwrap_or_else(|| "the run failed".into());
-                // The page hears first; the record is stored after (a lost device cannot give
-                // its weights back, but the record's last evaluation stays).
-                self.send(self.failure(message.clone(), info_is_webgpu));
-                recorder.save(&session, status, why).await;
-                return Ok(());
-            }
-            // A stopped run is still inspected: the user sees what the model learned so far.
-            Some(Outcome::Stopped) => self.send(Report::Stopped {
-                step: session.step(),
-            }),
-            _ => self.send(Report::Inspecting),
-        }
-        recorder.save(&session, status, why).await;
-        // The weights of the last finite evaluation are back: show and keep them, then say why
-        // the run ended early.
+        Ok((outcome, failure))
+    }
+
+    /// The run's model after its steps (the weights of its last finite evaluation): evaluate
+    /// it by free generation, score its heads, inspect it, keep it; then say why the run ended
+    /// early, if it did.
+    async fn keep(
+        &self,
+        session: Session,
+        config: &TrainConfig,
+        device: Device,
+    ) -> Result<(), String> {
         let diverged = session.error().map(ToString::to_string);
         yield_now().await;
         mark("run:greedy");
@@ -279,7 +306,7 @@ impl Runner {
         });
         self.send_agreement(
             &model,
-            &config,
+            config,
             config.model.attention,
             session.test_set(),
             &device,
@@ -292,7 +319,7 @@ impl Runner {
         // At an evaluation point (the last step is one) on a device with synchronous reads:
         // the run can be continued later.
         let resumable = session.snapshot().await.ok();
-        let mut meta = checkpoint::meta_for(&config).map_err(|e| e.to_string())?;
+        let mut meta = checkpoint::meta_for(config).map_err(|e| e.to_string())?;
         meta.steps_done = session.step();
         meta.history = session.history().to_vec();
         let example = session

@@ -64,6 +64,33 @@ impl Sweep {
     pub fn is_running(&self) -> bool {
         matches!(self.status, SweepStatus::Running { .. })
     }
+
+    /// The sweep's news (other reports are not the sweep's).
+    fn apply(&mut self, report: Report) {
+        match report {
+            Report::SweepReset => *self = Self::default(),
+            Report::SweepProgress {
+                run,
+                runs,
+                step,
+                steps,
+            } => {
+                self.status = SweepStatus::Running {
+                    run,
+                    runs,
+                    step,
+                    steps,
+                }
+            }
+            Report::SweepResult(result) => {
+                let mut results = (*self.results).clone();
+                results.push(result);
+                self.results = Rc::new(results);
+            }
+            Report::SweepEnded(status) => self.status = status,
+            _ => {}
+        }
+    }
 }
 
 /// The runs table: every run of this browser (stored in IndexedDB) and what the user does
@@ -96,6 +123,22 @@ impl Runs {
                 .cloned()
                 .collect(),
         )
+    }
+
+    /// A run's record as just stored: the run in training is the one the map and the player
+    /// show.
+    fn saved(&mut self, record: RunRecord) {
+        let running = record.status == RunStatus::Running;
+        let id = record.id.clone();
+        if running {
+            self.training = Some(id.clone());
+        } else if self.training.as_ref() == Some(&id) {
+            self.training = None;
+        }
+        if running && self.selected.as_ref() != Some(&id) {
+            self.selected = Some(id);
+        }
+        self.upsert(record);
     }
 
     /// Put `record` in the list (replacing its older version), newest first.
@@ -324,10 +367,57 @@ impl AppState {
 }
 
 impl AppState {
-    /// Apply the worker's news.
-    #[allow(clippy::too_many_lines)] // over the 100-line limit from before it: to split
-    fn apply(&mut self, report: Report) {
-        let s = self;
+    /// A run started (or resumed): its panels start afresh.
+    fn started(
+        &mut self,
+        info: BackendInfo,
+        config: TrainConfig,
+        steps: usize,
+        step: usize,
+        history: Vec<Metrics>,
+    ) {
+        self.backend = Some(info);
+        self.shown_config = Some(Rc::new(config));
+        self.run_steps = steps;
+        self.history = Rc::new(history);
+        self.inspection = None;
+        self.steps_per_second = None;
+        self.inference_mode = self.config.model.attention;
+        self.model = None;
+        self.greedy = None;
+        self.misses = None;
+        self.agreement = None;
+        self.construction = None;
+        self.status = Status::Training { step };
+    }
+
+    /// A checkpoint was loaded: its configuration becomes the settings, and it is inspected.
+    fn loaded(&mut self, meta: CheckpointMeta, info: BackendInfo, message: String) {
+        let CheckpointMeta {
+            train,
+            steps_done,
+            history,
+            constructed_by,
+            ..
+        } = meta;
+        self.construction = constructed_by.map(|p| p.construction);
+        self.inference_mode = train.model.attention;
+        self.shown_config = Some(Rc::new(train.clone()));
+        self.config = train;
+        self.run_steps = steps_done;
+        self.history = Rc::new(history);
+        self.backend = Some(info);
+        self.steps_per_second = None;
+        self.status = Status::Inspecting;
+        self.greedy = None;
+        self.misses = None;
+        self.agreement = None;
+        self.model_notice = Some(Ok(message));
+    }
+
+    /// What any report ends: the activity line (unless it reports one, or is news from
+    /// within the same step) and a pending Stop (once the run has answered it).
+    fn settle(&mut self, report: &Report) {
         let ends_activity = !matches!(
             report,
             Report::Activity(_)
@@ -337,7 +427,7 @@ impl AppState {
                 | Report::RunsProblem(_)
         );
         if ends_activity {
-            s.activity = None;
+            self.activity = None;
         }
         if matches!(
             report,
@@ -348,8 +438,30 @@ impl AppState {
                 | Report::Inspecting
                 | Report::Loaded { .. }
         ) {
-            s.stopping = false;
+            self.stopping = false;
         }
+    }
+
+    /// Show `inspection` in the map and the player, keeping the layer, head and step in range
+    /// (`from_start`: the player goes back to the first step).
+    fn show(&mut self, inspection: Rc<Inspection>, from_start: bool) {
+        self.layer = self.layer.min(inspection.n_layers.saturating_sub(1));
+        self.head = self.head.min(inspection.n_heads.saturating_sub(1));
+        let last = inspection
+            .len()
+            .saturating_sub(inspection.reference.prompt_len + 1);
+        self.cot_step = if from_start {
+            0
+        } else {
+            self.cot_step.min(last)
+        };
+        self.inspection = Some(inspection);
+    }
+
+    /// Apply the worker's news.
+    fn apply(&mut self, report: Report) {
+        self.settle(&report);
+        let s = self;
         match report {
             // The client handles these itself.
             Report::Ready | Report::Panicked(_) | Report::Download { .. } => {}
@@ -359,21 +471,7 @@ impl AppState {
                 steps,
                 step,
                 history,
-            } => {
-                s.backend = Some(info);
-                s.shown_config = Some(Rc::new(*config));
-                s.run_steps = steps;
-                s.history = Rc::new(history);
-                s.inspection = None;
-                s.steps_per_second = None;
-                s.inference_mode = s.config.model.attention;
-                s.model = None;
-                s.greedy = None;
-                s.misses = None;
-                s.agreement = None;
-                s.construction = None;
-                s.status = Status::Training { step };
-            }
+            } => s.started(info, *config, steps, step, history),
             Report::Progress {
                 step,
                 steps_per_second,
@@ -393,23 +491,12 @@ impl AppState {
                 history.push(m);
                 s.history = Rc::new(history);
             }
-            Report::Snapshot(inspection) => {
-                s.layer = s.layer.min(inspection.n_layers.saturating_sub(1));
-                s.head = s.head.min(inspection.n_heads.saturating_sub(1));
-                let last = inspection
-                    .len()
-                    .saturating_sub(inspection.reference.prompt_len + 1);
-                s.cot_step = s.cot_step.min(last);
-                s.inspection = Some(inspection);
-            }
+            Report::Snapshot(inspection) => s.show(inspection, false),
             Report::Inspecting => s.status = Status::Inspecting,
             Report::PromptRefused(why) => s.prompt_error = Some(why),
             Report::Inspected(inspection) => {
                 s.prompt_error = None;
-                s.layer = s.layer.min(inspection.n_layers.saturating_sub(1));
-                s.head = s.head.min(inspection.n_heads.saturating_sub(1));
-                s.cot_step = 0;
-                s.inspection = Some(inspection);
+                s.show(inspection, true);
                 if !matches!(s.status, Status::Stopped { .. }) {
                     s.status = Status::Done;
                 }
@@ -433,28 +520,7 @@ impl AppState {
                 meta,
                 info,
                 message,
-            } => {
-                let CheckpointMeta {
-                    train,
-                    steps_done,
-                    history,
-                    constructed_by,
-                    ..
-                } = *meta;
-                s.construction = constructed_by.map(|p| p.construction);
-                s.inference_mode = train.model.attention;
-                s.shown_config = Some(Rc::new(train.clone()));
-                s.config = train;
-                s.run_steps = steps_done;
-                s.history = Rc::new(history);
-                s.backend = Some(info);
-                s.steps_per_second = None;
-                s.status = Status::Inspecting;
-                s.greedy = None;
-                s.misses = None;
-                s.agreement = None;
-                s.model_notice = Some(Ok(message));
-            }
+            } => s.loaded(*meta, info, message),
             Report::ModelNotice(notice) => s.model_notice = Some(notice),
             Report::Greedy {
                 mode,
@@ -472,40 +538,11 @@ impl AppState {
                 }
             }
             Report::Kept(model) => s.model = Some(model),
-            Report::SweepReset => s.sweep = Sweep::default(),
-            Report::SweepProgress {
-                run,
-                runs,
-                step,
-                steps,
-            } => {
-                s.sweep.status = SweepStatus::Running {
-                    run,
-                    runs,
-                    step,
-                    steps,
-                }
-            }
-            Report::SweepResult(result) => {
-                let mut results = (*s.sweep.results).clone();
-                results.push(result);
-                s.sweep.results = Rc::new(results);
-            }
-            Report::SweepEnded(status) => s.sweep.status = status,
-            Report::RunSaved(record) => {
-                let running = record.status == RunStatus::Running;
-                let id = record.id.clone();
-                if running {
-                    s.runs.training = Some(id.clone());
-                } else if s.runs.training.as_ref() == Some(&id) {
-                    s.runs.training = None;
-                }
-                if s.runs.selected.as_ref() != Some(&id) && running {
-                    // The run in training is the one the map and the player show.
-                    s.runs.selected = Some(id);
-                }
-                s.runs.upsert(*record);
-            }
+            Report::SweepReset
+            | Report::SweepProgress { .. }
+            | Report::SweepResult(_)
+            | Report::SweepEnded(_) => s.sweep.apply(report),
+            Report::RunSaved(record) => s.runs.saved(*record),
             Report::RunsProblem(message) => s.runs.storage = Some(Err(message)),
             Report::Live(LiveCheck { claim, status }) => {
                 let mut live = (*s.live).clone();
