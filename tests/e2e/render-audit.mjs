@@ -17,7 +17,7 @@
 // worker, so they are printed, not judged.)
 import { mkdir, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { checkList, launch } from "./harness.mjs";
 import { serve } from "./serve.mjs";
 
 const root = resolve(process.argv[2] ?? "dist");
@@ -73,14 +73,10 @@ async function stopProfile(session, label) {
   console.log(`CPU profile of ${label}: ${file}`);
   console.log(bursts(profile).join("\n") || "  no busy stretch over 40 ms");
 }
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launch();
 
 let failed = false;
+const { failures, check } = checkList();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors = [];
@@ -128,7 +124,6 @@ try {
 
   // The map's behaviour on its canvas: a cell under the pointer is read out, nothing above the
   // diagonal; the focus row is outlined; a click on a generated token jumps to its step.
-  const check = (ok, message) => { if (!ok) failed = true; console.log(`${ok ? "ok  " : "FAIL"} ${message}`); };
   const canvas = page.locator("#attention-map canvas.heatmap-cells");
   if (await canvas.count() === 0) console.log("no canvas map (a build from before it): its checks are skipped");
   else await checkMap();
@@ -216,4 +211,4 @@ try {
   await browser.close();
   server.close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failed || failures.length ? 1 : 0);

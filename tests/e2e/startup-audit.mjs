@@ -10,18 +10,13 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { launch } from "./harness.mjs";
 import { serve } from "./serve.mjs";
 
 const root = resolve(process.argv[2] ?? "dist");
 const RUNS = parseInt(process.env.RUNS ?? "5", 10);
 const { server, base } = await serve(root, "/");
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launch();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const visits = [];
 try {
