@@ -10,7 +10,7 @@ use std::path::Path;
 
 use burn::prelude::Device;
 use expressivity_lab::claims::run::{
-    self, GridReport, Provenance, RunKey, RunRecord, Shard, parse_records,
+    self, GridRecord, GridReport, Provenance, RunKey, Shard, parse_records,
 };
 use expressivity_lab::claims::{Claim, Design, registry};
 
@@ -53,14 +53,14 @@ fn run_into(claim: &Claim, shard: Shard, out: &Path) -> GridReport {
     .unwrap()
 }
 
-fn read(path: &Path) -> Vec<RunRecord> {
+fn read(path: &Path) -> Vec<GridRecord> {
     parse_records(&std::fs::read_to_string(path).unwrap())
         .unwrap()
         .0
 }
 
-fn keys(records: &[RunRecord]) -> BTreeSet<RunKey> {
-    records.iter().map(RunRecord::key).collect()
+fn keys(records: &[GridRecord]) -> BTreeSet<RunKey> {
+    records.iter().map(GridRecord::key).collect()
 }
 
 /// Early stopping: the run checks the validation stream every `check_every` steps and stops at
@@ -166,7 +166,10 @@ fn a_grid_runs_resumes_shards_and_merges() {
     let merged = run::merge(&claim, true, &[read(&a), read(&b)]).unwrap();
     assert_eq!(keys(&merged), planned);
     let order: Vec<RunKey> = run::plan(&claim, true).iter().map(|r| r.key()).collect();
-    assert_eq!(merged.iter().map(RunRecord::key).collect::<Vec<_>>(), order);
+    assert_eq!(
+        merged.iter().map(GridRecord::key).collect::<Vec<_>>(),
+        order
+    );
     // A run in two parts with the same result (overlapping shards) is kept once; with
     // different results the merge is refused.
     let overlapping = run::merge(&claim, true, &[read(&a), read(&b), read(&a)]).unwrap();

@@ -10,14 +10,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::claim::Claim;
 use super::design_id::design_hash;
 pub use super::missing::{Missing, MissingCell};
-use super::run::{PlannedRun, RunRecord, plan, verdict_with};
+use super::run::{GridRecord, PlannedRun, plan, verdict_with};
 use super::sides::ConstructionCheck;
 use super::verdict::{Outcome, Verdict};
 
 /// Seconds per trained step of `series` at `width`, measured at the largest size up to `size`
 /// (else the smallest above it), scaled linearly with the size (a step's cost grows with the
 /// sequence length, which grows with N for every claim's task).
-fn seconds_per_step(records: &[RunRecord], series: &str, width: usize, size: usize) -> Option<f64> {
+fn seconds_per_step(
+    records: &[GridRecord],
+    series: &str,
+    width: usize,
+    size: usize,
+) -> Option<f64> {
     let measured: Vec<(usize, f64)> = records
         .iter()
         .filter(|r| r.series == series && r.width == width && r.construction.is_none())
@@ -45,9 +50,9 @@ fn seconds_per_step(records: &[RunRecord], series: &str, width: usize, size: usi
 }
 
 /// What `records` lack of `claim`'s grid, `None` when it is complete.
-pub fn missing(claim: &Claim, quick: bool, records: &[RunRecord]) -> Option<Missing> {
+pub fn missing(claim: &Claim, quick: bool, records: &[GridRecord]) -> Option<Missing> {
     let planned = plan(claim, quick);
-    let have: BTreeSet<_> = records.iter().map(RunRecord::key).collect();
+    let have: BTreeSet<_> = records.iter().map(GridRecord::key).collect();
     let absent: Vec<&PlannedRun> = planned
         .iter()
         .filter(|r| !have.contains(&r.key()))
@@ -101,13 +106,13 @@ pub fn missing(claim: &Claim, quick: bool, records: &[RunRecord]) -> Option<Miss
 pub fn verdict(
     claim: &Claim,
     quick: bool,
-    records: &[RunRecord],
+    records: &[GridRecord],
     construction: Vec<ConstructionCheck>,
 ) -> Verdict {
     let Some(missing) = missing(claim, quick, records) else {
         return verdict_with(claim, quick, records, construction);
     };
-    let judged: Vec<RunRecord> = records
+    let judged: Vec<GridRecord> = records
         .iter()
         .filter(|r| missing.complete_sizes.contains(&r.size))
         .cloned()
@@ -157,8 +162,8 @@ mod tests {
     use crate::claims::registry;
     use crate::claims::run::Provenance;
 
-    fn record(claim: &Claim, run: &PlannedRun, seconds: f64, trained: Option<usize>) -> RunRecord {
-        RunRecord {
+    fn record(claim: &Claim, run: &PlannedRun, seconds: f64, trained: Option<usize>) -> GridRecord {
+        GridRecord {
             claim: claim.id.into(),
             quick: false,
             series: run.series.name.into(),
@@ -196,14 +201,14 @@ mod tests {
     fn a_complete_grid_lacks_nothing_and_a_part_done_one_names_its_cells_and_cost() {
         let claim = registry::find("index-lookup").unwrap();
         let planned = plan(&claim, false);
-        let all: Vec<RunRecord> = planned
+        let all: Vec<GridRecord> = planned
             .iter()
             .map(|r| record(&claim, r, r.size as f64, None))
             .collect();
         assert_eq!(missing(&claim, false, &all), None);
         // Every run of the largest size missing but one.
         let largest = *claim.full.sizes.last().unwrap();
-        let kept: Vec<RunRecord> = all
+        let kept: Vec<GridRecord> = all
             .iter()
             .filter(|r| r.size < largest || (r.width == 8 && r.seed == 1 && r.series == "lstm"))
             .cloned()

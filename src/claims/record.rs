@@ -1,6 +1,6 @@
-//! One finished run of a grid as its results file holds it ([`RunRecord`], one JSON line),
+//! One finished run of a grid as its results file holds it ([`GridRecord`], one JSON line),
 //! with where and how it was made ([`Provenance`]) and the values a run can have
-//! ([`RunRecord::validate`]).
+//! ([`GridRecord::validate`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ pub struct Provenance {
 
 /// One finished run, as one JSON line of the output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
+pub struct GridRecord {
     pub claim: String,
     pub quick: bool,
     pub series: String,
@@ -67,7 +67,7 @@ pub struct RunRecord {
     pub provenance: Provenance,
 }
 
-impl RunRecord {
+impl GridRecord {
     /// Values a run can have: shares in [0, 1], test answers as a string of `0`/`1` whose share
     /// of ones is the accuracy, non-negative times. Field-by-field agreement with the grid is
     /// [`check_records`]'.

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::plan::RunKey;
-use super::record::RunRecord;
+use super::record::GridRecord;
 
 /// Largest accuracy difference accepted when the answers are not bit-identical.
 pub const TOLERANCE: f64 = 0.03;
@@ -70,7 +70,7 @@ impl std::fmt::Display for Reproduction {
 }
 
 /// Hold a fresh run against its record.
-pub fn compare(recorded: &RunRecord, now: &RunRecord) -> Reproduction {
+pub fn compare(recorded: &GridRecord, now: &GridRecord) -> Reproduction {
     let identical = recorded.correct == now.correct;
     Reproduction {
         key: recorded.key(),

@@ -14,7 +14,7 @@ use super::construct::{self, ConstructError};
 use super::design_id::design_hash;
 use super::early_stop::EarlyStop;
 pub use super::plan::{PlannedRun, RunKey, Shard, plan};
-pub use super::record::{Provenance, RunRecord};
+pub use super::record::{GridRecord, Provenance};
 use super::reproduce;
 use super::sides::ConstructionCheck;
 use super::verdict::{Observation, Verdict, judge_with};
@@ -72,7 +72,7 @@ pub async fn execute(
     device: &Device,
     provenance: &Provenance,
     on_step: impl FnMut(usize) -> bool,
-) -> Result<RunRecord, ClaimError> {
+) -> Result<GridRecord, ClaimError> {
     let started = web_time::Instant::now();
     let design = claim.design(quick);
     let plain = device.clone().without_autodiff();
@@ -85,7 +85,7 @@ pub async fn execute(
                   stopped: Option<(usize, Option<usize>)>,
                   loss| {
         let exact = |s: &ExampleScore| s.exact;
-        RunRecord {
+        GridRecord {
             claim: claim.id.to_string(),
             quick,
             series: run.series.name.to_string(),
@@ -202,13 +202,13 @@ pub async fn execute(
 /// The records of a JSON-lines file. A last line cut short (no newline and not a record: the
 /// run was interrupted while writing) is dropped; returns the records and the length of the
 /// text that holds them.
-pub fn parse_records(text: &str) -> Result<(Vec<RunRecord>, usize), ClaimError> {
+pub fn parse_records(text: &str) -> Result<(Vec<GridRecord>, usize), ClaimError> {
     let mut records = Vec::new();
     let mut consumed = 0;
     for (number, line) in text.split_inclusive('\n').enumerate() {
         let body = line.trim();
         if !body.is_empty() {
-            match serde_json::from_str::<RunRecord>(body) {
+            match serde_json::from_str::<GridRecord>(body) {
                 Ok(r) => {
                     r.validate()
                         .map_err(|e| ClaimError::Records(format!("line {}: {e}", number + 1)))?;
@@ -240,7 +240,7 @@ pub fn parse_records(text: &str) -> Result<(Vec<RunRecord>, usize), ClaimError> 
 /// with the settings the grid has now: steps, learning rate, architecture, layers, test
 /// examples) and appear once. A record of an older design (another budget or rate) is refused,
 /// naming what differs, so a resumed or merged grid never mixes two experiments.
-pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Result<(), ClaimError> {
+pub fn check_records(claim: &Claim, quick: bool, records: &[GridRecord]) -> Result<(), ClaimError> {
     let runs = plan(claim, quick);
     let planned: std::collections::BTreeMap<RunKey, &PlannedRun> =
         runs.iter().map(|r| (r.key(), r)).collect();
@@ -310,9 +310,9 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[RunRecord]) -> Resul
 pub fn merge(
     claim: &Claim,
     quick: bool,
-    parts: &[Vec<RunRecord>],
-) -> Result<Vec<RunRecord>, ClaimError> {
-    let mut first: std::collections::HashMap<RunKey, &RunRecord> = Default::default();
+    parts: &[Vec<GridRecord>],
+) -> Result<Vec<GridRecord>, ClaimError> {
+    let mut first: std::collections::HashMap<RunKey, &GridRecord> = Default::default();
     let mut all = Vec::new();
     for r in parts.iter().flatten() {
         // Every record is checked against the grid, a duplicate too (a record of another
@@ -341,7 +341,7 @@ pub fn merge(
 }
 
 /// Two records of one run that agree on everything the verdict reads.
-fn same_result(a: &RunRecord, b: &RunRecord) -> bool {
+fn same_result(a: &GridRecord, b: &GridRecord) -> bool {
     a.correct == b.correct
         && a.accuracy == b.accuracy
         && a.final_loss == b.final_loss
@@ -350,7 +350,7 @@ fn same_result(a: &RunRecord, b: &RunRecord) -> bool {
 }
 
 /// Records in plan order.
-fn sorted(claim: &Claim, quick: bool, mut records: Vec<RunRecord>) -> Vec<RunRecord> {
+fn sorted(claim: &Claim, quick: bool, mut records: Vec<GridRecord>) -> Vec<GridRecord> {
     let order: std::collections::HashMap<RunKey, usize> = plan(claim, quick)
         .iter()
         .enumerate()
@@ -369,13 +369,13 @@ pub struct GridReport {
     pub skipped: usize,
     pub ran: usize,
     /// Every record now in the output.
-    pub records: Vec<RunRecord>,
+    pub records: Vec<GridRecord>,
     /// Whether the output holds the whole grid (every shard).
     pub complete: bool,
 }
 
 /// Progress of [`run_grid`].
-pub enum Event<'a> {
+pub enum GridEvent<'a> {
     /// Run `index` (from 1) of `total` to do starts.
     Started {
         index: usize,
@@ -383,7 +383,7 @@ pub enum Event<'a> {
         run: &'a PlannedRun,
     },
     Step(usize),
-    Finished(&'a RunRecord),
+    Finished(&'a GridRecord),
 }
 
 /// The records already in the results file `out` (none when it does not exist), checked
@@ -395,7 +395,7 @@ pub fn existing_records(
     claim: &Claim,
     quick: bool,
     out: &Path,
-) -> Result<(Vec<RunRecord>, Option<String>), ClaimError> {
+) -> Result<(Vec<GridRecord>, Option<String>), ClaimError> {
     let io = |e: String| ClaimError::Io {
         path: out.display().to_string(),
         error: e,
@@ -422,7 +422,7 @@ pub async fn run_grid(
     out: &Path,
     device: &Device,
     provenance: &Provenance,
-    mut on_event: impl FnMut(Event<'_>),
+    mut on_event: impl FnMut(GridEvent<'_>),
 ) -> Result<GridReport, ClaimError> {
     let io = |e: String| ClaimError::Io {
         path: out.display().to_string(),
@@ -434,7 +434,7 @@ pub async fn run_grid(
             .and_then(|output| output.write(kept.as_bytes()))
             .map_err(io)?;
     }
-    let done: BTreeSet<RunKey> = records.iter().map(RunRecord::key).collect();
+    let done: BTreeSet<RunKey> = records.iter().map(GridRecord::key).collect();
     let mine = shard.select(plan(claim, quick));
     let planned = mine.len();
     let todo: Vec<PlannedRun> = mine
@@ -447,13 +447,13 @@ pub async fn run_grid(
         .open(out)
         .map_err(|e| io(e.to_string()))?;
     for (i, run) in todo.iter().enumerate() {
-        on_event(Event::Started {
+        on_event(GridEvent::Started {
             index: i + 1,
             total: todo.len(),
             run,
         });
         let record = execute(claim, quick, run, device, provenance, |step| {
-            on_event(Event::Step(step));
+            on_event(GridEvent::Step(step));
             true
         })
         .await?;
@@ -461,7 +461,7 @@ pub async fn run_grid(
             serde_json::to_string(&record).map_err(|e| ClaimError::Records(e.to_string()))?;
         file.write_all(format!("{line}\n").as_bytes())
             .map_err(|e| io(e.to_string()))?;
-        on_event(Event::Finished(&record));
+        on_event(GridEvent::Finished(&record));
         records.push(record);
     }
     let records = sorted(claim, quick, records);
@@ -475,7 +475,7 @@ pub async fn run_grid(
 }
 
 /// The verdict on a set of records (normally the whole grid).
-pub fn verdict(claim: &Claim, quick: bool, records: &[RunRecord]) -> Verdict {
+pub fn verdict(claim: &Claim, quick: bool, records: &[GridRecord]) -> Verdict {
     verdict_with(claim, quick, records, Vec::new())
 }
 
@@ -483,7 +483,7 @@ pub fn verdict(claim: &Claim, quick: bool, records: &[RunRecord]) -> Verdict {
 pub fn verdict_with(
     claim: &Claim,
     quick: bool,
-    records: &[RunRecord],
+    records: &[GridRecord],
     construction: Vec<ConstructionCheck>,
 ) -> Verdict {
     let observations: Vec<Observation> = records
@@ -570,7 +570,7 @@ async fn construction_scores(
 }
 
 /// JSON lines of `records` (the format of a grid's output).
-pub fn to_json_lines(records: &[RunRecord]) -> Result<String, ClaimError> {
+pub fn to_json_lines(records: &[GridRecord]) -> Result<String, ClaimError> {
     let mut out = String::new();
     for r in records {
         out.push_str(&serde_json::to_string(r).map_err(|e| ClaimError::Records(e.to_string()))?);
@@ -580,7 +580,7 @@ pub fn to_json_lines(records: &[RunRecord]) -> Result<String, ClaimError> {
 }
 
 /// One CSV row per run (the correctness bits stay in the JSON).
-pub fn to_csv(records: &[RunRecord]) -> String {
+pub fn to_csv(records: &[GridRecord]) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from(
         "claim,quick,series,architecture,layers,width,size,seed,steps,learning_rate,metric,accuracy,teacher_forced,answer,examples,seconds,commit,machine,command\n",

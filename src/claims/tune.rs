@@ -13,7 +13,7 @@ use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
 use super::claim::{Claim, Series};
-use super::run::{ClaimError, PlannedRun, Provenance, RunRecord, Shard, execute};
+use super::run::{ClaimError, GridRecord, PlannedRun, Provenance, Shard, execute};
 
 /// The rates tried, a factor of ~3 apart around the sweeps' 3e-3.
 pub const LEARNING_RATES: [f64; 3] = [1e-3, 3e-3, 1e-2];
@@ -42,7 +42,7 @@ pub struct Trial {
 }
 
 impl Trial {
-    fn from_record(record: &RunRecord) -> Self {
+    fn from_record(record: &GridRecord) -> Self {
         Self {
             series: record.series.clone(),
             learning_rate: record.learning_rate,

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use expressivity_lab::claims::design_id::design_hash;
 use expressivity_lab::claims::run::{
-    self, Event, Provenance, RunRecord, Shard, parse_records, to_csv, to_json_lines,
+    self, GridEvent, GridRecord, Provenance, Shard, parse_records, to_csv, to_json_lines,
 };
 use expressivity_lab::claims::{
     Claim, Verdict, partial, rates, registry, reproduce, results, tune,
@@ -343,14 +343,14 @@ fn run_claim(
         &device,
         &provenance(&backend.name),
         |event| match event {
-            Event::Started { index, total, run } => {
+            GridEvent::Started { index, total, run } => {
                 base = (index as u64 - 1) * per_run;
                 bar.set_length(total as u64 * per_run);
                 bar.set_position(base);
                 bar.set_message(format!("run {index}/{total}: {}", run.key()));
             }
-            Event::Step(step) => bar.set_position(base + step as u64),
-            Event::Finished(r) => {
+            GridEvent::Step(step) => bar.set_position(base + step as u64),
+            GridEvent::Finished(r) => {
                 let line = format!(
                     "{:<24} N = {:>4} width {:>3} seed {}: {:.3} ({:.0} s)",
                     r.series, r.size, r.width, r.seed, r.accuracy, r.seconds
@@ -555,7 +555,7 @@ fn companions(out: &Path, claim: &Claim, force: bool) -> Result<(Output, Output)
 fn finish(
     claim: &Claim,
     quick: bool,
-    records: &[RunRecord],
+    records: &[GridRecord],
     out: &Path,
     (csv, verdict_out): &(Output, Output),
 ) -> Result<(), String> {
