@@ -44,6 +44,9 @@ pub struct Observation {
     pub correct: Vec<bool>,
     /// Accuracy on the run's validation stream (which restart of a cell is best), when recorded.
     pub validation: Option<f64>,
+    /// The step from which its validation metric held the threshold (early stopping), when
+    /// recorded.
+    pub steps_to_threshold: Option<usize>,
 }
 
 /// Whether every one of `runs` recorded a validation accuracy, so that a cell's best restart

@@ -495,6 +495,7 @@ pub fn verdict_with(
             seed: r.seed,
             correct: r.bits(),
             validation: r.validation,
+            steps_to_threshold: r.steps_to_threshold,
         })
         .collect();
     judge_with(claim, quick, &observations, construction)

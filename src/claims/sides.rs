@@ -332,6 +332,7 @@ mod tests {
             seed,
             correct: (0..100).map(|i| i < correct).collect(),
             validation: val,
+            steps_to_threshold: None,
         }
     }
 

@@ -49,6 +49,26 @@ pub struct BestRestart {
     pub seed: u64,
     pub validation: f64,
     pub accuracy: Interval,
+    /// Its steps-to-threshold: the step from which its validation metric held the threshold
+    /// (absent when it never did, or the record predates early stopping).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps_to_threshold: Option<usize>,
+}
+
+impl BestRestart {
+    /// "seed 3 (validation 97.5 %, threshold held from step 1500)", for tables and titles.
+    pub fn describe(&self, cap: Option<usize>) -> String {
+        let steps = match (self.steps_to_threshold, cap) {
+            (Some(s), _) => format!(", threshold held from step {s}"),
+            (None, Some(cap)) => format!(", not held within {cap} steps"),
+            (None, None) => String::new(),
+        };
+        format!(
+            "seed {} (validation {:.1} %{steps})",
+            self.seed,
+            100.0 * self.validation
+        )
+    }
 }
 
 impl Cell {
@@ -333,6 +353,7 @@ fn cell_best(key: &str, runs: &[&Observation]) -> Option<BestRestart> {
         seed: run.seed,
         validation: run.validation.unwrap_or(f64::NAN),
         accuracy: accuracy_interval(&format!("{key}/best"), std::slice::from_ref(&run.correct)),
+        steps_to_threshold: run.steps_to_threshold,
     })
 }
 
@@ -625,6 +646,7 @@ mod tests {
                         seed,
                         correct: bits(if good { 100 } else { 50 }, 100),
                         validation: None,
+                        steps_to_threshold: None,
                     });
                 }
             }
@@ -676,6 +698,7 @@ mod tests {
             } else {
                 0.5 + 0.01 * o.seed as f64
             });
+            o.steps_to_threshold = (!failed).then_some(1500);
         }
         let v = judge(&claim, false, &obs);
         assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
@@ -689,6 +712,11 @@ mod tests {
             .unwrap();
         let best = cell.best.as_ref().unwrap();
         assert_eq!((best.seed, best.accuracy.estimate), (3, 1.0));
+        assert_eq!(best.steps_to_threshold, Some(1500));
+        assert_eq!(
+            best.describe(Some(6000)),
+            "seed 3 (validation 53.0 %, threshold held from step 1500)"
+        );
         assert!(
             (cell.accuracy.estimate - 0.4).abs() < 1e-9,
             "{}",
@@ -784,6 +812,7 @@ mod tests {
                     seed,
                     correct: bits(correct(size), 256),
                     validation: None,
+                    steps_to_threshold: None,
                 })
                 .collect()
         };

@@ -223,8 +223,11 @@ fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
 fn cell_words(c: &Cell) -> String {
     match &c.best {
         Some(b) => format!(
-            "best restart (seed {}) {}; {} seeds pooled {}",
-            b.seed, b.accuracy, c.seeds, c.accuracy
+            "best restart {} {}; {} seeds pooled {}",
+            b.describe(None),
+            b.accuracy,
+            c.seeds,
+            c.accuracy
         ),
         None => format!("{} seeds pooled {}", c.seeds, c.accuracy),
     }

@@ -619,9 +619,8 @@ fn print_verdict(claim: &Claim, v: &Verdict) -> Result<(), String> {
     for c in &v.cells {
         let best = c.best.as_ref().map_or(String::new(), |b| {
             format!(
-                "; best restart seed {} (validation {:.1} %): {}",
-                b.seed,
-                100.0 * b.validation,
+                "; best restart {}: {}",
+                b.describe(Some(claim.design(v.quick).steps)),
                 b.accuracy
             )
         });
