@@ -703,6 +703,24 @@ mod tests {
         s.reduce_in_place(Action::News(report));
     }
 
+    /// Free generation measured under `mode`: `full` of 64 examples right, these ones wrong.
+    fn greedy(mode: AttentionMode, full: f32, misses: Vec<usize>) -> (GreedyReport, Report) {
+        let report = GreedyReport {
+            full,
+            answer: full,
+            examples: 64,
+        };
+        let misses = Rc::new(misses);
+        (
+            report,
+            Report::Greedy {
+                mode,
+                report,
+                misses,
+            },
+        )
+    }
+
     /// Train clicked, and the worker says the run started (100 steps).
     fn training() -> AppState {
         let mut s = fresh();
@@ -832,32 +850,14 @@ mod tests {
     #[test]
     fn reports_for_another_attention_mode_are_stale_and_dropped() {
         let mut s = fresh();
-        let report = GreedyReport {
-            full: 0.5,
-            answer: 0.75,
-            examples: 64,
-        };
-        news(
-            &mut s,
-            Report::Greedy {
-                mode: AttentionMode::Softmax,
-                report,
-                misses: Rc::new(vec![3, 9]),
-            },
-        );
+        let (report, measured) = greedy(AttentionMode::Softmax, 0.5, vec![3, 9]);
+        news(&mut s, measured.clone());
         assert_eq!(s.greedy, Some(report));
         // The user switched to hard attention: what was measured under softmax goes …
         news(&mut s, Report::SetInferenceMode(AttentionMode::Hard));
         assert_eq!((s.greedy, s.misses.clone()), (None, None));
         // … and a softmax report that was already on its way is not shown as hard's.
-        news(
-            &mut s,
-            Report::Greedy {
-                mode: AttentionMode::Softmax,
-                report,
-                misses: Rc::new(vec![3]),
-            },
-        );
+        news(&mut s, measured);
         news(
             &mut s,
             Report::Agreement {
@@ -880,19 +880,8 @@ mod tests {
     fn a_failed_load_keeps_the_model_on_screen() {
         let mut s = training();
         news(&mut s, Report::Kept(handle(7)));
-        let report = GreedyReport {
-            full: 1.0,
-            answer: 1.0,
-            examples: 64,
-        };
-        news(
-            &mut s,
-            Report::Greedy {
-                mode: AttentionMode::Softmax,
-                report,
-                misses: Rc::new(Vec::new()),
-            },
-        );
+        let (report, measured) = greedy(AttentionMode::Softmax, 1.0, Vec::new());
+        news(&mut s, measured);
         news(&mut s, Report::Stopped { step: 100 });
         let shown = s.shown_config.clone();
         news(

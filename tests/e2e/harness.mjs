@@ -54,6 +54,8 @@ export class Harness {
 
   constructor(root, check, server, base, browser) {
     Object.assign(this, { root, check, server, base, browser });
+    // Bound, so that a panel can take them apart: `const { openPage, train } = h;`.
+    for (const name of ["openPage", "train", "onFreshPage"]) this[name] = this[name].bind(this);
   }
 
   async close() {
@@ -136,6 +138,16 @@ export class Harness {
       into.errors.push(...fresh.errors);
       into.foreign.push(...fresh.foreign);
     }
+  }
+}
+
+/** `body(h)` on a Harness of its own, closed after: a panel's test. */
+export async function withHarness(root, check, body) {
+  const h = await Harness.open(root, check);
+  try {
+    await body(h);
+  } finally {
+    await h.close();
   }
 }
 

@@ -1,19 +1,11 @@
 // Not a check: the default run's speed on the CPU (wasm) and on the software WebGPU adapter, as
 // the page reports it (`node tests/e2e/run.mjs dist bench`).
-import { Harness } from "../harness.mjs";
+import { withHarness } from "../harness.mjs";
 
-export default async function bench(root, check) {
-  const h = await Harness.open(root, check);
-  try {
-    await run(h);
-  } finally {
-    await h.close();
-  }
-}
+export default (root, check) => withHarness(root, check, run);
 
 async function run(h) {
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
+  const { openPage, train } = h;
 
   const cpu = await openPage("?steps=300");
   const c = await train(cpu.page, 900_000);

@@ -3,22 +3,12 @@
 // checks run, wait for each other and cancel; your own grid runs in the tab.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CLAIMS_LONGTASK_LIMIT_MS, Harness, longestTaskSince, ms, remeasured } from "../harness.mjs";
+import { CLAIMS_LONGTASK_LIMIT_MS, withHarness, longestTaskSince, ms, remeasured } from "../harness.mjs";
 
-export default async function claims(root, check) {
-  const h = await Harness.open(root, check);
-  try {
-    await panel(h);
-  } finally {
-    await h.close();
-  }
-}
+export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, base } = h;
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
-  const onFreshPage = (query, work, into) => h.onFreshPage(query, work, into);
+  const { check, root, openPage, train, onFreshPage } = h;
   // On a page that has trained (the short default run), as a user comes to the Claims panel:
   // the inspection panels are mounted, so the timing below is the panel's own work. (Loading a
   // construction on a fresh page also mounts the attention map, the player and the DP table:

@@ -3,22 +3,12 @@
 // on screen; the player browses held-out examples, takes a typed prompt and draws the DP table.
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Harness, axeViolations } from "../harness.mjs";
+import { withHarness, axeViolations } from "../harness.mjs";
 
-export default async function models(root, check) {
-  const h = await Harness.open(root, check);
-  try {
-    await panel(h);
-  } finally {
-    await h.close();
-  }
-}
+export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, base } = h;
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
-  const onFreshPage = (query, work, into) => h.onFreshPage(query, work, into);
+  const { check, root, openPage, train } = h;
   const first = await openPage();
   const { page, errors } = first;
   // The task gallery: every task renders a sample with its segments coloured apart.

@@ -4,22 +4,12 @@
 // quota is reported while training goes on.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Harness } from "../harness.mjs";
+import { withHarness } from "../harness.mjs";
 
-export default async function runs(root, check) {
-  const h = await Harness.open(root, check);
-  try {
-    await panel(h);
-  } finally {
-    await h.close();
-  }
-}
+export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, base } = h;
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
-  const onFreshPage = (query, work, into) => h.onFreshPage(query, work, into);
+  const { check, root, base, openPage, train } = h;
   // A finished CPU run exports its resumable snapshot (optimizer state and data stream
   // included): scripts/test continues it natively with `lab train --resume`.
   {

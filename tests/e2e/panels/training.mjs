@@ -4,24 +4,14 @@
 // architecture and another task from a link, your own data, junk in the URL.
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Harness, LONGTASK_LIMIT_MS, axeViolations, clickStop, remeasured } from "../harness.mjs";
+import { withHarness, LONGTASK_LIMIT_MS, axeViolations, clickStop, remeasured } from "../harness.mjs";
 
 const shot = resolve("target/e2e-screenshot.png");
 
-export default async function training(root, check) {
-  const h = await Harness.open(root, check);
-  try {
-    await panel(h);
-  } finally {
-    await h.close();
-  }
-}
+export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, base } = h;
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
-  const onFreshPage = (query, work, into) => h.onFreshPage(query, work, into);
+  const { check, root, openPage, train, onFreshPage } = h;
   // Default page: render, train, inspect.
   // A short run keeps CI quick; the bench (`run.mjs dist bench`) times the default configuration.
   const first = await openPage("?steps=300");

@@ -3,24 +3,14 @@
 // the worker cannot answer (stuck compiling an evaluation's kernels) ends the worker. Each in a
 // browser process of its own: SwiftShader's kernel compiles keep the shared GPU process busy
 // after a page closes, which would stall the next page.
-import { Harness, LONGTASK_LIMIT_MS, clickStop, longestTaskSince } from "../harness.mjs";
+import { LONGTASK_LIMIT_MS, withHarness, clickStop, longestTaskSince } from "../harness.mjs";
 
 export default async function webgpu(root, check) {
-  for (const part of [mainThread, deviceLost, forcedStop]) {
-    const h = await Harness.open(root, check);
-    try {
-      await part(h);
-    } finally {
-      await h.close();
-    }
-  }
+  for (const part of [mainThread, deviceLost, forcedStop]) await withHarness(root, check, part);
 }
 
 async function mainThread(h) {
-  const { check, root, base } = h;
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
-  const onFreshPage = (query, work, into) => h.onFreshPage(query, work, into);
+  const { check, root, base, openPage, train } = h;
   // The main thread while the worker trains on WebGPU (SwiftShader) for 20 s, before its
   // first evaluation.
   {
@@ -41,10 +31,7 @@ async function mainThread(h) {
 }
 
 async function deviceLost(h) {
-  const { check, root, base } = h;
-  const openPage = (query) => h.openPage(query);
-  const train = (page, timeoutMs) => h.train(page, timeoutMs);
-  const onFreshPage = (query, work, into) => h.onFreshPage(query, work, into);
+  const { check, root, base, openPage, train } = h;
   // A run on the software WebGPU adapter; a lost device ends it with a message and the next
   // run uses the CPU.
   {
