@@ -251,7 +251,15 @@ fn dyck() -> Claim {
                   transformer reaches it nowhere, not even at N = 8 with width 64 (best seed \
                   81 %); at width 64 it scores 58-67 %, below the count rule's 66-69 %, so \
                   its growth cannot be measured and the separation stays inconclusive. The \
-                  LSTM runs stopped early after 40 % of their 8,000-step cap on average.",
+                  LSTM runs stopped early after 40 % of their 8,000-step cap on average. The \
+                  grid of this design (rates searched in every cell; 96 runs, 2.0 h of run \
+                  time, 2026-12-06) is inconclusive again, now on both sides: the LSTM's best \
+                  restart reaches 95 % at width 8 at N = 16 and 32 and width 16 at N = 64, but \
+                  at N = 8 at no width (best restarts 80.9-89.3 %: memorised, training loss \
+                  3e-6 to 3e-4), so its trained side reads NOT SUPPORTED by the letter of the \
+                  bound while its construction (width 51) is exact at every N; the 1-layer \
+                  transformer reaches 95 % nowhere at any of the three rates (width 64: 52.7, \
+                  73.0, 66.0, 55.7 % at N = 8 … 64, at or below the count rule's 66-69 %).",
     }
 }
 
