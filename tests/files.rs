@@ -69,7 +69,7 @@ fn devices_pipes_and_huge_files_are_refused_unread() {
             "not a regular file",
         );
         refused(
-            &["claims", "tune", "dyck", "--quick", "--out", s(out)],
+            &["claims", "tune", "equality", "--quick", "--out", s(out)],
             "not a regular file",
         );
     }
