@@ -268,7 +268,9 @@ pub fn judge_with(
     let design = claim.design(quick);
     let threshold = claim.threshold();
     let grouped = group(observations);
-    let choose = claim.kind != Kind::Existence && validated(observations);
+    // Every record carries validation: a width claim's cells are judged on their best restart.
+    let validated = validated(observations);
+    let choose = claim.kind != Kind::Existence && validated;
     let mut cells = Vec::new();
     for ((series, size), widths) in &grouped {
         for (&width, seeds) in widths {
@@ -298,9 +300,7 @@ pub fn judge_with(
             let (outcome, summary) = judge_existence(claim, &cells);
             (Vec::new(), Vec::new(), outcome, summary)
         }
-        Kind::Separation | Kind::NoSeparation => {
-            judge_width(claim, quick, &grouped, validated(observations))
-        }
+        Kind::Separation | Kind::NoSeparation => judge_width(claim, quick, &grouped, validated),
     };
     if let Some(s) = shortcuts.iter().find(|s| s.passes_threshold) {
         outcome = Outcome::Inconclusive;
@@ -341,8 +341,7 @@ pub fn judge_with(
         negative_side: sides::negative(claim, observations),
         design: Some(super::design_id::design_hash(claim, quick)),
         missing: None,
-        selection: (claim.kind != Kind::Existence)
-            .then(|| selection_words(validated(observations)).to_string()),
+        selection: (claim.kind != Kind::Existence).then(|| selection_words(validated).to_string()),
     }
 }
 

@@ -8,7 +8,7 @@ import { withHarness, axeViolations } from "../harness.mjs";
 export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, openPage, train } = h;
+  const { check, root, openPage } = h;
   const first = await openPage();
   const { page, errors } = first;
   // The task gallery: every task renders a sample with its segments coloured apart.

@@ -9,7 +9,7 @@ import { withHarness } from "../harness.mjs";
 export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, base, openPage, train } = h;
+  const { check, base, openPage, train } = h;
   // A finished CPU run exports its resumable snapshot (optimizer state and data stream
   // included): scripts/test continues it natively with `lab train --resume`.
   {

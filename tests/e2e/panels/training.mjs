@@ -11,7 +11,7 @@ const shot = resolve("target/e2e-screenshot.png");
 export default (root, check) => withHarness(root, check, panel);
 
 async function panel(h) {
-  const { check, root, openPage, train, onFreshPage } = h;
+  const { check, openPage, train, onFreshPage } = h;
   // Default page: render, train, inspect.
   // A short run keeps CI quick; the bench (`run.mjs dist bench`) times the default configuration.
   const first = await openPage("?steps=300");

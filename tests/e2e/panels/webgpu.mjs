@@ -10,7 +10,7 @@ export default async function webgpu(root, check) {
 }
 
 async function mainThread(h) {
-  const { check, root, base, openPage, train } = h;
+  const { check, openPage } = h;
   // The main thread while the worker trains on WebGPU (SwiftShader) for 20 s, before its
   // first evaluation.
   {
@@ -31,7 +31,7 @@ async function mainThread(h) {
 }
 
 async function deviceLost(h) {
-  const { check, root, base, openPage, train } = h;
+  const { check, openPage } = h;
   // A run on the software WebGPU adapter; a lost device ends it with a message and the next
   // run uses the CPU.
   {
@@ -55,7 +55,7 @@ async function deviceLost(h) {
 }
 
 async function forcedStop(h) {
-  const { check, base } = h;
+  const { check } = h;
   // A Stop the worker cannot answer. On SwiftShader the first evaluation's kernels take minutes
   // to compile; the page says it is evaluating, and Stop ends the worker within two seconds,
   // keeps the run listed as stopped and says why.
