@@ -12,7 +12,9 @@ residual layers `x + Mixer(LN(x))`, followed for attention mixers (only) by the 
             projection (ours: gates [i, f, g, o] = W_x x + b + W_h h, the same order and cell)
   gru       nn.GRU(d, d, batch_first=True) (ours: [r, z, n], n = tanh(W_xn x + b + r (W_hn h + b_h)),
             h' = (1 - z) n + z h: the same cell as PyTorch's, biases included)
-Training: cross-entropy on the CoT and answer positions only, AdamW (weight decay 0.01) with
+Training: cross-entropy on the CoT and answer positions only, and like ours (`forward_at`) the
+last layer and the read-out compute only those positions (the other positions' queries, MLP and
+logits feed no loss), AdamW (weight decay 0.01) with
 gradient-norm clipping at 1.0 (burn clips each parameter's gradient separately; this does the
 same). Random token batches of the task's vocabulary and length: data generation is not what is
 measured (it is cheap in both).
@@ -70,10 +72,16 @@ class Block(nn.Module):
     def mlp(self, x):
         return x + self.down(F.gelu(self.up(self.norm_mlp(x))))
 
-    def forward(self, x, mask):
-        b, t, d = x.shape
+    def forward(self, x, mask, rows=None):
+        """`rows`: only these positions' outputs (the queries there, the MLP on them)."""
+        if rows is not None:
+            x_rows, mask = x[:, rows], mask[rows]
+        else:
+            x_rows = x
+        b, t, d = x_rows.shape
         h = self.norm_attn(x)
-        q, k, v = self.split(self.q(h)), self.split(self.k(h)), self.split(self.v(h))
+        q = self.split(self.q(h if rows is None else h[:, rows]))
+        k, v = self.split(self.k(h)), self.split(self.v(h))
         # Written out (scores, mask, softmax) like ours rather than F.scaled_dot_product_attention,
         # so both sides do the same arithmetic; --fused uses the fused kernel instead.
         if self.linear:
@@ -81,11 +89,12 @@ class Block(nn.Module):
             w = (phi(q) @ phi(k).transpose(-2, -1)).masked_fill(mask, 0.0)
             a = (w / (w.sum(-1, keepdim=True) + 1e-6)) @ v
         elif ARGS.fused:
-            a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            causal = {"is_causal": True} if rows is None else {"attn_mask": ~mask}
+            a = F.scaled_dot_product_attention(q, k, v, **causal)
         else:
             scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads)
             a = scores.masked_fill(mask, float("-inf")).softmax(-1) @ v
-        x = x + self.o(a.transpose(1, 2).reshape(b, t, d))
+        x = x_rows + self.o(a.transpose(1, 2).reshape(b, t, d))
         return self.mlp(x)
 
     def empty_state(self, batch, d):
@@ -136,8 +145,9 @@ class Recurrent(nn.Module):
         cell = nn.LSTM if kind == "lstm" else nn.GRU
         self.rnn = cell(d, d, batch_first=True)
 
-    def forward(self, x, mask):
-        return x + self.rnn(self.norm(x))[0]
+    def forward(self, x, mask, rows=None):
+        y = x + self.rnn(self.norm(x))[0]
+        return y if rows is None else y[:, rows]
 
     def empty_state(self, batch, d):
         zeros = torch.zeros(1, batch, d)
@@ -165,11 +175,13 @@ class Model(nn.Module):
         self.head = nn.Linear(d, vocab)
         self.register_buffer("mask", torch.triu(torch.ones(seq, seq, dtype=torch.bool), 1))
 
-    def forward(self, tokens):
+    def forward(self, tokens, rows=None):
+        """Logits at every position, or at `rows` only (the last layer computes just those)."""
         t = tokens.shape[1]
         x = self.embed(tokens) + self.positions[:t]
-        for block in self.blocks:
-            x = block(x, self.mask[:t, :t])
+        for i, block in enumerate(self.blocks):
+            last = i == len(self.blocks) - 1
+            x = block(x, self.mask[:t, :t], rows if last else None)
         return self.head(self.norm(x))
 
     def empty_cache(self, batch):
@@ -190,12 +202,13 @@ def train():
     gen = torch.Generator().manual_seed(1)
     seq = torch.randint(1, ARGS.vocab, (ARGS.batch, ARGS.seq), generator=gen)
     inputs, targets = seq[:, :-1], seq[:, 1:]
-    mask = torch.zeros_like(targets, dtype=torch.bool)
-    mask[:, ARGS.prompt - 1 :] = True
+    # The graded positions (CoT and answer): the only logits the loss reads.
+    rows = torch.arange(ARGS.prompt - 1, ARGS.seq - 1)
+    graded = targets[:, rows]
 
     def step():
-        logits = model(inputs)
-        loss = F.cross_entropy(logits[mask], targets[mask])
+        logits = model(inputs, rows)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), graded.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         for p in model.parameters():

@@ -111,6 +111,7 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
             "{architecture:?}: {report:?}"
         );
         assert!(report.causality <= 1e-3, "{architecture:?}: {report:?}");
+        assert!(report.rows_vs_full <= 1e-3, "{architecture:?}: {report:?}");
     }
 }
 

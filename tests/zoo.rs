@@ -72,6 +72,7 @@ fn cached_decoding_equals_the_full_forward_and_every_model_is_causal() {
             let report = pollster::block_on(check_model(&model, &config, LEN, 5, &device)).unwrap();
             let what = format!("{architecture:?} {attention:?} {positional:?}: {report:?}");
             assert!(report.cached_vs_full <= TOLERANCE, "{what}");
+            assert!(report.rows_vs_full <= TOLERANCE, "{what}");
             assert!(report.causality <= TOLERANCE, "{what}");
         }
     }
@@ -386,6 +387,7 @@ fn the_sliding_window_decodes_like_its_full_forward_and_holds_a_bounded_cache() 
             let report = pollster::block_on(check_model(&model, &config, LEN, 5, &device)).unwrap();
             let what = format!("{attention:?} {positional:?}: {report:?}");
             assert!(report.cached_vs_full <= TOLERANCE, "{what}");
+            assert!(report.rows_vs_full <= TOLERANCE, "{what}");
             assert!(report.causality <= TOLERANCE, "{what}");
             // The window and one position per block that left it: B + (L−1)/B at most.
             assert!(

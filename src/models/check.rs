@@ -1,5 +1,6 @@
 //! Equivalence checks every architecture must pass: cached decoding equals the full forward,
-//! and no logit depends on a later token. Shared by the tests, `lab model check` and the
+//! a pass read at a few positions equals those rows of the full forward, and no logit depends
+//! on a later token. Shared by the tests, `lab model check` and the
 //! browser tests (async reads, so they also run on WebGPU).
 
 use burn::prelude::*;
@@ -7,7 +8,7 @@ use rand::RngExt;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::{Model, ModelConfig, SequenceModel};
+use super::{Model, ModelConfig, Rows, SequenceModel};
 
 /// Largest |Δ| allowed between two computations of the same logits on the CPU.
 pub const TOLERANCE: f32 = 1e-4;
@@ -17,6 +18,8 @@ pub const TOLERANCE: f32 = 1e-4;
 pub struct CheckReport {
     /// max |logit(step-by-step with cache) − logit(full forward)|.
     pub cached_vs_full: f32,
+    /// max |logit(forward_at some positions) − the same rows of the full forward|.
+    pub rows_vs_full: f32,
     /// max |Δ| of logits before a position when the token at that position changes.
     pub causality: f32,
     /// Largest number of key positions an attention cache held during decoding.
@@ -27,7 +30,9 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn passes(&self) -> bool {
-        self.cached_vs_full <= TOLERANCE && self.causality <= TOLERANCE
+        self.cached_vs_full <= TOLERANCE
+            && self.rows_vs_full <= TOLERANCE
+            && self.causality <= TOLERANCE
     }
 }
 
@@ -92,6 +97,8 @@ pub async fn check_model(
         max_positions_held = max_positions_held.max(held);
     }
 
+    let rows_vs_full = rows_vs_full(model, &input(&ids), &full, len, v).await?;
+
     // Change the tokens from `cut` on; logits before `cut` must not move.
     let mut causality = 0.0f32;
     for cut in [1, len / 2, len - 1] {
@@ -109,8 +116,38 @@ pub async fn check_model(
     }
     Ok(CheckReport {
         cached_vs_full,
+        rows_vs_full,
         causality,
         max_positions_held,
         cache_bytes: cache.bytes(),
     })
+}
+
+/// max |Δ| between [`SequenceModel::forward_at`] at the first, a middle and the last positions
+/// and those rows of the full forward (`full`, `[B, len, v]` row-major).
+async fn rows_vs_full(
+    model: &Model,
+    input: &Tensor<2, Int>,
+    full: &[f32],
+    len: usize,
+    v: usize,
+) -> Result<f32, String> {
+    let rows = Rows::new([0, len / 2, len - 1], len).ok_or("no positions to read")?;
+    let at = model
+        .forward_at(input.clone(), &rows)
+        .map_err(|e| e.to_string())?;
+    let batch = at.dims()[0];
+    let at = read(at).await?;
+    let r = rows.as_slice().len();
+    let mut worst = 0.0f32;
+    for b in 0..batch {
+        for (c, &p) in rows.as_slice().iter().enumerate() {
+            let got = &at[(b * r + c) * v..(b * r + c + 1) * v];
+            worst = worst.max(max_diff(
+                got,
+                &full[(b * len + p) * v..(b * len + p + 1) * v],
+            ));
+        }
+    }
+    Ok(worst)
 }

@@ -5,6 +5,9 @@
 use burn::nn::{LayerNorm, LayerNormConfig};
 use burn::prelude::*;
 
+use crate::models::Rows;
+
+use super::attention::mask::row_index;
 use super::cache::LayerCache;
 use super::mixer::{Mixer, MixerTrace};
 use super::mlp::Mlp;
@@ -56,6 +59,14 @@ impl Layer {
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, MixerTrace) {
         let (mixed, trace) = self.mixer.forward(self.norm.forward(x.clone()));
         (self.finish(x + mixed), trace)
+    }
+
+    /// [`forward`](Self::forward) read only at the positions `rows` (sorted, `< T`):
+    /// `[B, T, d]` → `[B, R, d]`; the MLP runs on those rows alone.
+    pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
+        let mixed = self.mixer.forward_at(self.norm.forward(x.clone()), rows);
+        let device = x.device();
+        self.finish(x.select(1, row_index(rows.as_slice(), &device)) + mixed)
     }
 
     pub fn empty_cache(&self, batch: usize, d_model: usize, device: &Device) -> LayerCache {

@@ -4,6 +4,9 @@
 
 use burn::prelude::*;
 
+use crate::models::Rows;
+
+use super::attention::mask::row_index;
 use super::attention::{CausalSelfAttention, LinearAttention, Pattern};
 use super::cache::LayerCache;
 use super::recurrent::{GruLayer, LstmLayer, SsmLayer};
@@ -102,6 +105,20 @@ impl Mixer {
     }
 
     /// An empty decoding cache for `batch` sequences.
+    /// [`forward`](Self::forward) read only at the positions `rows` (sorted, `< T`):
+    /// `[B, T, d]` → `[B, R, d]`. Attention computes only those queries; a recurrent layer
+    /// still scans every position (its state needs them) and keeps those rows.
+    pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
+        let keep = |y: Tensor<3>| y.select(1, row_index(rows.as_slice(), &x.device()));
+        match self {
+            Self::Softmax(a) => a.forward_at(x, rows),
+            Self::Linear(a) => a.forward_at(x, rows),
+            Self::Lstm(l) => keep(l.forward(x.clone()).0),
+            Self::Gru(l) => keep(l.forward(x.clone()).0),
+            Self::Ssm(l) => keep(l.forward(x.clone()).0),
+        }
+    }
+
     pub fn empty_cache(&self, batch: usize, d_model: usize, device: &Device) -> LayerCache {
         match self {
             Self::Softmax(a) => a.empty_cache(),

@@ -20,4 +20,4 @@ pub use cache::DecodeCache;
 pub use config::{ArchSpec, ConfigError, IndexTokens, ModelConfig, RangeError};
 pub use cost::TokenCost;
 pub use model::Model;
-pub use sequence_model::{SequenceModel, SequenceTooLong, Trace};
+pub use sequence_model::{Rows, SequenceModel, SequenceTooLong, Trace};

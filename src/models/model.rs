@@ -5,12 +5,14 @@
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 
+use super::attention::mask::row_index;
 use super::cache::DecodeCache;
 use super::layer::Layer;
 use super::mixer::MixerTrace;
 use super::positional::Positions;
 use super::{
-    AttentionMode, ConfigError, IndexTokens, ModelConfig, SequenceModel, SequenceTooLong, Trace,
+    AttentionMode, ConfigError, IndexTokens, ModelConfig, Rows, SequenceModel, SequenceTooLong,
+    Trace,
 };
 
 #[derive(Module, Debug)]
@@ -121,6 +123,36 @@ impl SequenceModel for Model {
             x = layer.forward(x).0;
         }
         Ok(self.read_out(x))
+    }
+
+    fn forward_at(
+        &self,
+        tokens: Tensor<2, Int>,
+        rows: &Rows,
+    ) -> Result<Tensor<3>, SequenceTooLong> {
+        let t = tokens.dims()[1];
+        debug_assert_eq!(rows.sequence_len(), t, "rows built for another length");
+        match self.layers.split_last() {
+            Some((last, earlier)) if !rows.is_all() && rows.sequence_len() == t => {
+                self.check_len(t)?;
+                let mut x = self.positions.add(self.embed(tokens), 0);
+                for layer in earlier {
+                    x = layer.forward(x).0;
+                }
+                Ok(self.read_out(last.forward_at(x, rows)))
+            }
+            // Nothing to skip (or, from a caller's slip, rows of another length: answered
+            // from the whole pass, a row past the end reading the last position).
+            _ => {
+                let device = tokens.device();
+                let within: Vec<usize> = rows
+                    .as_slice()
+                    .iter()
+                    .map(|&r| r.min(t.saturating_sub(1)))
+                    .collect();
+                Ok(self.forward(tokens)?.select(1, row_index(&within, &device)))
+            }
+        }
     }
 
     fn forward_with_trace(

@@ -18,6 +18,44 @@ pub struct Trace {
     pub residuals: Vec<Tensor<3>>,
 }
 
+/// Positions of a sequence of `len` tokens that a pass must produce: sorted, distinct, at
+/// least one, each `< len` (the only values [`Rows::new`] builds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rows {
+    rows: Vec<usize>,
+    len: usize,
+}
+
+impl Rows {
+    /// The distinct `rows` in order; `None` when there are none or one is `≥ len`.
+    pub fn new(rows: impl IntoIterator<Item = usize>, len: usize) -> Option<Self> {
+        let mut rows: Vec<usize> = rows.into_iter().collect();
+        rows.sort_unstable();
+        rows.dedup();
+        let valid = !rows.is_empty() && rows.last().is_some_and(|&last| last < len);
+        valid.then_some(Self { rows, len })
+    }
+
+    pub fn as_slice(&self) -> &[usize] {
+        &self.rows
+    }
+
+    /// The length of the sequences these rows belong to.
+    pub fn sequence_len(&self) -> usize {
+        self.len
+    }
+
+    /// Every position of the sequence.
+    pub fn is_all(&self) -> bool {
+        self.rows.len() == self.len
+    }
+
+    /// Where position `p` sits among the rows.
+    pub fn column(&self, p: usize) -> Option<usize> {
+        self.rows.binary_search(&p).ok()
+    }
+}
+
 /// A sequence (or a decoding position) beyond the model's context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a sequence of {tokens} tokens exceeds the model's context of {context}")]
@@ -31,6 +69,13 @@ pub struct SequenceTooLong {
 pub trait SequenceModel {
     /// `tokens: [B, T]` → logits `[B, T, V]`; position `t` predicts token `t + 1`.
     fn forward(&self, tokens: Tensor<2, Int>) -> Result<Tensor<3>, SequenceTooLong>;
+
+    /// The logits `[B, R, V]` at the positions `rows` only: the rows of
+    /// [`forward`](Self::forward) there. A loss or a grade on a few positions (a
+    /// classification task's answer) calls this, and the model may skip what no such row
+    /// reads. `rows` are built for sequences of `T` tokens (`tokens: [B, T]`).
+    fn forward_at(&self, tokens: Tensor<2, Int>, rows: &Rows)
+    -> Result<Tensor<3>, SequenceTooLong>;
 
     /// Same as [`forward`](Self::forward), plus what the model shows of its inside.
     fn forward_with_trace(

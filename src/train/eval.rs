@@ -64,21 +64,30 @@ pub async fn teacher_forced_each<M: SequenceModel>(
     let mut scores = Vec::with_capacity(examples.len());
     for chunk in examples.chunks(CHUNK) {
         let batch = make_batch(chunk, device);
-        let [b, t] = batch.inputs.dims();
-        let predicted = model.forward(batch.inputs)?.argmax(2).reshape([b, t]);
+        let b = batch.inputs.dims()[0];
+        let rows = batch.graded;
+        let r = rows.as_slice().len();
+        let predicted = model
+            .forward_at(batch.inputs, &rows)?
+            .argmax(2)
+            .reshape([b, r]);
         let data = predicted
             .into_data_async()
             .await
             .map_err(|e| TrainError::Device(format!("{e:?}")))?;
         let predicted: Vec<i64> = data.iter::<i64>().collect();
         for (row, ex) in chunk.iter().enumerate() {
-            let got = &predicted[row * t..(row + 1) * t];
+            let got = &predicted[row * r..(row + 1) * r];
             // Position p predicts token p + 1; graded positions are p + 1 >= prompt_len, up to
-            // the example's own end (shorter examples are padded).
+            // the example's own end (shorter examples are padded). Every one is a row read.
+            let right = |p: usize| {
+                rows.column(p)
+                    .is_some_and(|c| got[c] == i64::from(ex.tokens[p + 1]))
+            };
             let last = ex.len() - 1;
             scores.push(ExampleScore {
-                exact: ((ex.prompt_len - 1)..last).all(|p| got[p] == i64::from(ex.tokens[p + 1])),
-                answer: got[last - 1] == i64::from(ex.tokens[last]),
+                exact: ((ex.prompt_len - 1)..last).all(right),
+                answer: right(last - 1),
             });
         }
         yield_now().await;

@@ -230,8 +230,11 @@ impl Trainer {
             let mode = arch.attention;
             self.model = self.model.clone().with_mode(mode, scale);
         }
-        let logits = self.model.forward(batch.inputs)?;
-        let loss = masked_cross_entropy(logits, batch.targets, batch.mask);
+        // Logits only where the loss reads them: a classification task's answer is one
+        // position of a hundred.
+        let (targets, mask) = batch.graded_targets();
+        let logits = self.model.forward_at(batch.inputs, &batch.graded)?;
+        let loss = masked_cross_entropy(logits, targets, mask);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let lr = learning_rate(self.config.learning_rate, self.step, self.config.steps);
         // Fails only when a resumed state does not fit its parameter; the weights stay.

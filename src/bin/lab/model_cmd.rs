@@ -104,10 +104,11 @@ fn check(args: &SizeArgs) -> Result<(), String> {
         args.len
     );
     outln!(
-        "{:<9} {:<10} {:>11} {:>11} {:>9} {:>13} {:>13} {:>14} {:>6}",
+        "{:<9} {:<10} {:>11} {:>11} {:>11} {:>9} {:>13} {:>13} {:>14} {:>6}",
         "arch",
         "mode",
         "max|Δ|step",
+        "max|Δ|rows",
         "max|Δ|caus",
         "params",
         "FLOPs@t=64",
@@ -124,10 +125,11 @@ fn check(args: &SizeArgs) -> Result<(), String> {
             pollster::block_on(check_model(&model, &config, args.len, args.seed, &device))?;
         let ok = report.passes();
         outln!(
-            "{:<9} {:<10} {:>11.2e} {:>11.2e} {:>9} {:>13} {:>13} {:>14} {:>6}",
+            "{:<9} {:<10} {:>11.2e} {:>11.2e} {:>11.2e} {:>9} {:>13} {:>13} {:>14} {:>6}",
             architecture.name(),
             mode_label(architecture, mode),
             report.cached_vs_full,
+            report.rows_vs_full,
             report.causality,
             config.param_count(),
             token_cost(&config, 64).flops,

@@ -2,9 +2,11 @@
 //! training and a recurrent form for decoding whose state does not grow with position.
 
 use burn::prelude::*;
+
+use crate::models::Rows;
 use burn::tensor::activation::elu;
 
-use super::mask::Pattern;
+use super::mask::{Pattern, row_index};
 use super::projections::Projections;
 use crate::models::cache::LayerCache;
 
@@ -48,6 +50,22 @@ impl LinearAttention {
         let a = a.clone().mask_fill(future.expand(a.dims()), 0.0);
         let w = a.clone().div(a.sum_dim(3).add_scalar(EPS));
         (self.projections.merge(w.clone().matmul(v)), w)
+    }
+
+    /// [`forward`](Self::forward) read only at the positions `rows` (sorted, `< T`): `x:
+    /// [B, T, d]` → `[B, R, d]`.
+    pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
+        let [_, t, _] = x.dims();
+        let device = x.device();
+        let future = Pattern::Dense.blocked_rows(rows.as_slice(), t, &device);
+        let (q, k, v) = self
+            .projections
+            .qkv_at(x, row_index(rows.as_slice(), &device));
+        let (q, k) = (phi(q), phi(k));
+        let a = q.matmul(k.swap_dims(2, 3));
+        let a = a.clone().mask_fill(future.expand(a.dims()), 0.0);
+        let w = a.clone().div(a.sum_dim(3).add_scalar(EPS));
+        self.projections.merge(w.matmul(v))
     }
 
     pub fn empty_cache(&self, batch: usize, d_model: usize, device: &Device) -> LayerCache {

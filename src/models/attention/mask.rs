@@ -45,6 +45,22 @@ impl Pattern {
         (0..t * t).map(|n| !self.allows(n / t, n % t)).collect()
     }
 
+    /// `[1, 1, R, T]` mask of the query rows `rows` (positions `< t`) over keys `0..t`, `true`
+    /// where attention is blocked: the rows of [`blocked`](Self::blocked) a forward pass that
+    /// reads only some positions needs.
+    pub fn blocked_rows(self, rows: &[usize], t: usize, device: &Device) -> Tensor<4, Bool> {
+        let table: Vec<bool> = rows
+            .iter()
+            .flat_map(|&i| (0..t).map(move |j| !self.allows(i, j)))
+            .collect();
+        Tensor::<1, Bool>::from_data(TensorData::new(table, [rows.len() * t]), device).reshape([
+            1,
+            1,
+            rows.len(),
+            t,
+        ])
+    }
+
     /// `[1, 1, T, T]` mask, `true` where attention is blocked.
     pub fn blocked(self, t: usize, device: &Device) -> Tensor<4, Bool> {
         match self {
@@ -57,6 +73,12 @@ impl Pattern {
             }
         }
     }
+}
+
+/// Query positions as an index tensor for `select`.
+pub fn row_index(rows: &[usize], device: &Device) -> Tensor<1, Int> {
+    let rows: Vec<i64> = rows.iter().map(|&r| r as i64).collect();
+    Tensor::<1, Int>::from_ints(rows.as_slice(), device)
 }
 
 #[cfg(test)]

@@ -46,6 +46,16 @@ impl Projections {
         )
     }
 
+    /// [`qkv`](Self::qkv) with queries only at the positions `rows` (`[R]`): `q` is
+    /// `[B, H, R, d_h]`, `k` and `v` cover every position.
+    pub fn qkv_at(&self, x: Tensor<3>, rows: Tensor<1, Int>) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
+        (
+            self.heads(self.query.forward(x.clone().select(1, rows))),
+            self.heads(self.key.forward(x.clone())),
+            self.heads(self.value.forward(x)),
+        )
+    }
+
     /// `[B, H, T, d_h]` → `[B, T, d]` through the output projection.
     pub fn merge(&self, y: Tensor<4>) -> Tensor<3> {
         let [b, h, t, dh] = y.dims();

@@ -4,7 +4,9 @@
 
 use burn::prelude::*;
 
-use super::mask::Pattern;
+use crate::models::Rows;
+
+use super::mask::{Pattern, row_index};
 use super::mode::weights;
 use super::projections::Projections;
 use crate::models::AttentionMode;
@@ -77,6 +79,20 @@ impl CausalSelfAttention {
         let (q, k, v) = self.projections.qkv(x);
         let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
         (self.projections.merge(w.clone().matmul(v)), w)
+    }
+
+    /// [`forward`](Self::forward) read only at the positions `rows` (sorted, `< T`): `x:
+    /// [B, T, d]` → `[B, R, d]`, the same rows as the whole pass without computing the others'
+    /// queries, weights and values (what a loss on a few positions needs).
+    pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
+        let [_, t, _] = x.dims();
+        let device = x.device();
+        let blocked = self.pattern().blocked_rows(rows.as_slice(), t, &device);
+        let (q, k, v) = self
+            .projections
+            .qkv_at(x, row_index(rows.as_slice(), &device));
+        let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
+        self.projections.merge(w.matmul(v))
     }
 
     /// An empty cache for this layer.
