@@ -5,7 +5,7 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{sigmoid, tanh};
 
-use super::{at, join_steps, row_norms, steps};
+use super::{at, join_steps, lstm_scan, row_norms, steps};
 use crate::models::cache::LayerCache;
 
 #[derive(Module, Debug)]
@@ -43,15 +43,32 @@ impl LstmLayer {
         (o * tanh(c.clone()), c)
     }
 
-    /// `x: [B, T, d]` → (`[B, T, d]`, cell-state norms `[B, T]`).
+    /// `x: [B, T, d]` → (`[B, T, d]`, cell-state norms `[B, T]`). On the CPU backend the scan
+    /// is one fused operation ([`super::lstm_scan`]); elsewhere the cell below, step by step.
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
         let [b, t, d] = x.dims();
         let device = x.device();
-        let mut h = Tensor::zeros([b, d], &device);
+        let gates_x = self.input.forward(x);
+        if let Some((hidden, cells)) = lstm_scan::scan(&gates_x, &self.hidden.weight.val()) {
+            let norms: Vec<f32> = cells
+                .chunks(d)
+                .map(|c| c.iter().map(|v| v * v).sum::<f32>().sqrt())
+                .collect();
+            let norms = Tensor::<1>::from_floats(norms.as_slice(), &device).reshape([b, t]);
+            return (hidden, norms);
+        }
+        self.scan_cells(gates_x)
+    }
+
+    /// The scan as tensor operations, one [`cell`](Self::cell) per step (every backend):
+    /// `gates_x: [B, T, 4d]` → (`[B, T, d]`, cell-state norms `[B, T]`).
+    fn scan_cells(&self, gates_x: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
+        let [b, t, _] = gates_x.dims();
+        let mut h = Tensor::zeros([b, self.d], &gates_x.device());
         let mut c = h.clone();
         let mut outputs = Vec::with_capacity(t);
         let mut cells = Vec::with_capacity(t);
-        for gates_x in steps(self.input.forward(x)) {
+        for gates_x in steps(gates_x) {
             (h, c) = self.cell(gates_x, h, c);
             cells.push(c.clone());
             outputs.push(h.clone());
@@ -78,5 +95,51 @@ impl LstmLayer {
         *hidden = h.clone();
         *cell = c;
         h.unsqueeze_dim(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::module::{Module, ModuleVisitor, Param};
+    use burn::optim::GradientsParams;
+    use burn::tensor::Distribution;
+
+    use super::*;
+
+    /// max |Δ| between two sets of gradients, over every parameter both have.
+    struct Compare(GradientsParams, GradientsParams, f32, usize);
+
+    impl ModuleVisitor for Compare {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if let (Some(a), Some(b)) = (self.0.get::<D>(param.id), self.1.get::<D>(param.id)) {
+                self.2 = self.2.max((a - b).abs().max().into_scalar::<f32>());
+                self.3 += 1;
+            }
+        }
+    }
+
+    /// The fused CPU scan and the per-step tensor form give the same outputs, norms and
+    /// gradients (the tensor form is what WebGPU runs).
+    #[test]
+    fn the_fused_scan_equals_the_tensor_form() {
+        let device = Device::flex().autodiff();
+        device.seed(7);
+        let layer = LstmLayer::new(8, &device);
+        let x = Tensor::<3>::random([3, 9, 8], Distribution::Normal(0.0, 1.0), &device);
+        let weights = Tensor::<3>::random([3, 9, 8], Distribution::Normal(0.0, 1.0), &device);
+        let (fused, fused_norms) = layer.forward(x.clone());
+        let (plain, plain_norms) = layer.scan_cells(layer.input.forward(x));
+        let diff = |a: Tensor<3>, b: Tensor<3>| (a - b).abs().max().into_scalar::<f32>();
+        assert!(diff(fused.clone(), plain.clone()) < 1e-5);
+        let norms = (fused_norms - plain_norms).abs().max().into_scalar::<f32>();
+        assert!(norms < 1e-5, "{norms}");
+        let grads = |h: Tensor<3>| {
+            let loss = (h * weights.clone()).sum();
+            GradientsParams::from_grads(loss.backward(), &layer)
+        };
+        let mut compare = Compare(grads(fused), grads(plain), 0.0, 0);
+        layer.visit(&mut compare);
+        assert_eq!(compare.3, 3, "W_x, b and W_h have gradients");
+        assert!(compare.2 < 1e-4, "gradients differ by {}", compare.2);
     }
 }

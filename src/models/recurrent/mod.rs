@@ -4,6 +4,7 @@
 
 pub mod gru;
 pub mod lstm;
+mod lstm_scan;
 pub mod ssm;
 
 use burn::prelude::*;
