@@ -259,7 +259,12 @@ fn dyck() -> Claim {
                   3e-6 to 3e-4), so its trained side reads NOT SUPPORTED by the letter of the \
                   bound while its construction (width 51) is exact at every N; the 1-layer \
                   transformer reaches 95 % nowhere at any of the three rates (width 64: 52.7, \
-                  73.0, 66.0, 55.7 % at N = 8 … 64, at or below the count rule's 66-69 %).",
+                  73.0, 66.0, 55.7 % at N = 8 … 64, at or below the count rule's 66-69 %). \
+                  Wider does not help it either (lab train probes, lr 1e-3, 8,000 steps, seed \
+                  101, 512 held-out prompts): width 128 at N = 8 51.0 % (training loss 4e-4: \
+                  memorised), width 256 at N = 16 63.3 %. A design that can decide needs a \
+                  negative side that reaches 95 % somewhere, e.g. a 1-layer transformer far \
+                  wider than 256 or trained far longer; the LSTM side would start at N = 16.",
     }
 }
 

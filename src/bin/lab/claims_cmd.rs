@@ -261,6 +261,12 @@ fn provenance(backend: &str) -> Provenance {
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "unknown".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    if commit.ends_with("-dirty") {
+        eprintln!(
+            "warning: the source tree has uncommitted changes: these runs' records will say \
+             {commit}, a state no checkout can return to (commit first, then run)"
+        );
+    }
     Provenance {
         command,
         commit,
@@ -581,11 +587,19 @@ fn finish(
     .map_err(|e| e.to_string())?;
     let verdict = partial::verdict(claim, quick, records, construction);
     let seconds: f64 = records.iter().map(|r| r.seconds).sum();
+    // Runs whose code cannot be checked out again: built from uncommitted changes, or where
+    // no commit was known.
+    let unreproducible = |commit: &str| commit.ends_with("-dirty") || commit == "unknown";
+    let uncommitted = records
+        .iter()
+        .filter(|r| unreproducible(&r.provenance.commit))
+        .count();
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "verdict": verdict,
         "runs": records.len(),
         "run_seconds_total": seconds,
         "commits": distinct(records.iter().map(|r| r.provenance.commit.as_str())),
+        "runs_from_uncommitted_code": uncommitted,
         "machines": distinct(records.iter().map(|r| r.provenance.machine.as_str())),
         "commands": distinct(records.iter().map(|r| r.provenance.command.as_str())),
     }))
@@ -593,6 +607,13 @@ fn finish(
     verdict_out.write(json.as_bytes())?;
     csv.write(to_csv(records).as_bytes())?;
     print_verdict(claim, &verdict)?;
+    if uncommitted > 0 {
+        outln!(
+            "provenance: {uncommitted} of {} runs came from uncommitted code (commit `…-dirty` \
+             or `unknown`): their `reproduce` command cannot check out the code that ran them",
+            records.len()
+        );
+    }
     outln!(
         "{} runs, {:.0} s of run time → {}, {}, {}",
         records.len(),
