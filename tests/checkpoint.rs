@@ -438,10 +438,11 @@ fn greedy_evaluation_agrees_with_one_example_decoding() {
     }
 }
 
-/// The gallery's files are format v1 (two model bodies, weights-only checksum).
+/// The gallery as it shipped in format v1 (two model bodies, weights-only checksum), kept as
+/// fixtures since the gallery moved to the current format.
 fn gallery(name: &str) -> Vec<u8> {
     std::fs::read(format!(
-        "{}/assets/models/{name}.safetensors",
+        "{}/tests/fixtures/v1/{name}.safetensors",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()

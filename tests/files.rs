@@ -260,7 +260,7 @@ fn checkpoints_are_kept_and_bad_sizes_or_outputs_refused_before_any_work() {
 fn a_v1_checkpoint_loads_with_a_notice_and_resume_refuses_flags_it_would_ignore() {
     let gallery = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/assets/models/majority-softmax.safetensors"
+        "/tests/fixtures/v1/majority-softmax.safetensors"
     );
     let out = lab(&["eval", gallery, "--examples", "8"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -292,6 +292,107 @@ fn a_v1_checkpoint_loads_with_a_notice_and_resume_refuses_flags_it_would_ignore(
     assert!(
         stderr.contains("--resume") && stderr.contains("--task"),
         "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn migrate_rewrites_a_v1_file_in_the_current_format_with_the_same_predictions() {
+    let v1 = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/v1/dyck-lstm.safetensors"
+    );
+    let dir = temp_dir("migrate");
+    let out = dir.join("dyck.safetensors");
+    let out_str = out.to_str().unwrap();
+    let migrated = lab(&["model", "migrate", v1, "--out", out_str]);
+    let stderr = String::from_utf8_lossy(&migrated.stderr);
+    assert!(migrated.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&migrated.stdout).contains("checkpoint-v3"));
+    // The new file loads without the v1 notice and scores exactly what the old one did.
+    let eval = |file: &str| {
+        let out = lab(&["eval", file, "--examples", "64"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let row = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("16 "))
+            .map(str::to_string);
+        (row, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (old_row, old_stderr) = eval(v1);
+    let (new_row, new_stderr) = eval(out_str);
+    assert!(old_stderr.contains("format v1"), "{old_stderr}");
+    assert!(!new_stderr.contains("format v1"), "{new_stderr}");
+    assert!(old_row.is_some());
+    assert_eq!(old_row, new_row);
+    // An existing output is kept without --force; a file that is not a checkpoint is refused.
+    refused(
+        &["model", "migrate", v1, "--out", out_str],
+        "already exists",
+    );
+    let junk = dir.join("notes.safetensors");
+    std::fs::write(&junk, "my notes").unwrap();
+    refused(
+        &[
+            "model",
+            "migrate",
+            junk.to_str().unwrap(),
+            "--out",
+            dir.join("x").to_str().unwrap(),
+        ],
+        "not a checkpoint",
+    );
+    // --weights-only drops a resumable file's optimizer state: smaller, the same evaluation,
+    // and no longer resumable.
+    let resumable = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/checkpoint-v3-burn-optimizer.safetensors"
+    );
+    let light = dir.join("light.safetensors");
+    let light_str = light.to_str().unwrap();
+    let out = lab(&[
+        "model",
+        "migrate",
+        resumable,
+        "--out",
+        light_str,
+        "--weights-only",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let size = |p: &str| std::fs::metadata(p).unwrap().len();
+    assert!(
+        size(light_str) < size(resumable),
+        "{} vs {}",
+        size(light_str),
+        size(resumable)
+    );
+    let scores = |file: &str| {
+        let out = lab(&["eval", file, "--examples", "32"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(!scores(resumable).is_empty());
+    assert_eq!(scores(resumable), scores(light_str));
+    refused(
+        &["train", "--resume", light_str, "--steps", "10"],
+        "without optimizer state",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }

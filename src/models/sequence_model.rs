@@ -95,3 +95,18 @@ pub trait SequenceModel {
         cache: &mut DecodeCache,
     ) -> Result<Tensor<2>, SequenceTooLong>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Rows;
+
+    #[test]
+    fn rows_are_sorted_distinct_and_inside_the_sequence() {
+        let rows = Rows::new([4, 1, 4, 2], 5).unwrap();
+        assert_eq!(rows.as_slice(), &[1, 2, 4]);
+        assert_eq!((rows.column(4), rows.column(3)), (Some(2), None));
+        assert!(!rows.is_all() && Rows::new(0..5, 5).unwrap().is_all());
+        assert_eq!(Rows::new([], 5), None);
+        assert_eq!(Rows::new([5], 5), None);
+    }
+}

@@ -1,4 +1,5 @@
-//! `lab model check` and `lab model cost`: the zoo's equivalences and analytic costs.
+//! `lab model check` and `lab model cost`: the zoo's equivalences and analytic costs;
+//! `lab model migrate`: a checkpoint of an older format rewritten in the current one.
 
 use crate::{outln, outprint};
 use clap::{Args, Subcommand};
@@ -14,6 +15,27 @@ pub enum ModelCommand {
     Check(SizeArgs),
     /// Print FLOPs and cache/state bytes per generated token as position grows.
     Cost(SizeArgs),
+    /// Rewrite a checkpoint of format v1 in the current format, with the same weights: its v1
+    /// checksum is verified first, and the new file's checksum covers its metadata too. A file
+    /// already in the current format is copied unchanged (or, with --weights-only, without its
+    /// optimizer state).
+    Migrate(MigrateArgs),
+}
+
+#[derive(Args)]
+pub struct MigrateArgs {
+    /// The checkpoint to read (.safetensors).
+    file: std::path::PathBuf,
+    /// Where to write the current-format file (refused if it exists, unless --force).
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// Replace --out if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Drop a resumable file's optimizer state (a third or more of a small model's file): the
+    /// result loads, evaluates and predicts exactly the same, but cannot be resumed.
+    #[arg(long)]
+    weights_only: bool,
 }
 
 #[derive(Args)]
@@ -88,7 +110,48 @@ pub fn run(command: ModelCommand) -> Result<(), String> {
     match command {
         ModelCommand::Check(args) => check(&args),
         ModelCommand::Cost(args) => cost(&args),
+        ModelCommand::Migrate(args) => migrate(&args),
     }
+}
+
+fn migrate(args: &MigrateArgs) -> Result<(), String> {
+    use expressivity_lab::files;
+    use expressivity_lab::train::checkpoint;
+    let out = crate::out_path::output(&args.out, args.force)?;
+    let bytes = files::read_bytes(&args.file, checkpoint::MAX_BYTES as u64)?;
+    let from = checkpoint::read_meta(&bytes)
+        .map_err(|e| format!("{}: {e}", args.file.display()))?
+        .format;
+    let mut migrated =
+        checkpoint::migrate_v1(&bytes).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    // The new file must load: checked before it is written.
+    let device = burn::prelude::Device::flex();
+    let loaded = checkpoint::load(&migrated, &device)
+        .map_err(|e| format!("the migrated file does not load: {e}"))?;
+    if args.weights_only && loaded.meta.resume.is_some() {
+        let meta = checkpoint::CheckpointMeta {
+            resume: None,
+            ..loaded.meta
+        };
+        migrated = pollster::block_on(checkpoint::save(&loaded.model, &meta))
+            .map_err(|e| format!("writing the weights: {e}"))?;
+        checkpoint::load(&migrated, &device)
+            .map_err(|e| format!("the weights-only file does not load: {e}"))?;
+    }
+    out.write(&migrated)?;
+    outln!(
+        "{} ({from}) → {} ({}{}): the same weights, {} bytes",
+        args.file.display(),
+        out.path().display(),
+        checkpoint::FORMAT,
+        if args.weights_only {
+            ", weights only"
+        } else {
+            ""
+        },
+        migrated.len()
+    );
+    Ok(())
 }
 
 fn check(args: &SizeArgs) -> Result<(), String> {

@@ -44,7 +44,7 @@ async function panel(h) {
     const loaded = await m.page.waitForFunction(() => /Loaded/.test(document.querySelector("#model-notice")?.textContent ?? "")
       && document.querySelector("#attention-map canvas.heatmap-cells") !== null, null, { timeout: 120_000 }).then(() => true, () => false);
     check(loaded, `a gallery model loads in one click and shows its attention map (${((Date.now() - t0) / 1000).toFixed(1)} s): ${await m.page.textContent("#model-notice").catch(() => "")}`);
-    check(/format v1: its checksum covers the weights only/.test(await m.page.textContent("#model-notice").catch(() => "")), "a gallery file of format v1 loads with a notice that its metadata is not covered");
+    check(!/format v1/.test(await m.page.textContent("#model-notice").catch(() => "")), "the gallery ships the current checkpoint format (no format-v1 notice)");
     const byDesign = await m.page.waitForFunction(() => /near chance by design/.test(document.querySelector("#agreement-caption")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
     check(byDesign, `MAJORITY's uniform head: the agreement grid says it sits at chance by design (${await m.page.textContent("#agreement-caption").catch(() => "none")})`);
     check((await m.page.inputValue("#cfg-task")) === "majority" && (await m.page.inputValue("#cfg-layers")) === "1", "loading adopts the checkpoint's config");
@@ -75,6 +75,11 @@ async function panel(h) {
     await m.page.setInputFiles("#import-file", exported);
     const reimported = await m.page.waitForFunction(() => /Loaded “e2e-exported.safetensors”: majority/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(reimported, "the exported file imports back");
+    // A file of format v1 (the gallery as it first shipped) still loads, with a notice that its
+    // checksum does not cover its metadata.
+    await m.page.setInputFiles("#import-file", resolve("tests/fixtures/v1/majority-softmax.safetensors"));
+    const v1 = await m.page.waitForFunction(() => /format v1: its checksum covers the weights only/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    check(v1, `a file of format v1 loads with a notice that its metadata is not covered: ${await m.page.textContent("#model-notice").catch(() => "")}`);
     await m.page.click("#model-lis-standard button");
     // Wait for the LIS inspection itself (the majority model's map is on screen until then):
     // its CoT has several steps and the free-generation readout is back.
