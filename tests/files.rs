@@ -310,26 +310,12 @@ fn migrate_rewrites_a_v1_file_in_the_current_format_with_the_same_predictions() 
     assert!(migrated.status.success(), "{stderr}");
     assert!(String::from_utf8_lossy(&migrated.stdout).contains("checkpoint-v3"));
     // The new file loads without the v1 notice and scores exactly what the old one did.
-    let eval = |file: &str| {
-        let out = lab(&["eval", file, "--examples", "64"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-        let row = stdout
-            .lines()
-            .find(|l| l.trim_start().starts_with("16 "))
-            .map(str::to_string);
-        (row, String::from_utf8_lossy(&out.stderr).to_string())
-    };
-    let (old_row, old_stderr) = eval(v1);
-    let (new_row, new_stderr) = eval(out_str);
+    let (old_rows, old_stderr) = evaluated(v1);
+    let (new_rows, new_stderr) = evaluated(out_str);
     assert!(old_stderr.contains("format v1"), "{old_stderr}");
     assert!(!new_stderr.contains("format v1"), "{new_stderr}");
-    assert!(old_row.is_some());
-    assert_eq!(old_row, new_row);
+    assert!(!old_rows.is_empty());
+    assert_eq!(old_rows, new_rows);
     // An existing output is kept without --force; a file that is not a checkpoint is refused.
     refused(
         &["model", "migrate", v1, "--out", out_str],
@@ -375,24 +361,23 @@ fn migrate_rewrites_a_v1_file_in_the_current_format_with_the_same_predictions() 
         size(light_str),
         size(resumable)
     );
-    let scores = |file: &str| {
-        let out = lab(&["eval", file, "--examples", "32"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-    };
-    assert!(!scores(resumable).is_empty());
-    assert_eq!(scores(resumable), scores(light_str));
+    assert_eq!(evaluated(resumable).0, evaluated(light_str).0);
     refused(
         &["train", "--resume", light_str, "--steps", "10"],
         "without optimizer state",
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `lab eval FILE --examples 64`: its per-size score rows and its stderr (notices).
+fn evaluated(file: &str) -> (Vec<String>, String) {
+    let out = lab(&["eval", file, "--examples", "64"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    let rows = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect();
+    (rows, stderr)
 }

@@ -7,7 +7,6 @@ use burn::prelude::*;
 
 use crate::models::Rows;
 
-use super::attention::mask::row_index;
 use super::cache::LayerCache;
 use super::mixer::{Mixer, MixerTrace};
 use super::mlp::Mlp;
@@ -66,7 +65,7 @@ impl Layer {
     pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
         let mixed = self.mixer.forward_at(self.norm.forward(x.clone()), rows);
         let device = x.device();
-        self.finish(x.select(1, row_index(rows.as_slice(), &device)) + mixed)
+        self.finish(x.select(1, rows.index(&device)) + mixed)
     }
 
     pub fn empty_cache(&self, batch: usize, d_model: usize, device: &Device) -> LayerCache {

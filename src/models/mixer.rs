@@ -6,7 +6,6 @@ use burn::prelude::*;
 
 use crate::models::Rows;
 
-use super::attention::mask::row_index;
 use super::attention::{CausalSelfAttention, LinearAttention, Pattern};
 use super::cache::LayerCache;
 use super::recurrent::{GruLayer, LstmLayer, SsmLayer};
@@ -109,7 +108,7 @@ impl Mixer {
     /// `[B, T, d]` → `[B, R, d]`. Attention computes only those queries; a recurrent layer
     /// still scans every position (its state needs them) and keeps those rows.
     pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
-        let keep = |y: Tensor<3>| y.select(1, row_index(rows.as_slice(), &x.device()));
+        let keep = |y: Tensor<3>| y.select(1, rows.index(&x.device()));
         match self {
             Self::Softmax(a) => a.forward_at(x, rows),
             Self::Linear(a) => a.forward_at(x, rows),

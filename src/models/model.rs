@@ -5,11 +5,11 @@
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 
-use super::attention::mask::row_index;
 use super::cache::DecodeCache;
 use super::layer::Layer;
 use super::mixer::MixerTrace;
 use super::positional::Positions;
+use super::sequence_model::position_index;
 use super::{
     AttentionMode, ConfigError, IndexTokens, ModelConfig, Rows, SequenceModel, SequenceTooLong,
     Trace,
@@ -150,7 +150,9 @@ impl SequenceModel for Model {
                     .iter()
                     .map(|&r| r.min(t.saturating_sub(1)))
                     .collect();
-                Ok(self.forward(tokens)?.select(1, row_index(&within, &device)))
+                Ok(self
+                    .forward(tokens)?
+                    .select(1, position_index(&within, &device)))
             }
         }
     }

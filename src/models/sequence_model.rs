@@ -54,6 +54,17 @@ impl Rows {
     pub fn column(&self, p: usize) -> Option<usize> {
         self.rows.binary_search(&p).ok()
     }
+
+    /// The rows as an index for `select` along the position axis.
+    pub fn index(&self, device: &Device) -> Tensor<1, Int> {
+        position_index(&self.rows, device)
+    }
+}
+
+/// Positions as an index for `select` along the position axis.
+pub(crate) fn position_index(positions: &[usize], device: &Device) -> Tensor<1, Int> {
+    let positions: Vec<i64> = positions.iter().map(|&p| p as i64).collect();
+    Tensor::<1, Int>::from_ints(positions.as_slice(), device)
 }
 
 /// A sequence (or a decoding position) beyond the model's context.

@@ -28,8 +28,7 @@ impl Batch {
     /// what [`SequenceModel::forward_at`](crate::models::SequenceModel::forward_at)'s logits
     /// line up with.
     pub fn graded_targets(&self) -> (Tensor<2, Int>, Tensor<2>) {
-        let rows: Vec<i64> = self.graded.as_slice().iter().map(|&r| r as i64).collect();
-        let index = Tensor::<1, Int>::from_ints(rows.as_slice(), &self.mask.device());
+        let index = self.graded.index(&self.mask.device());
         (
             self.targets.clone().select(1, index.clone()),
             self.mask.clone().select(1, index),

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use crate::models::Rows;
 use burn::tensor::activation::elu;
 
-use super::mask::{Pattern, row_index};
+use super::mask::Pattern;
 use super::projections::Projections;
 use crate::models::cache::LayerCache;
 
@@ -58,9 +58,7 @@ impl LinearAttention {
         let [_, t, _] = x.dims();
         let device = x.device();
         let future = Pattern::Dense.blocked_rows(rows.as_slice(), t, &device);
-        let (q, k, v) = self
-            .projections
-            .qkv_at(x, row_index(rows.as_slice(), &device));
+        let (q, k, v) = self.projections.qkv_at(x, rows.index(&device));
         let (q, k) = (phi(q), phi(k));
         let a = q.matmul(k.swap_dims(2, 3));
         let a = a.clone().mask_fill(future.expand(a.dims()), 0.0);

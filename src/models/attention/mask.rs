@@ -75,12 +75,6 @@ impl Pattern {
     }
 }
 
-/// Query positions as an index tensor for `select`.
-pub fn row_index(rows: &[usize], device: &Device) -> Tensor<1, Int> {
-    let rows: Vec<i64> = rows.iter().map(|&r| r as i64).collect();
-    Tensor::<1, Int>::from_ints(rows.as_slice(), device)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use crate::models::Rows;
 
-use super::mask::{Pattern, row_index};
+use super::mask::Pattern;
 use super::mode::weights;
 use super::projections::Projections;
 use crate::models::AttentionMode;
@@ -88,9 +88,7 @@ impl CausalSelfAttention {
         let [_, t, _] = x.dims();
         let device = x.device();
         let blocked = self.pattern().blocked_rows(rows.as_slice(), t, &device);
-        let (q, k, v) = self
-            .projections
-            .qkv_at(x, row_index(rows.as_slice(), &device));
+        let (q, k, v) = self.projections.qkv_at(x, rows.index(&device));
         let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
         self.projections.merge(w.matmul(v))
     }

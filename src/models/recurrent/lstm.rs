@@ -46,14 +46,10 @@ impl LstmLayer {
     /// `x: [B, T, d]` → (`[B, T, d]`, cell-state norms `[B, T]`). On the CPU backend the scan
     /// is one fused operation ([`super::lstm_scan`]); elsewhere the cell below, step by step.
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
-        let [b, t, d] = x.dims();
+        let [b, t, _] = x.dims();
         let device = x.device();
         let gates_x = self.input.forward(x);
-        if let Some((hidden, cells)) = lstm_scan::scan(&gates_x, &self.hidden.weight.val()) {
-            let norms: Vec<f32> = cells
-                .chunks(d)
-                .map(|c| c.iter().map(|v| v * v).sum::<f32>().sqrt())
-                .collect();
+        if let Some((hidden, norms)) = lstm_scan::scan(&gates_x, &self.hidden.weight.val()) {
             let norms = Tensor::<1>::from_floats(norms.as_slice(), &device).reshape([b, t]);
             return (hidden, norms);
         }
