@@ -66,18 +66,18 @@ async function panel(h) {
       ["e2e-runs.zip", await runsZip(), /a zip archive/],
       ["majority.json", Buffer.from(JSON.stringify(meta)), /a JSON file/],
     ]) {
-      await m.page.setInputFiles("#import-file", { name, mimeType: "application/octet-stream", buffer: content });
+      await importFile(m.page, { name, mimeType: "application/octet-stream", buffer: content });
       const refused = await m.page.waitForFunction((n) => (document.querySelector("#model-error")?.textContent ?? "").includes(n), name, { timeout: 60_000 }).then(() => true, () => false);
       const message = (await m.page.textContent("#model-error").catch(() => "")) ?? "";
       check(refused && pattern.test(message), `a damaged file (${name}) is refused: ${message}`);
       check((await m.page.getAttribute("#attention-map canvas.heatmap-cells", "data-cells")) === cellsBefore && (await m.page.inputValue("#cfg-task")) === "majority", `after ${name} the loaded model stays on screen`);
     }
-    await m.page.setInputFiles("#import-file", exported);
+    await importFile(m.page, exported);
     const reimported = await m.page.waitForFunction(() => /Loaded “e2e-exported.safetensors”: majority/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(reimported, "the exported file imports back");
     // A file of format v1 (the gallery as it first shipped) still loads, with a notice that its
     // checksum does not cover its metadata.
-    await m.page.setInputFiles("#import-file", resolve("tests/fixtures/v1/majority-softmax.safetensors"));
+    await importFile(m.page, resolve("tests/fixtures/v1/majority-softmax.safetensors"));
     const v1 = await m.page.waitForFunction(() => /format v1: its checksum covers the weights only/.test(document.querySelector("#model-notice")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(v1, `a file of format v1 loads with a notice that its metadata is not covered: ${await m.page.textContent("#model-notice").catch(() => "")}`);
     await m.page.click("#model-lis-standard button");
@@ -135,4 +135,11 @@ async function panel(h) {
 // page names both by their first bytes).
 async function runsZip() {
   return readFile(resolve("target/e2e-runs.zip")).catch(() => Buffer.concat([Buffer.from("PK\x05\x06", "latin1"), Buffer.alloc(18)]));
+}
+
+// The file input is disabled while the page inspects a model (the agreement grid, the greedy
+// readout): a file set on it then fires no change, so wait until it takes files again.
+async function importFile(page, file) {
+  await page.waitForFunction(() => document.querySelector("#import-file")?.disabled === false, null, { timeout: 120_000 });
+  await page.setInputFiles("#import-file", file);
 }
