@@ -241,6 +241,7 @@ fn prompt_text(ins: &crate::train::Inspection) -> AttrValue {
 fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     let client = use_worker_client(state.dispatcher());
     let runs = use_runs_callbacks(state, &client);
+    runs::reopen::use_reopen_after_reload(state, &client);
     let busy = state.status.is_busy();
     let choice = state.backend_choice;
     let on_train = use_callback(
@@ -427,6 +428,16 @@ fn attention_panel(state: &AppState, cb: &Callbacks, stale: &Option<String>) -> 
     }
 }
 
+/// The page's sections as the navigation bar lists them: the element each link scrolls to.
+const SECTIONS: [(&str, &str); 6] = [
+    ("train-section", "Train"),
+    ("attention-panel", "Inspect"),
+    ("runs-panel", "Runs"),
+    ("models-section", "Models"),
+    ("claims-section", "Claims"),
+    ("gallery-section", "Tasks"),
+];
+
 fn view(state: &AppState, cb: Callbacks) -> Html {
     let cot = cot_panel(state, &cb, state.status.is_busy());
     let stale = state.stale_note();
@@ -445,8 +456,11 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
             if let Some(notice) = &state.notice {
                 <div class="notice" role="status">{notice}</div>
             }
+            <nav class="sections" aria-label="Sections of the page">
+                { for SECTIONS.iter().map(|(id, name)| html! { <a href={format!("#{id}")}>{*name}</a> }) }
+            </nav>
             <main class="layout">
-                <aside class="panel config">
+                <aside class="panel config" id="train-section">
                     <ConfigPanel config={state.config.clone()} choice={state.backend_choice} disabled={busy}
                         on_config={cb.on_config} on_backend={cb.on_backend} missing_data={state.missing_data}
                         picking={state.data_picker} on_picking={cb.on_picking} />
@@ -493,12 +507,12 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     }
                     <RunsChart runs={state.runs.checked_runs()} />
                 </section>
-                <section class="panel models">
+                <section class="panel models" id="models-section">
                     <h2>{"Models: gallery, import, export"}</h2>
                     <ModelsPanel has_model={state.model.is_some()} busy={busy} notice={state.model_notice.clone()}
                         on_gallery={cb.on_gallery} on_file={cb.on_file} on_export={cb.on_export} />
                 </section>
-                <section class="panel claims">
+                <section class="panel claims" id="claims-section">
                     <h2>{"Claims: each theorem, its experiment and its verdict"}</h2>
                     <ClaimsPanel loaded={loaded_construction(state)} busy={busy} live={state.live.clone()}
                         on_load={cb.on_construct} on_mode={cb.on_mode.clone()} on_check={cb.on_live_check}
@@ -506,7 +520,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <h3>{"Your own grid: width × problem size"}</h3>
                     <SweepPanel sweep={state.sweep.clone()} on_run={cb.on_sweep_run} on_cancel={cb.on_sweep_cancel} />
                 </section>
-                <section class="panel gallery">
+                <section class="panel gallery" id="gallery-section">
                     <h2>{"Task gallery"}</h2>
                     <TaskGallery />
                 </section>

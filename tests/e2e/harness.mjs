@@ -65,9 +65,9 @@ export class Harness {
 
   /** A new page at `query`, once its Train button shows: its console errors, requests that
    *  leave the origin, and the time to first render. */
-  async openPage(query = "") {
+  async openPage(query = "", viewport = { width: 1400, height: 1000 }) {
     const { base } = this;
-    const page = await this.browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await this.browser.newPage({ viewport });
     const errors = [];
     const foreign = [];
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); else if (process.env.E2E_VERBOSE) console.log(`console: ${m.text()}`); });

@@ -58,7 +58,9 @@ impl Layout {
         Self {
             cell,
             size: LABEL + cell * t as f64,
-            font: (cell * 0.55).clamp(5.0, 11.0),
+            // 8 units at least: the map is never drawn below its own size (it scrolls in its
+            // box instead), so a label is 8 px or more; long sequences label every few tokens.
+            font: (cell * 0.55).clamp(8.0, 11.0),
         }
     }
 
@@ -247,7 +249,8 @@ pub fn attention_map(props: &Props) -> Html {
                 { picker("attn-layer", "Layer", numbered(ins.n_layers, layer), false, on_select(&props.on_layer, |v| v.parse().ok())) }
                 { picker("attn-head", "Head", numbered(ins.n_heads, head), false, on_select(&props.on_head, |v| v.parse().ok())) }
             </div>
-            <div class="heatmap">
+            <div class="map-scroll" tabindex="0">
+            <div class="heatmap" style={format!("min-width:{:.0}px", layout.size)}>
                 <Cells inspection={ByAddress(ins.clone())} {layer} {head} style={layout.grid_style()}
                     {on_move} on_leave={hover.leave()} />
                 <svg viewBox={format!("0 0 {size} {size}")} class="heatmap-overlay">
@@ -255,6 +258,7 @@ pub fn attention_map(props: &Props) -> Html {
                     if let Some(f) = props.focus.filter(|f| *f < t) { { row("focus-row", f, 0, t) } }
                     if let Some((q, k)) = hovered { { row("hover-cell", q, k, 1) } }
                 </svg>
+            </div>
             </div>
             <div class="readout" id="attention-readout">{readout}</div>
         </div>

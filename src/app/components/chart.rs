@@ -107,6 +107,11 @@ pub struct Props {
     pub children: Html,
 }
 
+/// The smallest rendered size of a chart, as a fraction of its SVG units. Drawn that small its
+/// labels are 15 units (the page's CSS enlarges them in a narrow box), so 8 px or more; a
+/// narrower box scrolls sideways.
+pub const MIN_SCALE: f64 = 0.54;
+
 /// `text-anchor` for a label at a fraction of the width: flush with the plot's edges.
 fn anchor(at: f64) -> &'static str {
     match at {
@@ -127,8 +132,12 @@ pub fn chart(props: &Props) -> Html {
             <text x={n(x)} y={n(y + 4.0)} text-anchor={anchor} class="tick">{tick.label.clone()}</text>
         }
     };
+    // Never drawn below MIN_SCALE of its own units: on a narrow screen the chart scrolls
+    // sideways in its box instead of shrinking its labels below reading size.
+    let min_width = format!("min-width:{:.0}px", MIN_SCALE * f.width);
     html! {
-        <svg viewBox={format!("0 0 {} {}", f.width, f.height)} class={props.class.clone()}
+        <div class="chart-scroll" tabindex="0">
+        <svg viewBox={format!("0 0 {} {}", f.width, f.height)} class={props.class.clone()} style={min_width}
             role={props.label.as_ref().map(|_| "img")} aria-label={props.label.clone()}>
             if props.area {
                 <rect x={n(left)} y={n(top)} width={n(right - left)} height={n(bottom - top)} class="plot-area" />
@@ -149,5 +158,6 @@ pub fn chart(props: &Props) -> Html {
             })) }
             { props.children.clone() }
         </svg>
+        </div>
     }
 }

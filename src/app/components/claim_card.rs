@@ -31,6 +31,9 @@ pub struct Props {
     pub on_cancel: Callback<()>,
 }
 
+/// Below this window width (CSS pixels) a card starts folded.
+const NARROW_PX: f64 = 700.0;
+
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Existence => "existence (construction)",
@@ -217,6 +220,13 @@ fn missing_view(id: &str, missing: &missing::Missing) -> Html {
 pub fn claim_card(props: &Props) -> Html {
     let found = use_memo(props.claim.clone(), |id| registry::find(id).ok());
     let committed = use_memo(props.claim.clone(), |id| results::for_claim(id));
+    // Decided once, when the card mounts: after that the reader's own toggle stands.
+    let open = use_state(|| {
+        web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .is_none_or(|w| w > NARROW_PX)
+    });
     let Some(claim) = found.as_ref() else {
         return html! {};
     };
@@ -240,6 +250,11 @@ pub fn claim_card(props: &Props) -> Html {
                 { side("positive", "+", &claim.positive) }
                 { side("negative", "−", &claim.negative) }
             </div>
+            // On a phone nine cards in full are metres of page: there each opens on a tap (the
+            // statement, sides and verdict stay in view); on a wider screen all start open.
+            <details class="claim-body" open={*open}>
+            <summary>{"The experiment, its results, construction and live check"}</summary>
+            <div class="claim-body-inner">
             <p class="hint">{format!("Task {}, judged on {} ≥ {:.0} %. Expected: {}.",
                 claim.task.name(), claim.metric.name(), 100.0 * claim.threshold(), claim.expected)}</p>
             <h4>{"Committed native results"}</h4>
@@ -261,6 +276,8 @@ pub fn claim_card(props: &Props) -> Html {
             <h4>{"Check live"}</h4>
             <ClaimLive claim={id} design={live::describe(claim)} live={props.live.clone()}
                 elsewhere={props.live_elsewhere} on_check={props.on_check.clone()} on_cancel={props.on_cancel.clone()} />
+            </div>
+            </details>
         </article>
     }
 }

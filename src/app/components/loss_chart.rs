@@ -31,6 +31,16 @@ const FRAME: Frame = Frame {
 };
 const LEVELS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
+/// A loss tick with as many decimals as the scale needs (0.0004 is not "0.00").
+fn loss_label(value: f64, max: f64) -> String {
+    match max {
+        m if m >= 10.0 => format!("{value:.0}"),
+        m if m >= 0.1 => format!("{value:.2}"),
+        m if m >= 0.001 => format!("{value:.4}"),
+        _ => format!("{value:.1e}"),
+    }
+}
+
 #[function_component(LossChart)]
 pub fn loss_chart(props: &Props) -> Html {
     let history = &props.history;
@@ -58,9 +68,17 @@ pub fn loss_chart(props: &Props) -> Html {
     } else {
         "whole output"
     };
+    // No loss yet: the grid without numbers (a scale of 0.00 five times says nothing).
     let left: Vec<Tick> = LEVELS
         .iter()
-        .map(|f| Tick::new(*f, format!("{:.2}", f * max_loss)))
+        .map(|f| {
+            let label = if history.is_empty() {
+                String::new()
+            } else {
+                loss_label(f * max_loss, max_loss)
+            };
+            Tick::new(*f, label)
+        })
         .collect();
     let right: Vec<Tick> = LEVELS
         .iter()

@@ -8,6 +8,8 @@ pub mod page;
 #[cfg(target_arch = "wasm32")]
 pub mod recorder;
 #[cfg(target_arch = "wasm32")]
+pub mod reopen;
+#[cfg(target_arch = "wasm32")]
 pub mod store;
 
 pub use crate::train::run_record::{RecordError, RunId, RunRecord, RunStatus};

@@ -53,6 +53,11 @@ async function panel(h) {
     list = await rows();
     check(list.length === 2 && list[0].status === "stopped" && list[0].resumable && /^(200|300) \/ 400$/.test(list[0].steps),
       `after a reload the cut-off run is listed as stopped and resumable: ${JSON.stringify(list)}`);
+    // The tab showed the cut-off run: the reload opens it again (its last stored evaluation).
+    const reopened = await r.page.waitForFunction((name) => document.body.textContent.includes(`Loaded run “${name}”`)
+      && document.querySelector("#attention-map canvas.heatmap-cells") !== null, list[0]?.name ?? "", { timeout: 60_000 }).then(() => true, () => false);
+    check(reopened, `after a reload the page shows the run it showed (“${list[0]?.name}”), its attention map included: ${await r.page.textContent("#model-notice").catch(() => "no notice")}`);
+    await r.page.waitForFunction(() => document.querySelector("#train")?.textContent === "Train", null, { timeout: 60_000 }).catch(() => {});
     check(list[0]?.diff === "same config" && list[1]?.diff === "first run", `the diff column compares each run with the one before (${list.map((x) => x.diff).join(" | ")})`);
     check(list.length === 2 && list[0].name !== list[1].name && / #2$/.test(list[0].name), `runs of the same config get different names (${list.map((x) => x.name).join(" | ")})`);
     for (const box of await r.page.$$("#runs-panel tr.run-row input[type=checkbox]")) await box.check();
@@ -78,6 +83,10 @@ async function panel(h) {
     list = await rows();
     check(list.some((x) => x.name === "reference run") && list[0].status === "finished" && list[0].steps === "400 / 400",
       `renaming and the resumed run's end survive a reload: ${JSON.stringify(list)}`);
+    // The resumed run was on screen: the reload shows it again; wait for that before picking another.
+    const again = await r.page.waitForFunction((name) => document.body.textContent.includes(`Loaded run “${name}”`), list[0]?.name ?? "", { timeout: 60_000 }).then(() => true, () => false);
+    check(again, `the reload shows the resumed run again (“${list[0]?.name}”)`);
+    await r.page.waitForFunction(() => document.querySelector("#train")?.textContent === "Train", null, { timeout: 60_000 }).catch(() => {});
     // Selecting a run loads its stored weights for inspection.
     await r.page.click(`#runs-panel tr.run-row[data-run="${list[1].id}"] td.settings`);
     const loaded = await r.page.waitForFunction(() => /Loaded run “reference run”/.test(document.body.textContent), null, { timeout: 60_000 }).then(() => true, () => false);
