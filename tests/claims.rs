@@ -28,6 +28,7 @@ fn tiny_claim() -> Claim {
         check_every: 0,
         tune_size: 0,
         restart_rates: &[],
+        curriculum: None,
     };
     claim
 }
@@ -83,6 +84,7 @@ fn early_stopping_records_its_steps_and_another_design_is_refused() {
         check_every: 100,
         tune_size: 0,
         restart_rates: &[],
+        curriculum: None,
     };
     let dir = std::env::temp_dir().join(format!("lab-claims-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

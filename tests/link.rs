@@ -68,6 +68,27 @@ fn index_tokens_sharing_the_position_code_round_trip() {
 }
 
 #[test]
+fn pairs_sharing_the_position_code_round_trip() {
+    let mut config = TrainConfig {
+        task: TaskSpec::new(TaskKind::Disjointness, 16),
+        ..TrainConfig::default()
+    };
+    let old = query(&config, BackendChoice::default());
+    assert!(!old.contains("pair-positions"), "{old}");
+    assert!(!parse(&old).config.model.pairs_share_position);
+    config.model.pairs_share_position = true;
+    let link = query(&config, BackendChoice::default());
+    assert!(link.contains("pair-positions=on"), "{link}");
+    let back = parse(&link);
+    assert_eq!(back.config, config, "{link}");
+    assert!(back.notice.is_none(), "{:?}", back.notice);
+    // A task without two halves cannot take it: ignored with a notice.
+    let back = parse("?task=dyck&pair-positions=on");
+    assert!(!back.config.model.pairs_share_position);
+    assert!(back.notice.unwrap().contains("pair-positions=on"));
+}
+
+#[test]
 fn the_sparse_window_round_trips_and_old_links_keep_fixed_blocks() {
     let mut config = TrainConfig::default();
     config.model.architecture = Architecture::Sparse;

@@ -82,6 +82,7 @@ async fn every_architecture_agrees_with_the_cpu_and_decodes_with_its_cache_on_we
                 ..ArchSpec::default()
             },
             index_tokens: None,
+            paired: None,
         };
         cpu.seed(5);
         let model_cpu = Model::new(&config, &cpu).unwrap();

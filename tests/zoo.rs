@@ -33,6 +33,7 @@ fn config(architecture: Architecture) -> ModelConfig {
         vocab_size: 13,
         max_len: 48,
         index_tokens: None,
+        paired: None,
     }
 }
 

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::{Architecture, AttentionMode};
 use crate::tasks::{TaskKind, TaskSpec};
-use crate::train::TrainConfig;
 use crate::train::sweep::sweep_config;
+use crate::train::{Curriculum, TrainConfig};
 
 /// Accuracy a decision task must reach (held-out answer accuracy).
 pub const DECISION_THRESHOLD: f64 = 0.95;
@@ -98,6 +98,8 @@ pub struct Series {
     pub construction_mode: Option<AttentionMode>,
     /// Index tokens share the position code (`ArchSpec::index_shares_position`).
     pub index_shares_position: bool,
+    /// The two tokens of a pair share a position code (`ArchSpec::pairs_share_position`).
+    pub pairs_share_position: bool,
     /// Sparse transformer with a sliding window of `window_scale · ⌈√max_len⌉` positions
     /// (`ArchSpec::sparse_window`); 0 for the fixed blocks of ⌈√max_len⌉.
     pub window_scale: usize,
@@ -109,6 +111,14 @@ impl Series {
         Self {
             name,
             window_scale: scale,
+            ..self
+        }
+    }
+
+    /// The same series with the two tokens of each pair sharing a position code.
+    pub const fn sharing_pair_positions(self) -> Self {
+        Self {
+            pairs_share_position: true,
             ..self
         }
     }
@@ -135,6 +145,7 @@ const fn trained(
         learning_rate,
         construction_mode: None,
         index_shares_position: false,
+        pairs_share_position: false,
         window_scale: 0,
     }
 }
@@ -215,6 +226,10 @@ pub struct Design {
     /// searched rate ([`super::rates`]).
     #[serde(skip_serializing_if = "<[f64]>::is_empty")]
     pub restart_rates: &'static [f64],
+    /// A curriculum over the size, the same for every series: runs at sizes above its start
+    /// train on the smaller sizes first ([`Curriculum`]); `None`: every run at its own size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curriculum: Option<Curriculum>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -240,6 +255,7 @@ impl Design {
             check_every: 0,
             tune_size: 0,
             restart_rates: &[],
+            curriculum: None,
         }
     }
 
@@ -373,6 +389,8 @@ impl Claim {
             ..sweep_config(self.task, size, series.architecture, width, series.layers)
         };
         config.model.index_shares_position = series.index_shares_position;
+        config.model.pairs_share_position = series.pairs_share_position;
+        config.curriculum = design.curriculum.filter(|c| c.from < size);
         if series.window_scale > 0 {
             config.model.sparse_window = true;
             if let Ok(task) = config.task() {
@@ -404,6 +422,7 @@ pub const SATURATED: Series = Series {
     learning_rate: 0.0,
     construction_mode: Some(AttentionMode::Saturated),
     index_shares_position: false,
+    pairs_share_position: false,
     window_scale: 0,
 };
 pub const HARD: Series = Series {
@@ -413,5 +432,6 @@ pub const HARD: Series = Series {
     learning_rate: 0.0,
     construction_mode: Some(AttentionMode::Hard),
     index_shares_position: false,
+    pairs_share_position: false,
     window_scale: 0,
 };

@@ -57,6 +57,30 @@ pub enum ConfigError {
     BadScale(f32),
     #[error("index tokens sharing the position code need a task with index tokens (index lookup)")]
     NoIndexTokens,
+    #[error(
+        "pairs sharing the position code need a task over two halves x | y (equality, disjointness)"
+    )]
+    NoPairs,
+}
+
+/// The layout `x₀ … x_{n−1} | y₀ … y_{n−1} …`: position `i` and position `n + 1 + i` are the
+/// pair `i` (`i < n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairedHalves {
+    pub n: usize,
+}
+
+impl PairedHalves {
+    /// The pair index of each of the first `t` positions, or `None` (the separator, the rest).
+    pub fn pair_of(&self, t: usize) -> Vec<Option<usize>> {
+        (0..t)
+            .map(|p| match p {
+                p if p < self.n => Some(p),
+                p if p > self.n && p <= 2 * self.n => Some(p - self.n - 1),
+                _ => None,
+            })
+            .collect()
+    }
 }
 
 /// Token ids that name positions: `first + i` stands for position `i` (`i < count`).
@@ -103,6 +127,13 @@ pub struct ArchSpec {
     /// default (and absent from files written before it existed).
     #[serde(skip_serializing_if = "is_false")]
     pub sparse_window: bool,
+    /// In a task over two halves (`x | y <q>`: equality, disjointness), `xᵢ` and `yᵢ` both
+    /// get the position code of `i` added to their embedding (besides the model's own
+    /// positions), so that a token can find its partner without learning the offset — as the
+    /// pair-bits constructions do with their shared code. Off by default (and absent from files
+    /// written before it existed).
+    #[serde(skip_serializing_if = "is_false")]
+    pub pairs_share_position: bool,
 }
 
 impl Default for ArchSpec {
@@ -119,6 +150,7 @@ impl Default for ArchSpec {
             state_size: 16,
             index_shares_position: false,
             sparse_window: false,
+            pairs_share_position: false,
         }
     }
 }
@@ -168,6 +200,10 @@ pub struct ModelConfig {
     /// ([`ArchSpec::index_shares_position`]; set from the task by the training config).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_tokens: Option<IndexTokens>,
+    /// The task's two halves, when their pairs share the position code
+    /// ([`ArchSpec::pairs_share_position`]; set from the task by the training config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired: Option<PairedHalves>,
 }
 
 impl Default for ModelConfig {
@@ -177,6 +213,7 @@ impl Default for ModelConfig {
             vocab_size: 16,
             max_len: 64,
             index_tokens: None,
+            paired: None,
         }
     }
 }
@@ -202,6 +239,7 @@ impl ModelConfig {
             vocab_size,
             max_len,
             index_tokens: None,
+            paired: None,
         }
     }
 
@@ -222,6 +260,13 @@ impl ModelConfig {
                 if t.first as usize + t.count > self.vocab_size {
                     return Err(ConfigError::NoIndexTokens);
                 }
+            }
+            _ => {}
+        }
+        match (self.arch.pairs_share_position, self.paired) {
+            (true, None) => return Err(ConfigError::NoPairs),
+            (_, Some(p)) if p.n == 0 || 2 * p.n + 1 > self.max_len => {
+                return Err(ConfigError::NoPairs);
             }
             _ => {}
         }

@@ -17,7 +17,7 @@ pub mod sequence_model;
 
 pub use architecture::{Architecture, AttentionMode, PositionalEncoding};
 pub use cache::DecodeCache;
-pub use config::{ArchSpec, ConfigError, IndexTokens, ModelConfig, RangeError};
+pub use config::{ArchSpec, ConfigError, IndexTokens, ModelConfig, PairedHalves, RangeError};
 pub use cost::TokenCost;
 pub use model::Model;
 pub use sequence_model::{Rows, SequenceModel, SequenceTooLong, Trace};

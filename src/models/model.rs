@@ -11,8 +11,8 @@ use super::mixer::MixerTrace;
 use super::positional::Positions;
 use super::sequence_model::position_index;
 use super::{
-    AttentionMode, ConfigError, IndexTokens, ModelConfig, Rows, SequenceModel, SequenceTooLong,
-    Trace,
+    AttentionMode, ConfigError, IndexTokens, ModelConfig, PairedHalves, Rows, SequenceModel,
+    SequenceTooLong, Trace,
 };
 
 #[derive(Module, Debug)]
@@ -31,6 +31,10 @@ pub struct Model {
     /// ([`super::ArchSpec::index_shares_position`]).
     #[module(skip)]
     index_tokens: Option<IndexTokens>,
+    /// The task's two halves, whose pairs get a shared position code
+    /// ([`super::ArchSpec::pairs_share_position`]).
+    #[module(skip)]
+    paired: Option<PairedHalves>,
 }
 
 impl Model {
@@ -49,6 +53,7 @@ impl Model {
             d_model: d,
             max_len: config.max_len,
             index_tokens: config.index_tokens,
+            paired: config.paired,
         }
         .with_mode(config.arch.attention, config.arch.softmax_scale))
     }
@@ -94,10 +99,15 @@ impl Model {
         }
     }
 
-    /// Token embeddings `[B, T, d]`; an index token `first + i` also gets the position code
-    /// of position `i` when index tokens share it.
-    fn embed(&self, tokens: Tensor<2, Int>) -> Tensor<3> {
+    /// Token embeddings `[B, T, d]` of tokens at positions `start..start + T`; an index token
+    /// `first + i` also gets the position code of position `i` when index tokens share it, and
+    /// the two tokens of pair `i` get the code of `i` when pairs share it.
+    fn embed(&self, tokens: Tensor<2, Int>, start: usize) -> Tensor<3> {
         let x = self.embedding.forward(tokens.clone());
+        let x = match self.paired {
+            Some(halves) => x + self.pair_codes(halves, tokens.dims(), start, &tokens.device()),
+            None => x,
+        };
         let Some(IndexTokens { first, count }) = self.index_tokens else {
             return x;
         };
@@ -110,6 +120,27 @@ impl Model {
         x + codes * is_index.float().unsqueeze_dim::<3>(2)
     }
 
+    /// `[B, T, d]`: the code of pair `i` at both positions of pair `i`, zero elsewhere.
+    fn pair_codes(
+        &self,
+        halves: PairedHalves,
+        [b, t]: [usize; 2],
+        start: usize,
+        device: &Device,
+    ) -> Tensor<3> {
+        let pairs = halves.pair_of(start + t);
+        let within = &pairs[start..];
+        let index: Vec<i64> = (0..b)
+            .flat_map(|_| within.iter().map(|p| p.map_or(0, |i| i as i64)))
+            .collect();
+        let mask: Vec<f32> = (0..b)
+            .flat_map(|_| within.iter().map(|p| if p.is_some() { 1.0 } else { 0.0 }))
+            .collect();
+        let index = Tensor::<1, Int>::from_ints(index.as_slice(), device).reshape([b, t]);
+        let mask = Tensor::<1>::from_floats(mask.as_slice(), device).reshape([b, t, 1]);
+        self.positions.codes(index, halves.n) * mask
+    }
+
     fn read_out(&self, x: Tensor<3>) -> Tensor<3> {
         self.head.forward(self.norm.forward(x))
     }
@@ -118,7 +149,7 @@ impl Model {
 impl SequenceModel for Model {
     fn forward(&self, tokens: Tensor<2, Int>) -> Result<Tensor<3>, SequenceTooLong> {
         self.check_len(tokens.dims()[1])?;
-        let mut x = self.positions.add(self.embed(tokens), 0);
+        let mut x = self.positions.add(self.embed(tokens, 0), 0);
         for layer in &self.layers {
             x = layer.forward(x).0;
         }
@@ -135,7 +166,7 @@ impl SequenceModel for Model {
         match self.layers.split_last() {
             Some((last, earlier)) if !rows.is_all() && rows.sequence_len() == t => {
                 self.check_len(t)?;
-                let mut x = self.positions.add(self.embed(tokens), 0);
+                let mut x = self.positions.add(self.embed(tokens, 0), 0);
                 for layer in earlier {
                     x = layer.forward(x).0;
                 }
@@ -162,7 +193,7 @@ impl SequenceModel for Model {
         tokens: Tensor<2, Int>,
     ) -> Result<(Tensor<3>, Trace), SequenceTooLong> {
         self.check_len(tokens.dims()[1])?;
-        let mut x = self.positions.add(self.embed(tokens), 0);
+        let mut x = self.positions.add(self.embed(tokens, 0), 0);
         let mut trace = Trace::default();
         for layer in &self.layers {
             let (y, layer_trace) = layer.forward(x);
@@ -195,7 +226,7 @@ impl SequenceModel for Model {
         let position = cache.position;
         self.check_len(position + 1)?;
         let [b] = tokens.dims();
-        let x = self.embed(tokens.reshape([b, 1]));
+        let x = self.embed(tokens.reshape([b, 1]), position);
         let mut x = self.positions.add(x, position);
         for (layer, state) in self.layers.iter().zip(cache.layers.iter_mut()) {
             x = layer.step(x, position, state);
@@ -221,7 +252,7 @@ mod tests {
         let device = Device::flex();
         let model = Model::new(&config, &device).unwrap();
         let tokens = Tensor::<1, Int>::from_ints([1, 5, 7, 8, 9], &device).reshape([1, 5]);
-        let with = model.embed(tokens.clone()).into_data().iter().collect();
+        let with = model.embed(tokens.clone(), 0).into_data().iter().collect();
         let plain = model.embedding.forward(tokens).into_data().iter().collect();
         (model, with, plain)
     }
@@ -240,6 +271,80 @@ mod tests {
             }
         }
         assert!(diff[32..].iter().all(|d| *d == 0.0));
+    }
+
+    #[test]
+    fn the_two_tokens_of_a_pair_share_its_code_and_decoding_step_by_step_agrees() {
+        // x₀ x₁ x₂ | y₀ y₁ y₂ <q> answer: n = 3.
+        for architecture in [
+            crate::models::Architecture::Standard,
+            crate::models::Architecture::Lstm,
+        ] {
+            let mut config =
+                ModelConfig::transformer(6, 8, 8, 2, 2).with_architecture(architecture);
+            config.arch.pairs_share_position = true;
+            config.paired = Some(PairedHalves { n: 3 });
+            let device = Device::flex();
+            let model = Model::new(&config, &device).unwrap();
+            let ids = [1, 0, 1, 2, 1, 1, 0, 3];
+            let tokens = Tensor::<1, Int>::from_ints(ids, &device).reshape([1, 8]);
+            let with: Vec<f32> = model.embed(tokens.clone(), 0).into_data().iter().collect();
+            let plain: Vec<f32> = model
+                .embedding
+                .forward(tokens.clone())
+                .into_data()
+                .iter()
+                .collect();
+            let code = sinusoidal_table(3, 8);
+            for (slot, pair) in [
+                (0, Some(0)),
+                (1, Some(1)),
+                (2, Some(2)),
+                (3, None),
+                (4, Some(0)),
+                (5, Some(1)),
+                (6, Some(2)),
+                (7, None),
+            ] {
+                for k in 0..8 {
+                    let added = with[slot * 8 + k] - plain[slot * 8 + k];
+                    let expected = pair.map_or(0.0, |i| code[i * 8 + k]);
+                    assert!(
+                        (added - expected).abs() < 1e-5,
+                        "{architecture:?} slot {slot} k {k}"
+                    );
+                }
+            }
+            // The decoder's steps embed each token at its own position: the same logits.
+            let full: Vec<f32> = model.forward(tokens).unwrap().into_data().iter().collect();
+            let mut cache = model.init_cache(1, &device);
+            for (t, &id) in ids.iter().enumerate() {
+                let step: Vec<f32> = model
+                    .step(Tensor::<1, Int>::from_ints([id], &device), &mut cache)
+                    .unwrap()
+                    .into_data()
+                    .iter()
+                    .collect();
+                for (k, v) in step.iter().enumerate() {
+                    assert!(
+                        (v - full[t * 6 + k]).abs() < 1e-4,
+                        "{architecture:?} position {t}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_sharing_the_code_need_a_task_over_two_halves() {
+        let mut config = ModelConfig::transformer(6, 8, 8, 1, 2);
+        config.arch.pairs_share_position = true;
+        assert_eq!(config.validate(), Err(ConfigError::NoPairs));
+        config.paired = Some(PairedHalves { n: 4 });
+        // x | y needs 9 positions; the context has 8.
+        assert_eq!(config.validate(), Err(ConfigError::NoPairs));
+        config.paired = Some(PairedHalves { n: 3 });
+        assert!(config.validate().is_ok());
     }
 
     #[test]

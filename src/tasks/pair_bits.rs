@@ -69,6 +69,10 @@ impl<R: PairRule> Task for PairBits<R> {
         let (x, y) = parse(&self.base.vocab, prompt)?;
         Ok(self.example_for(&x, &y))
     }
+
+    fn paired_halves(&self) -> Option<usize> {
+        Some(self.base.size)
+    }
 }
 
 /// Read `x | y <q>` into two bit strings of equal length.

@@ -76,6 +76,13 @@ pub trait Task: std::fmt::Debug {
         None
     }
 
+    /// The length `n` of each half when the prompt is `x₀ … x_{n−1} | y₀ … y_{n−1} …` (the
+    /// pair-bits tasks), or `None`. A model may give `xᵢ` and `yᵢ` a shared position code
+    /// ([`crate::models::ArchSpec::pairs_share_position`]).
+    fn paired_halves(&self) -> Option<usize> {
+        None
+    }
+
     /// The data of a task over a fixed list of examples (your own data), `None` for a
     /// generator. Held-out sets of such a task are drawn from its lines without replacement
     /// (`train::held_out`).

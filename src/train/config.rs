@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::memory::{human_bytes, memory_cap, training_bytes};
 use crate::models::config::{check_count, check_range};
 use crate::models::{
-    ArchSpec, AttentionMode, ConfigError, IndexTokens, ModelConfig, RangeError, SequenceTooLong,
+    ArchSpec, AttentionMode, ConfigError, IndexTokens, ModelConfig, PairedHalves, RangeError,
+    SequenceTooLong,
 };
 use crate::tasks::{Task, TaskError, TaskKind, TaskSpec};
 
@@ -46,6 +47,8 @@ pub enum TrainError {
         "a growing softmax scale needs softmax attention in a standard or sparse transformer, and a start in (0, softmax scale], got {0}"
     )]
     ScaleSchedule(f32),
+    #[error("curriculum: {0}")]
+    Curriculum(String),
     #[error("cancelled")]
     Cancelled,
     #[error("cannot resume this run: {0}")]
@@ -88,6 +91,62 @@ pub struct TrainConfig {
     /// `softmax_scale`); `None`: the scale stays fixed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub softmax_scale_from: Option<f32>,
+    /// Train on smaller sizes of the task first ([`Curriculum`]); `None`: every step at the
+    /// task's size. Evaluation is always at the task's size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curriculum: Option<Curriculum>,
+}
+
+/// A task built at one size of a curriculum, with that size.
+pub type SizedTask = (usize, Box<dyn Task>);
+
+/// A curriculum over the task's size: training starts at size `from`, which doubles stage by
+/// stage (equal numbers of steps) up to the task's size over the first `fraction` of the steps;
+/// the remaining steps train at the task's size. For tasks whose smaller sizes use the same
+/// tokens (bit strings, brackets, numbers); the model is built for the task's size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Curriculum {
+    pub from: usize,
+    pub fraction: f64,
+}
+
+impl Curriculum {
+    /// The sizes trained at before the task's `size`, smallest first (doubling from `from`).
+    pub fn stages(&self, size: usize) -> Vec<usize> {
+        std::iter::successors(Some(self.from), |s| s.checked_mul(2))
+            .take_while(|s| *s < size)
+            .collect()
+    }
+
+    /// The size step `step` of a `steps`-step run trains at.
+    pub fn size_at(&self, step: usize, steps: usize, size: usize) -> usize {
+        let stages = self.stages(size);
+        if stages.is_empty() {
+            return size;
+        }
+        let span = (self.fraction * steps as f64).floor() as usize;
+        let per_stage = (span / stages.len()).max(1);
+        stages.get(step / per_stage).copied().unwrap_or(size)
+    }
+
+    /// `from:fraction` (`8:0.5`), or `from` alone (half the steps), as the CLI takes it.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (from, fraction) = match text.split_once(':') {
+            Some((from, fraction)) => (from, Some(fraction)),
+            None => (text, None),
+        };
+        let from = from
+            .trim()
+            .parse()
+            .map_err(|_| format!("curriculum `{text}`: the start size must be a whole number"))?;
+        let fraction = match fraction {
+            Some(f) => f.trim().parse().map_err(|_| {
+                format!("curriculum `{text}`: the fraction of steps must be a number in (0, 1]")
+            })?,
+            None => 0.5,
+        };
+        Ok(Self { from, fraction })
+    }
 }
 
 impl Default for TrainConfig {
@@ -109,6 +168,7 @@ impl Default for TrainConfig {
             eval_every: 100,
             eval_examples: 128,
             softmax_scale_from: None,
+            curriculum: None,
         }
     }
 }
@@ -117,6 +177,65 @@ impl TrainConfig {
     /// The task this run trains on.
     pub fn task(&self) -> Result<Box<dyn Task>, TaskError> {
         self.task.build()
+    }
+
+    /// The tasks a curriculum trains on before the task's size, with their sizes, smallest
+    /// first (empty without a curriculum). Each must use the task's own tokens.
+    pub fn curriculum_tasks(&self) -> Result<Vec<SizedTask>, TrainError> {
+        let Some(c) = self.curriculum else {
+            return Ok(Vec::new());
+        };
+        let size = self.task.size;
+        let fails = |why: String| TrainError::Curriculum(why);
+        if !(c.fraction > 0.0 && c.fraction <= 1.0) {
+            return Err(fails(format!(
+                "the fraction of steps on smaller sizes must be in (0, 1], got {}",
+                c.fraction
+            )));
+        }
+        if self.task.task == TaskKind::Custom {
+            return Err(fails(
+                "your own data has no smaller sizes to start from".to_string(),
+            ));
+        }
+        if self.model.pairs_share_position {
+            return Err(fails(
+                "pairs sharing the position code are laid out for the task's own size; train \
+                 without a curriculum"
+                    .to_string(),
+            ));
+        }
+        if c.from == 0 || c.from >= size {
+            return Err(fails(format!(
+                "it starts at size {} but must start below the task's size {size} (and above 0)",
+                c.from
+            )));
+        }
+        let stages = c.stages(size);
+        if (c.fraction * self.steps as f64).floor() < stages.len() as f64 {
+            return Err(fails(format!(
+                "{} steps cannot give {} smaller sizes a step each",
+                self.steps,
+                stages.len()
+            )));
+        }
+        let task = self.task()?;
+        let mut tasks = Vec::with_capacity(stages.len());
+        for &stage in &stages {
+            let small = self
+                .task
+                .at_size(stage)
+                .build()
+                .map_err(|e| fails(format!("size {stage} is not a size of this task: {e}")))?;
+            if small.vocab().tokens() != task.vocab().tokens() {
+                return Err(fails(format!(
+                    "at size {stage} the task uses other tokens than at size {size} (a model \
+                     cannot carry over between them)"
+                )));
+            }
+            tasks.push((stage, small));
+        }
+        Ok(tasks)
     }
 
     /// The model this run trains: the spec, sized for the task (validated).
@@ -133,6 +252,10 @@ impl TrainConfig {
             vocab_size: task.vocab().len(),
             max_len: self.context.unwrap_or(0).max(task.max_seq_len()),
             index_tokens,
+            paired: match task.paired_halves() {
+                Some(n) if self.model.pairs_share_position => Some(PairedHalves { n }),
+                _ => None,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -140,8 +263,15 @@ impl TrainConfig {
 
     /// One line: task, size, architecture, layers and width (headers of `lab` commands).
     pub fn summary(&self) -> String {
+        let curriculum = self.curriculum.map_or_else(String::new, |c| {
+            format!(
+                " · curriculum from size {} over {:.0} % of the steps",
+                c.from,
+                100.0 * c.fraction
+            )
+        });
         format!(
-            "{} · {} · {} layers · width {}",
+            "{} · {} · {} layers · width {}{curriculum}",
             self.task.describe(),
             self.model.architecture.title(),
             self.model.n_layers,
@@ -157,6 +287,7 @@ impl TrainConfig {
         check_range("learning rate", self.learning_rate, 1e-6, 1.0)?;
         check_count("evaluation interval", self.eval_every, 1, 1_000_000)?;
         check_count("evaluation examples", self.eval_examples, 1, 10_000)?;
+        self.curriculum_tasks()?;
         if let Some(from) = self.softmax_scale_from {
             let arch = &self.model;
             let fits = arch.architecture.has_attention_modes()

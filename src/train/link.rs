@@ -94,6 +94,9 @@ fn apply(config: &mut TrainConfig, choice: &mut BackendChoice, key: &str, value:
         "index-positions" => on_off(value)
             .map(|v| model.index_shares_position = v)
             .is_some(),
+        "pair-positions" => on_off(value)
+            .map(|v| model.pairs_share_position = v)
+            .is_some(),
         "backend" => BackendChoice::from_key(value)
             .map(|c| *choice = c)
             .is_some(),
@@ -130,7 +133,7 @@ fn shown(key: &str, value: &str) -> String {
 
 /// Why [`apply`] could not take `key=value`: an unknown name, or a value it cannot read.
 fn unreadable(config: &TrainConfig, key: &str, value: &str) -> String {
-    const KNOWN: [&str; 17] = [
+    const KNOWN: [&str; 18] = [
         "task",
         "size",
         "width",
@@ -147,6 +150,7 @@ fn unreadable(config: &TrainConfig, key: &str, value: &str) -> String {
         "block",
         "window",
         "index-positions",
+        "pair-positions",
         "backend",
     ];
     let why = if key == "data" {
@@ -343,6 +347,9 @@ pub fn query(config: &TrainConfig, choice: BackendChoice) -> String {
     }
     if config.model.index_shares_position {
         push("index-positions", "on".into(), String::new());
+    }
+    if config.model.pairs_share_position {
+        push("pair-positions", "on".into(), String::new());
     }
     if config.model.sparse_window {
         push("window", "on".into(), String::new());

@@ -26,7 +26,7 @@ pub mod yield_now;
 pub use adamw::{AdamW, OptimizerStateError};
 pub use backend::{BackendChoice, BackendInfo};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta, Provenance};
-pub use config::{TrainConfig, TrainError};
+pub use config::{Curriculum, TrainConfig, TrainError};
 pub use eval::{EvalReport, GreedyReport};
 pub use inspect::Inspection;
 pub use metrics::{FreeAccuracy, Metrics};

@@ -34,6 +34,8 @@ fn window_and_last(losses: &[f32]) -> (f32, f32) {
 pub struct Trainer {
     config: TrainConfig,
     task: Box<dyn Task>,
+    /// The smaller sizes of a curriculum, smallest first (empty without one).
+    curriculum: Vec<super::config::SizedTask>,
     model: Model,
     optimizer: AdamW,
     /// Training examples: never a test prompt, with the generator's label balance.
@@ -82,7 +84,10 @@ impl Trainer {
     /// A trainer for `model` (on the autodiff `device`) at step 0 with a fresh optimizer.
     fn assemble(config: TrainConfig, task: Box<dyn Task>, model: Model, device: Device) -> Self {
         let test_set = held_out(task.as_ref(), config.seed, config.eval_examples);
+        // Validated with the config (`TrainConfig::validate`).
+        let curriculum = config.curriculum_tasks().unwrap_or_default();
         Self {
+            curriculum,
             stream: TrainingStream::new(config.seed, &test_set),
             last_good: (0, model.clone()),
             config,
@@ -214,7 +219,17 @@ impl Trainer {
     /// The next training example: from the training stream, never a test prompt, with the
     /// generator's label balance (see [`TrainingStream`]). `step` draws its batches here.
     pub fn next_training_example(&mut self) -> Example {
-        self.stream.next_example(self.task.as_ref())
+        let task = match self.config.curriculum {
+            Some(c) => {
+                let size = c.size_at(self.step, self.config.steps, self.config.task.size);
+                self.curriculum
+                    .iter()
+                    .find(|(s, _)| *s == size)
+                    .map_or(self.task.as_ref(), |(_, t)| t.as_ref())
+            }
+            None => self.task.as_ref(),
+        };
+        self.stream.next_example(task)
     }
 
     /// One optimiser step. Queues device work only; nothing is read back.
@@ -371,6 +386,84 @@ mod tests {
         let (mean, last) = window_and_last(&[2.0, 4.0]);
         assert_eq!((mean, last), (3.0, 3.0));
         assert!(window_and_last(&[]).0.is_nan());
+    }
+
+    fn disjointness(size: usize, steps: usize, curriculum: Option<&str>) -> TrainConfig {
+        TrainConfig {
+            task: crate::tasks::TaskSpec {
+                size,
+                ..crate::tasks::TaskSpec::default_for(crate::tasks::TaskKind::Disjointness)
+            },
+            steps,
+            curriculum: curriculum.map(|c| super::super::Curriculum::parse(c).unwrap()),
+            ..TrainConfig::default()
+        }
+    }
+
+    #[test]
+    fn a_curriculum_trains_the_smaller_sizes_first_in_equal_stages() {
+        let c = super::super::Curriculum::parse("4:0.5").unwrap();
+        assert_eq!(c.stages(16), vec![4, 8]);
+        // 100 steps: 50 on smaller sizes, 25 each, then the task's size.
+        let sizes: Vec<usize> = [0, 24, 25, 49, 50, 99]
+            .iter()
+            .map(|&s| c.size_at(s, 100, 16))
+            .collect();
+        assert_eq!(sizes, vec![4, 4, 8, 8, 16, 16]);
+        // The examples drawn follow it: a prompt of size N has 2N bits and a separator.
+        let config = disjointness(16, 100, Some("4:0.5"));
+        let plain = disjointness(16, 100, None).task().unwrap();
+        let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
+        let prompt_len = |n: usize| {
+            let task = disjointness(n, 100, None).task().unwrap();
+            task.generate(&mut crate::tasks::TaskRng::new(1, 0))
+                .prompt()
+                .len()
+        };
+        assert_eq!(
+            trainer.next_training_example().prompt().len(),
+            prompt_len(4)
+        );
+        trainer.step = 30;
+        assert_eq!(
+            trainer.next_training_example().prompt().len(),
+            prompt_len(8)
+        );
+        trainer.step = 60;
+        let full = trainer.next_training_example();
+        assert_eq!(
+            full.prompt().len(),
+            plain
+                .generate(&mut crate::tasks::TaskRng::new(1, 0))
+                .prompt()
+                .len()
+        );
+        // Evaluation stays at the task's size.
+        assert!(
+            trainer
+                .test_set
+                .iter()
+                .all(|ex| ex.prompt().len() == prompt_len(16))
+        );
+    }
+
+    #[test]
+    fn a_curriculum_the_task_cannot_follow_is_refused_with_the_reason() {
+        let refused = |config: TrainConfig| config.validate().unwrap_err().to_string();
+        assert!(refused(disjointness(16, 100, Some("16"))).contains("must start below"));
+        assert!(refused(disjointness(16, 100, Some("4:1.5"))).contains("(0, 1]"));
+        assert!(refused(disjointness(16, 1, Some("2:0.5"))).contains("cannot give"));
+        // Index lookup names its indices @0 … @255 at every size: a curriculum serves it.
+        let lookup = TrainConfig {
+            task: crate::tasks::TaskSpec {
+                size: 16,
+                ..crate::tasks::TaskSpec::default_for(crate::tasks::TaskKind::IndexLookup)
+            },
+            curriculum: Some(super::super::Curriculum::parse("4").unwrap()),
+            ..TrainConfig::default()
+        };
+        assert!(lookup.validate().is_ok());
+        assert!(super::super::Curriculum::parse("x:0.5").is_err());
     }
 
     #[test]

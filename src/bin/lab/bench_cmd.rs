@@ -302,6 +302,7 @@ fn decode(args: &DecodeArgs) -> Result<(), String> {
                 ..ArchSpec::default()
             },
             index_tokens: None,
+            paired: None,
         };
         device.seed(1);
         let model = Model::new(&config, &device).map_err(|e| e.to_string())?;

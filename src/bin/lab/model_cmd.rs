@@ -79,6 +79,7 @@ impl SizeArgs {
             vocab_size: self.vocab,
             max_len: self.max_len,
             index_tokens: None,
+            paired: None,
         }
     }
 }

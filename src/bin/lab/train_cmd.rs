@@ -19,7 +19,7 @@ use expressivity_lab::files::{self, Output};
 use expressivity_lab::tasks::TaskKind;
 use expressivity_lab::train::checkpoint::{self, CheckpointMeta, read_meta};
 use expressivity_lab::train::metrics::LAST_LOSS_STEPS;
-use expressivity_lab::train::{Event, Outcome, Phase, Session, TrainConfig};
+use expressivity_lab::train::{Curriculum, Event, Outcome, Phase, Session, TrainConfig};
 
 fn parse_with<T>(
     from_name: fn(&str) -> Option<T>,
@@ -54,6 +54,11 @@ pub struct TrainArgs {
     /// (softmax attention trained towards saturated attention).
     #[arg(long)]
     softmax_scale_from: Option<f32>,
+    /// Train on smaller sizes first: FROM[:FRACTION] starts at size FROM, doubling up to
+    /// --size over the first FRACTION of the steps (default 0.5), equal steps per size; the
+    /// rest at --size. For tasks whose smaller sizes use the same tokens.
+    #[arg(long, value_name = "FROM[:FRACTION]", value_parser = Curriculum::parse)]
+    curriculum: Option<Curriculum>,
     /// none, learned or sinusoidal.
     #[arg(long, default_value = "sinusoidal",
           value_parser = parse_with(PositionalEncoding::from_name, PositionalEncoding::ALL.iter().map(|a| a.name())))]
@@ -69,6 +74,10 @@ pub struct TrainArgs {
     /// embedding, as in the index-lookup construction.
     #[arg(long)]
     index_positions: bool,
+    /// In equality and disjointness (`x | y <q>`), xᵢ and yᵢ both include the position code of
+    /// i in their embedding, as in those tasks' constructions.
+    #[arg(long)]
+    pair_positions: bool,
     #[arg(long, default_value_t = TrainConfig::default().model.d_model)]
     width: usize,
     #[arg(long, default_value_t = TrainConfig::default().model.n_layers)]
@@ -109,8 +118,8 @@ pub struct TrainArgs {
     /// own config is used; only --steps (the new total) applies.
     /// Flags that describe another run are refused beside it (they would be ignored).
     #[arg(long, conflicts_with_all = [
-        "task", "data", "size", "arch", "attention", "softmax_scale", "softmax_scale_from",
-        "positional", "block", "window", "index_positions", "width", "layers", "heads",
+        "task", "data", "size", "arch", "attention", "softmax_scale", "softmax_scale_from", "curriculum",
+        "positional", "block", "window", "index_positions", "pair_positions", "width", "layers", "heads",
         "batch", "lr", "seed", "eval_every", "eval_examples", "context", "brackets", "depth",
         "bits", "symbols", "param",
     ])]
@@ -178,6 +187,7 @@ fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
             positional: args.positional,
             block_size: args.block,
             index_shares_position: args.index_positions,
+            pairs_share_position: args.pair_positions,
             sparse_window: args.window,
             d_model: args.width,
             n_layers: args.layers,
@@ -192,6 +202,7 @@ fn config_from(args: &TrainArgs) -> Result<TrainConfig, String> {
         eval_examples: args.eval_examples,
         context: args.context,
         softmax_scale_from: args.softmax_scale_from,
+        curriculum: args.curriculum,
     })
 }
 
