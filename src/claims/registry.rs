@@ -331,7 +331,18 @@ fn equality(task: TaskKind) -> Claim {
                   LSTM reaches 97.7 % after 12,000 too (width 64 ≥ N); at N = 32 the 2-layer \
                   transformer stays at chance after 8,000 steps (46.1 %, loss ln 2, lr 1e-3 and \
                   3e-3). A grid that can show the separation needs N ≥ 32 with tens of \
-                  thousands of steps per run: days on 2 cores.",
+                  thousands of steps per run: days on 2 cores. Probes of 2026-12-06 (lab train, \
+                  disjointness, seed 101, 6,000 steps, lr 1e-3 unless said, 512 held-out \
+                  prompts): the 2-layer transformer of width 64 reaches 100 % at N = 8 but \
+                  63.5 % at N = 16 (64 % with 3e-3, 65-66 % with a curriculum from N = 8, \
+                  --curriculum 8:0.5); with x_i and y_i sharing a position code \
+                  (--pair-positions, as the construction shares one) it reaches 100 % at N = 16, \
+                  but 65.8 % at N = 32 and 52 % at N = 64 with width 32. With the same code the 1-layer transformer \
+                  stays at the count rule's level at N = 8 (72.5 %, widths 16 and 64) and \
+                  N = 16 (65.8 %), and the LSTM reaches 99.0 % at N = 8 with width 64 (87.3 % \
+                  with 16, lr 3e-3) but 65.2 % at N = 16: the 1-layer side reaches 95 % nowhere, \
+                  so its growth cannot be measured at these budgets; equality with the shared \
+                  code stays at chance at N = 16 (49.2 %, loss ln 2).",
     }
 }
 

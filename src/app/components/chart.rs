@@ -105,12 +105,20 @@ pub struct Props {
     pub area: bool,
     #[prop_or_default]
     pub children: Html,
+    /// Its smallest drawn size as a fraction of its units: [`MIN_SCALE`] for charts whose
+    /// labels fit when the page enlarges them; a chart with long labels in its margin (the
+    /// claims' plots) keeps its label size and sets its own, larger.
+    #[prop_or(MIN_SCALE)]
+    pub min_scale: f64,
 }
 
 /// The smallest rendered size of a chart, as a fraction of its SVG units. Drawn that small its
 /// labels are 15 units (the page's CSS enlarges them in a narrow box), so 8 px or more; a
 /// narrower box scrolls sideways.
 pub const MIN_SCALE: f64 = 0.54;
+
+/// From this smallest scale on, a chart keeps its labels' size (9-10 units: 8 px or more).
+pub const FIXED_LABELS: f64 = 0.9;
 
 /// `text-anchor` for a label at a fraction of the width: flush with the plot's edges.
 fn anchor(at: f64) -> &'static str {
@@ -134,10 +142,15 @@ pub fn chart(props: &Props) -> Html {
     };
     // Never drawn below MIN_SCALE of its own units: on a narrow screen the chart scrolls
     // sideways in its box instead of shrinking its labels below reading size.
-    let min_width = format!("min-width:{:.0}px", MIN_SCALE * f.width);
+    let min_width = format!("min-width:{:.0}px", props.min_scale * f.width);
+    // Only a chart drawn that small gets larger label units in a narrow box (the page's CSS).
+    let class = classes!(
+        props.class.clone(),
+        (props.min_scale < FIXED_LABELS).then_some("shrinks")
+    );
     html! {
         <div class="chart-scroll" tabindex="0">
-        <svg viewBox={format!("0 0 {} {}", f.width, f.height)} class={props.class.clone()} style={min_width}
+        <svg viewBox={format!("0 0 {} {}", f.width, f.height)} class={class} style={min_width}
             role={props.label.as_ref().map(|_| "img")} aria-label={props.label.clone()}>
             if props.area {
                 <rect x={n(left)} y={n(top)} width={n(right - left)} height={n(bottom - top)} class="plot-area" />

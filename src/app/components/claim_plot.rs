@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, polyline_points};
+use super::chart::{Chart, FIXED_LABELS, Frame, Tick, polyline_points};
 use crate::claims::curves::{rows_of, theory};
 use crate::claims::stats::WStar;
 use crate::claims::verdict::Cell;
@@ -154,7 +154,7 @@ fn width_plot(claim: &Claim, v: &Verdict) -> Html {
     });
     let k = series.len();
     html! {
-        <Chart frame={FRAME} class="claim-chart" grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
+        <Chart frame={FRAME} class="claim-chart" min_scale={FIXED_LABELS} grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
             label={format!("w*(N) of {}", claim.id)}>
             { for drawn }
             { legend(k + 1, "#667085", "dashed: theory".to_string()) }
@@ -206,7 +206,7 @@ fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
     });
     let threshold = FRAME.y(v.threshold);
     html! {
-        <Chart frame={FRAME} class="claim-chart" grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
+        <Chart frame={FRAME} class="claim-chart" min_scale={FIXED_LABELS} grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
             label={match width {
                 Some(w) => format!("accuracy of {} per N at width {w}", claim.id),
                 None => format!("accuracy of {} per N", claim.id),

@@ -24,8 +24,8 @@ pub struct Props {
 const FRAME: Frame = Frame {
     width: 520.0,
     height: 220.0,
-    left: 44.0,
-    right: 44.0,
+    left: 56.0,
+    right: 50.0,
     top: 12.0,
     bottom: 28.0,
 };

@@ -18,7 +18,7 @@ pub struct Props {
 const FRAME: Frame = Frame {
     width: 420.0,
     height: 200.0,
-    left: 44.0,
+    left: 54.0,
     right: 10.0,
     top: 10.0,
     bottom: 28.0,

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, polyline_points, series_colour};
+use super::chart::{Chart, FIXED_LABELS, Frame, Tick, polyline_points, series_colour};
 use crate::train::sweep::RunResult;
 
 #[derive(Properties, PartialEq)]
@@ -16,7 +16,7 @@ pub struct Props {
 const FRAME: Frame = Frame {
     width: 640.0,
     height: 240.0,
-    left: 36.0,
+    left: 48.0,
     right: 150.0,
     top: 10.0,
     bottom: 34.0,
@@ -77,7 +77,7 @@ pub fn sweep_chart(props: &Props) -> Html {
         }
     });
     html! {
-        <Chart frame={FRAME} class="sweep-chart" grid={true} axes={true} {left} {bottom}>
+        <Chart frame={FRAME} class="sweep-chart" min_scale={FIXED_LABELS} grid={true} axes={true} {left} {bottom}>
             { for series }
         </Chart>
     }

@@ -1,7 +1,8 @@
 // The layout at a laptop's and a phone's size (1366×768 and 390×844), with a model trained so
 // that every panel is filled (curves, attention map, the chain-of-thought player and its 2-D
 // DP table, a run in the table): the document is no wider than the viewport, no element lies
-// outside it or is clipped except inside a declared scroll area, no menu cuts off its choice,
+// outside it or is clipped except inside a declared scroll area, no chart's label runs out of
+// its drawing, no menu cuts off its choice,
 // no text (charts' labels scaled to their drawn size included) is under 8 px, the section bar
 // reaches the Claims panel, and on the phone a claim card opens on a tap with a readable plot.
 // Screenshots of both go to target/e2e-layout-*.png.
@@ -38,7 +39,7 @@ async function panel(h) {
       await page.click("#claim-index-lookup details.claim-body > summary");
       const plot = await page.evaluate(audit, MIN_TEXT_PX);
       const opened = await page.isVisible("#claim-plot-index-lookup svg");
-      check(opened && plot.small.length === 0 && plot.outside.length === 0, `${at}: a claim card opens on a tap, its plot readable and inside the page (smallest text ${plot.smallest.toFixed(1)} px; ${[...plot.small, ...plot.outside].slice(0, 3).join("; ")})`);
+      check(opened && plot.small.length === 0 && plot.outside.length === 0 && plot.clipped.length === 0, `${at}: a claim card opens on a tap, its plot readable, whole and inside the page (smallest text ${plot.smallest.toFixed(1)} px; ${[...plot.small, ...plot.outside, ...plot.clipped].slice(0, 3).join("; ")})`);
       await page.screenshot({ path: resolve(`target/e2e-layout-${width}-claim.png`) });
     } else {
       check(!folded, `${at}: claim cards start open`);
@@ -77,6 +78,14 @@ function audit(minPx) {
       const text = el.selectedOptions[0]?.textContent ?? "";
       const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
       if (canvas.measureText(text).width > room) clipped.push(`${describe(el)} shows “${text}” cut off`);
+    }
+    // A chart's label that runs past its drawing (cut off by the SVG's own box).
+    if (el.tagName === "text" && el.ownerSVGElement) {
+      const box = el.ownerSVGElement.viewBox.baseVal;
+      const b = el.getBBox();
+      if (box && box.width && (b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1)) {
+        clipped.push(`“${el.textContent}” runs out of ${describe(el.ownerSVGElement.closest("[id]") ?? el)} (${b.x.toFixed(0)}..${(b.x + b.width).toFixed(0)} of ${box.width})`);
+      }
     }
     const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
     if (!ownText) continue;
