@@ -11,6 +11,7 @@
 //! page's transitions; everything that touches the browser is wasm only.
 
 pub mod model_store;
+pub mod palette;
 pub mod runs;
 pub mod state;
 pub mod worker;

@@ -40,15 +40,10 @@ impl Frame {
     }
 }
 
-/// One colour per series of a chart (sweeps, overlaid runs), distinct on the page's white.
-pub const SERIES_COLOURS: [&str; 9] = [
-    "#1f4e9c", "#c2571a", "#0f8a6a", "#7b3fa0", "#b8860b", "#c0304a", "#4a7f2a", "#6b6b6b",
-    "#2a8fbf",
-];
-
-/// The colour of series `k` (colours repeat after [`SERIES_COLOURS`]).
+/// The colour of series `k` (the page's palette, kept apart for colour-blind readers; colours
+/// repeat after six).
 pub fn series_colour(k: usize) -> &'static str {
-    SERIES_COLOURS[k % SERIES_COLOURS.len()]
+    crate::app::palette::series(k)
 }
 
 /// A labelled tick at a fraction of an axis.

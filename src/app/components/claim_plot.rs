@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{Chart, FIXED_LABELS, Frame, Tick, polyline_points};
+use crate::app::palette;
 use crate::claims::curves::{rows_of, theory};
 use crate::claims::stats::WStar;
 use crate::claims::verdict::Cell;
@@ -30,8 +31,8 @@ const FRAME: Frame = Frame {
     bottom: 30.0,
 };
 /// Positive side in blues and greens, negative side in warm colours.
-const POSITIVE: [&str; 2] = ["#1f4e9c", "#0f8a6a"];
-const NEGATIVE: [&str; 2] = ["#c2571a", "#c0304a"];
+const POSITIVE: [&str; 2] = [palette::BLUE, palette::GREEN];
+const NEGATIVE: [&str; 2] = [palette::VERMILLION, palette::PURPLE];
 
 /// Horizontal position of `size` among the sizes `[lo, hi]` on a log scale (fractions with a
 /// margin, so the end points do not sit on the axes).

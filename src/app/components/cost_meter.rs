@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::chart::{Chart, Frame, Tick, polyline_points};
+use crate::app::palette;
 use crate::models::cost::token_cost;
 use crate::models::{Architecture, ModelConfig};
 
@@ -32,12 +33,12 @@ const SAMPLES: usize = 64;
 
 fn colour(a: Architecture) -> &'static str {
     match a {
-        Architecture::Standard => "#1f4e9c",
-        Architecture::Sparse => "#7b3fa0",
-        Architecture::Linear => "#0f8a6a",
-        Architecture::Lstm => "#c2571a",
-        Architecture::Gru => "#b8860b",
-        Architecture::Ssm => "#c0304a",
+        Architecture::Standard => palette::BLUE,
+        Architecture::Sparse => palette::PURPLE,
+        Architecture::Linear => palette::GREEN,
+        Architecture::Lstm => palette::VERMILLION,
+        Architecture::Gru => palette::BROWN,
+        Architecture::Ssm => palette::INK,
     }
 }
 

@@ -29,9 +29,7 @@ const H: f64 = 220.0;
 const LEFT: f64 = 40.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 40.0;
-const COLOURS: [&str; 6] = [
-    "#1f4e9c", "#c2571a", "#0f8a6a", "#7b3fa0", "#b8860b", "#c0304a",
-];
+const COLOURS: [&str; 6] = crate::app::palette::SERIES;
 
 /// x of token `p`'s column centre among `t` (at least 2) tokens.
 fn x_of(p: usize, t: usize) -> f64 {
