@@ -97,6 +97,25 @@ fn to_first_evaluation(session: &mut Session) -> Vec<Event> {
 }
 
 #[test]
+fn the_stored_size_estimate_holds_for_real_snapshots() {
+    for arch in [Architecture::Standard, Architecture::Lstm] {
+        for width in [16, 64] {
+            let mut config = config(arch);
+            config.model.d_model = width;
+            let params = config.model().unwrap().param_count();
+            let mut session = started(config);
+            to_first_evaluation(&mut session);
+            let bytes = pollster::block_on(session.snapshot()).unwrap().len() as f64;
+            let estimate = checkpoint::stored_bytes_estimate(params, 1) as f64;
+            assert!(
+                (estimate / bytes - 1.0).abs() < 0.1,
+                "{arch:?} width {width}: {params} parameters, snapshot {bytes} bytes, estimate {estimate}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_resumed_run_equals_the_uninterrupted_run() {
     for arch in [Architecture::Standard, Architecture::Lstm] {
         let config = config(arch);

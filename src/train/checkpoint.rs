@@ -327,6 +327,14 @@ pub async fn save(model: &Model, meta: &CheckpointMeta) -> Result<Vec<u8>, Check
     save_resumable(model, meta, None).await
 }
 
+/// About how many bytes a run's stored checkpoint takes once it has recorded `evaluations`
+/// evaluations: a resumable snapshot (format v3) holds the weights and AdamW's two moments, 4
+/// bytes each per parameter, plus metadata (config, resume state, history). What the page
+/// says a run will keep in the browser; a test holds it to real snapshots.
+pub fn stored_bytes_estimate(params: usize, evaluations: usize) -> u64 {
+    12 * params as u64 + 24 * 1024 + 160 * evaluations as u64
+}
+
 /// [`save`], with the optimizer's state of a run saved at an evaluation point (then
 /// `meta.resume` must be set too: [`resume_parts`] reads both back).
 pub async fn save_resumable(

@@ -10,6 +10,7 @@ use yew::prelude::*;
 use super::{CustomDataInput, NumberField, on_select};
 use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{CustomData, TaskKind, TaskSpec};
+use crate::train::checkpoint::stored_bytes_estimate;
 use crate::train::link::MissingData;
 use crate::train::{BackendChoice, TrainConfig};
 
@@ -32,6 +33,17 @@ pub struct Props {
 }
 
 /// Apply a candidate configuration when it is valid; otherwise show why and keep the old one.
+/// "180 KB", "2.2 MB", "150 MB", "1.2 GB".
+fn stored_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    match b {
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e7 => format!("{:.0} MB", b / 1e6),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b => format!("{:.0} KB", (b / 1e3).max(1.0)),
+    }
+}
+
 fn submit(
     candidate: TrainConfig,
     error: &UseStateHandle<Option<String>>,
@@ -271,6 +283,13 @@ pub fn config_panel(props: &Props) -> Html {
             }
             { select_field(props, &error, "cfg-positional", "Positions", &positionals, c.model.positional, |c, p| c.model.positional = p) }
             <div class="params">{format!("{} parameters", props.config.model().map(|m| m.param_count()).unwrap_or(0))}</div>
+            if let Ok(model) = props.config.model() {
+                <div class="params" id="run-storage-estimate"
+                    title="Each run is kept in this browser's storage (the runs table) with its latest checkpoint: weights and optimizer state, rewritten at each evaluation, so that it can be reopened and resumed">
+                    { format!("a run keeps about {} in this browser",
+                        stored_size(stored_bytes_estimate(model.param_count(), c.steps / c.eval_every.max(1) + 1))) }
+                </div>
+            }
             <h2>{"Training"}</h2>
             { number_field(props, &error, ("cfg-steps", "Steps".into()), c.steps.to_string(), ("1".into(), "1000000".into(), "50"), |c, t| parse_into(&mut c.steps, t)) }
             { number_field(props, &error, ("cfg-batch", "Batch".into()), c.batch_size.to_string(), ("1".into(), "4096".into(), "1"), |c, t| parse_into(&mut c.batch_size, t)) }

@@ -2,7 +2,7 @@
 // natively); every run is stored at each evaluation, survives a reload, resumes to where the
 // uninterrupted run ends, renames, overlays, exports all, deletes and clears; a full storage
 // quota is reported while training goes on.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { withHarness } from "../harness.mjs";
 
@@ -17,6 +17,12 @@ async function panel(h) {
     await train(r.page, 300_000);
     const [download] = await Promise.all([r.page.waitForEvent("download", { timeout: 60_000 }), r.page.click("#export-model")]);
     await download.saveAs(resolve("target/e2e-resumable.safetensors"));
+    // Before it ran, the form said what a run of this config keeps: the snapshot it exports.
+    const said = (await r.page.textContent("#run-storage-estimate").catch(() => "")) ?? "";
+    const [, amount, unit] = said.match(/about ([\d.]+) (KB|MB|GB)/) ?? [];
+    const estimate = parseFloat(amount) * { KB: 1e3, MB: 1e6, GB: 1e9 }[unit];
+    const real = (await stat(resolve("target/e2e-resumable.safetensors"))).size;
+    check(Math.abs(estimate / real - 1) < 0.25, `the form's storage estimate matches what the run keeps (“${said}”; its snapshot is ${real} bytes)`);
     check(r.errors.length === 0, `export of a run: no console errors (${r.errors.join(" | ")})`);
     await r.page.close();
   }
