@@ -2,6 +2,7 @@
 // CoT player, stale markers, accessibility, the main thread while training), the inference
 // attention switch and the cost meter, refused configurations, Stop within a step, every
 // architecture and another task from a link, your own data, junk in the URL.
+import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { withHarness, LONGTASK_LIMIT_MS, axeViolations, clickStop, remeasured } from "../harness.mjs";
@@ -95,6 +96,13 @@ async function panel(h) {
   const trainLongest = await remeasured(run.longest, (v) => v < LONGTASK_LIMIT_MS, ms,
     () => onFreshPage("?steps=300", async (p) => (await train(p, 300_000)).longest, first));
   check(trainLongest.ok, `longest main-thread task while training steps run: ${trainLongest.text} (< ${LONGTASK_LIMIT_MS} ms)`);
+  // The same with one more core kept busy (as a laptop running other work would be): the first
+  // evaluation's frame (the map and the player mounting) must stay under the limit too.
+  const busyLongest = await withBusyCore(async () => {
+    const once = () => onFreshPage("?steps=300", async (p) => (await train(p, 300_000)).longest, first);
+    return remeasured(await once(), (v) => v < LONGTASK_LIMIT_MS, ms, once);
+  });
+  check(busyLongest.ok, `longest main-thread task while training with another core kept busy: ${busyLongest.text} (< ${LONGTASK_LIMIT_MS} ms)`);
   check(errors.length === 0, `no console errors (${errors.join(" | ")})`);
   check(foreign.length === 0, `no request leaves the origin (${foreign.join(", ")})`);
   await mkdir("target", { recursive: true });
@@ -220,4 +228,14 @@ async function panel(h) {
   check(/memory/.test(cappedNotice) && !/\.\.=/.test(cappedNotice) && cappedNotice.length < 1000 && pageWidth[0] <= pageWidth[1],
     `ignored link parameters come with reasons, cut short (${cappedNotice.length} characters, page ${pageWidth[0]} px in a ${pageWidth[1]} px window): ${cappedNotice.slice(0, 240)}`);
   await capped.page.close();
+}
+
+/** `work()` while a `yes > /dev/null` process keeps one core busy; the process ends after. */
+async function withBusyCore(work) {
+  const busy = spawn("yes", { stdio: "ignore" });
+  try {
+    return await work();
+  } finally {
+    busy.kill();
+  }
 }
