@@ -215,7 +215,8 @@ fn cot_panel(state: &AppState, cb: &Callbacks, busy: bool) -> Html {
             <CotPlayer inspection={state.inspection.clone()} step={state.cot_step} layer={state.layer}
                 head={state.head} on_step={cb.on_cot_step.clone()} on_goto={cb.on_cot_goto.clone()} />
             if let Some(ins) = &state.inspection {
-                <DpTable inspection={ins.clone()} step={state.cot_step} on_goto={cb.on_cot_goto.clone()} />
+                <DpTable inspection={ins.clone()} step={state.cot_step} on_goto={cb.on_cot_goto.clone()}
+                    errors={state.cell_errors.clone()} />
             }
         </section>
     }

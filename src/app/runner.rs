@@ -296,13 +296,14 @@ impl Runner {
         yield_now().await;
         mark("run:greedy");
         let model = session.inference_model().ok_or("the run has no model")?;
-        let (report, misses) = greedy_with_misses(&model, session.test_set(), &device)
+        let (report, misses, cells) = greedy_with_misses(&model, session.test_set(), &device)
             .await
             .map_err(|e| e.to_string())?;
         self.send(Report::Greedy {
             mode: config.model.attention,
             report,
             misses: Rc::new(misses),
+            cells: Rc::new(cells),
         });
         self.send_agreement(
             &model,
@@ -398,10 +399,11 @@ impl Runner {
             yield_now().await;
             let examples = test_set(&train, task.as_ref());
             match greedy_with_misses(&model, &examples, &device).await {
-                Ok((report, misses)) => this.send(Report::Greedy {
+                Ok((report, misses, cells)) => this.send(Report::Greedy {
                     mode,
                     report,
                     misses: Rc::new(misses),
+                    cells: Rc::new(cells),
                 }),
                 Err(e) => return this.send(Report::Failed(e.to_string())),
             }
@@ -520,10 +522,11 @@ impl Runner {
         });
         yield_now().await;
         match greedy_with_misses(&loaded.model, &test_set, &device).await {
-            Ok((report, misses)) => self.send(Report::Greedy {
+            Ok((report, misses, cells)) => self.send(Report::Greedy {
                 mode: train.model.attention,
                 report,
                 misses: Rc::new(misses),
+                cells: Rc::new(cells),
             }),
             Err(e) => return self.send(Report::Failed(e.to_string())),
         }

@@ -15,6 +15,7 @@ use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
 use crate::train::checkpoint::CheckpointMeta;
+use crate::train::eval::CellErrors;
 use crate::train::link::{FromUrl, MissingData};
 use crate::train::run_record::{RunId, RunRecord, RunStatus};
 use crate::train::sweep::RunResult;
@@ -220,6 +221,8 @@ pub struct AppState {
     /// The held-out examples the kept model gets wrong under `inference_mode` (by index), for
     /// the player's "first wrong" and "wrong only".
     pub misses: Option<Rc<Vec<usize>>>,
+    /// How often each DP cell comes out wrong in free generation over the held-out set.
+    pub cell_errors: Option<Rc<CellErrors>>,
     /// Why the player could not show the prompt (or example) asked for.
     pub prompt_error: Option<String>,
     /// The construction (`claims::construct`) that set the kept model's weights, if any.
@@ -306,6 +309,7 @@ impl AppState {
             agreement: None,
             shown_config: None,
             misses: None,
+            cell_errors: None,
             prompt_error: None,
             construction: None,
             sweep: Sweep::default(),
@@ -386,6 +390,7 @@ impl AppState {
         self.model = None;
         self.greedy = None;
         self.misses = None;
+        self.cell_errors = None;
         self.agreement = None;
         self.construction = None;
         self.status = Status::Training { step };
@@ -411,6 +416,7 @@ impl AppState {
         self.status = Status::Inspecting;
         self.greedy = None;
         self.misses = None;
+        self.cell_errors = None;
         self.agreement = None;
         self.model_notice = Some(Ok(message));
     }
@@ -512,6 +518,7 @@ impl AppState {
                 if mode != s.inference_mode {
                     s.greedy = None;
                     s.misses = None;
+                    s.cell_errors = None;
                     s.agreement = None;
                 }
                 s.inference_mode = mode;
@@ -526,10 +533,12 @@ impl AppState {
                 mode,
                 report,
                 misses,
+                cells,
             } => {
                 if mode == s.inference_mode {
                     s.greedy = Some(report);
                     s.misses = Some(misses);
+                    s.cell_errors = Some(cells);
                 }
             }
             Report::Agreement { mode, result } => {
@@ -717,6 +726,7 @@ mod tests {
                 mode,
                 report,
                 misses,
+                cells: Rc::new(CellErrors::default()),
             },
         )
     }

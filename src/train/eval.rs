@@ -7,7 +7,9 @@ use super::batch::make_batch;
 use super::held_out::held_out;
 use super::yield_now::yield_now;
 use crate::models::SequenceModel;
-use crate::tasks::Example;
+use std::collections::BTreeMap;
+
+use crate::tasks::{Cell, Example};
 
 /// Accuracy over a set of examples.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -116,14 +118,63 @@ pub async fn greedy<M: SequenceModel>(
     Ok(greedy_with_misses(model, examples, device).await?.0)
 }
 
-/// [`greedy`], and the indices of the examples whose whole generated output is wrong (the
-/// page's chain-of-thought player browses them).
+/// How often each DP cell comes out wrong in free generation over a held-out set: for each
+/// cell the examples that write it and how many of them got its value wrong (the page's heat
+/// map of where errors cluster). Empty for tasks without DP cells.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CellErrors {
+    pub cells: Vec<CellErrorCount>,
+}
+
+/// One DP cell's tally over the held-out set.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CellErrorCount {
+    pub cell: Cell,
+    pub written: u32,
+    pub wrong: u32,
+}
+
+impl CellErrors {
+    /// The tally of every cell over `examples` and the continuations generated for them.
+    fn tally(examples: &[Example], generated: &[Vec<u32>]) -> Self {
+        let mut counts: BTreeMap<(usize, Option<usize>), CellErrorCount> = BTreeMap::new();
+        for (ex, continuation) in examples.iter().zip(generated) {
+            let reference = &ex.tokens[ex.prompt_len..];
+            // A cell counts once per example, wrong if any of its tokens is.
+            let mut this: BTreeMap<(usize, Option<usize>), (Cell, bool)> = BTreeMap::new();
+            for (k, trace) in ex.trace.iter().enumerate().take(reference.len()) {
+                if let Some(cell) = trace.cell {
+                    let wrong = continuation.get(k) != Some(&reference[k]);
+                    let entry = this.entry((cell.i, cell.j)).or_insert((cell, false));
+                    entry.1 |= wrong;
+                }
+            }
+            for (key, (cell, wrong)) in this {
+                let count = counts.entry(key).or_insert(CellErrorCount {
+                    cell,
+                    written: 0,
+                    wrong: 0,
+                });
+                count.written += 1;
+                count.wrong += u32::from(wrong);
+            }
+        }
+        Self {
+            cells: counts.into_values().collect(),
+        }
+    }
+}
+
+/// [`greedy`], and what the page's chain-of-thought player shows of it: the indices of the
+/// examples whose whole generated output is wrong (it browses them) and how often each DP
+/// cell comes out wrong.
 pub async fn greedy_with_misses<M: SequenceModel>(
     model: &M,
     examples: &[Example],
     device: &Device,
-) -> Result<(GreedyReport, Vec<usize>), TrainError> {
-    let scores = greedy_each(model, examples, device).await?;
+) -> Result<(GreedyReport, Vec<usize>, CellErrors), TrainError> {
+    let generated = continuations(model, examples, device).await?;
+    let scores = grade_all(examples, &generated);
     let [full, answer] = shares(&scores);
     let misses = (0..scores.len()).filter(|&i| !scores[i].exact).collect();
     Ok((
@@ -133,6 +184,7 @@ pub async fn greedy_with_misses<M: SequenceModel>(
             examples: examples.len(),
         },
         misses,
+        CellErrors::tally(examples, &generated),
     ))
 }
 
@@ -143,18 +195,37 @@ pub async fn greedy_each<M: SequenceModel>(
     examples: &[Example],
     device: &Device,
 ) -> Result<Vec<ExampleScore>, TrainError> {
+    let generated = continuations(model, examples, device).await?;
+    Ok(grade_all(examples, &generated))
+}
+
+fn grade_all(examples: &[Example], generated: &[Vec<u32>]) -> Vec<ExampleScore> {
+    examples
+        .iter()
+        .zip(generated)
+        .map(|(ex, continuation)| {
+            let grade = ex.grade(continuation);
+            ExampleScore {
+                exact: grade.exact,
+                answer: grade.answer_correct,
+            }
+        })
+        .collect()
+}
+
+/// What greedy generation writes after each example's prompt, up to the reference's length,
+/// in the order of `examples`; batched over examples that share a prompt length.
+async fn continuations<M: SequenceModel>(
+    model: &M,
+    examples: &[Example],
+    device: &Device,
+) -> Result<Vec<Vec<u32>>, TrainError> {
     const CHUNK: usize = 64;
-    let mut by_prompt: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    let mut by_prompt: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, ex) in examples.iter().enumerate() {
         by_prompt.entry(ex.prompt_len).or_default().push(i);
     }
-    let mut scores = vec![
-        ExampleScore {
-            exact: false,
-            answer: false,
-        };
-        examples.len()
-    ];
+    let mut generated = vec![Vec::new(); examples.len()];
     for group in by_prompt.values() {
         for chunk in group.chunks(CHUNK) {
             let prompts: Vec<&[u32]> = chunk.iter().map(|&i| examples[i].prompt()).collect();
@@ -162,15 +233,11 @@ pub async fn greedy_each<M: SequenceModel>(
             let seqs = continue_greedily(model, &prompts, end, device).await?;
             for (&i, seq) in chunk.iter().zip(&seqs) {
                 let ex = &examples[i];
-                let grade = ex.grade(&seq[ex.prompt_len..ex.len()]);
-                scores[i] = ExampleScore {
-                    exact: grade.exact,
-                    answer: grade.answer_correct,
-                };
+                generated[i] = seq[ex.prompt_len..ex.len()].to_vec();
             }
         }
     }
-    Ok(scores)
+    Ok(generated)
 }
 
 /// Continue prompts of one length greedily with the cached decoder until each sequence holds
@@ -265,4 +332,43 @@ pub fn held_out_at_size(
         });
     }
     Ok(held_out(task.as_ref(), train.seed, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasks::{TaskKind, TaskRng, TaskSpec};
+
+    #[test]
+    fn the_cell_tally_counts_each_written_cell_once_per_example() {
+        // LIS of size 5 writes dp_1 … dp_5 in every example.
+        let task = TaskSpec::new(TaskKind::Lis, 5).build().unwrap();
+        let mut rng = TaskRng::new(7, 0);
+        let examples: Vec<Example> = (0..3).map(|_| task.generate(&mut rng)).collect();
+        let reference = |ex: &Example| ex.tokens[ex.prompt_len..].to_vec();
+        fn cell_at(ex: &Example, n: usize) -> (usize, Option<Cell>) {
+            let (k, t) = ex
+                .trace
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.cell.is_some())
+                .nth(n)
+                .unwrap();
+            (k, t.cell)
+        }
+        // The first example right; the second wrong at its second cell only; the third cut off
+        // after its first cell (the cells it never wrote count as wrong).
+        let mut wrong_once = reference(&examples[1]);
+        let (k, second) = cell_at(&examples[1], 1);
+        wrong_once[k] += 1;
+        let (k0, _) = cell_at(&examples[2], 0);
+        let cut = reference(&examples[2])[..=k0].to_vec();
+        let tally = CellErrors::tally(&examples, &[reference(&examples[0]), wrong_once, cut]);
+        assert_eq!(tally.cells.len(), 5, "{:?}", tally.cells);
+        for c in &tally.cells {
+            assert_eq!(c.written, 3, "{:?}", c.cell);
+            let expected = u32::from(Some(c.cell) == second) + u32::from(c.cell.i > 1);
+            assert_eq!(c.wrong, expected, "{:?}", c.cell);
+        }
+    }
 }

@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::app::hooks::{ByAddress, on_step_click};
 use crate::tasks::{Cell, TaskKind};
 use crate::train::Inspection;
+use crate::train::eval::CellErrors;
 
 #[derive(Properties)]
 pub struct Props {
@@ -19,6 +20,8 @@ pub struct Props {
     /// Index into the tokens after the prompt.
     pub step: usize,
     pub on_goto: Callback<usize>,
+    /// How often each cell comes out wrong in free generation over the held-out set.
+    pub errors: Option<Rc<CellErrors>>,
 }
 
 impl PartialEq for Props {
@@ -26,6 +29,11 @@ impl PartialEq for Props {
         Rc::ptr_eq(&self.inspection, &other.inspection)
             && self.step == other.step
             && self.on_goto == other.on_goto
+            && match (&self.errors, &other.errors) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
     }
 }
 
@@ -205,6 +213,97 @@ pub fn dp_table(props: &Props) -> Html {
         <div class="dp-table-wrap" id="dp-table">
             <div class="dp-summary">{summary}</div>
             <div class="dp-scroll" tabindex="0" role="region" aria-label="DP table">{table}</div>
+            if let Some(errors) = props.errors.as_deref().filter(|e| !e.cells.is_empty()) {
+                { error_map(errors, two_d) }
+            }
         </div>
     }
+}
+
+/// Where free generation goes wrong over the whole held-out set: the table's cells shaded by
+/// the share of examples whose value there is wrong (the same layout as the table, its border
+/// left out).
+fn error_map(errors: &CellErrors, two_d: bool) -> Html {
+    let by_cell: BTreeMap<(usize, usize), (u32, u32)> = errors
+        .cells
+        .iter()
+        .map(|c| ((c.cell.i, c.cell.j.unwrap_or(0)), (c.wrong, c.written)))
+        .collect();
+    let examples = errors.cells.iter().map(|c| c.written).max().unwrap_or(0);
+    let worst = errors
+        .cells
+        .iter()
+        .max_by(|a, b| rate(a.wrong, a.written).total_cmp(&rate(b.wrong, b.written)));
+    let cell = |at: (usize, usize)| match by_cell.get(&at) {
+        Some(&(wrong, written)) => {
+            let r = rate(wrong, written);
+            // Up to a medium red: ink stays readable (AA) on the darkest shade.
+            let style = format!("background: rgba(192, 57, 43, {:.3})", 0.55 * r);
+            let label = if two_d {
+                format!("({}, {})", at.0, at.1)
+            } else {
+                format!("dp_{}", at.0)
+            };
+            html! {
+                <td class="dp-cell heat" {style} data-rate={format!("{r:.4}")}
+                    title={format!("{label}: wrong in {wrong} of {written} held-out examples")}>
+                    {format!("{:.0} %", 100.0 * r)}
+                </td>
+            }
+        }
+        None => html! { <td class="dp-cell empty-cell"></td> },
+    };
+    let rows = by_cell.keys().map(|k| k.0).max().unwrap_or(0);
+    let first_row = by_cell.keys().map(|k| k.0).min().unwrap_or(0);
+    let table = if two_d {
+        let cols = by_cell.keys().map(|k| k.1).max().unwrap_or(0);
+        let first_col = by_cell.keys().map(|k| k.1).min().unwrap_or(0);
+        html! {
+            <table class="dp-table two-d heat-map" aria-label="Error rate per DP cell: rows i, columns j">
+                <thead><tr><th scope="col"></th>
+                    { for (first_col..=cols).map(|j| html! { <th scope="col" class="dp-head">{format!("j = {j}")}</th> }) }
+                </tr></thead>
+                <tbody>
+                    { for (first_row..=rows).map(|i| html! {
+                        <tr><th scope="row" class="dp-head">{format!("i = {i}")}</th>
+                            { for (first_col..=cols).map(|j| cell((i, j))) }</tr>
+                    }) }
+                </tbody>
+            </table>
+        }
+    } else {
+        html! {
+            <table class="dp-table one-d heat-map" aria-label="Error rate per DP cell">
+                <tbody>
+                    <tr><th scope="row" class="dp-head">{"i"}</th>
+                        { for (first_row..=rows).map(|i| html! { <th scope="col" class="dp-head">{i}</th> }) }</tr>
+                    <tr><th scope="row" class="dp-head">{"wrong"}</th>
+                        { for (first_row..=rows).map(|i| cell((i, 0))) }</tr>
+                </tbody>
+            </table>
+        }
+    };
+    let summary = match worst {
+        Some(w) if w.wrong > 0 => format!(
+            "Where free generation goes wrong over {examples} held-out examples: each cell's share \
+             of examples whose value there is wrong (most often {}: {:.0} %; an early error also \
+             derails the cells after it).",
+            match w.cell.j {
+                Some(j) => format!("({}, {j})", w.cell.i),
+                None => format!("dp_{}", w.cell.i),
+            },
+            100.0 * rate(w.wrong, w.written)
+        ),
+        _ => format!("Free generation gets every cell right on all {examples} held-out examples."),
+    };
+    html! {
+        <div class="dp-errors" id="dp-errors">
+            <div class="dp-summary">{summary}</div>
+            <div class="dp-scroll" tabindex="0" role="region" aria-label="Error rate per DP cell">{table}</div>
+        </div>
+    }
+}
+
+fn rate(wrong: u32, written: u32) -> f64 {
+    f64::from(wrong) / f64::from(written.max(1))
 }

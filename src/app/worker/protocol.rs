@@ -11,6 +11,7 @@ use crate::claims::Verdict;
 use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
+use crate::train::eval::CellErrors;
 use crate::train::run_record::RunRecord;
 use crate::train::sweep::{CustomGrid, RunResult};
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
@@ -181,6 +182,9 @@ pub enum Report {
         report: GreedyReport,
         #[serde(with = "shared")]
         misses: Rc<Vec<usize>>,
+        /// How often each DP cell comes out wrong over those examples.
+        #[serde(with = "shared")]
+        cells: Rc<CellErrors>,
     },
     /// Every attention head of the kept model under `mode`, scored against what the task's
     /// algorithm reads on held-out examples (or why it cannot be: e.g. every position reads

@@ -122,6 +122,14 @@ async function panel(h) {
     } else {
       check(/0 of 128 held-out examples wrong/.test(await m.page.textContent("#example-picker")), "First wrong is disabled only when no held-out example is wrong");
     }
+    // Where errors cluster over the whole held-out set: one shaded cell per DP cell, and the
+    // tally agrees with the picker's count of wrong examples (none wrong: every cell at 0 %).
+    const heat = await m.page.$$eval("#dp-errors td.dp-cell.heat", (tds) => tds.map((td) => parseFloat(td.dataset.rate)));
+    const wrongExamples = parseInt((await m.page.textContent("#example-picker")).match(/(\d+) of 128 held-out examples wrong/)?.[1] ?? "-1", 10);
+    const heatCaption = (await m.page.textContent("#dp-errors .dp-summary").catch(() => "")) ?? "";
+    check(heat.length >= 9 && heat.every((r) => r >= 0 && r <= 1) && (wrongExamples > 0) === heat.some((r) => r > 0)
+      && /128 held-out examples/.test(heatCaption),
+      `the error map shades every DP cell by its error rate over the held-out set (${heat.length} cells, highest ${(100 * Math.max(...heat)).toFixed(1)} %, ${wrongExamples} examples wrong): ${heatCaption}`);
     await m.page.screenshot({ path: "target/e2e-dp-table.png", fullPage: false, clip: await m.page.locator("section.panel.cot").boundingBox() });
     const edViolations = await axeViolations(m.page);
     check(edViolations.length === 0, `axe-core finds no violation with a wrong edit-distance example and its 2-D table open: ${edViolations.join(" | ") || "none"}`);
