@@ -25,19 +25,98 @@ const FRAME: Frame = Frame {
 };
 const LEVELS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
 
-/// One run's curve of `value` (finite points only, so a diverged run's line stops where its
-/// loss left the chart) as a polyline's points.
-fn curve(history: &[Metrics], steps: f64, max: f64, value: impl Fn(&Metrics) -> f32) -> String {
+/// Where a loss sits on the chart's height: linearly from 0 to the largest, or on a log
+/// scale between the powers of ten around the runs' losses (runs whose losses differ by
+/// orders of magnitude, or the tail of a converging run).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LossScale {
+    Linear {
+        max: f64,
+    },
+    /// Base-10 logarithms of the scale's bottom and top.
+    Log {
+        low: f64,
+        high: f64,
+    },
+}
+
+impl LossScale {
+    fn new(losses: impl Iterator<Item = f64> + Clone, log: bool) -> Self {
+        let finite = losses.filter(|l| l.is_finite());
+        if log {
+            let positive = finite.clone().filter(|l| *l > 0.0);
+            let low = positive.clone().fold(f64::INFINITY, f64::min);
+            let high = positive.fold(0.0f64, f64::max);
+            if low.is_finite() && high > 0.0 {
+                let (low, high) = (low.log10().floor(), high.log10().ceil());
+                return Self::Log {
+                    low,
+                    high: high.max(low + 1.0),
+                };
+            }
+        }
+        Self::Linear {
+            max: finite.fold(0.0f64, f64::max).max(1e-3),
+        }
+    }
+
+    /// The fraction of the chart's height for loss `v`; `None` where the scale has no place
+    /// for it (a zero or negative loss on the log scale).
+    fn fraction(self, v: f64) -> Option<f64> {
+        match self {
+            Self::Linear { max } => Some(v / max),
+            Self::Log { low, high } => (v > 0.0).then(|| (v.log10() - low) / (high - low)),
+        }
+    }
+
+    fn ticks(self) -> Vec<Tick> {
+        match self {
+            Self::Linear { max } => LEVELS
+                .iter()
+                .map(|f| Tick::new(*f, format!("{:.2}", f * max)))
+                .collect(),
+            Self::Log { low, high } => {
+                let (low, high) = (low as i32, high as i32);
+                (low..=high)
+                    .map(|d| {
+                        let label = match d {
+                            d if d >= 0 => format!("{}", 10f64.powi(d)),
+                            d if d >= -3 => format!("{:.*}", (-d) as usize, 10f64.powi(d)),
+                            d => format!("1e{d}"),
+                        };
+                        Tick::new(f64::from(d - low) / f64::from(high - low), label)
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// One run's curve of `value` (points the scale can place only, so a diverged run's line stops
+/// where its loss left the chart) as a polyline's points.
+fn curve(
+    history: &[Metrics],
+    steps: f64,
+    value: impl Fn(&Metrics) -> f32,
+    fraction: impl Fn(f64) -> Option<f64>,
+) -> String {
     polyline_points(history.iter().filter_map(|m| {
         let v = f64::from(value(m));
         v.is_finite()
-            .then(|| (FRAME.x(m.step as f64 / steps), FRAME.y(v / max)))
+            .then(|| fraction(v))
+            .flatten()
+            .map(|f| (FRAME.x(m.step as f64 / steps), FRAME.y(f)))
     }))
 }
 
 #[function_component(RunsChart)]
 pub fn runs_chart(props: &Props) -> Html {
     let runs = &props.runs;
+    let log = use_state(|| false);
+    let toggle_log = {
+        let log = log.clone();
+        Callback::from(move |_: Event| log.set(!*log))
+    };
     if runs.is_empty() {
         return html! {
             <div class="runs-chart empty" id="runs-chart">{"Tick runs in the table to overlay their curves."}</div>
@@ -50,12 +129,11 @@ pub fn runs_chart(props: &Props) -> Html {
         .max()
         .unwrap_or(1)
         .max(1) as f64;
-    let max_loss = runs
-        .iter()
-        .flat_map(|r| r.history.iter().map(|m| f64::from(m.loss)))
-        .filter(|l| l.is_finite())
-        .fold(0.0f64, f64::max)
-        .max(1e-3);
+    let scale = LossScale::new(
+        runs.iter()
+            .flat_map(|r| r.history.iter().map(|m| f64::from(m.loss))),
+        *log,
+    );
     // Free generation when every checked run recorded it at every evaluation (the page's runs
     // do); older runs have only the teacher-forced figure, and the runs are compared on that.
     let all_free = runs
@@ -65,20 +143,22 @@ pub fn runs_chart(props: &Props) -> Html {
         Tick::new(0.0, "0"),
         Tick::new(1.0, format!("{steps} steps")),
     ]];
-    let loss_ticks: Vec<Tick> = LEVELS
-        .iter()
-        .map(|f| Tick::new(*f, format!("{:.2}", f * max_loss)))
-        .collect();
+    let loss_ticks = scale.ticks();
     let accuracy_ticks: Vec<Tick> = LEVELS
         .iter()
         .map(|f| Tick::new(*f, format!("{:.0}%", f * 100.0)))
         .collect();
-    let lines = |value: fn(&Metrics) -> f32, max: f64| -> Html {
+    let lines = |value: fn(&Metrics) -> f32, loss: bool| -> Html {
         runs.iter()
             .enumerate()
             .map(|(k, r)| {
+                let points = if loss {
+                    curve(&r.history, steps, value, |v| scale.fraction(v))
+                } else {
+                    curve(&r.history, steps, value, Some)
+                };
                 html! {
-                    <polyline points={curve(&r.history, steps, max, value)} stroke={series_colour(k)}
+                    <polyline {points} stroke={series_colour(k)}
                         class="run-line" data-run={r.id.0.clone()} fill="none" />
                 }
             })
@@ -95,10 +175,13 @@ pub fn runs_chart(props: &Props) -> Html {
     html! {
         <div class="runs-chart" id="runs-chart">
             <figure>
-                <figcaption>{"training loss"}</figcaption>
+                <figcaption>{"training loss"}
+                    <label class="inline-toggle"><input type="checkbox" id="runs-log-loss" checked={*log}
+                        onchange={toggle_log} />{"log scale"}</label>
+                </figcaption>
                 <Chart frame={FRAME} label="training loss of the checked runs" area={true} grid={true}
                     left={loss_ticks} bottom={bottom.clone()}>
-                    { lines(|m| m.loss, max_loss) }
+                    { lines(|m| m.loss, true) }
                 </Chart>
             </figure>
             <figure>
@@ -110,9 +193,9 @@ pub fn runs_chart(props: &Props) -> Html {
                 <Chart frame={FRAME} label="held-out accuracy of the checked runs" area={true} grid={true}
                     left={accuracy_ticks} {bottom}>
                     { if all_free {
-                        lines(|m| m.free.map_or(f32::NAN, |f| f.full), 1.0)
+                        lines(|m| m.free.map_or(f32::NAN, |f| f.full), false)
                     } else {
-                        lines(|m| m.accuracy, 1.0)
+                        lines(|m| m.accuracy, false)
                     } }
                 </Chart>
             </figure>

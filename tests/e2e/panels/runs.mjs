@@ -69,6 +69,13 @@ async function panel(h) {
     for (const box of await r.page.$$("#runs-panel tr.run-row input[type=checkbox]")) await box.check();
     const lines = await r.page.$$eval("#runs-chart polyline.run-line", (ls) => new Set(ls.map((l) => l.dataset.run)).size);
     check(lines === 2, `ticking both runs overlays their curves (${lines} runs drawn)`);
+    // The loss overlay on a log scale: its scale in powers of ten, both runs still drawn.
+    await r.page.click("#runs-log-loss");
+    await r.page.waitForTimeout(200);
+    const logTicks = await r.page.$$eval("#runs-chart figure:first-of-type svg text.tick[text-anchor=end]", (ts) => ts.map((t) => t.textContent).filter((t) => !/steps/.test(t)));
+    const logLines = await r.page.$$eval("#runs-chart figure:first-of-type polyline.run-line", (ls) => ls.filter((l) => l.getAttribute("points").trim().length > 0).length);
+    check(logTicks.length >= 2 && logTicks.every((t) => /^(1e-\d+|0\.0*1|10*)$/.test(t)) && logLines === 2,
+      `the loss overlay switches to a log scale (ticks ${logTicks.join(", ")}; ${logLines} runs drawn)`);
     const caption = await r.page.textContent("#runs-accuracy-caption").catch(() => "");
     check(/free generation/.test(caption ?? ""), `the overlay compares the runs on free generation (they recorded it at every evaluation): "${caption}"`);
     // Rename the first run; the name survives a reload.
