@@ -351,3 +351,36 @@ fn the_locality_window_covers_the_longest_cot_step_at_every_size() {
         }
     }
 }
+
+/// Every committed verdict was judged under the design its claim has now: a change to a
+/// design, a series or the generator changes the hash, and the committed grid must then be
+/// re-run (a field added to a series must keep the old hashes while it is off).
+#[test]
+fn committed_verdicts_match_their_claims_current_designs() {
+    let dir = Path::new("assets/results/claims");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(stem) = name.strip_suffix(".verdict.json") else {
+            continue;
+        };
+        let (id, quick) = match stem.strip_suffix("-quick") {
+            Some(id) => (id, true),
+            None => (stem, false),
+        };
+        let claim = registry::find(id).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let recorded = json["verdict"]["design"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let current = expressivity_lab::claims::design_id::design_hash(&claim, quick);
+        assert_eq!(recorded, current, "{name}: judged under another design");
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} committed verdicts found");
+}

@@ -99,6 +99,9 @@ pub struct Series {
     /// Index tokens share the position code (`ArchSpec::index_shares_position`).
     pub index_shares_position: bool,
     /// The two tokens of a pair share a position code (`ArchSpec::pairs_share_position`).
+    /// Left out of the JSON when off, so that the designs hashed before it existed keep their
+    /// hashes (a design hash covers its series).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pairs_share_position: bool,
     /// Sparse transformer with a sliding window of `window_scale · ⌈√max_len⌉` positions
     /// (`ArchSpec::sparse_window`); 0 for the fixed blocks of ⌈√max_len⌉.

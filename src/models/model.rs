@@ -120,7 +120,8 @@ impl Model {
         x + codes * is_index.float().unsqueeze_dim::<3>(2)
     }
 
-    /// `[B, T, d]`: the code of pair `i` at both positions of pair `i`, zero elsewhere.
+    /// `[B, T, d]`: the code of pair `i` at both positions of pair `i`, zero elsewhere. Built
+    /// for one sequence (`T` positions) and expanded over the batch.
     fn pair_codes(
         &self,
         halves: PairedHalves,
@@ -130,15 +131,14 @@ impl Model {
     ) -> Tensor<3> {
         let pairs = halves.pair_of(start + t);
         let within = &pairs[start..];
-        let index: Vec<i64> = (0..b)
-            .flat_map(|_| within.iter().map(|p| p.map_or(0, |i| i as i64)))
+        let index: Vec<i64> = within.iter().map(|p| p.map_or(0, |i| i as i64)).collect();
+        let mask: Vec<f32> = within
+            .iter()
+            .map(|p| f32::from(u8::from(p.is_some())))
             .collect();
-        let mask: Vec<f32> = (0..b)
-            .flat_map(|_| within.iter().map(|p| if p.is_some() { 1.0 } else { 0.0 }))
-            .collect();
-        let index = Tensor::<1, Int>::from_ints(index.as_slice(), device).reshape([b, t]);
-        let mask = Tensor::<1>::from_floats(mask.as_slice(), device).reshape([b, t, 1]);
-        self.positions.codes(index, halves.n) * mask
+        let index = Tensor::<1, Int>::from_ints(index.as_slice(), device).reshape([1, t]);
+        let mask = Tensor::<1>::from_floats(mask.as_slice(), device).reshape([1, t, 1]);
+        (self.positions.codes(index, halves.n) * mask).expand([b, t, self.d_model])
     }
 
     fn read_out(&self, x: Tensor<3>) -> Tensor<3> {

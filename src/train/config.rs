@@ -118,15 +118,25 @@ impl Curriculum {
             .collect()
     }
 
-    /// The size step `step` of a `steps`-step run trains at.
+    /// The size step `step` of a `steps`-step run trains at (no allocation: the trainer asks
+    /// for every example it draws).
     pub fn size_at(&self, step: usize, steps: usize, size: usize) -> usize {
-        let stages = self.stages(size);
-        if stages.is_empty() {
+        let mut count = 0;
+        let mut s = self.from;
+        while s > 0 && s < size {
+            count += 1;
+            s = s.saturating_mul(2);
+        }
+        if count == 0 {
             return size;
         }
         let span = (self.fraction * steps as f64).floor() as usize;
-        let per_stage = (span / stages.len()).max(1);
-        stages.get(step / per_stage).copied().unwrap_or(size)
+        let stage = step / (span / count).max(1);
+        if stage < count {
+            self.from << stage
+        } else {
+            size
+        }
     }
 
     /// `from:fraction` (`8:0.5`), or `from` alone (half the steps), as the CLI takes it.

@@ -49,12 +49,13 @@ fn physical_memory() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Bytes as a short human figure (`1.5 GB`, `320 MB`).
+/// Bytes as a short human figure (`1.5 GB`, `320 MB`, `2.2 MB`, `374 KB`).
 pub fn human_bytes(bytes: u64) -> String {
     let b = bytes as f64;
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
-    } else {
-        format!("{:.0} MB", (b / 1e6).max(1.0))
+    match b {
+        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
+        b if b >= 1e7 => format!("{:.0} MB", b / 1e6),
+        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
+        b => format!("{:.0} KB", (b / 1e3).max(1.0)),
     }
 }

@@ -46,6 +46,16 @@ pub fn series_colour(k: usize) -> &'static str {
     crate::app::palette::series(k)
 }
 
+/// A loss tick with as many decimals as the scale needs (0.0004 is not "0.00").
+pub fn loss_label(value: f64, max: f64) -> String {
+    match max {
+        m if m >= 10.0 => format!("{value:.0}"),
+        m if m >= 0.1 => format!("{value:.2}"),
+        m if m >= 0.001 => format!("{value:.4}"),
+        _ => format!("{value:.1e}"),
+    }
+}
+
 /// A labelled tick at a fraction of an axis.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tick {

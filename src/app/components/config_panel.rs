@@ -12,6 +12,7 @@ use crate::models::{ArchSpec, Architecture, AttentionMode, PositionalEncoding};
 use crate::tasks::{CustomData, TaskKind, TaskSpec};
 use crate::train::checkpoint::stored_bytes_estimate;
 use crate::train::link::MissingData;
+use crate::train::memory::human_bytes;
 use crate::train::{BackendChoice, TrainConfig};
 
 #[derive(Properties, PartialEq)]
@@ -33,17 +34,6 @@ pub struct Props {
 }
 
 /// Apply a candidate configuration when it is valid; otherwise show why and keep the old one.
-/// "180 KB", "2.2 MB", "150 MB", "1.2 GB".
-fn stored_size(bytes: u64) -> String {
-    let b = bytes as f64;
-    match b {
-        b if b >= 1e9 => format!("{:.1} GB", b / 1e9),
-        b if b >= 1e7 => format!("{:.0} MB", b / 1e6),
-        b if b >= 1e6 => format!("{:.1} MB", b / 1e6),
-        b => format!("{:.0} KB", (b / 1e3).max(1.0)),
-    }
-}
-
 fn submit(
     candidate: TrainConfig,
     error: &UseStateHandle<Option<String>>,
@@ -248,6 +238,7 @@ pub fn config_panel(props: &Props) -> Html {
         .iter()
         .map(|p| (*p, p.name(), positional_title(*p)))
         .collect();
+    let params = c.model().map_or(0, |m| m.param_count());
     html! {
         <div class="config-panel">
             <h2>{"Task"}</h2>
@@ -282,12 +273,12 @@ pub fn config_panel(props: &Props) -> Html {
                     |c, t| match t.parse::<usize>() { Ok(0) => { c.model.block_size = None; true } Ok(b) => { c.model.block_size = Some(b); true } Err(_) => false }) }
             }
             { select_field(props, &error, "cfg-positional", "Positions", &positionals, c.model.positional, |c, p| c.model.positional = p) }
-            <div class="params">{format!("{} parameters", props.config.model().map(|m| m.param_count()).unwrap_or(0))}</div>
-            if let Ok(model) = props.config.model() {
+            <div class="params">{format!("{params} parameters")}</div>
+            if params > 0 {
                 <div class="params" id="run-storage-estimate"
                     title="Each run is kept in this browser's storage (the runs table) with its latest checkpoint: weights and optimizer state, rewritten at each evaluation, so that it can be reopened and resumed">
                     { format!("a run keeps about {} in this browser",
-                        stored_size(stored_bytes_estimate(model.param_count(), c.steps / c.eval_every.max(1) + 1))) }
+                        human_bytes(stored_bytes_estimate(params, c.steps / c.eval_every.max(1) + 1))) }
                 </div>
             }
             <h2>{"Training"}</h2>

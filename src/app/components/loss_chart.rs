@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, polyline_points};
+use super::chart::{Chart, Frame, Tick, loss_label, polyline_points};
 use crate::train::{GreedyReport, Metrics};
 
 #[derive(Properties, PartialEq)]
@@ -30,16 +30,6 @@ const FRAME: Frame = Frame {
     bottom: 28.0,
 };
 const LEVELS: [f64; 5] = [0.0, 0.25, 0.5, 0.75, 1.0];
-
-/// A loss tick with as many decimals as the scale needs (0.0004 is not "0.00").
-fn loss_label(value: f64, max: f64) -> String {
-    match max {
-        m if m >= 10.0 => format!("{value:.0}"),
-        m if m >= 0.1 => format!("{value:.2}"),
-        m if m >= 0.001 => format!("{value:.4}"),
-        _ => format!("{value:.1e}"),
-    }
-}
 
 #[function_component(LossChart)]
 pub fn loss_chart(props: &Props) -> Html {

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, polyline_points, series_colour};
+use super::chart::{Chart, Frame, Tick, loss_label, polyline_points, series_colour};
 use crate::train::Metrics;
 use crate::train::run_record::RunRecord;
 
@@ -73,7 +73,7 @@ impl LossScale {
         match self {
             Self::Linear { max } => LEVELS
                 .iter()
-                .map(|f| Tick::new(*f, format!("{:.2}", f * max)))
+                .map(|f| Tick::new(*f, loss_label(f * max, max)))
                 .collect(),
             Self::Log { low, high } => {
                 let (low, high) = (low as i32, high as i32);
