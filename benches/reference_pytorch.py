@@ -19,9 +19,9 @@ gradient-norm clipping at 1.0 (burn clips each parameter's gradient separately; 
 same). Random token batches of the task's vocabulary and length: data generation is not what is
 measured (it is cheap in both).
 
-    ~/.cache/expressivity-lab/bench-venv/bin/python benches/reference_pytorch.py --vocab 104 --seq 103 --prompt 52
-    ~/.cache/expressivity-lab/bench-venv/bin/python benches/reference_pytorch.py --arch lstm --vocab 104 --seq 103 --prompt 52
-    ~/.cache/expressivity-lab/bench-venv/bin/python benches/reference_pytorch.py --decode
+    ~/.cache/expressivity-lab/python-venv/bin/python benches/reference_pytorch.py --vocab 104 --seq 103 --prompt 52
+    ~/.cache/expressivity-lab/python-venv/bin/python benches/reference_pytorch.py --arch lstm --vocab 104 --seq 103 --prompt 52
+    ~/.cache/expressivity-lab/python-venv/bin/python benches/reference_pytorch.py --decode
 
 Training prints one line: `pytorch V threads N arch A: tokens/s N (ms/step M)`.
 --decode prints one line per architecture (vocab 32, batch 1, like `lab bench decode`):

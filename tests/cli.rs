@@ -743,3 +743,73 @@ fn eval_scores_agreement_as_a_table_or_json_and_refuses_models_without_attention
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--agreement"));
 }
+
+#[test]
+fn predict_prints_logits_that_agree_with_its_greedy_completion() {
+    let ok = |args: &[&str]| {
+        let out = lab(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let model = "assets/models/lis-standard.safetensors";
+    let texts = ok(&["predict", model, "--held-out", "3"]);
+    assert_eq!(texts.lines().count(), 3, "{texts}");
+    let lines = ok(&["predict", model, "--held-out", "3", "--logits"]);
+    let parsed: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(parsed.len(), 3);
+    for (line, text) in parsed.iter().zip(texts.lines()) {
+        let tokens = line["tokens"].as_array().unwrap();
+        let logits = line["logits"].as_array().unwrap();
+        let prompt_len = line["prompt_len"].as_u64().unwrap() as usize;
+        // LIS at n = 5: 5 numbers and <sep>, then 5 DP values, <sep> and the answer.
+        assert_eq!((prompt_len, tokens.len()), (6, 13), "{line}");
+        assert_eq!(logits.len(), tokens.len());
+        assert!(
+            logits
+                .iter()
+                .all(|row| row.as_array().unwrap().len() == 251)
+        );
+        // Same prompt as the text line (the reference sequence with --logits, the greedy one
+        // without: they share the prompt).
+        let prompt: Vec<&str> = line["text"].as_str().unwrap().split(' ').take(6).collect();
+        assert!(text.starts_with(&prompt.join(" ")), "{text} / {line}");
+    }
+    // Your own prompt: the whole pass's logits pick each token the cached decoder generated.
+    let prompt = "60 100 70 80 200 <sep>";
+    let line: serde_json::Value =
+        serde_json::from_str(ok(&["predict", model, "--input", prompt, "--logits"]).trim())
+            .unwrap();
+    let tokens: Vec<u64> = line["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_u64().unwrap())
+        .collect();
+    let text = ok(&["predict", model, "--input", prompt]);
+    assert_eq!(line["text"].as_str().unwrap(), text.trim_end());
+    for t in 5..tokens.len() - 1 {
+        let row: Vec<f64> = line["logits"][t]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let best = (0..row.len())
+            .max_by(|&a, &b| row[a].total_cmp(&row[b]))
+            .unwrap();
+        assert_eq!(best as u64, tokens[t + 1], "position {t}");
+    }
+    refused(
+        &["predict", model, "--held-out", "0"],
+        "--held-out must be in 1..=",
+    );
+    let out = lab(&["predict", model, "--held-out", "2", "--input", prompt]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses both");
+}

@@ -1,15 +1,22 @@
-//! `lab predict`: run a checkpoint on your own prompt. Prints the prompt followed by the
-//! model's greedy completion, up to where the task's answer ends, in the format of `lab task
-//! solve` (which prints the reference), so the two can be diffed.
+//! `lab predict`: run a checkpoint on your own prompt (`--input`) or on its held-out examples
+//! (`--held-out N`). Prints each prompt followed by the model's greedy completion, up to where
+//! the task's answer ends, in the format of `lab task solve` (which prints the reference), so
+//! the two can be diffed. With `--logits`, one JSON object per sequence instead: its tokens and
+//! the model's logits at every position (one forward pass over the whole sequence) — what the
+//! Python loader (`python/expressivity_lab`) is checked against.
 
 use crate::device_arg::DeviceArg;
 use expressivity_lab::claims::construct;
+use expressivity_lab::models::{Model, SequenceModel};
+use expressivity_lab::tasks::Task;
+use expressivity_lab::train::checkpoint::CheckpointMeta;
 use std::path::PathBuf;
 
+use burn::prelude::*;
 use clap::Args;
 
 use expressivity_lab::models::AttentionMode;
-use expressivity_lab::train::eval::continue_greedily;
+use expressivity_lab::train::eval::{continue_greedily, held_out_at_size};
 
 use crate::eval_cmd;
 use crate::outln;
@@ -20,8 +27,22 @@ pub struct PredictArgs {
     checkpoint: PathBuf,
     /// The prompt tokens, space-separated, in the text format of TASKS.md (as for `lab task
     /// solve`).
+    #[arg(
+        long,
+        required_unless_present = "held_out",
+        conflicts_with = "held_out"
+    )]
+    input: Option<String>,
+    /// Instead of a prompt of yours: the first N held-out examples of the checkpoint's run
+    /// (its seed's test stream at its trained size, the examples `lab eval` judges).
+    #[arg(long, value_name = "N")]
+    held_out: Option<usize>,
+    /// Print JSON lines instead of text: `{"text", "tokens", "prompt_len", "logits"}` per
+    /// sequence, `logits[t]` the model's scores for the token after position `t`. With
+    /// `--input` the sequence is the prompt and its greedy completion; with `--held-out`, each
+    /// example's reference sequence (prompt, chain of thought, answer).
     #[arg(long)]
-    input: String,
+    logits: bool,
     /// Run under this attention mode instead of the checkpoint's.
     #[arg(long, value_parser = eval_cmd::parse_mode)]
     attention: Option<AttentionMode>,
@@ -29,30 +50,95 @@ pub struct PredictArgs {
     device: DeviceArg,
 }
 
+/// One sequence of `--logits`.
+#[derive(serde::Serialize)]
+struct Logits<'a> {
+    text: String,
+    tokens: &'a [u32],
+    prompt_len: usize,
+    logits: Vec<Vec<f32>>,
+}
+
 pub fn run(args: PredictArgs) -> Result<(), String> {
     let (device, _) = args.device.resolve()?;
     let loaded = eval_cmd::load(&args.checkpoint, &device)?;
-    let task = loaded.meta.train.task().map_err(|e| e.to_string())?;
+    let meta = loaded.meta.clone();
+    let task = meta.train.task().map_err(|e| e.to_string())?;
+    let prompts = match (&args.input, args.held_out) {
+        (Some(input), _) => vec![checked_prompt(&meta, task.as_ref(), input)?],
+        (None, Some(n)) => {
+            eval_cmd::check_examples(n).map_err(|e| e.replace("--examples", "--held-out"))?;
+            held_out_at_size(&meta.train, meta.train.task.size, n)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|e| (e.tokens[..e.prompt_len].to_vec(), e.tokens))
+                .collect()
+        }
+        (None, None) => return Err("give a prompt (--input) or --held-out N".into()),
+    };
+    let context = loaded.model.context();
+    let (model, _) = eval_cmd::with_mode(loaded, args.attention);
+    for (prompt, reference) in prompts {
+        let sequence = if args.logits && args.input.is_none() {
+            reference
+        } else {
+            let sequences = pollster::block_on(continue_greedily(
+                &model,
+                &[prompt.as_slice()],
+                reference.len().min(context),
+                &device,
+            ))
+            .map_err(|e| e.to_string())?;
+            sequences.into_iter().next().unwrap_or_default()
+        };
+        let text = task.vocab().decode(&sequence);
+        if args.logits {
+            let line = Logits {
+                logits: logits(&model, &sequence, &device)?,
+                text,
+                tokens: &sequence,
+                prompt_len: prompt.len(),
+            };
+            outln!(
+                "{}",
+                serde_json::to_string(&line).map_err(|e| e.to_string())?
+            );
+        } else {
+            outln!("{text}");
+        }
+    }
+    Ok(())
+}
+
+/// The prompt of `input` (checked by the task's solver) and its reference sequence.
+fn checked_prompt(
+    meta: &CheckpointMeta,
+    task: &dyn Task,
+    input: &str,
+) -> Result<(Vec<u32>, Vec<u32>), String> {
     // The solver validates the prompt and says how long the completion is.
     let reference = task
-        .solve_text(&args.input)
+        .solve_text(input)
         .map_err(|e| format!("{} prompt: {e}", task.kind().name()))?;
-    construct::check_prompt(&loaded.meta, task.as_ref(), reference.prompt_len)?;
-    let context = loaded.model.context();
+    construct::check_prompt(meta, task, reference.prompt_len)?;
+    let context = meta.model.max_len;
     if reference.len() > context {
         return Err(format!(
             "the prompt and its completion take {} tokens but the model's context is {context}",
             reference.len()
         ));
     }
-    let (model, _) = eval_cmd::with_mode(loaded, args.attention);
-    let sequences = pollster::block_on(continue_greedily(
-        &model,
-        &[reference.prompt()],
-        reference.len(),
-        &device,
-    ))
-    .map_err(|e| e.to_string())?;
-    outln!("{}", task.vocab().decode(&sequences[0]));
-    Ok(())
+    Ok((reference.prompt().to_vec(), reference.tokens.clone()))
+}
+
+/// The model's logits at every position of `tokens`, `[T][V]`.
+fn logits(model: &Model, tokens: &[u32], device: &Device) -> Result<Vec<Vec<f32>>, String> {
+    let ids: Vec<i64> = tokens.iter().map(|&t| i64::from(t)).collect();
+    let input = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, ids.len()]);
+    let out = model.forward(input).map_err(|e| e.to_string())?;
+    let [_, t, v] = out.dims();
+    let data = pollster::block_on(out.reshape([t * v]).into_data_async())
+        .map_err(|e| format!("reading the logits from the device failed: {e:?}"))?;
+    let values: Vec<f32> = data.iter::<f32>().collect();
+    Ok(values.chunks(v).map(<[f32]>::to_vec).collect())
 }
