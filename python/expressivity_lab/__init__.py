@@ -34,9 +34,13 @@ def from_checkpoint(checkpoint: Checkpoint, attention: Optional[str] = None) -> 
     """The model of a verified checkpoint (``attention``: run under another attention mode)."""
     try:
         config = ModelConfig.from_dict(checkpoint.model_config)
+        if len(checkpoint.vocabulary) != config.vocab_size:
+            raise ValueError(
+                f"the vocabulary holds {len(checkpoint.vocabulary)} tokens but the model reads {config.vocab_size}"
+            )
+        model = LabModel(config, vocabulary=checkpoint.vocabulary, meta=checkpoint.meta, mode=attention)
     except (TypeError, ValueError) as e:
         raise CheckpointError(str(e)) from None
-    model = LabModel(config, vocabulary=checkpoint.vocabulary, meta=checkpoint.meta, mode=attention)
     state = state_dict_from(checkpoint.tensors, model)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))

@@ -13,6 +13,7 @@ bodies of that version; they are renamed to the current names after the check.
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import struct
@@ -94,7 +95,7 @@ def parse(data: bytes) -> tuple:
         raise CheckpointError("not a safetensors file (or truncated): the header runs past the end")
     try:
         header = json.loads(data[8 : 8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise CheckpointError(f"not a safetensors file (or corrupted): its header is not JSON ({e})") from None
     if not isinstance(header, dict):
         raise CheckpointError("not a safetensors file: its header is not a JSON object")
@@ -111,12 +112,15 @@ def parse(data: bytes) -> tuple:
             dtype, shape, (begin, end) = info["dtype"], list(info["shape"]), info["data_offsets"]
         except (KeyError, TypeError, ValueError):
             raise CheckpointError(f"tensor `{name}`: malformed entry in the header") from None
-        if dtype not in _DTYPE_SIZES:
+        if not isinstance(dtype, str) or dtype not in _DTYPE_SIZES:
             raise CheckpointError(f"tensor `{name}` has dtype {dtype}, expected F32")
-        if not all(isinstance(s, int) and s >= 0 for s in shape):
+        if not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
             raise CheckpointError(f"tensor `{name}` has an invalid shape {shape}")
-        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
-        if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end <= len(body)):
+        # Python integers: no overflow, however large a dimension the header claims.
+        count = math.prod(shape)
+        if count * _DTYPE_SIZES[dtype] > len(body):
+            raise CheckpointError(f"tensor `{name}` of shape {shape} does not fit in the file")
+        if not (type(begin) is int and type(end) is int and 0 <= begin <= end <= len(body)):
             raise CheckpointError(f"tensor `{name}`: its bytes lie outside the file (truncated?)")
         if end - begin != count * _DTYPE_SIZES[dtype]:
             raise CheckpointError(f"tensor `{name}`: {end - begin} bytes for shape {shape} of {dtype}")
@@ -215,16 +219,21 @@ def _load(data: bytes) -> Checkpoint:
     text, raw = parse(data)
     try:
         meta = json.loads(text)
-    except json.JSONDecodeError as e:
+    except (json.JSONDecodeError, RecursionError) as e:
         raise CheckpointError(f"the checkpoint's metadata is not valid: {e}") from None
     if not isinstance(meta, dict):
         raise CheckpointError("the checkpoint's metadata is not a JSON object")
     fmt = meta.get("format")
     if fmt not in FORMATS:
         raise CheckpointError(f"unsupported checkpoint format `{fmt}` (this version reads {', '.join(FORMATS)})")
-    for key in ("model", "vocabulary", "train"):
-        if key not in meta:
-            raise CheckpointError(f"the checkpoint's metadata is not valid: no `{key}`")
+    if not isinstance(meta.get("model"), dict):
+        raise CheckpointError("the checkpoint's metadata is not valid: no `model` object")
+    vocabulary = meta.get("vocabulary")
+    if not (isinstance(vocabulary, list) and all(isinstance(t, str) for t in vocabulary)):
+        raise CheckpointError("the checkpoint's metadata is not valid: `vocabulary` is not a list of token texts")
+    task = meta.get("train", {}).get("task") if isinstance(meta.get("train"), dict) else None
+    if not (isinstance(task, dict) and isinstance(task.get("task"), str) and type(task.get("size")) is int):
+        raise CheckpointError("the checkpoint's metadata is not valid: no `train.task` with a name and a size")
     key = _checksum_field(meta)
     stored = meta.get(key)
     if not isinstance(stored, str):
@@ -238,8 +247,12 @@ def _load(data: bytes) -> Checkpoint:
         raise CheckpointError(
             f"the checksum does not match (stored {stored}, computed {computed}): the file is corrupted or its metadata was edited"
         )
-    if (OPTIMIZER_TENSOR in raw) != (meta.get("resume") is not None):
-        raise CheckpointError(f"tensor `{OPTIMIZER_TENSOR}` must come with the metadata's `resume`")
+    optimizer = raw.get(OPTIMIZER_TENSOR)
+    fits = optimizer is None or (optimizer.dtype == "U8" and len(optimizer.shape) == 1)
+    if (optimizer is not None) != (meta.get("resume") is not None) or not fits:
+        raise CheckpointError(
+            f"tensor `{OPTIMIZER_TENSOR}` must be one dimension of U8 and come with the metadata's `resume`"
+        )
     tensors = {}
     for name, t in raw.items():
         if name == OPTIMIZER_TENSOR:

@@ -55,33 +55,63 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
+        if not isinstance(d, dict):
+            raise ValueError("the checkpoint's model config is not a JSON object")
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         config = cls(**known)
         config.validate()
         return config
 
     def validate(self):
+        """The checks of the lab's ``ModelConfig::validate`` (``src/models/config.rs``)."""
+
         def bad(msg):
             raise ValueError(f"the checkpoint's model config is invalid: {msg}")
 
-        if self.architecture not in ARCHITECTURES:
-            bad(f"unknown architecture `{self.architecture}`")
-        if self.attention not in MODES:
-            bad(f"unknown attention mode `{self.attention}`")
-        if self.positional not in POSITIONALS:
-            bad(f"unknown positional encoding `{self.positional}`")
-        if not (4 <= self.d_model <= 1024 and 1 <= self.n_layers <= 12 and 2 <= self.vocab_size <= 1 << 16):
-            bad("a size is out of range")
-        if not (2 <= self.max_len <= 4096):
-            bad("the context is out of range")
-        if self.has_attention and (self.n_heads < 1 or self.d_model % self.n_heads):
-            bad(f"width {self.d_model} is not divisible by {self.n_heads} heads")
-        if not (math.isfinite(self.softmax_scale) and self.softmax_scale > 0):
-            bad("the softmax scale must be positive")
-        if self.index_shares_position and not self.index_tokens:
+        def count(name, value, lo, hi):
+            if type(value) is not int or not lo <= value <= hi:
+                bad(f"{name} must be an integer between {lo} and {hi}, got {value!r}")
+
+        for name, value, known in (
+            ("architecture", self.architecture, ARCHITECTURES),
+            ("attention mode", self.attention, MODES),
+            ("positional encoding", self.positional, POSITIONALS),
+        ):
+            if value not in known:
+                bad(f"unknown {name} `{value}` (known: {', '.join(known)})")
+        count("vocabulary size", self.vocab_size, 2, 1 << 16)
+        count("max length", self.max_len, 2, 4096)
+        count("width", self.d_model, 4, 1024)
+        count("layers", self.n_layers, 1, 12)
+        if self.has_attention:
+            count("heads", self.n_heads, 1, 64)
+            if self.d_model % self.n_heads:
+                bad(f"width {self.d_model} is not divisible by the number of heads {self.n_heads}")
+        if self.block_size is not None:
+            count("block size", self.block_size, 1, self.max_len)
+        if self.architecture == "ssm":
+            count("state size", self.state_size, 1, 64)
+        if not (isinstance(self.softmax_scale, (int, float)) and math.isfinite(self.softmax_scale) and self.softmax_scale > 0):
+            bad("the softmax scale must be a positive finite number")
+        for flag in ("index_shares_position", "sparse_window", "pairs_share_position"):
+            if not isinstance(getattr(self, flag), bool):
+                bad(f"`{flag}` must be true or false")
+        if self.index_shares_position and self.index_tokens is None:
             bad("index tokens share the position code but the task has none")
-        if self.pairs_share_position and not self.paired:
+        if self.index_tokens is not None:
+            t = self.index_tokens
+            if not isinstance(t, dict):
+                bad("`index_tokens` must be an object")
+            count("index tokens", t.get("count"), 1, 4096)
+            count("first index token", t.get("first"), 0, self.vocab_size)
+            if t["first"] + t["count"] > self.vocab_size:
+                bad("the index tokens lie outside the vocabulary")
+        if self.pairs_share_position and self.paired is None:
             bad("pairs share the position code but the task has no two halves")
+        if self.paired is not None:
+            if not isinstance(self.paired, dict):
+                bad("`paired` must be an object")
+            count("pairs", self.paired.get("n"), 1, (self.max_len - 1) // 2)
 
     @property
     def has_attention(self) -> bool:
@@ -337,14 +367,15 @@ class LabModel(nn.Module):
         """Token embeddings with the index-token and pair codes, then the positions."""
         b, t = tokens.shape
         x = self.embedding(tokens)
-        paired = self.config.paired if self.config.pairs_share_position else None
+        # Applied whenever the config names them, as the lab does (it sets them only with the flags).
+        paired = self.config.paired
         if paired:
             n = int(paired["n"])
-            p = torch.arange(t)
+            p = torch.arange(t, device=tokens.device)
             pair = torch.where(p < n, p, torch.where((p > n) & (p <= 2 * n), p - n - 1, torch.zeros_like(p)))
             mask = ((p < n) | ((p > n) & (p <= 2 * n))).to(x.dtype)
-            x = x + (self._codes(pair, n) * mask[:, None])[None].to(x.device)
-        index = self.config.index_tokens if self.config.index_shares_position else None
+            x = x + (self._codes(pair, n) * mask[:, None])[None]
+        index = self.config.index_tokens
         if index:
             first, count = int(index["first"]), int(index["count"])
             offset = tokens - first
@@ -360,7 +391,7 @@ class LabModel(nn.Module):
     def _as_batch(self, tokens) -> torch.Tensor:
         if isinstance(tokens, str):
             tokens = self.encode(tokens)
-        tokens = torch.as_tensor(tokens, dtype=torch.long)
+        tokens = torch.as_tensor(tokens, dtype=torch.long, device=self.embedding.weight.device)
         if tokens.dim() == 1:
             tokens = tokens[None]
         if tokens.dim() != 2:
@@ -412,7 +443,7 @@ class LabModel(nn.Module):
                 f"the prompt and its completion take {len(ids) + new_tokens} tokens but the model's context is {self.config.max_len}"
             )
         for _ in range(new_tokens):
-            logits = self.forward(torch.tensor([ids]))
+            logits = self.forward([ids])
             ids.append(int(logits[0, -1].argmax()))
         return ids
 

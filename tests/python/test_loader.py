@@ -228,6 +228,70 @@ class RefusedFiles(unittest.TestCase):
         self.refused(b"not a model at all, just text", "not a safetensors file")
         self.refused(b"", "empty")
 
+    def rewritten(self, edit_header=None, edit_meta=None) -> bytes:
+        """The good file with its header or metadata edited, re-checksummed as the lab would."""
+        from expressivity_lab import checkpoint as ck
+
+        (n,) = struct.unpack("<Q", self.good[:8])
+        header = json.loads(self.good[8 : 8 + n])
+        meta = json.loads(header["__metadata__"][ck.META_KEY])
+        body = self.good[8 + n :]
+        if edit_meta:
+            edit_meta(meta)
+        meta["fnv1a64"] = ""
+        text = json.dumps(meta, separators=(",", ":"))
+        tensors = sorted((k, v) for k, v in header.items() if k != "__metadata__")
+        items = [(ck.META_KEY, text.encode())] + [(k, body[v["data_offsets"][0] : v["data_offsets"][1]]) for k, v in tensors]
+        text = text.replace('"fnv1a64":""', f'"fnv1a64":"{ck._fnv_items(items)}"')
+        header["__metadata__"] = {ck.META_KEY: text}
+        if edit_header:
+            edit_header(header)
+        raw = json.dumps(header).encode()
+        return struct.pack("<Q", len(raw)) + raw + body
+
+    def loader_refuses(self, data: bytes, message: str):
+        path = self.dir / "edited.safetensors"
+        path.write_bytes(data)
+        with self.assertRaises(el.CheckpointError) as caught:
+            el.load(path)
+        self.assertIn(message, str(caught.exception))
+
+    def test_a_resigned_file_loads_and_bad_configs_in_it_are_refused_with_a_reason(self):
+        # The re-signing itself is right: the unedited file loads.
+        path = self.dir / "same.safetensors"
+        path.write_bytes(self.rewritten())
+        self.assertEqual(el.load(path).config.d_model, 32)
+
+        def setter(key, value):
+            return lambda meta: meta["model"].__setitem__(key, value)
+
+        for key, value, message in (
+            ("d_model", 32.5, "width must be an integer"),
+            ("n_heads", 5, "not divisible"),
+            ("block_size", 0, "block size"),
+            ("architecture", "mamba2", "unknown architecture"),
+            ("softmax_scale", -1, "softmax scale"),
+            ("paired", {"n": 40}, "pairs must be"),
+            ("index_tokens", {"first": 3, "count": 9}, "index tokens"),
+        ):
+            with self.subTest(key=key, value=value):
+                self.loader_refuses(self.rewritten(edit_meta=setter(key, value)), message)
+        self.loader_refuses(self.rewritten(edit_meta=lambda m: m.__setitem__("model", [1])), "no `model` object")
+        self.loader_refuses(self.rewritten(edit_meta=lambda m: m.__setitem__("vocabulary", ["a", "b"])), "vocabulary")
+        self.loader_refuses(self.rewritten(edit_meta=lambda m: m["train"].__setitem__("task", 3)), "train.task")
+
+    def test_malformed_headers_are_refused_with_a_reason(self):
+        first = lambda h: next(k for k in h if k != "__metadata__")  # noqa: E731
+        for edit, message in (
+            (lambda h: h[first(h)].__setitem__("dtype", ["F32"]), "dtype"),
+            (lambda h: h[first(h)].__setitem__("shape", [2**70, 4]), "does not fit"),
+            (lambda h: h[first(h)].__setitem__("shape", [True]), "invalid shape"),
+            (lambda h: h[first(h)].__setitem__("data_offsets", [0, 10**12]), "outside the file"),
+            (lambda h: h.__setitem__("__metadata__", {"expressivity_lab": "[" * 100_000}), "not valid"),
+        ):
+            with self.subTest(message=message):
+                self.loader_refuses(self.rewritten(edit_header=edit), message)
+
     def test_a_folder_or_a_device_is_not_read(self):
         for path in (self.dir, Path("/dev/zero")):
             with self.assertRaises(el.CheckpointError) as caught:
