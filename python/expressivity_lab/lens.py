@@ -2,9 +2,10 @@
 
 The lab's standard transformer is TransformerLens's pre-LN block exactly: ``x + Attn(LN₁ x)``,
 then ``x + W_out GELU(W_in LN₂ x)`` (exact GELU), a final LayerNorm and an unembedding with a
-bias. Positions are added to the embeddings, so the sinusoidal code (or none) becomes the
-``W_pos`` table; the softmax scale ``c`` of ``softmax(c qᵀk / √d_h)`` becomes TransformerLens's
-``attn_scale = √d_h / c``. What the block cannot express is refused with the reason: sparse and
+bias. Positions added to the embeddings (the sinusoidal code, or none) become the ``W_pos``
+table; RoPE becomes TransformerLens's ``rotary`` positions (GPT-NeoX pairs, base 10000, over the
+whole head) and ALiBi its ``alibi`` (the same slopes ``2^(−8(h+1)/H)``); the softmax scale ``c``
+of ``softmax(c qᵀk / √d_h)`` becomes TransformerLens's ``attn_scale = √d_h / c``. What the block cannot express is refused with the reason: sparse and
 linear attention, recurrent layers, saturated and hard attention, and position codes that
 depend on the token (index tokens or pairs sharing a position's code).
 """
@@ -27,6 +28,8 @@ def convertible(model: LabModel):
         return False, f"TransformerLens attention is softmax; this model runs {model.mode} attention"
     if c.index_shares_position or c.pairs_share_position:
         return False, "index tokens or pairs that share a position's code depend on the token, not on a position table"
+    if c.positional == "alibi" and c.softmax_scale != 1.0:
+        return False, "TransformerLens adds ALiBi's bias after its scale, the lab before its softmax scale: only scale 1 agrees"
     return True, ""
 
 
@@ -45,7 +48,10 @@ def hooked_config(model: LabModel):
         d_vocab=c.vocab_size,
         act_fn="gelu",
         normalization_type="LN",
-        positional_embedding_type="standard",
+        positional_embedding_type={"rope": "rotary", "alibi": "alibi"}.get(c.positional, "standard"),
+        rotary_dim=d_head if c.positional == "rope" else None,
+        rotary_base=10000,
+        rotary_adjacent_pairs=False,
         eps=1e-5,
         attn_scale=math.sqrt(d_head) / c.softmax_scale,
         default_prepend_bos=False,
@@ -67,12 +73,14 @@ def hooked_state_dict(model: LabModel) -> dict:
         w_pos = torch.zeros(c.max_len, d)
     sd = {
         "embed.W_E": model.embedding.weight.detach().clone(),
-        "pos_embed.W_pos": w_pos,
         "ln_final.w": model.norm.weight.detach().clone(),
         "ln_final.b": model.norm.bias.detach().clone(),
         "unembed.W_U": model.head.weight.detach().t().contiguous(),
         "unembed.b_U": model.head.bias.detach().clone(),
     }
+    if c.positional != "rope":
+        # TransformerLens keeps a position table unless its positions are rotary (ALiBi's is unused).
+        sd["pos_embed.W_pos"] = w_pos
     for i, layer in enumerate(model.layers):
         a, mlp, p = layer.mixer, layer.mlp, f"blocks.{i}"
         sd[f"{p}.ln1.w"] = layer.norm.weight.detach().clone()

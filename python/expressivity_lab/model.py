@@ -29,7 +29,9 @@ LN_EPS = 1e-5
 
 ARCHITECTURES = ("standard", "sparse", "linear", "lstm", "gru", "ssm")
 MODES = ("softmax", "saturated", "hard")
-POSITIONALS = ("none", "learned", "sinusoidal")
+POSITIONALS = ("none", "learned", "sinusoidal", "rope", "alibi")
+#: RoPE's base (``attention/relative.rs``).
+ROPE_BASE = 10000.0
 
 
 @dataclass
@@ -87,6 +89,10 @@ class ModelConfig:
             count("heads", self.n_heads, 1, 64)
             if self.d_model % self.n_heads:
                 bad(f"width {self.d_model} is not divisible by the number of heads {self.n_heads}")
+        if self.positional in ("rope", "alibi") and self.architecture not in ("standard", "sparse"):
+            bad(f"{self.positional} positions need a standard or sparse transformer, not {self.architecture}")
+        if self.positional == "rope" and (self.d_model // self.n_heads) % 2:
+            bad("RoPE needs an even head dimension")
         if self.block_size is not None:
             count("block size", self.block_size, 1, self.max_len)
         if self.architecture == "ssm":
@@ -141,6 +147,37 @@ def sinusoidal_table(length: int, d: int) -> torch.Tensor:
     return torch.from_numpy(table.astype(np.float32))
 
 
+def rope_tables(positions, dh: int):
+    """``(cos, sin)``, each ``[len(positions), dh/2]``: the angle of position ``p`` and pair
+    ``k`` is ``p / 10000^(2k/dh)`` (float64, rounded to float32, as the lab)."""
+    p = np.asarray(positions, dtype=np.float64)[:, None]
+    k = np.arange(dh // 2, dtype=np.float64)[None, :]
+    angle = p / np.power(ROPE_BASE, 2 * k / dh)
+    return torch.from_numpy(np.cos(angle).astype(np.float32)), torch.from_numpy(np.sin(angle).astype(np.float32))
+
+
+def rotate(x: torch.Tensor, positions) -> torch.Tensor:
+    """RoPE on ``x: [B, H, T, dh]`` (the GPT-NeoX layout: dimension ``k`` pairs with ``k + dh/2``)."""
+    dh = x.shape[-1]
+    cos, sin = (t.to(x.device, x.dtype) for t in rope_tables(positions, dh))
+    first, second = x[..., : dh // 2], x[..., dh // 2 :]
+    return torch.cat([first * cos - second * sin, second * cos + first * sin], dim=-1)
+
+
+def alibi_slopes(n_heads: int) -> list:
+    """Head ``h``'s slope ``2^(−8(h+1)/H)``."""
+    return [2.0 ** (-8.0 * (h + 1) / n_heads) for h in range(n_heads)]
+
+
+def alibi_bias(n_heads: int, t: int) -> torch.Tensor:
+    """``[1, H, T, T]``: ``−m_h (i − j)`` for ``j ≤ i``, zero above the diagonal."""
+    i = np.arange(t, dtype=np.float64)[:, None]
+    j = np.arange(t, dtype=np.float64)[None, :]
+    distance = np.maximum(i - j, 0.0)
+    bias = np.stack([-m * distance for m in alibi_slopes(n_heads)]).astype(np.float32)
+    return torch.from_numpy(bias)[None]
+
+
 def allowed(pattern: str, block: int, t: int) -> torch.Tensor:
     """``[t, t]`` booleans: may query ``i`` read key ``j`` (``attention/mask.rs``)."""
     i = torch.arange(t)[:, None]
@@ -180,15 +217,20 @@ def mode_weights(scores: torch.Tensor, mode: str, scale: float) -> torch.Tensor:
 class SoftmaxAttention(nn.Module):
     """Causal multi-head softmax-style attention, dense or sparse (``attention/softmax.rs``)."""
 
-    def __init__(self, d: int, h: int, pattern: str, block: int, mode: str, scale: float):
+    def __init__(self, d: int, h: int, pattern: str, block: int, mode: str, scale: float, positional: str = "none"):
         super().__init__()
         self.query, self.key, self.value, self.output = (nn.Linear(d, d) for _ in range(4))
         self.n_heads, self.pattern, self.block, self.mode, self.scale = h, pattern, block, mode, scale
+        self.positional = positional
 
     def forward(self, x: torch.Tensor):
         t = x.shape[1]
         q, k, v = (_heads(p(x), self.n_heads) for p in (self.query, self.key, self.value))
+        if self.positional == "rope":
+            q, k = rotate(q, range(t)), rotate(k, range(t))
         scores = q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1])
+        if self.positional == "alibi":
+            scores = scores + alibi_bias(self.n_heads, t).to(scores.device, scores.dtype)
         blocked = ~allowed(self.pattern, self.block, t).to(x.device)
         scores = scores.masked_fill(blocked, BLOCKED_SCORE)
         w = mode_weights(scores, self.mode, self.scale)
@@ -316,7 +358,9 @@ class Layer(nn.Module):
         self.norm = nn.LayerNorm(d, eps=LN_EPS)
         arch = config.architecture
         if arch in ("standard", "sparse"):
-            self.mixer = SoftmaxAttention(d, h, config.pattern, config.block, mode, config.softmax_scale)
+            self.mixer = SoftmaxAttention(
+                d, h, config.pattern, config.block, mode, config.softmax_scale, config.positional
+            )
         elif arch == "linear":
             self.mixer = LinearAttention(d, h)
         elif arch == "lstm":

@@ -102,7 +102,9 @@ impl AttentionMode {
     }
 }
 
-/// What tells the model where a token is.
+/// What tells the model where a token is: a code added to the embeddings (learned or
+/// sinusoidal), or a change to the attention scores themselves (RoPE rotates queries and keys
+/// by their positions; ALiBi subtracts a per-head multiple of the distance), or nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum PositionalEncoding {
@@ -110,21 +112,49 @@ pub enum PositionalEncoding {
     Learned,
     #[default]
     Sinusoidal,
+    /// Rotary position embedding (Su et al.): each query and key rotated by angles
+    /// proportional to its position, so that their product depends on the distance only.
+    Rope,
+    /// Attention with linear biases (Press et al.): head `h` of `H` subtracts
+    /// `2^(−8(h+1)/H) · (i − j)` from the score of query `i` for key `j`.
+    Alibi,
 }
 
 impl PositionalEncoding {
-    pub const ALL: [PositionalEncoding; 3] = [Self::None, Self::Learned, Self::Sinusoidal];
+    pub const ALL: [PositionalEncoding; 5] = [
+        Self::None,
+        Self::Learned,
+        Self::Sinusoidal,
+        Self::Rope,
+        Self::Alibi,
+    ];
+    /// The encodings added to the embeddings (and none): what every architecture takes.
+    pub const ABSOLUTE: [PositionalEncoding; 3] = [Self::None, Self::Learned, Self::Sinusoidal];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::None => "none",
             Self::Learned => "learned",
             Self::Sinusoidal => "sinusoidal",
+            Self::Rope => "rope",
+            Self::Alibi => "alibi",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Whether the encoding acts inside the attention scores (RoPE, ALiBi) rather than on the
+    /// embeddings.
+    pub fn in_attention(self) -> bool {
+        matches!(self, Self::Rope | Self::Alibi)
+    }
+
+    /// Whether `architecture` can use this encoding: RoPE and ALiBi change softmax-style
+    /// attention scores, which linear attention and recurrent layers do not compute.
+    pub fn applies_to(self, architecture: Architecture) -> bool {
+        !self.in_attention() || architecture.has_attention_modes()
     }
 }
 
@@ -144,7 +174,13 @@ mod tests {
         }
         for p in PositionalEncoding::ALL {
             assert_eq!(PositionalEncoding::from_name(p.name()), Some(p));
+            let json = serde_json::to_string(&p).unwrap();
+            assert_eq!(json, format!("\"{}\"", p.name()));
         }
+        assert!(PositionalEncoding::Rope.applies_to(Architecture::Sparse));
+        assert!(!PositionalEncoding::Alibi.applies_to(Architecture::Linear));
+        assert!(!PositionalEncoding::Rope.applies_to(Architecture::Lstm));
+        assert!(PositionalEncoding::Learned.applies_to(Architecture::Gru));
         assert_eq!(Architecture::from_name("mamba2"), None);
     }
 }

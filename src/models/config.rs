@@ -53,6 +53,13 @@ pub enum ConfigError {
     OutOfRange(#[from] RangeError),
     #[error("width {d_model} is not divisible by the number of heads {n_heads}")]
     HeadsDoNotDivideWidth { d_model: usize, n_heads: usize },
+    #[error(
+        "{} positions act inside softmax-style attention scores: they need a standard or sparse transformer, not {}",
+        .0.name(), .1.name()
+    )]
+    PositionsNeedAttention(PositionalEncoding, Architecture),
+    #[error("RoPE rotates pairs of a head's dimensions: the head dimension must be even, got {0}")]
+    RopeOddHeadDim(usize),
     #[error("the softmax scale must be a positive finite number, got {0}")]
     BadScale(f32),
     #[error("index tokens sharing the position code need a task with index tokens (index lookup)")]
@@ -173,6 +180,17 @@ impl ArchSpec {
                     n_heads: self.n_heads,
                 });
             }
+        }
+        if !self.positional.applies_to(self.architecture) {
+            return Err(ConfigError::PositionsNeedAttention(
+                self.positional,
+                self.architecture,
+            ));
+        }
+        if self.positional == PositionalEncoding::Rope
+            && !(self.d_model / self.n_heads).is_multiple_of(2)
+        {
+            return Err(ConfigError::RopeOddHeadDim(self.d_model / self.n_heads));
         }
         if let Some(b) = self.block_size {
             check_count("block size", b, 1, max_len)?;

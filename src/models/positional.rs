@@ -1,5 +1,6 @@
-//! Position information: none, a learned table, or the sinusoidal encoding (Vaswani et al.)
-//! computed on the host once per length.
+//! Position information added to the embeddings: none, a learned table, or the sinusoidal
+//! encoding (Vaswani et al.) computed on the host once per length. RoPE and ALiBi add nothing
+//! here: they act inside attention (`attention/relative.rs`).
 
 use burn::nn::{Embedding, EmbeddingConfig};
 use burn::prelude::*;
@@ -48,7 +49,7 @@ impl Positions {
         let [_, t, d] = x.dims();
         let device = x.device();
         match (self.kind, &self.learned) {
-            (PositionalEncoding::None, _) => x,
+            (kind, _) if kind == PositionalEncoding::None || kind.in_attention() => x,
             (PositionalEncoding::Learned, Some(table)) => {
                 let ids = Tensor::<1, Int>::arange(start as i64..(start + t) as i64, &device)
                     .reshape([1, t]);
@@ -63,8 +64,9 @@ impl Positions {
 
     /// The position code of position `positions[b, t]` (each in `0..count`), `[B, T, d]`: a
     /// row of the learned table (positions past its end read its last row), otherwise the
-    /// sinusoidal code — also when the model adds no positions, so that index tokens of a
-    /// recurrent model get the same fixed code as a sinusoidal transformer's.
+    /// sinusoidal code — also when the model adds no positions to its embeddings (none, RoPE,
+    /// ALiBi), so that index tokens of a recurrent model get the same fixed code as a
+    /// sinusoidal transformer's.
     pub fn codes(&self, positions: Tensor<2, Int>, count: usize) -> Tensor<3> {
         let [b, t] = positions.dims();
         let device = positions.device();

@@ -387,7 +387,7 @@ fn dp_width_runs(steps: usize) -> Vec<SweepRun> {
 fn majority_runs(steps: usize) -> Vec<SweepRun> {
     let mut runs = Vec::new();
     for mode in AttentionMode::ALL {
-        for positional in PositionalEncoding::ALL {
+        for positional in PositionalEncoding::ABSOLUTE {
             let mut c = sweep_config(TaskKind::Majority, 15, Architecture::Standard, 32, 1);
             c.model.attention = mode;
             c.model.positional = positional;

@@ -52,6 +52,11 @@ TRAINED = {
     "gru-pairs": "--task equality --size 5 --arch gru --pair-positions",
     "ssm": "--task ed --size 3 --arch ssm",
     "ssm-learned": "--task parity --size 7 --arch ssm --positional learned",
+    "standard-rope": "--task lis --size 5 --arch standard --positional rope",
+    "standard-alibi": "--task index-lookup --size 8 --arch standard --positional alibi",
+    "standard-alibi-hard": "--task equality --size 6 --arch standard --positional alibi --attention hard",
+    "sparse-rope-window": "--task ed --size 3 --arch sparse --window --positional rope",
+    "sparse-alibi": "--task arithmetic --size 3 --arch sparse --positional alibi --attention saturated",
 }
 # Constructions: hand-set weights with exact ties and large scores (saturated and hard heads,
 # learned positions sharing codes, an LSTM stack).
@@ -145,7 +150,7 @@ class SameLogits(unittest.TestCase):
         self.assertEqual(archs, {"standard", "sparse", "linear", "lstm", "gru", "ssm"})
         self.assertTrue({"softmax", "saturated", "hard"} <= {s[1] for s in seen})
         self.assertTrue({"dense", "sparse", "window"} <= {s[2] for s in seen})
-        self.assertTrue({"none", "learned", "sinusoidal"} <= {s[3] for s in seen})
+        self.assertTrue({"none", "learned", "sinusoidal", "rope", "alibi"} <= {s[3] for s in seen})
         within = sum(d <= TOLERANCE for d, _, _ in report)
         diff, name, allowed = max(report)
         print(f"\n{len(report)} checkpoints × {HELD_OUT} held-out sequences: {within} within {TOLERANCE:g}; "
@@ -306,6 +311,7 @@ class HookedTransformer(unittest.TestCase):
     def test_standard_models_convert_with_the_same_logits(self):
         files = Checkpoints.build()
         converted = 0
+        positions = set()
         for name, path in files.items():
             model = el.load(path)
             if not el.lens.convertible(model)[0]:
@@ -315,7 +321,9 @@ class HookedTransformer(unittest.TestCase):
                 diff, allowed = compare(name, path, lambda t: hooked(torch.tensor([t]))[0], 20)
                 self.assertLessEqual(diff, allowed, f"{name}: max |Δ| = {diff:.3g} (allowed {allowed:.3g})")
                 converted += 1
+                positions.add(model.config.positional)
         self.assertGreaterEqual(converted, 5)
+        self.assertTrue({"none", "learned", "sinusoidal", "rope", "alibi"} <= positions, positions)
 
     def test_the_attention_pattern_is_the_models(self):
         model = el.load(ROOT / "assets/models/index-lookup-standard.safetensors")

@@ -136,6 +136,8 @@ fn positional_title(p: PositionalEncoding) -> &'static str {
         PositionalEncoding::None => "None",
         PositionalEncoding::Learned => "Learned",
         PositionalEncoding::Sinusoidal => "Sinusoidal",
+        PositionalEncoding::Rope => "RoPE (rotary, in attention)",
+        PositionalEncoding::Alibi => "ALiBi (linear biases, in attention)",
     }
 }
 
@@ -236,6 +238,7 @@ pub fn config_panel(props: &Props) -> Html {
         .collect();
     let positionals: Vec<_> = PositionalEncoding::ALL
         .iter()
+        .filter(|p| p.applies_to(c.model.architecture))
         .map(|p| (*p, p.name(), positional_title(*p)))
         .collect();
     let params = c.model().map_or(0, |m| m.param_count());
@@ -255,6 +258,9 @@ pub fn config_panel(props: &Props) -> Html {
                 // Recurrent models know where they are from the recurrence itself.
                 if a.is_recurrent() != c.model.architecture.is_recurrent() {
                     c.model.positional = if a.is_recurrent() { PositionalEncoding::None } else { PositionalEncoding::Sinusoidal };
+                } else if !c.model.positional.applies_to(a) {
+                    // RoPE and ALiBi act in softmax-style scores, which linear attention has not.
+                    c.model.positional = PositionalEncoding::Sinusoidal;
                 }
                 c.model.architecture = a;
             }) }

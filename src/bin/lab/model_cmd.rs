@@ -6,7 +6,9 @@ use clap::{Args, Subcommand};
 
 use expressivity_lab::models::check::{TOLERANCE, check_model};
 use expressivity_lab::models::cost::token_cost;
-use expressivity_lab::models::{ArchSpec, Architecture, AttentionMode, Model, ModelConfig};
+use expressivity_lab::models::{
+    ArchSpec, Architecture, AttentionMode, Model, ModelConfig, PositionalEncoding,
+};
 
 #[derive(Subcommand)]
 pub enum ModelCommand {
@@ -64,11 +66,17 @@ pub struct SizeArgs {
 }
 
 impl SizeArgs {
-    fn config(&self, architecture: Architecture, attention: AttentionMode) -> ModelConfig {
+    fn config(
+        &self,
+        architecture: Architecture,
+        attention: AttentionMode,
+        positional: PositionalEncoding,
+    ) -> ModelConfig {
         ModelConfig {
             arch: ArchSpec {
                 architecture,
                 attention,
+                positional,
                 d_model: self.width,
                 n_layers: self.layers,
                 n_heads: self.heads,
@@ -168,9 +176,10 @@ fn check(args: &SizeArgs) -> Result<(), String> {
         args.len
     );
     outln!(
-        "{:<9} {:<10} {:>11} {:>11} {:>11} {:>9} {:>13} {:>13} {:>14} {:>6}",
+        "{:<9} {:<10} {:<10} {:>11} {:>11} {:>11} {:>9} {:>13} {:>13} {:>14} {:>6}",
         "arch",
         "mode",
+        "positions",
         "max|Δ|step",
         "max|Δ|rows",
         "max|Δ|caus",
@@ -181,17 +190,33 @@ fn check(args: &SizeArgs) -> Result<(), String> {
         "ok"
     );
     let mut failures = Vec::new();
-    for (architecture, mode) in variants() {
-        let config = args.config(architecture, mode);
+    // Each variant with sinusoidal positions, and where they apply, RoPE and ALiBi (which
+    // change the scores: the cached decoder must apply them to the keys it holds).
+    let checks: Vec<_> = variants()
+        .into_iter()
+        .flat_map(|(a, m)| {
+            [
+                PositionalEncoding::Sinusoidal,
+                PositionalEncoding::Rope,
+                PositionalEncoding::Alibi,
+            ]
+            .into_iter()
+            .filter(move |p| p.applies_to(a))
+            .map(move |p| (a, m, p))
+        })
+        .collect();
+    for &(architecture, mode, positional) in &checks {
+        let config = args.config(architecture, mode, positional);
         device.seed(args.seed);
         let model = Model::new(&config, &device).map_err(|e| e.to_string())?;
         let report =
             pollster::block_on(check_model(&model, &config, args.len, args.seed, &device))?;
         let ok = report.passes();
         outln!(
-            "{:<9} {:<10} {:>11.2e} {:>11.2e} {:>11.2e} {:>9} {:>13} {:>13} {:>14} {:>6}",
+            "{:<9} {:<10} {:<10} {:>11.2e} {:>11.2e} {:>11.2e} {:>9} {:>13} {:>13} {:>14} {:>6}",
             architecture.name(),
             mode_label(architecture, mode),
+            positional.name(),
             report.cached_vs_full,
             report.rows_vs_full,
             report.causality,
@@ -202,11 +227,16 @@ fn check(args: &SizeArgs) -> Result<(), String> {
             if ok { "yes" } else { "NO" }
         );
         if !ok {
-            failures.push(format!("{} {}", architecture.name(), mode.name()));
+            failures.push(format!(
+                "{} {} {}",
+                architecture.name(),
+                mode.name(),
+                positional.name()
+            ));
         }
     }
     if failures.is_empty() {
-        outln!("all {} variants agree", variants().len());
+        outln!("all {} variants agree", checks.len());
         Ok(())
     } else {
         Err(format!("mismatch in {}", failures.join(", ")))
@@ -221,7 +251,11 @@ fn cost(args: &SizeArgs) -> Result<(), String> {
     }
     outln!();
     for architecture in Architecture::ALL {
-        let config = args.config(architecture, AttentionMode::Softmax);
+        let config = args.config(
+            architecture,
+            AttentionMode::Softmax,
+            PositionalEncoding::Sinusoidal,
+        );
         config.validate().map_err(|e| e.to_string())?;
         outprint!("{:<9} {:>10}", architecture.name(), config.param_count());
         for p in positions.into_iter().filter(|&p| p < args.max_len) {

@@ -4,8 +4,10 @@ pub mod linear;
 pub mod mask;
 pub mod mode;
 pub mod projections;
+pub mod relative;
 pub mod softmax;
 
 pub use linear::LinearAttention;
 pub use mask::Pattern;
+pub use relative::Relative;
 pub use softmax::CausalSelfAttention;

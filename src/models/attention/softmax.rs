@@ -9,6 +9,7 @@ use crate::models::Rows;
 use super::mask::Pattern;
 use super::mode::weights;
 use super::projections::Projections;
+use super::relative::Relative;
 use crate::models::AttentionMode;
 use crate::models::cache::{KvCache, LayerCache};
 
@@ -26,6 +27,9 @@ pub struct CausalSelfAttention {
     mode: AttentionMode,
     #[module(skip)]
     scale: f32,
+    /// RoPE or ALiBi, when the model's positions act inside attention.
+    #[module(skip)]
+    relative: Relative,
 }
 
 impl CausalSelfAttention {
@@ -39,7 +43,14 @@ impl CausalSelfAttention {
             window: matches!(pattern, Pattern::Window { .. }),
             mode: AttentionMode::Softmax,
             scale: 1.0,
+            relative: Relative::Off,
         }
+    }
+
+    /// The same layer with RoPE or ALiBi in its scores.
+    pub fn with_relative(mut self, relative: Relative) -> Self {
+        self.relative = relative;
+        self
     }
 
     pub fn pattern(&self) -> Pattern {
@@ -72,12 +83,25 @@ impl CausalSelfAttention {
         q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt())
     }
 
+    /// Scores of queries at `queries` over keys at `keys` (positions), RoPE and ALiBi applied.
+    fn positioned_scores(
+        &self,
+        (q, queries): (Tensor<4>, &[usize]),
+        (k, keys): (Tensor<4>, &[usize]),
+    ) -> Tensor<4> {
+        let q = self.relative.rotate(q, queries);
+        let k = self.relative.rotate(k, keys);
+        self.relative.bias(self.scores(q, k), queries, keys)
+    }
+
     /// `x: [B, T, d]` → (`[B, T, d]`, weights `[B, H, T, T]`).
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
         let [_, t, _] = x.dims();
         let blocked = self.pattern().blocked(t, &x.device());
         let (q, k, v) = self.projections.qkv(x);
-        let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
+        let positions: Vec<usize> = (0..t).collect();
+        let scores = self.positioned_scores((q, &positions), (k, &positions));
+        let w = weights(scores, Some(blocked), self.mode, self.scale);
         (self.projections.merge(w.clone().matmul(v)), w)
     }
 
@@ -89,7 +113,9 @@ impl CausalSelfAttention {
         let device = x.device();
         let blocked = self.pattern().blocked_rows(rows.as_slice(), t, &device);
         let (q, k, v) = self.projections.qkv_at(x, rows.index(&device));
-        let w = weights(self.scores(q, k), Some(blocked), self.mode, self.scale);
+        let positions: Vec<usize> = (0..t).collect();
+        let scores = self.positioned_scores((q, rows.as_slice()), (k, &positions));
+        let w = weights(scores, Some(blocked), self.mode, self.scale);
         self.projections.merge(w.matmul(v))
     }
 
@@ -114,6 +140,11 @@ impl CausalSelfAttention {
         cache: &mut LayerCache,
     ) -> (Tensor<3>, Tensor<4>) {
         let (q, k, v) = self.projections.qkv(x);
+        // Keys are cached rotated: RoPE's angle of a key is its own position's.
+        let (q, k) = (
+            self.relative.rotate(q, &[position]),
+            self.relative.rotate(k, &[position]),
+        );
         let (keys, values) = match cache {
             LayerCache::Dense(kv) => {
                 kv.push(k, v);
@@ -159,7 +190,16 @@ impl CausalSelfAttention {
             _ => panic!("softmax attention was given a cache of another layer type"),
         };
         let (keys, values) = (keys.expect("key pushed"), values.expect("value pushed"));
-        let w = weights(self.scores(q, keys), None, self.mode, self.scale);
+        let mut scores = self.scores(q, keys);
+        if self.relative == Relative::Alibi {
+            // The keys the cache holds, in position order: those the pattern lets `position` read.
+            let pattern = self.pattern();
+            let read: Vec<usize> = (0..=position)
+                .filter(|&j| pattern.allows(position, j))
+                .collect();
+            scores = self.relative.bias(scores, &[position], &read);
+        }
+        let w = weights(scores, None, self.mode, self.scale);
         (self.projections.merge(w.clone().matmul(values)), w)
     }
 }
