@@ -813,3 +813,65 @@ fn predict_prints_logits_that_agree_with_its_greedy_completion() {
     let out = lab(&["predict", model, "--held-out", "2", "--input", prompt]);
     assert_eq!(out.status.code(), Some(2), "clap refuses both");
 }
+
+#[test]
+fn the_logit_lens_and_patching_print_their_tables() {
+    let model = "assets/models/lis-standard.safetensors";
+    let out = lab(&[
+        "eval",
+        model,
+        "--lens",
+        "--examples",
+        "16",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lens: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(lens["layers"].as_array().unwrap().len(), 4, "{lens}");
+    assert_eq!(lens["examples"], 16);
+    let out = lab(&[
+        "predict",
+        model,
+        "--input",
+        "60 100 70 80 200 <sep>",
+        "--patch",
+        "60 100 70 80 50 <sep>",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("activation patching: clean answer 4"),
+        "{text}"
+    );
+    // A row per position before the answer (13 tokens: 12 rows), the changed token marked.
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("   4*")).count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 2 + 12 + 1, "{text}");
+    refused(
+        &[
+            "predict",
+            model,
+            "--input",
+            "60 100 70 80 200 <sep>",
+            "--patch",
+            "60 100 70 80 210 <sep>",
+        ],
+        "same answer",
+    );
+    // Two instruments at once: clap's usage error (exit 2).
+    let out = lab(&["eval", model, "--lens", "--probe"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}

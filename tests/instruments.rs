@@ -174,3 +174,75 @@ fn the_dyck_constructions_state_decodes_the_stack_depth_exactly() {
         refused.err()
     );
 }
+
+fn gallery(name: &str) -> checkpoint::Checkpoint {
+    let path = format!(
+        "{}/assets/models/{name}.safetensors",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    checkpoint::load(&std::fs::read(path).unwrap(), &device()).unwrap()
+}
+
+#[test]
+fn the_logit_lens_of_the_last_layer_is_the_models_own_teacher_forced_accuracy() {
+    use expressivity_lab::instruments::lens::logit_lens;
+    use expressivity_lab::train::eval::teacher_forced;
+    for name in ["index-lookup-standard", "lis-standard", "dyck-lstm"] {
+        let loaded = gallery(name);
+        let examples =
+            held_out_at_size(&loaded.meta.train, loaded.meta.train.task.size, 64).unwrap();
+        let lens = pollster::block_on(logit_lens(&loaded.model, &examples, &device())).unwrap();
+        let depth = loaded.meta.model.arch.n_layers;
+        assert_eq!(
+            lens.layers.len(),
+            depth + 1,
+            "{name}: the embeddings and each layer"
+        );
+        let report =
+            pollster::block_on(teacher_forced(&loaded.model, &examples, &device())).unwrap();
+        let out = &lens.layers[depth];
+        // One answer token per example: the read-out's top-1 share on it is the answer accuracy.
+        assert_eq!(lens.answer_positions, examples.len(), "{name}");
+        assert!(
+            (out.answer_top1 - f64::from(report.answer)).abs() < 1e-6,
+            "{name}: lens {} vs teacher-forced {}",
+            out.answer_top1,
+            report.answer
+        );
+        // The trained models' output layer predicts; their embeddings alone do not.
+        assert!(out.top1 > 0.95, "{name}: {out:?}");
+        assert!(lens.layers[0].top1 < out.top1 - 0.3, "{name}: {lens:?}");
+    }
+}
+
+#[test]
+fn patching_finds_the_query_token_of_index_lookup_and_nothing_else() {
+    use expressivity_lab::instruments::patching::{PatchError, patch};
+    let loaded = gallery("index-lookup-standard");
+    let task = loaded.meta.train.task().unwrap();
+    let sequence = |prompt: &str| task.solve_text(prompt).unwrap().tokens;
+    let symbols = "a b c d e f g h i j k l m n o p";
+    let clean = sequence(&format!("{symbols} <q> @3"));
+    let corrupt = sequence(&format!("{symbols} <q> @5"));
+    let text = |id: u32| task.vocab().text(id).to_string();
+    let found =
+        pollster::block_on(patch(&loaded.model, &clean, &corrupt, text, &device())).unwrap();
+    assert!(
+        found.clean_difference > 0.0 && found.corrupt_difference < 0.0,
+        "{found:?}"
+    );
+    // The embedded input: only the query token (position 17) carries the answer.
+    let query = clean.len() - 2;
+    for (p, &r) in found.recovered[0].iter().enumerate() {
+        let expected = if p == query { 1.0 } else { 0.0 };
+        assert!((r - expected).abs() < 1e-3, "position {p}: {r}");
+    }
+    // The final stream at the answer's position is the whole lead.
+    assert!((found.recovered[1][query] - 1.0).abs() < 1e-6);
+    let same = sequence(&format!("{symbols} <q> @3"));
+    let err = pollster::block_on(patch(&loaded.model, &clean, &same, text, &device())).unwrap_err();
+    assert!(matches!(err, PatchError::SameAnswer(_)), "{err}");
+    let err =
+        pollster::block_on(patch(&loaded.model, &clean, &clean[1..], text, &device())).unwrap_err();
+    assert!(matches!(err, PatchError::Lengths { .. }), "{err}");
+}

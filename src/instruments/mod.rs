@@ -4,10 +4,14 @@
 //!
 //! - [`agreement`]: per attention head, how much it looks where the algorithm reads;
 //! - [`ablation`]: per attention head, the accuracy lost when it is silenced;
+//! - [`lens`]: per layer, how much of the prediction the residual stream already holds;
+//! - [`patching`]: per layer and position, which activation carries what decides the answer;
 //! - [`probe`]: per layer, whether a variable the algorithm keeps can be read linearly;
 //! - [`bootstrap`]: their intervals over examples.
 
 pub mod ablation;
 pub mod agreement;
 pub mod bootstrap;
+pub mod lens;
+pub mod patching;
 pub mod probe;

@@ -141,8 +141,45 @@ impl Model {
         (self.positions.codes(index, halves.n) * mask).expand([b, t, self.d_model])
     }
 
-    fn read_out(&self, x: Tensor<3>) -> Tensor<3> {
+    /// The final LayerNorm and read-out of a residual stream `[B, T, d]` → logits `[B, T, V]`:
+    /// the end of every pass, and the logit lens on an earlier layer's residual.
+    pub fn read_out(&self, x: Tensor<3>) -> Tensor<3> {
         self.head.forward(self.norm.forward(x))
+    }
+
+    /// The residual stream of `tokens`: the embedded input (the input of layer 0), then the
+    /// stream after each layer — `L + 1` tensors `[B, T, d]`, the last one what the read-out
+    /// reads.
+    pub fn residual_stream(
+        &self,
+        tokens: Tensor<2, Int>,
+    ) -> Result<Vec<Tensor<3>>, SequenceTooLong> {
+        self.check_len(tokens.dims()[1])?;
+        let mut x = self.positions.add(self.embed(tokens, 0), 0);
+        let mut stream = Vec::with_capacity(self.layers.len() + 1);
+        for layer in &self.layers {
+            stream.push(x.clone());
+            x = layer.forward(x).0;
+        }
+        stream.push(x);
+        Ok(stream)
+    }
+
+    /// Logits from the residual stream `x` `[B, T, d]` taken as the input of layer `from`
+    /// (`from` = the number of layers: `x` is the final stream): the rest of the pass, for
+    /// interventions on an intermediate activation.
+    pub fn forward_from(&self, from: usize, x: Tensor<3>) -> Tensor<3> {
+        let x = self
+            .layers
+            .iter()
+            .skip(from)
+            .fold(x, |x, layer| layer.forward(x).0);
+        self.read_out(x)
+    }
+
+    /// Number of layers.
+    pub fn depth(&self) -> usize {
+        self.layers.len()
     }
 }
 

@@ -11,7 +11,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::task_cmd::Format;
-use crate::{ablate_cmd, agreement_cmd, out_path, outln, probe_cmd};
+use crate::{ablate_cmd, agreement_cmd, lens_cmd, out_path, outln, probe_cmd};
 
 use expressivity_lab::files;
 use expressivity_lab::models::{AttentionMode, Model};
@@ -20,7 +20,7 @@ use expressivity_lab::train::eval::{SizeReport, at_size, held_out_at_size};
 use expressivity_lab::train::yield_now::yield_now;
 
 #[derive(Args)]
-#[command(group = clap::ArgGroup::new("instrument").args(["agreement", "ablate", "probe"]))]
+#[command(group = clap::ArgGroup::new("instrument").args(["agreement", "ablate", "probe", "lens"]))]
 pub struct EvalArgs {
     /// A checkpoint written by `lab train --save`, `lab construct` or exported from the page.
     checkpoint: PathBuf,
@@ -43,18 +43,23 @@ pub struct EvalArgs {
     /// Instead of accuracy: score every attention head against the positions the task's
     /// algorithm reads (mass and arg-max on them, beside uniform attention's chance level, with
     /// bootstrap intervals), at the first of --sizes (default: the training size).
-    #[arg(long, conflicts_with_all = ["ablate", "probe"])]
+    #[arg(long, conflicts_with_all = ["ablate", "probe", "lens"])]
     agreement: bool,
     /// Instead of accuracy: silence each attention head in turn (zero ablation) and print the
     /// teacher-forced accuracy lost, with paired bootstrap intervals, at the first of --sizes.
-    #[arg(long, conflicts_with = "probe")]
+    #[arg(long, conflicts_with_all = ["probe", "lens"])]
     ablate: bool,
     /// Instead of accuracy: fit linear probes (ridge regression) from the residual stream
     /// after each layer to the variable the task's algorithm keeps (Dyck's stack depth,
     /// MAJORITY's running count, PARITY's running bit), beside a shuffled-label control.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "lens")]
     probe: bool,
-    /// How --agreement, --ablate and --probe print: a table, or JSON (--out writes JSON either way).
+    /// Instead of accuracy: the logit lens — the residual stream after each layer read through
+    /// the final LayerNorm and read-out (the reference token's probability and top-1 share,
+    /// teacher-forced), at the first of --sizes.
+    #[arg(long)]
+    lens: bool,
+    /// How --agreement, --ablate, --probe and --lens print: a table, or JSON (--out writes JSON either way).
     #[arg(long, value_enum, default_value = "text", requires = "instrument")]
     format: Format,
     #[command(flatten)]
@@ -215,7 +220,7 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
     } else {
         format!(" · {} attention (stored: {})", mode.name(), stored.name())
     };
-    let instrument = args.agreement || args.ablate || args.probe;
+    let instrument = args.agreement || args.ablate || args.probe || args.lens;
     let json_only = instrument && matches!(args.format, Format::Json);
     if !json_only {
         outln!(
@@ -245,6 +250,9 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         } else if args.ablate {
             let table = ablate_cmd::measure(&model, &meta, &held, &device)?;
             emit(&table, args.format, |t| ablate_cmd::print(t, size))?
+        } else if args.lens {
+            let table = lens_cmd::measure(&model, &held, &device)?;
+            emit(&table, args.format, |t| lens_cmd::print(t, size))?
         } else {
             let table = probe_cmd::measure(&model, &meta, &held, size, &device)?;
             emit(&table, args.format, |t| probe_cmd::print(t, size))?

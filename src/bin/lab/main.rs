@@ -18,6 +18,8 @@ mod device_arg;
 #[cfg(not(target_arch = "wasm32"))]
 mod eval_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod lens_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod out;

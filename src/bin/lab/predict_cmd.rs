@@ -20,6 +20,8 @@ use expressivity_lab::train::eval::{continue_greedily, held_out_at_size};
 
 use crate::eval_cmd;
 use crate::outln;
+use crate::task_cmd::Format;
+use expressivity_lab::instruments::patching::{Patching, patch};
 
 #[derive(Args)]
 pub struct PredictArgs {
@@ -43,6 +45,16 @@ pub struct PredictArgs {
     /// example's reference sequence (prompt, chain of thought, answer).
     #[arg(long)]
     logits: bool,
+    /// Activation patching: run the model on the reference sequence of this corrupted prompt
+    /// and put back, one at a time, each activation of --input's (the residual stream entering
+    /// each layer, at each position), printing the share of the clean answer's logit lead over
+    /// the corrupted answer that comes back. The two sequences must have one length and
+    /// different answers.
+    #[arg(long, value_name = "PROMPT", requires = "input", conflicts_with_all = ["logits", "held_out"])]
+    patch: Option<String>,
+    /// How --patch prints: a table, or JSON.
+    #[arg(long, value_enum, default_value = "text", requires = "patch")]
+    format: Format,
     /// Run under this attention mode instead of the checkpoint's.
     #[arg(long, value_parser = eval_cmd::parse_mode)]
     attention: Option<AttentionMode>,
@@ -78,6 +90,28 @@ pub fn run(args: PredictArgs) -> Result<(), String> {
     };
     let context = loaded.model.context();
     let (model, _) = eval_cmd::with_mode(loaded, args.attention);
+    if let (Some(corrupt), Some((_, clean))) = (&args.patch, prompts.first()) {
+        let (_, corrupt) = checked_prompt(&meta, task.as_ref(), corrupt)?;
+        let vocab = task.vocab();
+        let found = pollster::block_on(patch(
+            &model,
+            clean,
+            &corrupt,
+            |id| vocab.text(id).to_string(),
+            &device,
+        ))
+        .map_err(|e| e.to_string())?;
+        return match args.format {
+            Format::Json => {
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&found).map_err(|e| e.to_string())?
+                );
+                Ok(())
+            }
+            Format::Text => print_patching(&found, |id| vocab.text(id).to_string()),
+        };
+    }
     for (prompt, reference) in prompts {
         let sequence = if args.logits && args.input.is_none() {
             reference
@@ -141,4 +175,43 @@ fn logits(model: &Model, tokens: &[u32], device: &Device) -> Result<Vec<Vec<f32>
         .map_err(|e| format!("reading the logits from the device failed: {e:?}"))?;
     let values: Vec<f32> = data.iter::<f32>().collect();
     Ok(values.chunks(v).map(<[f32]>::to_vec).collect())
+}
+
+/// The patching grid, a row per position (the tokens of both sequences, `*` where they differ)
+/// and a column per layer input.
+fn print_patching(p: &Patching, text: impl Fn(u32) -> String) -> Result<(), String> {
+    let layers = p.recovered.len();
+    outln!(
+        "activation patching: clean answer {} (lead over {} by {:.3} logits), corrupted: {:.3}; \
+         share of the lead restored by each clean activation put into the corrupted run",
+        text(p.clean_answer),
+        text(p.corrupt_answer),
+        p.clean_difference,
+        p.corrupt_difference
+    );
+    let mut header = format!("{:>4}  {:>8} {:>8} ", "pos", "clean", "corrupt");
+    for l in 0..layers {
+        let name = match l {
+            0 => "embed".to_string(),
+            l if l + 1 == layers => "out".to_string(),
+            l => format!("L{l}"),
+        };
+        header.push_str(&format!(" {name:>7}"));
+    }
+    outln!("{header}");
+    let positions = p.recovered.first().map_or(0, Vec::len);
+    for pos in 0..positions {
+        let (a, b) = (p.clean[pos], p.corrupt[pos]);
+        let mark = if a == b { ' ' } else { '*' };
+        let mut row = format!("{pos:>4}{mark} {:>8} {:>8} ", text(a), text(b));
+        for layer in &p.recovered {
+            row.push_str(&format!(" {:>6.1}%", 100.0 * layer[pos]));
+        }
+        outln!("{row}");
+    }
+    outln!(
+        "columns: the residual stream entering each layer (embed: the embedded input; out: the final stream); \
+         100 %: that activation alone restores the clean answer's lead"
+    );
+    Ok(())
 }
