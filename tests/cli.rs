@@ -875,3 +875,54 @@ fn the_logit_lens_and_patching_print_their_tables() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
+
+#[test]
+fn a_length_curve_spans_the_sizes_that_fit_the_context() {
+    let dir = temp_dir("curve");
+    let out_file = dir.join("curve.json");
+    let out = lab(&[
+        "eval",
+        "assets/models/majority-softmax.safetensors",
+        "--curve",
+        "6",
+        "--examples",
+        "16",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    let sizes: Vec<u64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["size"].as_u64().unwrap())
+        .collect();
+    // MAJORITY takes odd sizes; the model's context is 63 tokens (N + 2): 1 to 61, log-spaced,
+    // and the training size 15 among them.
+    assert_eq!(sizes.first(), Some(&1), "{sizes:?}");
+    assert_eq!(sizes.last(), Some(&61), "{sizes:?}");
+    assert!(sizes.contains(&15), "{sizes:?}");
+    assert!(sizes.iter().all(|s| s % 2 == 1), "{sizes:?}");
+    assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{sizes:?}");
+    assert!((6..=7).contains(&sizes.len()), "{sizes:?}");
+    let out = lab(&[
+        "eval",
+        "assets/models/majority-softmax.safetensors",
+        "--curve",
+        "6",
+        "--sizes",
+        "5",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--curve and --sizes exclude each other"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -27,6 +27,12 @@ pub struct EvalArgs {
     /// Task sizes to evaluate at (default: the training size).
     #[arg(long, value_delimiter = ',')]
     sizes: Vec<usize>,
+    /// Instead of --sizes: a length-generalisation curve over N sizes spaced log-evenly from the
+    /// smallest size the task allows to the largest whose sequences fit the model's context
+    /// (the training size always among them).
+    #[arg(long, value_name = "N", conflicts_with = "sizes",
+          value_parser = clap::value_parser!(u16).range(2..=32))]
+    curve: Option<u16>,
     /// Held-out examples per size.
     #[arg(long, default_value_t = 256)]
     examples: usize,
@@ -121,6 +127,43 @@ pub fn origin(meta: &CheckpointMeta) -> String {
         }
         None => format!("{} steps trained", meta.steps_done),
     }
+}
+
+/// `n` sizes spaced log-evenly over the sizes the model can read (the task builds at that size
+/// with the trained vocabulary, its sequences fit the context, a construction is valid there),
+/// each the readable size nearest its target, plus the training size.
+fn curve_sizes(meta: &CheckpointMeta, n: usize) -> Result<Vec<usize>, String> {
+    let spec = &meta.train.task;
+    let info = spec.task.info();
+    let readable: Vec<usize> = (info.min_size..=info.max_size)
+        .filter(|&size| {
+            construct::check_size(meta, size).is_ok()
+                && spec.at_size(size).build().is_ok_and(|task| {
+                    task.max_seq_len() <= meta.model.max_len
+                        && task.vocab().len() == meta.model.vocab_size
+                })
+        })
+        .collect();
+    let (Some(&low), Some(&high)) = (readable.first(), readable.last()) else {
+        return Err("no size of this task fits the model's context".into());
+    };
+    let mut sizes: Vec<usize> = (0..n)
+        .map(|k| {
+            let target = (low as f64) * (high as f64 / low as f64).powf(k as f64 / (n - 1) as f64);
+            *readable
+                .iter()
+                .min_by(|a, b| {
+                    ((**a as f64) - target)
+                        .abs()
+                        .total_cmp(&((**b as f64) - target).abs())
+                })
+                .unwrap_or(&low)
+        })
+        .chain([spec.size])
+        .collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    Ok(sizes)
 }
 
 /// One row of the table: the report at a size, or why that size could not be evaluated.
@@ -235,10 +278,10 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
             }
         );
     }
-    let sizes = if args.sizes.is_empty() {
-        vec![train.task.size]
-    } else {
-        args.sizes.clone()
+    let sizes = match args.curve {
+        Some(n) => curve_sizes(&meta, usize::from(n))?,
+        None if args.sizes.is_empty() => vec![train.task.size],
+        None => args.sizes.clone(),
     };
     if instrument {
         let size = sizes[0];
