@@ -83,6 +83,18 @@ pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Offer the resource at `url` (e.g. a `data:` URL) as a download named `name`.
+pub fn download_url(name: &str, url: &str) -> Result<(), String> {
+    let anchor: web_sys::HtmlAnchorElement = gloo::utils::document()
+        .create_element("a")
+        .map_err(|e| js_err("creating the download link", e))?
+        .unchecked_into();
+    anchor.set_href(url);
+    anchor.set_download(name);
+    anchor.click();
+    Ok(())
+}
+
 /// Where a checkpoint comes from: the page's gallery, a file the user picked, or a
 /// construction built in the page.
 pub enum CheckpointSource {

@@ -10,12 +10,15 @@
 //! the runs list are plain Rust that compiles natively too, so that `cargo test` checks the
 //! page's transitions; everything that touches the browser is wasm only.
 
+pub mod figure;
 pub mod model_store;
 pub mod palette;
 pub mod runs;
 pub mod state;
 pub mod worker;
 
+#[cfg(target_arch = "wasm32")]
+pub mod chart_export;
 #[cfg(target_arch = "wasm32")]
 pub mod clock;
 #[cfg(target_arch = "wasm32")]

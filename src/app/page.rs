@@ -485,7 +485,8 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <h2>{"Training"}</h2>
                     { stale_marker(&stale, "stale-chart") }
                     <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy}
-                        chain_of_thought={state.shown_config.as_deref().unwrap_or(&state.config).task.task.info().chain_of_thought} />
+                        chain_of_thought={state.shown_config.as_deref().unwrap_or(&state.config).task.task.info().chain_of_thought}
+                        about={serde_json::to_string(state.shown_config.as_deref().unwrap_or(&state.config)).unwrap_or_default()} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>

@@ -6,6 +6,8 @@
 
 use yew::prelude::*;
 
+use crate::app::chart_export::{Kind, export};
+
 /// The chart's size and margins, in SVG units, and its scales: the plot is the rectangle inside
 /// the margins, addressed by fractions of its width and height.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,9 +83,22 @@ pub fn polyline_points(points: impl IntoIterator<Item = (f64, f64)>) -> String {
         .join(" ")
 }
 
+/// What a chart's export buttons write: files named `stem.svg|png|csv`, `about` (the run's
+/// config or the claim's design) inside each, and the chart's data as CSV when it has a table.
+#[derive(Clone, PartialEq)]
+pub struct Export {
+    pub stem: AttrValue,
+    pub about: AttrValue,
+    /// Writes the CSV when asked (not on every render).
+    pub csv: Option<Callback<(), String>>,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub frame: Frame,
+    /// Export buttons (SVG, PNG and, with data, CSV) under the chart.
+    #[prop_or_default]
+    pub export: Option<Export>,
     /// The `<svg>`'s class (the page's CSS styles each chart by it).
     #[prop_or_default]
     pub class: Classes,
@@ -134,8 +149,49 @@ fn anchor(at: f64) -> &'static str {
     }
 }
 
+/// The SVG / PNG / CSV buttons of a chart drawn in `svg`.
+fn export_buttons(e: &Export, svg: &NodeRef, failed: &UseStateHandle<Option<String>>) -> Html {
+    let button = |kind: Kind, label: &'static str| {
+        let id = format!("{}-export-{}", e.stem, label.to_lowercase());
+        let (svg, e, failed) = (svg.clone(), e.clone(), failed.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let (svg, e, failed) = (svg.clone(), e.clone(), failed.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let Some(element) = svg.cast::<web_sys::Element>() else {
+                    return;
+                };
+                let csv = e.csv.as_ref().map(|c| c.emit(()));
+                let result = export(&element, kind, &e.stem, &e.about, csv).await;
+                failed.set(
+                    result
+                        .err()
+                        .map(|why| format!("{label} export failed: {why}")),
+                );
+            });
+        });
+        html! {
+            <button {id} class="small-button chart-export-button" {onclick}
+                title={format!("Download this chart as {label}, its config inside")}>{label}</button>
+        }
+    };
+    html! {
+        <div class="chart-export">
+            { button(Kind::Svg, "SVG") }
+            { button(Kind::Png, "PNG") }
+            if e.csv.is_some() {
+                { button(Kind::Csv, "CSV") }
+            }
+            if let Some(why) = &**failed {
+                <span class="error" role="alert">{why.clone()}</span>
+            }
+        </div>
+    }
+}
+
 #[function_component(Chart)]
 pub fn chart(props: &Props) -> Html {
+    let svg_ref = use_node_ref();
+    let failed = use_state(|| None::<String>);
     let f = props.frame;
     let (left, right, top, bottom) = (f.left, f.right_edge(), f.top, f.bottom_edge());
     let n = |v: f64| format!("{v:.1}");
@@ -154,8 +210,9 @@ pub fn chart(props: &Props) -> Html {
         (props.min_scale < FIXED_LABELS).then_some("shrinks")
     );
     html! {
+        <>
         <div class="chart-scroll" tabindex="0">
-        <svg viewBox={format!("0 0 {} {}", f.width, f.height)} class={class} style={min_width}
+        <svg ref={svg_ref.clone()} viewBox={format!("0 0 {} {}", f.width, f.height)} class={class} style={min_width}
             role={props.label.as_ref().map(|_| "img")} aria-label={props.label.clone()}>
             if props.area {
                 <rect x={n(left)} y={n(top)} width={n(right - left)} height={n(bottom - top)} class="plot-area" />
@@ -177,5 +234,9 @@ pub fn chart(props: &Props) -> Html {
             { props.children.clone() }
         </svg>
         </div>
+        if let Some(e) = &props.export {
+            { export_buttons(e, &svg_ref, &failed) }
+        }
+        </>
     }
 }

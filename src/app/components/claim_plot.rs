@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, FIXED_LABELS, Frame, Tick, polyline_points};
+use super::chart::{Chart, Export, FIXED_LABELS, Frame, Tick, polyline_points};
+use crate::app::figure::{csv, number};
 use crate::app::palette;
 use crate::claims::curves::{rows_of, theory};
 use crate::claims::stats::WStar;
@@ -95,7 +96,45 @@ fn point(x: f64, y: f64, whisker: (f64, f64), colour: &str, hollow: bool, title:
 }
 
 /// w*(N) per series (log₂ width), "not reached" on a row above the grid's largest width.
-fn width_plot(claim: &Claim, v: &Verdict) -> Html {
+/// What an exported claim plot says about itself: the claim, its verdict and its design.
+fn about(v: &Verdict) -> String {
+    format!(
+        "claim {}{}: {:?}\n{}\ndesign {}",
+        v.claim,
+        if v.quick { " (quick grid)" } else { "" },
+        v.outcome,
+        v.summary,
+        v.design.as_deref().unwrap_or("-")
+    )
+}
+
+/// The accuracy cells as CSV.
+fn cells_csv(cells: &[&Cell], about: &str) -> String {
+    let rows: Vec<Vec<String>> = cells
+        .iter()
+        .map(|c| {
+            let j = c.judged();
+            vec![
+                c.series.clone(),
+                c.size.to_string(),
+                c.width.to_string(),
+                c.seeds.to_string(),
+                number(Some(j.estimate)),
+                number(Some(j.low)),
+                number(Some(j.high)),
+            ]
+        })
+        .collect();
+    csv(
+        about,
+        &[
+            "series", "size", "width", "seeds", "accuracy", "low", "high",
+        ],
+        &rows,
+    )
+}
+
+fn width_plot(claim: &Claim, v: &Verdict, stem: String) -> Html {
     // The widths the verdict was judged on (a committed verdict may predate the registry's
     // current design).
     let mut widths: Vec<usize> = v.cells.iter().map(|c| c.width).collect();
@@ -154,9 +193,14 @@ fn width_plot(claim: &Claim, v: &Verdict) -> Html {
         }
     });
     let k = series.len();
+    let export = Export {
+        stem: stem.into(),
+        about: about(v).into(),
+        csv: None,
+    };
     html! {
         <Chart frame={FRAME} class="claim-chart" min_scale={FIXED_LABELS} grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
-            label={format!("w*(N) of {}", claim.id)}>
+            label={format!("w*(N) of {}", claim.id)} export={Some(export)}>
             { for drawn }
             { legend(k + 1, "#667085", "dashed: theory".to_string()) }
             { legend(k + 2, "#667085", "hollow: not reached".to_string()) }
@@ -167,7 +211,7 @@ fn width_plot(claim: &Claim, v: &Verdict) -> Html {
 /// Accuracy per N of each series with its interval, and the threshold: every cell
 /// (existence claims: one width), or at one matched width (the papers' own view of a width
 /// claim, beside w*(N)).
-fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
+fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>, stem: String) -> Html {
     let cells_at: Vec<_> = v
         .cells
         .iter()
@@ -206,8 +250,18 @@ fn accuracy_plot(claim: &Claim, v: &Verdict, width: Option<usize>) -> Html {
         }
     });
     let threshold = FRAME.y(v.threshold);
+    let export = {
+        let text = about(v);
+        let table = cells_csv(&cells_at, &text);
+        Export {
+            stem: stem.into(),
+            about: text.into(),
+            csv: Some(Callback::from(move |()| table.clone())),
+        }
+    };
     html! {
         <Chart frame={FRAME} class="claim-chart" min_scale={FIXED_LABELS} grid={true} axes={true} {left} bottom={bottom_ticks(&sizes, lo, hi)}
+            export={Some(export)}
             label={match width {
                 Some(w) => format!("accuracy of {} per N at width {w}", claim.id),
                 None => format!("accuracy of {} per N", claim.id),
@@ -243,19 +297,19 @@ pub fn claim_plot(props: &Props) -> Html {
     html! {
         <div class="claim-plot" id={props.id.clone()}>
             { match claim.kind {
-                Kind::Existence => accuracy_plot(claim, &props.verdict, None),
+                Kind::Existence => accuracy_plot(claim, &props.verdict, None, format!("{}-accuracy", props.id)),
                 Kind::Separation | Kind::NoSeparation => {
                     // The widest width every series ran at: the papers' view, accuracy
                     // against N at matched width.
                     let widest = props.verdict.cells.iter().map(|c| c.width).max();
                     html! {
                         <>
-                            { width_plot(claim, &props.verdict) }
+                            { width_plot(claim, &props.verdict, format!("{}-wstar", props.id)) }
                             if let Some(w) = widest {
                                 <p class="hint">{format!("Accuracy against N at matched width {w} (the papers' view), {}, with 95 % intervals:",
                                     if props.verdict.cells.iter().any(|c| c.best.is_some()) { "each cell's best restart on validation" } else { "seeds pooled" })}</p>
                                 <div class="claim-accuracy" id={format!("{}-accuracy", props.id)}>
-                                    { accuracy_plot(claim, &props.verdict, Some(w)) }
+                                    { accuracy_plot(claim, &props.verdict, Some(w), format!("{}-accuracy", props.id)) }
                                 </div>
                             }
                         </>

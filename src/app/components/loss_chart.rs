@@ -7,7 +7,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, loss_label, polyline_points};
+use super::chart::{Chart, Export, Frame, Tick, loss_label, polyline_points};
+use crate::app::figure::{csv, number};
 use crate::train::{GreedyReport, Metrics};
 
 #[derive(Properties, PartialEq)]
@@ -19,6 +20,35 @@ pub struct Props {
     pub total_steps: usize,
     /// The task writes a chain of thought before its answer (the legend's words follow it).
     pub chain_of_thought: bool,
+    /// The shown run's config (JSON), written into exported files.
+    #[prop_or_default]
+    pub about: AttrValue,
+}
+
+/// The curves' data: a row per evaluation.
+fn table(history: &[Metrics], about: &str) -> String {
+    let header = [
+        "step",
+        "loss",
+        "teacher_forced_exact",
+        "teacher_forced_answer",
+        "free_whole",
+        "free_answer",
+    ];
+    let rows: Vec<Vec<String>> = history
+        .iter()
+        .map(|m| {
+            vec![
+                m.step.to_string(),
+                number(Some(f64::from(m.loss))),
+                number(Some(f64::from(m.accuracy))),
+                number(Some(f64::from(m.answer_accuracy))),
+                number(m.free.map(|f| f64::from(f.full))),
+                number(m.free.map(|f| f64::from(f.answer))),
+            ]
+        })
+        .collect();
+    csv(about, &header, &rows)
 }
 
 const FRAME: Frame = Frame {
@@ -79,9 +109,17 @@ pub fn loss_chart(props: &Props) -> Html {
         Tick::new(1.0, format!("{total} steps")),
     ]];
     let last = history.last();
+    let export = {
+        let (history, about) = (history.clone(), props.about.clone());
+        Export {
+            stem: "training-curves".into(),
+            about: props.about.clone(),
+            csv: Some(Callback::from(move |()| table(&history, &about))),
+        }
+    };
     html! {
         <div class="loss-chart" id="loss-chart">
-            <Chart frame={FRAME} label="training loss and accuracy" area={true} grid={true} {left} {right} {bottom}>
+            <Chart frame={FRAME} label="training loss and accuracy" area={true} grid={true} {left} {right} {bottom} export={Some(export)}>
                 <polyline points={curve(|m| Some(m.loss), max_loss)} class="line loss" />
                 <polyline points={curve(|m| Some(m.accuracy), 1.0)} class="line accuracy forced" />
                 <polyline points={curve(|m| Some(m.answer_accuracy), 1.0)} class="line answer forced" />

@@ -74,6 +74,41 @@ async function panel(h) {
   check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
   await page.click("#cot-prev");
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
+  // The training curves leave the page: SVG (the config in its metadata), PNG, CSV.
+  await page.evaluate(() => {
+    window.__downloads = [];
+    const click = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = function () {
+      if (this.download) window.__downloads.push({ name: this.download, href: this.href });
+      else click.call(this);
+    };
+  });
+  for (const kind of ["svg", "png", "csv"]) await page.click(`#training-curves-export-${kind}`);
+  await page.waitForFunction(() => window.__downloads.length >= 3, null, { timeout: 30_000 }).catch(() => {});
+  const exported = await page.evaluate(async () => {
+    const out = {};
+    for (const d of window.__downloads) {
+      const bytes = new Uint8Array(await (await fetch(d.href)).arrayBuffer());
+      const text = new TextDecoder().decode(bytes);
+      out[d.name.split(".").pop()] = { name: d.name, bytes: bytes.length, png: [...bytes.slice(0, 4)].join(","), text: d.name.endsWith(".png") ? "" : text };
+    }
+    const svg = out.svg && new DOMParser().parseFromString(out.svg.text, "image/svg+xml");
+    out.svgParsed = !!svg && !svg.querySelector("parsererror") && svg.documentElement.localName === "svg";
+    out.svgMetadata = svg?.querySelector("metadata")?.textContent ?? "";
+    out.svgLines = svg?.querySelectorAll("polyline").length ?? 0;
+    out.svgStyled = [...(svg?.querySelectorAll("polyline") ?? [])].some((l) => /stroke:\s*rgb/.test(l.getAttribute("style") ?? ""));
+    return out;
+  });
+  let config = null;
+  try { config = JSON.parse(exported.svgMetadata); } catch { /* reported below */ }
+  check(exported.svgParsed && config?.task?.task === "lis" && config?.steps === 300 && exported.svgLines >= 3 && exported.svgStyled,
+    `the curves export as SVG: it parses, ${exported.svgLines} curves with their colours inlined, the run's config in <metadata> (${exported.svgMetadata.slice(0, 60)}…)`);
+  check(exported.png?.png === "137,80,78,71" && exported.png.bytes > 2000, `… as PNG (${exported.png?.bytes} bytes, signature ${exported.png?.png})`);
+  const csvLines = (exported.csv?.text ?? "").trim().split("\n");
+  const csvRows = csvLines.filter((l) => !l.startsWith("#")).slice(1).map((l) => l.split(","));
+  check(csvLines[0]?.startsWith("# {") && csvLines.includes("step,loss,teacher_forced_exact,teacher_forced_answer,free_whole,free_answer")
+    && csvRows.length === 3 && csvRows.every((r) => r.length === 6 && Number.isFinite(Number(r[1]))) && csvRows.at(-1)[0] === "300",
+    `… and its data as CSV, the config as a # comment (${csvRows.length} evaluations: ${csvRows.map((r) => r[0]).join(", ")})`);
   // Settings changed after the run: the panels say they show the last model, not these.
   check((await page.$("#stale-attention")) === null, "no stale marker while the panels show the current settings");
   await page.fill("#cfg-size", "7");
