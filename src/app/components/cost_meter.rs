@@ -3,7 +3,8 @@
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, polyline_points};
+use super::chart::{Chart, Export, Frame, Tick, polyline_points};
+use crate::app::figure::{csv, number};
 use crate::app::palette;
 use crate::models::cost::token_cost;
 use crate::models::{Architecture, ModelConfig};
@@ -118,6 +119,37 @@ pub fn cost_meter(props: &Props) -> Html {
         Metric::Flops => "FLOPs per token",
         Metric::Memory => "cache/state bytes read per token",
     };
+    let export = {
+        let about = format!(
+            "{unit} by position, every architecture at this model's sizes: {}",
+            serde_json::to_string(config).unwrap_or_default()
+        );
+        let header: Vec<String> = std::iter::once("position".to_string())
+            .chain(curves.iter().map(|(a, _)| a.name().to_string()))
+            .collect();
+        let rows: Vec<Vec<String>> = positions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                std::iter::once(p.to_string())
+                    .chain(
+                        curves
+                            .iter()
+                            .map(|(_, values)| number(values.get(i).copied())),
+                    )
+                    .collect()
+            })
+            .collect();
+        let text = about.clone();
+        Export {
+            stem: "cost-per-token".into(),
+            about: about.into(),
+            csv: Some(Callback::from(move |()| {
+                let header: Vec<&str> = header.iter().map(String::as_str).collect();
+                csv(&text, &header, &rows)
+            })),
+        }
+    };
     html! {
         <div class="cost-meter" id="cost-meter">
             <div class="pickers">
@@ -134,7 +166,7 @@ pub fn cost_meter(props: &Props) -> Html {
                     </select>
                 </label>
             </div>
-            <Chart frame={FRAME} class="cost-chart" axes={true}
+            <Chart frame={FRAME} class="cost-chart" axes={true} export={Some(export)}
                 left={vec![Tick::new(1.0, si(max)), Tick::new(0.0, "0")]}
                 bottom={vec![vec![Tick::new(0.0, "0"), Tick::new(1.0, format!("position {horizon_len}"))]]}>
                 if config.max_len < horizon_len {

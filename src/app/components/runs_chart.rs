@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::chart::{Chart, Frame, Tick, loss_label, polyline_points, series_colour};
+use super::chart::{Chart, Export, Frame, Tick, loss_label, polyline_points, series_colour};
+use crate::app::figure::{csv, number};
 use crate::train::Metrics;
 use crate::train::run_record::RunRecord;
 
@@ -172,6 +173,26 @@ pub fn runs_chart(props: &Props) -> Html {
             </span>
         }
     });
+    let export = |stem: &'static str| {
+        let runs = runs.clone();
+        let about: String = runs
+            .iter()
+            .map(|r| {
+                format!(
+                    "run {} ({}): {}\n",
+                    r.id.0,
+                    r.name,
+                    serde_json::to_string(&r.config).unwrap_or_default()
+                )
+            })
+            .collect();
+        let text = about.clone();
+        Export {
+            stem: stem.into(),
+            about: about.into(),
+            csv: Some(Callback::from(move |()| runs_table(&runs, &text))),
+        }
+    };
     html! {
         <div class="runs-chart" id="runs-chart">
             <figure>
@@ -180,7 +201,7 @@ pub fn runs_chart(props: &Props) -> Html {
                         onchange={toggle_log} />{"log scale"}</label>
                 </figcaption>
                 <Chart frame={FRAME} label="training loss of the checked runs" area={true} grid={true}
-                    left={loss_ticks} bottom={bottom.clone()}>
+                    left={loss_ticks} bottom={bottom.clone()} export={Some(export("runs-loss"))}>
                     { lines(|m| m.loss, true) }
                 </Chart>
             </figure>
@@ -191,7 +212,7 @@ pub fn runs_chart(props: &Props) -> Html {
                     "held-out whole-output exact match, teacher-forced (not every checked run recorded free generation)"
                 } }</figcaption>
                 <Chart frame={FRAME} label="held-out accuracy of the checked runs" area={true} grid={true}
-                    left={accuracy_ticks} {bottom}>
+                    left={accuracy_ticks} {bottom} export={Some(export("runs-accuracy"))}>
                     { if all_free {
                         lines(|m| m.free.map_or(f32::NAN, |f| f.full), false)
                     } else {
@@ -202,4 +223,39 @@ pub fn runs_chart(props: &Props) -> Html {
             <div class="legend runs-legend">{ for legend }</div>
         </div>
     }
+}
+
+/// Every checked run's evaluations, a row each.
+fn runs_table(runs: &[RunRecord], about: &str) -> String {
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .flat_map(|r| {
+            r.history.iter().map(move |m| {
+                vec![
+                    r.id.0.clone(),
+                    r.name.clone(),
+                    m.step.to_string(),
+                    number(Some(f64::from(m.loss))),
+                    number(Some(f64::from(m.accuracy))),
+                    number(Some(f64::from(m.answer_accuracy))),
+                    number(m.free.map(|f| f64::from(f.full))),
+                    number(m.free.map(|f| f64::from(f.answer))),
+                ]
+            })
+        })
+        .collect();
+    csv(
+        about,
+        &[
+            "run",
+            "name",
+            "step",
+            "loss",
+            "teacher_forced_exact",
+            "teacher_forced_answer",
+            "free_whole",
+            "free_answer",
+        ],
+        &rows,
+    )
 }

@@ -109,6 +109,17 @@ async function panel(h) {
   check(csvLines[0]?.startsWith("# {") && csvLines.includes("step,loss,teacher_forced_exact,teacher_forced_answer,free_whole,free_answer")
     && csvRows.length === 3 && csvRows.every((r) => r.length === 6 && Number.isFinite(Number(r[1]))) && csvRows.at(-1)[0] === "300",
     `… and its data as CSV, the config as a # comment (${csvRows.length} evaluations: ${csvRows.map((r) => r[0]).join(", ")})`);
+  // The cost meter's curves as CSV: a column per architecture.
+  await page.click("#cost-per-token-export-csv");
+  await page.waitForFunction(() => window.__downloads.some((d) => d.name === "cost-per-token.csv"), null, { timeout: 30_000 }).catch(() => {});
+  const costCsv = await page.evaluate(async () => {
+    const d = window.__downloads.find((x) => x.name === "cost-per-token.csv");
+    return d ? (await (await fetch(d.href)).text()) : "";
+  });
+  const costLines = costCsv.trim().split("\n").filter((l) => !l.startsWith("#"));
+  check(costLines[0] === "position,standard,sparse,linear,lstm,gru,ssm" && costLines.length > 10
+    && costLines.slice(1).every((l) => l.split(",").length === 7 && l.split(",").every((v) => Number.isFinite(Number(v)))),
+    `the cost meter exports its curves as CSV (${costLines.length - 1} positions × 6 architectures)`);
   // Settings changed after the run: the panels say they show the last model, not these.
   check((await page.$("#stale-attention")) === null, "no stale marker while the panels show the current settings");
   await page.fill("#cfg-size", "7");
