@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 #[path = "support/lab_cli.rs"]
 mod lab_cli;
-use lab_cli::{lab, refused, temp_dir};
+use lab_cli::{lab, refused, succeeded, temp_dir};
 
 /// A custom sweep of one small run.
 const TINY_SWEEP: &[&str] = &[
@@ -326,34 +326,24 @@ fn a_sweep_runs_in_shards_resumes_and_merges() {
             .map(|r| r["width"].as_u64().unwrap() as usize)
             .collect()
     };
-    let ok = |args: &[&str]| {
-        let out = lab(args);
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout
-    };
     let (a, b, all) = (path("a.json"), path("b.json"), path("all.json"));
-    let first = ok(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
+    let first = succeeded(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
     assert!(first.contains("1 runs to do"), "{first}");
     assert!(
         first.contains("no verdict until the grid is complete"),
         "{first}"
     );
-    ok(&[&grid[..], &["--shard", "2/2", "--out", &b]].concat());
+    succeeded(&[&grid[..], &["--shard", "2/2", "--out", &b]].concat());
     assert_eq!((runs_in("a.json"), runs_in("b.json")), (vec![8], vec![16]));
     // Run again: the finished run is skipped.
-    let again = ok(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
+    let again = succeeded(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
     assert!(
         again.contains("0 runs to do") && again.contains("1 already"),
         "{again}"
     );
     assert_eq!(runs_in("a.json"), vec![8]);
     // The parts join into the whole grid.
-    let merged = ok(&[&grid[..], &["--out", &all, "--merge", &b, &a]].concat());
+    let merged = succeeded(&[&grid[..], &["--out", &all, "--merge", &b, &a]].concat());
     assert!(merged.contains("2 of 2 runs"), "{merged}");
     assert_eq!(runs_in("all.json"), vec![8, 16]);
     assert!(!std::fs::read_to_string(&all).unwrap().contains("partial"));
@@ -487,13 +477,7 @@ fn your_own_data_is_shown_trained_saved_and_evaluated() {
     let dir = temp_dir("custom-data");
     let data = classes_file(&dir);
     let data = data.to_str().unwrap();
-    let ok = |args: &[&str]| {
-        let out = lab(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {stderr}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let shown = ok(&["task", "show", "custom", "--data", data]);
+    let shown = succeeded(&["task", "show", "custom", "--data", data]);
     for expected in [
         "data: classes.txt (fingerprint ",
         "64 examples · text (prompt => target) format · vocabulary 10 tokens",
@@ -505,7 +489,7 @@ fn your_own_data_is_shown_trained_saved_and_evaluated() {
     }
     // `--data` implies `--task custom`.
     let model = dir.join("m.safetensors");
-    let trained = ok(&[
+    let trained = succeeded(&[
         "train",
         "--data",
         data,
@@ -540,13 +524,13 @@ fn your_own_data_is_shown_trained_saved_and_evaluated() {
     assert!(answer >= 80.0, "{greedy}");
     // The checkpoint holds the data: eval and predict need nothing else.
     std::fs::remove_file(dir.join("classes.txt")).unwrap();
-    let evaluated = ok(&["eval", model.to_str().unwrap()]);
+    let evaluated = succeeded(&["eval", model.to_str().unwrap()]);
     assert!(evaluated.contains("custom “classes.txt”"), "{evaluated}");
     assert!(
         evaluated.contains("16 held-out examples per size"),
         "{evaluated}"
     );
-    let predicted = ok(&["predict", model.to_str().unwrap(), "--input", "w3 w5"]);
+    let predicted = succeeded(&["predict", model.to_str().unwrap(), "--input", "w3 w5"]);
     assert!(predicted.starts_with("w3 w5 <q> "), "{predicted}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -746,19 +730,10 @@ fn eval_scores_agreement_as_a_table_or_json_and_refuses_models_without_attention
 
 #[test]
 fn predict_prints_logits_that_agree_with_its_greedy_completion() {
-    let ok = |args: &[&str]| {
-        let out = lab(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
     let model = "assets/models/lis-standard.safetensors";
-    let texts = ok(&["predict", model, "--held-out", "3"]);
+    let texts = succeeded(&["predict", model, "--held-out", "3"]);
     assert_eq!(texts.lines().count(), 3, "{texts}");
-    let lines = ok(&["predict", model, "--held-out", "3", "--logits"]);
+    let lines = succeeded(&["predict", model, "--held-out", "3", "--logits"]);
     let parsed: Vec<serde_json::Value> = lines
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -784,7 +759,7 @@ fn predict_prints_logits_that_agree_with_its_greedy_completion() {
     // Your own prompt: the whole pass's logits pick each token the cached decoder generated.
     let prompt = "60 100 70 80 200 <sep>";
     let line: serde_json::Value =
-        serde_json::from_str(ok(&["predict", model, "--input", prompt, "--logits"]).trim())
+        serde_json::from_str(succeeded(&["predict", model, "--input", prompt, "--logits"]).trim())
             .unwrap();
     let tokens: Vec<u64> = line["tokens"]
         .as_array()
@@ -792,7 +767,7 @@ fn predict_prints_logits_that_agree_with_its_greedy_completion() {
         .iter()
         .map(|t| t.as_u64().unwrap())
         .collect();
-    let text = ok(&["predict", model, "--input", prompt]);
+    let text = succeeded(&["predict", model, "--input", prompt]);
     assert_eq!(line["text"].as_str().unwrap(), text.trim_end());
     for t in 5..tokens.len() - 1 {
         let row: Vec<f64> = line["logits"][t]

@@ -279,3 +279,32 @@ fn the_library_has_no_import_circles() {
         "import circles between files (break them by moving what both need into a module of its own): {found:#?}"
     );
 }
+
+/// The page's stylesheet is well nested: a `}` too many drops the rule after it, one too few
+/// puts every later rule inside the block before (both happened: a media query left open, a
+/// stray brace after a container query). Comments are skipped.
+#[test]
+fn the_stylesheets_braces_balance() {
+    let css =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/style.css")).unwrap();
+    let mut depth = 0i32;
+    let mut rest = css.as_str();
+    while let Some(i) = rest.find(['{', '}', '/']) {
+        let (c, after) = (rest.as_bytes()[i], &rest[i + 1..]);
+        rest = match c {
+            b'/' if after.starts_with('*') => after.find("*/").map_or("", |end| &after[end + 2..]),
+            b'{' => {
+                depth += 1;
+                after
+            }
+            b'}' => {
+                depth -= 1;
+                let line = css.len() - after.len();
+                assert!(depth >= 0, "a `}}` closes nothing at byte {line}");
+                after
+            }
+            _ => after,
+        };
+    }
+    assert_eq!(depth, 0, "{depth} block(s) left open");
+}

@@ -3,6 +3,30 @@
 //! `comment.char`), then a header and the rows, fields quoted where CSV needs it. Plain Rust,
 //! tested natively.
 
+use crate::train::Metrics;
+
+/// The columns of one evaluation ([`metrics_cells`]).
+pub const METRICS_HEADER: [&str; 6] = [
+    "step",
+    "loss",
+    "teacher_forced_exact",
+    "teacher_forced_answer",
+    "free_whole",
+    "free_answer",
+];
+
+/// One evaluation as CSV cells, in the order of [`METRICS_HEADER`].
+pub fn metrics_cells(m: &Metrics) -> Vec<String> {
+    vec![
+        m.step.to_string(),
+        number(Some(f64::from(m.loss))),
+        number(Some(f64::from(m.accuracy))),
+        number(Some(f64::from(m.answer_accuracy))),
+        number(m.free.map(|f| f64::from(f.full))),
+        number(m.free.map(|f| f64::from(f.answer))),
+    ]
+}
+
 /// `about` (any text, one comment line per line), `header`, then `rows`.
 pub fn csv(about: &str, header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = String::new();

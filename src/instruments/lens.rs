@@ -56,18 +56,19 @@ pub async fn logit_lens(
         let ids: Vec<i64> = example.tokens.iter().map(|&x| i64::from(x)).collect();
         let tokens = Tensor::<1, Int>::from_ints(ids.as_slice(), device).reshape([1, t]);
         let stream = model.residual_stream(tokens)?;
+        // Every layer's read-out at once, `[L + 1, T, V]`: one read from the device per example.
+        let probs = softmax(model.read_out(Tensor::cat(stream, 0)), 2);
+        let v = probs.dims()[2];
+        let data = probs
+            .reshape([(depth + 1) * t * v])
+            .into_data_async()
+            .await
+            .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        let probs: Vec<f32> = data.iter::<f32>().collect();
         let answer_start = example.prompt_len + example.cot_len;
-        for (layer, residual) in stream.into_iter().enumerate() {
-            let probs = softmax(model.read_out(residual), 2);
-            let v = probs.dims()[2];
-            let data = probs
-                .reshape([t * v])
-                .into_data_async()
-                .await
-                .map_err(|e| TrainError::Device(format!("{e:?}")))?;
-            let probs: Vec<f32> = data.iter::<f32>().collect();
+        for (layer, layer_probs) in probs.chunks(t * v).enumerate() {
             for p in example.prompt_len - 1..t - 1 {
-                let row = &probs[p * v..(p + 1) * v];
+                let row = &layer_probs[p * v..(p + 1) * v];
                 let target = example.tokens[p + 1] as usize;
                 let best = (0..v)
                     .max_by(|&a, &b| row[a].total_cmp(&row[b]))

@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use crate::models::Rows;
 
-use super::attention::{CausalSelfAttention, LinearAttention, Pattern, Relative};
+use super::attention::{CausalSelfAttention, LinearAttention, Pattern};
 use super::cache::LayerCache;
 use super::recurrent::{GruLayer, LstmLayer, SsmLayer};
 use super::{Architecture, AttentionMode, ModelConfig};
@@ -36,14 +36,14 @@ impl Mixer {
     pub fn new(config: &ModelConfig, device: &Device) -> Self {
         let d = config.arch.d_model;
         let h = config.arch.n_heads;
-        let relative = Relative::of(config.arch.positional);
+        let positional = config.arch.positional;
         match config.arch.architecture {
             Architecture::Standard => Self::Softmax(
-                CausalSelfAttention::new(d, h, Pattern::Dense, device).with_relative(relative),
+                CausalSelfAttention::new(d, h, Pattern::Dense, device).with_positions(positional),
             ),
             Architecture::Sparse => Self::Softmax(
                 CausalSelfAttention::new(d, h, config.sparse_pattern(), device)
-                    .with_relative(relative),
+                    .with_positions(positional),
             ),
             Architecture::Linear => Self::Linear(LinearAttention::new(d, h, device)),
             Architecture::Lstm => Self::Lstm(LstmLayer::new(d, device)),

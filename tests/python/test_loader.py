@@ -82,12 +82,13 @@ def lab_logits(path: Path, *extra: str) -> list:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def compare(name: str, path: Path, forward, count: int, *extra: str) -> tuple:
+def compare(name: str, path: Path, forward, count: int, attention=None) -> tuple:
     """(max |Δ| between ``forward(tokens)`` and the lab's logits over ``count`` held-out
     sequences, what is allowed). Allowed: 1e-4; for hand-set weights, whose logits reach the
     thousands, also twice the float32 rounding error of the computation itself when that is
     larger (measured: the same model in float64): an error of logic is far above both."""
-    exact = el.load(path, *(extra[1:] if extra else ())).double()
+    exact = el.load(path, attention=attention).double()
+    extra = ("--attention", attention) if attention else ()
     diff = rounding = 0.0
     lines = lab_logits(path, "--held-out", str(count), *extra)
     assert lines, f"{name}: lab printed no sequence"
@@ -160,7 +161,7 @@ class SameLogits(unittest.TestCase):
         path = ROOT / "assets/models/majority-softmax.safetensors"
         for mode in ("saturated", "hard"):
             model = el.load(path, attention=mode)
-            diff, allowed = compare("gallery/majority-softmax", path, lambda t: model(t)[0], 20, "--attention", mode)
+            diff, allowed = compare("gallery/majority-softmax", path, lambda t: model(t)[0], 20, attention=mode)
             self.assertLessEqual(diff, allowed, f"{mode}: max |Δ| = {diff:.3g}")
 
 
@@ -207,14 +208,19 @@ class RefusedFiles(unittest.TestCase):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def refused(self, data: bytes, message: str):
-        path = self.dir / "bad.safetensors"
+        """The loader refuses `data` with `message`, and so does lab."""
+        path = self.loader_refuses(data, message)
+        done = subprocess.run([LAB, "predict", str(path), "--held-out", "1"], capture_output=True, text=True)
+        self.assertNotEqual(done.returncode, 0, f"lab accepted a file the loader refused ({message})")
+
+    def loader_refuses(self, data: bytes, message: str) -> Path:
+        """The loader refuses `data` with an error containing `message`; the file's path."""
+        path = self.dir / "refused.safetensors"
         path.write_bytes(data)
         with self.assertRaises(el.CheckpointError) as caught:
             el.load(path)
         self.assertIn(message, str(caught.exception))
-        # And lab refuses it too: both readers agree on what is damaged.
-        done = subprocess.run([LAB, "predict", str(path), "--held-out", "1"], capture_output=True, text=True)
-        self.assertNotEqual(done.returncode, 0, f"lab accepted a file the loader refused ({message})")
+        return path
 
     def test_a_flipped_weight_byte_fails_the_checksum(self):
         data = bytearray(self.good)
@@ -254,12 +260,6 @@ class RefusedFiles(unittest.TestCase):
         raw = json.dumps(header).encode()
         return struct.pack("<Q", len(raw)) + raw + body
 
-    def loader_refuses(self, data: bytes, message: str):
-        path = self.dir / "edited.safetensors"
-        path.write_bytes(data)
-        with self.assertRaises(el.CheckpointError) as caught:
-            el.load(path)
-        self.assertIn(message, str(caught.exception))
 
     def test_a_resigned_file_loads_and_bad_configs_in_it_are_refused_with_a_reason(self):
         # The re-signing itself is right: the unedited file loads.

@@ -13,6 +13,17 @@ pub fn lab(args: &[&str]) -> Output {
         .expect("lab runs")
 }
 
+/// The stdout of a run that must succeed (the assertion shows its stderr otherwise).
+pub fn succeeded(args: &[&str]) -> String {
+    let out = lab(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Refused within a minute with exit 1 and one `error: …` line containing `expected`, without
 /// a panic.
 pub fn refused(args: &[&str], expected: &str) {

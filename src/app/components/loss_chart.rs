@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{Chart, Export, Frame, Tick, loss_label, polyline_points};
-use crate::app::figure::{csv, number};
+use crate::app::figure::{METRICS_HEADER, csv, metrics_cells};
 use crate::train::{GreedyReport, Metrics};
 
 #[derive(Properties, PartialEq)]
@@ -27,28 +27,8 @@ pub struct Props {
 
 /// The curves' data: a row per evaluation.
 fn table(history: &[Metrics], about: &str) -> String {
-    let header = [
-        "step",
-        "loss",
-        "teacher_forced_exact",
-        "teacher_forced_answer",
-        "free_whole",
-        "free_answer",
-    ];
-    let rows: Vec<Vec<String>> = history
-        .iter()
-        .map(|m| {
-            vec![
-                m.step.to_string(),
-                number(Some(f64::from(m.loss))),
-                number(Some(f64::from(m.accuracy))),
-                number(Some(f64::from(m.answer_accuracy))),
-                number(m.free.map(|f| f64::from(f.full))),
-                number(m.free.map(|f| f64::from(f.answer))),
-            ]
-        })
-        .collect();
-    csv(about, &header, &rows)
+    let rows: Vec<Vec<String>> = history.iter().map(metrics_cells).collect();
+    csv(about, &METRICS_HEADER, &rows)
 }
 
 const FRAME: Frame = Frame {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::chart::{Chart, Export, Frame, Tick, loss_label, polyline_points, series_colour};
-use crate::app::figure::{csv, number};
+use crate::app::figure::{METRICS_HEADER, csv, metrics_cells};
 use crate::train::Metrics;
 use crate::train::run_record::RunRecord;
 
@@ -231,31 +231,13 @@ fn runs_table(runs: &[RunRecord], about: &str) -> String {
         .iter()
         .flat_map(|r| {
             r.history.iter().map(move |m| {
-                vec![
-                    r.id.0.clone(),
-                    r.name.clone(),
-                    m.step.to_string(),
-                    number(Some(f64::from(m.loss))),
-                    number(Some(f64::from(m.accuracy))),
-                    number(Some(f64::from(m.answer_accuracy))),
-                    number(m.free.map(|f| f64::from(f.full))),
-                    number(m.free.map(|f| f64::from(f.answer))),
-                ]
+                [r.id.0.clone(), r.name.clone()]
+                    .into_iter()
+                    .chain(metrics_cells(m))
+                    .collect()
             })
         })
         .collect();
-    csv(
-        about,
-        &[
-            "run",
-            "name",
-            "step",
-            "loss",
-            "teacher_forced_exact",
-            "teacher_forced_answer",
-            "free_whole",
-            "free_answer",
-        ],
-        &rows,
-    )
+    let header: Vec<&str> = ["run", "name"].into_iter().chain(METRICS_HEADER).collect();
+    csv(about, &header, &rows)
 }

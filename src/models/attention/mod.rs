@@ -9,5 +9,4 @@ pub mod softmax;
 
 pub use linear::LinearAttention;
 pub use mask::Pattern;
-pub use relative::Relative;
 pub use softmax::CausalSelfAttention;

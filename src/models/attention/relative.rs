@@ -7,75 +7,58 @@
 
 use burn::prelude::*;
 
-use crate::models::PositionalEncoding;
-
 /// RoPE's base (the `10000` of `θ_k = p / 10000^(2k/d_h)`).
 pub const ROPE_BASE: f64 = 10_000.0;
 
-/// How a layer's scores learn where tokens are (from the model's positional encoding).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Relative {
-    /// Positions come from the embeddings (or nowhere).
-    #[default]
-    Off,
-    Rope,
-    Alibi,
+/// RoPE's rotation of the positions it was made for: `cos` and `sin` as `[1, 1, T, d_h / 2]`,
+/// made once and applied to the queries and keys at those positions.
+pub struct Rotation {
+    cos: Tensor<4>,
+    sin: Tensor<4>,
 }
 
-impl Relative {
-    pub fn of(positional: PositionalEncoding) -> Self {
-        match positional {
-            PositionalEncoding::Rope => Self::Rope,
-            PositionalEncoding::Alibi => Self::Alibi,
-            _ => Self::Off,
+impl Rotation {
+    pub fn at(positions: &[usize], dh: usize, device: &Device) -> Self {
+        let (t, half) = (positions.len(), dh / 2);
+        let (cos, sin) = rope_tables(positions, dh);
+        Self {
+            cos: Tensor::<1>::from_floats(cos.as_slice(), device).reshape([1, 1, t, half]),
+            sin: Tensor::<1>::from_floats(sin.as_slice(), device).reshape([1, 1, t, half]),
         }
     }
 
-    /// `x: [B, H, T, d_h]` at positions `positions` (`T` of them) rotated by RoPE; unchanged
-    /// otherwise. Queries and keys both go through this.
-    pub fn rotate(self, x: Tensor<4>, positions: &[usize]) -> Tensor<4> {
-        if self != Self::Rope {
-            return x;
-        }
+    /// `x: [B, H, T, d_h]` at this rotation's positions, rotated.
+    pub fn apply(&self, x: Tensor<4>) -> Tensor<4> {
         let [b, h, t, dh] = x.dims();
-        debug_assert_eq!(t, positions.len());
         let half = dh / 2;
-        let (cos, sin) = rope_tables(positions, dh);
-        let device = x.device();
-        let cos = Tensor::<1>::from_floats(cos.as_slice(), &device).reshape([1, 1, t, half]);
-        let sin = Tensor::<1>::from_floats(sin.as_slice(), &device).reshape([1, 1, t, half]);
         let first = x.clone().slice([0..b, 0..h, 0..t, 0..half]);
         let second = x.slice([0..b, 0..h, 0..t, half..dh]);
         Tensor::cat(
             vec![
-                first.clone() * cos.clone() - second.clone() * sin.clone(),
-                second * cos + first * sin,
+                first.clone() * self.cos.clone() - second.clone() * self.sin.clone(),
+                second * self.cos.clone() + first * self.sin.clone(),
             ],
             3,
         )
     }
+}
 
-    /// `scores: [B, H, Q, K]` of queries at `queries` over keys at `keys` with ALiBi's bias
-    /// added; unchanged otherwise. Only keys at or before their query are ever read (the mask
-    /// blocks the others), so the bias is `−m_h (i − j)` with `i ≥ j`.
-    pub fn bias(self, scores: Tensor<4>, queries: &[usize], keys: &[usize]) -> Tensor<4> {
-        if self != Self::Alibi {
-            return scores;
-        }
-        let [_, h, q, k] = scores.dims();
-        let bias: Vec<f32> = alibi_slopes(h)
-            .into_iter()
-            .flat_map(|m| {
-                queries.iter().flat_map(move |&i| {
-                    keys.iter()
-                        .map(move |&j| (-m * (i as f64 - j as f64).max(0.0)) as f32)
-                })
+/// `scores: [B, H, Q, K]` of queries at `queries` over keys at `keys` with ALiBi's bias added.
+/// Only keys at or before their query are ever read (the mask blocks the others), so the bias
+/// is `−m_h (i − j)` with `i ≥ j`.
+pub fn alibi(scores: Tensor<4>, queries: &[usize], keys: &[usize]) -> Tensor<4> {
+    let [_, h, q, k] = scores.dims();
+    let bias: Vec<f32> = alibi_slopes(h)
+        .into_iter()
+        .flat_map(|m| {
+            queries.iter().flat_map(move |&i| {
+                keys.iter()
+                    .map(move |&j| (-m * (i as f64 - j as f64).max(0.0)) as f32)
             })
-            .collect();
-        let bias =
-            Tensor::<1>::from_floats(bias.as_slice(), &scores.device()).reshape([1, h, q, k]);
-        scores + bias
-    }
+        })
+        .collect();
+    let bias = Tensor::<1>::from_floats(bias.as_slice(), &scores.device()).reshape([1, h, q, k]);
+    scores + bias
 }
 
 /// `(cos, sin)`, each `[positions.len(), d_h / 2]` row-major: the angle of position `p` and
@@ -117,10 +100,8 @@ mod tests {
         let q: Vec<f32> = (0..dh).map(|i| (i as f32 * 0.37).sin()).collect();
         let k: Vec<f32> = (0..dh).map(|i| (i as f32 * 0.91).cos()).collect();
         let at = |v: &[f32], p: usize| {
-            Relative::Rope.rotate(
-                Tensor::<1>::from_floats(v, &device).reshape([1, 1, 1, dh]),
-                &[p],
-            )
+            Rotation::at(&[p], dh, &device)
+                .apply(Tensor::<1>::from_floats(v, &device).reshape([1, 1, 1, dh]))
         };
         let dot = |a: Tensor<4>, b: Tensor<4>| (a * b).sum().into_scalar::<f32>();
         // Position 0 is the identity; a rotation keeps the norm.
@@ -140,7 +121,7 @@ mod tests {
         assert_eq!(alibi_slopes(8)[0], 0.5);
         assert_eq!(alibi_slopes(8)[7], 1.0 / 256.0);
         let zeros = Tensor::<4>::zeros([1, 2, 2, 3], &device);
-        let got = values(Relative::Alibi.bias(zeros, &[2, 4], &[0, 2, 3]));
+        let got = values(alibi(zeros, &[2, 4], &[0, 2, 3]));
         // Slopes 1/16 and 1/256; query 2 over keys 0, 2 and 3 (3 is after it: no bias), query 4.
         let expected = [
             -2.0 / 16.0,

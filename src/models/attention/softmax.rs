@@ -9,9 +9,9 @@ use crate::models::Rows;
 use super::mask::Pattern;
 use super::mode::weights;
 use super::projections::Projections;
-use super::relative::Relative;
-use crate::models::AttentionMode;
+use super::relative::{Rotation, alibi};
 use crate::models::cache::{KvCache, LayerCache};
+use crate::models::{AttentionMode, PositionalEncoding};
 
 /// `mode(scale · QKᵀ/√d_h, pattern) V`, then an output projection.
 #[derive(Module, Debug)]
@@ -27,9 +27,9 @@ pub struct CausalSelfAttention {
     mode: AttentionMode,
     #[module(skip)]
     scale: f32,
-    /// RoPE or ALiBi, when the model's positions act inside attention.
+    /// The model's positions: RoPE and ALiBi act here, in the scores.
     #[module(skip)]
-    relative: Relative,
+    positional: PositionalEncoding,
 }
 
 impl CausalSelfAttention {
@@ -43,13 +43,13 @@ impl CausalSelfAttention {
             window: matches!(pattern, Pattern::Window { .. }),
             mode: AttentionMode::Softmax,
             scale: 1.0,
-            relative: Relative::Off,
+            positional: PositionalEncoding::None,
         }
     }
 
-    /// The same layer with RoPE or ALiBi in its scores.
-    pub fn with_relative(mut self, relative: Relative) -> Self {
-        self.relative = relative;
+    /// The same layer under the model's positions (RoPE and ALiBi change its scores).
+    pub fn with_positions(mut self, positional: PositionalEncoding) -> Self {
+        self.positional = positional;
         self
     }
 
@@ -83,15 +83,31 @@ impl CausalSelfAttention {
         q.matmul(k.swap_dims(2, 3)).div_scalar((dh as f64).sqrt())
     }
 
-    /// Scores of queries at `queries` over keys at `keys` (positions), RoPE and ALiBi applied.
+    /// Scores of queries at `queries` over keys at `keys` (positions), RoPE and ALiBi applied;
+    /// one rotation serves both when they are at the same positions.
     fn positioned_scores(
         &self,
         (q, queries): (Tensor<4>, &[usize]),
         (k, keys): (Tensor<4>, &[usize]),
     ) -> Tensor<4> {
-        let q = self.relative.rotate(q, queries);
-        let k = self.relative.rotate(k, keys);
-        self.relative.bias(self.scores(q, k), queries, keys)
+        let (q, k) = if self.positional == PositionalEncoding::Rope {
+            let (dh, device) = (q.dims()[3], q.device());
+            let at_queries = Rotation::at(queries, dh, &device);
+            let k = if queries == keys {
+                at_queries.apply(k)
+            } else {
+                Rotation::at(keys, dh, &device).apply(k)
+            };
+            (at_queries.apply(q), k)
+        } else {
+            (q, k)
+        };
+        let scores = self.scores(q, k);
+        if self.positional == PositionalEncoding::Alibi {
+            alibi(scores, queries, keys)
+        } else {
+            scores
+        }
     }
 
     /// `x: [B, T, d]` → (`[B, T, d]`, weights `[B, H, T, T]`).
@@ -141,10 +157,12 @@ impl CausalSelfAttention {
     ) -> (Tensor<3>, Tensor<4>) {
         let (q, k, v) = self.projections.qkv(x);
         // Keys are cached rotated: RoPE's angle of a key is its own position's.
-        let (q, k) = (
-            self.relative.rotate(q, &[position]),
-            self.relative.rotate(k, &[position]),
-        );
+        let (q, k) = if self.positional == PositionalEncoding::Rope {
+            let rotation = Rotation::at(&[position], q.dims()[3], &q.device());
+            (rotation.apply(q), rotation.apply(k))
+        } else {
+            (q, k)
+        };
         let (keys, values) = match cache {
             LayerCache::Dense(kv) => {
                 kv.push(k, v);
@@ -191,13 +209,13 @@ impl CausalSelfAttention {
         };
         let (keys, values) = (keys.expect("key pushed"), values.expect("value pushed"));
         let mut scores = self.scores(q, keys);
-        if self.relative == Relative::Alibi {
+        if self.positional == PositionalEncoding::Alibi {
             // The keys the cache holds, in position order: those the pattern lets `position` read.
             let pattern = self.pattern();
             let read: Vec<usize> = (0..=position)
                 .filter(|&j| pattern.allows(position, j))
                 .collect();
-            scores = self.relative.bias(scores, &[position], &read);
+            scores = alibi(scores, &[position], &read);
         }
         let w = weights(scores, None, self.mode, self.scale);
         (self.projections.merge(w.clone().matmul(values)), w)

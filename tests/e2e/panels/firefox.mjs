@@ -9,6 +9,7 @@
 //   node tests/e2e/run.mjs [dist-dir] firefox
 import puppeteer from "puppeteer-core";
 import { serve } from "../serve.mjs";
+import { catchDownloads, firstDownload } from "../downloads.mjs";
 
 const SUB = "/some/where/lab/";
 
@@ -50,22 +51,10 @@ export default async function firefox(root, check) {
     const after = await page.$eval("#cot-step", (e) => e.textContent).catch(() => "");
     check(before !== after, `the CoT player steps (“${before.slice(0, 40)}” → “${after.slice(0, 40)}”)`);
     // Export: the page makes a blob URL and clicks a download link; read the blob back.
-    await page.evaluate(() => {
-      window.__downloads = [];
-      const click = HTMLAnchorElement.prototype.click;
-      HTMLAnchorElement.prototype.click = function () {
-        if (this.download) window.__downloads.push({ name: this.download, href: this.href });
-        else click.call(this);
-      };
-    });
+    await page.evaluate(catchDownloads);
     await page.click("#export-model");
     await page.waitForFunction(() => window.__downloads.length > 0, { timeout: 30_000 }).catch(() => {});
-    const exported = await page.evaluate(async () => {
-      const d = window.__downloads[0];
-      if (!d) return null;
-      const bytes = await (await fetch(d.href)).arrayBuffer();
-      return { name: d.name, bytes: bytes.byteLength };
-    });
+    const exported = await page.evaluate(firstDownload);
     check(exported && exported.bytes > 1000 && /\.safetensors$/.test(exported.name), `the model exports (${JSON.stringify(exported)})`);
     // A construction from the Claims panel.
     await page.click("#construct-majority");

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
+import { catchDownloads } from "../downloads.mjs";
 import { withHarness, LONGTASK_LIMIT_MS, axeViolations, clickStop, remeasured } from "../harness.mjs";
 
 const shot = resolve("target/e2e-screenshot.png");
@@ -75,14 +76,7 @@ async function panel(h) {
   await page.click("#cot-prev");
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
   // The training curves leave the page: SVG (the config in its metadata), PNG, CSV.
-  await page.evaluate(() => {
-    window.__downloads = [];
-    const click = HTMLAnchorElement.prototype.click;
-    HTMLAnchorElement.prototype.click = function () {
-      if (this.download) window.__downloads.push({ name: this.download, href: this.href });
-      else click.call(this);
-    };
-  });
+  await page.evaluate(catchDownloads);
   for (const kind of ["svg", "png", "csv"]) await page.click(`#training-curves-export-${kind}`);
   await page.waitForFunction(() => window.__downloads.length >= 3, null, { timeout: 30_000 }).catch(() => {});
   const exported = await page.evaluate(async () => {

@@ -10,6 +10,7 @@
 //   node tests/e2e/run.mjs [dist-dir] webkit       (needs webkit2gtk-driver and xvfb: scripts/ensure-browser)
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { serve } from "../serve.mjs";
+import { catchDownloads, firstDownload } from "../downloads.mjs";
 import { Session, freePort, startDriver } from "../webdriver.mjs";
 
 const SUB = "/some/where/lab/";
@@ -61,23 +62,11 @@ export default async function webkit(root, check) {
     const after = await session.waitFor((b) => { const t = document.querySelector("#cot-step")?.textContent ?? ""; return t !== b && t; }, 5_000, before);
     check(!!after, `the CoT player steps (“${before.slice(0, 40)}” → “${String(after).slice(0, 40)}”)`);
     // Export: the page makes a blob URL and clicks a download link; read the blob back.
-    await session.run(() => {
-      window.__downloads = [];
-      const click = HTMLAnchorElement.prototype.click;
-      HTMLAnchorElement.prototype.click = function () {
-        if (this.download) window.__downloads.push({ name: this.download, href: this.href });
-        else click.call(this);
-      };
-    });
+    await session.run(catchDownloads);
     const enabled = await session.waitFor(() => document.querySelector("#export-model")?.disabled === false, 60_000);
     await session.click("#export-model");
     await session.waitFor(() => window.__downloads.length > 0, 30_000);
-    const exported = await session.runAsync(async () => {
-      const d = window.__downloads[0];
-      if (!d) return null;
-      const bytes = await (await fetch(d.href)).arrayBuffer();
-      return { name: d.name, bytes: bytes.byteLength };
-    });
+    const exported = await session.runAsync(firstDownload);
     check(exported && exported.bytes > 1000 && /\.safetensors$/.test(exported.name), `the model exports (${JSON.stringify(exported)}; the button was ${enabled ? "enabled" : "still disabled"}: ${await session.text("#model-notice")})`);
     await session.click("#construct-majority");
     const built = await session.waitFor(() => /Loaded construction/.test(document.querySelector("#model-notice")?.textContent ?? ""), 120_000);
