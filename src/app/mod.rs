@@ -11,6 +11,9 @@
 //! page's transitions; everything that touches the browser is wasm only.
 
 pub mod figure;
+pub mod heatmap_figure;
+pub mod instrument_figures;
+pub mod instrument_state;
 pub mod model_store;
 pub mod palette;
 pub mod runs;

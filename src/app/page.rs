@@ -6,15 +6,15 @@ use yew::prelude::*;
 use super::components::claim_construction::LoadedConstruction;
 use super::components::models_panel::GalleryEntry;
 use super::components::{
-    AgreementGrid, AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter, CotPlayer,
-    DpTable, ExamplePicker, LossChart, ModeSwitch, ModelsPanel, ProgressBar, RunsChart, RunsTable,
-    SweepPanel, TaskGallery,
+    AgreementCurve, AgreementGrid, AttentionMap, BackendBadge, ClaimsPanel, ConfigPanel, CostMeter,
+    CotPlayer, DpTable, ExamplePicker, InstrumentsPanel, LossChart, ModeSwitch, ModelsPanel,
+    ProgressBar, RunsChart, RunsTable, SweepPanel, TaskGallery,
 };
 use super::files::CheckpointSource;
 use super::hooks::use_keyboard_cot_steps;
 use super::state::{Action, AppState, Status};
 use super::worker::client::{WorkerClient, use_worker_client};
-use super::worker::protocol::{ExampleChoice, ExportKind, Request};
+use super::worker::protocol::{ExampleChoice, ExportKind, InstrumentKind, Request};
 use super::{runs, url};
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
@@ -64,6 +64,9 @@ struct Callbacks {
     on_construct: Callback<(String, usize)>,
     on_live_check: Callback<String>,
     on_live_cancel: Callback<()>,
+    on_instrument_tab: Callback<InstrumentKind>,
+    on_measure: Callback<(InstrumentKind, Option<String>)>,
+    on_clear_curves: Callback<()>,
     runs: RunsCallbacks,
 }
 
@@ -292,6 +295,29 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             }
         },
     );
+    let on_measure = use_callback(
+        (
+            client.clone(),
+            busy,
+            state.inference_mode,
+            state.model,
+            state.dispatcher(),
+        ),
+        |(kind, corrupt): (InstrumentKind, Option<String>),
+         (client, busy, mode, model, dispatch)| {
+            if let Some(model) = model
+                && !*busy
+            {
+                dispatch.dispatch(Action::Measuring(kind));
+                client.send(Request::Measure {
+                    model: *model,
+                    mode: *mode,
+                    kind,
+                    corrupt,
+                });
+            }
+        },
+    );
     let on_example = use_callback(
         (client.clone(), busy, state.inference_mode, state.model),
         |choice: ExampleChoice, (client, busy, mode, model)| {
@@ -366,6 +392,9 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         on_construct,
         on_live_check,
         on_live_cancel,
+        on_instrument_tab: use_action(state, Action::ShowInstrument),
+        on_measure,
+        on_clear_curves: use_action(state, |()| Action::ClearCurves),
         runs,
     }
 }
@@ -422,17 +451,44 @@ fn attention_panel(state: &AppState, cb: &Callbacks, stale: &Option<String>) -> 
                 <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
             }
             <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
-                focus={state.focus_position()} on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()} />
+                focus={state.focus_position()} on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()}
+                about={about(state)} />
             <AgreementGrid agreement={state.agreement.clone()} layer={state.layer} head={state.head}
-                on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()} />
+                on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()} about={about(state)} />
+            <AgreementCurve history={state.history.clone()} total_steps={state.run_steps} about={about(state)} />
+        </section>
+    }
+}
+
+/// The shown model's config as JSON: what exported charts and maps carry inside.
+fn about(state: &AppState) -> AttrValue {
+    serde_json::to_string(state.shown_config.as_deref().unwrap_or(&state.config))
+        .unwrap_or_default()
+        .into()
+}
+
+/// The instruments on the kept model: probes, ablation, logit lens, patching, length curves.
+fn instruments_panel(state: &AppState, cb: &Callbacks, stale: &Option<String>) -> Html {
+    let config = state.shown_config.as_deref().unwrap_or(&state.config);
+    html! {
+        <section class="panel instruments-panel" id="instruments-panel">
+            <h2>{"Instruments: probes, ablation, logit lens, patching, length"}</h2>
+            { stale_marker(stale, "stale-instruments") }
+            <InstrumentsPanel instruments={state.instruments.clone()} has_model={state.model.is_some()}
+                busy={state.status.is_busy()} has_heads={config.model.architecture.has_attention()}
+                prompt={state.inspection.as_deref().map(prompt_text).unwrap_or_default()}
+                about={about(state)}
+                on_tab={cb.on_instrument_tab.clone()} on_measure={cb.on_measure.clone()}
+                on_clear_curves={cb.on_clear_curves.clone()} />
         </section>
     }
 }
 
 /// The page's sections as the navigation bar lists them: the element each link scrolls to.
-const SECTIONS: [(&str, &str); 6] = [
+const SECTIONS: [(&str, &str); 7] = [
     ("train-section", "Train"),
     ("attention-panel", "Inspect"),
+    ("instruments-panel", "Instruments"),
     ("runs-panel", "Runs"),
     ("models-section", "Models"),
     ("claims-section", "Claims"),
@@ -445,6 +501,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
     let attention = attention_panel(state, &cb, &stale);
     let busy = state.status.is_busy();
     let (done, total) = state.progress();
+    let instruments = instruments_panel(state, &cb, &stale);
     html! {
         <div class="app">
             <header class="top">
@@ -486,7 +543,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     { stale_marker(&stale, "stale-chart") }
                     <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy}
                         chain_of_thought={state.shown_config.as_deref().unwrap_or(&state.config).task.task.info().chain_of_thought}
-                        about={serde_json::to_string(state.shown_config.as_deref().unwrap_or(&state.config)).unwrap_or_default()} />
+                        about={about(state)} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>
@@ -494,6 +551,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                 </section>
                 { attention }
                 { cot }
+                { instruments }
                 <section class="panel runs" id="runs-panel">
                     <h2>{"Runs in this browser"}</h2>
                     <RunsTable runs={state.runs.list.clone()} unreadable={state.runs.unreadable.clone()}

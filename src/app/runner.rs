@@ -73,8 +73,13 @@ impl Runner {
         }
     }
 
-    fn send(&self, report: Report) {
+    pub(crate) fn send(&self, report: Report) {
         self.sink.send(report);
+    }
+
+    /// Read the kept model, if `handle` is still the kept one.
+    pub(crate) fn kept<R>(&self, handle: ModelHandle, f: impl FnOnce(&Trained) -> R) -> Option<R> {
+        self.store.with(handle, f)
     }
 
     /// Start a training run in the background; [`Runner::stop`] ends it at the next chunk.
@@ -184,7 +189,14 @@ impl Runner {
             history: session.history().to_vec(),
         });
         let (outcome, failure) = self
-            .steps(&mut session, &config, info_is_webgpu, stop, recorder)
+            .steps(
+                &mut session,
+                &config,
+                &device,
+                info_is_webgpu,
+                stop,
+                recorder,
+            )
             .await?;
         mark("run:steps-done");
         let status = match outcome {
@@ -223,6 +235,7 @@ impl Runner {
         &self,
         session: &mut Session,
         config: &TrainConfig,
+        device: &Device,
         info_is_webgpu: bool,
         stop: &Cell<bool>,
         recorder: &mut Recorder,
@@ -250,7 +263,10 @@ impl Runner {
             };
             for event in events {
                 match event {
-                    Event::Evaluated(metrics) => self.send(Report::Checkpoint(metrics)),
+                    Event::Evaluated(metrics) => {
+                        let metrics = with_agreement(session, config, metrics, device).await;
+                        self.send(Report::Checkpoint(metrics));
+                    }
                     Event::Checkpoint { .. } => {
                         // The attention map and the CoT player follow training: the model as
                         // it is now, on the held-out example the finished run will show.
@@ -610,7 +626,7 @@ impl Runner {
 /// the one a run in the tab shows and its accuracy is the one a run reports.
 /// The example of a typed prompt: the task's solver reads and checks it (the reason in the
 /// task's words when it is malformed), and it must fit the model.
-fn typed_example(
+pub(crate) fn typed_example(
     meta: &checkpoint::CheckpointMeta,
     task: &dyn Task,
     model: &crate::models::Model,
@@ -634,11 +650,46 @@ fn typed_example(
     Ok(example)
 }
 
+/// Held-out examples the agreement curve scores at each evaluation of a run.
+const CURVE_AGREEMENT_EXAMPLES: usize = 32;
+
+/// `metrics` with the best head's agreement with the algorithm now (attention models; recorded
+/// in the session's history, so the run's record keeps it). A model it cannot score (a task
+/// whose every position reads the whole prefix) gets none.
+async fn with_agreement(
+    session: &mut Session,
+    config: &TrainConfig,
+    metrics: crate::train::Metrics,
+    device: &Device,
+) -> crate::train::Metrics {
+    if !config.model.architecture.has_attention() {
+        return metrics;
+    }
+    let Some(model) = session.inference_model() else {
+        return metrics;
+    };
+    let n = session.test_set().len().min(CURVE_AGREEMENT_EXAMPLES);
+    let examples = session.test_set()[..n].to_vec();
+    mark("run:agreement");
+    let point = match agreement(&model, &examples, device).await {
+        Ok(table) => table.best().map(|b| crate::train::AgreementPoint {
+            layer: b.layer,
+            head: b.head,
+            mass: b.mass.estimate as f32,
+            chance: table.chance as f32,
+        }),
+        Err(_) => None,
+    };
+    point
+        .and_then(|p| session.record_agreement(p))
+        .unwrap_or(metrics)
+}
+
 /// Held-out examples the agreement grid scores: enough for intervals of a few points, few
 /// enough that a software adapter answers within seconds.
-const AGREEMENT_EXAMPLES: usize = 64;
+pub(crate) const AGREEMENT_EXAMPLES: usize = 64;
 
-fn test_set(train: &TrainConfig, task: &dyn Task) -> Vec<Example> {
+pub(crate) fn test_set(train: &TrainConfig, task: &dyn Task) -> Vec<Example> {
     held_out(task, train.seed, train.eval_examples.max(1))
 }
 

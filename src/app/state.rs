@@ -7,10 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use super::instrument_state::Instruments;
 use super::model_store::ModelHandle;
 use super::runs::RunList;
-use super::worker::protocol::Report;
 pub use super::worker::protocol::{Activity, LiveCheck, LiveStatus, SweepStatus};
+use super::worker::protocol::{InstrumentKind, Measurement, Report};
 use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
@@ -227,6 +228,8 @@ pub struct AppState {
     pub prompt_error: Option<String>,
     /// The construction (`claims::construct`) that set the kept model's weights, if any.
     pub construction: Option<String>,
+    /// The instruments panel: probes, ablation, logit lens, patching, length curves.
+    pub instruments: Instruments,
     pub sweep: Sweep,
     /// The last live check of each claim that has had one, by claim id (at most one runs).
     pub live: Rc<BTreeMap<String, LiveStatus>>,
@@ -273,6 +276,12 @@ pub enum Action {
     RunsStorage(Result<String, String>),
     /// A link that reproduces a run's config.
     RunLink(String),
+    /// Show an instrument's tab.
+    ShowInstrument(InstrumentKind),
+    /// The worker was asked to run an instrument.
+    Measuring(InstrumentKind),
+    /// Remove the length curves.
+    ClearCurves,
 }
 
 impl AppState {
@@ -312,6 +321,7 @@ impl AppState {
             cell_errors: None,
             prompt_error: None,
             construction: None,
+            instruments: Instruments::default(),
             sweep: Sweep::default(),
             live: Rc::default(),
             runs: Runs::default(),
@@ -392,6 +402,7 @@ impl AppState {
         self.misses = None;
         self.cell_errors = None;
         self.agreement = None;
+        self.instruments.forget();
         self.construction = None;
         self.status = Status::Training { step };
     }
@@ -418,7 +429,30 @@ impl AppState {
         self.misses = None;
         self.cell_errors = None;
         self.agreement = None;
+        self.instruments.forget();
         self.model_notice = Some(Ok(message));
+    }
+
+    /// The worker keeps a model: another one's instrument results no longer hold.
+    fn kept(&mut self, model: ModelHandle) {
+        if self.model != Some(model) {
+            self.instruments.forget();
+        }
+        self.model = Some(model);
+    }
+
+    /// An instrument's result: shown if it was measured under the mode shown.
+    fn measured(
+        &mut self,
+        mode: AttentionMode,
+        kind: InstrumentKind,
+        result: Result<Box<Measurement>, String>,
+    ) {
+        if mode == self.inference_mode {
+            self.instruments.measured(kind, result.map(|m| *m));
+        } else if self.instruments.running == Some(kind) {
+            self.instruments.running = None;
+        }
     }
 
     /// What any report ends: the activity line (unless it reports one, or is news from
@@ -470,7 +504,8 @@ impl AppState {
         let s = self;
         match report {
             // The client handles these itself.
-            Report::Ready | Report::Panicked(_) | Report::Download { .. } => {}
+            Report::Panicked(_) => s.instruments.running = None,
+            Report::Ready | Report::Download { .. } => {}
             Report::Started {
                 info,
                 config,
@@ -520,6 +555,7 @@ impl AppState {
                     s.misses = None;
                     s.cell_errors = None;
                     s.agreement = None;
+                    s.instruments.forget();
                 }
                 s.inference_mode = mode;
             }
@@ -546,7 +582,8 @@ impl AppState {
                     s.agreement = Some(Rc::new(result));
                 }
             }
-            Report::Kept(model) => s.model = Some(model),
+            Report::Kept(model) => s.kept(model),
+            Report::Measured { mode, kind, result } => s.measured(mode, kind, result),
             Report::SweepReset
             | Report::SweepProgress { .. }
             | Report::SweepResult(_)
@@ -598,6 +635,9 @@ impl AppState {
                 s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
             }
             Action::DismissNotice => s.notice = None,
+            Action::ShowInstrument(kind) => s.instruments.tab = kind,
+            Action::Measuring(kind) => s.instruments.start(kind),
+            Action::ClearCurves => s.instruments.clear_curves(),
             Action::Starting => {
                 if !s.status.is_busy() {
                     s.status = Status::Starting;
@@ -625,6 +665,7 @@ impl AppState {
                 s.runs.training = None;
                 if model_lost {
                     s.model = None;
+                    s.instruments.forget();
                 }
             }
             Action::ModelNotice(notice) => s.model_notice = Some(notice),
@@ -884,6 +925,32 @@ mod tests {
             },
         );
         assert!(s.agreement.is_some());
+    }
+
+    #[test]
+    fn instrument_results_follow_the_kept_model_and_its_mode() {
+        let mut s = training();
+        news(&mut s, Report::Kept(handle(7)));
+        s.reduce_in_place(Action::Measuring(InstrumentKind::Lens));
+        assert_eq!(s.instruments.running, Some(InstrumentKind::Lens));
+        let measured = |mode| Report::Measured {
+            mode,
+            kind: InstrumentKind::Lens,
+            result: Err("why".into()),
+        };
+        // Measured under another mode: not shown, but the button is free again.
+        news(&mut s, measured(AttentionMode::Hard));
+        assert_eq!(s.instruments.running, None);
+        assert!(s.instruments.result(InstrumentKind::Lens).is_none());
+        news(&mut s, measured(AttentionMode::Softmax));
+        assert!(s.instruments.result(InstrumentKind::Lens).is_some());
+        // The same model kept again keeps its results; another model forgets them.
+        news(&mut s, Report::Kept(handle(7)));
+        assert!(s.instruments.result(InstrumentKind::Lens).is_some());
+        news(&mut s, Report::Kept(handle(8)));
+        assert!(s.instruments.result(InstrumentKind::Lens).is_none());
+        s.reduce_in_place(Action::ShowInstrument(InstrumentKind::Length));
+        assert_eq!(s.instruments.tab, InstrumentKind::Length);
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! - [`ablation`]: per attention head, the accuracy lost when it is silenced;
 //! - [`lens`]: per layer, how much of the prediction the residual stream already holds;
 //! - [`patching`]: per layer and position, which activation carries what decides the answer;
+//! - [`length`]: accuracy against the task's size, one curve per model, bands over seeds;
 //! - [`probe`]: per layer, whether a variable the algorithm keeps can be read linearly;
 //! - [`bootstrap`]: their intervals over examples.
 
 pub mod ablation;
 pub mod agreement;
 pub mod bootstrap;
+pub mod length;
 pub mod lens;
 pub mod patching;
 pub mod probe;

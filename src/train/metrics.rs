@@ -26,6 +26,23 @@ pub struct Metrics {
     /// histories written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub free: Option<FreeAccuracy>,
+    /// The head that agrees most with the task's algorithm at this evaluation (attention mass
+    /// on the positions the algorithm reads, `instruments::agreement`), beside uniform
+    /// attention's chance level: recorded by the page's runs of attention models; `None`
+    /// otherwise and in histories written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<AgreementPoint>,
+}
+
+/// The best head's agreement with the algorithm at one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AgreementPoint {
+    pub layer: usize,
+    pub head: usize,
+    /// Its mean attention mass on the positions the algorithm reads.
+    pub mass: f32,
+    /// The same for uniform attention over the visible prefix.
+    pub chance: f32,
 }
 
 /// Free-generation (greedy) accuracy on the held-out set at one evaluation.

@@ -29,7 +29,7 @@ pub use checkpoint::{Checkpoint, CheckpointError, CheckpointMeta, Provenance};
 pub use config::{Curriculum, TrainConfig, TrainError};
 pub use eval::{EvalReport, GreedyReport};
 pub use inspect::Inspection;
-pub use metrics::{FreeAccuracy, Metrics};
+pub use metrics::{AgreementPoint, FreeAccuracy, Metrics};
 pub use resume::ResumeState;
 pub use run_record::{RunId, RunRecord, RunStatus};
 pub use session::{Command, Event, Outcome, Phase, Session, SessionError};

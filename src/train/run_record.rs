@@ -276,7 +276,7 @@ impl RunRecord {
 mod history_json {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use crate::train::{FreeAccuracy, Metrics};
+    use crate::train::{AgreementPoint, FreeAccuracy, Metrics};
 
     #[derive(Deserialize)]
     struct Stored {
@@ -288,6 +288,8 @@ mod history_json {
         answer_accuracy: Option<f32>,
         #[serde(default)]
         free: Option<FreeAccuracy>,
+        #[serde(default)]
+        agreement: Option<AgreementPoint>,
     }
 
     pub fn serialize<S: Serializer>(history: &[Metrics], s: S) -> Result<S::Ok, S::Error> {
@@ -306,6 +308,7 @@ mod history_json {
                 accuracy: nan(m.accuracy),
                 answer_accuracy: nan(m.answer_accuracy),
                 free: m.free,
+                agreement: m.agreement,
             })
             .collect())
     }
@@ -371,6 +374,12 @@ mod tests {
                     full: 0.125,
                     answer: 0.375,
                 }),
+                agreement: Some(crate::train::AgreementPoint {
+                    layer: 0,
+                    head: 1,
+                    mass: 0.75,
+                    chance: 0.25,
+                }),
             },
             Metrics {
                 step: 200,
@@ -379,6 +388,7 @@ mod tests {
                 accuracy: 0.0,
                 answer_accuracy: 0.0,
                 free: None,
+                agreement: None,
             },
         ];
         r.steps_done = 200;

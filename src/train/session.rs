@@ -486,6 +486,14 @@ impl Session {
         self.trainer.as_ref().map_or(&[][..], Trainer::history)
     }
 
+    /// Record the best head's agreement with the algorithm in the last evaluation (when it is
+    /// of the current step); the updated metrics.
+    pub fn record_agreement(&mut self, point: super::AgreementPoint) -> Option<Metrics> {
+        self.trainer
+            .as_mut()
+            .and_then(|t| t.record_agreement(point))
+    }
+
     /// The current weights without autodiff, for inference.
     pub fn inference_model(&self) -> Option<Model> {
         self.trainer.as_ref().map(Trainer::inference_model)

@@ -13,7 +13,7 @@ import { checkList } from "./harness.mjs";
 
 // The order of a full run: offline first (a cold cache), the WebGPU panel last (its software
 // adapter keeps the machine's cores busy compiling).
-const PANELS = ["offline", "training", "layout", "runs", "models", "claims", "firefox", "webkit", "webgpu"];
+const PANELS = ["offline", "training", "layout", "runs", "models", "instruments", "claims", "firefox", "webkit", "webgpu"];
 const EXTRA = ["bench"];
 
 const args = process.argv.slice(2);

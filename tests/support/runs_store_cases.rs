@@ -29,6 +29,7 @@ fn record(id: &str, created_ms: f64, seed: u64) -> RunRecord {
         accuracy: 0.25,
         answer_accuracy: 0.5,
         free: None,
+        agreement: None,
     }];
     r.steps_done = 100;
     r.final_accuracy = Some(0.25);

@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::FileExport;
+use crate::app::instrument_figures::{agreement_csv, agreement_svg};
 use crate::instruments::agreement::{Agreement, HeadAgreement};
 
 #[derive(Properties, PartialEq)]
@@ -17,6 +19,9 @@ pub struct Props {
     pub head: usize,
     pub on_layer: Callback<usize>,
     pub on_head: Callback<usize>,
+    /// The model's config (JSON), written into exported files.
+    #[prop_or_default]
+    pub about: AttrValue,
 }
 
 fn pct(x: f64) -> String {
@@ -121,6 +126,15 @@ pub fn agreement_grid(props: &Props) -> Html {
                 <thead><tr><td></td>{ for (0..heads).map(|h| html! { <th scope="col">{ format!("H{}", h + 1) }</th> }) }</tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            <FileExport stem="agreement" what="the agreement grid"
+                svg={{
+                    let (table, about) = (table.clone(), props.about.clone());
+                    Callback::from(move |()| agreement_svg(&table, &about))
+                }}
+                csv={{
+                    let (table, about) = (table.clone(), props.about.clone());
+                    Callback::from(move |()| agreement_csv(&table, &about))
+                }} />
             <p class="note">{"Click a head to show it in the map. "}<code>{"lab eval FILE --agreement"}</code>{" prints the intervals."}</p>
         </div>
     }

@@ -13,7 +13,8 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 use yew::prelude::*;
 
-use super::{StateSummary, on_select, picker};
+use super::{FileExport, StateSummary, on_select, picker};
+use crate::app::heatmap_figure::{attention_csv, attention_svg, shade, svg_side};
 use crate::app::hooks::{ByAddress, same_address, use_hover};
 use crate::train::Inspection;
 
@@ -26,6 +27,9 @@ pub struct Props {
     pub focus: Option<usize>,
     pub on_layer: Callback<usize>,
     pub on_head: Callback<usize>,
+    /// The model's config (JSON), written into exported files.
+    #[prop_or_default]
+    pub about: AttrValue,
 }
 
 /// The inspection by address (see [`ByAddress`]): a CoT step changes `focus` only.
@@ -37,6 +41,7 @@ impl PartialEq for Props {
             && self.focus == other.focus
             && self.on_layer == other.on_layer
             && self.on_head == other.on_head
+            && self.about == other.about
     }
 }
 
@@ -81,13 +86,6 @@ impl Layout {
     fn at(&self, i: usize) -> f64 {
         LABEL + self.cell * i as f64
     }
-}
-
-/// White → deep blue, brighter for smaller weights (square root: small weights stay visible).
-fn shade(weight: f32) -> [u8; 3] {
-    let w = f64::from(weight.clamp(0.0, 1.0)).sqrt();
-    let channel = |dark: f64| (255.0 - w * (255.0 - dark)) as u8;
-    [channel(24.0), channel(70.0), channel(160.0)]
 }
 
 /// The heatmap's pixels, one per cell: RGBA rows of queries, columns of keys; a key after its
@@ -261,6 +259,18 @@ pub fn attention_map(props: &Props) -> Html {
             </div>
             </div>
             <div class="readout" id="attention-readout">{readout}</div>
+            <FileExport stem="attention" what="this head's map"
+                svg={{
+                    let (ins, about) = (ins.clone(), props.about.clone());
+                    Callback::from(move |()| {
+                        let side = svg_side(ins.len());
+                        (attention_svg(&ins, layer, head, &about), side, side)
+                    })
+                }}
+                csv={{
+                    let (ins, about) = (ins.clone(), props.about.clone());
+                    Callback::from(move |()| attention_csv(&ins, layer, head, &about))
+                }} />
         </div>
     }
 }

@@ -1,6 +1,8 @@
 //! One component per panel, and the pieces the panels share (chart, number field, progress bar).
 //! Components get the values they show and narrow callbacks, never the page's dispatcher.
 
+pub mod ablation_chart;
+pub mod agreement_curve;
 pub mod agreement_grid;
 pub mod attention_map;
 pub mod backend_badge;
@@ -18,11 +20,17 @@ pub mod custom_data;
 pub mod custom_grid;
 pub mod dp_table;
 pub mod example_picker;
+pub mod file_export;
 pub mod gallery_sample;
+pub mod instruments_panel;
+pub mod length_chart;
+pub mod lens_chart;
 pub mod loss_chart;
 pub mod mode_switch;
 pub mod models_panel;
 pub mod number_field;
+pub mod patching_map;
+pub mod probe_chart;
 pub mod progress_bar;
 pub mod runs_chart;
 pub mod runs_table;
@@ -31,6 +39,8 @@ pub mod sweep_chart;
 pub mod sweep_panel;
 pub mod task_gallery;
 
+pub use ablation_chart::AblationChart;
+pub use agreement_curve::AgreementCurve;
 pub use agreement_grid::AgreementGrid;
 pub use attention_map::AttentionMap;
 pub use backend_badge::BackendBadge;
@@ -46,11 +56,17 @@ pub use cot_player::CotPlayer;
 pub use custom_data::CustomDataInput;
 pub use dp_table::DpTable;
 pub use example_picker::ExamplePicker;
+pub use file_export::FileExport;
 pub use gallery_sample::GallerySample;
+pub use instruments_panel::InstrumentsPanel;
+pub use length_chart::LengthChart;
+pub use lens_chart::LensChart;
 pub use loss_chart::LossChart;
 pub use mode_switch::ModeSwitch;
 pub use models_panel::ModelsPanel;
 pub use number_field::NumberField;
+pub use patching_map::PatchingMap;
+pub use probe_chart::ProbeChart;
 pub use progress_bar::ProgressBar;
 pub use runs_chart::RunsChart;
 pub use runs_table::RunsTable;

@@ -49,6 +49,7 @@ mod tests {
             accuracy: 0.5,
             answer_accuracy: 0.5,
             free: None,
+            agreement: None,
         };
         r.history = (1..=evaluations).map(|k| at(100 * k)).collect();
         r

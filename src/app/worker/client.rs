@@ -364,7 +364,7 @@ impl Inner {
     }
 
     /// The worker a request goes to. A job that makes a model goes to the build its backend
-    /// choice needs; Stop follows the run, Reinspect and Export the kept model (the worker
+    /// choice needs; Stop follows the run, Reinspect, Export and the instruments the kept model (the worker
     /// that last reported one kept); sweeps and live checks (small models, where the CPU is
     /// faster) go to the page's own build.
     fn route(&self, request: &Request) -> Flavor {
@@ -379,9 +379,10 @@ impl Inner {
                 self.adapter.flavor_for(*choice)
             }
             Request::Stop => self.run_on.get(),
-            Request::Reinspect { .. } | Request::Inspect { .. } | Request::Export { .. } => {
-                self.model_on.get()
-            }
+            Request::Reinspect { .. }
+            | Request::Inspect { .. }
+            | Request::Export { .. }
+            | Request::Measure { .. } => self.model_on.get(),
             Request::Sweep(_)
             | Request::SweepCancel
             | Request::LiveCheck(_)

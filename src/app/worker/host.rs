@@ -55,6 +55,12 @@ impl Host {
             },
             Request::Construct { name, size, choice } => self.runner.construct(name, size, choice),
             Request::Export { model, kind } => self.runner.export(model, kind),
+            Request::Measure {
+                model,
+                mode,
+                kind,
+                corrupt,
+            } => super::measure::measure(&self.runner, model, mode, kind, corrupt),
             Request::Sweep(grid) => self.sweeps.run(grid),
             Request::SweepCancel => self.sweeps.cancel(),
             Request::LiveCheck(id) => self.live.run(id),

@@ -18,4 +18,6 @@ pub mod flavor;
 #[cfg(target_arch = "wasm32")]
 pub mod host;
 #[cfg(target_arch = "wasm32")]
+pub mod measure;
+#[cfg(target_arch = "wasm32")]
 pub mod sink;

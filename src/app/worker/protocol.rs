@@ -8,7 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::model_store::ModelHandle;
 use crate::claims::Verdict;
+use crate::instruments::ablation::Ablation;
 use crate::instruments::agreement::Agreement;
+use crate::instruments::length::LengthCurve;
+use crate::instruments::lens::LogitLens;
+use crate::instruments::patching::Patching;
+use crate::instruments::probe::Probes;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::eval::CellErrors;
@@ -30,6 +35,66 @@ pub enum ExampleChoice {
     HeldOut(usize),
     /// A prompt the user typed, in the task's text format (TASKS.md; as `lab predict --input`).
     Prompt(String),
+}
+
+/// An instrument the page can run on the kept model (`crate::instruments`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum InstrumentKind {
+    Probes,
+    Ablation,
+    Lens,
+    Patching,
+    Length,
+}
+
+impl InstrumentKind {
+    pub const ALL: [Self; 5] = [
+        Self::Probes,
+        Self::Ablation,
+        Self::Lens,
+        Self::Patching,
+        Self::Length,
+    ];
+
+    /// The tab's name.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Probes => "Probes",
+            Self::Ablation => "Ablation",
+            Self::Lens => "Logit lens",
+            Self::Patching => "Patching",
+            Self::Length => "Length curve",
+        }
+    }
+
+    /// A stable name for element ids and file names.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Probes => "probes",
+            Self::Ablation => "ablation",
+            Self::Lens => "lens",
+            Self::Patching => "patching",
+            Self::Length => "length",
+        }
+    }
+}
+
+/// Activation patching's result with the tokens it ran on, as text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatchView {
+    pub patching: Patching,
+    pub clean_text: Vec<String>,
+    pub corrupt_text: Vec<String>,
+}
+
+/// What an instrument measured on the kept model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Measurement {
+    Probes(Probes),
+    Ablation(Ablation),
+    Lens(LogitLens),
+    Patching(PatchView),
+    Length(LengthCurve),
 }
 
 /// What the page asks of the worker.
@@ -76,6 +141,14 @@ pub enum Request {
     Export {
         model: Option<ModelHandle>,
         kind: ExportKind,
+    },
+    /// Run an instrument on the kept model under `mode` (held-out examples at its size; for
+    /// patching, the shown example against the corrupted prompt `corrupt`).
+    Measure {
+        model: ModelHandle,
+        mode: AttentionMode,
+        kind: InstrumentKind,
+        corrupt: Option<String>,
     },
     /// Run a custom width × size grid.
     Sweep(CustomGrid),
@@ -192,6 +265,12 @@ pub enum Report {
     Agreement {
         mode: AttentionMode,
         result: Result<Agreement, String>,
+    },
+    /// An instrument's result on the kept model under `mode` (or why it does not apply).
+    Measured {
+        mode: AttentionMode,
+        kind: InstrumentKind,
+        result: Result<Box<Measurement>, String>,
     },
     /// A typed prompt (or an example index) the player cannot show, and why.
     PromptRefused(String),

@@ -14,6 +14,7 @@ use crate::task_cmd::Format;
 use crate::{ablate_cmd, agreement_cmd, lens_cmd, out_path, outln, probe_cmd};
 
 use expressivity_lab::files;
+use expressivity_lab::instruments::length;
 use expressivity_lab::models::{AttentionMode, Model};
 use expressivity_lab::train::checkpoint::{self, Checkpoint, CheckpointMeta};
 use expressivity_lab::train::eval::{SizeReport, at_size, held_out_at_size};
@@ -129,43 +130,6 @@ pub fn origin(meta: &CheckpointMeta) -> String {
     }
 }
 
-/// `n` sizes spaced log-evenly over the sizes the model can read (the task builds at that size
-/// with the trained vocabulary, its sequences fit the context, a construction is valid there),
-/// each the readable size nearest its target, plus the training size.
-fn curve_sizes(meta: &CheckpointMeta, n: usize) -> Result<Vec<usize>, String> {
-    let spec = &meta.train.task;
-    let info = spec.task.info();
-    let readable: Vec<usize> = (info.min_size..=info.max_size)
-        .filter(|&size| {
-            construct::check_size(meta, size).is_ok()
-                && spec.at_size(size).build().is_ok_and(|task| {
-                    task.max_seq_len() <= meta.model.max_len
-                        && task.vocab().len() == meta.model.vocab_size
-                })
-        })
-        .collect();
-    let (Some(&low), Some(&high)) = (readable.first(), readable.last()) else {
-        return Err("no size of this task fits the model's context".into());
-    };
-    let mut sizes: Vec<usize> = (0..n)
-        .map(|k| {
-            let target = (low as f64) * (high as f64 / low as f64).powf(k as f64 / (n - 1) as f64);
-            *readable
-                .iter()
-                .min_by(|a, b| {
-                    ((**a as f64) - target)
-                        .abs()
-                        .total_cmp(&((**b as f64) - target).abs())
-                })
-                .unwrap_or(&low)
-        })
-        .chain([spec.size])
-        .collect();
-    sizes.sort_unstable();
-    sizes.dedup();
-    Ok(sizes)
-}
-
 /// One row of the table: the report at a size, or why that size could not be evaluated.
 pub type SizeRow = Result<SizeReport, (usize, String)>;
 
@@ -279,7 +243,7 @@ pub fn run(args: EvalArgs) -> Result<(), String> {
         );
     }
     let sizes = match args.curve {
-        Some(n) => curve_sizes(&meta, usize::from(n))?,
+        Some(n) => length::curve_sizes(&meta, usize::from(n))?,
         None if args.sizes.is_empty() => vec![train.task.size],
         None => args.sizes.clone(),
     };

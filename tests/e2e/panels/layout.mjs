@@ -1,6 +1,6 @@
 // The layout at a laptop's and a phone's size (1366×768 and 390×844), with a model trained so
 // that every panel is filled (curves, attention map, the chain-of-thought player and its 2-D
-// DP table, a run in the table): the document is no wider than the viewport, no element lies
+// DP table, the instruments' logit lens, a run in the table): the document is no wider than the viewport, no element lies
 // outside it or is clipped except inside a declared scroll area, no chart's label runs out of
 // its drawing, no menu cuts off its choice,
 // no text (charts' labels scaled to their drawn size included) is under 8 px, the section bar
@@ -23,6 +23,10 @@ async function panel(h) {
     const { page, errors } = await h.openPage("?task=ed&size=3&steps=100&eval=50", { width, height });
     await h.train(page, 300_000);
     await page.waitForSelector("#dp-table", { timeout: 60_000 });
+    // The instruments panel with a result in it (the logit lens: a chart and a table).
+    await page.click("#instrument-tab-lens");
+    await page.click("#instrument-measure");
+    await page.waitForSelector("#lens-result", { timeout: 120_000 });
     const report = await page.evaluate(audit, MIN_TEXT_PX);
     check(report.documentWidth <= report.viewport, `${at}: the document is no wider than the viewport (${report.documentWidth} px in ${report.viewport}; ${report.documentHeight} px tall)`);
     check(report.outside.length === 0, `${at}: no element outside the viewport except in a scroll area (${report.outside.length}: ${report.outside.slice(0, 5).join("; ")})`);
