@@ -144,6 +144,14 @@ fn silencing_the_head_that_reads_costs_the_answer_and_an_idle_head_costs_nothing
     // The heads of layer 1 the construction leaves unused change nothing.
     let idle = at(1, arch.n_heads - 1);
     assert!(idle.answer_drop.estimate.abs() < 1e-9, "{idle:?}");
+    // Silencing a whole layer's heads loses at least what its most needed head loses.
+    assert_eq!(table.layers.len(), arch.n_layers);
+    let whole = &table.layers[1];
+    assert_eq!(whole.layer, 1);
+    assert!(
+        whole.answer_drop.estimate >= reader.answer_drop.estimate - 1e-9,
+        "{whole:?} vs {reader:?}"
+    );
 }
 
 #[test]

@@ -139,22 +139,38 @@ pub fn probes_csv(p: &Probes, about: &str) -> String {
     )
 }
 
-/// A row per head: the accuracies without it and the points lost, with intervals.
+/// A row per head, then per layer (head `all`: every head of it at once): the accuracies
+/// without it and the points lost, with intervals.
 pub fn ablation_csv(a: &Ablation, about: &str) -> String {
+    let row = |layer: usize, head: String, exact, answer, exact_drop, answer_drop| {
+        let mut row = vec![(layer + 1).to_string(), head, n(exact), n(answer)];
+        row.extend(share(exact_drop));
+        row.extend(share(answer_drop));
+        row
+    };
     let rows: Vec<Vec<String>> = a
         .heads
         .iter()
         .map(|h| {
-            let mut row = vec![
-                (h.layer + 1).to_string(),
+            row(
+                h.layer,
                 (h.head + 1).to_string(),
-                n(h.exact),
-                n(h.answer),
-            ];
-            row.extend(share(&h.exact_drop));
-            row.extend(share(&h.answer_drop));
-            row
+                h.exact,
+                h.answer,
+                &h.exact_drop,
+                &h.answer_drop,
+            )
         })
+        .chain(a.layers.iter().map(|l| {
+            row(
+                l.layer,
+                "all".into(),
+                l.exact,
+                l.answer,
+                &l.exact_drop,
+                &l.answer_drop,
+            )
+        }))
         .collect();
     csv(
         about,

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::chart::{Chart, Export, Frame, Tick};
 use crate::app::instrument_figures::ablation_csv;
 use crate::instruments::ablation::Ablation;
+use crate::instruments::bootstrap::Share;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -24,6 +25,29 @@ const FRAME: Frame = Frame {
 
 fn points(x: f64) -> String {
     format!("{:+.1}", 100.0 * x)
+}
+
+/// A row of the table: what was silenced, the accuracies without it and the points lost.
+fn row(
+    name: String,
+    answer: f64,
+    answer_drop: &Share,
+    exact: f64,
+    exact_drop: &Share,
+    class: &'static str,
+) -> Html {
+    let lost = |d: &Share| {
+        format!(
+            "{} [{}, {}]",
+            points(d.estimate),
+            points(d.low),
+            points(d.high)
+        )
+    };
+    html! {
+        <tr {class}><td>{name}</td><td>{format!("{:.1} %", 100.0 * answer)}</td><td>{lost(answer_drop)}</td>
+            <td>{format!("{:.1} %", 100.0 * exact)}</td><td>{lost(exact_drop)}</td></tr>
+    }
 }
 
 #[function_component(AblationChart)]
@@ -97,14 +121,11 @@ pub fn ablation_chart(props: &Props) -> Html {
                 }) }
             </Chart>
             <table class="instrument-table" id="ablation-table">
-                <thead><tr><th>{"head"}</th><th>{"answer without it"}</th><th>{"points lost [95 %]"}</th><th>{"whole sequence without it"}</th><th>{"points lost [95 %]"}</th></tr></thead>
-                <tbody>{ for a.heads.iter().map(|h| html! {
-                    <tr><td>{format!("L{} H{}", h.layer + 1, h.head + 1)}</td>
-                        <td>{format!("{:.1} %", 100.0 * h.answer)}</td>
-                        <td>{format!("{} [{}, {}]", points(h.answer_drop.estimate), points(h.answer_drop.low), points(h.answer_drop.high))}</td>
-                        <td>{format!("{:.1} %", 100.0 * h.exact)}</td>
-                        <td>{format!("{} [{}, {}]", points(h.exact_drop.estimate), points(h.exact_drop.low), points(h.exact_drop.high))}</td></tr>
-                }) }</tbody>
+                <thead><tr><th>{"silenced"}</th><th>{"answer without it"}</th><th>{"points lost [95 %]"}</th><th>{"whole sequence without it"}</th><th>{"points lost [95 %]"}</th></tr></thead>
+                <tbody>
+                    { for a.heads.iter().map(|h| row(format!("L{} H{}", h.layer + 1, h.head + 1), h.answer, &h.answer_drop, h.exact, &h.exact_drop, "")) }
+                    { for a.layers.iter().map(|l| row(format!("L{}, every head", l.layer + 1), l.answer, &l.answer_drop, l.exact, &l.exact_drop, "layer-row")) }
+                </tbody>
             </table>
         </div>
     }

@@ -70,8 +70,23 @@ pub fn print(table: &Ablation, size: usize) -> Result<(), String> {
             pct(h.answer_drop.high)
         );
     }
+    for l in &table.layers {
+        outln!(
+            "{:>5} {:>4}  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]",
+            l.layer,
+            "all",
+            pct(l.exact),
+            pct(l.exact_drop.estimate),
+            pct(l.exact_drop.low),
+            pct(l.exact_drop.high),
+            pct(l.answer),
+            pct(l.answer_drop.estimate),
+            pct(l.answer_drop.low),
+            pct(l.answer_drop.high)
+        );
+    }
     outln!(
-        "a head is silenced by zeroing its rows of the output projection; CI: paired bootstrap 95 % over examples"
+        "a head is silenced by zeroing its rows of the output projection (\"all\": every head of the layer at once); CI: paired bootstrap 95 % over examples"
     );
     Ok(())
 }

@@ -91,10 +91,13 @@ async function panel(h) {
   check(probeCsv.every((row) => Number.isFinite(Number(row[2])) && Number.isFinite(Number(row[4]))), "probes: R² and the control in every CSV row");
 
   r = await measure(page, "ablation", "ablation-result");
-  const heads = await page.$$("#ablation-table tbody tr");
-  check(r.done && !r.error && heads.length === 4, `ablation: a row per head (${heads.length} of 4) ${r.error ?? ""}`);
-  checkExport(check, await exported(page, "ablation"), "ablation", "majority", 4,
+  const heads = await page.$$("#ablation-table tbody tr:not(.layer-row)");
+  const layerRows = await page.$$("#ablation-table tbody tr.layer-row");
+  check(r.done && !r.error && heads.length === 4 && layerRows.length === 1, `ablation: a row per head (${heads.length} of 4) and one for the whole layer (${layerRows.length}) ${r.error ?? ""}`);
+  const ablationCsv = checkExport(check, await exported(page, "ablation"), "ablation", "majority", 5,
     "layer,head,exact_without,answer_without,exact_drop,exact_drop_low,exact_drop_high,answer_drop,answer_drop_low,answer_drop_high");
+  check(ablationCsv.at(-1)?.[1] === "all" && Number(ablationCsv.at(-1)[3]) <= 0.75,
+    `ablation: without its only attention layer MAJORITY's answer falls toward chance (${ablationCsv.at(-1)?.[3]})`);
 
   r = await measure(page, "lens", "lens-result");
   const lensRows = await page.$$eval("#lens-table tbody tr", (rows) => rows.map((tr) => tr.cells[2].textContent));
