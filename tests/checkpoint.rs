@@ -552,6 +552,45 @@ fn a_damaged_or_unknown_v1_file_is_refused_with_a_clear_message() {
     assert!(message.contains(checkpoint::FORMAT), "{message}");
 }
 
+/// `bytes` with the safetensors header's entry for `tensor` edited (the data left as it is).
+fn with_header_edit(bytes: &[u8], edit: impl Fn(&mut serde_json::Value)) -> Vec<u8> {
+    let n = usize::try_from(u64::from_le_bytes(bytes[..8].try_into().unwrap())).unwrap();
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    edit(&mut header);
+    let mut text = header.to_string().into_bytes();
+    text.resize(text.len().div_ceil(8) * 8, b' ');
+    let mut out = (text.len() as u64).to_le_bytes().to_vec();
+    out.extend(text);
+    out.extend(&bytes[8 + n..]);
+    out
+}
+
+#[test]
+fn a_dtype_that_disagrees_with_the_data_is_refused() {
+    let bytes = save(&trained(small(TaskKind::Lis, 4, Architecture::Standard)));
+    let name = "embedding.weight";
+    // Same byte length (4 bytes an element): read as integers it would be other weights.
+    let as_ints = with_header_edit(&bytes, |h| h[name]["dtype"] = "I32".into());
+    assert_eq!(
+        load_err(&as_ints),
+        CheckpointError::Dtype {
+            name: name.into(),
+            found: "I32".into()
+        }
+    );
+    // Half the bytes an element: the data does not match the declared shape.
+    for dtype in ["F16", "BF16", "F64"] {
+        let edited = with_header_edit(&bytes, |h| h[name]["dtype"] = dtype.into());
+        assert!(
+            matches!(load_err(&edited), CheckpointError::Container(_)),
+            "{dtype}: {:?}",
+            load_err(&edited)
+        );
+    }
+    // The unedited bytes still load (the helper itself changes nothing else).
+    assert!(checkpoint::load(&with_header_edit(&bytes, |_| {}), &Device::flex()).is_ok());
+}
+
 #[test]
 fn edited_metadata_fails_the_checksum() {
     let config = small(TaskKind::Majority, 9, Architecture::Standard);
