@@ -75,6 +75,7 @@ struct RunsCallbacks {
     on_select: Callback<RunId>,
     on_check: Callback<(RunId, bool)>,
     on_rename: Callback<(RunId, String)>,
+    on_notes: Callback<(RunId, String)>,
     on_delete: Callback<RunId>,
     on_export: Callback<RunId>,
     on_export_all: Callback<()>,
@@ -119,6 +120,10 @@ fn use_runs_callbacks(state: &UseReducerHandle<AppState>, client: &WorkerClient)
     let on_check = use_callback(dispatch.clone(), |(id, on): (RunId, bool), dispatch| {
         dispatch.dispatch(Action::CheckRun(id, on))
     });
+    let on_notes = use_callback(
+        dispatch.clone(),
+        |(id, notes): (RunId, String), dispatch| runs::page::set_notes(dispatch, id, notes),
+    );
     let on_rename = use_callback(dispatch.clone(), |(id, name): (RunId, String), dispatch| {
         runs::page::rename(dispatch, id, name)
     });
@@ -149,6 +154,7 @@ fn use_runs_callbacks(state: &UseReducerHandle<AppState>, client: &WorkerClient)
         on_select,
         on_check,
         on_rename,
+        on_notes,
         on_delete,
         on_export,
         on_export_all,
@@ -565,7 +571,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                         <p class="run-link">{"Link to this run's config (copied where the browser allows; a custom task's data is not in it): "}
                             <input id="run-link" readonly=true value={link.clone()} aria-label="run link" /></p>
                     }
-                    <RunsChart runs={state.runs.checked_runs()} />
+                    <RunsChart runs={state.runs.checked_runs()} on_notes={cb.runs.on_notes} />
                 </section>
                 <section class="panel models" id="models-section">
                     <h2>{"Models: gallery, import, export"}</h2>

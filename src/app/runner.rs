@@ -264,6 +264,10 @@ impl Runner {
             for event in events {
                 match event {
                     Event::Evaluated(metrics) => {
+                        let elapsed = recorder.elapsed_s() as f32;
+                        let metrics = session
+                            .annotate(|m| m.elapsed_s = Some(elapsed))
+                            .unwrap_or(metrics);
                         let metrics = with_agreement(session, config, metrics, device).await;
                         self.send(Report::Checkpoint(metrics));
                     }
@@ -681,7 +685,7 @@ async fn with_agreement(
         Err(_) => None,
     };
     point
-        .and_then(|p| session.record_agreement(p))
+        .and_then(|p| session.annotate(|m| m.agreement = Some(p)))
         .unwrap_or(metrics)
 }
 

@@ -42,6 +42,33 @@ pub fn config_diff(before: &TrainConfig, after: &TrainConfig) -> Vec<ConfigChang
         .collect()
 }
 
+/// Configs side by side: every field whose value is not the same in all of them (most telling
+/// first, as [`config_diff`]), with each config's value (`"—"` where it has none), and how many
+/// fields they share. One config (or none): nothing differs.
+pub fn side_by_side(configs: &[&TrainConfig]) -> (Vec<(String, Vec<String>)>, usize) {
+    let flat: Vec<BTreeMap<String, String>> = configs.iter().map(|c| flatten(c)).collect();
+    let mut keys: Vec<&String> = flat.iter().flat_map(BTreeMap::keys).collect();
+    keys.sort_by_key(|k| (rank(k), *k));
+    keys.dedup();
+    let mut shared = 0;
+    let mut rows = Vec::new();
+    for key in keys {
+        let values: Vec<String> = flat
+            .iter()
+            .map(|f| {
+                f.get(key)
+                    .map_or_else(|| ABSENT.to_string(), |v| compact(v))
+            })
+            .collect();
+        if values.windows(2).all(|w| w[0] == w[1]) {
+            shared += 1;
+        } else {
+            rows.push((short_name(key).to_string(), values));
+        }
+    }
+    (rows, shared)
+}
+
 /// At most `max` changes as "lr 3e-3→1e-2, width 32→64" (plus "+N more"); "same config"
 /// when there are none.
 pub fn diff_summary(changes: &[ConfigChange], max: usize) -> String {
@@ -176,6 +203,30 @@ fn walk(prefix: &str, value: &Value, out: &mut BTreeMap<String, String>) {
 mod tests {
     use super::*;
     use crate::models::Architecture;
+
+    #[test]
+    fn side_by_side_lists_only_what_differs_among_all_configs() {
+        let a = TrainConfig::default();
+        let b = TrainConfig {
+            seed: a.seed + 1,
+            ..a.clone()
+        };
+        let c = TrainConfig {
+            learning_rate: 0.01,
+            ..a.clone()
+        };
+        let (rows, shared) = side_by_side(&[&a, &b, &c]);
+        let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["lr", "seed"], "{rows:?}");
+        assert_eq!(rows[0].1[2], "1e-2");
+        assert_eq!(
+            rows[1].1,
+            vec![a.seed.to_string(), b.seed.to_string(), a.seed.to_string()]
+        );
+        assert!(shared > 10);
+        let (none, all) = side_by_side(&[&a]);
+        assert!(none.is_empty() && all == shared + 2);
+    }
 
     #[test]
     fn a_custom_task_differs_by_its_data_summary_never_its_examples() {

@@ -32,6 +32,11 @@ pub struct Metrics {
     /// otherwise and in histories written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement: Option<AgreementPoint>,
+    /// Training time (wall clock, seconds) when this evaluation was made, over every session of
+    /// the run: recorded by the page's runs (their runs chart can compare on time); `None`
+    /// otherwise and in histories written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_s: Option<f32>,
 }
 
 /// The best head's agreement with the algorithm at one evaluation.

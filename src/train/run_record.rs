@@ -158,6 +158,9 @@ pub struct RunRecord {
     /// position at an evaluation point); records written before this field read as `false`.
     #[serde(default)]
     pub resumable: bool,
+    /// The user's notes on the run (what it was for, what it showed); empty by default.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
 }
 
 /// Why a stored record cannot be used.
@@ -194,6 +197,7 @@ impl RunRecord {
             checkpoint_version: FORMAT_VERSION,
             message: None,
             resumable: false,
+            notes: String::new(),
         }
     }
 
@@ -262,12 +266,20 @@ impl RunRecord {
 
     /// Training time as "42 s", "3 min 05 s" or "1 h 02 min".
     pub fn elapsed_label(&self) -> String {
-        let s = self.elapsed_s.max(0.0).round() as u64;
-        match s {
-            0..60 => format!("{s} s"),
-            60..3600 => format!("{} min {:02} s", s / 60, s % 60),
-            _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
-        }
+        duration_label(self.elapsed_s)
+    }
+}
+
+/// The longest notes a run keeps (characters).
+pub const MAX_NOTES: usize = 2000;
+
+/// A duration as "42 s", "3 min 05 s" or "1 h 02 min".
+pub fn duration_label(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
     }
 }
 
@@ -290,6 +302,8 @@ mod history_json {
         free: Option<FreeAccuracy>,
         #[serde(default)]
         agreement: Option<AgreementPoint>,
+        #[serde(default)]
+        elapsed_s: Option<f32>,
     }
 
     pub fn serialize<S: Serializer>(history: &[Metrics], s: S) -> Result<S::Ok, S::Error> {
@@ -309,6 +323,7 @@ mod history_json {
                 answer_accuracy: nan(m.answer_accuracy),
                 free: m.free,
                 agreement: m.agreement,
+                elapsed_s: m.elapsed_s,
             })
             .collect())
     }
@@ -380,6 +395,7 @@ mod tests {
                     mass: 0.75,
                     chance: 0.25,
                 }),
+                elapsed_s: Some(12.5),
             },
             Metrics {
                 step: 200,
@@ -389,6 +405,7 @@ mod tests {
                 answer_accuracy: 0.0,
                 free: None,
                 agreement: None,
+                elapsed_s: None,
             },
         ];
         r.steps_done = 200;

@@ -486,12 +486,10 @@ impl Session {
         self.trainer.as_ref().map_or(&[][..], Trainer::history)
     }
 
-    /// Record the best head's agreement with the algorithm in the last evaluation (when it is
-    /// of the current step); the updated metrics.
-    pub fn record_agreement(&mut self, point: super::AgreementPoint) -> Option<Metrics> {
-        self.trainer
-            .as_mut()
-            .and_then(|t| t.record_agreement(point))
+    /// Annotate the last evaluation's metrics (when it is of the current step); the updated
+    /// metrics ([`Trainer::annotate`]).
+    pub fn annotate(&mut self, f: impl FnOnce(&mut Metrics)) -> Option<Metrics> {
+        self.trainer.as_mut().and_then(|t| t.annotate(f))
     }
 
     /// The current weights without autodiff, for inference.

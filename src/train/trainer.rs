@@ -10,7 +10,7 @@ use super::checkpoint::{self, CheckpointError};
 use super::eval::{EvalReport, GreedyReport, greedy, teacher_forced};
 use super::held_out::{TrainingStream, held_out};
 use super::loss::masked_cross_entropy;
-use super::metrics::{AgreementPoint, FreeAccuracy, INIT, LAST_LOSS_STEPS, Metrics};
+use super::metrics::{FreeAccuracy, INIT, LAST_LOSS_STEPS, Metrics};
 use super::resume::{ResumeState, param_ids, with_param_ids};
 use super::schedule::{learning_rate, softmax_scale};
 use super::{TrainConfig, TrainError};
@@ -304,6 +304,7 @@ impl Trainer {
             answer_accuracy: answer,
             free: None,
             agreement: None,
+            elapsed_s: None,
         };
         self.history.push(metrics);
         Ok(metrics)
@@ -353,12 +354,13 @@ impl Trainer {
         }))
     }
 
-    /// The best head's agreement with the algorithm, recorded in the last evaluation's metrics
-    /// when that evaluation is of this step.
-    pub fn record_agreement(&mut self, point: AgreementPoint) -> Option<Metrics> {
+    /// Annotate the last evaluation's metrics when that evaluation is of this step (what the
+    /// page measures beside the trainer: the best head's agreement, the wall-clock time); the
+    /// updated metrics.
+    pub fn annotate(&mut self, f: impl FnOnce(&mut Metrics)) -> Option<Metrics> {
         let step = self.step;
         self.history.last_mut().filter(|m| m.step == step).map(|m| {
-            m.agreement = Some(point);
+            f(m);
             *m
         })
     }

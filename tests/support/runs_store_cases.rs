@@ -30,6 +30,7 @@ fn record(id: &str, created_ms: f64, seed: u64) -> RunRecord {
         answer_accuracy: 0.5,
         free: None,
         agreement: None,
+        elapsed_s: None,
     }];
     r.steps_done = 100;
     r.final_accuracy = Some(0.25);
@@ -85,6 +86,15 @@ pub async fn round_trip(db: &str) {
     assert_eq!(
         store.rename(&RunId("zz".into()), "x").await,
         Err(StoreError::NotFound(RunId("zz".into())))
+    );
+    let noted = store.set_notes(&a.id, "lr too high?").await.unwrap();
+    assert_eq!(
+        (noted.name.as_str(), noted.notes.as_str()),
+        ("baseline", "lr too high?")
+    );
+    assert_eq!(
+        store.get_run(&a.id).await.unwrap().map(|r| r.notes),
+        Some("lr too high?".to_string())
     );
 
     store.delete(&b.id).await.unwrap();

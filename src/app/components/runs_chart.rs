@@ -8,12 +8,15 @@ use yew::prelude::*;
 use super::chart::{Chart, Export, Frame, Tick, loss_label, polyline_points, series_colour};
 use crate::app::figure::{METRICS_HEADER, csv, metrics_cells};
 use crate::train::Metrics;
-use crate::train::run_record::RunRecord;
+use crate::train::config_diff::side_by_side;
+use crate::train::run_record::{MAX_NOTES, RunId, RunRecord, duration_label};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The runs to overlay, in the table's order; run `k` is drawn in `series_colour(k)`.
     pub runs: Rc<Vec<RunRecord>>,
+    /// A run's notes were edited.
+    pub on_notes: Callback<(RunId, String)>,
 }
 
 const FRAME: Frame = Frame {
@@ -94,19 +97,21 @@ impl LossScale {
 }
 
 /// One run's curve of `value` (points the scale can place only, so a diverged run's line stops
-/// where its loss left the chart) as a polyline's points.
+/// where its loss left the chart) as a polyline's points; `x` places an evaluation on the
+/// horizontal axis (a fraction of it), `None` where it cannot (no time recorded).
 fn curve(
     history: &[Metrics],
-    steps: f64,
+    x: impl Fn(&Metrics) -> Option<f64>,
     value: impl Fn(&Metrics) -> f32,
     fraction: impl Fn(f64) -> Option<f64>,
 ) -> String {
     polyline_points(history.iter().filter_map(|m| {
         let v = f64::from(value(m));
+        let at = x(m)?;
         v.is_finite()
             .then(|| fraction(v))
             .flatten()
-            .map(|f| (FRAME.x(m.step as f64 / steps), FRAME.y(f)))
+            .map(|f| (FRAME.x(at), FRAME.y(f)))
     }))
 }
 
@@ -117,6 +122,11 @@ pub fn runs_chart(props: &Props) -> Html {
     let toggle_log = {
         let log = log.clone();
         Callback::from(move |_: Event| log.set(!*log))
+    };
+    let time = use_state(|| false);
+    let toggle_time = {
+        let time = time.clone();
+        Callback::from(move |_: Event| time.set(!*time))
     };
     if runs.is_empty() {
         return html! {
@@ -140,9 +150,33 @@ pub fn runs_chart(props: &Props) -> Html {
     let all_free = runs
         .iter()
         .all(|r| !r.history.is_empty() && r.history.iter().all(|m| m.free.is_some()));
+    // The wall-clock axis: the longest training time any checked run recorded at an evaluation;
+    // runs of before the time was recorded have no place on it.
+    let longest = runs
+        .iter()
+        .flat_map(|r| r.history.iter().filter_map(|m| m.elapsed_s))
+        .fold(0.0f64, |a, t| a.max(f64::from(t)))
+        .max(1e-3);
+    let untimed: Vec<&str> = runs
+        .iter()
+        .filter(|r| r.history.iter().all(|m| m.elapsed_s.is_none()))
+        .map(|r| r.name.as_str())
+        .collect();
+    let on_time = *time;
+    let x = move |m: &Metrics| -> Option<f64> {
+        if on_time {
+            m.elapsed_s.map(|t| f64::from(t) / longest)
+        } else {
+            Some(m.step as f64 / steps)
+        }
+    };
     let bottom = vec![vec![
         Tick::new(0.0, "0"),
-        Tick::new(1.0, format!("{steps} steps")),
+        if on_time {
+            Tick::new(1.0, duration_label(longest))
+        } else {
+            Tick::new(1.0, format!("{steps} steps"))
+        },
     ]];
     let loss_ticks = scale.ticks();
     let accuracy_ticks: Vec<Tick> = LEVELS
@@ -154,9 +188,9 @@ pub fn runs_chart(props: &Props) -> Html {
             .enumerate()
             .map(|(k, r)| {
                 let points = if loss {
-                    curve(&r.history, steps, value, |v| scale.fraction(v))
+                    curve(&r.history, x, value, |v| scale.fraction(v))
                 } else {
-                    curve(&r.history, steps, value, Some)
+                    curve(&r.history, x, value, Some)
                 };
                 html! {
                     <polyline {points} stroke={series_colour(k)}
@@ -199,6 +233,8 @@ pub fn runs_chart(props: &Props) -> Html {
                 <figcaption>{"training loss"}
                     <label class="inline-toggle"><input type="checkbox" id="runs-log-loss" checked={*log}
                         onchange={toggle_log} />{"log scale"}</label>
+                    <label class="inline-toggle"><input type="checkbox" id="runs-time-axis" checked={on_time}
+                        onchange={toggle_time} />{"wall-clock axis"}</label>
                 </figcaption>
                 <Chart frame={FRAME} label="training loss of the checked runs" area={true} grid={true}
                     left={loss_ticks} bottom={bottom.clone()} export={Some(export("runs-loss"))}>
@@ -221,6 +257,55 @@ pub fn runs_chart(props: &Props) -> Html {
                 </Chart>
             </figure>
             <div class="legend runs-legend">{ for legend }</div>
+            if on_time && !untimed.is_empty() {
+                <p class="note" id="runs-untimed">{ format!("Not on the wall-clock axis (trained before the time of each evaluation was recorded): {}.", untimed.join(", ")) }</p>
+            }
+            { configs(runs, &props.on_notes) }
+        </div>
+    }
+}
+
+/// The checked runs side by side: the settings that differ (a column per run) and each run's
+/// notes, editable (saved with the run when the field loses focus).
+fn configs(runs: &[RunRecord], on_notes: &Callback<(RunId, String)>) -> Html {
+    let all: Vec<&crate::train::TrainConfig> = runs.iter().map(|r| &r.config).collect();
+    let (rows, shared) = side_by_side(&all);
+    let caption = if runs.len() > 1 {
+        format!("What differs between the checked runs ({shared} settings shared), and your notes")
+    } else {
+        "Your notes on the checked run".to_string()
+    };
+    let notes = runs.iter().map(|r| {
+        let (on_notes, id) = (on_notes.clone(), r.id.clone());
+        let onchange = Callback::from(move |e: Event| {
+            let input: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
+            on_notes.emit((id.clone(), input.value()));
+        });
+        html! {
+            <td><textarea class="run-notes" rows="2" maxlength={MAX_NOTES.to_string()} data-run={r.id.0.clone()}
+                aria-label={format!("notes on {}", r.name)} placeholder="what this run is for, what it showed"
+                value={r.notes.clone()} {onchange} /></td>
+        }
+    });
+    html! {
+        <div class="runs-configs-scroll" tabindex="0">
+        <table class="runs-configs" id="runs-configs">
+            <caption>{ caption }</caption>
+            <thead><tr><th scope="col">{"setting"}</th>
+                { for runs.iter().enumerate().map(|(k, r)| html! {
+                    <th scope="col"><span class="swatch" style={format!("background: {}", series_colour(k))}></span>{ r.name.clone() }</th>
+                }) }
+            </tr></thead>
+            <tbody>
+                { for rows.iter().map(|(key, values)| html! {
+                    <tr><th scope="row">{ key.clone() }</th>{ for values.iter().map(|v| html! { <td title={v.clone()}>{ v.clone() }</td> }) }</tr>
+                }) }
+                if rows.is_empty() && runs.len() > 1 {
+                    <tr><td colspan={(runs.len() + 1).to_string()}>{"Same config (the runs differ only in how they ended)."}</td></tr>
+                }
+                <tr class="notes-row"><th scope="row">{"notes"}</th>{ for notes }</tr>
+            </tbody>
+        </table>
         </div>
     }
 }

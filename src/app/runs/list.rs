@@ -50,6 +50,7 @@ mod tests {
             answer_accuracy: 0.5,
             free: None,
             agreement: None,
+            elapsed_s: None,
         };
         r.history = (1..=evaluations).map(|k| at(100 * k)).collect();
         r

@@ -106,6 +106,15 @@ pub fn rename(dispatch: &Dispatch, id: RunId, name: String) {
     });
 }
 
+pub fn set_notes(dispatch: &Dispatch, id: RunId, notes: String) {
+    let d = dispatch.clone();
+    spawn(dispatch, async move {
+        let record = open().await?.set_notes(&id, &notes).await.map_err(text)?;
+        d.dispatch(Action::RunChanged(record));
+        Ok(())
+    });
+}
+
 pub fn delete(dispatch: &Dispatch, id: RunId) {
     let d = dispatch.clone();
     spawn(dispatch, async move {

@@ -89,15 +89,20 @@ impl Recorder {
 
     /// Store the run as `session` has it now, with `status` (and why, for a failure): its
     /// checkpoint (resumable at an evaluation point on a device that allows it, else weights
-    /// only), then tell the page. The user's name for the run, if renamed meanwhile, is kept.
+    /// only), then tell the page. The user's name and notes for the run, if changed meanwhile, are kept.
     ///
     /// A run that ends between two evaluations (Stop) keeps its last resumable checkpoint
     /// rather than replacing it with weights that cannot be resumed: its record then says the
     /// step of that checkpoint, where a Resume continues. A failed run keeps its last stored
     /// checkpoint too (its device may be gone).
+    /// The run's training time so far, over every session of it (seconds).
+    pub fn elapsed_s(&self) -> f64 {
+        self.elapsed_before_s
+            + (crate::app::clock::now_ms() - self.session_start_ms).max(0.0) / 1000.0
+    }
+
     pub async fn save(&mut self, session: &Session, status: RunStatus, message: Option<String>) {
-        let elapsed_s = self.elapsed_before_s
-            + (crate::app::clock::now_ms() - self.session_start_ms).max(0.0) / 1000.0;
+        let elapsed_s = self.elapsed_s();
         let Some(store) = self.store.clone() else {
             // Not kept, but the page's table still shows the run while the tab lives.
             self.update(session, status, message, elapsed_s);
@@ -108,6 +113,7 @@ impl Recorder {
         };
         if let Ok(Some(stored)) = store.get_run(&self.record.id).await {
             self.record.name = stored.name;
+            self.record.notes = stored.notes;
         }
         let at_evaluation = session
             .trainer()

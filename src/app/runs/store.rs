@@ -253,11 +253,31 @@ impl RunStore {
 
     /// Rename run `id` (read and written in one transaction); returns the renamed record.
     pub async fn rename(&self, id: &RunId, name: &str) -> Result<RunRecord, StoreError> {
-        const OP: &str = "renaming the run";
-        let tx = self.transaction(&[RUNS], IdbTransactionMode::Readwrite, OP)?;
-        let runs = store(&tx, RUNS, OP)?;
-        let request = runs.get(&key(id)).map_err(|e| js_error(OP, e))?;
-        let value = request_done(&request, OP).await?;
+        self.edit(id, "renaming the run", |r| r.name = name.to_string())
+            .await
+    }
+
+    /// Set run `id`'s notes; the updated record.
+    pub async fn set_notes(&self, id: &RunId, notes: &str) -> Result<RunRecord, StoreError> {
+        let notes: String = notes
+            .chars()
+            .take(crate::train::run_record::MAX_NOTES)
+            .collect();
+        self.edit(id, "saving the run's notes", |r| r.notes = notes)
+            .await
+    }
+
+    /// Change the stored record of run `id` in one transaction (read, `edit`, write back).
+    async fn edit(
+        &self,
+        id: &RunId,
+        op: &'static str,
+        edit: impl FnOnce(&mut RunRecord),
+    ) -> Result<RunRecord, StoreError> {
+        let tx = self.transaction(&[RUNS], IdbTransactionMode::Readwrite, op)?;
+        let runs = store(&tx, RUNS, op)?;
+        let request = runs.get(&key(id)).map_err(|e| js_error(op, e))?;
+        let value = request_done(&request, op).await?;
         if value.is_undefined() {
             return Err(StoreError::NotFound(id.clone()));
         }
@@ -265,15 +285,15 @@ impl RunStore {
             id: id.clone(),
             source,
         })?;
-        record.name = name.to_string();
+        edit(&mut record);
         let json = record_json(&record)?;
         // Still inside the transaction: the `get` above resolved in its success event's
         // microtasks, where the transaction is active.
         issue(&tx, || {
             runs.put_with_key(&JsValue::from_str(&json), &key(id))
-                .map_err(|e| js_error(OP, e))
+                .map_err(|e| js_error(op, e))
         })?;
-        transaction_done(&tx, OP).await?;
+        transaction_done(&tx, op).await?;
         Ok(record)
     }
 

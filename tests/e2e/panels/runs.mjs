@@ -76,8 +76,27 @@ async function panel(h) {
     const logLines = await r.page.$$eval("#runs-chart figure:first-of-type polyline.run-line", (ls) => ls.filter((l) => l.getAttribute("points").trim().length > 0).length);
     check(logTicks.length >= 2 && logTicks.every((t) => /^(1e-\d+|0\.0*1|10*)$/.test(t)) && logLines === 2,
       `the loss overlay switches to a log scale (ticks ${logTicks.join(", ")}; ${logLines} runs drawn)`);
+    // On a wall-clock axis: both runs recorded the training time of each evaluation.
+    await r.page.click("#runs-time-axis");
+    await r.page.waitForTimeout(200);
+    const timeTicks = await r.page.$$eval("#runs-chart figure:first-of-type svg text.tick", (ts) => ts.map((t) => t.textContent).filter((t) => /^\d+ s$|min/.test(t)));
+    const timeLines = await r.page.$$eval("#runs-chart figure:first-of-type polyline.run-line", (ls) => ls.filter((l) => l.getAttribute("points").trim().split(" ").length >= 2).length);
+    check(timeTicks.length === 1 && timeLines === 2 && (await r.page.$("#runs-untimed")) === null,
+      `the overlay switches to a wall-clock axis (${timeTicks.join(", ")}; ${timeLines} runs drawn)`);
+    await r.page.click("#runs-time-axis");
+    // The checked runs' configs side by side: these two share every setting.
+    const configs = await r.page.$eval("#runs-configs", (t) => ({ caption: t.caption?.textContent ?? "", columns: t.querySelectorAll("thead th").length, text: t.tBodies[0].textContent })).catch(() => null);
+    check(configs !== null && configs.columns === 3 && /settings shared/.test(configs.caption) && /Same config/.test(configs.text),
+      `the checked runs' configs side by side (${JSON.stringify(configs)})`);
     const caption = await r.page.textContent("#runs-accuracy-caption").catch(() => "");
     check(/free generation/.test(caption ?? ""), `the overlay compares the runs on free generation (they recorded it at every evaluation): "${caption}"`);
+    // Notes on both runs (the one about to be resumed too: its new evaluations keep them).
+    const noted = { [list[0].id]: "cut off by a reload, then resumed", [list[1].id]: "the reference, uninterrupted" };
+    for (const [id, text] of Object.entries(noted)) {
+      await r.page.fill(`#runs-configs textarea[data-run="${id}"]`, text);
+      await r.page.press(`#runs-configs textarea[data-run="${id}"]`, "Tab");
+    }
+    await r.page.waitForTimeout(300);
     // Rename the first run; the name survives a reload.
     await r.page.click(`#runs-panel tr.run-row[data-run="${list[1].id}"] button[aria-label=rename]`);
     await r.page.fill("#runs-panel input.run-name-input", "reference run");
@@ -96,6 +115,12 @@ async function panel(h) {
     list = await rows();
     check(list.some((x) => x.name === "reference run") && list[0].status === "finished" && list[0].steps === "400 / 400",
       `renaming and the resumed run's end survive a reload: ${JSON.stringify(list)}`);
+    for (const box of await r.page.$$("#runs-panel tr.run-row input[type=checkbox]")) await box.check();
+    const notes = {};
+    for (const id of Object.keys(noted)) notes[id] = await r.page.inputValue(`#runs-configs textarea[data-run="${id}"]`).catch(() => null);
+    check(Object.entries(noted).every(([id, text]) => notes[id] === text),
+      `each run's notes are stored with it and survive its resumption and a reload (${JSON.stringify(notes)})`);
+    for (const box of await r.page.$$("#runs-panel tr.run-row input[type=checkbox]")) await box.uncheck();
     // The resumed run was on screen: the reload shows it again; wait for that before picking another.
     const again = await r.page.waitForFunction((name) => document.body.textContent.includes(`Loaded run “${name}”`), list[0]?.name ?? "", { timeout: 60_000 }).then(() => true, () => false);
     check(again, `the reload shows the resumed run again (“${list[0]?.name}”)`);
