@@ -92,18 +92,11 @@ pub fn ablation_chart(props: &Props) -> Html {
             })
             .collect(),
     ];
-    let export = Export {
-        stem: "ablation".into(),
-        about: props.about.clone(),
-        csv: Some({
-            let (a, about) = (a.clone(), props.about.clone());
-            Callback::from(move |()| ablation_csv(&a, &about))
-        }),
-    };
+    let export = Export::with_table("ablation", &props.about, a.clone(), ablation_csv);
     html! {
         <div class="instrument-result" id="ablation-result">
             <p class="caption">{ format!(
-                "Each head silenced in turn (zero ablation: its share of the output projection set to zero), on {} held-out examples, teacher-forced. With every head: answer {:.1} %, whole sequence {:.1} %. Bars: answer points lost (positive: the model needs the head), whiskers: 95 % interval.",
+                "Each head silenced in turn, then every head of a layer at once (zero ablation: its share of the output projection set to zero; the table's last rows), on {} held-out examples, teacher-forced. With every head: answer {:.1} %, whole sequence {:.1} %. Bars: answer points lost (positive: the model needs the head), whiskers: 95 % interval.",
                 a.examples, 100.0 * a.answer, 100.0 * a.exact) }</p>
             <Chart frame={FRAME} label="answer accuracy lost per silenced head" area={true} grid={true} {left} {bottom} export={Some(export)}>
                 <line x1={n(FRAME.left)} x2={n(FRAME.right_edge())} y1={n(at(0.0))} y2={n(at(0.0))} class="axis" />

@@ -71,14 +71,12 @@ pub fn agreement_curve(props: &Props) -> Html {
         Tick::new(0.0, "0"),
         Tick::new(1.0, format!("{} steps", props.total_steps)),
     ]];
-    let export = Export {
-        stem: "agreement-over-training".into(),
-        about: props.about.clone(),
-        csv: Some({
-            let (history, about) = (props.history.clone(), props.about.clone());
-            Callback::from(move |()| table(&history, &about))
-        }),
-    };
+    let export = Export::with_table(
+        "agreement-over-training",
+        &props.about,
+        props.history.clone(),
+        |h, about| table(h, about),
+    );
     let (last_step, last) = points[points.len() - 1];
     html! {
         <div class="agreement-curve" id="agreement-curve">

@@ -93,6 +93,23 @@ pub struct Export {
     pub csv: Option<Callback<(), String>>,
 }
 
+impl Export {
+    /// Export buttons named `stem` whose CSV is `write(&data, about)` (written when asked).
+    pub fn with_table<T: 'static>(
+        stem: &'static str,
+        about: &AttrValue,
+        data: T,
+        write: fn(&T, &str) -> String,
+    ) -> Self {
+        let text = about.clone();
+        Self {
+            stem: stem.into(),
+            about: about.clone(),
+            csv: Some(Callback::from(move |()| write(&data, &text))),
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub frame: Frame,

@@ -57,14 +57,12 @@ pub fn length_chart(props: &Props) -> Html {
             .map(|(_, &s)| Tick::new(fx(s), format!("N={s}")))
             .collect(),
     ];
-    let export = Export {
-        stem: "length-curve".into(),
-        about: props.about.clone(),
-        csv: Some({
-            let (curves, about) = (props.curves.clone(), props.about.clone());
-            Callback::from(move |()| length_csv(&curves, &about))
-        }),
-    };
+    let export = Export::with_table(
+        "length-curve",
+        &props.about,
+        props.curves.clone(),
+        |c, about| length_csv(c, about),
+    );
     html! {
         <div class="instrument-result" id="length-result">
             <Chart frame={FRAME} label="answer accuracy against size" area={true} grid={true} left={unit_ticks()} {bottom} export={Some(export)}>

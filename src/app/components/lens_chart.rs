@@ -51,14 +51,7 @@ pub fn lens_chart(props: &Props) -> Html {
             .map(|(k, y)| Tick::new(k as f64 / last, stage(y.after_layer)))
             .collect(),
     ];
-    let export = Export {
-        stem: "logit-lens".into(),
-        about: props.about.clone(),
-        csv: Some({
-            let (l, about) = (l.clone(), props.about.clone());
-            Callback::from(move |()| lens_csv(&l, &about))
-        }),
-    };
+    let export = Export::with_table("logit-lens", &props.about, l.clone(), lens_csv);
     html! {
         <div class="instrument-result" id="lens-result">
             <p class="caption">{ format!(

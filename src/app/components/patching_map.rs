@@ -71,14 +71,7 @@ pub fn patching_map(props: &Props) -> Html {
             })
             .collect(),
     ];
-    let export = Export {
-        stem: "patching".into(),
-        about: props.about.clone(),
-        csv: Some({
-            let (v, about) = (v.clone(), props.about.clone());
-            Callback::from(move |()| patching_csv(&v, &about))
-        }),
-    };
+    let export = Export::with_table("patching", &props.about, v.clone(), patching_csv);
     let answer = |id: u32, texts: &[String], seq: &[u32]| {
         seq.iter()
             .position(|&t| t == id)

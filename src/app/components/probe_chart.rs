@@ -59,14 +59,7 @@ pub fn probe_chart(props: &Props) -> Html {
             })
             .collect(),
     ];
-    let export = Export {
-        stem: "probes".into(),
-        about: props.about.clone(),
-        csv: Some({
-            let (p, about) = (p.clone(), props.about.clone());
-            Callback::from(move |()| probes_csv(&p, &about))
-        }),
-    };
+    let export = Export::with_table("probes", &props.about, p.clone(), probes_csv);
     html! {
         <div class="instrument-result" id="probes-result">
             <p class="caption">{ format!(

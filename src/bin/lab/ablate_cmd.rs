@@ -6,6 +6,7 @@ use burn::prelude::Device;
 
 use crate::outln;
 use expressivity_lab::instruments::ablation::{Ablation, ablate_heads};
+use expressivity_lab::instruments::bootstrap::Share;
 use expressivity_lab::models::Model;
 use expressivity_lab::tasks::Example;
 use expressivity_lab::train::checkpoint::CheckpointMeta;
@@ -55,35 +56,46 @@ pub fn print(table: &Ablation, size: usize) -> Result<(), String> {
         "answer",
         "points lost [CI]"
     );
-    for h in &table.heads {
+    let row = |layer: usize,
+               head: &str,
+               exact: f64,
+               lost: &Share,
+               answer: f64,
+               lost_answer: &Share| {
         outln!(
             "{:>5} {:>4}  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]",
-            h.layer,
-            h.head,
-            pct(h.exact),
-            pct(h.exact_drop.estimate),
-            pct(h.exact_drop.low),
-            pct(h.exact_drop.high),
-            pct(h.answer),
-            pct(h.answer_drop.estimate),
-            pct(h.answer_drop.low),
-            pct(h.answer_drop.high)
+            layer,
+            head,
+            pct(exact),
+            pct(lost.estimate),
+            pct(lost.low),
+            pct(lost.high),
+            pct(answer),
+            pct(lost_answer.estimate),
+            pct(lost_answer.low),
+            pct(lost_answer.high)
         );
+        Ok::<(), String>(())
+    };
+    for h in &table.heads {
+        row(
+            h.layer,
+            &h.head.to_string(),
+            h.exact,
+            &h.exact_drop,
+            h.answer,
+            &h.answer_drop,
+        )?;
     }
     for l in &table.layers {
-        outln!(
-            "{:>5} {:>4}  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]  {:>6.1} % {:>+9.1} [{:>+6.1}, {:>+6.1}]",
+        row(
             l.layer,
             "all",
-            pct(l.exact),
-            pct(l.exact_drop.estimate),
-            pct(l.exact_drop.low),
-            pct(l.exact_drop.high),
-            pct(l.answer),
-            pct(l.answer_drop.estimate),
-            pct(l.answer_drop.low),
-            pct(l.answer_drop.high)
-        );
+            l.exact,
+            &l.exact_drop,
+            l.answer,
+            &l.answer_drop,
+        )?;
     }
     outln!(
         "a head is silenced by zeroing its rows of the output projection (\"all\": every head of the layer at once); CI: paired bootstrap 95 % over examples"

@@ -12,6 +12,16 @@ const shot = resolve("target/e2e-screenshot.png");
 
 export default (root, check) => withHarness(root, check, panel);
 
+/** Click the CSV export of chart `stem` (downloads caught) and read the file back ("" if none came). */
+async function csvExport(page, stem) {
+  await page.click(`#${stem}-export-csv`);
+  await page.waitForFunction((n) => window.__downloads.some((d) => d.name === n), `${stem}.csv`, { timeout: 30_000 }).catch(() => {});
+  return page.evaluate(async (n) => {
+    const d = window.__downloads.find((x) => x.name === n);
+    return d ? (await (await fetch(d.href)).text()) : "";
+  }, `${stem}.csv`);
+}
+
 async function panel(h) {
   const { check, openPage, train, onFreshPage } = h;
   // Default page: render, train, inspect.
@@ -104,24 +114,14 @@ async function panel(h) {
     && csvRows.length === 3 && csvRows.every((r) => r.length === 6 && Number.isFinite(Number(r[1]))) && csvRows.at(-1)[0] === "300",
     `… and its data as CSV, the config as a # comment (${csvRows.length} evaluations: ${csvRows.map((r) => r[0]).join(", ")})`);
   // The agreement grid over training: a point per evaluation, recorded by the run.
-  await page.click("#agreement-over-training-export-csv");
-  await page.waitForFunction(() => window.__downloads.some((d) => d.name === "agreement-over-training.csv"), null, { timeout: 30_000 }).catch(() => {});
-  const agreementCsv = await page.evaluate(async () => {
-    const d = window.__downloads.find((x) => x.name === "agreement-over-training.csv");
-    return d ? (await (await fetch(d.href)).text()) : "";
-  });
+  const agreementCsv = await csvExport(page, "agreement-over-training");
   const agreementRows = agreementCsv.trim().split("\n").filter((l) => !l.startsWith("#"));
   check(agreementRows[0] === "step,layer,head,mass,chance" && agreementRows.length === 4
     && agreementRows.slice(1).every((l) => { const v = l.split(",").map(Number); return v[3] >= 0 && v[3] <= 1 && v[4] > 0 && v[4] < 1; })
     && agreementRows.at(-1).startsWith("300,"),
     `the best head's agreement with the algorithm is recorded at each evaluation and exports (${agreementRows.slice(1).join(" | ")})`);
   // The cost meter's curves as CSV: a column per architecture.
-  await page.click("#cost-per-token-export-csv");
-  await page.waitForFunction(() => window.__downloads.some((d) => d.name === "cost-per-token.csv"), null, { timeout: 30_000 }).catch(() => {});
-  const costCsv = await page.evaluate(async () => {
-    const d = window.__downloads.find((x) => x.name === "cost-per-token.csv");
-    return d ? (await (await fetch(d.href)).text()) : "";
-  });
+  const costCsv = await csvExport(page, "cost-per-token");
   const costLines = costCsv.trim().split("\n").filter((l) => !l.startsWith("#"));
   check(costLines[0] === "position,standard,sparse,linear,lstm,gru,ssm" && costLines.length > 10
     && costLines.slice(1).every((l) => l.split(",").length === 7 && l.split(",").every((v) => Number.isFinite(Number(v)))),
