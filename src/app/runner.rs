@@ -672,10 +672,15 @@ async fn with_agreement(
     let Some(model) = session.inference_model() else {
         return metrics;
     };
-    let n = session.test_set().len().min(CURVE_AGREEMENT_EXAMPLES);
-    let examples = session.test_set()[..n].to_vec();
+    let held = session.test_set();
     mark("run:agreement");
-    let point = match agreement(&model, &examples, device).await {
+    let point = match agreement(
+        &model,
+        &held[..held.len().min(CURVE_AGREEMENT_EXAMPLES)],
+        device,
+    )
+    .await
+    {
         Ok(table) => table.best().map(|b| crate::train::AgreementPoint {
             layer: b.layer,
             head: b.head,
