@@ -7,6 +7,7 @@ pub mod claims;
 pub mod files;
 pub mod instruments;
 pub mod models;
+pub mod runs;
 pub mod tasks;
 pub mod train;
 

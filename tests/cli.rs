@@ -9,10 +9,9 @@ use std::process::{Command, Output};
 mod lab_cli;
 use lab_cli::{lab, refused, succeeded, temp_dir};
 
-/// A custom sweep of one small run.
-const TINY_SWEEP: &[&str] = &[
-    "sweep", "--preset", "custom", "--task", "majority", "--sizes", "5", "--widths", "8",
-    "--archs", "lstm",
+/// Your own grid of one small run.
+const TINY_GRID: &[&str] = &[
+    "claims", "grid", "--task", "majority", "--sizes", "5", "--widths", "8", "--archs", "lstm",
 ];
 
 #[test]
@@ -37,30 +36,19 @@ fn outputs_are_checked_before_training() {
         "is a folder",
     );
     refused(
-        &[
-            "sweep",
-            "--preset",
-            "majority",
-            "--out",
-            "/nonexistent-folder/r.json",
-        ],
+        &[TINY_GRID, &["--out", "/nonexistent-folder/r.jsonl"]].concat(),
         "does not exist",
-    );
-    let csv = dir.join("r.csv");
-    refused(
-        &[TINY_SWEEP, &["--out", csv.to_str().unwrap()]].concat(),
-        "overwritten by its own .csv companion",
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
-fn a_custom_sweep_of_zero_steps_is_refused() {
-    let dir = temp_dir("sweep");
-    let out = dir.join("r.json");
+fn a_custom_grid_of_zero_steps_is_refused() {
+    let dir = temp_dir("grid");
+    let out = dir.join("r.jsonl");
     refused(
         &[
-            TINY_SWEEP,
+            TINY_GRID,
             &["--steps", "0", "--out", out.to_str().unwrap()],
         ]
         .concat(),
@@ -309,67 +297,41 @@ fn asking_for_the_gpu_is_answered_not_ignored() {
 }
 
 #[test]
-fn a_sweep_runs_in_shards_resumes_and_merges() {
-    let dir = temp_dir("sweep-shards");
-    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+fn your_grid_runs_resumes_and_refuses_a_file_of_another_grid() {
+    let dir = temp_dir("grid-resume");
+    let out = dir.join("g.jsonl").to_str().unwrap().to_string();
     let grid = [
-        "sweep", "--preset", "custom", "--task", "majority", "--sizes", "5", "--widths", "8,16",
-        "--archs", "lstm", "--steps", "5",
+        "claims", "grid", "--task", "majority", "--sizes", "5", "--widths", "8,16", "--archs",
+        "lstm", "--steps", "5",
     ];
-    let runs_in = |file: &str| -> Vec<usize> {
-        let text = std::fs::read_to_string(path(file)).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        v["runs"]
-            .as_array()
+    let widths_in = || -> Vec<u64> {
+        std::fs::read_to_string(&out)
             .unwrap()
-            .iter()
-            .map(|r| r["width"].as_u64().unwrap() as usize)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["width"].as_u64().unwrap())
             .collect()
     };
-    let (a, b, all) = (path("a.json"), path("b.json"), path("all.json"));
-    let first = succeeded(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
-    assert!(first.contains("1 runs to do"), "{first}");
-    assert!(
-        first.contains("no verdict until the grid is complete"),
-        "{first}"
-    );
-    succeeded(&[&grid[..], &["--shard", "2/2", "--out", &b]].concat());
-    assert_eq!((runs_in("a.json"), runs_in("b.json")), (vec![8], vec![16]));
-    // Run again: the finished run is skipped.
-    let again = succeeded(&[&grid[..], &["--shard", "1/2", "--out", &a]].concat());
-    assert!(
-        again.contains("0 runs to do") && again.contains("1 already"),
-        "{again}"
-    );
-    assert_eq!(runs_in("a.json"), vec![8]);
-    // The parts join into the whole grid.
-    let merged = succeeded(&[&grid[..], &["--out", &all, "--merge", &b, &a]].concat());
-    assert!(merged.contains("2 of 2 runs"), "{merged}");
-    assert_eq!(runs_in("all.json"), vec![8, 16]);
-    assert!(!std::fs::read_to_string(&all).unwrap().contains("partial"));
-    // A merge into an existing file is refused (its runs would be lost) and leaves it as it
-    // was; --force replaces it.
-    let before = std::fs::read(&all).unwrap();
-    refused(
-        &[&grid[..], &["--out", &all, "--merge", &b]].concat(),
-        "already exists",
-    );
-    assert_eq!(std::fs::read(&all).unwrap(), before);
-    // A part twice, another grid or a bad shard: refused.
-    refused(
-        &[&grid[..], &["--out", &all, "--force", "--merge", &a, &a]].concat(),
-        "appears twice",
-    );
+    let first = succeeded(&[&grid[..], &["--out", &out]].concat());
+    assert!(first.contains("2 of 2 runs to do"), "{first}");
+    assert!(first.contains("smallest width reaching 95 %"), "{first}");
+    assert!(first.contains("constant predictor"), "{first}");
+    assert_eq!(widths_in(), vec![8, 16]);
+    // Run again: both runs are skipped, the file kept.
+    let before = std::fs::read(&out).unwrap();
+    let again = succeeded(&[&grid[..], &["--out", &out]].concat());
+    assert!(again.contains("0 of 2 runs to do") && again.contains("2 already"), "{again}");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    // Another grid's file is refused and left as it was; --force replaces it.
     let mut other = grid.to_vec();
-    other[8] = "8,32";
-    refused(
-        &[&other[..], &["--out", &all, "--force", "--merge", &b]].concat(),
-        "is not a run of this sweep",
-    );
-    refused(
-        &[&grid[..], &["--shard", "3/2", "--out", &a]].concat(),
-        "--shard takes i/n",
-    );
+    other[7] = "8,32";
+    refused(&[&other[..], &["--out", &out]].concat(), "is not a run of this grid");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    let text = dir.join("notes.txt");
+    std::fs::write(&text, "my notes\n").unwrap();
+    refused(&[&grid[..], &["--out", text.to_str().unwrap()]].concat(), "notes.txt");
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "my notes\n");
+    // The retired command says where its work went.
+    refused(&["sweep", "--preset", "dyck", "--out", &out], "lab claims grid");
     std::fs::remove_dir_all(dir).unwrap();
 }
 

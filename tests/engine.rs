@@ -1,5 +1,5 @@
 //! The training engine across tasks: padded batches, grading of examples of different
-//! lengths, training on every task, sweeps and their outputs.
+//! lengths, training on every task, your own grid on the claims' engine.
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::*;
@@ -7,9 +7,6 @@ use expressivity_lab::models::ArchSpec;
 use expressivity_lab::models::{Architecture, AttentionMode};
 use expressivity_lab::tasks::{TaskKind, TaskRng, TaskSpec};
 use expressivity_lab::train::batch::make_batch;
-use expressivity_lab::train::sweep::{
-    PresetName, SweepError, SweepResults, preset, run_one, to_csv,
-};
 use expressivity_lab::train::{Session, TrainConfig, TrainError, Trainer};
 
 #[test]
@@ -70,64 +67,9 @@ fn every_task_trains_a_few_steps_with_finite_loss_and_real_grading() {
 }
 
 #[test]
-fn every_preset_builds_and_an_unknown_one_is_an_error() {
-    for name in PresetName::PRESETS {
-        let p = preset(name.name(), 1.0).unwrap();
-        assert_eq!(p.name, name);
-        assert!(p.runs.len() >= 9, "{name}");
-        for run in &p.runs {
-            run.config.validate().unwrap();
-        }
-    }
-    assert_eq!(
-        preset("mamba-vs-everything", 1.0).unwrap_err(),
-        SweepError::UnknownPreset("mamba-vs-everything".into())
-    );
-    assert!(matches!(preset("dyck", 0.0), Err(SweepError::BadScale(_))));
-    assert!(matches!(
-        preset("dyck", 101.0),
-        Err(SweepError::BadScale(_))
-    ));
-    // A budget larger than the preset's: every run's steps grow, and stay valid.
-    let (one, ten) = (preset("dyck", 1.0).unwrap(), preset("dyck", 10.0).unwrap());
-    for (a, b) in one.runs.iter().zip(&ten.runs) {
-        assert_eq!(b.config.steps, 10 * a.config.steps);
-        b.config.validate().unwrap();
-    }
-}
-
-#[test]
-fn a_sweep_run_evaluates_at_longer_sizes_and_in_switched_modes() {
-    let mut p = preset("majority", 0.02).unwrap();
-    let run = p
-        .runs
-        .iter_mut()
-        .find(|r| r.config.model.attention == AttentionMode::Softmax)
-        .unwrap();
-    run.config.eval_examples = 32;
-    let result = pollster::block_on(run_one(run, &Device::flex(), |_| true)).unwrap();
-    assert_eq!(
-        result.by_size.iter().map(|x| x.0).collect::<Vec<_>>(),
-        vec![31, 63]
-    );
-    assert_eq!(result.switched.len(), 2 * 3);
-    let results = SweepResults {
-        preset: "majority".into(),
-        claim: p.claim.clone(),
-        verdict: p.judge(std::slice::from_ref(&result)),
-        runs: vec![result],
-    };
-    let csv = to_csv(&results);
-    assert_eq!(csv.lines().count(), 1 + 3, "{csv}");
-    let back: SweepResults =
-        serde_json::from_str(&serde_json::to_string(&results).unwrap()).unwrap();
-    assert_eq!(back, results);
-}
-
-#[test]
-fn custom_grids_build_every_run_and_refuse_bad_ones() {
-    use expressivity_lab::models::Architecture;
-    use expressivity_lab::train::sweep::{CustomGrid, MAX_CUSTOM_RUNS, custom};
+fn custom_grids_plan_every_run_and_refuse_bad_ones() {
+    use expressivity_lab::claims::Metric;
+    use expressivity_lab::claims::custom::{CustomGrid, CustomGridError, MAX_CUSTOM_RUNS};
     let grid = CustomGrid {
         task: TaskKind::Parity,
         sizes: vec![8, 16],
@@ -136,30 +78,39 @@ fn custom_grids_build_every_run_and_refuse_bad_ones() {
         layers: 1,
         steps: 50,
     };
-    let p = custom(&grid).unwrap();
-    assert_eq!(p.runs.len(), 8);
-    assert!(!p.tests_claim);
-    assert!(
-        p.runs
-            .iter()
-            .all(|r| r.config.steps == 50 && r.config.validate().is_ok())
-    );
-    let series: std::collections::BTreeSet<_> = p.runs.iter().map(|r| r.series.as_str()).collect();
+    let plan = grid.plan().unwrap();
+    assert_eq!(plan.runs.len(), 8);
+    assert_eq!(plan.metric, Metric::Accuracy);
+    for run in &plan.runs {
+        let config = grid.config(run);
+        assert_eq!(config.steps, 50);
+        assert_eq!(config.model.d_model, run.width);
+        config.validate().unwrap();
+    }
+    let series: std::collections::BTreeSet<_> = plan.runs.iter().map(|r| r.series.name).collect();
     assert_eq!(series.into_iter().collect::<Vec<_>>(), ["gru", "standard"]);
+    // A task with a chain of thought is judged on greedy whole-CoT exact match.
+    let lis = CustomGrid {
+        task: TaskKind::Lis,
+        sizes: vec![4],
+        ..grid.clone()
+    };
+    assert_eq!(lis.plan().unwrap().metric, Metric::GreedyCot);
     let too_many = CustomGrid {
         sizes: (1..=MAX_CUSTOM_RUNS).collect(),
         ..grid.clone()
     };
     assert_eq!(
-        custom(&too_many).unwrap_err(),
-        SweepError::TooManyRuns(MAX_CUSTOM_RUNS * 4)
+        too_many.plan().unwrap_err(),
+        CustomGridError::TooManyRuns(MAX_CUSTOM_RUNS * 4)
     );
     let bad_size = CustomGrid {
         sizes: vec![8, 5000],
         ..grid.clone()
     };
     assert!(
-        custom(&bad_size)
+        bad_size
+            .plan()
             .unwrap_err()
             .to_string()
             .contains("size 5000")
@@ -168,7 +119,52 @@ fn custom_grids_build_every_run_and_refuse_bad_ones() {
         architectures: vec![],
         ..grid
     };
-    assert!(custom(&empty).is_err());
+    assert_eq!(empty.plan().unwrap_err(), CustomGridError::Empty);
+}
+
+#[test]
+fn a_custom_grid_runs_on_the_claims_engine_and_is_surveyed_like_a_claim() {
+    use expressivity_lab::claims::stats::WStar;
+    use expressivity_lab::claims::custom::{CustomGrid, EXAMPLES, ID};
+    // MAJORITY at size 5 is learnt in a few hundred steps; width 4 with 1 step is not.
+    let grid = CustomGrid {
+        task: TaskKind::Majority,
+        sizes: vec![5],
+        widths: vec![16],
+        architectures: vec![Architecture::Lstm],
+        layers: 1,
+        steps: 300,
+    };
+    let plan = grid.plan().unwrap();
+    let device = Device::flex();
+    let records: Vec<_> = plan
+        .runs
+        .iter()
+        .map(|r| pollster::block_on(plan.execute(r, &device, |_| true)).unwrap())
+        .collect();
+    let r = &records[0];
+    assert_eq!((r.claim.as_str(), r.series.as_str()), (ID, "lstm"));
+    assert_eq!(r.correct.len(), EXAMPLES);
+    r.validate().unwrap();
+    assert!(r.validation.is_some(), "{r:?}");
+    let survey = plan.survey(&records);
+    assert_eq!(survey.cells.len(), 1);
+    assert!((survey.cells[0].accuracy.estimate - r.accuracy).abs() < 1e-9);
+    assert_eq!(survey.w_star.len(), 1);
+    // The constant predictor is measured on the same examples, and is far below the run.
+    let (size, floor) = survey.constant_floor[0];
+    assert_eq!(size, 5);
+    assert!(floor < 0.8, "{floor}");
+    let reached = r.accuracy >= survey.threshold;
+    assert_eq!(
+        survey.w_star[0].w_star.estimate == WStar::Width(16),
+        reached,
+        "{survey:?}"
+    );
+    assert!(survey.summary().contains("lstm N = 5"), "{}", survey.summary());
+    // Cancelling stops a run.
+    let cancelled = pollster::block_on(plan.execute(&plan.runs[0], &device, |step| step < 3));
+    assert!(cancelled.is_err());
 }
 
 fn scale_run(from: Option<f32>) -> TrainConfig {

@@ -2,7 +2,7 @@
 //! exported runs zip): read or refused with a reason, never a panic.
 #![no_main]
 
-use expressivity_lab::train::RunRecord;
+use expressivity_lab::runs::RunRecord;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -3,7 +3,7 @@
 //! row per layer, head, cell or size). Plain Rust, tested natively.
 
 use super::figure::{csv, number};
-use super::worker::protocol::PatchView;
+use super::wire::protocol::PatchView;
 use crate::instruments::ablation::Ablation;
 use crate::instruments::agreement::Agreement;
 use crate::instruments::bootstrap::Share;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use super::worker::protocol::{InstrumentKind, Measurement};
+use super::wire::protocol::{InstrumentKind, Measurement};
 use crate::instruments::length::LengthCurve;
 
 /// The most length curves on the chart: past it the oldest goes.

@@ -13,13 +13,12 @@ use super::components::{
 use super::files::CheckpointSource;
 use super::hooks::use_keyboard_cot_steps;
 use super::state::{Action, AppState, Status};
-use super::worker::client::{WorkerClient, use_worker_client};
-use super::worker::protocol::{ExampleChoice, ExportKind, InstrumentKind, Request};
+use super::client::{WorkerClient, use_worker_client};
+use super::wire::protocol::{ExampleChoice, ExportKind, GridJob, InstrumentKind, Request};
 use super::{runs, url};
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
-use crate::train::run_record::{RunId, RunRecord, distinct_name};
-use crate::train::sweep::CustomGrid;
+use crate::runs::record::{RunId, RunRecord, distinct_name};
 use crate::train::{BackendChoice, TrainConfig};
 
 /// In a window, mount the page; in the training worker, serve the page's requests.
@@ -59,11 +58,10 @@ struct Callbacks {
     on_gallery: Callback<GalleryEntry>,
     on_file: Callback<web_sys::File>,
     on_export: Callback<ExportKind>,
-    on_sweep_run: Callback<CustomGrid>,
-    on_sweep_cancel: Callback<()>,
     on_construct: Callback<(String, usize)>,
-    on_live_check: Callback<String>,
-    on_live_cancel: Callback<()>,
+    /// Run a grid (a claim's live check or your own) / stop the one running.
+    on_grid: Callback<GridJob>,
+    on_grid_cancel: Callback<()>,
     on_instrument_tab: Callback<InstrumentKind>,
     on_measure: Callback<(InstrumentKind, Option<String>)>,
     on_clear_curves: Callback<()>,
@@ -369,16 +367,10 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
             })
         },
     );
-    let on_sweep_run = use_callback(client.clone(), |grid: CustomGrid, client| {
-        client.send(Request::Sweep(grid))
+    let on_grid = use_callback(client.clone(), |job: GridJob, client| {
+        client.send(Request::Grid(job))
     });
-    let on_sweep_cancel = use_callback(client.clone(), |(), client| {
-        client.send(Request::SweepCancel)
-    });
-    let on_live_check = use_callback(client.clone(), |id: String, client| {
-        client.send(Request::LiveCheck(id))
-    });
-    let on_live_cancel = use_callback(client, |(), client| client.send(Request::LiveCancel));
+    let on_grid_cancel = use_callback(client, |(), client| client.send(Request::GridCancel));
     Callbacks {
         on_config: use_action(state, Action::SetConfig),
         on_backend: use_action(state, Action::SetBackend),
@@ -393,11 +385,9 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         on_gallery,
         on_file,
         on_export,
-        on_sweep_run,
-        on_sweep_cancel,
         on_construct,
-        on_live_check,
-        on_live_cancel,
+        on_grid,
+        on_grid_cancel,
         on_instrument_tab: use_action(state, Action::ShowInstrument),
         on_measure,
         on_clear_curves: use_action(state, |()| Action::ClearCurves),
@@ -580,11 +570,13 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                 </section>
                 <section class="panel claims" id="claims-section">
                     <h2>{"Claims: each theorem, its experiment and its verdict"}</h2>
-                    <ClaimsPanel loaded={loaded_construction(state)} busy={busy} live={state.live.clone()}
-                        on_load={cb.on_construct} on_mode={cb.on_mode.clone()} on_check={cb.on_live_check}
-                        on_cancel={cb.on_live_cancel} />
+                    <ClaimsPanel loaded={loaded_construction(state)} busy={busy} live={state.grids.live.clone()}
+                        custom_running={state.grids.custom_running()}
+                        on_load={cb.on_construct} on_mode={cb.on_mode.clone()}
+                        on_check={cb.on_grid.reform(GridJob::Live)} on_cancel={cb.on_grid_cancel.clone()} />
                     <h3>{"Your own grid: width × problem size"}</h3>
-                    <SweepPanel sweep={state.sweep.clone()} on_run={cb.on_sweep_run} on_cancel={cb.on_sweep_cancel} />
+                    <SweepPanel grids={state.grids.clone()} on_run={cb.on_grid.reform(GridJob::Custom)}
+                        on_cancel={cb.on_grid_cancel} />
                 </section>
                 <section class="panel gallery" id="gallery-section">
                     <h2>{"Task gallery"}</h2>

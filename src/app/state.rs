@@ -8,18 +8,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use super::instrument_state::Instruments;
-use super::model_store::ModelHandle;
+use super::wire::model_handle::ModelHandle;
 use super::runs::RunList;
-pub use super::worker::protocol::{Activity, LiveCheck, LiveStatus, SweepStatus};
-use super::worker::protocol::{InstrumentKind, Measurement, Report};
+pub use super::wire::protocol::{Activity, GridResult, GridStatus};
+use super::wire::protocol::{GridNews, GridOf, GridUpdate};
+use super::wire::protocol::{InstrumentKind, Measurement, Report};
 use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
 use crate::tasks::TaskKind;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::eval::CellErrors;
 use crate::train::link::{FromUrl, MissingData};
-use crate::train::run_record::{RunId, RunRecord, RunStatus};
-use crate::train::sweep::RunResult;
+use crate::runs::record::{RunId, RunRecord, RunStatus};
+use crate::claims::run::GridRecord;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
 /// What the page is doing.
@@ -55,42 +56,43 @@ impl Status {
     }
 }
 
-/// The in-tab sweep: its progress and the results so far.
+/// The grids run in this tab (one at a time, by the worker's one grid runner): your own grid
+/// and each claim's live check.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Sweep {
-    pub status: SweepStatus,
-    pub results: Rc<Vec<RunResult>>,
+pub struct Grids {
+    /// Your grid's status (none before the first).
+    pub custom: Option<GridStatus>,
+    /// Your grid's finished runs, in order.
+    pub records: Rc<Vec<GridRecord>>,
+    /// The last live check of each claim that has had one, by claim id.
+    pub live: Rc<BTreeMap<String, GridStatus>>,
 }
 
-impl Sweep {
-    pub fn is_running(&self) -> bool {
-        matches!(self.status, SweepStatus::Running { .. })
+impl Grids {
+    pub fn custom_running(&self) -> bool {
+        self.custom.as_ref().is_some_and(GridStatus::is_running)
     }
 
-    /// The sweep's news (other reports are not the sweep's).
-    fn apply(&mut self, report: Report) {
-        match report {
-            Report::SweepReset => *self = Self::default(),
-            Report::SweepProgress {
-                run,
-                runs,
-                step,
-                steps,
-            } => {
-                self.status = SweepStatus::Running {
-                    run,
-                    runs,
-                    step,
-                    steps,
+    /// A grid's news. A running status with fewer runs done than records kept starts a new
+    /// grid of yours: its records start empty.
+    fn apply(&mut self, news: GridNews) {
+        match (news.of, news.update) {
+            (GridOf::Custom, GridUpdate::Status(status)) => {
+                if let GridStatus::Running { run, .. } = status
+                    && run < self.records.len()
+                {
+                    self.records = Rc::default();
                 }
+                self.custom = Some(status);
             }
-            Report::SweepResult(result) => {
-                let mut results = (*self.results).clone();
-                results.push(result);
-                self.results = Rc::new(results);
+            (GridOf::Custom, GridUpdate::Finished(record)) => {
+                Rc::make_mut(&mut self.records).push(*record);
             }
-            Report::SweepEnded(status) => self.status = status,
-            _ => {}
+            (GridOf::Claim(id), GridUpdate::Status(status)) => {
+                Rc::make_mut(&mut self.live).insert(id, status);
+            }
+            // A live check's records stay in the worker: its verdict carries what it found.
+            (GridOf::Claim(_), GridUpdate::Finished(_)) => {}
         }
     }
 }
@@ -230,9 +232,7 @@ pub struct AppState {
     pub construction: Option<String>,
     /// The instruments panel: probes, ablation, logit lens, patching, length curves.
     pub instruments: Instruments,
-    pub sweep: Sweep,
-    /// The last live check of each claim that has had one, by claim id (at most one runs).
-    pub live: Rc<BTreeMap<String, LiveStatus>>,
+    pub grids: Grids,
     pub runs: Runs,
 }
 
@@ -322,8 +322,7 @@ impl AppState {
             prompt_error: None,
             construction: None,
             instruments: Instruments::default(),
-            sweep: Sweep::default(),
-            live: Rc::default(),
+            grids: Grids::default(),
             runs: Runs::default(),
         }
     }
@@ -342,12 +341,12 @@ impl AppState {
     /// model, and what differs.
     pub fn stale_note(&self) -> Option<String> {
         let shown = self.shown_config.as_deref()?;
-        let changes = crate::train::config_diff::config_diff(shown, &self.config);
+        let changes = crate::runs::config_diff::config_diff(shown, &self.config);
         (!changes.is_empty()).then(|| {
             format!(
                 "Shows the last model ({}), not the current settings: {}.",
                 shown.summary(),
-                crate::train::config_diff::diff_summary(&changes, 4)
+                crate::runs::config_diff::diff_summary(&changes, 4)
             )
         })
     }
@@ -584,17 +583,9 @@ impl AppState {
             }
             Report::Kept(model) => s.kept(model),
             Report::Measured { mode, kind, result } => s.measured(mode, kind, result),
-            Report::SweepReset
-            | Report::SweepProgress { .. }
-            | Report::SweepResult(_)
-            | Report::SweepEnded(_) => s.sweep.apply(report),
+            Report::Grid(news) => s.grids.apply(news),
             Report::RunSaved(record) => s.runs.saved(*record),
             Report::RunsProblem(message) => s.runs.storage = Some(Err(message)),
-            Report::Live(LiveCheck { claim, status }) => {
-                let mut live = (*s.live).clone();
-                live.insert(claim, status);
-                s.live = Rc::new(live);
-            }
         }
     }
 }
@@ -1040,5 +1031,71 @@ mod tests {
         s.reduce_in_place(Action::CotStep(-3));
         assert_eq!(s.cot_step, 0);
         assert_eq!(s.focus_position(), None);
+    }
+
+    fn grid_record(width: usize) -> GridRecord {
+        serde_json::from_value(serde_json::json!({
+            "claim": "custom", "quick": false, "series": "lstm", "architecture": "lstm",
+            "layers": 1, "width": width, "size": 5, "seed": 1, "steps": 10, "batch_size": 32,
+            "learning_rate": 0.003, "construction": null, "attention": "softmax",
+            "metric": "accuracy", "accuracy": 0.5, "teacher_forced": 0.5, "answer": 0.5,
+            "final_loss": 0.7, "correct": "10", "seconds": 1.0, "command": "", "commit": "",
+            "machine": "",
+        }))
+        .unwrap()
+    }
+
+    fn grid_news(of: GridOf, update: GridUpdate) -> Report {
+        Report::Grid(GridNews { of, update })
+    }
+
+    fn running(run: usize, runs: usize) -> GridUpdate {
+        GridUpdate::Status(GridStatus::Running {
+            run,
+            runs,
+            step: 0,
+            steps: 10,
+            current: String::new(),
+        })
+    }
+
+    #[test]
+    fn grids_keep_your_records_per_grid_and_each_claims_check() {
+        let mut s = fresh();
+        news(&mut s, grid_news(GridOf::Custom, running(0, 2)));
+        assert!(s.grids.custom_running());
+        news(
+            &mut s,
+            grid_news(GridOf::Custom, GridUpdate::Finished(Box::new(grid_record(8)))),
+        );
+        news(&mut s, grid_news(GridOf::Custom, running(1, 2)));
+        assert_eq!(s.grids.records.len(), 1, "a grid's own progress keeps its records");
+        news(
+            &mut s,
+            grid_news(GridOf::Custom, GridUpdate::Finished(Box::new(grid_record(16)))),
+        );
+        // A claim's check takes the runner: the grid it stopped says so, its records stay.
+        let claim = GridOf::Claim("dyck".into());
+        news(
+            &mut s,
+            grid_news(
+                GridOf::Custom,
+                GridUpdate::Status(GridStatus::Cancelled { run: 1, runs: 2 }),
+            ),
+        );
+        news(&mut s, grid_news(claim.clone(), running(0, 24)));
+        assert!(!s.grids.custom_running());
+        assert_eq!(s.grids.records.len(), 2);
+        assert!(s.grids.live["dyck"].is_running());
+        // A live check's records are not yours.
+        news(
+            &mut s,
+            grid_news(claim, GridUpdate::Finished(Box::new(grid_record(32)))),
+        );
+        assert_eq!(s.grids.records.len(), 2);
+        // Your next grid starts empty.
+        news(&mut s, grid_news(GridOf::Custom, running(0, 4)));
+        assert!(s.grids.records.is_empty());
+        assert_eq!(s.grids.custom.as_ref().and_then(GridStatus::progress), Some((0, 4)));
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::models::{Architecture, AttentionMode};
 use crate::tasks::{TaskKind, TaskSpec};
-use crate::train::sweep::sweep_config;
+use super::grid_config::grid_config;
 use crate::train::{Curriculum, TrainConfig};
 
 /// Accuracy a decision task must reach (held-out answer accuracy).
@@ -135,7 +135,8 @@ impl Series {
     }
 }
 
-const fn trained(
+/// A trained series: `architecture` with `layers` layers at `learning_rate`.
+pub const fn trained(
     name: &'static str,
     architecture: Architecture,
     layers: usize,
@@ -389,7 +390,7 @@ impl Claim {
                 design.steps
             },
             eval_examples: design.eval_examples,
-            ..sweep_config(self.task, size, series.architecture, width, series.layers)
+            ..grid_config(self.task, size, series.architecture, width, series.layers)
         };
         config.model.index_shares_position = series.index_shares_position;
         config.model.pairs_share_position = series.pairs_share_position;
@@ -406,7 +407,7 @@ impl Claim {
     }
 }
 
-// The series of the claims. Learning rates: 3e-3 for every trained model, as in the sweeps,
+// The series of the claims. Learning rates: 3e-3 for every trained model, as on every grid,
 // unless a claim's recorded search ([`super::rates`]) chose another.
 const LR: f64 = 3e-3;
 pub const TRANSFORMER_1L: Series = trained("transformer-1L", Architecture::Standard, 1, LR);

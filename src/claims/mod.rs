@@ -8,8 +8,12 @@
 pub mod claim;
 pub mod construct;
 pub mod curves;
+pub mod custom;
 pub mod design_id;
 pub mod early_stop;
+pub mod grid_config;
+pub mod error;
+pub mod execute;
 pub mod live;
 pub mod missing;
 pub mod outcome;

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::claim::Metric;
+use super::outcome::Observation;
 use super::plan::RunKey;
 
 /// Where and how a run was made (every record carries it).
@@ -118,6 +119,19 @@ impl GridRecord {
             size: self.size,
             width: self.width,
             seed: self.seed,
+        }
+    }
+
+    /// This run as a verdict reads it.
+    pub fn observation(&self) -> Observation {
+        Observation {
+            series: self.series.clone(),
+            size: self.size,
+            width: self.width,
+            seed: self.seed,
+            correct: self.bits(),
+            validation: self.validation,
+            steps_to_threshold: self.steps_to_threshold,
         }
     }
 

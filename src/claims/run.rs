@@ -9,34 +9,17 @@ use std::path::Path;
 
 use burn::prelude::Device;
 
-use super::claim::{Claim, Metric};
-use super::construct::{self, ConstructError};
+use super::claim::Claim;
+use super::construct::ConstructError;
 use super::design_id::design_hash;
-use super::early_stop::EarlyStop;
+pub use super::error::ClaimError;
+use super::execute::{construction_scores, share};
+pub use super::execute::execute;
 pub use super::plan::{PlannedRun, RunKey, Shard, plan};
 pub use super::record::{GridRecord, Provenance};
-use super::reproduce;
 use super::sides::ConstructionCheck;
 use super::verdict::{Observation, Verdict, judge_with};
 use crate::files::{self, Existing, Output};
-use crate::train::checkpoint;
-use crate::train::eval::{ExampleScore, greedy_each, teacher_forced_each};
-use crate::train::held_out::{held_out, validation_set};
-use crate::train::session::Phase;
-use crate::train::{Session, TrainError};
-
-/// Why a grid cannot run or its results cannot be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ClaimError {
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    #[error(transparent)]
-    Construct(#[from] ConstructError),
-    #[error("{0}")]
-    Records(String),
-    #[error("{path}: {error}")]
-    Io { path: String, error: String },
-}
 
 /// The largest results file read (a full grid is a few MB).
 pub const RESULTS_CAP: u64 = 256 << 20;
@@ -49,154 +32,6 @@ fn in_file(path: &Path, e: ClaimError) -> ClaimError {
         }
         other => other,
     }
-}
-
-fn bit_string(scores: &[ExampleScore], judged: impl Fn(&ExampleScore) -> bool) -> String {
-    scores
-        .iter()
-        .map(|s| if judged(s) { '1' } else { '0' })
-        .collect()
-}
-
-fn share(scores: &[ExampleScore], judged: impl Fn(&ExampleScore) -> bool) -> f64 {
-    scores.iter().filter(|s| judged(s)).count() as f64 / scores.len().max(1) as f64
-}
-
-/// Train (or build) and evaluate one run. `on_step` gets the training steps done and returns
-/// `false` to cancel.
-#[allow(clippy::too_many_lines)] // over the 100-line limit from before it: to split
-pub async fn execute(
-    claim: &Claim,
-    quick: bool,
-    run: &PlannedRun,
-    device: &Device,
-    provenance: &Provenance,
-    on_step: impl FnMut(usize) -> bool,
-) -> Result<GridRecord, ClaimError> {
-    let started = web_time::Instant::now();
-    let design = claim.design(quick);
-    let plain = device.clone().without_autodiff();
-    let record = |steps,
-                  construction,
-                  attention: String,
-                  tf: Vec<ExampleScore>,
-                  judged: Vec<ExampleScore>,
-                  validation: Option<f64>,
-                  stopped: Option<(usize, Option<usize>)>,
-                  loss| {
-        let exact = |s: &ExampleScore| s.exact;
-        GridRecord {
-            claim: claim.id.to_string(),
-            quick,
-            series: run.series.name.to_string(),
-            architecture: run.series.architecture.name().to_string(),
-            layers: run.series.layers,
-            width: run.width,
-            size: run.size,
-            seed: run.seed,
-            steps,
-            batch_size: design.batch_size,
-            learning_rate: run.series.learning_rate,
-            construction,
-            attention,
-            metric: claim.metric,
-            accuracy: share(&judged, exact),
-            teacher_forced: share(&tf, exact),
-            answer: share(&judged, |s| s.answer),
-            final_loss: loss,
-            correct: bit_string(&judged, exact),
-            validation,
-            design: Some(design_hash(claim, quick)),
-            steps_trained: stopped.map(|(trained, _)| trained),
-            steps_to_threshold: stopped.and_then(|(_, reached)| reached),
-            reproduce: Some(reproduce::command(claim.id, quick, &run.key())),
-            seconds: started.elapsed().as_secs_f64(),
-            provenance: provenance.clone(),
-        }
-    };
-    if let Some(mode) = run.series.construction_mode {
-        let name = claim.construction.ok_or_else(|| {
-            ClaimError::Records(format!("{} has no construction to evaluate", claim.id))
-        })?;
-        let (_, scores) = construction_scores(
-            name,
-            run.size,
-            Some(mode),
-            &[run.seed],
-            design.eval_examples,
-            &plain,
-        )
-        .await?;
-        return Ok(record(
-            0,
-            Some(name.to_string()),
-            mode.name().to_string(),
-            scores.clone(),
-            scores,
-            None,
-            None,
-            None,
-        ));
-    }
-    let config = claim.train_config(&run.series, run.size, run.width, run.seed, quick);
-    let attention = config.model.attention.name().to_string();
-    let task = config.task().map_err(TrainError::from)?;
-    let mut session = Session::new(device);
-    session.start(config)?;
-    let validation_examples = validation_set(task.as_ref(), run.seed, design.eval_examples);
-    let validate = async |model: &crate::models::Model| -> Result<f64, ClaimError> {
-        let scores = match claim.metric {
-            Metric::Accuracy => teacher_forced_each(model, &validation_examples, &plain).await?,
-            Metric::GreedyCot => greedy_each(model, &validation_examples, &plain).await?,
-        };
-        Ok(share(&scores, |s| s.exact))
-    };
-    // (steps trained, steps to the threshold) and the last check's validation metric, which
-    // was taken on the final weights: the loop ends right after a check.
-    let mut stopped = None;
-    let mut last_check = None;
-    if design.check_every == 0 {
-        session.run_to_end(on_step).await?;
-    } else {
-        let mut on_step = on_step;
-        let mut early = EarlyStop::default();
-        while session.phase() == Phase::Running {
-            let next = session.step() + design.check_every;
-            session.run_until(next, &mut on_step).await?;
-            let model = session
-                .inference_model()
-                .ok_or(TrainError::Device("the run has no model".into()))?;
-            let metric = validate(&model).await?;
-            last_check = Some(metric);
-            if early.observe(session.step(), metric, claim.threshold()) {
-                break;
-            }
-        }
-        stopped = Some((session.step(), early.steps_to_threshold()));
-    }
-    let loss = session.history().last().map(|m| m.final_loss());
-    let model = session
-        .inference_model()
-        .ok_or(TrainError::Device("the run has no model".into()))?;
-    let tf = teacher_forced_each(&model, session.test_set(), &plain).await?;
-    let judged = match claim.metric {
-        Metric::Accuracy => tf.clone(),
-        Metric::GreedyCot => greedy_each(&model, session.test_set(), &plain).await?,
-    };
-    let validation = match last_check {
-        Some(metric) => metric,
-        None => validate(&model).await?,
-    };
-    Ok(record(
-        claim.design(quick).steps,
-        None,
-        attention,
-        tf,
-        judged,
-        Some(validation),
-        stopped,
-        loss,
-    ))
 }
 
 /// The records of a JSON-lines file. A last line cut short (no newline and not a record: the
@@ -486,18 +321,7 @@ pub fn verdict_with(
     records: &[GridRecord],
     construction: Vec<ConstructionCheck>,
 ) -> Verdict {
-    let observations: Vec<Observation> = records
-        .iter()
-        .map(|r| Observation {
-            series: r.series.clone(),
-            size: r.size,
-            width: r.width,
-            seed: r.seed,
-            correct: r.bits(),
-            validation: r.validation,
-            steps_to_threshold: r.steps_to_threshold,
-        })
-        .collect();
+    let observations: Vec<Observation> = records.iter().map(GridRecord::observation).collect();
     judge_with(claim, quick, &observations, construction)
 }
 
@@ -542,33 +366,6 @@ pub async fn construction_checks(
     Ok(checks)
 }
 
-/// The construction `name` built for `size`, under `mode` (its own when `None`), scored
-/// teacher-forced on the test examples of every seed: its width and the scores.
-async fn construction_scores(
-    name: &str,
-    size: usize,
-    mode: Option<crate::models::AttentionMode>,
-    seeds: &[u64],
-    count: usize,
-    plain: &Device,
-) -> Result<(usize, Vec<ExampleScore>), ClaimError> {
-    let built = construct::find(name)?.build(size)?;
-    let loaded =
-        checkpoint::load(&built.bytes, plain).map_err(|e| ClaimError::Construct(e.into()))?;
-    let arch = &loaded.meta.train.model;
-    let (width, scale) = (arch.d_model, arch.softmax_scale);
-    let task = loaded.meta.train.task().map_err(TrainError::from)?;
-    let model = match mode {
-        Some(mode) => loaded.model.with_mode(mode, scale),
-        None => loaded.model,
-    };
-    let mut scores = Vec::new();
-    for &seed in seeds {
-        let examples = held_out(task.as_ref(), seed, count);
-        scores.extend(teacher_forced_each(&model, &examples, plain).await?);
-    }
-    Ok((width, scores))
-}
 
 /// JSON lines of `records` (the format of a grid's output).
 pub fn to_json_lines(records: &[GridRecord]) -> Result<String, ClaimError> {

@@ -21,7 +21,7 @@ use super::sides::{self, ConstructionCheck, NegativeSide, PositiveSide};
 use super::stats::{
     Interval, REPLICATES, WStar, WStarEstimate, accuracy_interval, percentile_interval, w_star,
 };
-use crate::tasks::{Example, Task, TaskSpec};
+use crate::tasks::{Example, Task, TaskKind, TaskSpec};
 use crate::train::held_out::held_out;
 
 pub use super::outcome::{Observation, Outcome};
@@ -183,12 +183,12 @@ struct Floors {
 
 /// The test examples of every seed at `size`, pooled, with their task.
 fn judged_examples(
-    claim: &Claim,
+    task: TaskKind,
     size: usize,
     seeds: &[u64],
     count: usize,
 ) -> Option<(Box<dyn Task>, Vec<Example>)> {
-    let task = TaskSpec::new(claim.task, size).build().ok()?;
+    let task = TaskSpec::new(task, size).build().ok()?;
     let examples = seeds
         .iter()
         .flat_map(|&seed| held_out(task.as_ref(), seed, count))
@@ -211,15 +211,14 @@ fn most_common_share(examples: &[Example]) -> f64 {
 
 /// The share of the most common completion among the test examples every seed is judged on
 /// at `size`: a constant predictor's accuracy.
-pub fn trivial_share(claim: &Claim, size: usize, seeds: &[u64], count: usize) -> f64 {
-    judged_examples(claim, size, seeds, count).map_or(f64::NAN, |(_, ex)| most_common_share(&ex))
+pub fn trivial_share(task: TaskKind, size: usize, seeds: &[u64], count: usize) -> f64 {
+    judged_examples(task, size, seeds, count).map_or(f64::NAN, |(_, ex)| most_common_share(&ex))
 }
 
 /// The constant predictor and every shortcut rule of the claim's task at `size` (fitted rules
 /// learn from their own stream, seeded by the first seed).
-fn floors_at(claim: &Claim, size: usize, seeds: &[u64], count: usize) -> Floors {
-    let threshold = claim.threshold();
-    let Some((task, examples)) = judged_examples(claim, size, seeds, count) else {
+fn floors_at(task: TaskKind, threshold: f64, size: usize, seeds: &[u64], count: usize) -> Floors {
+    let Some((task, examples)) = judged_examples(task, size, seeds, count) else {
         return Floors {
             trivial: TrivialCheck {
                 size,
@@ -271,26 +270,12 @@ pub fn judge_with(
     // Every record carries validation: a width claim's cells are judged on their best restart.
     let validated = validated(observations);
     let choose = claim.kind != Kind::Existence && validated;
-    let mut cells = Vec::new();
-    for ((series, size), widths) in &grouped {
-        for (&width, seeds) in widths {
-            let key = format!("{}/{series}/{size}/{width}", claim.id);
-            let bits: Vec<Vec<bool>> = seeds.iter().map(|o| o.correct.clone()).collect();
-            cells.push(Cell {
-                series: series.clone(),
-                size: *size,
-                width,
-                seeds: bits.len(),
-                accuracy: accuracy_interval(&key, &bits),
-                best: choose.then(|| cell_best(&key, seeds)).flatten(),
-            });
-        }
-    }
+    let cells = cells_of(claim.id, &grouped, choose);
     let (trivial, shortcuts): (Vec<TrivialCheck>, Vec<Vec<ShortcutCheck>>) = design
         .sizes
         .iter()
         .map(|&size| {
-            let f = floors_at(claim, size, design.seeds, design.eval_examples);
+            let f = floors_at(claim.task, threshold, size, design.seeds, design.eval_examples);
             (f.trivial, f.shortcuts)
         })
         .unzip();
@@ -343,6 +328,33 @@ pub fn judge_with(
         missing: None,
         selection: (claim.kind != Kind::Existence).then(|| selection_words(validated).to_string()),
     }
+}
+
+/// Every (series, size, width) of `grouped` with its accuracy over its seeds (interval keyed by
+/// `id`), and its best restart on validation when `choose`.
+fn cells_of(id: &str, grouped: &Grouped<'_>, choose: bool) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for ((series, size), widths) in grouped {
+        for (&width, seeds) in widths {
+            let key = format!("{id}/{series}/{size}/{width}");
+            let bits: Vec<Vec<bool>> = seeds.iter().map(|o| o.correct.clone()).collect();
+            cells.push(Cell {
+                series: series.clone(),
+                size: *size,
+                width,
+                seeds: bits.len(),
+                accuracy: accuracy_interval(&key, &bits),
+                best: choose.then(|| cell_best(&key, seeds)).flatten(),
+            });
+        }
+    }
+    cells
+}
+
+/// The cells of any grid's runs (seeds pooled): what a grid that tests no claim reports
+/// ([`super::custom`]).
+pub fn cells(id: &str, observations: &[Observation]) -> Vec<Cell> {
+    cells_of(id, &group(observations), false)
 }
 
 /// The restart the width rule judges a cell on ([`best_restart`]), with its test accuracy.
@@ -829,11 +841,11 @@ mod tests {
     #[test]
     fn the_label_prior_of_balanced_tasks_stays_below_the_threshold() {
         let claim = registry::find("majority").unwrap();
-        let share = trivial_share(&claim, 15, &[1, 2, 3], 256);
+        let share = trivial_share(claim.task, 15, &[1, 2, 3], 256);
         assert!((0.4..0.6).contains(&share), "{share}");
         // A DP task's most common CoT must not pass either.
         let lis = registry::find("dp-width-lis").unwrap();
-        let share = trivial_share(&lis, 8, &[1, 2, 3], 256);
+        let share = trivial_share(lis.task, 8, &[1, 2, 3], 256);
         assert!(share < 0.9, "{share}");
     }
 }

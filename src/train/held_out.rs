@@ -8,8 +8,7 @@ use crate::tasks::{CustomData, Example, Task, TaskRng};
 /// Stream ids that keep training and test data apart for one seed.
 pub const TRAIN_STREAM: u64 = 0;
 pub const TEST_STREAM: u64 = 1;
-/// Fresh examples a sweep judges its runs on (at the trained size and the others).
-pub const SWEEP_STREAM: u64 = 2;
+// Stream 2 judged the retired sweeps' runs: left unused.
 /// Examples a claim's run is validated on (which restart of a cell is best): neither the
 /// training nor the test stream.
 pub const VALIDATION_STREAM: u64 = 3;
@@ -52,16 +51,6 @@ fn held_out_lines(data: &CustomData, rng: &mut TaskRng, n: usize) -> Vec<Example
         .into_iter()
         .filter_map(|i| data.example(i as usize))
         .collect()
-}
-
-/// The first `n` examples a sweep judges a run on, at any size. For a task over fixed lines
-/// these are its held-out lines (the others were trained on).
-pub fn sweep_examples(task: &dyn Task, seed: u64, n: usize) -> Vec<Example> {
-    if task.dataset().is_some() {
-        return held_out(task, seed, n);
-    }
-    let mut rng = TaskRng::new(seed, SWEEP_STREAM);
-    (0..n).map(|_| task.generate(&mut rng)).collect()
 }
 
 /// The training stream of `seed`.
@@ -198,7 +187,7 @@ mod tests {
         assert!(train.iter().all(|e| !test_prompts.contains(e.prompt())));
         assert!(stream.redrawn() > 1000, "{}", stream.redrawn());
 
-        let generator = positive_share(&sweep_examples(task.as_ref(), 7, 32_000), eq);
+        let generator = positive_share(&validation_set(task.as_ref(), 7, 32_000), eq);
         let (train_share, test_share) = (positive_share(&train, eq), positive_share(&test, eq));
         assert!(
             (train_share - generator).abs() < 0.015,
@@ -266,7 +255,6 @@ mod tests {
         // Deterministic per seed, different across seeds.
         assert_eq!(held_out(task.as_ref(), 1, 128), test);
         assert_ne!(held_out(task.as_ref(), 2, 128), test);
-        assert_eq!(sweep_examples(task.as_ref(), 1, 128), test);
         // Training: every other line, never a held-out one, nothing leaked.
         let mut stream = TrainingStream::new(1, &test);
         let train: Vec<Example> = (0..2000)

@@ -2,7 +2,7 @@
 //! (a dedicated worker). Each case uses its own database, deleted first.
 
 use expressivity_lab::app::runs::{RecordError, RunId, RunRecord, RunStatus, RunStore, StoreError};
-use expressivity_lab::train::run_record::FORMAT_VERSION;
+use expressivity_lab::runs::record::FORMAT_VERSION;
 use expressivity_lab::train::{Metrics, TrainConfig};
 use js_sys::{Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};

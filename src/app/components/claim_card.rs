@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::claim_construction::{LoadedConstruction, construction_sizes};
 use super::claim_sides::verdict_badge;
 use super::{ClaimConstruction, ClaimLive, ClaimPlot};
-use crate::app::state::LiveStatus;
+use crate::app::state::GridStatus;
 use crate::claims::results::{self, Committed};
 use crate::claims::{Claim, Kind, Outcome, Side, live, missing, registry};
 use crate::models::AttentionMode;
@@ -22,8 +22,8 @@ pub struct Props {
     pub loaded: Option<LoadedConstruction>,
     pub busy: bool,
     /// This claim's last live check.
-    pub live: Option<LiveStatus>,
-    /// Another claim's live check is running.
+    pub live: Option<GridStatus>,
+    /// Another grid is running (another claim's live check or your grid).
     pub live_elsewhere: bool,
     pub on_load: Callback<(String, usize)>,
     pub on_mode: Callback<AttentionMode>,

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::claim_sides::verdict_badge;
 use super::{ClaimPlot, ProgressBar};
-use crate::app::state::LiveStatus;
+use crate::app::state::{GridResult, GridStatus};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -14,17 +14,17 @@ pub struct Props {
     /// What the check runs, in words.
     pub design: AttrValue,
     /// This claim's last live check, if any.
-    pub live: Option<LiveStatus>,
-    /// Another claim's check is running (one at a time).
+    pub live: Option<GridStatus>,
+    /// Another grid is running (one at a time): another claim's check or your grid.
     pub elsewhere: bool,
     pub on_check: Callback<String>,
     pub on_cancel: Callback<()>,
 }
 
-fn status_line(live: Option<&LiveStatus>) -> String {
+fn status_line(live: Option<&GridStatus>) -> String {
     match live {
         None => "Not run in this tab yet.".into(),
-        Some(LiveStatus::Running {
+        Some(GridStatus::Running {
             run,
             runs,
             step,
@@ -40,20 +40,22 @@ fn status_line(live: Option<&LiveStatus>) -> String {
                 )
             }
         }
-        Some(LiveStatus::Done { verdict, .. }) => {
-            format!("Done: {}", verdict.outcome.name().to_lowercase())
-        }
-        Some(LiveStatus::Cancelled { run, runs }) => {
+        Some(GridStatus::Done {
+            result: GridResult::Verdict(verdict),
+            ..
+        }) => format!("Done: {}", verdict.outcome.name().to_lowercase()),
+        Some(GridStatus::Done { .. }) => "Done.".into(),
+        Some(GridStatus::Cancelled { run, runs }) => {
             format!("Cancelled after {run} of {runs} runs: no verdict.")
         }
-        Some(LiveStatus::Failed(e)) => format!("Failed: {e}"),
+        Some(GridStatus::Failed(e)) => format!("Failed: {e}"),
     }
 }
 
 #[function_component(ClaimLive)]
 pub fn claim_live(props: &Props) -> Html {
     let id = props.claim.as_str();
-    let running = matches!(props.live, Some(LiveStatus::Running { .. }));
+    let running = props.live.as_ref().is_some_and(GridStatus::is_running);
     let onclick = {
         let (on_check, on_cancel, id) = (
             props.on_check.clone(),
@@ -68,13 +70,11 @@ pub fn claim_live(props: &Props) -> Html {
             }
         })
     };
-    let (done, total) = match &props.live {
-        Some(LiveStatus::Running { run, runs, .. } | LiveStatus::Cancelled { run, runs }) => {
-            (*run, *runs)
-        }
-        Some(LiveStatus::Done { runs, .. }) => (*runs, *runs),
-        _ => (0, 0),
-    };
+    let (done, total) = props
+        .live
+        .as_ref()
+        .and_then(GridStatus::progress)
+        .unwrap_or((0, 0));
     html! {
         <div class="claim-live" id={format!("live-{id}")}>
             <div class="claim-row">
@@ -88,7 +88,7 @@ pub fn claim_live(props: &Props) -> Html {
                 <ProgressBar id={format!("live-progress-{id}")} label_id={format!("live-status-{id}")} unit="runs"
                     {done} {total} label={status_line(props.live.as_ref())} />
             }
-            if let Some(LiveStatus::Done { verdict: v, .. }) = &props.live {
+            if let Some(GridStatus::Done { result: GridResult::Verdict(v), .. }) = &props.live {
                 <div class="claim-verdict live" id={format!("live-verdict-{id}")} data-outcome={v.outcome.name()}>
                     { verdict_badge(Some(v.outcome)) }
                     <span class="summary">{format!("In this tab: {}", v.summary)}</span>

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::ClaimCard;
 use super::claim_construction::LoadedConstruction;
 use super::claim_sides::verdict_badge;
-use crate::app::state::LiveStatus;
+use crate::app::state::GridStatus;
 use crate::claims::{registry, results};
 use crate::models::AttentionMode;
 
@@ -19,7 +19,9 @@ pub struct Props {
     pub loaded: Option<(String, LoadedConstruction)>,
     pub busy: bool,
     /// The last live check of each claim, by id.
-    pub live: Rc<BTreeMap<String, LiveStatus>>,
+    pub live: Rc<BTreeMap<String, GridStatus>>,
+    /// Your grid is running (the worker runs one grid at a time).
+    pub custom_running: bool,
     pub on_load: Callback<(String, usize)>,
     pub on_mode: Callback<AttentionMode>,
     pub on_check: Callback<String>,
@@ -64,7 +66,7 @@ pub fn claims_panel(props: &Props) -> Html {
         let live = props.live.get(c.id).cloned();
         html! {
             <ClaimCard claim={c.id} {loaded} busy={props.busy} {live}
-                live_elsewhere={running.is_some_and(|id| id != c.id)}
+                live_elsewhere={props.custom_running || running.is_some_and(|id| id != c.id)}
                 on_load={props.on_load.clone()} on_mode={props.on_mode.clone()}
                 on_check={props.on_check.clone()} on_cancel={props.on_cancel.clone()} />
         }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::{NumberField, on_select};
 use crate::models::Architecture;
 use crate::tasks::TaskKind;
-use crate::train::sweep::CustomGrid;
+use crate::claims::custom::CustomGrid;
 
 /// The custom grid as typed (lists as text).
 #[derive(Clone, PartialEq)]

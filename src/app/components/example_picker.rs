@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::worker::protocol::ExampleChoice;
+use crate::app::wire::protocol::ExampleChoice;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::{AblationChart, LengthChart, LensChart, PatchingMap, ProbeChart};
 use crate::app::instrument_state::Instruments;
-use crate::app::worker::protocol::{InstrumentKind, Measurement};
+use crate::app::wire::protocol::{InstrumentKind, Measurement};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

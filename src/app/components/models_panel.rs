@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use yew::prelude::*;
 
-use crate::app::worker::protocol::ExportKind;
+use crate::app::wire::protocol::ExportKind;
 
 /// One entry of `assets/models/gallery.json` (written by `scripts/gallery`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::chart::{Chart, Export, Frame, Tick};
 use crate::app::instrument_figures::patching_csv;
-use crate::app::worker::protocol::PatchView;
+use crate::app::wire::protocol::PatchView;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -8,8 +8,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::train::config_diff::{config_diff, diff_summary};
-use crate::train::run_record::{RunId, RunRecord, RunStatus};
+use crate::runs::config_diff::{config_diff, diff_summary};
+use crate::runs::record::{RunId, RunRecord, RunStatus};
 
 /// How many changed settings the "vs previous" column names before "+N more".
 const DIFF_SHOWN: usize = 3;

@@ -1,16 +1,16 @@
-//! Accuracy per (size, width) column of the runs of this tab, one colour per series.
+//! Accuracy per (size, width) column of your grid's runs in this tab, one colour per series.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::chart::{Chart, FIXED_LABELS, Frame, Tick, polyline_points, series_colour};
-use crate::train::sweep::RunResult;
+use crate::claims::run::GridRecord;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// Results of the sweep in this tab so far.
-    pub live: Rc<Vec<RunResult>>,
+    /// Your grid's finished runs so far.
+    pub records: Rc<Vec<GridRecord>>,
 }
 
 const FRAME: Frame = Frame {
@@ -23,7 +23,7 @@ const FRAME: Frame = Frame {
 };
 
 /// Every value of `key` over the runs, sorted, once each.
-fn distinct<T: Ord>(runs: &[RunResult], key: impl Fn(&RunResult) -> T) -> Vec<T> {
+fn distinct<T: Ord>(runs: &[GridRecord], key: impl Fn(&GridRecord) -> T) -> Vec<T> {
     let mut values: Vec<T> = runs.iter().map(key).collect();
     values.sort();
     values.dedup();
@@ -33,16 +33,16 @@ fn distinct<T: Ord>(runs: &[RunResult], key: impl Fn(&RunResult) -> T) -> Vec<T>
 #[function_component(SweepChart)]
 pub fn sweep_chart(props: &Props) -> Html {
     // Columns (size, width), one point per series and column.
-    let cols = distinct(&props.live, |r| (r.size, r.width));
-    let names = distinct(&props.live, |r| r.series.clone());
+    let cols = distinct(&props.records, |r| (r.size, r.width));
+    let names = distinct(&props.records, |r| r.series.clone());
     let x_at = |i: usize| (i as f64 + 0.5) / cols.len().max(1) as f64;
-    let points = |runs: &[RunResult], name: &str| -> Vec<(f64, f64)> {
+    let points = |runs: &[GridRecord], name: &str| -> Vec<(f64, f64)> {
         cols.iter()
             .enumerate()
             .filter_map(|(i, (s, w))| {
                 runs.iter()
                     .find(|r| r.series == name && r.size == *s && r.width == *w)
-                    .map(|r| (FRAME.x(x_at(i)), FRAME.y(f64::from(r.accuracy))))
+                    .map(|r| (FRAME.x(x_at(i)), FRAME.y(r.accuracy)))
             })
             .collect()
     };
@@ -62,7 +62,7 @@ pub fn sweep_chart(props: &Props) -> Html {
     ];
     let series = names.iter().enumerate().map(|(k, name)| {
         let colour = series_colour(k);
-        let live = points(&props.live, name);
+        let live = points(&props.records, name);
         html! {
             <g class="series" data-series={name.clone()}>
                 if !live.is_empty() {

@@ -1,7 +1,7 @@
 //! What the runs store lists: the readable runs and the ones that cannot be read (plain Rust,
 //! so that the page's reducer, tested natively, takes it).
 
-use crate::train::run_record::{RecordError, RunId, RunRecord, RunStatus};
+use crate::runs::record::{RecordError, RunId, RunRecord, RunStatus};
 
 /// A record that is stored but cannot be used, and why (shown in the table with a delete
 /// button; the other runs list as usual).

@@ -6,13 +6,11 @@ pub mod list;
 #[cfg(target_arch = "wasm32")]
 pub mod page;
 #[cfg(target_arch = "wasm32")]
-pub mod recorder;
-#[cfg(target_arch = "wasm32")]
 pub mod reopen;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
 
-pub use crate::train::run_record::{RecordError, RunId, RunRecord, RunStatus};
+pub use crate::runs::record::{RecordError, RunId, RunRecord, RunStatus};
 pub use list::{RunList, Unreadable};
 #[cfg(target_arch = "wasm32")]
 pub use store::{RunStore, StorageEstimate, StoreError};

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::list::RunList;
 use crate::app::state::AppState;
-use crate::app::worker::client::WorkerClient;
+use crate::app::client::WorkerClient;
 
 const SHOWN_RUN_KEY: &str = "expressivity-lab.shown-run";
 

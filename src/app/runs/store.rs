@@ -25,7 +25,7 @@ use web_sys::{
 
 use super::list::{RunList, Unreadable};
 use crate::train::memory::human_bytes;
-use crate::train::run_record::{RecordError, RunId, RunRecord};
+use crate::runs::record::{RecordError, RunId, RunRecord};
 
 /// The page's database.
 pub const DB_NAME: &str = "expressivity-lab-runs";
@@ -261,7 +261,7 @@ impl RunStore {
     pub async fn set_notes(&self, id: &RunId, notes: &str) -> Result<RunRecord, StoreError> {
         let notes: String = notes
             .chars()
-            .take(crate::train::run_record::MAX_NOTES)
+            .take(crate::runs::record::MAX_NOTES)
             .collect();
         self.edit(id, "saving the run's notes", |r| r.notes = notes)
             .await

@@ -1,16 +1,15 @@
 //! The worker's side: it owns the weights and runs every model job (training, loading,
-//! re-inspection, export, sweeps, live checks); the page only renders what it reports.
+//! re-inspection, export, instruments, grids); the page only renders what it reports.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::envelope::{decode, encode};
-use super::protocol::{Report, Request};
+use crate::app::wire::envelope::{decode, encode};
+use crate::app::wire::protocol::{Report, Request};
 use super::sink::Sink;
-use crate::app::live_runner::LiveRunner;
-use crate::app::runner::Runner;
-use crate::app::sweep_runner::SweepRunner;
+use super::grid_runner::GridRunner;
+use super::runner::Runner;
 
 /// This thread's scope if it is a dedicated worker.
 pub fn worker_scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -21,8 +20,7 @@ pub fn worker_scope() -> Option<DedicatedWorkerGlobalScope> {
 struct Host {
     sink: Sink,
     runner: Runner,
-    sweeps: SweepRunner,
-    live: LiveRunner,
+    grids: GridRunner,
 }
 
 impl Host {
@@ -61,10 +59,8 @@ impl Host {
                 kind,
                 corrupt,
             } => super::measure::measure(&self.runner, model, mode, kind, corrupt),
-            Request::Sweep(grid) => self.sweeps.run(grid),
-            Request::SweepCancel => self.sweeps.cancel(),
-            Request::LiveCheck(id) => self.live.run(id),
-            Request::LiveCancel => self.live.cancel(),
+            Request::Grid(job) => self.grids.run(job),
+            Request::GridCancel => self.grids.cancel(),
         }
     }
 }
@@ -93,8 +89,7 @@ pub fn serve(scope: DedicatedWorkerGlobalScope) {
     }));
     let host = Host {
         runner: Runner::new(sink.clone()),
-        sweeps: SweepRunner::new(sink.clone()),
-        live: LiveRunner::new(sink.clone()),
+        grids: GridRunner::new(sink.clone()),
         sink: sink.clone(),
     };
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {

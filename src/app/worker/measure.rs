@@ -5,8 +5,8 @@
 
 use burn::prelude::Device;
 
-use super::protocol::{InstrumentKind, Measurement, PatchView, Report};
-use crate::app::runner::{AGREEMENT_EXAMPLES, Runner, test_set, typed_example};
+use crate::app::wire::protocol::{InstrumentKind, Measurement, PatchView, Report};
+use super::runner::{AGREEMENT_EXAMPLES, Runner, test_set, typed_example};
 use crate::instruments::ablation::ablate_heads;
 use crate::instruments::length::{curve_sizes, length_curve};
 use crate::instruments::lens::logit_lens;
@@ -34,7 +34,7 @@ struct Subject {
 /// Run `kind` on the kept model `handle` under `mode` and report it (or why it cannot run).
 pub fn measure(
     runner: &Runner,
-    handle: crate::app::model_store::ModelHandle,
+    handle: super::model_store::ModelHandle,
     mode: AttentionMode,
     kind: InstrumentKind,
     corrupt: Option<String>,

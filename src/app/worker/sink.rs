@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::protocol::Report;
+use crate::app::wire::protocol::Report;
 
 /// Posts reports (and the bytes of a download) to the page. Cheap to clone; clones compare
 /// equal.

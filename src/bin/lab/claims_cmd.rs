@@ -22,6 +22,11 @@ use crate::{out_path, outln, outprint};
 pub enum ClaimsCommand {
     /// List the claims with their sides and grids.
     List,
+    /// Your own grid (the page's "Your own grid"), on the engine of the claims' grids: one
+    /// task, sizes × widths × architectures, one seed a run; JSON lines at --out (resumed),
+    /// then accuracy per cell and w*(N) per series beside the constant predictor. Tests no
+    /// claim.
+    Grid(crate::grid_cmd::GridArgs),
     /// Print one claim's card: statement, sides, experiment, verdict rule, caveats.
     Show { name: String },
     /// Run a claim's grid (or one shard of it), appending one JSON line per finished run to
@@ -105,6 +110,7 @@ pub enum ClaimsCommand {
 pub fn run(command: ClaimsCommand) -> Result<(), String> {
     match command {
         ClaimsCommand::List => list(),
+        ClaimsCommand::Grid(args) => crate::grid_cmd::run(args),
         ClaimsCommand::Show { name } => show(&registry::find(&name)?),
         ClaimsCommand::Run {
             name,

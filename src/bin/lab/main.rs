@@ -30,7 +30,7 @@ mod predict_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod probe_cmd;
 #[cfg(not(target_arch = "wasm32"))]
-mod sweep_cmd;
+mod grid_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod task_cmd;
 #[cfg(not(target_arch = "wasm32"))]
@@ -64,8 +64,13 @@ fn main() -> std::process::ExitCode {
         /// Check the architecture zoo's equivalences and print its costs.
         #[command(subcommand)]
         Model(model_cmd::ModelCommand),
-        /// Run a preset grid of training runs that reproduces a paper's separation.
-        Sweep(sweep_cmd::SweepArgs),
+        /// Replaced by `lab claims run` (the presets are claims) and `lab claims grid` (your
+        /// own grid); says so and exits.
+        #[command(hide = true)]
+        Sweep {
+            #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+            rest: Vec<String>,
+        },
         /// The papers' claims: list them, run a claim's grid (resumable, sharded), merge
         /// shards, print the verdict with its confidence intervals.
         #[command(subcommand)]
@@ -83,7 +88,11 @@ fn main() -> std::process::ExitCode {
         Command::Task(command) => task_cmd::run(command),
         Command::Model(command) => model_cmd::run(command),
         Command::Bench(command) => bench_cmd::run(command),
-        Command::Sweep(args) => sweep_cmd::run(args),
+        Command::Sweep { .. } => Err("`lab sweep` was replaced by the claims' one grid engine: \
+             its presets are claims (`lab claims list`; `lab claims run index-lookup|dyck|\
+             equality|majority|dp-width-lis|dp-width-ed|locality --quick --out FILE`), and a \
+             custom sweep is `lab claims grid --task … --sizes … --widths … --archs … --out FILE`"
+            .to_string()),
         Command::Claims(command) => claims_cmd::run(command),
     };
     match result {

@@ -9,10 +9,7 @@ use burn::prelude::Device;
 use crate::tasks::Example;
 use crate::train::checkpoint::Checkpoint;
 
-/// Names one kept model. Handles compare by identity: every model kept gets a new one, so a
-/// handle to a released model never finds its successor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct ModelHandle(u64);
+pub use crate::app::wire::model_handle::ModelHandle;
 
 /// A model kept so that it can be looked at again (e.g. in another attention mode) or exported
 /// without training anew.
@@ -54,7 +51,7 @@ impl ModelStore {
     pub fn keep(&self, trained: Trained) -> ModelHandle {
         let mut slot = self.0.borrow_mut();
         slot.issued += 1;
-        let handle = ModelHandle(slot.issued);
+        let handle = ModelHandle::nth(slot.issued);
         slot.kept = Some((handle, trained));
         handle
     }

@@ -1,16 +1,16 @@
 //! Drives training, loading, re-inspection and export inside the training worker
-//! ([`super::worker`]): it yields to the worker's event loop after every step, so that a Stop
+//! (`app::worker`): it yields to the worker's event loop after every step, so that a Stop
 //! takes effect within one step. The runner keeps the model in its [`ModelStore`] and tells the
 //! page only what to show (a [`ModelHandle`] among it), as [`Report`]s through its [`Sink`].
 
-use super::clock::{mark, now_ms};
+use crate::app::clock::{mark, now_ms};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::model_store::{ModelHandle, ModelStore, Trained};
-use super::runs::recorder::Recorder;
-use super::worker::protocol::{Activity, ExampleChoice, ExportKind, Report};
-use super::worker::sink::Sink;
+use super::recorder::Recorder;
+use crate::app::wire::protocol::{Activity, ExampleChoice, ExportKind, Report};
+use super::sink::Sink;
 use crate::instruments::agreement::agreement;
 use crate::models::{AttentionMode, SequenceModel};
 use crate::tasks::{Example, Task};
@@ -19,7 +19,7 @@ use crate::train::checkpoint::{self, Checkpoint};
 use crate::train::eval::greedy_with_misses;
 use crate::train::held_out::held_out;
 use crate::train::inspect::inspect;
-use crate::train::run_record::{RunRecord, RunStatus};
+use crate::runs::record::{RunRecord, RunStatus};
 use crate::train::session::{Command, Event, Outcome, Session};
 use crate::train::yield_now::yield_now;
 use crate::train::{BackendChoice, BackendInfo, TrainConfig, backend};
@@ -110,7 +110,6 @@ impl Runner {
         on_webgpu: &Cell<bool>,
     ) -> Result<(), String> {
         mark("run:start");
-        config.validate().map_err(|e| e.to_string())?;
         let (device, info) = backend::select(choice).await;
         on_webgpu.set(info.is_webgpu);
         mark("run:backend-selected");

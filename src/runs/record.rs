@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::checkpoint;
-use super::{Metrics, TrainConfig};
+use crate::train::checkpoint;
+use crate::train::{Metrics, TrainConfig};
 
 /// The name a new run gets (the user can rename it in the table): what it trains.
 pub fn default_name(config: &TrainConfig) -> String {
@@ -361,9 +361,9 @@ mod tests {
         assert_ne!(third, named);
         assert_ne!(third, base);
         // A custom task's data is not a name: values are cut short.
-        let changes = crate::train::config_diff::config_diff(&config, &other);
+        let changes = crate::runs::config_diff::config_diff(&config, &other);
         assert!(
-            crate::train::config_diff::distinguishing(&changes, 2)
+            crate::runs::config_diff::distinguishing(&changes, 2)
                 .chars()
                 .count()
                 < 40

@@ -13,13 +13,13 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
-use super::envelope::{decode, encode};
+use super::wire::envelope::{decode, encode};
 use super::flavor::{AdapterKnowledge, Flavor};
-use super::protocol::{Activity, Report, Request};
+use super::wire::protocol::{Activity, Report, Request};
 use crate::app::files;
 use crate::app::state::{Action, AppState};
 use crate::train::BackendChoice;
-use crate::train::run_record::{RunRecord, RunStatus};
+use crate::runs::record::{RunRecord, RunStatus};
 
 /// The page's handle on its workers. Cheap to clone; clones share the workers (and compare
 /// equal).
@@ -365,7 +365,7 @@ impl Inner {
 
     /// The worker a request goes to. A job that makes a model goes to the build its backend
     /// choice needs; Stop follows the run, Reinspect, Export and the instruments the kept model (the worker
-    /// that last reported one kept); sweeps and live checks (small models, where the CPU is
+    /// that last reported one kept); grids (small models, where the CPU is
     /// faster) go to the page's own build.
     fn route(&self, request: &Request) -> Flavor {
         match request {
@@ -383,10 +383,7 @@ impl Inner {
             | Request::Inspect { .. }
             | Request::Export { .. }
             | Request::Measure { .. } => self.model_on.get(),
-            Request::Sweep(_)
-            | Request::SweepCancel
-            | Request::LiveCheck(_)
-            | Request::LiveCancel => Flavor::Cpu,
+            Request::Grid(_) | Request::GridCancel => Flavor::Cpu,
         }
     }
 

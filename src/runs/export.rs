@@ -11,7 +11,7 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::run_record::{RecordError, RunRecord};
+use super::record::{RecordError, RunRecord};
 
 /// Why the zip could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +95,7 @@ mod tests {
 
     use super::*;
     use crate::train::TrainConfig;
-    use crate::train::run_record::RunId;
+    use crate::runs::record::RunId;
 
     fn run(name: &str, seed: u64) -> RunRecord {
         let config = TrainConfig {

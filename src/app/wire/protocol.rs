@@ -6,8 +6,10 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::model_store::ModelHandle;
-use crate::claims::Verdict;
+pub use super::shared;
+pub use super::grid_news::{GridJob, GridNews, GridOf, GridResult, GridStatus, GridUpdate};
+
+pub use super::model_handle::ModelHandle;
 use crate::instruments::ablation::Ablation;
 use crate::instruments::agreement::Agreement;
 use crate::instruments::length::LengthCurve;
@@ -17,8 +19,7 @@ use crate::instruments::probe::Probes;
 use crate::models::AttentionMode;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::eval::CellErrors;
-use crate::train::run_record::RunRecord;
-use crate::train::sweep::{CustomGrid, RunResult};
+use crate::runs::record::RunRecord;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
 /// Which file an export writes.
@@ -150,12 +151,10 @@ pub enum Request {
         kind: InstrumentKind,
         corrupt: Option<String>,
     },
-    /// Run a custom width × size grid.
-    Sweep(CustomGrid),
-    SweepCancel,
-    /// Run claim `id`'s live check.
-    LiveCheck(String),
-    LiveCancel,
+    /// Run a grid: a claim's live check or your own (stopping the one running).
+    Grid(GridJob),
+    /// Stop the grid that runs.
+    GridCancel,
 }
 
 impl Request {
@@ -274,16 +273,8 @@ pub enum Report {
     },
     /// A typed prompt (or an example index) the player cannot show, and why.
     PromptRefused(String),
-    SweepReset,
-    SweepProgress {
-        run: usize,
-        runs: usize,
-        step: usize,
-        steps: usize,
-    },
-    SweepResult(RunResult),
-    SweepEnded(SweepStatus),
-    Live(LiveCheck),
+    /// News of a grid job (a claim's live check or your own grid).
+    Grid(GridNews),
     /// The run's record as just stored in the runs database (at an evaluation point, or at
     /// its end): the runs table shows it.
     RunSaved(Box<RunRecord>),
@@ -295,82 +286,4 @@ pub enum Report {
         mime: String,
         message: String,
     },
-}
-
-/// Serde for a shared value (`#[serde(with = "shared")]`): the value itself, shared again on
-/// arrival. (serde's own `rc` feature would do it, but changing serde's features rebuilds every
-/// crate that depends on serde, burn included.)
-pub mod shared {
-    use std::rc::Rc;
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &Rc<T>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        T::serialize(value, serializer)
-    }
-
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Rc<T>, D::Error> {
-        T::deserialize(deserializer).map(Rc::new)
-    }
-}
-
-/// What the sweep panel's in-tab sweep is doing.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub enum SweepStatus {
-    #[default]
-    Idle,
-    Running {
-        run: usize,
-        runs: usize,
-        step: usize,
-        steps: usize,
-    },
-    /// Finished, with the verdict in words.
-    Done(String),
-    Cancelled,
-    Failed(String),
-}
-
-/// What a claim's live check (in this tab) is doing.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub enum LiveStatus {
-    Running {
-        /// Runs finished.
-        run: usize,
-        runs: usize,
-        step: usize,
-        steps: usize,
-        /// The run in progress, in words.
-        current: String,
-    },
-    /// Finished, judged by the claim's verdict rule.
-    Done {
-        #[serde(with = "shared")]
-        verdict: Rc<Verdict>,
-        runs: usize,
-    },
-    Cancelled {
-        run: usize,
-        runs: usize,
-    },
-    Failed(String),
-}
-
-/// A live check's news: claim `claim`'s check is now `status`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LiveCheck {
-    /// The claim's id.
-    pub claim: String,
-    pub status: LiveStatus,
-}
-
-impl LiveStatus {
-    pub fn is_running(&self) -> bool {
-        matches!(self, Self::Running { .. })
-    }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::TrainConfig;
+use crate::train::TrainConfig;
 
 /// One field that differs. `before` / `after` are the JSON values as text (strings without
 /// quotes), `"—"` where the field is absent on that side.
