@@ -81,7 +81,7 @@ async function panel(h) {
     c((await p.$$("#live-plot-majority circle")).length >= 6, "the live check plots its own results");
     await p.click("#live-run-dyck");
     const training = await p.waitForFunction(() => /step [1-9]/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
-    c(training && (await p.isDisabled("#live-run-majority")), "a second live check trains, and the others wait for it");
+    c(training && (await p.isDisabled("#live-run-majority")) && (await p.isDisabled("#sweep-run")), "a second live check trains, and the others (and your grid) wait for it");
     await p.click("#live-run-dyck");
     const cancelled = await p.waitForFunction(() => /Cancelled/.test(document.querySelector("#live-status-dyck")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
     c(cancelled && !(await p.isVisible("#live-verdict-dyck")), `Cancel stops a live check without a verdict: ${await p.textContent("#live-status-dyck")}`);
@@ -99,12 +99,29 @@ async function panel(h) {
   await page.locator("#claims-panel").screenshot({ path: "target/e2e-claims.png" });
   check(errors.length === 0, `no console errors after the claims (${errors.join(" | ")})`);
 
-  // Your own grid: the default custom grid runs in the tab and fills in its plot.
+  // One grid at a time, either kind: while your grid runs the live checks wait; Cancel stops it.
+  const setSteps = async (n) => {
+    await page.fill("#custom-steps", String(n));
+    await page.press("#custom-steps", "Tab");
+  };
+  await setSteps(5000);
+  await page.click("#sweep-run");
+  const gridTrains = await page.waitForFunction(() => /step [1-9]/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
+  check(gridTrains && (await page.isDisabled("#live-run-majority")), "while your grid trains, the claims' live checks wait for it");
+  await page.click("#sweep-run");
+  const gridCancelled = await page.waitForFunction(() => /Cancelled after/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 60_000 }).then(() => true, () => false);
+  check(gridCancelled && !(await page.isDisabled("#live-run-majority")), `Cancel stops your grid and frees the live checks: ${await page.textContent("#sweep-status")}`);
+  await setSteps(100);
+
+  // Your own grid: the default custom grid runs in the tab on the claims' engine, fills in its
+  // plot and ends on w*(N) per series beside the constant predictor (no verdict).
   const sweepStart = Date.now();
   await page.click("#sweep-run");
   const finished = await page.waitForFunction(() => /In this browser/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 300_000 }).then(() => true, () => false);
   check(finished, `a custom grid runs to the end in the tab (${((Date.now() - sweepStart) / 1000).toFixed(1)} s): ${await page.textContent("#sweep-status")}`);
   check((await page.$$("#sweep-panel circle.live")).length >= 8, "the custom grid's results are plotted");
+  const survey = await page.textContent("#sweep-status");
+  check(/smallest width reaching 95 % held-out accuracy — standard N = 8: .*; lstm N = 8: .*N = 16: /.test(survey) && /constant predictor scores \d+ % at N = 8/.test(survey), "the grid's end names w*(N) per series and the constant predictor");
   await page.locator("#sweep-panel").screenshot({ path: "target/e2e-sweep.png" });
   check(errors.length === 0, `no console errors after the sweep (${errors.join(" | ")})`);
 
