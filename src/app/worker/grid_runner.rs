@@ -20,14 +20,14 @@ const PROGRESS_EVERY: usize = 10;
 
 /// A grid ready to run: its runs and how each is run and judged.
 enum Planned {
-    Live(Claim),
+    Live(Box<Claim>),
     Custom(CustomPlan),
 }
 
 impl Planned {
     fn new(job: GridJob) -> Result<Self, String> {
         match job {
-            GridJob::Live(id) => Ok(Self::Live(live::claim(&registry::find(&id)?))),
+            GridJob::Live(id) => Ok(Self::Live(Box::new(live::claim(&registry::find(&id)?)))),
             GridJob::Custom(grid) => grid.plan().map(Self::Custom).map_err(|e| e.to_string()),
         }
     }

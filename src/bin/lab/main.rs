@@ -50,7 +50,7 @@ fn main() -> std::process::ExitCode {
     #[derive(Subcommand)]
     enum Command {
         /// Train any architecture on any task, report accuracy, optionally save a checkpoint.
-        Train(train_cmd::TrainArgs),
+        Train(Box<train_cmd::TrainArgs>),
         /// Evaluate a checkpoint (teacher-forced and greedy generation) at one or more sizes.
         Eval(eval_cmd::EvalArgs),
         /// Run a checkpoint on a prompt: the prompt and the model's greedy completion, in the
@@ -81,7 +81,7 @@ fn main() -> std::process::ExitCode {
     }
 
     let result = match Cli::parse().command {
-        Command::Train(args) => train_cmd::run(args),
+        Command::Train(args) => train_cmd::run(*args),
         Command::Eval(args) => eval_cmd::run(args),
         Command::Predict(args) => predict_cmd::run(args),
         Command::Construct(args) => construct_cmd::run(args),
