@@ -47,11 +47,7 @@ fn a_custom_grid_of_zero_steps_is_refused() {
     let dir = temp_dir("grid");
     let out = dir.join("r.jsonl");
     refused(
-        &[
-            TINY_GRID,
-            &["--steps", "0", "--out", out.to_str().unwrap()],
-        ]
-        .concat(),
+        &[TINY_GRID, &["--steps", "0", "--out", out.to_str().unwrap()]].concat(),
         "--steps must be at least 1",
     );
     assert!(!out.exists());
@@ -308,7 +304,11 @@ fn your_grid_runs_resumes_and_refuses_a_file_of_another_grid() {
         std::fs::read_to_string(&out)
             .unwrap()
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["width"].as_u64().unwrap())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["width"]
+                    .as_u64()
+                    .unwrap()
+            })
             .collect()
     };
     let first = succeeded(&[&grid[..], &["--out", &out]].concat());
@@ -319,19 +319,31 @@ fn your_grid_runs_resumes_and_refuses_a_file_of_another_grid() {
     // Run again: both runs are skipped, the file kept.
     let before = std::fs::read(&out).unwrap();
     let again = succeeded(&[&grid[..], &["--out", &out]].concat());
-    assert!(again.contains("0 of 2 runs to do") && again.contains("2 already"), "{again}");
+    assert!(
+        again.contains("0 of 2 runs to do") && again.contains("2 already"),
+        "{again}"
+    );
     assert_eq!(std::fs::read(&out).unwrap(), before);
     // Another grid's file is refused and left as it was; --force replaces it.
     let mut other = grid.to_vec();
     other[7] = "8,32";
-    refused(&[&other[..], &["--out", &out]].concat(), "is not a run of this grid");
+    refused(
+        &[&other[..], &["--out", &out]].concat(),
+        "is not a run of this grid",
+    );
     assert_eq!(std::fs::read(&out).unwrap(), before);
     let text = dir.join("notes.txt");
     std::fs::write(&text, "my notes\n").unwrap();
-    refused(&[&grid[..], &["--out", text.to_str().unwrap()]].concat(), "notes.txt");
+    refused(
+        &[&grid[..], &["--out", text.to_str().unwrap()]].concat(),
+        "notes.txt",
+    );
     assert_eq!(std::fs::read_to_string(&text).unwrap(), "my notes\n");
     // The retired command says where its work went.
-    refused(&["sweep", "--preset", "dyck", "--out", &out], "lab claims grid");
+    refused(
+        &["sweep", "--preset", "dyck", "--out", &out],
+        "lab claims grid",
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

@@ -124,8 +124,8 @@ fn custom_grids_plan_every_run_and_refuse_bad_ones() {
 
 #[test]
 fn a_custom_grid_runs_on_the_claims_engine_and_is_surveyed_like_a_claim() {
-    use expressivity_lab::claims::stats::WStar;
     use expressivity_lab::claims::custom::{CustomGrid, EXAMPLES, ID};
+    use expressivity_lab::claims::stats::WStar;
     // MAJORITY at size 5 is learnt in a few hundred steps; width 4 with 1 step is not.
     let grid = CustomGrid {
         task: TaskKind::Majority,
@@ -161,7 +161,11 @@ fn a_custom_grid_runs_on_the_claims_engine_and_is_surveyed_like_a_claim() {
         reached,
         "{survey:?}"
     );
-    assert!(survey.summary().contains("lstm N = 5"), "{}", survey.summary());
+    assert!(
+        survey.summary().contains("lstm N = 5"),
+        "{}",
+        survey.summary()
+    );
     // Cancelling stops a run.
     let cancelled = pollster::block_on(plan.execute(&plan.runs[0], &device, |step| step < 3));
     assert!(cancelled.is_err());

@@ -13,13 +13,13 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::UseReducerDispatcher;
 use yew::prelude::*;
 
-use super::wire::envelope::{decode, encode};
 use super::flavor::{AdapterKnowledge, Flavor};
+use super::wire::envelope::{decode, encode};
 use super::wire::protocol::{Activity, Report, Request};
 use crate::app::files;
 use crate::app::state::{Action, AppState};
-use crate::train::BackendChoice;
 use crate::runs::record::{RunRecord, RunStatus};
+use crate::train::BackendChoice;
 
 /// The page's handle on its workers. Cheap to clone; clones share the workers (and compare
 /// equal).

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::client::{WorkerClient, use_worker_client};
 use super::components::claim_construction::LoadedConstruction;
 use super::components::models_panel::GalleryEntry;
 use super::components::{
@@ -13,12 +14,11 @@ use super::components::{
 use super::files::CheckpointSource;
 use super::hooks::use_keyboard_cot_steps;
 use super::state::{Action, AppState, Status};
-use super::client::{WorkerClient, use_worker_client};
 use super::wire::protocol::{ExampleChoice, ExportKind, GridJob, InstrumentKind, Request};
 use super::{runs, url};
 use crate::models::AttentionMode;
-use crate::tasks::TaskKind;
 use crate::runs::record::{RunId, RunRecord, distinct_name};
+use crate::tasks::TaskKind;
 use crate::train::{BackendChoice, TrainConfig};
 
 /// In a window, mount the page; in the training worker, serve the page's requests.

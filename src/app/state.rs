@@ -8,19 +8,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use super::instrument_state::Instruments;
-use super::wire::model_handle::ModelHandle;
 use super::runs::RunList;
+use super::wire::model_handle::ModelHandle;
 pub use super::wire::protocol::{Activity, GridResult, GridStatus};
 use super::wire::protocol::{GridNews, GridOf, GridUpdate};
 use super::wire::protocol::{InstrumentKind, Measurement, Report};
+use crate::claims::run::GridRecord;
 use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
+use crate::runs::record::{RunId, RunRecord, RunStatus};
 use crate::tasks::TaskKind;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::eval::CellErrors;
 use crate::train::link::{FromUrl, MissingData};
-use crate::runs::record::{RunId, RunRecord, RunStatus};
-use crate::claims::run::GridRecord;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
 /// What the page is doing.
@@ -1066,13 +1066,23 @@ mod tests {
         assert!(s.grids.custom_running());
         news(
             &mut s,
-            grid_news(GridOf::Custom, GridUpdate::Finished(Box::new(grid_record(8)))),
+            grid_news(
+                GridOf::Custom,
+                GridUpdate::Finished(Box::new(grid_record(8))),
+            ),
         );
         news(&mut s, grid_news(GridOf::Custom, running(1, 2)));
-        assert_eq!(s.grids.records.len(), 1, "a grid's own progress keeps its records");
+        assert_eq!(
+            s.grids.records.len(),
+            1,
+            "a grid's own progress keeps its records"
+        );
         news(
             &mut s,
-            grid_news(GridOf::Custom, GridUpdate::Finished(Box::new(grid_record(16)))),
+            grid_news(
+                GridOf::Custom,
+                GridUpdate::Finished(Box::new(grid_record(16))),
+            ),
         );
         // A claim's check takes the runner: the grid it stopped says so, its records stay.
         let claim = GridOf::Claim("dyck".into());
@@ -1096,6 +1106,9 @@ mod tests {
         // Your next grid starts empty.
         news(&mut s, grid_news(GridOf::Custom, running(0, 4)));
         assert!(s.grids.records.is_empty());
-        assert_eq!(s.grids.custom.as_ref().and_then(GridStatus::progress), Some((0, 4)));
+        assert_eq!(
+            s.grids.custom.as_ref().and_then(GridStatus::progress),
+            Some((0, 4))
+        );
     }
 }

@@ -5,9 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::grid_config::grid_config;
 use crate::models::{Architecture, AttentionMode};
 use crate::tasks::{TaskKind, TaskSpec};
-use super::grid_config::grid_config;
 use crate::train::{Curriculum, TrainConfig};
 
 /// Accuracy a decision task must reach (held-out answer accuracy).

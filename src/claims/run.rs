@@ -13,8 +13,8 @@ use super::claim::Claim;
 use super::construct::ConstructError;
 use super::design_id::design_hash;
 pub use super::error::ClaimError;
-use super::execute::{construction_scores, share};
 pub use super::execute::execute;
+use super::execute::{construction_scores, share};
 pub use super::plan::{PlannedRun, RunKey, Shard, plan};
 pub use super::record::{GridRecord, Provenance};
 use super::sides::ConstructionCheck;
@@ -365,7 +365,6 @@ pub async fn construction_checks(
     }
     Ok(checks)
 }
-
 
 /// JSON lines of `records` (the format of a grid's output).
 pub fn to_json_lines(records: &[GridRecord]) -> Result<String, ClaimError> {

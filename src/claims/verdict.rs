@@ -275,7 +275,13 @@ pub fn judge_with(
         .sizes
         .iter()
         .map(|&size| {
-            let f = floors_at(claim.task, threshold, size, design.seeds, design.eval_examples);
+            let f = floors_at(
+                claim.task,
+                threshold,
+                size,
+                design.seeds,
+                design.eval_examples,
+            );
             (f.trivial, f.shortcuts)
         })
         .unzip();

@@ -94,8 +94,8 @@ mod tests {
     use std::io::Read;
 
     use super::*;
-    use crate::train::TrainConfig;
     use crate::runs::record::RunId;
+    use crate::train::TrainConfig;
 
     fn run(name: &str, seed: u64) -> RunRecord {
         let config = TrainConfig {

@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use super::{NumberField, on_select};
+use crate::claims::custom::CustomGrid;
 use crate::models::Architecture;
 use crate::tasks::TaskKind;
-use crate::claims::custom::CustomGrid;
 
 /// The custom grid as typed (lists as text).
 #[derive(Clone, PartialEq)]

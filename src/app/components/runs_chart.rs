@@ -7,9 +7,9 @@ use yew::prelude::*;
 
 use super::chart::{Chart, Export, Frame, Tick, loss_label, polyline_points, series_colour};
 use crate::app::figure::{METRICS_HEADER, csv, metrics_cells};
-use crate::train::Metrics;
 use crate::runs::config_diff::side_by_side;
 use crate::runs::record::{MAX_NOTES, RunId, RunRecord, duration_label};
+use crate::train::Metrics;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {

@@ -8,14 +8,14 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::store::{RunStore, StoreError};
+use crate::app::client::WorkerClient;
 use crate::app::files::download;
 use crate::app::state::{Action, AppState};
 use crate::app::url::query;
-use crate::app::client::WorkerClient;
 use crate::app::wire::protocol::Request;
-use crate::train::BackendChoice;
 use crate::runs::export::{export_all, safe_file_stem};
 use crate::runs::record::{RunId, RunRecord, RunStatus};
+use crate::train::BackendChoice;
 
 /// Why a run still marked running at start-up is not: the tab that trained it went away.
 const INTERRUPTED: &str =

@@ -6,8 +6,8 @@
 use yew::prelude::*;
 
 use super::list::RunList;
-use crate::app::state::AppState;
 use crate::app::client::WorkerClient;
+use crate::app::state::AppState;
 
 const SHOWN_RUN_KEY: &str = "expressivity-lab.shown-run";
 

@@ -24,8 +24,8 @@ use web_sys::{
 };
 
 use super::list::{RunList, Unreadable};
-use crate::train::memory::human_bytes;
 use crate::runs::record::{RecordError, RunId, RunRecord};
+use crate::train::memory::human_bytes;
 
 /// The page's database.
 pub const DB_NAME: &str = "expressivity-lab-runs";
@@ -259,10 +259,7 @@ impl RunStore {
 
     /// Set run `id`'s notes; the updated record.
     pub async fn set_notes(&self, id: &RunId, notes: &str) -> Result<RunRecord, StoreError> {
-        let notes: String = notes
-            .chars()
-            .take(crate::runs::record::MAX_NOTES)
-            .collect();
+        let notes: String = notes.chars().take(crate::runs::record::MAX_NOTES).collect();
         self.edit(id, "saving the run's notes", |r| r.notes = notes)
             .await
     }

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use super::shared;
+use crate::claims::Verdict;
 use crate::claims::custom::{CustomGrid, Survey};
 use crate::claims::run::GridRecord;
-use crate::claims::Verdict;
 
 /// A grid the page asks the worker to run (one at a time: a new one stops the one running).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,8 +59,14 @@ pub enum GridStatus {
         current: String,
     },
     /// Finished, with what it came to.
-    Done { result: GridResult, runs: usize },
-    Cancelled { run: usize, runs: usize },
+    Done {
+        result: GridResult,
+        runs: usize,
+    },
+    Cancelled {
+        run: usize,
+        runs: usize,
+    },
     Failed(String),
 }
 

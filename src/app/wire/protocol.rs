@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-pub use super::shared;
 pub use super::grid_news::{GridJob, GridNews, GridOf, GridResult, GridStatus, GridUpdate};
+pub use super::shared;
 
 pub use super::model_handle::ModelHandle;
 use crate::instruments::ablation::Ablation;
@@ -17,9 +17,9 @@ use crate::instruments::lens::LogitLens;
 use crate::instruments::patching::Patching;
 use crate::instruments::probe::Probes;
 use crate::models::AttentionMode;
+use crate::runs::record::RunRecord;
 use crate::train::checkpoint::CheckpointMeta;
 use crate::train::eval::CellErrors;
-use crate::runs::record::RunRecord;
 use crate::train::{BackendChoice, BackendInfo, GreedyReport, Inspection, Metrics, TrainConfig};
 
 /// Which file an export writes.

@@ -6,9 +6,9 @@
 
 use std::rc::Rc;
 
-use crate::app::wire::protocol::{GridJob, GridNews, GridResult, GridStatus, GridUpdate, Report};
-use super::sink::Sink;
 use super::runner::StopSwitch;
+use super::sink::Sink;
+use crate::app::wire::protocol::{GridJob, GridNews, GridResult, GridStatus, GridUpdate, Report};
 use crate::claims::custom::CustomPlan;
 use crate::claims::run::{self, ClaimError, GridRecord, PlannedRun};
 use crate::claims::{Claim, live, registry};

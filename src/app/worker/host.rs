@@ -5,11 +5,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::app::wire::envelope::{decode, encode};
-use crate::app::wire::protocol::{Report, Request};
-use super::sink::Sink;
 use super::grid_runner::GridRunner;
 use super::runner::Runner;
+use super::sink::Sink;
+use crate::app::wire::envelope::{decode, encode};
+use crate::app::wire::protocol::{Report, Request};
 
 /// This thread's scope if it is a dedicated worker.
 pub fn worker_scope() -> Option<DedicatedWorkerGlobalScope> {

@@ -5,8 +5,8 @@
 
 use burn::prelude::Device;
 
-use crate::app::wire::protocol::{InstrumentKind, Measurement, PatchView, Report};
 use super::runner::{AGREEMENT_EXAMPLES, Runner, test_set, typed_example};
+use crate::app::wire::protocol::{InstrumentKind, Measurement, PatchView, Report};
 use crate::instruments::ablation::ablate_heads;
 use crate::instruments::length::{curve_sizes, length_curve};
 use crate::instruments::lens::logit_lens;

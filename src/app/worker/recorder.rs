@@ -7,9 +7,9 @@
 //! Storage problems (no IndexedDB, quota exceeded) never stop training: the run goes on and
 //! the page shows why it is not kept.
 
+use super::sink::Sink;
 use crate::app::runs::store::{RunStore, StoreError};
 use crate::app::wire::protocol::Report;
-use super::sink::Sink;
 use crate::runs::record::{RunId, RunRecord, RunStatus};
 use crate::train::session::Session;
 use crate::train::{BackendInfo, TrainConfig};

@@ -18,6 +18,8 @@ mod device_arg;
 #[cfg(not(target_arch = "wasm32"))]
 mod eval_cmd;
 #[cfg(not(target_arch = "wasm32"))]
+mod grid_cmd;
+#[cfg(not(target_arch = "wasm32"))]
 mod lens_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod model_cmd;
@@ -29,8 +31,6 @@ mod out_path;
 mod predict_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod probe_cmd;
-#[cfg(not(target_arch = "wasm32"))]
-mod grid_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod task_cmd;
 #[cfg(not(target_arch = "wasm32"))]
