@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use super::flavor::{AdapterKnowledge, Flavor};
 use super::wire::envelope::{decode, encode};
-use super::wire::protocol::{Activity, Report, Request};
+use super::wire::protocol::{Activity, ModelNews, Report, Request, RunNews};
 use crate::app::files;
 use crate::app::state::{Action, AppState};
 use crate::runs::record::{RunRecord, RunStatus};
@@ -167,16 +167,20 @@ impl Inner {
             return;
         }
         match report {
-            Report::Stopped { .. }
-            | Report::Failed(_)
-            | Report::DeviceLost(_)
-            | Report::Inspecting => {
+            Report::Run(RunNews::Stopped { .. })
+            | Report::Run(RunNews::Failed(_))
+            | Report::Run(RunNews::DeviceLost(_))
+            | Report::Model(ModelNews::Inspecting) => {
                 self.stop_answered.set(true);
                 self.activity.set(None);
             }
-            Report::Activity(activity) => self.activity.set(Some(*activity)),
-            Report::Progress { .. } | Report::Started { .. } => self.activity.set(None),
-            Report::RunSaved(record) => *self.training_run.borrow_mut() = Some((**record).clone()),
+            Report::Run(RunNews::Activity(activity)) => self.activity.set(Some(*activity)),
+            Report::Run(RunNews::Progress { .. }) | Report::Run(RunNews::Started { .. }) => {
+                self.activity.set(None)
+            }
+            Report::Run(RunNews::Saved(record)) => {
+                *self.training_run.borrow_mut() = Some((**record).clone())
+            }
             _ => {}
         }
     }
@@ -232,22 +236,26 @@ impl Inner {
         match report {
             Report::Ready => self.flush(flavor),
             Report::Panicked(message) => *self.panic[flavor.index()].borrow_mut() = Some(message),
-            Report::Download {
+            Report::Model(ModelNews::Download {
                 name,
                 mime,
                 message,
-            } => {
+            }) => {
                 let result = files::download(&name, &bytes.unwrap_or_default(), &mime);
                 self.dispatch
-                    .dispatch(Action::News(Report::ModelNotice(result.map(|()| message))));
+                    .dispatch(Action::News(Report::Model(ModelNews::Notice(
+                        result.map(|()| message),
+                    ))));
             }
             report => {
                 match &report {
-                    Report::Started { info, .. } => self.on_webgpu.set(info.is_webgpu),
-                    Report::DeviceLost(_) => self.avoid_webgpu.set(true),
+                    Report::Run(RunNews::Started { info, .. }) => {
+                        self.on_webgpu.set(info.is_webgpu)
+                    }
+                    Report::Run(RunNews::DeviceLost(_)) => self.avoid_webgpu.set(true),
                     // Each worker numbers its own models: the page's handle is the one kept
                     // last, by this worker.
-                    Report::Kept(_) => self.model_on.set(flavor),
+                    Report::Model(ModelNews::Kept(_)) => self.model_on.set(flavor),
                     _ => {}
                 }
                 self.dispatch.dispatch(Action::News(report));
@@ -296,9 +304,9 @@ impl Inner {
             message.push_str(" It was training on WebGPU: the next runs use the CPU.");
         }
         let news = if on_run {
-            Report::Failed(message)
+            Report::Run(RunNews::Failed(message))
         } else {
-            Report::ModelNotice(Err(message))
+            Report::Model(ModelNews::Notice(Err(message)))
         };
         self.dispatch.dispatch(Action::News(news));
     }
@@ -327,9 +335,11 @@ impl Inner {
                 let Some(inner) = weak.upgrade() else { return };
                 match decode::<Report>(&event.data()) {
                     Ok((report, bytes)) => inner.report(flavor, report, bytes),
-                    Err(e) => inner.dispatch.dispatch(Action::News(Report::Failed(format!(
-                        "the page got {e} from the training worker"
-                    )))),
+                    Err(e) => inner
+                        .dispatch
+                        .dispatch(Action::News(Report::Run(RunNews::Failed(format!(
+                            "the page got {e} from the training worker"
+                        ))))),
                 }
             }
         });
@@ -411,7 +421,11 @@ impl Inner {
         drop(waiting);
         let (message, transfer) = match encode(request, bytes) {
             Ok(encoded) => encoded,
-            Err(e) => return self.dispatch.dispatch(Action::News(Report::Failed(e))),
+            Err(e) => {
+                return self
+                    .dispatch
+                    .dispatch(Action::News(Report::Run(RunNews::Failed(e))));
+            }
         };
         let flavor = self.route(request);
         let worker = &self.workers[flavor.index()];
@@ -419,9 +433,11 @@ impl Inner {
             match self.start(flavor) {
                 Ok(running) => *worker.borrow_mut() = Some(running),
                 Err(e) => {
-                    return self.dispatch.dispatch(Action::News(Report::Failed(format!(
-                        "the training worker could not start: {e}"
-                    ))));
+                    return self
+                        .dispatch
+                        .dispatch(Action::News(Report::Run(RunNews::Failed(format!(
+                            "the training worker could not start: {e}"
+                        )))));
                 }
             }
         }

@@ -12,7 +12,7 @@ use super::runs::RunList;
 use super::wire::model_handle::ModelHandle;
 pub use super::wire::protocol::{Activity, GridResult, GridStatus};
 use super::wire::protocol::{GridNews, GridOf, GridUpdate};
-use super::wire::protocol::{InstrumentKind, Measurement, Report};
+use super::wire::protocol::{InstrumentKind, Measurement, ModelNews, Report, RunNews};
 use crate::claims::run::GridRecord;
 use crate::instruments::agreement::Agreement;
 use crate::models::AttentionMode;
@@ -459,23 +459,23 @@ impl AppState {
     fn settle(&mut self, report: &Report) {
         let ends_activity = !matches!(
             report,
-            Report::Activity(_)
-                | Report::Checkpoint(_)
-                | Report::Snapshot(_)
-                | Report::RunSaved(_)
-                | Report::RunsProblem(_)
+            Report::Run(RunNews::Activity(_))
+                | Report::Run(RunNews::Checkpoint(_))
+                | Report::Run(RunNews::Snapshot(_))
+                | Report::Run(RunNews::Saved(_))
+                | Report::Run(RunNews::StorageProblem(_))
         );
         if ends_activity {
             self.activity = None;
         }
         if matches!(
             report,
-            Report::Started { .. }
-                | Report::Stopped { .. }
-                | Report::Failed(_)
-                | Report::DeviceLost(_)
-                | Report::Inspecting
-                | Report::Loaded { .. }
+            Report::Run(RunNews::Started { .. })
+                | Report::Run(RunNews::Stopped { .. })
+                | Report::Run(RunNews::Failed(_))
+                | Report::Run(RunNews::DeviceLost(_))
+                | Report::Model(ModelNews::Inspecting)
+                | Report::Model(ModelNews::Loaded { .. })
         ) {
             self.stopping = false;
         }
@@ -500,19 +500,28 @@ impl AppState {
     /// Apply the worker's news.
     fn apply(&mut self, report: Report) {
         self.settle(&report);
-        let s = self;
         match report {
             // The client handles these itself.
-            Report::Panicked(_) => s.instruments.running = None,
-            Report::Ready | Report::Download { .. } => {}
-            Report::Started {
+            Report::Panicked(_) => self.instruments.running = None,
+            Report::Ready | Report::Model(ModelNews::Download { .. }) => {}
+            Report::Run(news) => self.run_news(news),
+            Report::Model(news) => self.model_news(news),
+            Report::Grid(news) => self.grids.apply(news),
+        }
+    }
+
+    /// A run's news.
+    fn run_news(&mut self, news: RunNews) {
+        let s = self;
+        match news {
+            RunNews::Started {
                 info,
                 config,
                 steps,
                 step,
                 history,
             } => s.started(info, *config, steps, step, history),
-            Report::Progress {
+            RunNews::Progress {
                 step,
                 steps_per_second,
             } => {
@@ -521,34 +530,43 @@ impl AppState {
                 }
                 s.steps_per_second = Some(steps_per_second);
             }
-            Report::Activity(activity) => {
+            RunNews::Activity(activity) => {
                 if s.status.is_busy() {
                     s.activity = Some(activity);
                 }
             }
-            Report::Checkpoint(m) => {
+            RunNews::Checkpoint(m) => {
                 let mut history = (*s.history).clone();
                 history.push(m);
                 s.history = Rc::new(history);
             }
-            Report::Snapshot(inspection) => s.show(inspection, false),
-            Report::Inspecting => s.status = Status::Inspecting,
-            Report::PromptRefused(why) => s.prompt_error = Some(why),
-            Report::Inspected(inspection) => {
+            RunNews::Snapshot(inspection) => s.show(inspection, false),
+            RunNews::Stopped { step } => s.status = Status::Stopped { step },
+            RunNews::Failed(message) => s.status = Status::Failed(message),
+            RunNews::DeviceLost(message) => {
+                s.status = Status::Failed(format!(
+                    "The WebGPU device was lost: {message}. The next runs use the CPU."
+                ))
+            }
+            RunNews::Saved(record) => s.runs.saved(*record),
+            RunNews::StorageProblem(message) => s.runs.storage = Some(Err(message)),
+        }
+    }
+
+    /// News of the kept model.
+    fn model_news(&mut self, news: ModelNews) {
+        let s = self;
+        match news {
+            ModelNews::Inspecting => s.status = Status::Inspecting,
+            ModelNews::PromptRefused(why) => s.prompt_error = Some(why),
+            ModelNews::Inspected(inspection) => {
                 s.prompt_error = None;
                 s.show(inspection, true);
                 if !matches!(s.status, Status::Stopped { .. }) {
                     s.status = Status::Done;
                 }
             }
-            Report::Stopped { step } => s.status = Status::Stopped { step },
-            Report::Failed(message) => s.status = Status::Failed(message),
-            Report::DeviceLost(message) => {
-                s.status = Status::Failed(format!(
-                    "The WebGPU device was lost: {message}. The next runs use the CPU."
-                ))
-            }
-            Report::SetInferenceMode(mode) => {
+            ModelNews::SetInferenceMode(mode) => {
                 if mode != s.inference_mode {
                     s.greedy = None;
                     s.misses = None;
@@ -558,13 +576,13 @@ impl AppState {
                 }
                 s.inference_mode = mode;
             }
-            Report::Loaded {
+            ModelNews::Loaded {
                 meta,
                 info,
                 message,
             } => s.loaded(*meta, info, message),
-            Report::ModelNotice(notice) => s.model_notice = Some(notice),
-            Report::Greedy {
+            ModelNews::Notice(notice) => s.model_notice = Some(notice),
+            ModelNews::Greedy {
                 mode,
                 report,
                 misses,
@@ -576,16 +594,14 @@ impl AppState {
                     s.cell_errors = Some(cells);
                 }
             }
-            Report::Agreement { mode, result } => {
+            ModelNews::Agreement { mode, result } => {
                 if mode == s.inference_mode {
                     s.agreement = Some(Rc::new(result));
                 }
             }
-            Report::Kept(model) => s.kept(model),
-            Report::Measured { mode, kind, result } => s.measured(mode, kind, result),
-            Report::Grid(news) => s.grids.apply(news),
-            Report::RunSaved(record) => s.runs.saved(*record),
-            Report::RunsProblem(message) => s.runs.storage = Some(Err(message)),
+            ModelNews::Kept(model) => s.kept(model),
+            ModelNews::Measured { mode, kind, result } => s.measured(mode, kind, result),
+            ModelNews::Download { .. } => {}
         }
     }
 }
@@ -754,12 +770,12 @@ mod tests {
         let misses = Rc::new(misses);
         (
             report,
-            Report::Greedy {
+            Report::Model(ModelNews::Greedy {
                 mode,
                 report,
                 misses,
                 cells: Rc::new(CellErrors::default()),
-            },
+            }),
         )
     }
 
@@ -771,13 +787,13 @@ mod tests {
         let config = Box::new(s.config.clone());
         news(
             &mut s,
-            Report::Started {
+            Report::Run(RunNews::Started {
                 info: cpu(),
                 config,
                 steps: 100,
                 step: 0,
                 history: Vec::new(),
-            },
+            }),
         );
         s
     }
@@ -787,25 +803,28 @@ mod tests {
         let mut s = training();
         news(
             &mut s,
-            Report::Progress {
+            Report::Run(RunNews::Progress {
                 step: 40,
                 steps_per_second: 5.0,
-            },
+            }),
         );
         s.reduce_in_place(Action::Stopping);
         assert!(s.stopping);
         assert_eq!(s.progress_label(), "Stopping…");
-        news(&mut s, Report::Stopped { step: 40 });
+        news(&mut s, Report::Run(RunNews::Stopped { step: 40 }));
         assert!(!s.stopping);
         // The step under way when Stop arrived, and its evaluation, still report.
         news(
             &mut s,
-            Report::Progress {
+            Report::Run(RunNews::Progress {
                 step: 41,
                 steps_per_second: 5.0,
-            },
+            }),
         );
-        news(&mut s, Report::Activity(Activity::Evaluating { step: 41 }));
+        news(
+            &mut s,
+            Report::Run(RunNews::Activity(Activity::Evaluating { step: 41 })),
+        );
         assert_eq!(s.status, Status::Stopped { step: 40 });
         assert_eq!(s.activity, None);
         assert_eq!(s.progress(), (40, 100));
@@ -819,15 +838,19 @@ mod tests {
         let mut s = training();
         news(
             &mut s,
-            Report::RunSaved(Box::new(record("a", 1.0, RunStatus::Running))),
+            Report::Run(RunNews::Saved(Box::new(record(
+                "a",
+                1.0,
+                RunStatus::Running,
+            )))),
         );
-        news(&mut s, Report::Kept(handle(3)));
+        news(&mut s, Report::Model(ModelNews::Kept(handle(3))));
         news(
             &mut s,
-            Report::Progress {
+            Report::Run(RunNews::Progress {
                 step: 30,
                 steps_per_second: 2.0,
-            },
+            }),
         );
         s.reduce_in_place(Action::Stopping);
         s.reduce_in_place(Action::StopForced {
@@ -852,7 +875,11 @@ mod tests {
         let mut s = fresh();
         news(
             &mut s,
-            Report::RunSaved(Box::new(record("old", 1.0, RunStatus::Finished))),
+            Report::Run(RunNews::Saved(Box::new(record(
+                "old",
+                1.0,
+                RunStatus::Finished,
+            )))),
         );
         s.reduce_in_place(Action::SelectRun(RunId("old".into())));
         assert_eq!(s.runs.selected, Some(RunId("old".into())));
@@ -863,7 +890,11 @@ mod tests {
         };
         news(
             &mut s,
-            Report::RunSaved(Box::new(record("new", 2.0, RunStatus::Running))),
+            Report::Run(RunNews::Saved(Box::new(record(
+                "new",
+                2.0,
+                RunStatus::Running,
+            )))),
         );
         assert_eq!(s.runs.training, Some(RunId("new".into())));
         assert_eq!(s.runs.selected, Some(RunId("new".into())));
@@ -872,15 +903,23 @@ mod tests {
         assert_eq!(s.runs.selected, Some(RunId("new".into())));
         news(
             &mut s,
-            Report::RunSaved(Box::new(record("new", 2.0, RunStatus::Running))),
+            Report::Run(RunNews::Saved(Box::new(record(
+                "new",
+                2.0,
+                RunStatus::Running,
+            )))),
         );
         assert_eq!(s.runs.selected, Some(RunId("new".into())));
         // … and works once it has finished.
         news(
             &mut s,
-            Report::RunSaved(Box::new(record("new", 2.0, RunStatus::Finished))),
+            Report::Run(RunNews::Saved(Box::new(record(
+                "new",
+                2.0,
+                RunStatus::Finished,
+            )))),
         );
-        news(&mut s, Report::Stopped { step: 100 });
+        news(&mut s, Report::Run(RunNews::Stopped { step: 100 }));
         assert_eq!(s.runs.training, None);
         s.reduce_in_place(Action::SelectRun(RunId("old".into())));
         assert_eq!(s.runs.selected, Some(RunId("old".into())));
@@ -896,24 +935,27 @@ mod tests {
         news(&mut s, measured.clone());
         assert_eq!(s.greedy, Some(report));
         // The user switched to hard attention: what was measured under softmax goes …
-        news(&mut s, Report::SetInferenceMode(AttentionMode::Hard));
+        news(
+            &mut s,
+            Report::Model(ModelNews::SetInferenceMode(AttentionMode::Hard)),
+        );
         assert_eq!((s.greedy, s.misses.clone()), (None, None));
         // … and a softmax report that was already on its way is not shown as hard's.
         news(&mut s, measured);
         news(
             &mut s,
-            Report::Agreement {
+            Report::Model(ModelNews::Agreement {
                 mode: AttentionMode::Softmax,
                 result: Err("stale".into()),
-            },
+            }),
         );
         assert_eq!((s.greedy, s.agreement.clone()), (None, None));
         news(
             &mut s,
-            Report::Agreement {
+            Report::Model(ModelNews::Agreement {
                 mode: AttentionMode::Hard,
                 result: Err("no attention".into()),
-            },
+            }),
         );
         assert!(s.agreement.is_some());
     }
@@ -921,13 +963,15 @@ mod tests {
     #[test]
     fn instrument_results_follow_the_kept_model_and_its_mode() {
         let mut s = training();
-        news(&mut s, Report::Kept(handle(7)));
+        news(&mut s, Report::Model(ModelNews::Kept(handle(7))));
         s.reduce_in_place(Action::Measuring(InstrumentKind::Lens));
         assert_eq!(s.instruments.running, Some(InstrumentKind::Lens));
-        let measured = |mode| Report::Measured {
-            mode,
-            kind: InstrumentKind::Lens,
-            result: Err("why".into()),
+        let measured = |mode| {
+            Report::Model(ModelNews::Measured {
+                mode,
+                kind: InstrumentKind::Lens,
+                result: Err("why".into()),
+            })
         };
         // Measured under another mode: not shown, but the button is free again.
         news(&mut s, measured(AttentionMode::Hard));
@@ -936,9 +980,9 @@ mod tests {
         news(&mut s, measured(AttentionMode::Softmax));
         assert!(s.instruments.result(InstrumentKind::Lens).is_some());
         // The same model kept again keeps its results; another model forgets them.
-        news(&mut s, Report::Kept(handle(7)));
+        news(&mut s, Report::Model(ModelNews::Kept(handle(7))));
         assert!(s.instruments.result(InstrumentKind::Lens).is_some());
-        news(&mut s, Report::Kept(handle(8)));
+        news(&mut s, Report::Model(ModelNews::Kept(handle(8))));
         assert!(s.instruments.result(InstrumentKind::Lens).is_none());
         s.reduce_in_place(Action::ShowInstrument(InstrumentKind::Length));
         assert_eq!(s.instruments.tab, InstrumentKind::Length);
@@ -947,14 +991,14 @@ mod tests {
     #[test]
     fn a_failed_load_keeps_the_model_on_screen() {
         let mut s = training();
-        news(&mut s, Report::Kept(handle(7)));
+        news(&mut s, Report::Model(ModelNews::Kept(handle(7))));
         let (report, measured) = greedy(AttentionMode::Softmax, 1.0, Vec::new());
         news(&mut s, measured);
-        news(&mut s, Report::Stopped { step: 100 });
+        news(&mut s, Report::Run(RunNews::Stopped { step: 100 }));
         let shown = s.shown_config.clone();
         news(
             &mut s,
-            Report::ModelNotice(Err("not a checkpoint: bad magic".into())),
+            Report::Model(ModelNews::Notice(Err("not a checkpoint: bad magic".into()))),
         );
         assert_eq!(s.model, Some(handle(7)));
         assert_eq!(s.greedy, Some(report));
@@ -976,7 +1020,7 @@ mod tests {
         s.reduce_in_place(Action::SetBackend(BackendChoice::Cpu));
         s.reduce_in_place(Action::PickData(Some(TaskKind::Parity)));
         assert_eq!((s.config.clone(), s.data_picker), (before, None));
-        news(&mut s, Report::Failed("out of memory".into()));
+        news(&mut s, Report::Run(RunNews::Failed("out of memory".into())));
         assert!(!s.status.is_busy());
         s.reduce_in_place(Action::SetConfig(other.clone()));
         assert_eq!(s.config, other);
@@ -992,7 +1036,11 @@ mod tests {
         let mut s = fresh();
         news(
             &mut s,
-            Report::RunSaved(Box::new(record("live", 5.0, RunStatus::Running))),
+            Report::Run(RunNews::Saved(Box::new(record(
+                "live",
+                5.0,
+                RunStatus::Running,
+            )))),
         );
         s.reduce_in_place(Action::RunsListed(RunList {
             runs: vec![

@@ -1,6 +1,9 @@
 //! The DP table of the chain of thought, drawn as the task defines it: a 2-D grid for edit
 //! distance with its border row and column (`D[i][0] = i`, `D[0][j] = j`, read from the input,
-//! never written out), one row of `dp_i` under the numbers for LIS. Each cell holds the value
+//! never written out), one row of `dp_i` under the numbers for LIS, and for arithmetic the stack
+//! of rewrites — the prompt's expression on top, then one row per step, each the expression
+//! before it with one operator evaluated (the cells a token reads, in the row above, are the
+//! operator's operands or the symbol it copies). Each cell holds the value
 //! the model wrote, the expected one beside a wrong value, and is highlighted like the token
 //! strip (current cell, the cells it reads, cells not written yet); a click jumps there.
 
@@ -96,7 +99,7 @@ fn cell_html(
     if let Some(value) = border {
         return html! {
             <td class={classes!("dp-cell", "border", dep.then_some("dep"))}
-                title="from the input (the table's border; not written in the chain of thought)">{value}</td>
+                title="from the input (not written in the chain of thought)">{value}</td>
         };
     }
     let Some(w) = written.get(&at) else {
@@ -159,7 +162,9 @@ pub fn dp_table(props: &Props) -> Html {
             ""
         }
     );
-    let table = if two_d {
+    let table = if ins.task == TaskKind::Arithmetic {
+        rewrite_stack(ins, &cells, step, current, deps, &on_click)
+    } else if two_d {
         let cols = cells.keys().map(|k| k.1).max().unwrap_or(0);
         let parts = prompt_parts(ins);
         let header = |part: usize, k: usize| {
@@ -214,16 +219,64 @@ pub fn dp_table(props: &Props) -> Html {
             <div class="dp-summary">{summary}</div>
             <div class="dp-scroll" tabindex="0" role="region" aria-label="DP table">{table}</div>
             if let Some(errors) = props.errors.as_deref().filter(|e| !e.cells.is_empty()) {
-                { error_map(errors, two_d) }
+                { error_map(errors, two_d, ins.task == TaskKind::Arithmetic) }
             }
         </div>
+    }
+}
+
+/// Arithmetic's rewrite stack: the prompt's expression (row 0, from the input), then each
+/// step's expression in the row below the one it rewrites, symbol k of step s in column k.
+fn rewrite_stack(
+    ins: &Inspection,
+    cells: &BTreeMap<(usize, usize), Written>,
+    step: usize,
+    current: Option<Cell>,
+    deps: &[Cell],
+    on_click: &Callback<MouseEvent>,
+) -> Html {
+    // The prompt's expression, without the `=` that ends it.
+    let prompt = prompt_parts(ins).concat();
+    let prompt = match prompt.last() {
+        Some(last) if last == "=" => &prompt[..prompt.len() - 1],
+        _ => &prompt[..],
+    };
+    let steps = cells.keys().map(|k| k.0).max().unwrap_or(0);
+    let width = |s: usize| {
+        if s == 0 {
+            prompt.len()
+        } else {
+            cells
+                .keys()
+                .filter(|k| k.0 == s)
+                .map(|k| k.1 + 1)
+                .max()
+                .unwrap_or(0)
+        }
+    };
+    let row = |s: usize| {
+        let tds = (0..width(s)).map(|k| {
+            let border = (s == 0).then(|| prompt[k].clone());
+            cell_html(cells, (s, k), step, current, deps, border)
+        });
+        html! {
+            <tr>
+                <th scope="row" class="dp-head">{ if s == 0 { "prompt".to_string() } else { format!("step {s}") } }</th>
+                { for tds }
+            </tr>
+        }
+    };
+    html! {
+        <table class="dp-table rewrite-stack" aria-label="Rewrite stack: the prompt's expression, then one row per step">
+            <tbody onclick={on_click.clone()}>{ for (0..=steps).map(row) }</tbody>
+        </table>
     }
 }
 
 /// Where free generation goes wrong over the whole held-out set: the table's cells shaded by
 /// the share of examples whose value there is wrong (the same layout as the table, its border
 /// left out).
-fn error_map(errors: &CellErrors, two_d: bool) -> Html {
+fn error_map(errors: &CellErrors, two_d: bool, steps: bool) -> Html {
     let by_cell: BTreeMap<(usize, usize), (u32, u32)> = errors
         .cells
         .iter()
@@ -261,11 +314,11 @@ fn error_map(errors: &CellErrors, two_d: bool) -> Html {
         html! {
             <table class="dp-table two-d heat-map" aria-label="Error rate per DP cell: rows i, columns j">
                 <thead><tr><th scope="col"></th>
-                    { for (first_col..=cols).map(|j| html! { <th scope="col" class="dp-head">{format!("j = {j}")}</th> }) }
+                    { for (first_col..=cols).map(|j| html! { <th scope="col" class="dp-head">{ if steps { format!("k = {j}") } else { format!("j = {j}") } }</th> }) }
                 </tr></thead>
                 <tbody>
                     { for (first_row..=rows).map(|i| html! {
-                        <tr><th scope="row" class="dp-head">{format!("i = {i}")}</th>
+                        <tr><th scope="row" class="dp-head">{ if steps { format!("step {i}") } else { format!("i = {i}") } }</th>
                             { for (first_col..=cols).map(|j| cell((i, j))) }</tr>
                     }) }
                 </tbody>

@@ -201,14 +201,37 @@ impl Activity {
     }
 }
 
-/// What the worker tells the page. Each report is one change to the page's state, except
-/// [`Report::Ready`] (the worker can take requests) and [`Report::Download`] (a file, whose bytes
-/// travel with the message, for the page to hand to the browser).
+/// What the worker tells the page: one type of news per kind of job — a run ([`RunNews`]), a
+/// model kept in the worker ([`ModelNews`]), a grid ([`GridNews`]) — and the worker's own
+/// state. Each piece of news is one change to the page's state, except [`Report::Ready`] (the
+/// worker can take requests) and [`ModelNews::Download`] (a file, whose bytes travel with the
+/// message, for the page to hand to the browser).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Report {
     Ready,
     /// The worker panicked (its wasm traps next; the page reports the crash with this).
     Panicked(String),
+    Run(RunNews),
+    Model(ModelNews),
+    /// News of a grid job (a claim's live check or your own grid).
+    Grid(GridNews),
+}
+
+impl From<RunNews> for Report {
+    fn from(news: RunNews) -> Self {
+        Self::Run(news)
+    }
+}
+
+impl From<ModelNews> for Report {
+    fn from(news: ModelNews) -> Self {
+        Self::Model(news)
+    }
+}
+
+/// News of a training run: its start, progress, evaluations, end, and how it is stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RunNews {
     /// A run starts (`step` 0) or resumes at `step` with the `history` it has so far.
     Started {
         info: BackendInfo,
@@ -229,16 +252,27 @@ pub enum Report {
     /// The model under training, looked at on the held-out example at an evaluation: the
     /// attention map and the CoT player follow training as it goes.
     Snapshot(#[serde(with = "shared")] Rc<Inspection>),
-    Inspecting,
-    Inspected(#[serde(with = "shared")] Rc<Inspection>),
-    /// The worker keeps a new model (after a run or a load).
-    Kept(ModelHandle),
     Stopped {
         step: usize,
     },
     Failed(String),
     /// The run failed because its WebGPU device was lost: later runs use the CPU.
     DeviceLost(String),
+    /// The run's record as just stored in the runs database (at an evaluation point, or at
+    /// its end): the runs table shows it.
+    Saved(Box<RunRecord>),
+    /// Why the run in progress is not (or not fully) stored; training goes on.
+    StorageProblem(String),
+}
+
+/// News of the model the worker keeps (after a run, a load or a construction): its look on an
+/// example, its measurements, its files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ModelNews {
+    Inspecting,
+    Inspected(#[serde(with = "shared")] Rc<Inspection>),
+    /// The worker keeps a new model (after a run or a load).
+    Kept(ModelHandle),
     SetInferenceMode(AttentionMode),
     /// A checkpoint was loaded: show its config and history as if the run had just finished.
     Loaded {
@@ -246,7 +280,7 @@ pub enum Report {
         info: BackendInfo,
         message: String,
     },
-    ModelNotice(Result<String, String>),
+    Notice(Result<String, String>),
     /// Free-generation accuracy of the kept model under `mode`, and the held-out examples it
     /// gets wrong (by index).
     Greedy {
@@ -273,13 +307,6 @@ pub enum Report {
     },
     /// A typed prompt (or an example index) the player cannot show, and why.
     PromptRefused(String),
-    /// News of a grid job (a claim's live check or your own grid).
-    Grid(GridNews),
-    /// The run's record as just stored in the runs database (at an evaluation point, or at
-    /// its end): the runs table shows it.
-    RunSaved(Box<RunRecord>),
-    /// Why the run in progress is not (or not fully) stored; training goes on.
-    RunsProblem(String),
     /// A file to download, and the models panel's message once it is offered.
     Download {
         name: String,

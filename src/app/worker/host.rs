@@ -9,7 +9,7 @@ use super::grid_runner::GridRunner;
 use super::runner::Runner;
 use super::sink::Sink;
 use crate::app::wire::envelope::{decode, encode};
-use crate::app::wire::protocol::{Report, Request};
+use crate::app::wire::protocol::{ModelNews, Report, Request, RunNews};
 
 /// This thread's scope if it is a dedicated worker.
 pub fn worker_scope() -> Option<DedicatedWorkerGlobalScope> {
@@ -34,10 +34,10 @@ impl Host {
             Request::Stop => self.runner.stop(),
             Request::Resume { run, choice } => match bytes {
                 Some(bytes) => self.runner.resume(*run, bytes, choice),
-                None => self.sink.send(Report::Failed(format!(
+                None => self.sink.send(Report::Run(RunNews::Failed(format!(
                     "{}: its checkpoint did not arrive",
                     run.name
-                ))),
+                )))),
             },
             Request::Reinspect { model, mode } => self.runner.reinspect(model, mode),
             Request::Inspect {
@@ -47,9 +47,9 @@ impl Host {
             } => self.runner.inspect_example(model, mode, example),
             Request::Load { source, choice } => match bytes {
                 Some(bytes) => self.runner.load(bytes, source, choice),
-                None => self.sink.send(Report::ModelNotice(Err(format!(
+                None => self.sink.send(Report::Model(ModelNews::Notice(Err(format!(
                     "{source}: no bytes arrived"
-                )))),
+                ))))),
             },
             Request::Construct { name, size, choice } => self.runner.construct(name, size, choice),
             Request::Export { model, kind } => self.runner.export(model, kind),
@@ -100,9 +100,9 @@ pub fn serve(scope: DedicatedWorkerGlobalScope) {
         }
         match decode::<Request>(&data) {
             Ok((request, bytes)) => host.handle(request, bytes),
-            Err(e) => host
-                .sink
-                .send(Report::Failed(format!("the training worker got {e}"))),
+            Err(e) => host.sink.send(Report::Run(RunNews::Failed(format!(
+                "the training worker got {e}"
+            )))),
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -1,12 +1,12 @@
 //! The instruments on the kept model, in the worker: probes, head ablation, the logit lens,
 //! activation patching on the shown example and the length curve, each on request (none runs
 //! after every training run: they cost up to a few seconds on a software adapter). The page
-//! draws what they report ([`Report::Measured`]).
+//! draws what they report ([`ModelNews::Measured`]).
 
 use burn::prelude::Device;
 
 use super::runner::{AGREEMENT_EXAMPLES, Runner, test_set, typed_example};
-use crate::app::wire::protocol::{InstrumentKind, Measurement, PatchView, Report};
+use crate::app::wire::protocol::{InstrumentKind, Measurement, ModelNews, PatchView, Report};
 use crate::instruments::ablation::ablate_heads;
 use crate::instruments::length::{curve_sizes, length_curve};
 use crate::instruments::lens::logit_lens;
@@ -50,21 +50,21 @@ pub fn measure(
         device: t.device.clone(),
     });
     let Some(subject) = subject else {
-        return runner.send(Report::Measured {
+        return runner.send(Report::Model(ModelNews::Measured {
             mode,
             kind,
             result: Err("the model is no longer kept (train or load one first)".into()),
-        });
+        }));
     };
     let runner = runner.clone();
     wasm_bindgen_futures::spawn_local(async move {
         yield_now().await;
         let result = run(&subject, kind, corrupt.as_deref()).await;
-        runner.send(Report::Measured {
+        runner.send(Report::Model(ModelNews::Measured {
             mode,
             kind,
             result: result.map(Box::new),
-        });
+        }));
     });
 }
 

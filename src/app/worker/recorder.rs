@@ -9,7 +9,7 @@
 
 use super::sink::Sink;
 use crate::app::runs::store::{RunStore, StoreError};
-use crate::app::wire::protocol::Report;
+use crate::app::wire::protocol::{Report, RunNews};
 use crate::runs::record::{RunId, RunRecord, RunStatus};
 use crate::train::session::Session;
 use crate::train::{BackendInfo, TrainConfig};
@@ -57,9 +57,9 @@ impl Recorder {
         let store = match RunStore::open().await {
             Ok(store) => Some(store),
             Err(e) => {
-                sink.send(Report::RunsProblem(format!(
+                sink.send(Report::Run(RunNews::StorageProblem(format!(
                     "This run is not kept: {e}. Training goes on."
-                )));
+                ))));
                 None
             }
         };
@@ -67,11 +67,11 @@ impl Recorder {
         // (a Stop it could not answer, a crash) is still in the table, with why.
         if let Some(store) = &store {
             match store.put_run(&record).await {
-                Ok(()) => sink.send(Report::RunSaved(Box::new(record.clone()))),
-                Err(e) => sink.send(Report::RunsProblem(format!(
+                Ok(()) => sink.send(Report::Run(RunNews::Saved(Box::new(record.clone())))),
+                Err(e) => sink.send(Report::Run(RunNews::StorageProblem(format!(
                     "“{}” was not saved: {e}",
                     record.name
-                ))),
+                )))),
             }
         }
         Self {
@@ -109,7 +109,7 @@ impl Recorder {
             self.record.resumable = false;
             return self
                 .sink
-                .send(Report::RunSaved(Box::new(self.record.clone())));
+                .send(Report::Run(RunNews::Saved(Box::new(self.record.clone()))));
         };
         if let Ok(Some(stored)) = store.get_run(&self.record.id).await {
             self.record.name = stored.name;
@@ -131,9 +131,9 @@ impl Recorder {
             let (bytes, resumable) = match session.export().await {
                 Ok(exported) => exported,
                 Err(e) => {
-                    return self
-                        .sink
-                        .send(Report::RunsProblem(format!("Could not save this run: {e}")));
+                    return self.sink.send(Report::Run(RunNews::StorageProblem(format!(
+                        "Could not save this run: {e}"
+                    ))));
                 }
             };
             self.update(session, status, message, elapsed_s);
@@ -143,7 +143,7 @@ impl Recorder {
         match saved {
             Ok(()) => self
                 .sink
-                .send(Report::RunSaved(Box::new(self.record.clone()))),
+                .send(Report::Run(RunNews::Saved(Box::new(self.record.clone())))),
             Err(e) => self.problem(&e),
         }
     }
@@ -167,9 +167,9 @@ impl Recorder {
 
     /// Tell the page why the run's latest state is not stored (a full quota says what to do).
     fn problem(&self, e: &StoreError) {
-        self.sink.send(Report::RunsProblem(format!(
+        self.sink.send(Report::Run(RunNews::StorageProblem(format!(
             "Step {} of “{}” was not saved: {e}",
             self.record.steps_done, self.record.name
-        )));
+        ))));
     }
 }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use super::model_store::{ModelHandle, ModelStore, Trained};
 use super::recorder::Recorder;
 use super::sink::Sink;
-use crate::app::wire::protocol::{Activity, ExampleChoice, ExportKind, Report};
+use crate::app::wire::protocol::{Activity, ExampleChoice, ExportKind, ModelNews, Report, RunNews};
 use crate::instruments::agreement::agreement;
 use crate::models::{AttentionMode, SequenceModel};
 use crate::runs::record::{RunRecord, RunStatus};
@@ -161,9 +161,9 @@ impl Runner {
     /// CPU.
     fn failure(&self, message: String, on_webgpu: bool) -> Report {
         if on_webgpu && message.starts_with(DEVICE_READ_FAILED) {
-            Report::DeviceLost(message)
+            Report::Run(RunNews::DeviceLost(message))
         } else {
-            Report::Failed(message)
+            Report::Run(RunNews::Failed(message))
         }
     }
 
@@ -180,13 +180,13 @@ impl Runner {
     ) -> Result<(), String> {
         let config = session.config().cloned().ok_or("the run did not start")?;
         let info_is_webgpu = info.is_webgpu;
-        self.send(Report::Started {
+        self.send(Report::Run(RunNews::Started {
             info,
             config: Box::new(config.clone()),
             steps: config.steps,
             step: session.step(),
             history: session.history().to_vec(),
-        });
+        }));
         let (outcome, failure) = self
             .steps(
                 &mut session,
@@ -217,10 +217,10 @@ impl Runner {
                 return Ok(());
             }
             // A stopped run is still inspected: the user sees what the model learned so far.
-            Some(Outcome::Stopped) => self.send(Report::Stopped {
+            Some(Outcome::Stopped) => self.send(Report::Run(RunNews::Stopped {
                 step: session.step(),
-            }),
-            _ => self.send(Report::Inspecting),
+            })),
+            _ => self.send(Report::Model(ModelNews::Inspecting)),
         }
         recorder.save(&session, status, why).await;
         self.keep(session, &config, device).await
@@ -251,10 +251,12 @@ impl Runner {
             } else {
                 let next = session.step() + 1;
                 if next.is_multiple_of(config.eval_every) || next >= config.steps {
-                    self.send(Report::Activity(Activity::Evaluating { step: next }));
+                    self.send(Report::Run(RunNews::Activity(Activity::Evaluating {
+                        step: next,
+                    })));
                     announced = true;
                 } else if first_step && info_is_webgpu {
-                    self.send(Report::Activity(Activity::CompilingShaders));
+                    self.send(Report::Run(RunNews::Activity(Activity::CompilingShaders)));
                     announced = true;
                 }
                 first_step = false;
@@ -268,14 +270,14 @@ impl Runner {
                             .annotate(|m| m.elapsed_s = Some(elapsed))
                             .unwrap_or(metrics);
                         let metrics = with_agreement(session, config, metrics, device).await;
-                        self.send(Report::Checkpoint(metrics));
+                        self.send(Report::Run(RunNews::Checkpoint(metrics)));
                     }
                     Event::Checkpoint { .. } => {
                         // The attention map and the CoT player follow training: the model as
                         // it is now, on the held-out example the finished run will show.
                         mark("run:checkpoint");
                         let inspection = session.inspect(0).await.map_err(|e| e.to_string())?;
-                        self.send(Report::Snapshot(Rc::new(inspection)));
+                        self.send(Report::Run(RunNews::Snapshot(Rc::new(inspection))));
                         // Stored before the next step: a reload loses at most the steps
                         // since this evaluation.
                         recorder.save(session, RunStatus::Running, None).await;
@@ -287,10 +289,10 @@ impl Runner {
                     } if announced || now_ms() - last_progress >= PROGRESS_MS || step == steps => {
                         last_progress = now_ms();
                         announced = false;
-                        self.send(Report::Progress {
+                        self.send(Report::Run(RunNews::Progress {
                             step,
                             steps_per_second,
-                        });
+                        }));
                     }
                     Event::Failed(message) => failure = Some(message),
                     Event::Finished { outcome: o, .. } => outcome = Some(o),
@@ -318,12 +320,12 @@ impl Runner {
         let (report, misses, cells) = greedy_with_misses(&model, session.test_set(), &device)
             .await
             .map_err(|e| e.to_string())?;
-        self.send(Report::Greedy {
+        self.send(Report::Model(ModelNews::Greedy {
             mode: config.model.attention,
             report,
             misses: Rc::new(misses),
             cells: Rc::new(cells),
-        });
+        }));
         self.send_agreement(
             &model,
             config,
@@ -355,8 +357,8 @@ impl Runner {
             source: "trained in this tab".into(),
             resumable,
         });
-        self.send(Report::Kept(handle));
-        self.send(Report::Inspected(Rc::new(inspection)));
+        self.send(Report::Model(ModelNews::Kept(handle)));
+        self.send(Report::Model(ModelNews::Inspected(Rc::new(inspection))));
         mark("run:dispatched");
         match diverged {
             Some(message) => Err(message),
@@ -382,7 +384,7 @@ impl Runner {
         let result = agreement(model, &examples[..n], device)
             .await
             .map_err(|e| e.to_string());
-        self.send(Report::Agreement { mode, result });
+        self.send(Report::Model(ModelNews::Agreement { mode, result }));
     }
 
     /// Look at the kept model again with another attention mode (same weights), and evaluate
@@ -403,28 +405,28 @@ impl Runner {
         };
         let task = match train.task() {
             Ok(task) => task,
-            Err(e) => return self.send(Report::Failed(e.to_string())),
+            Err(e) => return self.send(Report::Run(RunNews::Failed(e.to_string()))),
         };
-        self.send(Report::SetInferenceMode(mode));
+        self.send(Report::Model(ModelNews::SetInferenceMode(mode)));
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match inspect(&model, &example, task.as_ref(), &device).await {
                 Ok(mut inspection) => {
                     inspection.example = index;
-                    this.send(Report::Inspected(Rc::new(inspection)));
+                    this.send(Report::Model(ModelNews::Inspected(Rc::new(inspection))));
                 }
-                Err(e) => return this.send(Report::Failed(e.to_string())),
+                Err(e) => return this.send(Report::Run(RunNews::Failed(e.to_string()))),
             }
             yield_now().await;
             let examples = test_set(&train, task.as_ref());
             match greedy_with_misses(&model, &examples, &device).await {
-                Ok((report, misses, cells)) => this.send(Report::Greedy {
+                Ok((report, misses, cells)) => this.send(Report::Model(ModelNews::Greedy {
                     mode,
                     report,
                     misses: Rc::new(misses),
                     cells: Rc::new(cells),
-                }),
-                Err(e) => return this.send(Report::Failed(e.to_string())),
+                })),
+                Err(e) => return this.send(Report::Run(RunNews::Failed(e.to_string()))),
             }
             this.send_agreement(&model, &train, mode, &examples, &device)
                 .await;
@@ -445,13 +447,13 @@ impl Runner {
                 t.device.clone(),
             )
         }) else {
-            return self.send(Report::PromptRefused(
+            return self.send(Report::Model(ModelNews::PromptRefused(
                 "the model is no longer kept (train or load one first)".into(),
-            ));
+            )));
         };
         let task = match meta.train.task() {
             Ok(task) => task,
-            Err(e) => return self.send(Report::PromptRefused(e.to_string())),
+            Err(e) => return self.send(Report::Model(ModelNews::PromptRefused(e.to_string()))),
         };
         let chosen = match choice {
             ExampleChoice::HeldOut(i) => test_set(&meta.train, task.as_ref())
@@ -465,19 +467,19 @@ impl Runner {
         };
         let (example, index) = match chosen {
             Ok(chosen) => chosen,
-            Err(why) => return self.send(Report::PromptRefused(why)),
+            Err(why) => return self.send(Report::Model(ModelNews::PromptRefused(why))),
         };
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             match inspect(&model, &example, task.as_ref(), &device).await {
                 Ok(inspection) => {
                     this.store.show(handle, example, index);
-                    this.send(Report::Inspected(Rc::new(Inspection {
+                    this.send(Report::Model(ModelNews::Inspected(Rc::new(Inspection {
                         example: index,
                         ..inspection
-                    })));
+                    }))));
                 }
-                Err(e) => this.send(Report::PromptRefused(e.to_string())),
+                Err(e) => this.send(Report::Model(ModelNews::PromptRefused(e.to_string()))),
             }
         });
     }
@@ -500,7 +502,7 @@ impl Runner {
             .map(|built| built.bytes);
         match built {
             Ok(bytes) => self.load(bytes, source, choice),
-            Err(e) => self.send(Report::ModelNotice(Err(e.to_string()))),
+            Err(e) => self.send(Report::Model(ModelNews::Notice(Err(e.to_string())))),
         }
     }
 
@@ -509,15 +511,15 @@ impl Runner {
         let loaded = match checkpoint::load(bytes, &device) {
             Ok(loaded) => loaded,
             Err(e) => {
-                return self.send(Report::ModelNotice(Err(format!(
+                return self.send(Report::Model(ModelNews::Notice(Err(format!(
                     "Could not load {source}: {e}. The current model is unchanged."
-                ))));
+                )))));
             }
         };
         let train = &loaded.meta.train;
         let task = match train.task() {
             Ok(task) => task,
-            Err(e) => return self.send(Report::ModelNotice(Err(e.to_string()))),
+            Err(e) => return self.send(Report::Model(ModelNews::Notice(Err(e.to_string())))),
         };
         let test_set = test_set(train, task.as_ref());
         let example = test_set[0].clone();
@@ -534,20 +536,20 @@ impl Runner {
         if let Some(note) = checkpoint::format_notice(bytes) {
             message.push_str(&format!(" Note: {note}."));
         }
-        self.send(Report::Loaded {
+        self.send(Report::Model(ModelNews::Loaded {
             meta: Box::new(loaded.meta.clone()),
             info,
             message,
-        });
+        }));
         yield_now().await;
         match greedy_with_misses(&loaded.model, &test_set, &device).await {
-            Ok((report, misses, cells)) => self.send(Report::Greedy {
+            Ok((report, misses, cells)) => self.send(Report::Model(ModelNews::Greedy {
                 mode: train.model.attention,
                 report,
                 misses: Rc::new(misses),
                 cells: Rc::new(cells),
-            }),
-            Err(e) => return self.send(Report::Failed(e.to_string())),
+            })),
+            Err(e) => return self.send(Report::Run(RunNews::Failed(e.to_string()))),
         }
         self.send_agreement(
             &loaded.model,
@@ -562,7 +564,7 @@ impl Runner {
                 example: Some(0),
                 ..inspection
             },
-            Err(e) => return self.send(Report::Failed(e.to_string())),
+            Err(e) => return self.send(Report::Run(RunNews::Failed(e.to_string()))),
         };
         let resumable = loaded.meta.resume.is_some().then(|| bytes.to_vec());
         let handle = self.store.keep(Trained {
@@ -573,8 +575,8 @@ impl Runner {
             source,
             resumable,
         });
-        self.send(Report::Kept(handle));
-        self.send(Report::Inspected(Rc::new(inspection)));
+        self.send(Report::Model(ModelNews::Kept(handle)));
+        self.send(Report::Model(ModelNews::Inspected(Rc::new(inspection))));
     }
 
     /// Write the kept model as a checkpoint (or its metadata as JSON) and send it to the page
@@ -587,7 +589,7 @@ impl Runner {
                     let (report, bytes) = out.download(kind);
                     this.sink.send_with_bytes(report, bytes);
                 }
-                Err(e) => this.send(Report::ModelNotice(Err(e))),
+                Err(e) => this.send(Report::Model(ModelNews::Notice(Err(e)))),
             }
         });
     }
@@ -724,11 +726,11 @@ impl Exported {
             ),
         };
         let message = format!("Exported {name} ({} bytes).", bytes.len());
-        let report = Report::Download {
+        let report = Report::Model(ModelNews::Download {
             name,
             mime: mime.into(),
             message,
-        };
+        });
         (report, bytes)
     }
 }

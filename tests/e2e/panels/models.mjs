@@ -105,6 +105,18 @@ async function panel(h) {
     await m.page.click("#example-prompt-run");
     const typedShown = await m.page.waitForFunction(() => /your prompt/.test(document.querySelector("#example-where")?.textContent ?? "") && !document.querySelector("#example-error"), null, { timeout: 30_000 }).then(() => true, () => false);
     check(typedShown, `a typed prompt ("${hint}") plays in the player`);
+    // Arithmetic: the stack of rewrites — the prompt's expression, then one row per step, each
+    // shorter than the one above (one operator evaluated).
+    await m.page.click("#model-arithmetic-standard button");
+    const stack = await m.page.waitForFunction(() => /Loaded .*arithmetic/i.test(document.querySelector("#model-notice")?.textContent ?? "")
+      && document.querySelector("#dp-table table.rewrite-stack") !== null, null, { timeout: 120_000 }).then(() => true, () => false);
+    const rows = stack ? await m.page.$$eval("#dp-table table.rewrite-stack tr", (trs) => trs.map((tr) => ({
+      head: tr.querySelector("th")?.textContent, cells: tr.querySelectorAll("td").length, border: tr.querySelectorAll("td.border").length,
+    }))) : [];
+    const shrinking = rows.slice(1).every((r, i) => r.cells < rows[i].cells);
+    check(stack && rows.length >= 3 && rows[0].head === "prompt" && rows[0].border === rows[0].cells && rows[1].head === "step 1" && shrinking,
+      `arithmetic shows its rewrite stack: the prompt's expression, then a shorter row per step (${rows.map((r) => `${r.head}: ${r.cells}`).join(", ")})`);
+    await m.page.locator("#dp-table").screenshot({ path: "target/e2e-rewrite-stack.png" }).catch(() => {});
     // Edit distance: a 2-D table with its border row and column; the first wrong example shows
     // the expected value beside each wrong cell.
     await m.page.click("#model-ed-linear button");
