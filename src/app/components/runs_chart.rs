@@ -282,7 +282,7 @@ fn configs(runs: &[RunRecord], on_notes: &Callback<(RunId, String)>) -> Html {
             on_notes.emit((id.clone(), input.value()));
         });
         html! {
-            <td><textarea class="run-notes" rows="2" maxlength={MAX_NOTES.to_string()} data-run={r.id.0.clone()}
+            <td key={r.id.0.clone()}><textarea class="run-notes" rows="2" maxlength={MAX_NOTES.to_string()} data-run={r.id.0.clone()}
                 aria-label={format!("notes on {}", r.name)} placeholder="what this run is for, what it showed"
                 value={r.notes.clone()} {onchange} /></td>
         }

@@ -120,8 +120,8 @@ async function panel(h) {
     // Edit distance: a 2-D table with its border row and column; the first wrong example shows
     // the expected value beside each wrong cell.
     await m.page.click("#model-ed-linear button");
-    const ed = await m.page.waitForFunction(() => /Loaded .*edit distance|Loaded .*ed /i.test(document.querySelector("#model-notice")?.textContent ?? "")
-      && document.querySelector("#dp-table table.two-d") !== null && /of 128 held-out examples wrong/.test(document.querySelector("#example-picker")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
+    const ed = await m.page.waitForFunction(() => /Loaded .*edit distance|Loaded .*ed-linear/i.test(document.querySelector("#model-notice")?.textContent ?? "")
+      && document.querySelector("#dp-table table.two-d:not(.heat-map)") !== null && /of 128 held-out examples wrong/.test(document.querySelector("#example-picker")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
     check(ed, `the edit-distance gallery model shows a 2-D DP table (${await m.page.textContent("#model-notice").catch(() => "")})`);
     const border = await m.page.$$eval("#dp-table td.dp-cell.border", (tds) => tds.map((td) => td.textContent));
     check(border.length >= 4 && border[0] === "0", `the table draws its border row and column from the input: ${border.slice(0, 8).join(" ")}`);

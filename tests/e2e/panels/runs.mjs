@@ -95,8 +95,9 @@ async function panel(h) {
     for (const [id, text] of Object.entries(noted)) {
       await r.page.fill(`#runs-configs textarea[data-run="${id}"]`, text);
       await r.page.press(`#runs-configs textarea[data-run="${id}"]`, "Tab");
+      // Each note is saved (and the table re-drawn with it) before the next is typed.
+      await r.page.waitForTimeout(300);
     }
-    await r.page.waitForTimeout(300);
     // Rename the first run; the name survives a reload.
     await r.page.click(`#runs-panel tr.run-row[data-run="${list[1].id}"] button[aria-label=rename]`);
     await r.page.fill("#runs-panel input.run-name-input", "reference run");
