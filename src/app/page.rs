@@ -90,9 +90,9 @@ fn use_runs_callbacks(state: &UseReducerHandle<AppState>, client: &WorkerClient)
         let dispatch = dispatch.clone();
         use_effect_with((), move |()| runs::page::list_at_start(&dispatch));
     }
-    let busy = state.status.is_busy();
+    let busy = state.run.status.is_busy();
     let list = state.runs.list.clone();
-    let choice = state.backend_choice;
+    let choice = state.settings.backend_choice;
     // `f(record)` for the run with this id, if it is still listed.
     let find = |list: &[RunRecord], id: &RunId| list.iter().find(|r| r.id == *id).cloned();
     let on_select = use_callback(
@@ -213,17 +213,17 @@ fn cot_panel(state: &AppState, cb: &Callbacks, busy: bool) -> Html {
         <section class="panel cot">
             <h2>{"Chain-of-thought player"}</h2>
             { stale_marker(&state.stale_note(), "stale-cot") }
-            if let Some(ins) = &state.inspection {
-                <ExamplePicker key={ins.task.name()} current={ins.example} count={state.greedy.map_or(0, |g| g.examples)}
-                    misses={state.misses.clone()} error={state.prompt_error.clone()}
-                    disabled={busy || state.model.is_none()} prompt_hint={prompt_text(ins)}
+            if let Some(ins) = &state.shown.inspection {
+                <ExamplePicker key={ins.task.name()} current={ins.example} count={state.shown.greedy.map_or(0, |g| g.examples)}
+                    misses={state.shown.misses.clone()} error={state.shown.prompt_error.clone()}
+                    disabled={busy || state.shown.model.is_none()} prompt_hint={prompt_text(ins)}
                     on_example={cb.on_example.clone()} />
             }
-            <CotPlayer inspection={state.inspection.clone()} step={state.cot_step} layer={state.layer}
-                head={state.head} on_step={cb.on_cot_step.clone()} on_goto={cb.on_cot_goto.clone()} />
-            if let Some(ins) = &state.inspection {
-                <DpTable inspection={ins.clone()} step={state.cot_step} on_goto={cb.on_cot_goto.clone()}
-                    errors={state.cell_errors.clone()} />
+            <CotPlayer inspection={state.shown.inspection.clone()} step={state.shown.cot_step} layer={state.shown.layer}
+                head={state.shown.head} on_step={cb.on_cot_step.clone()} on_goto={cb.on_cot_goto.clone()} />
+            if let Some(ins) = &state.shown.inspection {
+                <DpTable inspection={ins.clone()} step={state.shown.cot_step} on_goto={cb.on_cot_goto.clone()}
+                    errors={state.shown.cell_errors.clone()} />
             }
         </section>
     }
@@ -250,13 +250,13 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
     let client = use_worker_client(state.dispatcher());
     let runs = use_runs_callbacks(state, &client);
     runs::reopen::use_reopen_after_reload(state, &client);
-    let busy = state.status.is_busy();
-    let choice = state.backend_choice;
+    let busy = state.run.status.is_busy();
+    let choice = state.settings.backend_choice;
     let on_train = use_callback(
         (
             client.clone(),
             busy,
-            state.config.clone(),
+            state.settings.config.clone(),
             choice,
             state.dispatcher(),
             state.awaiting_data(),
@@ -286,7 +286,12 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         },
     );
     let on_mode = use_callback(
-        (client.clone(), busy, state.inference_mode, state.model),
+        (
+            client.clone(),
+            busy,
+            state.shown.inference_mode,
+            state.shown.model,
+        ),
         |mode: AttentionMode, (client, busy, current, model)| {
             if let Some(model) = model
                 && !*busy
@@ -303,8 +308,8 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         (
             client.clone(),
             busy,
-            state.inference_mode,
-            state.model,
+            state.shown.inference_mode,
+            state.shown.model,
             state.dispatcher(),
         ),
         |(kind, corrupt): (InstrumentKind, Option<String>),
@@ -323,7 +328,12 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         },
     );
     let on_example = use_callback(
-        (client.clone(), busy, state.inference_mode, state.model),
+        (
+            client.clone(),
+            busy,
+            state.shown.inference_mode,
+            state.shown.model,
+        ),
         |choice: ExampleChoice, (client, busy, mode, model)| {
             if let Some(model) = model
                 && !*busy
@@ -359,7 +369,7 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
         },
     );
     let on_export = use_callback(
-        (client.clone(), state.model),
+        (client.clone(), state.shown.model),
         |kind: ExportKind, (client, model)| {
             client.send(Request::Export {
                 model: *model,
@@ -398,7 +408,7 @@ fn use_callbacks(state: &UseReducerHandle<AppState>) -> Callbacks {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::from_url);
-    url::use_url_sync(&state.config, state.backend_choice);
+    url::use_url_sync(&state.settings.config, state.settings.backend_choice);
     let callbacks = use_callbacks(&state);
     use_keyboard_cot_steps(callbacks.on_cot_step.clone());
     view(&state, callbacks)
@@ -406,15 +416,20 @@ pub fn app() -> Html {
 
 /// The kept model's construction and what the claim cards show of it.
 fn loaded_construction(state: &AppState) -> Option<(String, LoadedConstruction)> {
-    let name = state.construction.clone()?;
-    state.model?;
+    let name = state.shown.construction.clone()?;
+    state.shown.model?;
     Some((
         name,
         LoadedConstruction {
-            size: state.config.task.size,
-            mode: state.inference_mode,
-            has_modes: state.config.model.architecture.has_attention_modes(),
-            greedy: state.greedy,
+            size: state.settings.config.task.size,
+            mode: state.shown.inference_mode,
+            has_modes: state
+                .settings
+                .config
+                .model
+                .architecture
+                .has_attention_modes(),
+            greedy: state.shown.greedy,
         },
     ))
 }
@@ -434,45 +449,68 @@ fn runs_storage_line(runs: &super::state::Runs) -> Option<Result<AttrValue, Attr
 
 /// The attention map (or the recurrent state), its mode switch and the agreement grid.
 fn attention_panel(state: &AppState, cb: &Callbacks, stale: &Option<String>) -> Html {
-    let busy = state.status.is_busy();
-    let recurrent = state.inspection.as_ref().is_some_and(|i| i.n_layers == 0);
-    let show_modes = state.model.is_some()
-        && state.inspection.as_ref().is_some_and(|i| i.n_layers > 0)
-        && state.config.model.architecture.has_attention_modes();
+    let busy = state.run.status.is_busy();
+    let recurrent = state
+        .shown
+        .inspection
+        .as_ref()
+        .is_some_and(|i| i.n_layers == 0);
+    let show_modes = state.shown.model.is_some()
+        && state
+            .shown
+            .inspection
+            .as_ref()
+            .is_some_and(|i| i.n_layers > 0)
+        && state
+            .settings
+            .config
+            .model
+            .architecture
+            .has_attention_modes();
     html! {
         <section class="panel attention" id="attention-panel">
             <h2>{ if recurrent { "Recurrent state" } else { "Attention map" } }</h2>
             { stale_marker(stale, "stale-attention") }
             if show_modes {
-                <ModeSwitch current={state.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
+                <ModeSwitch current={state.shown.inference_mode} disabled={busy} on_mode={cb.on_mode.clone()} />
             }
-            <AttentionMap inspection={state.inspection.clone()} layer={state.layer} head={state.head}
+            <AttentionMap inspection={state.shown.inspection.clone()} layer={state.shown.layer} head={state.shown.head}
                 focus={state.focus_position()} on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()}
                 about={about(state)} />
-            <AgreementGrid agreement={state.agreement.clone()} layer={state.layer} head={state.head}
+            <AgreementGrid agreement={state.shown.agreement.clone()} layer={state.shown.layer} head={state.shown.head}
                 on_layer={cb.on_layer.clone()} on_head={cb.on_head.clone()} about={about(state)} />
-            <AgreementCurve history={state.history.clone()} total_steps={state.run_steps} about={about(state)} />
+            <AgreementCurve history={state.run.history.clone()} total_steps={state.run.steps} about={about(state)} />
         </section>
     }
 }
 
 /// The shown model's config as JSON: what exported charts and maps carry inside.
 fn about(state: &AppState) -> AttrValue {
-    serde_json::to_string(state.shown_config.as_deref().unwrap_or(&state.config))
-        .unwrap_or_default()
-        .into()
+    serde_json::to_string(
+        state
+            .shown
+            .config
+            .as_deref()
+            .unwrap_or(&state.settings.config),
+    )
+    .unwrap_or_default()
+    .into()
 }
 
 /// The instruments on the kept model: probes, ablation, logit lens, patching, length curves.
 fn instruments_panel(state: &AppState, cb: &Callbacks, stale: &Option<String>) -> Html {
-    let config = state.shown_config.as_deref().unwrap_or(&state.config);
+    let config = state
+        .shown
+        .config
+        .as_deref()
+        .unwrap_or(&state.settings.config);
     html! {
         <section class="panel instruments-panel" id="instruments-panel">
             <h2>{"Instruments: probes, ablation, logit lens, patching, length"}</h2>
             { stale_marker(stale, "stale-instruments") }
-            <InstrumentsPanel instruments={state.instruments.clone()} has_model={state.model.is_some()}
-                busy={state.status.is_busy()} has_heads={config.model.architecture.has_attention()}
-                prompt={state.inspection.as_deref().map(prompt_text).unwrap_or_default()}
+            <InstrumentsPanel instruments={state.instruments.clone()} has_model={state.shown.model.is_some()}
+                busy={state.run.status.is_busy()} has_heads={config.model.architecture.has_attention()}
+                prompt={state.shown.inspection.as_deref().map(prompt_text).unwrap_or_default()}
                 about={about(state)}
                 on_tab={cb.on_instrument_tab.clone()} on_measure={cb.on_measure.clone()}
                 on_clear_curves={cb.on_clear_curves.clone()} />
@@ -492,10 +530,10 @@ const SECTIONS: [(&str, &str); 7] = [
 ];
 
 fn view(state: &AppState, cb: Callbacks) -> Html {
-    let cot = cot_panel(state, &cb, state.status.is_busy());
+    let cot = cot_panel(state, &cb, state.run.status.is_busy());
     let stale = state.stale_note();
     let attention = attention_panel(state, &cb, &stale);
-    let busy = state.status.is_busy();
+    let busy = state.run.status.is_busy();
     let (done, total) = state.progress();
     let instruments = instruments_panel(state, &cb, &stale);
     html! {
@@ -505,9 +543,9 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     <h1>{"Expressivity Lab"}</h1>
                     <p class="tagline">{"Train small sequence models in your browser and see what transformers can and cannot do."}</p>
                 </div>
-                <BackendBadge info={state.backend.clone()} choice={state.backend_choice} />
+                <BackendBadge info={state.run.backend.clone()} choice={state.settings.backend_choice} />
             </header>
-            if let Some(notice) = &state.notice {
+            if let Some(notice) = &state.settings.notice {
                 <div class="notice" role="status">{notice}</div>
             }
             <nav class="sections" aria-label="Sections of the page">
@@ -515,9 +553,9 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
             </nav>
             <main class="layout">
                 <aside class="panel config" id="train-section">
-                    <ConfigPanel config={state.config.clone()} choice={state.backend_choice} disabled={busy}
-                        on_config={cb.on_config} on_backend={cb.on_backend} missing_data={state.missing_data}
-                        picking={state.data_picker} on_picking={cb.on_picking} />
+                    <ConfigPanel config={state.settings.config.clone()} choice={state.settings.backend_choice} disabled={busy}
+                        on_config={cb.on_config} on_backend={cb.on_backend} missing_data={state.settings.missing_data}
+                        picking={state.settings.data_picker} on_picking={cb.on_picking} />
                     <button id="train" class={classes!("train-button", busy.then_some("stop"))} onclick={cb.on_train}
                         disabled={!busy && state.awaiting_data()}
                         aria-describedby={(!busy && state.awaiting_data()).then_some("train-refused")}>
@@ -526,24 +564,24 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                     if !busy && state.awaiting_data() {
                         <p class="hint refused" id="train-refused">{"Read your data first: with “Your own data” chosen, Train waits for a file or pasted examples."}</p>
                     }
-                    <ProgressBar {done} {total} label={state.progress_label()} rate={state.steps_per_second} />
-                    if let Some(note) = &state.stop_note {
+                    <ProgressBar {done} {total} label={state.progress_label()} rate={state.run.steps_per_second} />
+                    if let Some(note) = &state.run.stop_note {
                         <p class="notice stop-note" id="stop-note" role="status">{note}</p>
                     }
-                    if let Status::Failed(message) = &state.status {
+                    if let Status::Failed(message) = &state.run.status {
                         <div class="error" role="alert">{message}</div>
                     }
                 </aside>
                 <section class="panel chart">
                     <h2>{"Training"}</h2>
                     { stale_marker(&stale, "stale-chart") }
-                    <LossChart history={state.history.clone()} total_steps={state.run_steps} greedy={state.greedy}
-                        chain_of_thought={state.shown_config.as_deref().unwrap_or(&state.config).task.task.info().chain_of_thought}
+                    <LossChart history={state.run.history.clone()} total_steps={state.run.steps} greedy={state.shown.greedy}
+                        chain_of_thought={state.shown.config.as_deref().unwrap_or(&state.settings.config).task.task.info().chain_of_thought}
                         about={about(state)} />
                 </section>
                 <section class="panel cost">
                     <h2>{"Cost per generated token"}</h2>
-                    <CostMeter config={state.config.model().ok()} />
+                    <CostMeter config={state.settings.config.model().ok()} />
                 </section>
                 { attention }
                 { cot }
@@ -565,7 +603,7 @@ fn view(state: &AppState, cb: Callbacks) -> Html {
                 </section>
                 <section class="panel models" id="models-section">
                     <h2>{"Models: gallery, import, export"}</h2>
-                    <ModelsPanel has_model={state.model.is_some()} busy={busy} notice={state.model_notice.clone()}
+                    <ModelsPanel has_model={state.shown.model.is_some()} busy={busy} notice={state.shown.model_notice.clone()}
                         on_gallery={cb.on_gallery} on_file={cb.on_file} on_export={cb.on_export} />
                 </section>
                 <section class="panel claims" id="claims-section">

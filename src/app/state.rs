@@ -179,20 +179,42 @@ impl Runs {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
+    /// The config panel: the settings the next run trains with.
+    pub settings: Settings,
+    /// The run in progress (or the last one): its backend, progress and curves.
+    pub run: RunView,
+    /// The model the map, player and models panel show, and what is known of it.
+    pub shown: Shown,
+    /// The instruments panel: probes, ablation, logit lens, patching, length curves.
+    pub instruments: Instruments,
+    /// The Claims panel's live checks and your own grid.
+    pub grids: Grids,
+    /// The runs table.
+    pub runs: Runs,
+}
+
+/// The config panel's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// A one-line message, e.g. about URL parameters that were ignored.
+    pub notice: Option<String>,
     pub config: TrainConfig,
     pub backend_choice: BackendChoice,
+    /// "Your own data" was picked while the configuration had this task (a custom-task link
+    /// opens the picker too): until data is read, Train is refused.
+    pub data_picker: Option<TaskKind>,
+    /// What a custom-task link said about the data it does not carry.
+    pub missing_data: Option<MissingData>,
+}
+
+/// The run in progress (or the last one), as the training panel shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
     pub backend: Option<BackendInfo>,
     pub status: Status,
     /// Steps of the run in progress (or last run).
-    pub run_steps: usize,
+    pub steps: usize,
     pub history: Rc<Vec<Metrics>>,
-    pub inspection: Option<Rc<Inspection>>,
-    pub layer: usize,
-    pub head: usize,
-    /// Index into the tokens after the prompt.
-    pub cot_step: usize,
-    /// A one-line message, e.g. about URL parameters that were ignored.
-    pub notice: Option<String>,
     /// Training throughput of the current (or last) run, evaluation included.
     pub steps_per_second: Option<f64>,
     /// What the run's worker is doing beyond a training step (until its next progress report).
@@ -201,11 +223,16 @@ pub struct AppState {
     pub stopping: bool,
     /// Why the last run stopped the way it did, when the page had to end its worker.
     pub stop_note: Option<String>,
-    /// "Your own data" was picked while the configuration had this task (a custom-task link
-    /// opens the picker too): until data is read, Train is refused.
-    pub data_picker: Option<TaskKind>,
-    /// What a custom-task link said about the data it does not carry.
-    pub missing_data: Option<MissingData>,
+}
+
+/// The model the panels show (trained in this tab, loaded or built) and what is known of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shown {
+    pub inspection: Option<Rc<Inspection>>,
+    pub layer: usize,
+    pub head: usize,
+    /// Index into the tokens after the prompt.
+    pub cot_step: usize,
     /// Attention mode of the model being inspected (may differ from the trained one).
     pub inference_mode: AttentionMode,
     /// The kept model (trained in this tab or loaded), for re-inspection and export. Its
@@ -220,7 +247,7 @@ pub struct AppState {
     pub agreement: Option<Rc<Result<Agreement, String>>>,
     /// The configuration of the model the panels show (the run in progress or the last one, or
     /// a loaded checkpoint's): when the settings differ, the panels say so.
-    pub shown_config: Option<Rc<TrainConfig>>,
+    pub config: Option<Rc<TrainConfig>>,
     /// The held-out examples the kept model gets wrong under `inference_mode` (by index), for
     /// the player's "first wrong" and "wrong only".
     pub misses: Option<Rc<Vec<usize>>>,
@@ -230,10 +257,6 @@ pub struct AppState {
     pub prompt_error: Option<String>,
     /// The construction (`claims::construct`) that set the kept model's weights, if any.
     pub construction: Option<String>,
-    /// The instruments panel: probes, ablation, logit lens, patching, length curves.
-    pub instruments: Instruments,
-    pub grids: Grids,
-    pub runs: Runs,
 }
 
 /// A change to the page's state: what the user did, or news from the training worker.
@@ -294,33 +317,39 @@ impl AppState {
     /// Initial state from what the page's URL said (its configuration, backend and notices).
     pub fn new(parsed: FromUrl) -> Self {
         Self {
-            data_picker: parsed.missing_data.map(|_| parsed.config.task.task),
-            missing_data: parsed.missing_data,
-            run_steps: parsed.config.steps,
-            config: parsed.config,
-            backend_choice: parsed.choice,
-            backend: None,
-            status: Status::Idle,
-            history: Rc::new(Vec::new()),
-            inspection: None,
-            layer: 0,
-            head: 0,
-            cot_step: 0,
-            notice: parsed.notice,
-            steps_per_second: None,
-            activity: None,
-            stopping: false,
-            stop_note: None,
-            inference_mode: AttentionMode::Softmax,
-            model: None,
-            model_notice: None,
-            greedy: None,
-            agreement: None,
-            shown_config: None,
-            misses: None,
-            cell_errors: None,
-            prompt_error: None,
-            construction: None,
+            settings: Settings {
+                data_picker: parsed.missing_data.map(|_| parsed.config.task.task),
+                missing_data: parsed.missing_data,
+                config: parsed.config.clone(),
+                backend_choice: parsed.choice,
+                notice: parsed.notice,
+            },
+            run: RunView {
+                backend: None,
+                status: Status::Idle,
+                steps: parsed.config.steps,
+                history: Rc::new(Vec::new()),
+                steps_per_second: None,
+                activity: None,
+                stopping: false,
+                stop_note: None,
+            },
+            shown: Shown {
+                inspection: None,
+                layer: 0,
+                head: 0,
+                cot_step: 0,
+                inference_mode: AttentionMode::Softmax,
+                model: None,
+                model_notice: None,
+                greedy: None,
+                agreement: None,
+                config: None,
+                misses: None,
+                cell_errors: None,
+                prompt_error: None,
+                construction: None,
+            },
             instruments: Instruments::default(),
             grids: Grids::default(),
             runs: Runs::default(),
@@ -329,19 +358,19 @@ impl AppState {
 
     /// Steps done and total steps, for the progress bar.
     pub fn progress(&self) -> (usize, usize) {
-        let done = match &self.status {
+        let done = match &self.run.status {
             Status::Training { step } | Status::Stopped { step } => *step,
-            Status::Inspecting | Status::Done => self.run_steps,
+            Status::Inspecting | Status::Done => self.run.steps,
             _ => 0,
         };
-        (done, self.run_steps)
+        (done, self.run.steps)
     }
 
     /// When the panels show a model whose configuration is not the current settings: which
     /// model, and what differs.
     pub fn stale_note(&self) -> Option<String> {
-        let shown = self.shown_config.as_deref()?;
-        let changes = crate::runs::config_diff::config_diff(shown, &self.config);
+        let shown = self.shown.config.as_deref()?;
+        let changes = crate::runs::config_diff::config_diff(shown, &self.settings.config);
         (!changes.is_empty()).then(|| {
             format!(
                 "Shows the last model ({}), not the current settings: {}.",
@@ -353,13 +382,14 @@ impl AppState {
 
     /// The data picker is open and no data has been read: there is nothing to train on.
     pub fn awaiting_data(&self) -> bool {
-        self.data_picker == Some(self.config.task.task) && self.config.task.task != TaskKind::Custom
+        self.settings.data_picker == Some(self.settings.config.task.task)
+            && self.settings.config.task.task != TaskKind::Custom
     }
 
     /// The progress line: what the run is doing now.
     pub fn progress_label(&self) -> String {
-        match (&self.status, self.activity) {
-            (status, _) if self.stopping && status.is_busy() => "Stopping…".into(),
+        match (&self.run.status, self.run.activity) {
+            (status, _) if self.run.stopping && status.is_busy() => "Stopping…".into(),
             (Status::Training { .. } | Status::Starting, Some(activity)) => activity.label(),
             (status, _) => status.label(),
         }
@@ -367,13 +397,15 @@ impl AppState {
 
     /// Sequence position of the CoT player's current token.
     pub fn focus_position(&self) -> Option<usize> {
-        self.inspection
+        self.shown
+            .inspection
             .as_ref()
-            .map(|i| i.reference.prompt_len + self.cot_step)
+            .map(|i| i.reference.prompt_len + self.shown.cot_step)
     }
 
     fn steps_after_prompt(&self) -> usize {
-        self.inspection
+        self.shown
+            .inspection
             .as_ref()
             .map_or(0, |i| i.len() - i.reference.prompt_len)
     }
@@ -389,21 +421,21 @@ impl AppState {
         step: usize,
         history: Vec<Metrics>,
     ) {
-        self.backend = Some(info);
-        self.shown_config = Some(Rc::new(config));
-        self.run_steps = steps;
-        self.history = Rc::new(history);
-        self.inspection = None;
-        self.steps_per_second = None;
-        self.inference_mode = self.config.model.attention;
-        self.model = None;
-        self.greedy = None;
-        self.misses = None;
-        self.cell_errors = None;
-        self.agreement = None;
+        self.run.backend = Some(info);
+        self.shown.config = Some(Rc::new(config));
+        self.run.steps = steps;
+        self.run.history = Rc::new(history);
+        self.shown.inspection = None;
+        self.run.steps_per_second = None;
+        self.shown.inference_mode = self.settings.config.model.attention;
+        self.shown.model = None;
+        self.shown.greedy = None;
+        self.shown.misses = None;
+        self.shown.cell_errors = None;
+        self.shown.agreement = None;
         self.instruments.forget();
-        self.construction = None;
-        self.status = Status::Training { step };
+        self.shown.construction = None;
+        self.run.status = Status::Training { step };
     }
 
     /// A checkpoint was loaded: its configuration becomes the settings, and it is inspected.
@@ -415,29 +447,29 @@ impl AppState {
             constructed_by,
             ..
         } = meta;
-        self.construction = constructed_by.map(|p| p.construction);
-        self.inference_mode = train.model.attention;
-        self.shown_config = Some(Rc::new(train.clone()));
-        self.config = train;
-        self.run_steps = steps_done;
-        self.history = Rc::new(history);
-        self.backend = Some(info);
-        self.steps_per_second = None;
-        self.status = Status::Inspecting;
-        self.greedy = None;
-        self.misses = None;
-        self.cell_errors = None;
-        self.agreement = None;
+        self.shown.construction = constructed_by.map(|p| p.construction);
+        self.shown.inference_mode = train.model.attention;
+        self.shown.config = Some(Rc::new(train.clone()));
+        self.settings.config = train;
+        self.run.steps = steps_done;
+        self.run.history = Rc::new(history);
+        self.run.backend = Some(info);
+        self.run.steps_per_second = None;
+        self.run.status = Status::Inspecting;
+        self.shown.greedy = None;
+        self.shown.misses = None;
+        self.shown.cell_errors = None;
+        self.shown.agreement = None;
         self.instruments.forget();
-        self.model_notice = Some(Ok(message));
+        self.shown.model_notice = Some(Ok(message));
     }
 
     /// The worker keeps a model: another one's instrument results no longer hold.
     fn kept(&mut self, model: ModelHandle) {
-        if self.model != Some(model) {
+        if self.shown.model != Some(model) {
             self.instruments.forget();
         }
-        self.model = Some(model);
+        self.shown.model = Some(model);
     }
 
     /// An instrument's result: shown if it was measured under the mode shown.
@@ -447,7 +479,7 @@ impl AppState {
         kind: InstrumentKind,
         result: Result<Box<Measurement>, String>,
     ) {
-        if mode == self.inference_mode {
+        if mode == self.shown.inference_mode {
             self.instruments.measured(kind, result.map(|m| *m));
         } else if self.instruments.running == Some(kind) {
             self.instruments.running = None;
@@ -466,7 +498,7 @@ impl AppState {
                 | Report::Run(RunNews::StorageProblem(_))
         );
         if ends_activity {
-            self.activity = None;
+            self.run.activity = None;
         }
         if matches!(
             report,
@@ -477,24 +509,24 @@ impl AppState {
                 | Report::Model(ModelNews::Inspecting)
                 | Report::Model(ModelNews::Loaded { .. })
         ) {
-            self.stopping = false;
+            self.run.stopping = false;
         }
     }
 
     /// Show `inspection` in the map and the player, keeping the layer, head and step in range
     /// (`from_start`: the player goes back to the first step).
     fn show(&mut self, inspection: Rc<Inspection>, from_start: bool) {
-        self.layer = self.layer.min(inspection.n_layers.saturating_sub(1));
-        self.head = self.head.min(inspection.n_heads.saturating_sub(1));
+        self.shown.layer = self.shown.layer.min(inspection.n_layers.saturating_sub(1));
+        self.shown.head = self.shown.head.min(inspection.n_heads.saturating_sub(1));
         let last = inspection
             .len()
             .saturating_sub(inspection.reference.prompt_len + 1);
-        self.cot_step = if from_start {
+        self.shown.cot_step = if from_start {
             0
         } else {
-            self.cot_step.min(last)
+            self.shown.cot_step.min(last)
         };
-        self.inspection = Some(inspection);
+        self.shown.inspection = Some(inspection);
     }
 
     /// Apply the worker's news.
@@ -525,26 +557,26 @@ impl AppState {
                 step,
                 steps_per_second,
             } => {
-                if s.status.is_busy() {
-                    s.status = Status::Training { step };
+                if s.run.status.is_busy() {
+                    s.run.status = Status::Training { step };
                 }
-                s.steps_per_second = Some(steps_per_second);
+                s.run.steps_per_second = Some(steps_per_second);
             }
             RunNews::Activity(activity) => {
-                if s.status.is_busy() {
-                    s.activity = Some(activity);
+                if s.run.status.is_busy() {
+                    s.run.activity = Some(activity);
                 }
             }
             RunNews::Checkpoint(m) => {
-                let mut history = (*s.history).clone();
+                let mut history = (*s.run.history).clone();
                 history.push(m);
-                s.history = Rc::new(history);
+                s.run.history = Rc::new(history);
             }
             RunNews::Snapshot(inspection) => s.show(inspection, false),
-            RunNews::Stopped { step } => s.status = Status::Stopped { step },
-            RunNews::Failed(message) => s.status = Status::Failed(message),
+            RunNews::Stopped { step } => s.run.status = Status::Stopped { step },
+            RunNews::Failed(message) => s.run.status = Status::Failed(message),
             RunNews::DeviceLost(message) => {
-                s.status = Status::Failed(format!(
+                s.run.status = Status::Failed(format!(
                     "The WebGPU device was lost: {message}. The next runs use the CPU."
                 ))
             }
@@ -557,46 +589,46 @@ impl AppState {
     fn model_news(&mut self, news: ModelNews) {
         let s = self;
         match news {
-            ModelNews::Inspecting => s.status = Status::Inspecting,
-            ModelNews::PromptRefused(why) => s.prompt_error = Some(why),
+            ModelNews::Inspecting => s.run.status = Status::Inspecting,
+            ModelNews::PromptRefused(why) => s.shown.prompt_error = Some(why),
             ModelNews::Inspected(inspection) => {
-                s.prompt_error = None;
+                s.shown.prompt_error = None;
                 s.show(inspection, true);
-                if !matches!(s.status, Status::Stopped { .. }) {
-                    s.status = Status::Done;
+                if !matches!(s.run.status, Status::Stopped { .. }) {
+                    s.run.status = Status::Done;
                 }
             }
             ModelNews::SetInferenceMode(mode) => {
-                if mode != s.inference_mode {
-                    s.greedy = None;
-                    s.misses = None;
-                    s.cell_errors = None;
-                    s.agreement = None;
+                if mode != s.shown.inference_mode {
+                    s.shown.greedy = None;
+                    s.shown.misses = None;
+                    s.shown.cell_errors = None;
+                    s.shown.agreement = None;
                     s.instruments.forget();
                 }
-                s.inference_mode = mode;
+                s.shown.inference_mode = mode;
             }
             ModelNews::Loaded {
                 meta,
                 info,
                 message,
             } => s.loaded(*meta, info, message),
-            ModelNews::Notice(notice) => s.model_notice = Some(notice),
+            ModelNews::Notice(notice) => s.shown.model_notice = Some(notice),
             ModelNews::Greedy {
                 mode,
                 report,
                 misses,
                 cells,
             } => {
-                if mode == s.inference_mode {
-                    s.greedy = Some(report);
-                    s.misses = Some(misses);
-                    s.cell_errors = Some(cells);
+                if mode == s.shown.inference_mode {
+                    s.shown.greedy = Some(report);
+                    s.shown.misses = Some(misses);
+                    s.shown.cell_errors = Some(cells);
                 }
             }
             ModelNews::Agreement { mode, result } => {
-                if mode == s.inference_mode {
-                    s.agreement = Some(Rc::new(result));
+                if mode == s.shown.inference_mode {
+                    s.shown.agreement = Some(Rc::new(result));
                 }
             }
             ModelNews::Kept(model) => s.kept(model),
@@ -623,59 +655,60 @@ impl AppState {
         let s = self;
         match action {
             Action::SetConfig(config) => {
-                if !s.status.is_busy() {
-                    s.config = config;
+                if !s.run.status.is_busy() {
+                    s.settings.config = config;
                 }
             }
             Action::SetBackend(choice) => {
-                if !s.status.is_busy() {
-                    s.backend_choice = choice;
+                if !s.run.status.is_busy() {
+                    s.settings.backend_choice = choice;
                 }
             }
-            Action::SelectLayer(layer) => s.layer = layer,
-            Action::SelectHead(head) => s.head = head,
+            Action::SelectLayer(layer) => s.shown.layer = layer,
+            Action::SelectHead(head) => s.shown.head = head,
             Action::CotStep(delta) => {
                 let last = s.steps_after_prompt().saturating_sub(1);
-                s.cot_step = (s.cot_step as i64 + i64::from(delta)).clamp(0, last as i64) as usize;
+                s.shown.cot_step =
+                    (s.shown.cot_step as i64 + i64::from(delta)).clamp(0, last as i64) as usize;
             }
             Action::CotGoto(step) => {
-                s.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
+                s.shown.cot_step = step.min(s.steps_after_prompt().saturating_sub(1));
             }
-            Action::DismissNotice => s.notice = None,
+            Action::DismissNotice => s.settings.notice = None,
             Action::ShowInstrument(kind) => s.instruments.tab = kind,
             Action::Measuring(kind) => s.instruments.start(kind),
             Action::ClearCurves => s.instruments.clear_curves(),
             Action::Starting => {
-                if !s.status.is_busy() {
-                    s.status = Status::Starting;
-                    s.stop_note = None;
+                if !s.run.status.is_busy() {
+                    s.run.status = Status::Starting;
+                    s.run.stop_note = None;
                 }
             }
             Action::PickData(picker) => {
-                if !s.status.is_busy() {
-                    s.data_picker = picker;
+                if !s.run.status.is_busy() {
+                    s.settings.data_picker = picker;
                 }
             }
             Action::Stopping => {
-                if s.status.is_busy() {
-                    s.stopping = true;
+                if s.run.status.is_busy() {
+                    s.run.stopping = true;
                 }
             }
             Action::StopForced { note, model_lost } => {
                 let (step, _) = s.progress();
-                if s.status.is_busy() {
-                    s.status = Status::Stopped { step };
+                if s.run.status.is_busy() {
+                    s.run.status = Status::Stopped { step };
                 }
-                s.stopping = false;
-                s.activity = None;
-                s.stop_note = Some(note);
+                s.run.stopping = false;
+                s.run.activity = None;
+                s.run.stop_note = Some(note);
                 s.runs.training = None;
                 if model_lost {
-                    s.model = None;
+                    s.shown.model = None;
                     s.instruments.forget();
                 }
             }
-            Action::ModelNotice(notice) => s.model_notice = Some(notice),
+            Action::ModelNotice(notice) => s.shown.model_notice = Some(notice),
             Action::News(report) => s.apply(report),
             Action::RunsListed(list) => {
                 s.runs.unreadable = Rc::new(
@@ -712,7 +745,7 @@ impl AppState {
             }
             // While a run trains, the map and the player show it: another run opens after.
             Action::SelectRun(id) => {
-                if !s.status.is_busy() {
+                if !s.run.status.is_busy() {
                     s.runs.selected = Some(id);
                 }
             }
@@ -783,8 +816,8 @@ mod tests {
     fn training() -> AppState {
         let mut s = fresh();
         s.reduce_in_place(Action::Starting);
-        assert_eq!(s.status, Status::Starting);
-        let config = Box::new(s.config.clone());
+        assert_eq!(s.run.status, Status::Starting);
+        let config = Box::new(s.settings.config.clone());
         news(
             &mut s,
             Report::Run(RunNews::Started {
@@ -809,10 +842,10 @@ mod tests {
             }),
         );
         s.reduce_in_place(Action::Stopping);
-        assert!(s.stopping);
+        assert!(s.run.stopping);
         assert_eq!(s.progress_label(), "Stopping…");
         news(&mut s, Report::Run(RunNews::Stopped { step: 40 }));
-        assert!(!s.stopping);
+        assert!(!s.run.stopping);
         // The step under way when Stop arrived, and its evaluation, still report.
         news(
             &mut s,
@@ -825,12 +858,12 @@ mod tests {
             &mut s,
             Report::Run(RunNews::Activity(Activity::Evaluating { step: 41 })),
         );
-        assert_eq!(s.status, Status::Stopped { step: 40 });
-        assert_eq!(s.activity, None);
+        assert_eq!(s.run.status, Status::Stopped { step: 40 });
+        assert_eq!(s.run.activity, None);
         assert_eq!(s.progress(), (40, 100));
         // A second Stop on a stopped run changes nothing.
         s.reduce_in_place(Action::Stopping);
-        assert!(!s.stopping);
+        assert!(!s.run.stopping);
     }
 
     #[test]
@@ -857,15 +890,18 @@ mod tests {
             note: "the worker did not answer".into(),
             model_lost: true,
         });
-        assert_eq!(s.status, Status::Stopped { step: 30 });
-        assert_eq!(s.model, None);
+        assert_eq!(s.run.status, Status::Stopped { step: 30 });
+        assert_eq!(s.shown.model, None);
         assert_eq!(s.runs.training, None);
-        assert!(!s.stopping);
-        assert_eq!(s.stop_note.as_deref(), Some("the worker did not answer"));
+        assert!(!s.run.stopping);
+        assert_eq!(
+            s.run.stop_note.as_deref(),
+            Some("the worker did not answer")
+        );
         // The next Train clears the note.
         s.reduce_in_place(Action::Starting);
         assert_eq!(
-            (s.status.clone(), s.stop_note.clone()),
+            (s.run.status.clone(), s.run.stop_note.clone()),
             (Status::Starting, None)
         );
     }
@@ -933,13 +969,13 @@ mod tests {
         let mut s = fresh();
         let (report, measured) = greedy(AttentionMode::Softmax, 0.5, vec![3, 9]);
         news(&mut s, measured.clone());
-        assert_eq!(s.greedy, Some(report));
+        assert_eq!(s.shown.greedy, Some(report));
         // The user switched to hard attention: what was measured under softmax goes …
         news(
             &mut s,
             Report::Model(ModelNews::SetInferenceMode(AttentionMode::Hard)),
         );
-        assert_eq!((s.greedy, s.misses.clone()), (None, None));
+        assert_eq!((s.shown.greedy, s.shown.misses.clone()), (None, None));
         // … and a softmax report that was already on its way is not shown as hard's.
         news(&mut s, measured);
         news(
@@ -949,7 +985,7 @@ mod tests {
                 result: Err("stale".into()),
             }),
         );
-        assert_eq!((s.greedy, s.agreement.clone()), (None, None));
+        assert_eq!((s.shown.greedy, s.shown.agreement.clone()), (None, None));
         news(
             &mut s,
             Report::Model(ModelNews::Agreement {
@@ -957,7 +993,7 @@ mod tests {
                 result: Err("no attention".into()),
             }),
         );
-        assert!(s.agreement.is_some());
+        assert!(s.shown.agreement.is_some());
     }
 
     #[test]
@@ -995,17 +1031,17 @@ mod tests {
         let (report, measured) = greedy(AttentionMode::Softmax, 1.0, Vec::new());
         news(&mut s, measured);
         news(&mut s, Report::Run(RunNews::Stopped { step: 100 }));
-        let shown = s.shown_config.clone();
+        let shown = s.shown.config.clone();
         news(
             &mut s,
             Report::Model(ModelNews::Notice(Err("not a checkpoint: bad magic".into()))),
         );
-        assert_eq!(s.model, Some(handle(7)));
-        assert_eq!(s.greedy, Some(report));
-        assert_eq!(s.shown_config, shown);
-        assert_eq!(s.status, Status::Stopped { step: 100 });
+        assert_eq!(s.shown.model, Some(handle(7)));
+        assert_eq!(s.shown.greedy, Some(report));
+        assert_eq!(s.shown.config, shown);
+        assert_eq!(s.run.status, Status::Stopped { step: 100 });
         assert_eq!(
-            s.model_notice,
+            s.shown.model_notice,
             Some(Err("not a checkpoint: bad magic".to_string()))
         );
     }
@@ -1013,17 +1049,20 @@ mod tests {
     #[test]
     fn the_settings_wait_while_a_run_is_busy() {
         let mut s = training();
-        let before = s.config.clone();
+        let before = s.settings.config.clone();
         let mut other = before.clone();
         other.steps += 1;
         s.reduce_in_place(Action::SetConfig(other.clone()));
         s.reduce_in_place(Action::SetBackend(BackendChoice::Cpu));
         s.reduce_in_place(Action::PickData(Some(TaskKind::Parity)));
-        assert_eq!((s.config.clone(), s.data_picker), (before, None));
+        assert_eq!(
+            (s.settings.config.clone(), s.settings.data_picker),
+            (before, None)
+        );
         news(&mut s, Report::Run(RunNews::Failed("out of memory".into())));
-        assert!(!s.status.is_busy());
+        assert!(!s.run.status.is_busy());
         s.reduce_in_place(Action::SetConfig(other.clone()));
-        assert_eq!(s.config, other);
+        assert_eq!(s.settings.config, other);
         // The panels now say that they show the failed run's model, not these settings.
         assert!(
             s.stale_note()
@@ -1075,9 +1114,9 @@ mod tests {
         let mut s = fresh();
         s.reduce_in_place(Action::CotStep(5));
         s.reduce_in_place(Action::CotGoto(9));
-        assert_eq!(s.cot_step, 0);
+        assert_eq!(s.shown.cot_step, 0);
         s.reduce_in_place(Action::CotStep(-3));
-        assert_eq!(s.cot_step, 0);
+        assert_eq!(s.shown.cot_step, 0);
         assert_eq!(s.focus_position(), None);
     }
 

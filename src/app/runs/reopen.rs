@@ -30,8 +30,8 @@ pub fn use_reopen_after_reload(state: &UseReducerHandle<AppState>, client: &Work
         }
     });
     let dispatch = state.dispatcher();
-    let idle = !state.status.is_busy() && state.model.is_none();
-    let choice = state.backend_choice;
+    let idle = !state.run.status.is_busy() && state.shown.model.is_none();
+    let choice = state.settings.backend_choice;
     let client = client.clone();
     use_effect_with(state.runs.list.clone(), move |list| {
         // The first non-empty listing decides (the list starts empty until the store answers).
