@@ -1,16 +1,21 @@
-//! Accuracy per (size, width) column of your grid's runs in this tab, one colour per series.
+//! Accuracy per (size, width) column of your grid's runs in this tab, one colour per series;
+//! once the grid is done, each point's 95 % interval (bootstrap over its test examples) as a
+//! whisker and the constant predictor's floor at each size, dashed.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use super::chart::{Chart, FIXED_LABELS, Frame, Tick, polyline_points, series_colour};
+use crate::claims::custom::Survey;
 use crate::claims::run::GridRecord;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// Your grid's finished runs so far.
     pub records: Rc<Vec<GridRecord>>,
+    /// What the finished grid shows (intervals, floors); none while it runs.
+    pub survey: Option<Rc<Survey>>,
 }
 
 const FRAME: Frame = Frame {
@@ -60,6 +65,35 @@ pub fn sweep_chart(props: &Props) -> Html {
             .map(|(i, (_, w))| Tick::new(x_at(i), format!("d={w}")))
             .collect(),
     ];
+    // The survey's whiskers (a cell's interval) and the constant predictor per column.
+    let whiskers = props.survey.iter().flat_map(|survey| {
+        survey.cells.iter().filter_map(|cell| {
+            let i = cols.iter().position(|c| *c == (cell.size, cell.width))?;
+            let k = names.iter().position(|n| *n == cell.series)?;
+            // Series side by side around the column, so that their whiskers do not overlap.
+            let x = FRAME.x(x_at(i)) + 5.0 * (k as f64 - (names.len() as f64 - 1.0) / 2.0);
+            let (lo, hi) = (FRAME.y(cell.accuracy.low), FRAME.y(cell.accuracy.high));
+            Some(html! {
+                <line class="whisker" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={format!("{lo:.1}")}
+                    y2={format!("{hi:.1}")} stroke={series_colour(k)} stroke-width="1.5">
+                    <title>{format!("{} N = {} width {}: {:.1} % [{:.1}, {:.1}]", cell.series, cell.size, cell.width,
+                        100.0 * cell.accuracy.estimate, 100.0 * cell.accuracy.low, 100.0 * cell.accuracy.high)}</title>
+                </line>
+            })
+        })
+    });
+    let floor: Vec<(f64, f64)> = props
+        .survey
+        .iter()
+        .flat_map(|survey| {
+            cols.iter().enumerate().filter_map(move |(i, (size, _))| {
+                let (_, share) = survey.constant_floor.iter().find(|(n, _)| n == size)?;
+                share
+                    .is_finite()
+                    .then(|| (FRAME.x(x_at(i)), FRAME.y(*share)))
+            })
+        })
+        .collect();
     let series = names.iter().enumerate().map(|(k, name)| {
         let colour = series_colour(k);
         let live = points(&props.records, name);
@@ -78,6 +112,15 @@ pub fn sweep_chart(props: &Props) -> Html {
     });
     html! {
         <Chart frame={FRAME} class="sweep-chart" min_scale={FIXED_LABELS} grid={true} axes={true} {left} {bottom}>
+            if !floor.is_empty() {
+                <polyline class="floor" points={polyline_points(floor.iter().copied())} stroke="#667085"
+                    stroke-dasharray="4 3" fill="none">
+                    <title>{"a constant predictor (the most common answer of the test examples)"}</title>
+                </polyline>
+                <text x={(FRAME.right_edge() + 6.0).to_string()} y={(FRAME.top + 10.0 + 11.0 * names.len() as f64).to_string()}
+                    fill="#667085" class="series-label">{"dashed: constant"}</text>
+            }
+            { for whiskers }
             { for series }
         </Chart>
     }

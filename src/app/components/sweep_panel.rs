@@ -79,6 +79,13 @@ pub fn sweep_panel(props: &Props) -> Html {
             plan.as_ref().map_or(0, |p| p.runs.len()),
         ),
     };
+    let survey = match &props.grids.custom {
+        Some(GridStatus::Done {
+            result: GridResult::Survey(survey),
+            ..
+        }) => Some(survey.clone()),
+        _ => None,
+    };
     html! {
         <div class="sweep-panel" id="sweep-panel">
             <CustomGridFields form={(*form).clone()} disabled={running} on_change={on_form} />
@@ -98,7 +105,7 @@ pub fn sweep_panel(props: &Props) -> Html {
             </div>
             <ProgressBar id="sweep-progress" label_id="sweep-status" unit="runs" {done} {total}
                 label={status_line(&props.grids, plan.as_ref())} />
-            <SweepChart records={props.grids.records.clone()} />
+            <SweepChart records={props.grids.records.clone()} survey={survey} />
         </div>
     }
 }

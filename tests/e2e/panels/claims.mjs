@@ -120,6 +120,8 @@ async function panel(h) {
   const finished = await page.waitForFunction(() => /In this browser/.test(document.querySelector("#sweep-status")?.textContent ?? ""), null, { timeout: 300_000 }).then(() => true, () => false);
   check(finished, `a custom grid runs to the end in the tab (${((Date.now() - sweepStart) / 1000).toFixed(1)} s): ${await page.textContent("#sweep-status")}`);
   check((await page.$$("#sweep-panel circle.live")).length >= 8, "the custom grid's results are plotted");
+  const whiskers = (await page.$$("#sweep-panel line.whisker")).length;
+  check(whiskers >= 8 && (await page.$$("#sweep-panel polyline.floor")).length === 1, `the finished grid draws each point's interval (${whiskers} whiskers) and the constant predictor's floor`);
   const survey = await page.textContent("#sweep-status");
   check(/smallest width reaching 95 % held-out accuracy — standard N = 8: .*; lstm N = 8: .*N = 16: /.test(survey) && /constant predictor scores \d+ % at N = 8/.test(survey), "the grid's end names w*(N) per series and the constant predictor");
   await page.locator("#sweep-panel").screenshot({ path: "target/e2e-sweep.png" });
