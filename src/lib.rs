@@ -1,6 +1,7 @@
 //! Expressivity Lab: train and dissect small sequence models to see what transformers can and
-//! cannot do. Layers (dependencies point down only): `app` → `claims` → `train` → `models`,
-//! `tasks`.
+//! cannot do. Layers (dependencies point down only): `app` → `instruments` → `claims` → `train`
+//! → `models`, `tasks`; `runs` (the runs table's records) beside `claims`, above `train`;
+//! `files` (users' files in and out) imports nothing of the crate.
 
 pub mod app;
 pub mod claims;
