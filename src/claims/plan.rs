@@ -93,7 +93,7 @@ impl Shard {
         Ok(Self { index, count })
     }
 
-    /// This shard's runs of `plan` (a claim's plan, or a sweep's runs).
+    /// This shard's runs of `plan` (a claim's plan).
     pub fn select<T>(self, plan: Vec<T>) -> Vec<T> {
         plan.into_iter()
             .enumerate()

@@ -1,6 +1,6 @@
 //! The learning rate each claim trains each series with: the best of the recorded search
 //! (`lab claims tune NAME --out assets/results/claims/NAME.lr.json`, see [`super::tune`]) where
-//! one is committed, else the sweeps' 3e-3. A search picks one rate per series, or one per
+//! one is committed, else the grids' default 3e-3. A search picks one rate per series, or one per
 //! series and width where the claim's design asks for it. A test checks these tables against
 //! the committed searches, so a rate cannot be set by hand without its search.
 

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::claim::{Claim, Series};
 use super::run::{ClaimError, GridRecord, PlannedRun, Provenance, Shard, execute};
 
-/// The rates tried, a factor of ~3 apart around the sweeps' 3e-3.
+/// The rates tried, a factor of ~3 apart around the grids' default 3e-3.
 pub const LEARNING_RATES: [f64; 3] = [1e-3, 3e-3, 1e-2];
 
 /// The seed of the search: not one of the grid's seeds, so the grid's runs are not the ones

@@ -35,7 +35,7 @@ pub const EPSILON: f32 = 1e-5;
 /// Decoupled weight decay: each step multiplies the weights by `1 - lr · WEIGHT_DECAY`.
 pub const WEIGHT_DECAY: f32 = 0.01;
 /// Each parameter's gradient is scaled down to this L2 norm when it is longer: keeps the small,
-/// high-learning-rate runs of the sweeps stable.
+/// high-learning-rate runs of the grids stable.
 pub const MAX_GRAD_NORM: f32 = 1.0;
 
 /// Record names, as burn's `#[derive(RecordState)]` on `AdamWState { momentum:

@@ -1,6 +1,6 @@
 //! The one training driver: a session owns a run (its [`Trainer`], the step engine), is
 //! stepped by its caller in short slices ([`Session::advance`]), takes typed [`Command`]s and
-//! reports typed [`Event`]s. The page (in a Web Worker), `lab train`, the sweeps and the
+//! reports typed [`Event`]s. The page (in a Web Worker), `lab train` and the
 //! claims' grids all train through it, so chunking, evaluation points, divergence and resuming
 //! behave the same everywhere.
 //!
@@ -405,7 +405,7 @@ impl Session {
         }
     }
 
-    /// Run to the end (native callers, sweeps and claims): `on_step` is called after every
+    /// Run to the end (native callers and grids): `on_step` is called after every
     /// step with the steps done and returns `false` to cancel ([`TrainError::Cancelled`]);
     /// every ~25 ms the loop yields to the event loop (in a page). A divergence or failure is
     /// the error that ended the run (the last good weights are kept).

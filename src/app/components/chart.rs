@@ -1,5 +1,5 @@
 //! The page's one chart: an SVG frame with its scales, axes, grid and tick labels; the loss
-//! chart, the cost meter and the sweep plot draw their curves into it as children.
+//! chart, the cost meter and your grid's plot draw their curves into it as children.
 //!
 //! Hand-written SVG rather than `plotters`: a few polylines and ticks keep plotters' weight out
 //! of the wasm bundle.

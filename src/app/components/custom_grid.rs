@@ -1,4 +1,4 @@
-//! The sweep panel's custom grid: one task, lists of sizes and widths, the architectures, the
+//! Your grid's form: one task, lists of sizes and widths, the architectures, the
 //! layers and the steps per run, as typed (parsed on every render, refused with a message).
 
 use yew::prelude::*;
