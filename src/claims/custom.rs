@@ -97,7 +97,11 @@ impl CustomGrid {
             return Err(CustomGridError::TooManyRuns(count));
         }
         let mut runs = Vec::with_capacity(count);
-        let mut metric = Metric::Accuracy;
+        let metric = if self.task.info().chain_of_thought {
+            Metric::GreedyCot
+        } else {
+            Metric::Accuracy
+        };
         for &size in &self.sizes {
             for &width in &self.widths {
                 for &arch in &self.architectures {
@@ -115,11 +119,6 @@ impl CustomGrid {
                     };
                     let config = self.config(&run);
                     config.validate().map_err(invalid)?;
-                    let task = config.task().map_err(|e| invalid(e.into()))?;
-                    let mut rng = crate::tasks::TaskRng::new(SEED, 0);
-                    if task.generate(&mut rng).cot_len > 0 {
-                        metric = Metric::GreedyCot;
-                    }
                     runs.push(run);
                 }
             }
