@@ -7,6 +7,7 @@ pub mod cache;
 pub mod check;
 pub mod config;
 pub mod cost;
+pub mod fast_exp;
 pub mod layer;
 pub mod mixer;
 pub mod mlp;

@@ -259,7 +259,7 @@ fn provenance(backend: &str) -> Provenance {
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
         .join(" ");
-    let commit = commit_of(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let commit = BUILD_COMMIT.to_string();
     let host = files::read_text(Path::new("/etc/hostname"), 4096)
         .ok()
         .map(|h| h.trim().to_string())
@@ -269,8 +269,8 @@ fn provenance(backend: &str) -> Provenance {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     if commit.ends_with("-dirty") {
         eprintln!(
-            "warning: the source tree has uncommitted changes: these runs' records will say \
-             {commit}, a state no checkout can return to (commit first, then run)"
+            "warning: this lab was built from uncommitted changes: these runs' records will say \
+             {commit}, a state no checkout can return to (commit, rebuild, then run)"
         );
     }
     Provenance {
@@ -284,32 +284,10 @@ fn provenance(backend: &str) -> Provenance {
     }
 }
 
-/// The commit checked out in the source tree at `dir`, with `-dirty` when tracked files differ
-/// from it; "unknown" when `dir` is not a git checkout or git is missing. `provenance` passes
-/// the tree `lab` was built from, not the working directory: a run started elsewhere (or inside
-/// another repository) must not record an unrelated commit or none. Read at run time, so a
-/// binary older than the checkout's HEAD records HEAD: rebuild before a grid (a build-time stamp
-/// would recompile the library on every commit).
-fn commit_of(dir: &Path) -> String {
-    let git = |args: &[&str]| {
-        std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    match git(&["rev-parse", "HEAD"]) {
-        Some(head) if !head.is_empty() => {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|s| !s.is_empty());
-            if dirty { format!("{head}-dirty") } else { head }
-        }
-        _ => "unknown".into(),
-    }
-}
+/// The commit this binary was built from (`build.rs`): its HEAD, `…-dirty` when its sources
+/// differed from it, "unknown" outside a git checkout. Stamped at build time, so a binary
+/// copied aside and run after later commits still names the code it runs.
+const BUILD_COMMIT: &str = env!("LAB_BUILD_COMMIT");
 
 fn run_claim(
     name: &str,
@@ -916,19 +894,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_commit_comes_from_the_source_tree_not_the_working_directory() {
-        let outside = std::env::temp_dir().join(format!("lab-no-git-{}", std::process::id()));
-        std::fs::create_dir_all(&outside).unwrap();
-        let in_no_checkout = commit_of(&outside);
-        std::fs::remove_dir_all(&outside).unwrap();
-        // The temporary directory lies outside any checkout on our machines and in CI.
-        assert_eq!(in_no_checkout, "unknown");
-        let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-        if source.join(".git").exists() {
-            let commit = commit_of(source);
-            let hash = commit.strip_suffix("-dirty").unwrap_or(&commit);
-            assert_eq!(hash.len(), 40, "{commit}");
-            assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()), "{commit}");
+    fn the_build_is_stamped_with_a_commit() {
+        let hash = BUILD_COMMIT.strip_suffix("-dirty").unwrap_or(BUILD_COMMIT);
+        if Path::new(env!("CARGO_MANIFEST_DIR")).join(".git").exists() {
+            assert_eq!(hash.len(), 40, "{BUILD_COMMIT}");
+            assert!(
+                hash.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{BUILD_COMMIT}"
+            );
+        } else {
+            assert_eq!(BUILD_COMMIT, "unknown");
         }
     }
 }

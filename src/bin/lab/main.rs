@@ -36,6 +36,12 @@ mod task_cmd;
 #[cfg(not(target_arch = "wasm32"))]
 mod train_cmd;
 
+/// mimalloc keeps freed buffers for the next step's tensors, where glibc returned them to the
+/// kernel (see `Cargo.toml`).
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     use clap::{Parser, Subcommand};

@@ -1,5 +1,6 @@
 //! Attention variants. Each returns its output and the weights it actually used.
 
+mod fused_softmax;
 pub mod linear;
 pub mod mask;
 pub mod mode;

@@ -4,13 +4,11 @@
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
 
+use super::fused_softmax::{BLOCKED_SCORE, masked_softmax};
 use crate::models::AttentionMode;
 
 /// Scores closer than this to the row maximum count as maximal (saturated and hard modes).
 pub const TIE_TOLERANCE: f64 = 1e-5;
-
-/// A score that no allowed key can lose to.
-const BLOCKED_SCORE: f64 = -1.0e9;
 
 /// `scores: [B, H, Q, K]` (already divided by √d_h), `blocked`: broadcastable to it, `true`
 /// where a key may not be read. Returns weights `[B, H, Q, K]` whose rows sum to one.
@@ -20,9 +18,15 @@ pub fn weights(
     mode: AttentionMode,
     scale: f32,
 ) -> Tensor<4> {
+    // On the CPU backend softmax's usual causal or sparse mask runs as one fused operation.
+    if let (AttentionMode::Softmax, Some(mask)) = (mode, &blocked)
+        && let Some(w) = masked_softmax(&scores, mask, scale)
+    {
+        return w;
+    }
     let dims = scores.dims();
     let scores = match blocked {
-        Some(mask) => scores.mask_fill(mask.expand(dims), BLOCKED_SCORE),
+        Some(mask) => scores.mask_fill(mask.expand(dims), f64::from(BLOCKED_SCORE)),
         None => scores,
     };
     match mode {

@@ -22,6 +22,8 @@ use burn::backend::{Autodiff, Flex, TensorMetadata};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
+use crate::models::fast_exp::exp;
+
 /// What the scan computed, kept for the backward pass: `[B, T, 4d]` activated gates
 /// `σ(i), σ(f), tanh(g), σ(o)`, and `[B, T, d]` cell states, their tanh and hidden states.
 #[derive(Debug, Clone)]
@@ -36,13 +38,13 @@ struct Scan {
 }
 
 fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + exp(-x))
 }
 
 /// `tanh` through one `exp` (libm's `tanhf` goes through `expm1f` and cost a third of the
 /// scan): `sign(x) (1 − e^{−2|x|}) / (1 + e^{−2|x|})`, within 1e-6 of `tanh` (a test checks).
 fn tanh(x: f32) -> f32 {
-    let e = (-2.0 * x.abs()).exp();
+    let e = exp(-2.0 * x.abs());
     ((1.0 - e) / (1.0 + e)).copysign(x)
 }
 
@@ -97,6 +99,7 @@ fn forward(mut gates: Vec<f32>, w: &[f32], batch: usize, steps: usize, width: us
     let mut cells = vec![0.0f32; batch * steps * d];
     let mut tanh_cells = vec![0.0f32; batch * steps * d];
     let mut hidden = vec![0.0f32; batch * steps * d];
+    let zeros = vec![0.0f32; d];
     for t in 0..steps {
         if t > 0 {
             // gates[:, t] += hidden[:, t - 1] · W, rows strided by a whole sequence.
@@ -118,22 +121,16 @@ fn forward(mut gates: Vec<f32>, w: &[f32], batch: usize, steps: usize, width: us
         for b in 0..batch {
             let row = (b * steps + t) * g4;
             let at = (b * steps + t) * d;
-            for j in 0..d {
-                let i = sigmoid(gates[row + j]);
-                let f = sigmoid(gates[row + d + j]);
-                let g = tanh(gates[row + 2 * d + j]);
-                let o = sigmoid(gates[row + 3 * d + j]);
-                gates[row + j] = i;
-                gates[row + d + j] = f;
-                gates[row + 2 * d + j] = g;
-                gates[row + 3 * d + j] = o;
-                let before = if t > 0 { cells[at - d + j] } else { 0.0 };
-                let c = f * before + i * g;
-                let tc = tanh(c);
-                cells[at + j] = c;
-                tanh_cells[at + j] = tc;
-                hidden[at + j] = o * tc;
-            }
+            let (gi, rest) = gates[row..row + g4].split_at_mut(d);
+            let (gf, rest) = rest.split_at_mut(d);
+            let (gg, go) = rest.split_at_mut(d);
+            // The cell state before this step (zero at t = 0) and this step's, disjoint.
+            let (done, now) = cells.split_at_mut(at);
+            let before = if t > 0 { &done[at - d..] } else { &zeros[..] };
+            let now = &mut now[..d];
+            let tc_row = &mut tanh_cells[at..at + d];
+            let h_row = &mut hidden[at..at + d];
+            cell_forward([gi, gf, gg, go], before, now, tc_row, h_row);
         }
     }
     Scan {
@@ -144,6 +141,68 @@ fn forward(mut gates: Vec<f32>, w: &[f32], batch: usize, steps: usize, width: us
         cells,
         tanh_cells,
         hidden,
+    }
+}
+
+/// One time step of one sequence: the gates' pre-activations become `σ(i), σ(f), tanh(g), σ(o)`
+/// in place, and the cell state, its tanh and the hidden state are written. A function of its
+/// own with every row a separate slice, so that the compiler knows they do not overlap and
+/// vectorizes the loop.
+#[inline(never)]
+fn cell_forward(
+    [gi, gf, gg, go]: [&mut [f32]; 4],
+    before: &[f32],
+    cell: &mut [f32],
+    tanh_cell: &mut [f32],
+    hidden: &mut [f32],
+) {
+    let d = gi.len();
+    let (gf, gg, go, before) = (&mut gf[..d], &mut gg[..d], &mut go[..d], &before[..d]);
+    let (cell, tanh_cell, hidden) = (&mut cell[..d], &mut tanh_cell[..d], &mut hidden[..d]);
+    for j in 0..d {
+        let i = sigmoid(gi[j]);
+        let f = sigmoid(gf[j]);
+        let g = tanh(gg[j]);
+        let o = sigmoid(go[j]);
+        gi[j] = i;
+        gf[j] = f;
+        gg[j] = g;
+        go[j] = o;
+        let c = f * before[j] + i * g;
+        let tc = tanh(c);
+        cell[j] = c;
+        tanh_cell[j] = tc;
+        hidden[j] = o * tc;
+    }
+}
+
+/// One time step of one sequence backwards: from the hidden state's gradient (the loss's at
+/// this step and the next step's through `W`) and the next cell state's, the gates'
+/// pre-activation gradients; `dc_next` becomes this step's cell gradient through `f`.
+#[inline(never)]
+fn cell_backward(
+    [gi, gf, gg, go]: [&[f32]; 4],
+    before: &[f32],
+    tanh_cell: &[f32],
+    [d_hidden, dh_next]: [&[f32]; 2],
+    dc_next: &mut [f32],
+    [di, df, dg, d_o]: [&mut [f32]; 4],
+) {
+    let d = gi.len();
+    let (gf, gg, go, before, tanh_cell) =
+        (&gf[..d], &gg[..d], &go[..d], &before[..d], &tanh_cell[..d]);
+    let (d_hidden, dh_next, dc_next) = (&d_hidden[..d], &dh_next[..d], &mut dc_next[..d]);
+    let (di, df, dg, d_o) = (&mut di[..d], &mut df[..d], &mut dg[..d], &mut d_o[..d]);
+    for j in 0..d {
+        let (i, f, g, o) = (gi[j], gf[j], gg[j], go[j]);
+        let tc = tanh_cell[j];
+        let dh = d_hidden[j] + dh_next[j];
+        let dc = dc_next[j] + dh * o * (1.0 - tc * tc);
+        dc_next[j] = dc * f;
+        di[j] = dc * g * i * (1.0 - i);
+        df[j] = dc * before[j] * f * (1.0 - f);
+        dg[j] = dc * i * (1.0 - g * g);
+        d_o[j] = dh * tc * o * (1.0 - o);
     }
 }
 
@@ -170,23 +229,38 @@ fn backward(scan: &Scan, w: &[f32], d_hidden: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let mut d_gates = vec![0.0f32; batch * steps * g4];
     let mut dh_next = vec![0.0f32; batch * d];
     let mut dc_next = vec![0.0f32; batch * d];
+    let zeros = vec![0.0f32; d];
     for t in (0..steps).rev() {
         for b in 0..batch {
             let row = (b * steps + t) * g4;
             let at = (b * steps + t) * d;
-            for j in 0..d {
-                let (i, f) = (scan.gates[row + j], scan.gates[row + d + j]);
-                let (g, o) = (scan.gates[row + 2 * d + j], scan.gates[row + 3 * d + j]);
-                let tc = scan.tanh_cells[at + j];
-                let dh = d_hidden[at + j] + dh_next[b * d + j];
-                let dc = dc_next[b * d + j] + dh * o * (1.0 - tc * tc);
-                let before = if t > 0 { scan.cells[at - d + j] } else { 0.0 };
-                dc_next[b * d + j] = dc * f;
-                d_gates[row + j] = dc * g * i * (1.0 - i);
-                d_gates[row + d + j] = dc * before * f * (1.0 - f);
-                d_gates[row + 2 * d + j] = dc * i * (1.0 - g * g);
-                d_gates[row + 3 * d + j] = dh * tc * o * (1.0 - o);
-            }
+            let gates = &scan.gates[row..row + g4];
+            let (gi, gf, gg, go) = (
+                &gates[..d],
+                &gates[d..2 * d],
+                &gates[2 * d..3 * d],
+                &gates[3 * d..],
+            );
+            let before = if t > 0 {
+                &scan.cells[at - d..at]
+            } else {
+                &zeros[..]
+            };
+            let tc_row = &scan.tanh_cells[at..at + d];
+            let dh_row = &d_hidden[at..at + d];
+            let dh_next = &dh_next[b * d..(b + 1) * d];
+            let dc_next = &mut dc_next[b * d..(b + 1) * d];
+            let (di, rest) = d_gates[row..row + g4].split_at_mut(d);
+            let (df, rest) = rest.split_at_mut(d);
+            let (dg, d_o) = rest.split_at_mut(d);
+            cell_backward(
+                [gi, gf, gg, go],
+                before,
+                tc_row,
+                [dh_row, dh_next],
+                dc_next,
+                [di, df, dg, d_o],
+            );
         }
         if t > 0 {
             // dh_next = d_gates[:, t] · Wᵀ (W is d × 4d: Wᵀ's row r is W's column r).
