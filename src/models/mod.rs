@@ -15,6 +15,7 @@ pub mod model;
 pub mod positional;
 pub mod recurrent;
 pub mod sequence_model;
+mod widest_vectors;
 
 pub use architecture::{Architecture, AttentionMode, PositionalEncoding};
 pub use cache::DecodeCache;

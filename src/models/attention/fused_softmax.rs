@@ -22,14 +22,15 @@ use burn::tensor::TensorData;
 use std::sync::Arc;
 
 use crate::models::fast_exp::exp;
+use crate::models::widest_vectors::widest_vectors;
 
 /// A score that no allowed key can lose to: what a blocked key's score becomes before scaling
 /// (here and in the tensor form of [`super::mode`]).
 pub(super) const BLOCKED_SCORE: f32 = -1.0e9;
 
 /// One row: `dst = softmax((blocked ? −10⁹ : src) · scale)`.
-#[inline(never)]
-fn row_forward(src: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) {
+#[inline(always)]
+fn row_forward_body(src: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) {
     let k = src.len();
     let (blocked, dst) = (&blocked[..k], &mut dst[..k]);
     for j in 0..k {
@@ -46,8 +47,8 @@ fn row_forward(src: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) {
 }
 
 /// One row backwards: `dst_j = scale · p_j (g_j − Σ_k g_k p_k)`, zero where blocked.
-#[inline(never)]
-fn row_backward(p: &[f32], g: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) {
+#[inline(always)]
+fn row_backward_body(p: &[f32], g: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) {
     let k = p.len();
     let (g, blocked, dst) = (&g[..k], &blocked[..k], &mut dst[..k]);
     let dot: f32 = p.iter().zip(g).map(|(p, g)| p * g).sum();
@@ -56,6 +57,15 @@ fn row_backward(p: &[f32], g: &[f32], blocked: &[bool], scale: f32, dst: &mut [f
         dst[j] = if blocked[j] { 0.0 } else { d };
     }
 }
+
+widest_vectors!(
+    fn row_forward(src: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) => row_forward_body
+);
+
+widest_vectors!(
+    fn row_backward(p: &[f32], g: &[f32], blocked: &[bool], scale: f32, dst: &mut [f32]) =>
+        row_backward_body
+);
 
 /// Every row of `scores` (`[…, Q, K]` flattened), the mask `[Q, K]` repeated over the leading
 /// dimensions.
@@ -246,6 +256,22 @@ mod tests {
                 "row {r}: {row:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_widest_vectors_give_the_baselines_bits() {
+        let k = 67;
+        let src: Vec<f32> = (0..k).map(|j| ((j * 37) % 23) as f32 * 0.7 - 8.0).collect();
+        let blocked: Vec<bool> = (0..k).map(|j| j % 5 == 3).collect();
+        let (mut wide, mut base) = (vec![0.0; k], vec![0.0; k]);
+        row_forward(&src, &blocked, 0.3, &mut wide);
+        row_forward_body(&src, &blocked, 0.3, &mut base);
+        assert_eq!(wide, base);
+        let g: Vec<f32> = (0..k).map(|j| (j % 7) as f32 - 3.0).collect();
+        let (mut wide_d, mut base_d) = (vec![0.0; k], vec![0.0; k]);
+        row_backward(&wide, &g, &blocked, 0.3, &mut wide_d);
+        row_backward_body(&base, &g, &blocked, 0.3, &mut base_d);
+        assert_eq!(wide_d, base_d);
     }
 
     #[test]

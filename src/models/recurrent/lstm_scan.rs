@@ -23,6 +23,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::models::fast_exp::exp;
+use crate::models::widest_vectors::widest_vectors;
 
 /// What the scan computed, kept for the backward pass: `[B, T, 4d]` activated gates
 /// `σ(i), σ(f), tanh(g), σ(o)`, and `[B, T, d]` cell states, their tanh and hidden states.
@@ -147,15 +148,16 @@ fn forward(mut gates: Vec<f32>, w: &[f32], batch: usize, steps: usize, width: us
 /// One time step of one sequence: the gates' pre-activations become `σ(i), σ(f), tanh(g), σ(o)`
 /// in place, and the cell state, its tanh and the hidden state are written. A function of its
 /// own with every row a separate slice, so that the compiler knows they do not overlap and
-/// vectorizes the loop.
-#[inline(never)]
-fn cell_forward(
-    [gi, gf, gg, go]: [&mut [f32]; 4],
+/// vectorizes the loop (at the CPU's widest vectors: [`widest_vectors`]).
+#[inline(always)]
+fn cell_forward_body(
+    gates: [&mut [f32]; 4],
     before: &[f32],
     cell: &mut [f32],
     tanh_cell: &mut [f32],
     hidden: &mut [f32],
 ) {
+    let [gi, gf, gg, go] = gates;
     let d = gi.len();
     let (gf, gg, go, before) = (&mut gf[..d], &mut gg[..d], &mut go[..d], &before[..d]);
     let (cell, tanh_cell, hidden) = (&mut cell[..d], &mut tanh_cell[..d], &mut hidden[..d]);
@@ -179,15 +181,17 @@ fn cell_forward(
 /// One time step of one sequence backwards: from the hidden state's gradient (the loss's at
 /// this step and the next step's through `W`) and the next cell state's, the gates'
 /// pre-activation gradients; `dc_next` becomes this step's cell gradient through `f`.
-#[inline(never)]
-fn cell_backward(
-    [gi, gf, gg, go]: [&[f32]; 4],
+#[inline(always)]
+fn cell_backward_body(
+    gates: [&[f32]; 4],
     before: &[f32],
     tanh_cell: &[f32],
-    [d_hidden, dh_next]: [&[f32]; 2],
+    d_hiddens: [&[f32]; 2],
     dc_next: &mut [f32],
-    [di, df, dg, d_o]: [&mut [f32]; 4],
+    d_gates: [&mut [f32]; 4],
 ) {
+    let ([gi, gf, gg, go], [d_hidden, dh_next]) = (gates, d_hiddens);
+    let [di, df, dg, d_o] = d_gates;
     let d = gi.len();
     let (gf, gg, go, before, tanh_cell) =
         (&gf[..d], &gg[..d], &go[..d], &before[..d], &tanh_cell[..d]);
@@ -205,6 +209,27 @@ fn cell_backward(
         d_o[j] = dh * tc * o * (1.0 - o);
     }
 }
+
+widest_vectors!(
+    fn cell_forward(
+        gates: [&mut [f32]; 4],
+        before: &[f32],
+        cell: &mut [f32],
+        tanh_cell: &mut [f32],
+        hidden: &mut [f32],
+    ) => cell_forward_body
+);
+
+widest_vectors!(
+    fn cell_backward(
+        gates: [&[f32]; 4],
+        before: &[f32],
+        tanh_cell: &[f32],
+        d_hiddens: [&[f32]; 2],
+        dc_next: &mut [f32],
+        d_gates: [&mut [f32]; 4],
+    ) => cell_backward_body
+);
 
 impl Scan {
     /// The L2 norm of every cell state, `[B, T]` row-major (what the trace shows).
