@@ -607,6 +607,13 @@ fn a_committed_run_reproduces_with_the_command_it_carries() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("reproduces"), "{stdout}");
+    // The record's commit is older than the build's: both are named.
+    let recorded = record["commit"].as_str().expect("a commit");
+    assert!(
+        stdout.contains(&format!("the record ran at commit {}", &recorded[..12]))
+            && stdout.contains("this lab was built from"),
+        "{stdout}"
+    );
     // The same record with every answer flipped: far outside the tolerance.
     let mut forged = record.clone();
     let flipped: String = record["correct"]

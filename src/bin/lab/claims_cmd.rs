@@ -736,6 +736,18 @@ fn reproduce_cell(
     };
     let result = reproduce::compare(&recorded, &now);
     outln!("{result}");
+    if recorded.provenance.commit != BUILD_COMMIT {
+        let short = |c: &str| c.chars().take(12).collect::<String>();
+        let dirty = |c: &str| if c.ends_with("-dirty") { "-dirty" } else { "" };
+        outln!(
+            "(the record ran at commit {}{} on {}; this lab was built from {}{})",
+            short(&recorded.provenance.commit),
+            dirty(&recorded.provenance.commit),
+            recorded.provenance.machine,
+            short(BUILD_COMMIT),
+            dirty(BUILD_COMMIT)
+        );
+    }
     if result.reproduces {
         Ok(())
     } else {
