@@ -264,7 +264,15 @@ fn dyck() -> Claim {
                   101, 512 held-out prompts): width 128 at N = 8 51.0 % (training loss 4e-4: \
                   memorised), width 256 at N = 16 63.3 %. A design that can decide needs a \
                   negative side that reaches 95 % somewhere, e.g. a 1-layer transformer far \
-                  wider than 256 or trained far longer; the LSTM side would start at N = 16.",
+                  wider than 256 or trained far longer; the LSTM side would start at N = 16. \
+                  Why N = 8 fails on both sides (found 2026-12-07): bounded Dyck-(2, 2) of \
+                  length 8 has 128 strings in the language (and about 1,000 near misses); a \
+                  run's 512 test prompts, half of them positives, hold out 105 of the 128 (seed 1) \
+                  and the training stream never returns a test prompt, so every run at N = 8 \
+                  trains on the 20-odd positives left and is judged on strings it could \
+                  reach only by generalising from them. The N = 8 cells measure that, not \
+                  either side's size, and the LSTM's \"not supported\" there is this \
+                  artefact (tests/claims.rs lists the size; the next design starts at N = 16).",
     }
 }
 
