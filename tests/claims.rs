@@ -388,10 +388,8 @@ fn committed_verdicts_match_their_claims_current_designs() {
 /// Sizes where a claim's test set holds out most of a class's prompts (see the test below),
 /// with the reason each is still in its design.
 const EXHAUSTED: &[(&str, usize)] = &[
-    // Bounded Dyck-(2, 2) at N = 8 has 128 strings in the language: seed 1's 512 test draws
-    // (half of them positives) hold out 105 of them, and the LSTM's and the transformer's runs
-    // at N = 8 train on the 23 left (the card says so; the next design starts at N = 16).
-    ("dyck", 8),
+    // Empty since 2026-12-07: bounded Dyck-(2, 2) at N = 8 (128 strings in the language, 105
+    // of them held out by seed 1's 512 test draws) left the Dyck design.
 ];
 
 /// A held-out set must leave each class most of its prompts to train on. Where a task has
