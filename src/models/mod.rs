@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod cost;
 pub mod fast_exp;
+mod flex_io;
 pub mod layer;
 pub mod mixer;
 pub mod mlp;

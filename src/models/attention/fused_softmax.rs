@@ -18,10 +18,10 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::flex::FlexTensor;
 use burn::backend::{Autodiff, Flex};
 use burn::prelude::*;
-use burn::tensor::TensorData;
 use std::sync::Arc;
 
 use crate::models::fast_exp::exp;
+use crate::models::flex_io;
 use crate::models::widest_vectors::widest_vectors;
 
 /// A score that no allowed key can lose to: what a blocked key's score becomes before scaling
@@ -95,21 +95,6 @@ fn backward(probs: &[f32], grad: &[f32], blocked: &[bool], k: usize, scale: f32)
 }
 
 /// `f` of a tensor's values, borrowed where they are contiguous (none when not f32).
-fn with_values<R>(tensor: &FlexTensor, f: impl FnOnce(&[f32]) -> R) -> Option<R> {
-    match tensor.as_slice::<f32>() {
-        Some(s) => Some(f(s)),
-        None => Some(f(&tensor
-            .to_contiguous()
-            .into_data()
-            .try_to_vec::<f32>()
-            .ok()?)),
-    }
-}
-
-fn flex_tensor(values: Vec<f32>, shape: [usize; 4]) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape.to_vec()))
-}
-
 /// The state the backward pass keeps: the weights (the output's buffer, shared: the backend
 /// copies a shared buffer before writing to it), the mask and the scale.
 #[derive(Debug, Clone)]
@@ -132,12 +117,12 @@ impl Backward<Flex, 1> for SoftmaxBackward {
         let [parent] = ops.parents;
         if let Some(node) = parent {
             let k = saved.shape[3];
-            let d = with_values(&saved.probs, |p| {
-                with_values(&grad, |g| backward(p, g, &saved.blocked, k, saved.scale))
+            let d = flex_io::with_values(&saved.probs, |p| {
+                flex_io::with_values(&grad, |g| backward(p, g, &saved.blocked, k, saved.scale))
             })
             .flatten()
             .expect("the weights and their gradient are f32");
-            grads.register::<Flex>(node.id, flex_tensor(d, saved.shape));
+            grads.register::<Flex>(node.id, flex_io::tensor(d, &saved.shape));
         }
     }
 }
@@ -163,12 +148,12 @@ pub(crate) fn masked_softmax(
     // The mask is read only once the scores are known to be on the CPU backend.
     let mask: Vec<bool> = blocked.clone().into_data().try_to_vec::<bool>().ok()?;
     if let Some(p) = plain {
-        let probs = with_values(&p, |s| forward(s, &mask, k, scale))?;
-        return Some(Tensor::from_primitive::<Flex>(flex_tensor(probs, shape)));
+        let probs = flex_io::with_values(&p, |s| forward(s, &mask, k, scale))?;
+        return Some(Tensor::from_primitive::<Flex>(flex_io::tensor(probs, &shape)));
     }
     let gx = tracked?;
-    let probs = with_values(gx.primitive(), |s| forward(s, &mask, k, scale))?;
-    let out = flex_tensor(probs, shape);
+    let probs = flex_io::with_values(gx.primitive(), |s| forward(s, &mask, k, scale))?;
+    let out = flex_io::tensor(probs, &shape);
     let output = match SoftmaxBackward
         .prepare::<NoCheckpointing>([gx.node()])
         .compute_bound()
@@ -191,7 +176,7 @@ pub(crate) fn masked_softmax(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::Distribution;
+    use burn::tensor::{Distribution, TensorData};
     use burn::tensor::activation::softmax;
 
     /// The tensor form the fused operation replaces.

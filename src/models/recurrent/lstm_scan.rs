@@ -20,9 +20,9 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::flex::FlexTensor;
 use burn::backend::{Autodiff, Flex, TensorMetadata};
 use burn::prelude::*;
-use burn::tensor::TensorData;
 
 use crate::models::fast_exp::exp;
+use crate::models::flex_io;
 use crate::models::widest_vectors::widest_vectors;
 
 /// What the scan computed, kept for the backward pass: `[B, T, 4d]` activated gates
@@ -328,14 +328,6 @@ fn backward(scan: &Scan, w: &[f32], d_hidden: &[f32]) -> (Vec<f32>, Vec<f32>) {
     (d_gates, d_w)
 }
 
-fn flex_values(tensor: FlexTensor) -> Option<Vec<f32>> {
-    tensor.into_data().try_to_vec::<f32>().ok()
-}
-
-fn flex_tensor(values: Vec<f32>, shape: Vec<usize>) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape))
-}
-
 /// The backward step of the tracked scan (parents: the gates `[B, T, 4d]` and `W` `[d, 4d]`).
 #[derive(Debug)]
 struct ScanBackward;
@@ -345,16 +337,16 @@ impl Backward<Flex, 2> for ScanBackward {
 
     fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
         let (scan, w) = ops.state;
-        let d_hidden = flex_values(grads.consume::<Flex>(&ops.node))
+        let d_hidden = flex_io::values(grads.consume::<Flex>(&ops.node))
             .expect("the gradient of an f32 tensor is f32");
         let (d_gates, d_w) = backward(&scan, &w, &d_hidden);
         let [gates_node, w_node] = ops.parents;
         if let Some(node) = gates_node {
-            let shape = vec![scan.batch, scan.steps, 4 * scan.width];
-            grads.register::<Flex>(node.id, flex_tensor(d_gates, shape));
+            let shape = [scan.batch, scan.steps, 4 * scan.width];
+            grads.register::<Flex>(node.id, flex_io::tensor(d_gates, &shape));
         }
         if let Some(node) = w_node {
-            grads.register::<Flex>(node.id, flex_tensor(d_w, vec![scan.width, 4 * scan.width]));
+            grads.register::<Flex>(node.id, flex_io::tensor(d_w, &[scan.width, 4 * scan.width]));
         }
     }
 }
@@ -369,12 +361,12 @@ pub(crate) fn scan(gates_x: &Tensor<3>, w: &Tensor<2>) -> Option<(Tensor<3>, Vec
     ) {
         return Some(tracked(gx, wt));
     }
-    let gx = flex_values(gates_x.clone().try_into_primitive::<Flex>().ok()?)?;
-    let wv = flex_values(w.clone().try_into_primitive::<Flex>().ok()?)?;
+    let gx = flex_io::values(gates_x.clone().try_into_primitive::<Flex>().ok()?)?;
+    let wv = flex_io::values(w.clone().try_into_primitive::<Flex>().ok()?)?;
     let [b, t, g4] = gates_x.dims();
     let out = forward(gx, &wv, b, t, g4 / 4);
     let norms = out.cell_norms();
-    let hidden = flex_tensor(out.hidden, vec![b, t, g4 / 4]);
+    let hidden = flex_io::tensor(out.hidden, &[b, t, g4 / 4]);
     Some((Tensor::from_primitive::<Flex>(hidden), norms))
 }
 
@@ -383,11 +375,11 @@ type AutodiffFlexTensor = <Autodiff<Flex> as burn::backend::BackendTypes>::Float
 fn tracked(gx: AutodiffFlexTensor, wt: AutodiffFlexTensor) -> (Tensor<3>, Vec<f32>) {
     let shape = gx.primitive().shape().dims::<3>();
     let [b, t, g4] = shape;
-    let values = |p: &FlexTensor| flex_values(p.clone()).expect("f32 tensors");
+    let values = |p: &FlexTensor| flex_io::values(p.clone()).expect("f32 tensors");
     let (gates, w) = (values(gx.primitive()), values(wt.primitive()));
     let out = Arc::new(forward(gates, &w, b, t, g4 / 4));
     // The backward pass keeps the hidden states too: the output gets its own copy.
-    let hidden = flex_tensor(out.hidden.clone(), vec![b, t, g4 / 4]);
+    let hidden = flex_io::tensor(out.hidden.clone(), &[b, t, g4 / 4]);
     let norms = out.cell_norms();
     let output = match ScanBackward
         .prepare::<NoCheckpointing>([gx.node(), wt.node()])
