@@ -4,10 +4,14 @@
 use burn::backend::flex::FlexTensor;
 use burn::tensor::TensorData;
 
-/// The tensor's values, row-major (its buffer where it owns one, a copy otherwise); `None` if
-/// not `f32`.
+/// The tensor's values, row-major, in one copy; `None` if not `f32`. (Not `into_data`: for a
+/// buffer shared with another tensor it copies the bytes twice, once into an aligned
+/// allocation, and `try_to_vec` a third time.)
 pub fn values(tensor: FlexTensor) -> Option<Vec<f32>> {
-    tensor.into_data().try_to_vec::<f32>().ok()
+    match tensor.as_slice::<f32>() {
+        Some(s) => Some(s.to_vec()),
+        None => tensor.into_data().try_to_vec::<f32>().ok(),
+    }
 }
 
 /// `f` over the tensor's values, row-major: borrowed where the buffer already is, copied
