@@ -384,7 +384,11 @@ fn nearest_neighbor() -> Claim {
                   stays at 5-15 %), and it does not improve with width at one learning rate \
                   (the index-lookup card's second limit), so neither side reaches 95 % and the \
                   verdict is inconclusive. k = 32, planned first, was dropped: it could not \
-                  change that, and its runs are about twice as long as k = 16's (3.5 h of run time).",
+                  change that, and its runs are about twice as long as k = 16's (3.5 h of run time). \
+                  Provenance: the grid's 72 records predate the records' commit field and say \
+                  commit \"unknown\"; they were run before 1f00446 \
+                  (2026-12-02), the commit that added them (`git log` on the JSON lines file), and \
+                  each carries its reproduce command.",
     }
 }
 
@@ -514,6 +518,9 @@ fn locality() -> Claim {
                   runs seed by seed (the window covers the whole sequence); at N = 4, width 64, \
                   standard 31.2 % [21.6, 42.4], sparse-window 33.3 % [17.2, 43.8]; at N = 6 both \
                   stay under 4 %. The sparse side matches the standard one at every cell; \
-                  neither reaches 90 % at N ≥ 4 in 2,000 steps, so the verdict is inconclusive.",
+                  neither reaches 90 % at N ≥ 4 in 2,000 steps, so the verdict is inconclusive. \
+                  Provenance: the 12 records at N = 6, widths 32 and 64, predate the records' \
+                  commit field and say commit \"unknown\"; they were run before b3a3c68 \
+                  (2026-12-02), the commit that added the grid.",
     }
 }
