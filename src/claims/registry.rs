@@ -342,7 +342,13 @@ fn equality(task: TaskKind) -> Claim {
                   N = 16 (65.8 %), and the LSTM reaches 99.0 % at N = 8 with width 64 (87.3 % \
                   with 16, lr 3e-3) but 65.2 % at N = 16: the 1-layer side reaches 95 % nowhere, \
                   so its growth cannot be measured at these budgets; equality with the shared \
-                  code stays at chance at N = 16 (49.2 %, loss ln 2).",
+                  code stays at chance at N = 16 (49.2 %, loss ln 2). Probes of 2026-12-07 \
+                  (lab train, disjointness, --pair-positions, lr 3e-4, 30,000 steps, 512 held-out \
+                  prompts; the rate and budget that let the 1-layer transformer learn Dyck): the \
+                  2-layer transformer of width 64 at N = 32 ends at 65.6 % (loss 0.67, seed 101, \
+                  30 minutes on a shared core), the 1-layer one of width 64 at N = 8 at 72.5 % \
+                  (the count rule's level, loss 0.58): neither a lower rate nor a longer budget \
+                  moves them off the count rule.",
     }
 }
 
