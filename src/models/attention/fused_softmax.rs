@@ -149,7 +149,9 @@ pub(crate) fn masked_softmax(
     let mask: Vec<bool> = blocked.clone().into_data().try_to_vec::<bool>().ok()?;
     if let Some(p) = plain {
         let probs = flex_io::with_values(&p, |s| forward(s, &mask, k, scale))?;
-        return Some(Tensor::from_primitive::<Flex>(flex_io::tensor(probs, &shape)));
+        return Some(Tensor::from_primitive::<Flex>(flex_io::tensor(
+            probs, &shape,
+        )));
     }
     let gx = tracked?;
     let probs = flex_io::with_values(gx.primitive(), |s| forward(s, &mask, k, scale))?;
@@ -176,8 +178,8 @@ pub(crate) fn masked_softmax(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::{Distribution, TensorData};
     use burn::tensor::activation::softmax;
+    use burn::tensor::{Distribution, TensorData};
 
     /// The tensor form the fused operation replaces.
     fn reference(scores: Tensor<4>, blocked: Tensor<4, Bool>, scale: f32) -> Tensor<4> {
