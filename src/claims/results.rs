@@ -17,6 +17,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../assets/results/claims/majority.verdict.json"),
     ),
     (
+        "dyck.verdict.json",
+        include_str!("../../assets/results/claims/dyck.verdict.json"),
+    ),
+    (
         "index-lookup.verdict.json",
         include_str!("../../assets/results/claims/index-lookup.verdict.json"),
     ),
