@@ -94,7 +94,6 @@ fn backward(probs: &[f32], grad: &[f32], blocked: &[bool], k: usize, scale: f32)
     out
 }
 
-/// `f` of a tensor's values, borrowed where they are contiguous (none when not f32).
 /// The state the backward pass keeps: the weights (the output's buffer, shared: the backend
 /// copies a shared buffer before writing to it), the mask and the scale.
 #[derive(Debug, Clone)]
