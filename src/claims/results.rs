@@ -57,6 +57,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../assets/results/claims/dp-width-ed-quick.verdict.json"),
     ),
     (
+        "locality.verdict.json",
+        include_str!("../../assets/results/claims/locality.verdict.json"),
+    ),
+    (
         "locality-quick.verdict.json",
         include_str!("../../assets/results/claims/locality-quick.verdict.json"),
     ),

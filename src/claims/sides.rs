@@ -93,6 +93,12 @@ pub const BY_THEOREM: &str = "by theorem: a lower bound over all weights and all
 pub const PRECISION_NOTE: &str = "The bounds count state in bits; a float32 state of s numbers \
     holds up to 32·s bits, so an Ω(N) bound on the number of bits allows a width of about N/32 \
     numbers: a recurrent model of modest width can meet it at our sizes.";
+/// What the second side is where the claim predicts no separation (locality): no lower bound
+/// to decide, a side that must succeed as the first does.
+pub const BOTH_SUCCEED: &str = "none here: both sides are predicted to succeed at constant \
+    width, so the second side must reach the threshold at every size as the first does, judged \
+    on its trained runs (best restart on validation); a flat trend at our sizes, not a proof of \
+    the upper bound";
 
 /// The positive side of a width claim from its runs (and its construction's checks, when they
 /// were evaluated).
@@ -239,10 +245,19 @@ fn summary(
     parts.join("; ")
 }
 
-/// The negative side: "by theorem", with the capacity rows of index lookup's recurrent series.
+/// The negative side: "by theorem", with the capacity rows of index lookup's recurrent series;
+/// where the claim predicts no separation, a side that must succeed (no bound, no capacity).
 pub fn negative(claim: &Claim, observations: &[Observation]) -> Option<NegativeSide> {
     if claim.kind == Kind::Existence {
         return None;
+    }
+    if claim.kind == Kind::NoSeparation {
+        return Some(NegativeSide {
+            label: claim.negative.label.to_string(),
+            basis: BOTH_SUCCEED.to_string(),
+            capacity: Vec::new(),
+            precision_note: String::new(),
+        });
     }
     let mut capacity = Vec::new();
     if claim.task == TaskKind::IndexLookup {
@@ -427,6 +442,17 @@ mod tests {
         let failing = vec![check(16, 30, 1.0), check(128, 42, 0.5)];
         let p = positive(&claim, false, &[], failing).unwrap();
         assert_eq!(p.construction_outcome, Some(Outcome::NotSupported));
+    }
+
+    #[test]
+    fn without_a_predicted_separation_the_second_side_has_no_bound_to_decide() {
+        let claim = registry::find("locality").unwrap();
+        let n = negative(&claim, &[]).unwrap();
+        assert_eq!(n.basis, BOTH_SUCCEED);
+        assert!(n.capacity.is_empty() && n.precision_note.is_empty());
+        // A separation keeps its lower bound.
+        let dyck = registry::find("dyck").unwrap();
+        assert_eq!(negative(&dyck, &[]).unwrap().basis, BY_THEOREM);
     }
 
     #[test]

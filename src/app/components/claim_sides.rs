@@ -65,7 +65,9 @@ pub fn sides_view(v: &Verdict) -> Html {
                         None => "No recurrent run answers above chance: its state provably holds no information about the sequence.".to_string(),
                     }}</p>
                 }
-                <p class="hint">{n.precision_note.clone()}</p>
+                if !n.precision_note.is_empty() {
+                    <p class="hint">{n.precision_note.clone()}</p>
+                }
             </div>
         }
     });

@@ -848,7 +848,9 @@ fn print_sides(v: &Verdict) -> Result<(), String> {
                 r.state_bits
             );
         }
-        outln!("  {}", n.precision_note);
+        if !n.precision_note.is_empty() {
+            outln!("  {}", n.precision_note);
+        }
     }
     Ok(())
 }
