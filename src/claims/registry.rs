@@ -540,7 +540,8 @@ fn locality() -> Claim {
         // transformer does not). A side that misses 90 % at some N at both widths leaves it
         // inconclusive. What it cannot show: √L grows about 1.6× from N = 3 to 5, less than a
         // width doubling, so the Ω(√L) growth of a non-local problem would not show here
-        // either; the result is a flat trend at our sizes, not the upper bound.
+        // either; the result is a flat trend at our sizes, not the upper bound. Width 16 was
+        // left out, so a w* at 32 everywhere cannot show growth below 32.
         full: Design {
             check_every: 1000,
             restart_rates: LOCALITY_RATES,
@@ -573,8 +574,10 @@ fn locality() -> Claim {
                   cap below 90 % (79.7-89.5 % at N = 3 and 4, 11-16 % at N = 5), so a cell's \
                   w* rests on its best restart; runs stop once validation holds 90 %, and \
                   their test figures sit near it (87.9 % for one width-64 restart at N = 5). \
-                  What it does not show: √L grows 1.6× from N = 3 to 5 and the width grid has \
-                  two steps, so a growth like √L would not show either; the result is a flat \
+                  What it does not show: w* sits at the grid's narrowest width (32) at every \
+                  N, so growth below it would not show; √L grows 1.6× from N = 3 to 5 and the \
+                  width grid has two steps, so a growth like √L would not show either; the \
+                  result is a flat \
                   trend at our sizes, not the upper bound, and N = 6 (0.8 % standard, 5.5 % \
                   sparse-window at width 32 after 10,000 steps in a probe) was left out for \
                   cost. The grid of 2026-12-02 (N = 2, 4, 6, 2,000 steps at 3e-3: neither side \

@@ -807,9 +807,16 @@ mod tests {
         obs.extend(series("sparse-window-2L", d.sizes, d.widths, |_| Some(32)));
         let v = judge(&claim, false, &obs);
         assert_eq!(v.outcome, Outcome::Supported, "{}", v.summary);
-        let mut obs = series("standard-2L", d.sizes, d.widths, |_| Some(16));
+        // The sparse side needing the widest width beyond the smallest size, whatever the
+        // design's sizes and widths.
+        let (smallest, narrow, wide) = (d.sizes[0], d.widths[0], *d.widths.last().unwrap());
+        assert!(
+            narrow < wide,
+            "the design has one width: no growth can show"
+        );
+        let mut obs = series("standard-2L", d.sizes, d.widths, |_| Some(narrow));
         obs.extend(series("sparse-window-2L", d.sizes, d.widths, |n| {
-            Some(if n > 2 { 64 } else { 16 })
+            Some(if n > smallest { wide } else { narrow })
         }));
         assert_eq!(judge(&claim, false, &obs).outcome, Outcome::NotSupported);
     }
