@@ -274,8 +274,8 @@ fn dyck() -> Claim {
                   replicates it reached it at no width and the comparison was undefined \
                   (INCONCLUSIVE); at N = 32 and 64 it stayed at 46-84 % at every width (56.2 % \
                   at N = 64 with width 128, below the count rule's 67.7 %). Hence this design \
-                  starts at N = 12. The grid of this design (90 runs, 2.4 h of run time, 2026-12-07, on a machine \
-                  shared with the test suite) is SUPPORTED: the LSTM's best restart reaches 95 % \
+                  starts at N = 12. The grid of this design (90 runs, 2.4 h of run time, \
+                  2026-12-07, on a machine shared with the test suite) is SUPPORTED: the LSTM's best restart reaches 95 % \
                   at width 8 at every N (98.8 % at N = 48); the 1-layer transformer's at N = 12 \
                   from width 8 (95.7 %; 97.7 % at width 32), and at N = 24 and 48 at no width \
                   (best 87.9 % at N = 24 with width 32, 82.2 % at N = 48 with width 64; 62.9 % \
@@ -577,10 +577,9 @@ fn locality() -> Claim {
                   What it does not show: w* sits at the grid's narrowest width (32) at every \
                   N, so growth below it would not show; √L grows 1.6× from N = 3 to 5 and the \
                   width grid has two steps, so a growth like √L would not show either; the \
-                  result is a flat \
-                  trend at our sizes, not the upper bound, and N = 6 (0.8 % standard, 5.5 % \
-                  sparse-window at width 32 after 10,000 steps in a probe) was left out for \
-                  cost. The grid of 2026-12-02 (N = 2, 4, 6, 2,000 steps at 3e-3: neither side \
+                  result is a flat trend at our sizes, not the upper bound, and N = 6 (0.8 % \
+                  standard, 5.5 % sparse-window at width 32 after 10,000 steps in a probe) \
+                  was left out for cost. The grid of 2026-12-02 (N = 2, 4, 6, 2,000 steps at 3e-3: neither side \
                   above 33 % at N ≥ 4, inconclusive) is archived as locality-2026-12-02.",
     }
 }
