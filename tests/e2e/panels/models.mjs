@@ -86,7 +86,10 @@ async function panel(h) {
     const lis = await m.page.waitForFunction(() => /Loaded .*LIS/.test(document.querySelector("#model-notice")?.textContent ?? "")
       && /step 1 \/ ([2-9]|\d\d)/.test(document.querySelector("#cot-player")?.textContent ?? "")
       && /free generation on 128 held-out prompts/.test(document.querySelector("#greedy-readout")?.textContent ?? ""), null, { timeout: 120_000 }).then(() => true, () => false);
-    check(lis, `the LIS gallery model loads, its chain of thought plays and its free-generation accuracy shows (${await m.page.textContent("#greedy-readout").catch(() => "")})`);
+    // (On failure: the page's status and notice, and where the player is, to tell a stalled
+    // inspection from a slow one.)
+    const lisState = lis ? "" : ` — status "${await m.page.textContent("#progress").catch(() => "")}", notice "${await m.page.textContent("#model-notice").catch(() => "")}", player "${(await m.page.textContent("#cot-step").catch(() => "none")) ?? "none"}"`;
+    check(lis, `the LIS gallery model loads, its chain of thought plays and its free-generation accuracy shows (${await m.page.textContent("#greedy-readout").catch(() => "")})${lisState}`);
     check((await m.page.inputValue("#cfg-task")) === "lis", "the LIS config is adopted");
     // The player browses the held-out set and takes a typed prompt (checked by the task's parser).
     const where = () => m.page.textContent("#example-where").catch(() => "");
