@@ -8,6 +8,7 @@ use burn::prelude::*;
 use crate::models::Rows;
 
 use super::cache::LayerCache;
+use super::fused_layer_norm::layer_norm;
 use super::mixer::{Mixer, MixerTrace};
 use super::mlp::Mlp;
 use super::{AttentionMode, ModelConfig};
@@ -56,14 +57,16 @@ impl Layer {
 
     /// `[B, T, d]` → (`[B, T, d]`, this layer's trace).
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, MixerTrace) {
-        let (mixed, trace) = self.mixer.forward(self.norm.forward(x.clone()));
+        let (mixed, trace) = self.mixer.forward(layer_norm(&self.norm, x.clone()));
         (self.finish(x + mixed), trace)
     }
 
     /// [`forward`](Self::forward) read only at the positions `rows` (sorted, `< T`):
     /// `[B, T, d]` → `[B, R, d]`; the MLP runs on those rows alone.
     pub fn forward_at(&self, x: Tensor<3>, rows: &Rows) -> Tensor<3> {
-        let mixed = self.mixer.forward_at(self.norm.forward(x.clone()), rows);
+        let mixed = self
+            .mixer
+            .forward_at(layer_norm(&self.norm, x.clone()), rows);
         let device = x.device();
         self.finish(x.select(1, rows.index(&device)) + mixed)
     }
@@ -76,7 +79,7 @@ impl Layer {
     pub fn step(&self, x: Tensor<3>, position: usize, cache: &mut LayerCache) -> Tensor<3> {
         let mixed = self
             .mixer
-            .step(self.norm.forward(x.clone()), position, cache);
+            .step(layer_norm(&self.norm, x.clone()), position, cache);
         self.finish(x + mixed)
     }
 }

@@ -9,6 +9,8 @@ pub mod config;
 pub mod cost;
 pub mod fast_exp;
 mod flex_io;
+mod fused_gelu;
+mod fused_layer_norm;
 pub mod layer;
 pub mod mixer;
 pub mod mlp;
