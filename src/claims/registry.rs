@@ -372,7 +372,13 @@ fn equality(task: TaskKind) -> Claim {
                   2-layer transformer of width 64 at N = 32 ends at 65.6 % (loss 0.67, seed 101, \
                   30 minutes on a shared core), the 1-layer one of width 64 at N = 8 at 72.5 % \
                   (the count rule's level, loss 0.58): neither a lower rate nor a longer budget \
-                  moves them off the count rule.",
+                  moves them off the count rule. Learned position codes instead of sinusoidal \
+                  ones (lab train --pair-positions --positional learned --layers 2 --width 64 \
+                  --lr 1e-3 --steps 12000 --seed 101, 512 held-out prompts, 2026-12-07) give \
+                  68.2 % on disjointness at N = 32 (loss 0.61) and 72.7 % on equality at N = 16 \
+                  (loss 0.51): above the shortcut floors, far from 95 %. A curriculum over sizes \
+                  cannot yet be combined with the shared pair codes (`lab train` refuses it: \
+                  they are laid out for the task's own size).",
     }
 }
 
@@ -415,6 +421,10 @@ fn nearest_neighbor() -> Claim {
                   (the index-lookup card's second limit), so neither side reaches 95 % and the \
                   verdict is inconclusive. k = 32, planned first, was dropped: it could not \
                   change that, and its runs are about twice as long as k = 16's (3.5 h of run time). \
+                  Heads as many as the key's bits do not close the gap by training: a probe \
+                  (lab train --task nearest-neighbor --size 4 --layers 2 --heads 8 --width 64 \
+                  --lr 1e-3 --steps 10000 --seed 101, 512 held-out prompts; 4.5 minutes) ends at \
+                  32.8 % (loss 1.28), where the 4-head runs were after 1,500 steps. \
                   Provenance: the grid's 72 records predate the records' commit field and say \
                   commit \"unknown\"; they were run before 1f00446 \
                   (2026-12-02), the commit that added them (`git log` on the JSON lines file), and \
@@ -485,13 +495,21 @@ fn dp_width(task: TaskKind) -> Claim {
                 "Not faithful at this budget: the published runs use ~10⁶ examples per run \
                  (3 layers, width 256); here 2,000 steps of 32. √L grows only ~2× over the \
                  sizes, so one width step separates the predictions. Only the quick grid is \
-                 committed: probes of the standard transformer at N = 8 (lab train --task lis \
+                 committed. Probes of the standard transformer at N = 8 (lab train --task lis \
                  --size 8 --arch standard --layers 2 --seed 1, 128 held-out prompts) reach \
                  8.6 % greedy whole-CoT exact match after 2,000 steps at width 32 and 87.5 % \
                  after 8,000 steps at width 64 (8 minutes on one core), so at the full grid's \
-                 2,000 steps the positive side misses 90 % at every size and the full grid \
-                 (108 runs, ~5 h of run time) would stay inconclusive; a grid that can decide needs ≥ 8,000 \
-                 steps per run. No construction for the DP tasks."
+                 2,000 steps the positive side misses 90 % at every size. Probes of \
+                 2026-12-07 (lab train --task lis --layers 2 --heads 4 --lr 1e-3 --seed 101 \
+                 --free-eval, 128 held-out prompts): at N = 8, width 32, 10,000 steps the \
+                 standard transformer reaches 62.5 %, the linear one 40.6 %, the sparse one \
+                 6.2 %; at N = 16, width 32, 10,000 steps standard and linear reach 1.6 %; at \
+                 N = 16, width 64 the standard one reaches 39 % after 10,000 steps, 56 % after \
+                 20,000 and 78.1 % after 30,000, still rising (13 minutes on one core). A grid \
+                 that can decide needs caps of ≥ 50,000 steps at N = 16 and 32 for all three \
+                 series: about 30-50 core-hours for its 108 runs, beyond two cores in a \
+                 session, so every cell of the full grid is missing. No construction for the \
+                 DP tasks."
             }
         },
     }
