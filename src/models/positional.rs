@@ -12,7 +12,7 @@ pub fn sinusoidal_table(len: usize, d: usize) -> Vec<f32> {
     sinusoidal_rows(0..len, d)
 }
 
-fn sinusoidal_rows(positions: std::ops::Range<usize>, d: usize) -> Vec<f32> {
+fn computed_rows(positions: std::ops::Range<usize>, d: usize) -> Vec<f32> {
     let mut table = Vec::with_capacity(positions.len() * d);
     for p in positions {
         for i in 0..d {
@@ -22,6 +22,42 @@ fn sinusoidal_rows(positions: std::ops::Range<usize>, d: usize) -> Vec<f32> {
         }
     }
     table
+}
+
+/// Widths whose tables are kept at most (a model has one; tests and grids a few).
+const KEPT_WIDTHS: usize = 8;
+
+thread_local! {
+    /// Each width's table from position 0, as far as it was asked for: every forward pass
+    /// adds the same rows, whose `sin`, `cos` and `powf` took 4 % of a small model's training
+    /// step when computed again each time.
+    static TABLES: std::cell::RefCell<Vec<(usize, Vec<f32>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The rows of `positions` (`[len, d]`, row-major): the same values as computing them.
+fn sinusoidal_rows(positions: std::ops::Range<usize>, d: usize) -> Vec<f32> {
+    if d == 0 {
+        return Vec::new();
+    }
+    TABLES.with_borrow_mut(|tables| {
+        let at = match tables.iter().position(|(w, _)| *w == d) {
+            Some(at) => at,
+            None => {
+                if tables.len() == KEPT_WIDTHS {
+                    tables.remove(0);
+                }
+                tables.push((d, Vec::new()));
+                tables.len() - 1
+            }
+        };
+        let table = &mut tables[at].1;
+        let have = table.len() / d;
+        if positions.end > have {
+            table.extend(computed_rows(have..positions.end, d));
+        }
+        table[positions.start * d..positions.end * d].to_vec()
+    })
 }
 
 /// The position signal added to token embeddings.
@@ -97,5 +133,19 @@ mod tests {
         assert!((t[4] - 1f32.sin()).abs() < 1e-6);
         assert!((t[5] - 1f32.cos()).abs() < 1e-6);
         assert_eq!(sinusoidal_rows(1..3, 4), t[4..].to_vec());
+    }
+
+    #[test]
+    fn kept_rows_are_the_computed_ones() {
+        // Asked for in pieces, past the kept end, and for several widths in turn.
+        for d in [4, 6, 64, 4] {
+            assert_eq!(sinusoidal_rows(5..9, d), computed_rows(5..9, d));
+            assert_eq!(sinusoidal_rows(0..40, d), computed_rows(0..40, d));
+            assert_eq!(sinusoidal_rows(39..41, d), computed_rows(39..41, d));
+        }
+        for d in 1..=KEPT_WIDTHS + 2 {
+            assert_eq!(sinusoidal_rows(2..3, d), computed_rows(2..3, d));
+        }
+        assert!(TABLES.with_borrow(|t| t.len()) <= KEPT_WIDTHS);
     }
 }
