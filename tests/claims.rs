@@ -29,6 +29,7 @@ fn tiny_claim() -> Claim {
         tune_size: 0,
         restart_rates: &[],
         curriculum: None,
+        stop_margin: 0.0,
     };
     claim
 }
@@ -85,6 +86,7 @@ fn early_stopping_records_its_steps_and_another_design_is_refused() {
         tune_size: 0,
         restart_rates: &[],
         curriculum: None,
+        stop_margin: 0.0,
     };
     let dir = std::env::temp_dir().join(format!("lab-claims-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -104,6 +106,18 @@ fn early_stopping_records_its_steps_and_another_design_is_refused() {
     );
     assert!(r.validation.unwrap() >= 0.95);
     assert!(r.design.is_some() && r.reproduce.is_some());
+    // With a margin of 4 points the same run stops at 99 % on validation, not before 95 %'s
+    // stop (the same seed trains the same way up to there), or trains to the cap.
+    let mut firmer = claim.clone();
+    firmer.quick.stop_margin = 0.04;
+    let firmer_out = dir.join("firmer.jsonl");
+    let f = run_into(&firmer, Shard::WHOLE, &firmer_out).records[0].clone();
+    let firmer_trained = f.steps_trained.expect("steps recorded");
+    assert!(firmer_trained >= trained, "{firmer_trained} < {trained}");
+    match f.steps_to_threshold {
+        Some(_) => assert!(f.validation.unwrap() >= 0.99, "{:?}", f.validation),
+        None => assert_eq!(firmer_trained, 3000),
+    }
     // The same file under another design (one more step of budget) is refused, naming both.
     claim.quick.steps += 1;
     let err = pollster::block_on(run::run_grid(

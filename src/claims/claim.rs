@@ -234,10 +234,37 @@ pub struct Design {
     /// train on the smaller sizes first ([`Curriculum`]); `None`: every run at its own size.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curriculum: Option<Curriculum>,
+    /// Early stopping waits for the validation metric to hold the threshold plus this margin
+    /// (a fraction: 0.03 is 3 points), so that a stopped run's test figure does not sit on the
+    /// threshold, where whether its cell reached it is close to a coin toss; 0 stops at the
+    /// threshold itself. The cap stays `steps`.
+    #[serde(skip_serializing_if = "is_zero_f64")]
+    pub stop_margin: f64,
 }
 
 fn is_zero(n: &usize) -> bool {
     *n == 0
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// When a run stops before its cap: the validation metric is checked every `check_every`
+/// steps (0: never, the run trains its whole budget) and the run stops at two consecutive
+/// checks at `level` or above ([`super::early_stop`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stopping {
+    pub check_every: usize,
+    pub level: f64,
+}
+
+impl Stopping {
+    /// Train the whole budget.
+    pub const NEVER: Self = Self {
+        check_every: 0,
+        level: 1.0,
+    };
 }
 
 impl Design {
@@ -260,6 +287,15 @@ impl Design {
             tune_size: 0,
             restart_rates: &[],
             curriculum: None,
+            stop_margin: 0.0,
+        }
+    }
+
+    /// How this design's runs stop early on a claim whose threshold is `threshold`.
+    pub fn stopping(&self, threshold: f64) -> Stopping {
+        Stopping {
+            check_every: self.check_every,
+            level: (threshold + self.stop_margin).min(1.0),
         }
     }
 

@@ -7,7 +7,7 @@
 use burn::prelude::Device;
 use serde::{Deserialize, Serialize};
 
-use super::claim::{Metric, trained};
+use super::claim::{Metric, Stopping, trained};
 use super::error::ClaimError;
 use super::execute::{RecordHead, train_scored};
 use super::grid_config::grid_config;
@@ -163,7 +163,7 @@ impl CustomPlan {
             provenance: &provenance,
             started: web_time::Instant::now(),
         };
-        let scores = train_scored(config, self.metric, 0, device, on_step).await?;
+        let scores = train_scored(config, self.metric, Stopping::NEVER, device, on_step).await?;
         Ok(head.record(scores))
     }
 

@@ -70,4 +70,25 @@ mod tests {
         longer.full.steps += 1;
         assert_ne!(full, design_hash(&longer, false));
     }
+
+    /// A stopping margin is part of the design (and absent from the hash of a design without
+    /// one, so the committed designs keep theirs); runs then stop at the threshold plus it.
+    #[test]
+    fn a_stop_margin_is_another_design_and_raises_the_stopping_level() {
+        let claim = registry::find("locality").unwrap();
+        let threshold = claim.threshold();
+        assert_eq!(claim.full.stopping(threshold).level, threshold);
+        let mut firmer = claim.clone();
+        firmer.full.stop_margin = 0.03;
+        assert_ne!(design_hash(&claim, false), design_hash(&firmer, false));
+        let stopping = firmer.full.stopping(threshold);
+        assert_eq!(stopping.check_every, claim.full.check_every);
+        assert!((stopping.level - (threshold + 0.03)).abs() < 1e-12);
+        firmer.full.stop_margin = 0.5;
+        assert_eq!(
+            firmer.full.stopping(threshold).level,
+            1.0,
+            "at most every answer"
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! Early stopping of a grid's run: the validation metric is checked every
-//! [`super::Design::check_every`] steps, and the run stops once it has been at the threshold at
-//! two consecutive checks (one lucky check does not stop it). The step of the first of the two
-//! is the run's steps-to-threshold. The budget (`steps`) stays the cap.
+//! [`super::Design::check_every`] steps, and the run stops once it has been at the threshold
+//! (plus the design's [`super::Design::stop_margin`]) at two consecutive checks (one lucky
+//! check does not stop it). The step of the first of the two is the run's steps-to-threshold.
+//! The budget (`steps`) stays the cap.
 
 /// The checks of one run so far.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -4,7 +4,7 @@
 
 use burn::prelude::Device;
 
-use super::claim::{Claim, Metric};
+use super::claim::{Claim, Metric, Stopping};
 use super::construct;
 use super::design_id::design_hash;
 use super::early_stop::EarlyStop;
@@ -98,14 +98,14 @@ impl RecordHead<'_> {
     }
 }
 
-/// Train `config` to its end — or, with `check_every > 0`, until the validation metric has held
-/// `metric`'s threshold at two consecutive checks every `check_every` steps — and score the
+/// Train `config` to its end — or, with `stopping.check_every > 0`, until the validation metric
+/// has held `stopping.level` at two consecutive checks every `check_every` steps — and score the
 /// final weights on the run's test examples (and its validation stream, `config.eval_examples`
 /// of each). `on_step` gets the steps done and returns `false` to cancel.
 pub async fn train_scored(
     config: TrainConfig,
     metric: Metric,
-    check_every: usize,
+    stopping: Stopping,
     device: &Device,
     on_step: impl FnMut(usize) -> bool,
 ) -> Result<Scores, ClaimError> {
@@ -126,20 +126,20 @@ pub async fn train_scored(
     // was taken on the final weights: the loop ends right after a check.
     let mut stopped = None;
     let mut last_check = None;
-    if check_every == 0 {
+    if stopping.check_every == 0 {
         session.run_to_end(on_step).await?;
     } else {
         let mut on_step = on_step;
         let mut early = EarlyStop::default();
         while session.phase() == Phase::Running {
-            let next = session.step() + check_every;
+            let next = session.step() + stopping.check_every;
             session.run_until(next, &mut on_step).await?;
             let model = session
                 .inference_model()
                 .ok_or(TrainError::Device("the run has no model".into()))?;
             let value = validate(&model).await?;
             last_check = Some(value);
-            if early.observe(session.step(), value, metric.threshold()) {
+            if early.observe(session.step(), value, stopping.level) {
                 break;
             }
         }
@@ -218,7 +218,8 @@ pub async fn execute(
         }));
     }
     let config = claim.train_config(&run.series, run.size, run.width, run.seed, quick);
-    let scores = train_scored(config, claim.metric, design.check_every, device, on_step).await?;
+    let stopping = design.stopping(claim.metric.threshold());
+    let scores = train_scored(config, claim.metric, stopping, device, on_step).await?;
     Ok(head.record(scores))
 }
 

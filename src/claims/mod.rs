@@ -31,5 +31,5 @@ pub mod stats;
 pub mod tune;
 pub mod verdict;
 
-pub use claim::{Bound, Claim, Design, Growth, Kind, Metric, Series, Side};
+pub use claim::{Bound, Claim, Design, Growth, Kind, Metric, Series, Side, Stopping};
 pub use verdict::{Outcome, Verdict};

@@ -72,9 +72,14 @@ fn scale_note(claim: &Claim, c: &Committed) -> String {
     let budget = if d.steps == 0 {
         "no training".to_string()
     } else if d.check_every > 0 {
+        let level = if d.stop_margin > 0.0 {
+            format!("the threshold plus {:.0} points", 100.0 * d.stop_margin)
+        } else {
+            "the threshold".to_string()
+        };
         format!(
             "at most {} steps of batch {} per run (early stopping: two consecutive validation \
-             checks at the threshold, every {} steps)",
+             checks at {level}, every {} steps)",
             d.steps, d.batch_size, d.check_every
         )
     } else {

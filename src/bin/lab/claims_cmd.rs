@@ -185,7 +185,7 @@ fn show(c: &Claim) -> Result<(), String> {
         let stopping = if d.check_every > 0 {
             format!(
                 " (a cap: early stopping at two consecutive validation checks ≥ {:.0} %, every {} steps)",
-                100.0 * c.threshold(),
+                100.0 * d.stopping(c.threshold()).level,
                 d.check_every
             )
         } else {
