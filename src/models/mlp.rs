@@ -6,6 +6,7 @@ use burn::prelude::*;
 
 use super::fused_gelu::gelu;
 use super::fused_layer_norm::layer_norm;
+use super::fused_linear::linear;
 
 #[derive(Module, Debug)]
 pub struct Mlp {
@@ -25,7 +26,7 @@ impl Mlp {
 
     /// `[B, T, d]` → `[B, T, d]`, residual included.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let hidden = gelu(self.up.forward(layer_norm(&self.norm, x.clone())));
-        x + self.down.forward(hidden)
+        let hidden = gelu(linear(&self.up, layer_norm(&self.norm, x.clone())));
+        x + linear(&self.down, hidden)
     }
 }

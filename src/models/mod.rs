@@ -11,6 +11,8 @@ pub mod fast_exp;
 mod flex_io;
 mod fused_gelu;
 mod fused_layer_norm;
+mod fused_linear;
+mod gemm_product;
 pub mod layer;
 pub mod mixer;
 pub mod mlp;

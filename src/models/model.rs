@@ -7,6 +7,7 @@ use burn::prelude::*;
 
 use super::cache::DecodeCache;
 use super::fused_layer_norm::layer_norm;
+use super::fused_linear::linear;
 use super::layer::Layer;
 use super::mixer::MixerTrace;
 use super::positional::Positions;
@@ -145,7 +146,7 @@ impl Model {
     /// The final LayerNorm and read-out of a residual stream `[B, T, d]` → logits `[B, T, V]`:
     /// the end of every pass, and the logit lens on an earlier layer's residual.
     pub fn read_out(&self, x: Tensor<3>) -> Tensor<3> {
-        self.head.forward(layer_norm(&self.norm, x))
+        linear(&self.head, layer_norm(&self.norm, x))
     }
 
     /// The residual stream of `tokens`: the embedded input (the input of layer 0), then the

@@ -5,6 +5,8 @@ use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
+use crate::models::fused_linear::linear;
+
 #[derive(Module, Debug)]
 pub struct Projections {
     query: Linear,
@@ -40,9 +42,9 @@ impl Projections {
     /// `x: [B, T, d]` → `q, k, v`, each `[B, H, T, d_h]`.
     pub fn qkv(&self, x: Tensor<3>) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
         (
-            self.heads(self.query.forward(x.clone())),
-            self.heads(self.key.forward(x.clone())),
-            self.heads(self.value.forward(x)),
+            self.heads(linear(&self.query, x.clone())),
+            self.heads(linear(&self.key, x.clone())),
+            self.heads(linear(&self.value, x)),
         )
     }
 
@@ -50,17 +52,16 @@ impl Projections {
     /// `[B, H, R, d_h]`, `k` and `v` cover every position.
     pub fn qkv_at(&self, x: Tensor<3>, rows: Tensor<1, Int>) -> (Tensor<4>, Tensor<4>, Tensor<4>) {
         (
-            self.heads(self.query.forward(x.clone().select(1, rows))),
-            self.heads(self.key.forward(x.clone())),
-            self.heads(self.value.forward(x)),
+            self.heads(linear(&self.query, x.clone().select(1, rows))),
+            self.heads(linear(&self.key, x.clone())),
+            self.heads(linear(&self.value, x)),
         )
     }
 
     /// `[B, H, T, d_h]` → `[B, T, d]` through the output projection.
     pub fn merge(&self, y: Tensor<4>) -> Tensor<3> {
         let [b, h, t, dh] = y.dims();
-        self.output
-            .forward(y.swap_dims(1, 2).reshape([b, t, h * dh]))
+        linear(&self.output, y.swap_dims(1, 2).reshape([b, t, h * dh]))
     }
 
     /// The same weights with head `h` silenced: its rows of the output projection are zero, so

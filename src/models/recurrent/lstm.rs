@@ -7,6 +7,7 @@ use burn::tensor::activation::{sigmoid, tanh};
 
 use super::{at, join_steps, lstm_scan, row_norms, steps};
 use crate::models::cache::LayerCache;
+use crate::models::fused_linear::linear;
 
 #[derive(Module, Debug)]
 pub struct LstmLayer {
@@ -48,7 +49,7 @@ impl LstmLayer {
     pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<2>) {
         let [b, t, _] = x.dims();
         let device = x.device();
-        let gates_x = self.input.forward(x);
+        let gates_x = linear(&self.input, x);
         if let Some((hidden, norms)) = lstm_scan::scan(&gates_x, &self.hidden.weight.val()) {
             let norms = Tensor::<1>::from_floats(norms.as_slice(), &device).reshape([b, t]);
             return (hidden, norms);
@@ -86,7 +87,7 @@ impl LstmLayer {
         let LayerCache::Lstm { hidden, cell } = cache else {
             panic!("LSTM layer was given a cache of another layer type");
         };
-        let gates_x = at(&self.input.forward(x), 0);
+        let gates_x = at(&linear(&self.input, x), 0);
         let (h, c) = self.cell(gates_x, hidden.clone(), cell.clone());
         *hidden = h.clone();
         *cell = c;

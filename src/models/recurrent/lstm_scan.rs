@@ -23,6 +23,7 @@ use burn::prelude::*;
 
 use crate::models::fast_exp::exp;
 use crate::models::flex_io;
+use crate::models::gemm_product::product;
 use crate::models::widest_vectors::widest_vectors;
 
 /// What the scan computed, kept for the backward pass: `[B, T, 4d]` activated gates
@@ -47,48 +48,6 @@ fn sigmoid(x: f32) -> f32 {
 fn tanh(x: f32) -> f32 {
     let e = exp(-2.0 * x.abs());
     ((1.0 - e) / (1.0 + e)).copysign(x)
-}
-
-/// `dst[m × n] (+)= lhs[m × k] · rhs[k × n]`, every operand given by its row and column
-/// strides (in elements).
-///
-/// # Safety
-/// Every index the strides reach must lie inside the slices the pointers come from.
-#[allow(clippy::too_many_arguments)]
-unsafe fn product(
-    (m, n, k): (usize, usize, usize),
-    dst: *mut f32,
-    (dst_rs, dst_cs): (usize, usize),
-    accumulate: bool,
-    lhs: *const f32,
-    (lhs_rs, lhs_cs): (usize, usize),
-    rhs: *const f32,
-    (rhs_rs, rhs_cs): (usize, usize),
-) {
-    // SAFETY: the caller keeps every strided index inside its buffer.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst,
-            dst_cs as isize,
-            dst_rs as isize,
-            accumulate,
-            lhs,
-            lhs_cs as isize,
-            lhs_rs as isize,
-            rhs,
-            rhs_cs as isize,
-            rhs_rs as isize,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
 }
 
 /// The forward scan: `gates` `[B, T, 4d]` (the input's pre-activations, bias included; the
