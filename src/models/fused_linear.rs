@@ -207,22 +207,9 @@ fn fused<const D: usize>(layer: &Linear, x: &Tensor<D>) -> Option<Tensor<D>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::fused_test_values::{close, read};
     use burn::nn::LinearConfig;
     use burn::tensor::Distribution;
-
-    fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec::<f32>().unwrap()
-    }
-
-    fn close(a: &[f32], b: &[f32], tolerance: f32, what: &str) {
-        assert_eq!(a.len(), b.len(), "{what}");
-        for (i, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(
-                (x - y).abs() <= tolerance * y.abs().max(1.0),
-                "{what} {i}: {x} vs {y}"
-            );
-        }
-    }
 
     #[test]
     fn the_fused_linear_layer_equals_burns_values_and_gradients() {

@@ -12,6 +12,8 @@ mod flex_io;
 mod fused_gelu;
 mod fused_layer_norm;
 mod fused_linear;
+#[cfg(test)]
+mod fused_test_values;
 mod gemm_product;
 pub mod layer;
 pub mod mixer;
