@@ -71,6 +71,20 @@ impl Model {
         self
     }
 
+    /// The length of each half the pairs are laid out for (`None`: pairs share no code).
+    pub fn paired_halves(&self) -> Option<usize> {
+        self.paired.map(|h| h.n)
+    }
+
+    /// The same weights with the pairs laid out for halves of `n` tokens (a curriculum's
+    /// smaller sizes); no effect on a model whose pairs do not share a position code.
+    pub fn with_pairs_of(mut self, n: usize) -> Self {
+        if let Some(halves) = &mut self.paired {
+            halves.n = n;
+        }
+        self
+    }
+
     /// The same weights with head `head` of layer `layer` silenced (zero ablation: its share
     /// of the layer's output is zero); `None` when there is no such attention head.
     pub fn without_head(mut self, layer: usize, head: usize) -> Option<Self> {
@@ -314,17 +328,19 @@ mod tests {
 
     #[test]
     fn the_two_tokens_of_a_pair_share_its_code_and_decoding_step_by_step_agrees() {
-        // x₀ x₁ x₂ | y₀ y₁ y₂ <q> answer: n = 3.
-        for architecture in [
-            crate::models::Architecture::Standard,
-            crate::models::Architecture::Lstm,
+        // x₀ x₁ x₂ | y₀ y₁ y₂ <q> answer: n = 3; a model built for n = 5 and laid out for
+        // n = 3 (a curriculum's smaller size) embeds it the same way.
+        for (architecture, built_for) in [
+            (crate::models::Architecture::Standard, 3),
+            (crate::models::Architecture::Lstm, 3),
+            (crate::models::Architecture::Standard, 5),
         ] {
             let mut config =
-                ModelConfig::transformer(6, 8, 8, 2, 2).with_architecture(architecture);
+                ModelConfig::transformer(6, 12, 8, 2, 2).with_architecture(architecture);
             config.arch.pairs_share_position = true;
-            config.paired = Some(PairedHalves { n: 3 });
+            config.paired = Some(PairedHalves { n: built_for });
             let device = Device::flex();
-            let model = Model::new(&config, &device).unwrap();
+            let model = Model::new(&config, &device).unwrap().with_pairs_of(3);
             let ids = [1, 0, 1, 2, 1, 1, 0, 3];
             let tokens = Tensor::<1, Int>::from_ints(ids, &device).reshape([1, 8]);
             let with: Vec<f32> = model.embed(tokens.clone(), 0).into_data().iter().collect();

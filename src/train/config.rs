@@ -208,13 +208,6 @@ impl TrainConfig {
                 "your own data has no smaller sizes to start from".to_string(),
             ));
         }
-        if self.model.pairs_share_position {
-            return Err(fails(
-                "pairs sharing the position code are laid out for the task's own size; train \
-                 without a curriculum"
-                    .to_string(),
-            ));
-        }
         if c.from == 0 || c.from >= size {
             return Err(fails(format!(
                 "it starts at size {} but must start below the task's size {size} (and above 0)",

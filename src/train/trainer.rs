@@ -30,6 +30,25 @@ fn window_and_last(losses: &[f32]) -> (f32, f32) {
     (mean(losses), mean(tail))
 }
 
+/// The task of step `step`: a curriculum's smaller size, or the task itself.
+fn stage_task<'a>(
+    config: &TrainConfig,
+    task: &'a dyn Task,
+    curriculum: &'a [super::config::SizedTask],
+    step: usize,
+) -> &'a dyn Task {
+    match config.curriculum {
+        Some(c) => {
+            let size = c.size_at(step, config.steps, config.task.size);
+            curriculum
+                .iter()
+                .find(|(s, _)| *s == size)
+                .map_or(task, |(_, t)| t.as_ref())
+        }
+        None => task,
+    }
+}
+
 /// A training run in progress.
 pub struct Trainer {
     config: TrainConfig,
@@ -219,16 +238,12 @@ impl Trainer {
     /// The next training example: from the training stream, never a test prompt, with the
     /// generator's label balance (see [`TrainingStream`]). `step` draws its batches here.
     pub fn next_training_example(&mut self) -> Example {
-        let task = match self.config.curriculum {
-            Some(c) => {
-                let size = c.size_at(self.step, self.config.steps, self.config.task.size);
-                self.curriculum
-                    .iter()
-                    .find(|(s, _)| *s == size)
-                    .map_or(self.task.as_ref(), |(_, t)| t.as_ref())
-            }
-            None => self.task.as_ref(),
-        };
+        let task = stage_task(
+            &self.config,
+            self.task.as_ref(),
+            &self.curriculum,
+            self.step,
+        );
         self.stream.next_example(task)
     }
 
@@ -248,7 +263,24 @@ impl Trainer {
         // Logits only where the loss reads them: a classification task's answer is one
         // position of a hundred.
         let (targets, mask) = batch.graded_targets();
-        let logits = self.model.forward_at(batch.inputs, &batch.graded)?;
+        // A curriculum's smaller size lays its pairs out for its own halves; the weights are
+        // the same parameters, so the gradients apply to the model as it is.
+        let stage = stage_task(
+            &self.config,
+            self.task.as_ref(),
+            &self.curriculum,
+            self.step,
+        );
+        let halves = stage.paired_halves();
+        let logits = match halves {
+            Some(n) if halves != self.task.paired_halves() => {
+                self.model
+                    .clone()
+                    .with_pairs_of(n)
+                    .forward_at(batch.inputs, &batch.graded)?
+            }
+            _ => self.model.forward_at(batch.inputs, &batch.graded)?,
+        };
         let loss = masked_cross_entropy(logits, targets, mask);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
         let lr = learning_rate(self.config.learning_rate, self.step, self.config.steps);
@@ -458,6 +490,28 @@ mod tests {
                 .iter()
                 .all(|ex| ex.prompt().len() == prompt_len(16))
         );
+    }
+
+    // Native only: blocks on reading the losses back (no executor on wasm32 here).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_curriculum_with_shared_pair_codes_lays_out_each_size_for_itself() {
+        let mut config = disjointness(16, 100, Some("4:0.5"));
+        config.model.pairs_share_position = true;
+        config.model.d_model = 16;
+        config.model.n_layers = 1;
+        config.batch_size = 4;
+        let mut trainer = Trainer::new(config, &Device::flex()).unwrap();
+        // A step at size 4 and one at the task's size 16, each with its own layout.
+        for step in [0, 60] {
+            trainer.step = step;
+            trainer.step().unwrap();
+        }
+        let losses = pollster::block_on(trainer.read_losses()).unwrap();
+        assert_eq!(losses.len(), 2);
+        assert!(losses.iter().all(|l| l.is_finite()), "{losses:?}");
+        // The model keeps the task's own layout between steps.
+        assert_eq!(trainer.model.paired_halves(), Some(16));
     }
 
     #[test]
