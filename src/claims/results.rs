@@ -33,6 +33,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../assets/results/claims/equality-quick.verdict.json"),
     ),
     (
+        "disjointness.verdict.json",
+        include_str!("../../assets/results/claims/disjointness.verdict.json"),
+    ),
+    (
         "disjointness-quick.verdict.json",
         include_str!("../../assets/results/claims/disjointness-quick.verdict.json"),
     ),
