@@ -293,6 +293,15 @@ fn dyck() -> Claim {
     }
 }
 
+/// The positive side of equality and disjointness: the constructions' two layers of width
+/// 2⌈log₂ N⌉ + 12 stay within the bound.
+const TWO_LAYERS_LOG_WIDTH: Side = Side {
+    label: "2-layer transformer, width O(log N)",
+    series: &["transformer-2L"],
+    growth: Growth::Log,
+    bound: Bound::new(16.0, 4.0),
+};
+
 fn equality() -> Claim {
     let (id, statement) = (
         "equality",
@@ -305,12 +314,7 @@ fn equality() -> Claim {
         paper: SEPARATIONS,
         theorem: "equality / disjointness: 2-layer upper bound, 1-layer and RNN lower bounds",
         kind: Kind::Separation,
-        positive: Side {
-            label: "2-layer transformer, width O(log N)",
-            series: &["transformer-2L"],
-            growth: Growth::Log,
-            bound: Bound::new(16.0, 4.0),
-        },
+        positive: TWO_LAYERS_LOG_WIDTH,
         negative: Side {
             label: "1-layer transformer and LSTM, size Ω(N)",
             series: &["transformer-1L", "lstm"],
@@ -402,12 +406,7 @@ fn disjointness() -> Claim {
         paper: SEPARATIONS,
         theorem: "equality / disjointness: 2-layer upper bound, 1-layer and RNN lower bounds",
         kind: Kind::Separation,
-        positive: Side {
-            label: "2-layer transformer, width O(log N)",
-            series: &["transformer-2L"],
-            growth: Growth::Log,
-            bound: Bound::new(16.0, 4.0),
-        },
+        positive: TWO_LAYERS_LOG_WIDTH,
         negative: Side {
             label: "LSTM, size Ω(N)",
             series: &["lstm"],
