@@ -299,6 +299,19 @@ impl Design {
         }
     }
 
+    /// The design's curriculum in words ("" without one), for cards and `lab claims show`.
+    pub fn curriculum_words(&self) -> String {
+        self.curriculum.map_or_else(String::new, |c| {
+            format!(
+                "; a curriculum at sizes above {}: from size {}, doubling, over the first {:.0} % \
+                 of the steps",
+                c.from,
+                c.from,
+                100.0 * c.fraction
+            )
+        })
+    }
+
     /// The rate the restart of `seed` trains with, where the design sets one per restart.
     pub fn restart_rate(&self, seed: u64) -> Option<f64> {
         let i = self.seeds.iter().position(|&s| s == seed)?;

@@ -131,4 +131,25 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_disjointness_curriculum_serves_only_the_sizes_above_its_start_and_is_stated() {
+        let claim = registry::find("disjointness").unwrap();
+        let runs = plan(&claim, false);
+        assert!(!runs.is_empty());
+        for run in runs {
+            let config = claim.train_config(&run.series, run.size, run.width, run.seed, false);
+            assert!(config.model.pairs_share_position, "{}", run.key());
+            assert_eq!(config.curriculum.is_some(), run.size > 16, "{}", run.key());
+            // A curriculum with shared pair codes is a valid configuration (each stage lays
+            // the pairs out for its own size).
+            assert!(config.validate().is_ok(), "{}", run.key());
+        }
+        let words = claim.full.curriculum_words();
+        assert!(
+            words.contains("from size 16") && words.contains("40 %"),
+            "{words}"
+        );
+        assert_eq!(registry::find("dyck").unwrap().full.curriculum_words(), "");
+    }
 }

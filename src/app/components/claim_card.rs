@@ -79,8 +79,11 @@ fn scale_note(claim: &Claim, c: &Committed) -> String {
         };
         format!(
             "at most {} steps of batch {} per run (early stopping: two consecutive validation \
-             checks at {level}, every {} steps)",
-            d.steps, d.batch_size, d.check_every
+             checks at {level}, every {} steps{})",
+            d.steps,
+            d.batch_size,
+            d.check_every,
+            d.curriculum_words()
         )
     } else {
         format!("{} steps of batch {} per run", d.steps, d.batch_size)

@@ -184,9 +184,10 @@ fn show(c: &Claim) -> Result<(), String> {
         let d = c.design(quick);
         let stopping = if d.check_every > 0 {
             format!(
-                " (a cap: early stopping at two consecutive validation checks ≥ {:.0} %, every {} steps)",
+                " (a cap: early stopping at two consecutive validation checks ≥ {:.0} %, every {} steps{})",
                 100.0 * d.stopping(c.threshold()).level,
-                d.check_every
+                d.check_every,
+                d.curriculum_words()
             )
         } else {
             String::new()
