@@ -271,14 +271,12 @@ impl Trainer {
             &self.curriculum,
             self.step,
         );
-        let halves = stage.paired_halves();
-        let logits = match halves {
-            Some(n) if halves != self.task.paired_halves() => {
-                self.model
-                    .clone()
-                    .with_pairs_of(n)
-                    .forward_at(batch.inputs, &batch.graded)?
-            }
+        let logits = match (self.model.paired_halves(), stage.paired_halves()) {
+            (Some(built), Some(n)) if built != n => self
+                .model
+                .clone()
+                .with_pairs_of(n)
+                .forward_at(batch.inputs, &batch.graded)?,
             _ => self.model.forward_at(batch.inputs, &batch.graded)?,
         };
         let loss = masked_cross_entropy(logits, targets, mask);
