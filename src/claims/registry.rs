@@ -334,18 +334,18 @@ fn equality() -> Claim {
         task: TaskKind::Equality,
         metric: Metric::Accuracy,
         series: PAIR_SERIES,
-        // Fixed before it ran (2026-12-07), replacing the grid of 2026-12-03 (N = 16, 32, 64;
-        // widths 8 … 64; 1,500 steps; three series; only its quick grid was re-run under the
-        // current generator). Probes outside the grid (lab train --pair-positions, seed 101,
+        // Fixed before it ran (2026-12-07), replacing the design of the withdrawn grids (N = 16,
+        // 32, 64; widths 8 … 64; 1,500 steps; three series; only its quick grid was re-run
+        // under the current generator). Probes outside the grid (lab train --pair-positions, seed 101,
         // 512 held-out prompts, 2026-12-07): the 2-layer transformer of width 64 reaches 97.5 %
         // at N = 8 without a curriculum (16,000 steps, lr 1e-3) and stays at chance at N = 16
         // without one; with one from N = 8 (--curriculum 8:0.4, 16,000 steps) it ends at
         // 93.4 % (lr 1e-3) and 85.7 % (3e-3, seed 102), still climbing. The LSTM of width 64
         // reaches 97.5 % at N = 8 (12,000 steps, lr 1e-3). The 1-layer transformer stays
         // between the popcount floor and the threshold at N = 8 (77.3 % at width 64, lr 1e-3;
-        // 77.9 % at width 128, lr 3e-4; 10,000 steps; 71.1 % at lr 3e-3, 20,000), as it stays at the count rule on
-        // disjointness at every size: it is not a series of this grid (its bound stands by
-        // theorem; the card says so).
+        // 77.9 % at width 128, lr 3e-4; 10,000 steps; 71.1 % at lr 3e-3, 20,000), as it stays
+        // at the count rule on disjointness at every size: it is not a series of this grid (its
+        // bound stands by theorem; the card says so).
         // The design: N = 8, 16, 32 (the predictions differ by 1.26 doublings: Ω(N) against
         // O(log N)); widths 16, 32, 64 ("not reached" counts as 128; 128 is left out for cost:
         // it would double the grid's run time); restarts at 3e-4, 1e-3 and 3e-3 (seeds 1-3);
