@@ -29,6 +29,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../assets/results/claims/index-lookup-quick.verdict.json"),
     ),
     (
+        "equality.verdict.json",
+        include_str!("../../assets/results/claims/equality.verdict.json"),
+    ),
+    (
         "equality-quick.verdict.json",
         include_str!("../../assets/results/claims/equality-quick.verdict.json"),
     ),
