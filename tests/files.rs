@@ -69,7 +69,14 @@ fn devices_pipes_and_huge_files_are_refused_unread() {
             "not a regular file",
         );
         refused(
-            &["claims", "tune", "equality", "--quick", "--out", s(out)],
+            &[
+                "claims",
+                "tune",
+                "nearest-neighbor",
+                "--quick",
+                "--out",
+                s(out),
+            ],
             "not a regular file",
         );
     }
