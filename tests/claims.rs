@@ -14,23 +14,27 @@ use expressivity_lab::claims::run::{
 };
 use expressivity_lab::claims::{Claim, Design, registry};
 
-/// Index lookup with a test-sized quick grid: 2 sizes × 2 widths × 2 series × 3 seeds.
+/// A test-sized quick grid of index lookup: 2 sizes × 2 widths × 2 series × 3 seeds.
+const TINY: Design = Design {
+    sizes: &[4, 8],
+    widths: &[8, 16],
+    seeds: &[1, 2, 3],
+    steps: 5,
+    batch_size: 8,
+    eval_examples: 16,
+    rate_per_width: false,
+    check_every: 0,
+    tune_size: 0,
+    restart_rates: &[],
+    curriculum: None,
+    stop_margin: 0.0,
+    extends: None,
+};
+
+/// Index lookup with the [`TINY`] quick grid.
 fn tiny_claim() -> Claim {
     let mut claim = registry::find("index-lookup").unwrap();
-    claim.quick = Design {
-        sizes: &[4, 8],
-        widths: &[8, 16],
-        seeds: &[1, 2, 3],
-        steps: 5,
-        batch_size: 8,
-        eval_examples: 16,
-        rate_per_width: false,
-        check_every: 0,
-        tune_size: 0,
-        restart_rates: &[],
-        curriculum: None,
-        stop_margin: 0.0,
-    };
+    claim.quick = TINY;
     claim
 }
 
@@ -87,6 +91,7 @@ fn early_stopping_records_its_steps_and_another_design_is_refused() {
         restart_rates: &[],
         curriculum: None,
         stop_margin: 0.0,
+        extends: None,
     };
     let dir = std::env::temp_dir().join(format!("lab-claims-early-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -212,6 +217,67 @@ fn a_grid_runs_resumes_shards_and_merges() {
         expressivity_lab::claims::Outcome::Supported
     );
     assert!(verdict.summary.starts_with("QUICK"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The tiny grid with two restarts, then extended with a third: the extension keeps the
+/// committed runs of seeds 1 and 2 (they carry the earlier design's hash) and runs seed 3 only;
+/// a record of the earlier design for a seed it never had, or of a design that changed more
+/// than its restarts, is refused.
+#[test]
+fn a_grid_extended_with_restarts_keeps_the_earlier_runs_and_runs_only_the_new_seeds() {
+    const TWO_SEEDS: Design = Design {
+        seeds: &[1, 2],
+        ..TINY
+    };
+    let mut claim = tiny_claim();
+    claim.quick = TWO_SEEDS;
+    let dir = std::env::temp_dir().join(format!("lab-claims-extend-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("grid.jsonl");
+    let first = run_into(&claim, Shard::WHOLE, &out);
+    assert_eq!((first.ran, first.complete), (16, true));
+    let earlier = first.records[0].design.clone().expect("a design hash");
+
+    let mut extended = claim.clone();
+    extended.quick = Design {
+        seeds: &[1, 2, 3],
+        extends: Some(&TWO_SEEDS),
+        ..TWO_SEEDS
+    };
+    assert_eq!(extended.quick.extension_error(), None);
+    assert_eq!(
+        expressivity_lab::claims::design_id::earlier_design_hash(&extended, true),
+        Some(earlier.clone())
+    );
+    let now = expressivity_lab::claims::design_id::design_hash(&extended, true);
+    assert_ne!(now, earlier, "an extension is another design");
+    let report = run_into(&extended, Shard::WHOLE, &out);
+    assert_eq!((report.ran, report.skipped, report.complete), (8, 16, true));
+    let records = read(&out);
+    assert_eq!(records.len(), 24);
+    for r in &records {
+        let expected = if r.seed == 3 { &now } else { &earlier };
+        assert_eq!(r.design.as_ref(), Some(expected), "{}", r.key());
+    }
+    // The earlier and the extended runs judged together: three restarts per cell.
+    let verdict = run::verdict(&extended, true, &records);
+    assert!(verdict.cells.iter().all(|c| c.seeds == 3));
+    assert_eq!(verdict.design.as_ref(), Some(&now));
+
+    // A seed-3 record stamped with the earlier design's hash is not a run of it.
+    let mut forged = records.clone();
+    let third = forged.iter_mut().find(|r| r.seed == 3).unwrap();
+    third.design = Some(earlier.clone());
+    let err = run::merge(&extended, true, &[forged])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&earlier) && err.contains("seed 3"), "{err}");
+    // Neither is a record of the earlier design under a design that changed its budget too.
+    let mut changed = extended.clone();
+    changed.quick.steps += 1;
+    assert!(changed.quick.extension_error().is_some());
+    assert!(run::merge(&changed, true, &[records.clone()]).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

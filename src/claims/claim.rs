@@ -240,6 +240,13 @@ pub struct Design {
     /// threshold itself. The cap stays `steps`.
     #[serde(skip_serializing_if = "is_zero_f64")]
     pub stop_margin: f64,
+    /// The committed design this one extends with more restarts, fixed before the new ones
+    /// ran: the same grid, budget and recipe with seeds (and their rates) appended. The runs of
+    /// the earlier design's seeds are the same runs under both, so its committed records count
+    /// here ([`Design::extension_error`] holds the two to that; the records keep the earlier
+    /// design's hash, which [`super::design_id::earlier_design_hash`] recomputes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<&'static Design>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -288,7 +295,57 @@ impl Design {
             restart_rates: &[],
             curriculum: None,
             stop_margin: 0.0,
+            extends: None,
         }
+    }
+
+    /// Why `self` is not a faithful extension of the design it names in [`Self::extends`]
+    /// (`None` when it is, or extends nothing): the earlier design must be `self` with its
+    /// seeds and their rates cut to the earlier ones, extend nothing itself, and every seed of
+    /// `self` must be new after them.
+    pub fn extension_error(&self) -> Option<String> {
+        let earlier = self.extends?;
+        let n = earlier.seeds.len();
+        if earlier.extends.is_some() {
+            return Some(
+                "an extension of an extension: extend the latest design's own grid".into(),
+            );
+        }
+        if self.seeds.len() <= n || self.seeds[..n] != *earlier.seeds {
+            return Some(format!(
+                "seeds {:?} do not begin with the earlier design's {:?} and add to them",
+                self.seeds, earlier.seeds
+            ));
+        }
+        let rates_cut = if self.restart_rates.is_empty() {
+            &[][..]
+        } else if self.restart_rates.len() == self.seeds.len() {
+            &self.restart_rates[..n]
+        } else {
+            return Some("a rate per restart, as many as seeds".into());
+        };
+        if rates_cut != earlier.restart_rates {
+            return Some(format!(
+                "the earlier seeds' rates {rates_cut:?} differ from the earlier design's {:?}",
+                earlier.restart_rates
+            ));
+        }
+        let same = Self {
+            seeds: earlier.seeds,
+            restart_rates: earlier.restart_rates,
+            extends: None,
+            ..self.clone()
+        };
+        (same != *earlier).then(|| {
+            "it changes more than the restarts (sizes, widths, budget or recipe): a changed \
+             design is a new grid, re-run whole"
+                .into()
+        })
+    }
+
+    /// The seeds whose runs may carry the earlier design's hash (none without one).
+    pub fn earlier_seeds(&self) -> &'static [u64] {
+        self.extends.map_or(&[], |d| d.seeds)
     }
 
     /// How this design's runs stop early on a claim whose threshold is `threshold`.

@@ -51,10 +51,46 @@ pub fn design_hash(claim: &Claim, quick: bool) -> String {
     format!("{hash:016x}")
 }
 
+/// The hash of the design `claim`'s grid extends ([`super::Design::extends`]), as its
+/// committed records carry it; `None` when the grid extends nothing.
+pub fn earlier_design_hash(claim: &Claim, quick: bool) -> Option<String> {
+    let earlier = claim.design(quick).extends?.clone();
+    let claim = if quick {
+        Claim {
+            quick: earlier,
+            ..claim.clone()
+        }
+    } else {
+        Claim {
+            full: earlier,
+            ..claim.clone()
+        }
+    };
+    Some(design_hash(&claim, quick))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::claims::registry;
+
+    /// Every extended design only adds restarts, and equality's names the design its
+    /// committed first grid ran under (the hash its 54 records carry).
+    #[test]
+    fn extended_designs_only_add_restarts_to_the_committed_ones() {
+        for claim in registry::all() {
+            for quick in [false, true] {
+                assert_eq!(claim.design(quick).extension_error(), None, "{}", claim.id);
+            }
+        }
+        let equality = registry::find("equality").unwrap();
+        assert_eq!(
+            earlier_design_hash(&equality, false).as_deref(),
+            Some("2155629afaf593d4")
+        );
+        assert_eq!(equality.full.earlier_seeds(), &[1, 2, 3]);
+        assert_eq!(earlier_design_hash(&equality, true), None);
+    }
 
     #[test]
     fn a_design_hash_is_stable_and_tells_grids_apart() {

@@ -11,7 +11,7 @@ use burn::prelude::Device;
 
 use super::claim::Claim;
 use super::construct::ConstructError;
-use super::design_id::design_hash;
+use super::design_id::{design_hash, earlier_design_hash};
 pub use super::error::ClaimError;
 pub use super::execute::execute;
 use super::execute::{construction_scores, share};
@@ -81,6 +81,12 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[GridRecord]) -> Resu
         runs.iter().map(|r| (r.key(), r)).collect();
     let design = claim.design(quick);
     let hash = design_hash(claim, quick);
+    // Only a faithful extension carries the earlier runs over.
+    let earlier = design
+        .extension_error()
+        .is_none()
+        .then(|| earlier_design_hash(claim, quick))
+        .flatten();
     let mut seen = BTreeSet::new();
     for r in records {
         if r.claim != claim.id || r.quick != quick {
@@ -92,7 +98,10 @@ pub fn check_records(claim: &Claim, quick: bool, records: &[GridRecord]) -> Resu
                 if quick { " (quick)" } else { "" }
             )));
         }
-        if let Some(theirs) = r.design.as_ref().filter(|d| **d != hash) {
+        // A run of the earlier design this one extends with restarts is the same run here.
+        let extended =
+            |d: &String| earlier.as_ref() == Some(d) && design.earlier_seeds().contains(&r.seed);
+        if let Some(theirs) = r.design.as_ref().filter(|d| **d != hash && !extended(d)) {
             return Err(ClaimError::Records(format!(
                 "{} was run under design {theirs} of `{}`, which now has design {hash} (its \
                  grid, budget, rates or task generator changed): move the old results away or \

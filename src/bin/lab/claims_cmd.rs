@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use expressivity_lab::claims::design_id::design_hash;
+use expressivity_lab::claims::design_id::{self, design_hash};
 use expressivity_lab::claims::run::{
     self, GridEvent, GridRecord, Provenance, Shard, parse_records, to_csv, to_json_lines,
 };
@@ -204,6 +204,13 @@ fn show(c: &Claim) -> Result<(), String> {
             run::plan(c, quick).len(),
             design_hash(c, quick)
         );
+        if let Some(earlier) = design_id::earlier_design_hash(c, quick) {
+            outln!(
+                "  extends design {earlier} with restarts: its runs of seeds {} are runs of \
+                 this grid and keep its hash",
+                join(d.earlier_seeds())
+            );
+        }
     }
     if c.kind != expressivity_lab::claims::Kind::Existence {
         outln!(
