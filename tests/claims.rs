@@ -277,7 +277,7 @@ fn a_grid_extended_with_restarts_keeps_the_earlier_runs_and_runs_only_the_new_se
     let mut changed = extended.clone();
     changed.quick.steps += 1;
     assert!(changed.quick.extension_error().is_some());
-    assert!(run::merge(&changed, true, &[records.clone()]).is_err());
+    assert!(run::merge(&changed, true, std::slice::from_ref(&records)).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
