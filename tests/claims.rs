@@ -16,19 +16,8 @@ use expressivity_lab::claims::{Claim, Design, registry};
 
 /// A test-sized quick grid of index lookup: 2 sizes × 2 widths × 2 series × 3 seeds.
 const TINY: Design = Design {
-    sizes: &[4, 8],
-    widths: &[8, 16],
-    seeds: &[1, 2, 3],
-    steps: 5,
     batch_size: 8,
-    eval_examples: 16,
-    rate_per_width: false,
-    check_every: 0,
-    tune_size: 0,
-    restart_rates: &[],
-    curriculum: None,
-    stop_margin: 0.0,
-    extends: None,
+    ..Design::grid(&[4, 8], &[8, 16], 5, 16)
 };
 
 /// Index lookup with the [`TINY`] quick grid.
