@@ -593,7 +593,15 @@ impl AppState {
             ModelNews::PromptRefused(why) => s.shown.prompt_error = Some(why),
             ModelNews::Inspected(inspection) => {
                 s.shown.prompt_error = None;
-                s.show(inspection, true);
+                // Another example starts the player from its first step; the same one again (a
+                // run's final inspection after its snapshots, another model on the example)
+                // keeps the reader where they were.
+                let other_example = s
+                    .shown
+                    .inspection
+                    .as_ref()
+                    .is_none_or(|shown| !same_prompt(shown, &inspection));
+                s.show(inspection, other_example);
                 if !matches!(s.run.status, Status::Stopped { .. }) {
                     s.run.status = Status::Done;
                 }
@@ -636,6 +644,11 @@ impl AppState {
             ModelNews::Download { .. } => {}
         }
     }
+}
+
+/// Whether two inspections show the same example: the same task and the same prompt.
+fn same_prompt(a: &Inspection, b: &Inspection) -> bool {
+    a.task == b.task && a.reference.prompt() == b.reference.prompt()
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -1118,6 +1131,64 @@ mod tests {
         s.reduce_in_place(Action::CotStep(-3));
         assert_eq!(s.shown.cot_step, 0);
         assert_eq!(s.focus_position(), None);
+    }
+
+    /// An inspection of `prompt` followed by `after` tokens of chain of thought and answer.
+    fn inspection(prompt: &[u32], after: usize) -> Rc<Inspection> {
+        let tokens: Vec<u32> = prompt
+            .iter()
+            .copied()
+            .chain((0..after as u32).map(|t| t + 10))
+            .collect();
+        let labels: Vec<String> = tokens.iter().map(u32::to_string).collect();
+        Rc::new(Inspection {
+            task: crate::tasks::TaskKind::Lis,
+            reference: crate::tasks::Example {
+                tokens: tokens.clone(),
+                prompt_len: prompt.len(),
+                cot_len: after.saturating_sub(1),
+                trace: Vec::new(),
+            },
+            tokens,
+            reference_labels: labels.clone(),
+            labels,
+            grade: crate::tasks::Grade {
+                exact: true,
+                answer_correct: true,
+                first_wrong: None,
+                first_wrong_cell: None,
+            },
+            n_layers: 1,
+            n_heads: 1,
+            attention: Vec::new(),
+            state_norms: Vec::new(),
+            example: Some(0),
+        })
+    }
+
+    #[test]
+    fn the_player_keeps_its_step_on_the_same_example_and_starts_over_on_another() {
+        let mut s = fresh();
+        let inspected = |s: &mut AppState, i| {
+            s.reduce_in_place(Action::News(Report::Model(ModelNews::Inspected(i))))
+        };
+        inspected(&mut s, inspection(&[1, 2, 3], 6));
+        s.reduce_in_place(Action::CotStep(4));
+        assert_eq!(s.shown.cot_step, 4);
+        // A run's snapshot and then its final inspection of the same example: the step stays.
+        s.reduce_in_place(Action::News(Report::Run(RunNews::Snapshot(inspection(
+            &[1, 2, 3],
+            6,
+        )))));
+        assert_eq!(s.shown.cot_step, 4);
+        inspected(&mut s, inspection(&[1, 2, 3], 6));
+        assert_eq!(s.shown.cot_step, 4);
+        // The same example with a shorter continuation: the step is clamped to its last token.
+        inspected(&mut s, inspection(&[1, 2, 3], 3));
+        assert_eq!(s.shown.cot_step, 2);
+        // Another example starts from the first step.
+        inspected(&mut s, inspection(&[1, 2, 4], 6));
+        assert_eq!(s.shown.cot_step, 0);
     }
 
     fn grid_record(width: usize) -> GridRecord {

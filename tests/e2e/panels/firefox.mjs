@@ -47,7 +47,9 @@ export default async function firefox(root, check) {
     await page.waitForSelector("#cot-player .controls", { timeout: 60_000 });
     const before = await page.$eval("#cot-step", (e) => e.textContent).catch(() => "");
     await page.click("#cot-next");
-    await new Promise((r) => setTimeout(r, 300));
+    // The step is kept when the run's final inspection lands after the click; wait for the
+    // text to change rather than a fixed time (a busy machine renders late).
+    await page.waitForFunction((b) => (document.querySelector("#cot-step")?.textContent ?? b) !== b, { timeout: 5_000 }, before).catch(() => {});
     const after = await page.$eval("#cot-step", (e) => e.textContent).catch(() => "");
     check(before !== after, `the CoT player steps (“${before.slice(0, 40)}” → “${after.slice(0, 40)}”)`);
     // Export: the page makes a blob URL and clicks a download link; read the blob back.
