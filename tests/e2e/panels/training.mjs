@@ -77,13 +77,14 @@ async function panel(h) {
   const before = await page.textContent("#cot-step");
   await page.locator("body").click({ position: { x: 5, y: 5 } });
   await page.keyboard.press("ArrowRight");
-  await page.waitForTimeout(50);
   await page.keyboard.press("ArrowRight");
-  await page.waitForTimeout(50);
+  // Rendered by the next frame; on a busy machine later, so wait for it (bounded).
+  await page.waitForFunction(() => /^step 3/.test(document.querySelector("#cot-step")?.textContent ?? ""), null, { timeout: 5_000 }).catch(() => {});
   const after = await page.textContent("#cot-step");
   check(before !== after && after.startsWith("step 3"), `→ steps through the CoT (${before} → ${after})`);
   check((await page.$$("#cot-player .tok.current")).length === 1, "the current DP cell is highlighted");
   await page.click("#cot-prev");
+  await page.waitForFunction(() => /^step 2/.test(document.querySelector("#cot-step")?.textContent ?? ""), null, { timeout: 5_000 }).catch(() => {});
   check((await page.textContent("#cot-step")).startsWith("step 2"), "the Previous button steps back");
   // The training curves leave the page: SVG (the config in its metadata), PNG, CSV.
   await page.evaluate(catchDownloads);
