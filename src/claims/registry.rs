@@ -422,9 +422,18 @@ fn equality() -> Claim {
                   above 0. At matched width 64 the LSTM holds 98.4 / 98.0 / 97.7 % against the \
                   transformer's 100 / 95.7 / 80.5 %: at these sizes training finds the LSTM's \
                   solutions more readily, and a float32 state of 64 numbers is far above the \
-                  N bits the bound asks for. Hence the extension: the verdict above \
-                  judges all six restarts of every cell, and while the extension's runs are \
-                  under way it judges the sizes whose every run is in and lists the rest. The \
+                  N bits the bound asks for. Hence the extension. The extended grid (108 \
+                  runs, 31,875 s of run time, finished 2026-12-08) is INCONCLUSIVE again, for \
+                  the same reason: the LSTM's w* still goes 16 → 32 → 64 (at N = 32 two of six \
+                  width-64 restarts solve it, 97.7 and 96.5 %; every width-16 and width-32 run \
+                  stays at chance), and the transformer's N = 32 cell at width 32 still rests \
+                  on seed 1 (96.5 %; the other five end at 89.1, 83.2, 71.1, 65.2 and 48.0 %), \
+                  while no width-64 restart reaches 95 % (best 86.7 %) and no width-16 one 70 %. \
+                  Every transformer run at N = 32 used its whole 30,000 steps, several still \
+                  climbing. At these budgets training finds the LSTM's solution more readily \
+                  than the 2-layer transformer's, which exists at width 22 (below). What could \
+                  decide it: a new design with a longer cap at N = 32 for both series (about \
+                  8 core-hours), or more than one restart per cell reaching the threshold. The \
                   construction (`lab construct equality --size N`) \
                   shows the 2-layer side \
                   exactly: width 2⌈log₂ N⌉ + 12 (18 at N = 8, 22 at N = 32), 100 % at every N \
