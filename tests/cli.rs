@@ -396,6 +396,9 @@ fn train_resume_continues_a_saved_run() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("9 steps (resumed at step 6)"), "{stdout}");
+    // Without a terminal, one line an evaluation (only the resumed run's own).
+    assert!(stdout.contains("step 9: loss "), "{stdout}");
+    assert!(!stdout.contains("step 6: loss "), "{stdout}");
     let json = |path: &std::path::Path| -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap())
             .unwrap()

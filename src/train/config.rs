@@ -273,8 +273,18 @@ impl TrainConfig {
                 100.0 * c.fraction
             )
         });
+        // The embedding choices that change what a run can learn (the claims' recipes).
+        let shared = match (
+            self.model.index_shares_position,
+            self.model.pairs_share_position,
+        ) {
+            (true, true) => " · index tokens and pairs share position codes",
+            (true, false) => " · index tokens share position codes",
+            (false, true) => " · pairs share position codes",
+            (false, false) => "",
+        };
         format!(
-            "{} · {} · {} layers · width {}{curriculum}",
+            "{} · {} · {} layers · width {}{shared}{curriculum}",
             self.task.describe(),
             self.model.architecture.title(),
             self.model.n_layers,
@@ -309,5 +319,24 @@ impl TrainConfig {
             return Err(TrainError::TooMuchMemory { estimate, cap });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_names_the_shared_position_codes() {
+        let mut config = TrainConfig::default();
+        assert!(!config.summary().contains("share position codes"));
+        config.model.pairs_share_position = true;
+        assert!(config.summary().contains(" · pairs share position codes"));
+        config.model.index_shares_position = true;
+        assert!(
+            config
+                .summary()
+                .contains(" · index tokens and pairs share position codes")
+        );
     }
 }

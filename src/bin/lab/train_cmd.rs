@@ -279,17 +279,25 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         for event in events {
             match event {
                 Event::Progress { step, .. } => bar.set_position(step as u64),
-                Event::Evaluated(m) => bar.set_message(format!(
-                    "loss {:.4} · teacher-forced CoT exact {:.1}% · answer {:.1}%{}",
-                    m.final_loss(),
-                    100.0 * m.accuracy,
-                    100.0 * m.answer_accuracy,
-                    m.free.map_or(String::new(), |f| format!(
-                        " · free: whole {:.1}% · answer {:.1}%",
-                        100.0 * f.full,
-                        100.0 * f.answer
-                    ))
-                )),
+                Event::Evaluated(m) => {
+                    let line = format!(
+                        "loss {:.4} · teacher-forced CoT exact {:.1}% · answer {:.1}%{}",
+                        m.final_loss(),
+                        100.0 * m.accuracy,
+                        100.0 * m.answer_accuracy,
+                        m.free.map_or(String::new(), |f| format!(
+                            " · free: whole {:.1}% · answer {:.1}%",
+                            100.0 * f.full,
+                            100.0 * f.answer
+                        ))
+                    );
+                    // Without a terminal (a log file) the bar is hidden: one line an evaluation
+                    // keeps the curve.
+                    if bar.is_hidden() {
+                        outln!("step {}: {line}", m.step);
+                    }
+                    bar.set_message(line);
+                }
                 _ => {}
             }
         }
