@@ -431,9 +431,12 @@ fn equality() -> Claim {
                   while no width-64 restart reaches 95 % (best 86.7 %) and no width-16 one 70 %. \
                   Every transformer run at N = 32 used its whole 30,000 steps, several still \
                   climbing. At these budgets training finds the LSTM's solution more readily \
-                  than the 2-layer transformer's, which exists at width 22 (below). What could \
-                  decide it: a new design with a longer cap at N = 32 for both series (about \
-                  8 core-hours), or more than one restart per cell reaching the threshold. The \
+                  than the 2-layer transformer's, which exists at width 22 (below). A longer cap \
+                  alone does not make that cell reliable: two probes outside the grid (lab \
+                  train, width 32, N = 32, the grid's recipe with 60,000 steps, seeds 101 and \
+                  102, 2026-12-08) ended at 96.5 % at lr 1e-3 and 61.7 % at lr 3e-4, the \
+                  popcount floor. Deciding it needs a design with more restarts at the rate \
+                  that works and the longer cap, for both series (about 10-12 core-hours). The \
                   construction (`lab construct equality --size N`) \
                   shows the 2-layer side \
                   exactly: width 2⌈log₂ N⌉ + 12 (18 at N = 8, 22 at N = 32), 100 % at every N \
